@@ -1,0 +1,85 @@
+# fieldgrid — plain GNU Makefile + pkg-config (see docs/architecture.md)
+#   make            build build/fieldgrid
+#   make run        install what is missing, build, create a demo database, serve it
+#   make test       every test: unit, API (SQLite + PostgreSQL), browser, ASan/UBSan, fuzz
+#   make asan       sanitizer build in build/asan/
+#   make fuzz       libFuzzer targets in build/fuzz/ (clang)
+
+PKGS     := libmicrohttpd jansson sqlite3 libpq libsodium
+CC       ?= cc
+MODE     ?= release
+BUILD    := build
+ifeq ($(MODE),asan)
+BUILD    := build/asan
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPTFLAGS := -O1 -g
+else
+SANFLAGS :=
+OPTFLAGS := -O2 -g -D_FORTIFY_SOURCE=2
+endif
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+            -Wpointer-arith -Wno-unused-parameter -Wvla
+CFLAGS   ?=
+CFLAGS   += -std=c17 -D_GNU_SOURCE $(OPTFLAGS) $(WARN) $(SANFLAGS) -fstack-protector-strong -MMD -MP \
+            -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS))
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+LDFLAGS  += $(SANFLAGS)
+
+SRC      := $(shell find src -name '*.c' | sort)
+LIBSRC   := $(filter-out src/main.c,$(SRC))
+OBJ      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC))
+LIBOBJ   := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIBSRC)) $(BUILD)/obj/gen/embedded.o
+EMBEDDED := $(sort $(shell find migrations data -type f \( -name '*.sql' -o -name '*.json' \)))
+
+UNITSRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNITBIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNITSRC))
+
+.PHONY: all run test unit asan fuzz clean setup bench
+all: $(BUILD)/fieldgrid
+
+$(BUILD)/fieldgrid: $(BUILD)/obj/main.o $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"; $(CC) $(CFLAGS) -c -o $@ $<
+
+# Migrations and reference data are compiled into the binary, so one file is all a site installs.
+$(BUILD)/gen/embedded.c: tools/embed.sh $(EMBEDDED)
+	@mkdir -p $(dir $@)
+	sh tools/embed.sh $(EMBEDDED) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/embedded.o: $(BUILD)/gen/embedded.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $^ $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+unit: $(UNITBIN)
+	@set -e; for t in $(UNITBIN); do echo "== $$t"; $$t; done
+
+setup:
+	sh scripts/setup.sh
+
+run: setup all
+	sh scripts/run-demo.sh
+
+test: setup
+	bash tests/run-all.sh
+
+asan:
+	$(MAKE) MODE=asan all $(patsubst $(BUILD)/%,build/asan/%,$(UNITBIN))
+
+fuzz:
+	bash tests/fuzz/build.sh
+
+bench: all
+	bash bench/http/run.sh
+
+clean:
+	rm -rf build
+
+-include $(OBJ:.o=.d)

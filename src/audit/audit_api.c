@@ -1,0 +1,25 @@
+#include <stdlib.h>
+#include "http/routes.h"
+#include "audit/audit.h"
+
+static void
+list(req_t *r)
+{
+	audit_filter_t f = {.entity = http_query(r, "entity"), .entity_id = http_query(r, "entity_id"),
+	    .actor_id = http_query(r, "actor_id"), .action = http_query(r, "action")};
+	const char *cursor;
+	json_t *out = NULL;
+	if (http_paging(r, &f.limit, &cursor))
+		return;
+	f.before_seq = cursor ? atoll(cursor) : 0;
+	if (audit_list(r->db, &f, &out) != 0) {
+		http_error_code(r, "internal");
+		return;
+	}
+	http_json(r, 200, out);
+}
+
+const route_t audit_routes[] = {
+	{"GET", "/api/v1/audit", list, "audit.read"},
+	{NULL, NULL, NULL, NULL},
+};

@@ -1,0 +1,67 @@
+#include "http/routes.h"
+#include "auth/perm.h"
+#include "auth/devices.h"
+
+static const jfield_t register_spec[] = {
+	{"name", JF_STRING, JF_REQUIRED, 100},
+	{"platform", JF_STRING, JF_REQUIRED, 50},
+	{NULL, 0, 0, 0},
+};
+
+static void
+reply(req_t *r, int status, int rc, json_t *out, fg_err_t *e)
+{
+	if (rc != 0)
+		http_error(r, e);
+	else
+		http_json(r, status, out);
+}
+
+static void
+register_device(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	if (http_body(r, register_spec))
+		return;
+	int rc = devices_register(r->db, &r->user, json_string_value(json_object_get(r->json, "name")),
+	    json_string_value(json_object_get(r->json, "platform")), &out, &e);
+	reply(r, 201, rc, out, &e);
+}
+
+static void
+my_devices(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	int rc = devices_list(r->db, r->user.id, &out, &e);
+	reply(r, 200, rc, out, &e);
+}
+
+static void
+all_devices(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	int rc = devices_list(r->db, http_query(r, "user_id"), &out, &e);
+	reply(r, 200, rc, out, &e);
+}
+
+static void
+revoke_device(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	if (http_body(r, (const jfield_t[]){{NULL, 0, 0, 0}}))
+		return;
+	int rc = devices_revoke(r->db, &r->user, perm_allows(r->user.roles, "devices.manage"), r->params[0], &out, &e);
+	reply(r, 200, rc, out, &e);
+}
+
+const route_t device_routes[] = {
+	{"POST", "/api/v1/me/devices", register_device, ""},
+	{"GET", "/api/v1/me/devices", my_devices, ""},
+	{"GET", "/api/v1/devices", all_devices, "devices.manage"},
+	{"POST", "/api/v1/devices/{id}/actions/revoke", revoke_device, ""},
+	{NULL, NULL, NULL, NULL},
+};

@@ -1,0 +1,20 @@
+#ifndef FG_LOGIN_H
+#define FG_LOGIN_H
+#include <jansson.h>
+#include "base/err.h"
+#include "db/db.h"
+
+#define LOGIN_MAX_FAILURES 5
+#define LOGIN_LOCK_MS (15LL * 60 * 1000)
+
+/* Checks a password and opens a session (optionally bound to one of the user's devices).
+ * out: {"token","expires_at","user"}. Refusals: invalid_credentials, account_disabled, account_locked (details
+ * retry_after in seconds), device_revoked, forbidden (someone else's device). Five failures in a row lock the
+ * account for LOGIN_LOCK_MS, whatever password comes next. */
+int login_password(db_t *db, const char *username, const char *password, const char *device_id, json_t **out,
+    fg_err_t *err);
+
+/* Ends the session (audited). */
+int login_logout(db_t *db, const char *user_id, const char *sid, fg_err_t *err);
+
+#endif

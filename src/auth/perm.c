@@ -1,0 +1,51 @@
+#include <string.h>
+#include "auth/perm.h"
+
+const char *const perm_role_names[] = {
+	"admin", "manager", "issuer", "permitter", "leader", "crew", "guardian", "supervisor", "dispatcher",
+	"om_engineer", "tool_keeper", "viewer", NULL,
+};
+
+uint32_t
+perm_role_bit(const char *name)
+{
+	for (int i = 0; name && perm_role_names[i]; i++)
+		if (strcmp(perm_role_names[i], name) == 0)
+			return 1u << i;
+	return 0;
+}
+
+/* Permission → roles that hold it. Kept to the job (R2.16): each role gets only what its work needs.
+ * Admin holds every permission. Sorted by name so perm_list is sorted. */
+static const struct {
+	const char *perm;
+	uint32_t roles;
+} grants[] = {
+	{"audit.read", ROLE_SUPERVISOR},
+	{"devices.manage", 0},
+	{"org.read", 0},
+	{"org.write", 0},
+	{"users.read", 0},
+	{"users.write", 0},
+};
+
+bool
+perm_allows(uint32_t roles, const char *perm)
+{
+	if (roles & ROLE_ADMIN)
+		return true;
+	for (size_t i = 0; i < sizeof grants / sizeof grants[0]; i++)
+		if (strcmp(grants[i].perm, perm) == 0)
+			return (grants[i].roles & roles) != 0;
+	return false;
+}
+
+json_t *
+perm_list(uint32_t roles)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < sizeof grants / sizeof grants[0]; i++)
+		if (perm_allows(roles, grants[i].perm))
+			json_array_append_new(a, json_string(grants[i].perm));
+	return a;
+}

@@ -1,0 +1,38 @@
+#ifndef FG_UTIL_H
+#define FG_UTIL_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+/* Out of memory is a bug here (every peer-controlled size is bounded), so allocation aborts instead of
+ * making every call site check (the Redis/h2o policy). */
+void *fg_malloc(size_t n);
+void *fg_calloc(size_t n, size_t sz);
+void *fg_realloc(void *p, size_t n);
+char *fg_strdup(const char *s);
+char *fg_strndup(const char *s, size_t n);
+
+/* UTC epoch milliseconds. */
+int64_t fg_now_ms(void);
+
+/* A UUIDv7 (RFC 9562): 48-bit ms timestamp + random bits, so ids sort by creation time.  out: 37 bytes. */
+void fg_uuid7(char out[37]);
+bool fg_is_uuid(const char *s);
+
+/* Lower-case hex of n bytes into out (2n+1 bytes). */
+void fg_hex(const unsigned char *in, size_t n, char *out);
+
+/* Growable byte buffer with a hard maximum (curl dynbuf idea): appends past max fail instead of growing. */
+typedef struct {
+	char *data;
+	size_t len, cap, max;
+} fg_buf_t;
+
+void fg_buf_init(fg_buf_t *b, size_t max);
+int fg_buf_append(fg_buf_t *b, const void *p, size_t n); /* 0, or -1 when max would be passed */
+void fg_buf_free(fg_buf_t *b);
+
+/* snprintf into a fixed buffer; returns false when truncated. */
+bool fg_fmt(char *dst, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,32 @@
+#ifndef FG_CLI_H
+#define FG_CLI_H
+#include "db/db.h"
+
+/* Options every subcommand shares. */
+typedef struct {
+	const char *data;   /* --data DIR (default ./data) */
+	const char *db;     /* --db URL (default: SQLite file in DIR) */
+	const char *listen; /* --listen HOST:PORT */
+	const char *web;    /* --web DIR */
+	int threads;
+	char url[1024];
+	int argc; /* what is left after the options */
+	char **argv;
+} cli_opts_t;
+
+/* Parses shared options; positional words are kept in o->argc/argv. 0, or -1 after printing a usage error. */
+int cli_parse(int argc, char **argv, cli_opts_t *o, const char *extra_short);
+/* Opens the database (creating DIR for SQLite) and applies migrations; prints why on failure. */
+db_t *cli_open(cli_opts_t *o);
+
+int cmd_init(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+
+/* Creates the admin account if missing; prints its generated password once. */
+int cli_ensure_admin(db_t *db);
+
+#endif

@@ -1,0 +1,75 @@
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "base/log.h"
+#include "base/util.h"
+#include "http/http.h"
+#include "cli/cli.h"
+
+/* web/ next to the binary's build directory (a checkout), else the installed share dir. */
+static const char *
+default_web(char *buf, size_t n)
+{
+	char exe[PATH_MAX];
+	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	struct stat st;
+	if (k > 0) {
+		exe[k] = 0;
+		for (int up = 0; up < 3; up++) {
+			char *slash = strrchr(exe, '/');
+			if (!slash)
+				break;
+			*slash = 0;
+			if (fg_fmt(buf, n, "%s/web/index.html", exe) && stat(buf, &st) == 0) {
+				fg_fmt(buf, n, "%s/web", exe);
+				return buf;
+			}
+		}
+	}
+	return "/usr/share/fieldgrid/web";
+}
+
+int
+cmd_serve(int argc, char **argv)
+{
+	cli_opts_t o;
+	char webbuf[PATH_MAX];
+	if (cli_parse(argc, argv, &o, NULL))
+		return 2;
+	db_t *db = cli_open(&o); /* migrations run once here, before any thread serves */
+	if (!db)
+		return 1;
+	const char *kind = db_kind_name(db);
+	db_close(db);
+	db_thread_setup(o.url);
+
+	/* Block the stop signals before threads start so every thread inherits the mask and only sigwait below
+	 * sees them. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	http_config_t cfg = {
+		.listen = o.listen,
+		.web_root = o.web ? o.web : (getenv("FIELDGRID_WEB") ? getenv("FIELDGRID_WEB") : default_web(webbuf, sizeof webbuf)),
+		.threads = o.threads,
+		.connection_limit = 16000,
+	};
+	if (http_start(&cfg) != 0)
+		return 1;
+	log_info("fieldgrid serving http://%s/ (database: %s, web: %s, threads: %d)", o.listen, kind, cfg.web_root,
+	    cfg.threads);
+	int sig = 0;
+	sigwait(&set, &sig);
+	log_info("signal %d: stopping (finishing requests in flight)", sig);
+	http_stop(5000);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,74 @@
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "base/util.h"
+#include "db/migrate.h"
+#include "cli/cli.h"
+
+int
+cli_parse(int argc, char **argv, cli_opts_t *o, const char *extra_short)
+{
+	static const struct option longopts[] = {
+		{"data", required_argument, NULL, 'd'},
+		{"db", required_argument, NULL, 'b'},
+		{"listen", required_argument, NULL, 'l'},
+		{"web", required_argument, NULL, 'w'},
+		{"threads", required_argument, NULL, 't'},
+		{NULL, 0, NULL, 0},
+	};
+	memset(o, 0, sizeof *o);
+	o->data = getenv("FIELDGRID_DATA") ? getenv("FIELDGRID_DATA") : "./data";
+	o->db = getenv("FIELDGRID_DB");
+	o->listen = "127.0.0.1:8080";
+	o->threads = 8;
+	optind = 1;
+	int c;
+	(void)extra_short;
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o->data = optarg; break;
+		case 'b': o->db = optarg; break;
+		case 'l': o->listen = optarg; break;
+		case 'w': o->web = optarg; break;
+		case 't':
+			o->threads = atoi(optarg);
+			if (o->threads < 1 || o->threads > 256) {
+				fprintf(stderr, "fieldgrid: --threads takes 1 to 256\n");
+				return -1;
+			}
+			break;
+		default:
+			fprintf(stderr, "fieldgrid: see 'fieldgrid --help'\n");
+			return -1;
+		}
+	}
+	o->argc = argc - optind;
+	o->argv = argv + optind;
+	db_url_for(o->data, o->db, o->url, sizeof o->url);
+	return 0;
+}
+
+db_t *
+cli_open(cli_opts_t *o)
+{
+	char err[512];
+	bool pg = strncmp(o->url, "postgres", 8) == 0;
+	if (!pg && mkdir(o->data, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "fieldgrid: cannot create data directory %s: %s\n", o->data, strerror(errno));
+		return NULL;
+	}
+	db_t *db = db_open(o->url, err, sizeof err);
+	if (!db) {
+		fprintf(stderr, "fieldgrid: %s\n", err);
+		return NULL;
+	}
+	if (migrate_run(db, err, sizeof err) < 0) {
+		fprintf(stderr, "fieldgrid: %s\n", err);
+		db_close(db);
+		return NULL;
+	}
+	return db;
+}

@@ -1,0 +1,98 @@
+#ifndef FG_HTTP_H
+#define FG_HTTP_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <microhttpd.h>
+#include <jansson.h>
+#include "base/err.h"
+#include "base/util.h"
+#include "db/db.h"
+#include "auth/session.h"
+
+/* HTTP glue (DESIGN.md §3): parses requests, authenticates, checks the route's permission, calls a module's
+ * handler and turns its JSON or fg_err_t into a response. Handlers never write SQL; domain code never sees
+ * this header. */
+
+#define HTTP_BODY_MAX (1024 * 1024)
+#define HTTP_MAX_PARAMS 4
+
+typedef struct req {
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;
+	char *params[HTTP_MAX_PARAMS]; /* {name} segments of the matched route, in order */
+	int nparams;
+	fg_buf_t body;
+	bool too_large;
+	json_t *json; /* parsed body of POST/PATCH/PUT ({} when empty) */
+	bool authed;
+	auth_user_t user;
+	const char *lang; /* "zh" | "en" */
+	db_t *db;
+	int status;
+	size_t resp_bytes;
+	int64_t started_us;
+	struct MHD_Response *resp;
+} req_t;
+
+typedef void (*http_handler_t)(req_t *r);
+
+/* perm: NULL = public; "" = any signed-in user; otherwise the permission the caller must hold. */
+typedef struct {
+	const char *method;
+	const char *pattern; /* "/api/v1/users/{id}/actions/disable" */
+	http_handler_t fn;
+	const char *perm;
+} route_t;
+
+/* Responses. Each sets r->resp; call exactly one. */
+void http_json(req_t *r, int status, json_t *body); /* steals body */
+void http_error(req_t *r, fg_err_t *err);           /* clears err */
+void http_error_code(req_t *r, const char *code);
+void http_no_content(req_t *r);
+void http_header(req_t *r, const char *name, const char *value);
+
+/* Request helpers. */
+const char *http_query(req_t *r, const char *name);
+const char *http_header_in(req_t *r, const char *name);
+/* limit (1..200, default 50) and cursor; answers 400 invalid_query itself and returns -1 when bad. */
+int http_paging(req_t *r, int *limit, const char **cursor);
+/* ?name=true|false → 1/0, absent → -1; -2 (and answers 400) when malformed. */
+int http_query_bool(req_t *r, const char *name);
+
+/* Body validation against a field list: unknown fields, missing required ones and wrong types are refused
+ * with the field named. */
+enum jf_type { JF_STRING, JF_INT, JF_BOOL, JF_STRINGS, JF_OBJECT, JF_ANY };
+enum { JF_REQUIRED = 1, JF_NULLABLE = 2 };
+typedef struct {
+	const char *name;
+	enum jf_type type;
+	unsigned flags;
+	size_t max_len; /* strings: characters; 0 = 1000 */
+} jfield_t;
+int jbody_check(json_t *body, const jfield_t *spec, fg_err_t *err);
+/* Parses a request body: must be one JSON object, UTF-8, no duplicate keys; empty means {}. */
+int jbody_parse(const char *data, size_t len, json_t **out, fg_err_t *err);
+/* Checks r->json against spec; on failure answers 400 and returns -1. */
+int http_body(req_t *r, const jfield_t *spec);
+
+/* Language from Accept-Language: "en" when English is preferred, else "zh". */
+const char *http_lang(const char *accept_language);
+
+/* Routing (router.c) and static files (static.c). */
+void router_dispatch(req_t *r);
+void static_serve(req_t *r, const char *web_root);
+
+/* The server (server.c). */
+typedef struct {
+	const char *listen; /* host:port */
+	const char *web_root;
+	int threads;
+	unsigned connection_limit;
+} http_config_t;
+
+int http_start(const http_config_t *cfg);
+/* Stops accepting, waits up to grace_ms for requests in flight, then stops. */
+void http_stop(int grace_ms);
+
+#endif

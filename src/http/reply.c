@@ -1,0 +1,135 @@
+#include <string.h>
+#include <stdlib.h>
+#include "http/http.h"
+
+static void
+common_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+}
+
+void
+http_json(req_t *r, int status, json_t *body)
+{
+	char *s = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(body);
+	if (!s)
+		s = fg_strdup("{\"error\":{\"code\":\"internal\",\"message\":\"encoding failed\",\"details\":{}}}");
+	size_t n = strlen(s);
+	if (r->resp)
+		MHD_destroy_response(r->resp);
+	r->resp = MHD_create_response_from_buffer(n, s, MHD_RESPMEM_MUST_FREE);
+	r->status = status;
+	r->resp_bytes = n;
+	MHD_add_response_header(r->resp, "Content-Type", "application/json; charset=utf-8");
+	common_headers(r->resp);
+}
+
+void
+http_error(req_t *r, fg_err_t *err)
+{
+	const errcat_t *c = errcat_find(err->code);
+	json_t *details = err->details ? err->details : json_object();
+	err->details = NULL;
+	json_t *body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", c->code, "message",
+	    strcmp(r->lang, "en") == 0 ? c->en : c->zh, "details", details);
+	http_json(r, c->status, body);
+	if (strcmp(c->code, "account_locked") == 0) {
+		json_t *ra = json_object_get(details, "retry_after");
+		char tmp[32];
+		fg_fmt(tmp, sizeof tmp, "%lld", (long long)(ra ? json_integer_value(ra) : 60));
+		http_header(r, "Retry-After", tmp);
+	}
+	err->code = NULL;
+}
+
+void
+http_error_code(req_t *r, const char *code)
+{
+	fg_err_t e = FG_ERR_INIT;
+	fg_err(&e, code);
+	http_error(r, &e);
+}
+
+void
+http_no_content(req_t *r)
+{
+	if (r->resp)
+		MHD_destroy_response(r->resp);
+	r->resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	r->status = 204;
+	r->resp_bytes = 0;
+	common_headers(r->resp);
+}
+
+void
+http_header(req_t *r, const char *name, const char *value)
+{
+	if (r->resp)
+		MHD_add_response_header(r->resp, name, value);
+}
+
+const char *
+http_query(req_t *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *
+http_header_in(req_t *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+static int
+bad_query(req_t *r, const char *field)
+{
+	fg_err_t e = FG_ERR_INIT;
+	fg_err_field(&e, "invalid_query", field, NULL);
+	http_error(r, &e);
+	return -1;
+}
+
+int
+http_paging(req_t *r, int *limit, const char **cursor)
+{
+	const char *l = http_query(r, "limit");
+	*limit = 50;
+	*cursor = http_query(r, "cursor");
+	if (l) {
+		char *end;
+		long v = strtol(l, &end, 10);
+		if (!*l || *end || v < 1 || v > 200)
+			return bad_query(r, "limit");
+		*limit = (int)v;
+	}
+	if (*cursor && (strlen(*cursor) > 64 || !**cursor))
+		return bad_query(r, "cursor");
+	return 0;
+}
+
+int
+http_query_bool(req_t *r, const char *name)
+{
+	const char *v = http_query(r, name);
+	if (!v)
+		return -1;
+	if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+		return 1;
+	if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+		return 0;
+	bad_query(r, name);
+	return -2;
+}
+
+int
+http_body(req_t *r, const jfield_t *spec)
+{
+	fg_err_t e = FG_ERR_INIT;
+	if (jbody_check(r->json, spec, &e) == 0)
+		return 0;
+	http_error(r, &e);
+	return -1;
+}

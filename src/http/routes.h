@@ -1,0 +1,13 @@
+#ifndef FG_ROUTES_H
+#define FG_ROUTES_H
+#include "http/http.h"
+
+/* Each module's HTTP glue exports one NULL-terminated route table; router.c lists them all. */
+extern const route_t health_routes[];
+extern const route_t auth_routes[];
+extern const route_t device_routes[];
+extern const route_t user_routes[];
+extern const route_t org_routes[];
+extern const route_t audit_routes[];
+
+#endif

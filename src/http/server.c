@@ -1,0 +1,185 @@
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <time.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include "base/log.h"
+#include "http/http.h"
+
+static struct MHD_Daemon *daemon_;
+static http_config_t config;
+static atomic_int inflight;
+static atomic_bool stopping;
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static enum MHD_Result
+queue(req_t *r)
+{
+	enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, r->resp);
+	MHD_destroy_response(r->resp);
+	r->resp = NULL;
+	return ret;
+}
+
+/* libmicrohttpd calls this at least twice per request: once when the headers are in (we set up the request
+ * context), then with each piece of body, then once more with no data (we answer). */
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method, const char *version,
+    const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	req_t *r = *con_cls;
+	if (!r) {
+		r = fg_calloc(1, sizeof *r);
+		r->conn = conn;
+		r->method = method;
+		r->path = url;
+		r->started_us = now_us();
+		r->lang = http_lang(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language"));
+		fg_buf_init(&r->body, HTTP_BODY_MAX);
+		*con_cls = r;
+		atomic_fetch_add(&inflight, 1);
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > HTTP_BODY_MAX) {
+			/* refuse before reading a byte of it; libmicrohttpd closes the connection afterwards */
+			fg_err_t e = FG_ERR_INIT;
+			fg_err(&e, "body_too_large");
+			fg_err_detail_int(&e, "limit", HTTP_BODY_MAX);
+			http_error(r, &e);
+			r->too_large = true;
+			return queue(r);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!r->too_large && fg_buf_append(&r->body, upload_data, *upload_data_size) != 0) {
+			r->too_large = true; /* chunked upload past the limit: drop what we have, answer at the end */
+			fg_buf_free(&r->body);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->status) /* already answered (413 above) */
+		return MHD_YES;
+	if (atomic_load(&stopping)) {
+		http_error_code(r, "unavailable");
+	} else if (r->too_large) {
+		fg_err_t e = FG_ERR_INIT;
+		fg_err(&e, "body_too_large");
+		fg_err_detail_int(&e, "limit", HTTP_BODY_MAX);
+		http_error(r, &e);
+	} else if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0) {
+		router_dispatch(r);
+	} else {
+		static_serve(r, config.web_root);
+	}
+	if (!r->resp)
+		http_error_code(r, "internal");
+	return queue(r);
+}
+
+/* One access-log line per request. The query string is left out: it may carry search terms about customers;
+ * no header (tokens, cookies) is ever logged. */
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	req_t *r = *con_cls;
+	if (!r)
+		return;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char host[64] = "-";
+	if (ci && ci->client_addr)
+		getnameinfo(ci->client_addr, sizeof(struct sockaddr_storage), host, sizeof host, NULL, 0, NI_NUMERICHOST);
+	log_info("http %s %s %s %d %zu %.1fms user=%s%s", host, r->method, r->path, r->status, r->resp_bytes,
+	    (double)(now_us() - r->started_us) / 1000.0, r->authed ? r->user.username : "-",
+	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+	for (int i = 0; i < r->nparams; i++)
+		free(r->params[i]);
+	fg_buf_free(&r->body);
+	json_decref(r->json);
+	if (r->resp)
+		MHD_destroy_response(r->resp);
+	free(r);
+	*con_cls = NULL;
+	atomic_fetch_sub(&inflight, 1);
+}
+
+static int
+resolve(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[256], port[16];
+	const char *colon = strrchr(listen, ':');
+	if (!colon || !colon[1])
+		return -1;
+	size_t hn = (size_t)(colon - listen);
+	if (hn >= sizeof host)
+		return -1;
+	memcpy(host, listen, hn);
+	host[hn] = 0;
+	fg_fmt(port, sizeof port, "%s", colon + 1);
+	char *h = host;
+	if (h[0] == '[') { /* [::1]:8080 */
+		h++;
+		h[strcspn(h, "]")] = 0;
+	}
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *ai;
+	if (getaddrinfo(*h ? h : NULL, port, &hints, &ai) != 0)
+		return -1;
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+int
+http_start(const http_config_t *cfg)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	config = *cfg;
+	if (resolve(cfg->listen, &ss, &len) != 0) {
+		log_error("cannot resolve listen address %s (want HOST:PORT)", cfg->listen);
+		return -1;
+	}
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+	    MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit,
+	    MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_END);
+	if (!daemon_) {
+		log_error("cannot listen on %s (address in use, or not permitted)", cfg->listen);
+		return -1;
+	}
+	return 0;
+}
+
+void
+http_stop(int grace_ms)
+{
+	if (!daemon_)
+		return;
+	atomic_store(&stopping, true);
+	MHD_socket ls = MHD_quiesce_daemon(daemon_); /* no new connections from here on */
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
+	for (int waited = 0; atomic_load(&inflight) > 0 && waited < grace_ms; waited += 20)
+		usleep(20 * 1000);
+	if (atomic_load(&inflight) > 0)
+		log_warn("stopping with %d requests still in flight", atomic_load(&inflight));
+	MHD_stop_daemon(daemon_);
+	daemon_ = NULL;
+}

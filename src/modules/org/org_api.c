@@ -1,0 +1,80 @@
+#include "http/routes.h"
+#include "modules/org/org.h"
+
+static const jfield_t create_spec[] = {
+	{"name", JF_STRING, JF_REQUIRED, 100},
+	{"kind", JF_STRING, JF_REQUIRED, 20},
+	{"parent_id", JF_STRING, JF_NULLABLE, 64},
+	{NULL, 0, 0, 0},
+};
+
+static const jfield_t update_spec[] = {
+	{"version", JF_INT, JF_REQUIRED, 0},
+	{"name", JF_STRING, 0, 100},
+	{"kind", JF_STRING, 0, 20},
+	{"parent_id", JF_STRING, JF_NULLABLE, 64},
+	{NULL, 0, 0, 0},
+};
+
+static void
+done(req_t *r, int status, int rc, json_t *out, fg_err_t *e)
+{
+	if (rc != 0)
+		http_error(r, e);
+	else
+		http_json(r, status, out);
+}
+
+static void
+create(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	if (http_body(r, create_spec))
+		return;
+	int rc = org_create(r->db, r->user.id, r->json, &out, &e);
+	done(r, 201, rc, out, &e);
+}
+
+static void
+list(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	int rc = org_list(r->db, http_query(r, "kind"), http_query(r, "parent_id"), &out, &e);
+	done(r, 200, rc, out, &e);
+}
+
+static void
+get(req_t *r)
+{
+	json_t *o = org_get(r->db, r->params[0]);
+	if (!o) {
+		fg_err_t e = FG_ERR_INIT;
+		fg_err(&e, "not_found");
+		fg_err_detail_str(&e, "entity", "org_unit");
+		fg_err_detail_str(&e, "id", r->params[0]);
+		http_error(r, &e);
+		return;
+	}
+	http_json(r, 200, o);
+}
+
+static void
+update(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	if (http_body(r, update_spec))
+		return;
+	int rc = org_update(r->db, r->user.id, r->params[0], r->json, &out, &e);
+	done(r, 200, rc, out, &e);
+}
+
+const route_t org_routes[] = {
+	{"GET", "/api/v1/org-units", list, "org.read"},
+	{"POST", "/api/v1/org-units", create, "org.write"},
+	{"GET", "/api/v1/org-units/{id}", get, "org.read"},
+	{"PATCH", "/api/v1/org-units/{id}", update, "org.write"},
+	{NULL, NULL, NULL, NULL},
+};

@@ -1,0 +1,266 @@
+// Shared helpers for the fieldgrid HTTP API tests (node:test, Node 20, no deps).
+//
+// Environment:
+//   FG_URL             base URL of a running server, e.g. http://127.0.0.1:18080
+//   FG_ADMIN_PASSWORD  password of the `admin` user created by `fieldgrid init`
+//   FG_DB              'sqlite' | 'pg' (which database the server runs on; used for
+//                      the /health check and for test labels)
+import assert from 'node:assert/strict';
+
+export const BASE_URL = (process.env.FG_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
+export const ADMIN_USER = 'admin';
+export const ADMIN_PASSWORD = process.env.FG_ADMIN_PASSWORD || '';
+export const DB = (process.env.FG_DB || 'sqlite').toLowerCase();
+/** The name /health reports for FG_DB. */
+export const DB_NAME = DB === 'pg' || DB === 'postgres' || DB === 'postgresql' ? 'postgresql' : 'sqlite';
+/** Label to put into test names so a report says which backend failed. */
+export const LABEL = `[${DB_NAME}]`;
+
+/** A password every test user gets: >= 10 chars, several character kinds. */
+export const PASSWORD = 'Fg-test-Pass-2024';
+
+/** 1 MiB, the documented body limit. */
+export const BODY_LIMIT = 1024 * 1024;
+
+/** UUIDv7 in its canonical text form. */
+export const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/** A well-formed UUIDv7 that no server will ever have generated (timestamp 0). */
+export const MISSING_ID = '00000000-0000-7000-8000-000000000000';
+
+const CJK = /[\u4e00-\u9fff]/;
+export { CJK };
+
+let counter = 0;
+/**
+ * Unique, username-safe name: distinct across runs (time), across the parallel
+ * test processes (pid) and within a process (counter).
+ */
+export function uniq(prefix = 't') {
+  counter += 1;
+  return `${prefix}${Date.now().toString(36)}${process.pid.toString(36)}${counter}`;
+}
+
+function url(path) {
+  if (/^https?:\/\//.test(path)) return path;
+  if (path.startsWith('/api/')) return BASE_URL + path;
+  return BASE_URL + '/api/v1' + (path.startsWith('/') ? path : '/' + path);
+}
+
+/**
+ * Send a request. `path` may be "/users" (prefixed with /api/v1) or a full "/api/v1/…" path.
+ * opts: token (bearer), body (JSON-encoded), rawBody (string|Buffer, sent verbatim),
+ *       headers (extra / overriding headers), cookie (Cookie header value).
+ * Returns {status, headers, json, text}; json is undefined when the body is empty or not JSON.
+ */
+export async function api(method, path, opts = {}) {
+  const { token, body, rawBody, headers = {}, cookie } = opts;
+  const h = {};
+  let payload;
+  if (rawBody !== undefined) {
+    payload = rawBody;
+    h['content-type'] = 'application/json';
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    h['content-type'] = 'application/json';
+  }
+  if (token) h.authorization = `Bearer ${token}`;
+  if (cookie) h.cookie = cookie;
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined || v === null) delete h[k.toLowerCase()];
+    else h[k.toLowerCase()] = v;
+  }
+  const res = await fetch(url(path), { method, headers: h, body: payload, redirect: 'manual' });
+  const text = await res.text();
+  let json;
+  if (text.length) {
+    try { json = JSON.parse(text); } catch { json = undefined; }
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+/** Short description of a response, for assertion messages. */
+export function show(res) {
+  const t = res.text ?? '';
+  return `HTTP ${res.status} ${t.length > 600 ? t.slice(0, 600) + '…' : t}`;
+}
+
+/** Assert the status, with the body in the failure message. */
+export function expectStatus(res, status) {
+  assert.equal(res.status, status, `expected HTTP ${status}, got ${show(res)}`);
+}
+
+/**
+ * Assert an error response: status, envelope {error:{code,message,details}},
+ * code, a non-empty message, and (if given) details.field.
+ * Returns the error object.
+ */
+export function expectError(res, status, code, field) {
+  assert.equal(res.status, status, `expected HTTP ${status} ${code}, got ${show(res)}`);
+  assert.ok(res.json && typeof res.json === 'object' && !Array.isArray(res.json),
+    `error body must be a JSON object: ${show(res)}`);
+  const err = res.json.error;
+  assert.ok(err && typeof err === 'object' && !Array.isArray(err), `missing "error" object: ${show(res)}`);
+  assert.equal(err.code, code, `error code: ${show(res)}`);
+  assert.equal(typeof err.message, 'string', `error.message must be a string: ${show(res)}`);
+  assert.ok(err.message.trim().length > 0, `error.message must not be empty: ${show(res)}`);
+  assert.ok(err.details && typeof err.details === 'object' && !Array.isArray(err.details),
+    `error.details must be an object: ${show(res)}`);
+  if (field !== undefined) {
+    assert.equal(err.details.field, field, `error.details.field: ${show(res)}`);
+  }
+  return err;
+}
+
+/** Assert a collection response {items:[…], next_cursor: string|null, total: N}. */
+export function expectList(res) {
+  expectStatus(res, 200);
+  const b = res.json;
+  assert.ok(b && Array.isArray(b.items), `list must have items[]: ${show(res)}`);
+  assert.ok('next_cursor' in b, `list must have next_cursor: ${show(res)}`);
+  assert.ok(b.next_cursor === null || (typeof b.next_cursor === 'string' && b.next_cursor.length > 0),
+    `next_cursor must be a non-empty string or null: ${show(res)}`);
+  assert.ok(Number.isInteger(b.total) && b.total >= 0, `total must be a non-negative integer: ${show(res)}`);
+  return b;
+}
+
+/** A plausible epoch-milliseconds timestamp (not seconds, not a string). */
+export function expectMillis(v, what = 'timestamp') {
+  assert.ok(Number.isInteger(v), `${what} must be an integer, got ${JSON.stringify(v)}`);
+  assert.ok(v > 1_600_000_000_000 && v < 4_000_000_000_000, `${what} must be epoch milliseconds, got ${v}`);
+}
+
+/**
+ * Walk any JSON value and collect keys / string values that look like a secret
+ * (password, hash of one, token). Returns a list of paths; empty means clean.
+ */
+export function findSecrets(value, extraStrings = [], path = '$') {
+  const out = [];
+  const hashLike = /^\$(argon2(id|i|d)?|2[abxy]?|scrypt|pbkdf2[^$]*|[156])\$/;
+  const walk = (v, p) => {
+    if (v === null || v === undefined) return;
+    if (typeof v === 'string') {
+      if (hashLike.test(v)) out.push(`${p} (hash-like value)`);
+      for (const s of extraStrings) if (s && v.includes(s)) out.push(`${p} (contains secret)`);
+      return;
+    }
+    if (Array.isArray(v)) { v.forEach((x, i) => walk(x, `${p}[${i}]`)); return; }
+    if (typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (/pass|hash|secret|salt/i.test(k)) out.push(`${p}.${k}`);
+        walk(x, `${p}.${k}`);
+      }
+    }
+  };
+  walk(value, path);
+  return out;
+}
+
+/** Assert a user object has the documented shape and no secret. */
+export function expectUser(u, password) {
+  assert.ok(u && typeof u === 'object', `user must be an object: ${JSON.stringify(u)}`);
+  assert.match(u.id, UUID_V7, 'user.id is a UUIDv7');
+  assert.equal(typeof u.username, 'string');
+  assert.equal(typeof u.display_name, 'string');
+  assert.ok(Array.isArray(u.roles), 'user.roles is an array');
+  assert.ok(u.org_unit_id === null || typeof u.org_unit_id === 'string', 'user.org_unit_id string|null');
+  assert.ok(u.phone === null || typeof u.phone === 'string', 'user.phone string|null');
+  assert.equal(typeof u.disabled, 'boolean', 'user.disabled is a boolean');
+  assert.ok('last_login_at' in u, 'user.last_login_at present');
+  if (u.last_login_at !== null) expectMillis(u.last_login_at, 'user.last_login_at');
+  expectMillis(u.created_at, 'user.created_at');
+  expectMillis(u.updated_at, 'user.updated_at');
+  assert.ok(Number.isInteger(u.version) && u.version >= 1, 'user.version is a positive integer');
+  const secrets = findSecrets(u, password ? [password] : []);
+  assert.deepEqual(secrets, [], `user JSON must not carry secrets: ${secrets.join(', ')}`);
+}
+
+/** Log in; asserts 200 and returns the token. */
+export async function login(username, password = PASSWORD, extra = {}) {
+  const res = await api('POST', '/auth/login', { body: { username, password, ...extra } });
+  expectStatus(res, 200);
+  assert.equal(typeof res.json.token, 'string');
+  assert.ok(res.json.token.length > 0);
+  return res.json.token;
+}
+
+let adminTokenPromise;
+/** Admin bearer token, logged in once per test process. */
+export function adminToken() {
+  if (!adminTokenPromise) {
+    if (!ADMIN_PASSWORD) throw new Error('set FG_ADMIN_PASSWORD');
+    adminTokenPromise = login(ADMIN_USER, ADMIN_PASSWORD);
+    adminTokenPromise.catch(() => { adminTokenPromise = undefined; });
+  }
+  return adminTokenPromise;
+}
+
+let adminMePromise;
+/** The admin's own User (GET /me). */
+export function adminUser() {
+  if (!adminMePromise) {
+    adminMePromise = (async () => {
+      const res = await api('GET', '/me', { token: await adminToken() });
+      expectStatus(res, 200);
+      return res.json;
+    })();
+    adminMePromise.catch(() => { adminMePromise = undefined; });
+  }
+  return adminMePromise;
+}
+
+/** Create a user as admin (asserts 201). fields override the defaults. */
+export async function createUser(fields = {}) {
+  const username = fields.username ?? uniq('u');
+  const body = {
+    username,
+    password: PASSWORD,
+    display_name: `测试 ${username}`,
+    roles: ['crew'],
+    ...fields,
+  };
+  const res = await api('POST', '/users', { token: await adminToken(), body });
+  expectStatus(res, 201);
+  return res.json;
+}
+
+/** Create a user and log it in: {user, token, password}. */
+export async function userWithToken(roles = ['crew'], fields = {}) {
+  const user = await createUser({ roles, ...fields });
+  const password = fields.password ?? PASSWORD;
+  const token = await login(user.username, password);
+  return { user, token, password };
+}
+
+/** Create an org unit as admin (asserts 201). */
+export async function createOrgUnit(kind = 'company', parent_id, name = uniq(`ou-${kind}-`)) {
+  const body = { name, kind };
+  if (parent_id !== undefined) body.parent_id = parent_id;
+  const res = await api('POST', '/org-units', { token: await adminToken(), body });
+  expectStatus(res, 201);
+  return res.json;
+}
+
+/** All Set-Cookie header values of a response. */
+export function setCookies(res) {
+  if (typeof res.headers.getSetCookie === 'function') return res.headers.getSetCookie();
+  const v = res.headers.get('set-cookie');
+  return v ? [v] : [];
+}
+
+/** Follow next_cursor through a list endpoint; returns all items (guarded). */
+export async function collectAll(path, token, maxPages = 50) {
+  const items = [];
+  let cursor = null;
+  for (let i = 0; i < maxPages; i++) {
+    const sep = path.includes('?') ? '&' : '?';
+    const res = await api('GET', cursor ? `${path}${sep}cursor=${encodeURIComponent(cursor)}` : path, { token });
+    const b = expectList(res);
+    items.push(...b.items);
+    if (b.next_cursor === null) return items;
+    cursor = b.next_cursor;
+  }
+  throw new Error(`more than ${maxPages} pages at ${path}`);
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

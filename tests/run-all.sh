@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# make test: every test fieldgrid has, in the order a failure is cheapest to find.
+#   1. release build with -Werror, cmocka unit tests (SQLite, and PostgreSQL through FG_TEST_PG_URL)
+#   2. API + browser tests against a real server on SQLite and on a real PostgreSQL this script starts
+#   3. the same unit and API tests built with ASan + UBSan
+#   4. each libFuzzer target for a short run
+# Prints one closing line "N passed, N failed" counting the steps.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+passed=0; failed=0; failures=()
+step() {
+  local name=$1; shift
+  echo
+  echo "==== $name"
+  if "$@"; then passed=$((passed+1)); else failed=$((failed+1)); failures+=("$name"); fi
+}
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+step "build (release, -Werror)" make -j"$JOBS" all
+PGURL=$(tests/pg.sh start) || { echo "cannot start PostgreSQL"; exit 1; }
+export FG_TEST_PG_URL=$(tests/pg.sh newdb fg_unit)
+step "unit tests (release)" make -j"$JOBS" unit
+step "api+browser tests on SQLite" tests/run-suite.sh build/fieldgrid sqlite all
+step "api+browser tests on PostgreSQL" tests/run-suite.sh build/fieldgrid pg all
+
+step "build (ASan+UBSan)" make -j"$JOBS" MODE=asan all
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export FG_TEST_PG_URL=$(tests/pg.sh newdb fg_unit_asan)
+step "unit tests (ASan+UBSan)" make -j"$JOBS" MODE=asan unit
+step "api tests on SQLite (ASan+UBSan)" tests/run-suite.sh build/asan/fieldgrid sqlite api
+step "api tests on PostgreSQL (ASan+UBSan)" tests/run-suite.sh build/asan/fieldgrid pg api
+
+step "fuzz targets (short run)" bash tests/fuzz/build.sh run "${FUZZ_SECONDS:-20}"
+
+tests/pg.sh stop
+echo
+echo "==== summary"
+for f in "${failures[@]+"${failures[@]}"}"; do echo "FAILED: $f"; done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

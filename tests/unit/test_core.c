@@ -1,0 +1,193 @@
+/* Unit tests of the pieces with no database: ids, buffers, the error catalog, body parsing and validation, the
+ * Accept-Language choice, roles and permissions, password rules. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include <sodium.h>
+#include "base/util.h"
+#include "base/err.h"
+#include "http/http.h"
+#include "auth/perm.h"
+#include "auth/password.h"
+
+static void
+uuid7_is_valid_and_time_ordered(void **state)
+{
+	char a[37], b[37];
+	fg_uuid7(a);
+	for (volatile int i = 0; i < 200000; i++) /* cross a millisecond at least sometimes */
+		;
+	fg_uuid7(b);
+	assert_true(fg_is_uuid(a));
+	assert_int_equal(a[14], '7');                   /* version nibble */
+	assert_true(strchr("89ab", a[19]) != NULL);     /* RFC 9562 variant */
+	assert_true(strncmp(a, b, 8) <= 0);             /* the 48-bit time prefix never goes back */
+	assert_false(fg_is_uuid("not-a-uuid"));
+	assert_false(fg_is_uuid("01a1fe12-1451-74cf-90ca-b33a8d614cdZ"));
+}
+
+static void
+buf_refuses_past_its_maximum(void **state)
+{
+	fg_buf_t b;
+	fg_buf_init(&b, 10);
+	assert_int_equal(fg_buf_append(&b, "12345", 5), 0);
+	assert_int_equal(fg_buf_append(&b, "67890", 5), 0);
+	assert_int_equal(fg_buf_append(&b, "x", 1), -1);
+	assert_int_equal(b.len, 10);
+	assert_string_equal(b.data, "1234567890");
+	fg_buf_free(&b);
+}
+
+static void
+error_catalog_maps_codes_to_status_and_both_languages(void **state)
+{
+	const errcat_t *c = errcat_find("account_locked");
+	assert_int_equal(c->status, 429);
+	assert_non_null(strstr(c->zh, "锁定"));
+	assert_non_null(strstr(c->en, "locked"));
+	assert_int_equal(errcat_find("no_such_code")->status, 500);
+	assert_int_equal(errcat_find("unknown_field")->status, 400);
+	assert_int_equal(errcat_find("body_too_large")->status, 413);
+}
+
+static const jfield_t spec[] = {
+	{"name", JF_STRING, JF_REQUIRED, 5},
+	{"roles", JF_STRINGS, 0, 0},
+	{"version", JF_INT, 0, 0},
+	{"parent_id", JF_STRING, JF_NULLABLE, 64},
+	{NULL, 0, 0, 0},
+};
+
+static const char *
+check(const char *body, const char **field)
+{
+	static char code[64];
+	json_t *j = NULL;
+	fg_err_t e = FG_ERR_INIT;
+	*field = NULL;
+	if (jbody_parse(body, strlen(body), &j, &e) == 0 && jbody_check(j, spec, &e) == 0) {
+		json_decref(j);
+		return "ok";
+	}
+	json_decref(j);
+	snprintf(code, sizeof code, "%s", e.code);
+	static char f[64];
+	const char *ff = e.details ? json_string_value(json_object_get(e.details, "field")) : NULL;
+	if (ff) {
+		snprintf(f, sizeof f, "%s", ff);
+		*field = f;
+	}
+	fg_err_clear(&e);
+	return code;
+}
+
+static void
+body_validation_names_the_field(void **state)
+{
+	const char *f;
+	assert_string_equal(check("{\"name\":\"abc\"}", &f), "ok");
+	assert_string_equal(check("{\"name\":\"张三李四王\"}", &f), "ok"); /* 5 characters, 15 bytes */
+	assert_string_equal(check("{\"name\":\"abcdef\"}", &f), "invalid_field");
+	assert_string_equal(f, "name");
+	assert_string_equal(check("{\"name\":\"a\",\"nmae\":1}", &f), "unknown_field");
+	assert_string_equal(f, "nmae");
+	assert_string_equal(check("{\"roles\":[]}", &f), "missing_field");
+	assert_string_equal(f, "name");
+	assert_string_equal(check("{\"name\":5}", &f), "invalid_field");
+	assert_string_equal(f, "name");
+	assert_string_equal(check("{\"name\":\"a\",\"roles\":[1]}", &f), "invalid_field");
+	assert_string_equal(f, "roles");
+	assert_string_equal(check("{\"name\":\"a\",\"version\":null}", &f), "invalid_field");
+	assert_string_equal(check("{\"name\":\"a\",\"parent_id\":null}", &f), "ok");
+	assert_string_equal(check("{\"name\":\"a\",\"version\":1.5}", &f), "invalid_field");
+}
+
+static void
+body_parse_rejects_what_is_not_one_json_object(void **state)
+{
+	const char *f;
+	assert_string_equal(check("[1]", &f), "invalid_json");
+	assert_string_equal(check("{\"name\":\"a\"} trailing", &f), "invalid_json");
+	assert_string_equal(check("{\"name\":\"a\",\"name\":\"b\"}", &f), "invalid_json"); /* duplicate key */
+	assert_string_equal(check("{\"name\":\"\xff\"}", &f), "invalid_json");               /* not UTF-8 */
+	assert_string_equal(check("{bad", &f), "invalid_json");
+	json_t *j = NULL;
+	fg_err_t e = FG_ERR_INIT;
+	assert_int_equal(jbody_parse("", 0, &j, &e), 0); /* empty body of an action = {} */
+	assert_true(json_is_object(j) && json_object_size(j) == 0);
+	json_decref(j);
+}
+
+static void
+accept_language_prefers_chinese_unless_english_wins(void **state)
+{
+	assert_string_equal(http_lang(NULL), "zh");
+	assert_string_equal(http_lang(""), "zh");
+	assert_string_equal(http_lang("en"), "en");
+	assert_string_equal(http_lang("en-US,en;q=0.9"), "en");
+	assert_string_equal(http_lang("zh-CN,zh;q=0.9,en;q=0.8"), "zh");
+	assert_string_equal(http_lang("en;q=0.5,zh-CN;q=0.9"), "zh");
+	assert_string_equal(http_lang("fr-FR,en;q=0.7"), "en");
+	assert_string_equal(http_lang("de"), "zh");
+}
+
+static void
+roles_grant_only_their_permissions(void **state)
+{
+	assert_int_equal(perm_role_bit("crew"), ROLE_CREW);
+	assert_int_equal(perm_role_bit("pilot"), 0);
+	assert_true(perm_allows(ROLE_ADMIN, "users.write"));
+	assert_false(perm_allows(ROLE_CREW | ROLE_LEADER, "users.write"));
+	assert_false(perm_allows(ROLE_MANAGER, "org.write"));
+	assert_true(perm_allows(ROLE_SUPERVISOR, "audit.read"));
+	assert_false(perm_allows(ROLE_VIEWER, "audit.read"));
+	json_t *l = perm_list(ROLE_SUPERVISOR);
+	assert_int_equal(json_array_size(l), 1);
+	assert_string_equal(json_string_value(json_array_get(l, 0)), "audit.read");
+	json_decref(l);
+}
+
+static void
+passwords_hash_verify_and_strength(void **state)
+{
+	char h[crypto_pwhash_STRBYTES];
+	fg_err_t e = FG_ERR_INIT;
+	assert_int_equal(password_hash("Secret-pass-1", h), 0);
+	assert_non_null(strstr(h, "$argon2id$"));
+	assert_true(password_verify(h, "Secret-pass-1"));
+	assert_false(password_verify(h, "Secret-pass-2"));
+	assert_int_equal(password_check_strength("short1", &e), -1);
+	assert_string_equal(e.code, "weak_password");
+	fg_err_clear(&e);
+	assert_int_equal(password_check_strength("onlyletterslong", &e), -1);
+	fg_err_clear(&e);
+	assert_int_equal(password_check_strength("1234567890123", &e), -1);
+	fg_err_clear(&e);
+	assert_int_equal(password_check_strength("good-pass-123", &e), 0);
+	char g[17];
+	password_generate(g);
+	assert_int_equal(strlen(g), 16);
+	assert_int_equal(password_check_strength(g, &e), 0);
+}
+
+int
+main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(uuid7_is_valid_and_time_ordered),
+		cmocka_unit_test(buf_refuses_past_its_maximum),
+		cmocka_unit_test(error_catalog_maps_codes_to_status_and_both_languages),
+		cmocka_unit_test(body_validation_names_the_field),
+		cmocka_unit_test(body_parse_rejects_what_is_not_one_json_object),
+		cmocka_unit_test(accept_language_prefers_chinese_unless_english_wins),
+		cmocka_unit_test(roles_grant_only_their_permissions),
+		cmocka_unit_test(passwords_hash_verify_and_strength),
+	};
+	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}

@@ -1,0 +1,367 @@
+/* Storage, audit chain and account rules, run against SQLite (a temp file) and PostgreSQL (FG_TEST_PG_URL,
+ * set by make test; the group is reported skipped without it). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <sodium.h>
+#include "base/util.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "db/db_impl.h"
+#include "audit/audit.h"
+#include "auth/users.h"
+#include "auth/login.h"
+#include "auth/session.h"
+#include "auth/devices.h"
+#include "modules/org/org.h"
+
+static char sqlite_path[256];
+
+static int
+open_sqlite(void **state)
+{
+	snprintf(sqlite_path, sizeof sqlite_path, "/tmp/fg-unit-%d.db", (int)getpid());
+	unlink(sqlite_path);
+	char err[256];
+	db_t *db = db_open(sqlite_path, err, sizeof err);
+	if (!db || migrate_run(db, err, sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	*state = db;
+	return 0;
+}
+
+static int
+open_pg(void **state)
+{
+	const char *url = getenv("FG_TEST_PG_URL");
+	char err[256];
+	if (!url || !*url) {
+		fprintf(stderr, "FG_TEST_PG_URL not set: PostgreSQL group skipped\n");
+		*state = NULL;
+		return 0;
+	}
+	db_t *db = db_open(url, err, sizeof err);
+	if (!db || migrate_run(db, err, sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	*state = db;
+	return 0;
+}
+
+static int
+close_db(void **state)
+{
+	db_close(*state);
+	if (sqlite_path[0]) {
+		char wal[300];
+		unlink(sqlite_path);
+		snprintf(wal, sizeof wal, "%s-wal", sqlite_path);
+		unlink(wal);
+		snprintf(wal, sizeof wal, "%s-shm", sqlite_path);
+		unlink(wal);
+		sqlite_path[0] = 0;
+	}
+	return 0;
+}
+
+#define DB_OR_SKIP()                                                                                                   \
+	db_t *db = *state;                                                                                             \
+	if (!db)                                                                                                       \
+		skip();
+
+static void
+uniq(char *out, size_t n, const char *prefix)
+{
+	static int k;
+	snprintf(out, n, "%s%lld%d", prefix, (long long)fg_now_ms() % 100000000, ++k);
+}
+
+static void
+placeholders_bind_by_number_on_both_engines(void **state)
+{
+	DB_OR_SKIP();
+	int rc;
+	/* SQLite numbers $N by first appearance; the driver must make $2 mean the second value anyway */
+	json_t *row = db_one(db_q(db, "SELECT $2 || '-' || $1 AS v", "tt", "A", "B"), &rc);
+	assert_non_null(row);
+	assert_string_equal(json_string_value(json_object_get(row, "v")), "B-A");
+	json_decref(row);
+	char *q = db_sqlite_rewrite("SELECT '$1', $2 FROM t WHERE a = $10");
+	assert_string_equal(q, "SELECT '$1', ?2 FROM t WHERE a = ?10");
+	free(q);
+}
+
+static void
+unique_violation_is_a_conflict(void **state)
+{
+	DB_OR_SKIP();
+	char id[37];
+	fg_uuid7(id);
+	assert_int_equal(db_run(db_q(db, "INSERT INTO settings (key, value) VALUES ($1, 'a')", "t", id)), DB_DONE);
+	assert_int_equal(db_run(db_q(db, "INSERT INTO settings (key, value) VALUES ($1, 'b')", "t", id)), DB_CONFLICT);
+	int rc;
+	json_t *row = db_one(db_q(db, "SELECT value FROM settings WHERE key = $1", "t", id), &rc);
+	assert_string_equal(json_string_value(json_object_get(row, "value")), "a");
+	json_decref(row);
+}
+
+static void
+migrations_run_once(void **state)
+{
+	DB_OR_SKIP();
+	char err[256];
+	assert_int_equal(migrate_run(db, err, sizeof err), 0);
+	assert_true(migrate_current(db) >= 1);
+}
+
+static void
+rollback_leaves_nothing_behind(void **state)
+{
+	DB_OR_SKIP();
+	char id[37];
+	int rc;
+	fg_uuid7(id);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_run(db_q(db, "INSERT INTO settings (key, value) VALUES ($1, 'x')", "t", id)), DB_DONE);
+	db_rollback(db);
+	json_t *row = db_one(db_q(db, "SELECT value FROM settings WHERE key = $1", "t", id), &rc);
+	assert_null(row);
+	assert_int_equal(rc, DB_DONE);
+}
+
+static json_t *
+make_user(db_t *db, const char *username, const char *role)
+{
+	json_t *in = json_pack("{s:s, s:s, s:s, s:[s]}", "username", username, "password", "Right-pass-123",
+	    "display_name", "测试人员", "roles", role);
+	json_t *out = NULL;
+	fg_err_t e = FG_ERR_INIT;
+	int rc = users_create(db, NULL, in, &out, &e);
+	json_decref(in);
+	if (rc != 0)
+		fail_msg("users_create: %s", e.code);
+	return out;
+}
+
+static const char *
+try_login(db_t *db, const char *user, const char *pw, json_t **out)
+{
+	static char code[64];
+	fg_err_t e = FG_ERR_INIT;
+	*out = NULL;
+	if (login_password(db, user, pw, NULL, out, &e) == 0)
+		return "ok";
+	snprintf(code, sizeof code, "%s", e.code);
+	fg_err_clear(&e);
+	return code;
+}
+
+static void
+five_failures_lock_even_the_right_password(void **state)
+{
+	DB_OR_SKIP();
+	char name[64];
+	json_t *out;
+	uniq(name, sizeof name, "lock");
+	json_t *u = make_user(db, name, "crew");
+	for (int i = 0; i < LOGIN_MAX_FAILURES; i++)
+		assert_string_equal(try_login(db, name, "Wrong-pass-123", &out), "invalid_credentials");
+	fg_err_t e = FG_ERR_INIT;
+	assert_int_equal(login_password(db, name, "Right-pass-123", NULL, &out, &e), -1);
+	assert_string_equal(e.code, "account_locked");
+	json_int_t retry = json_integer_value(json_object_get(e.details, "retry_after"));
+	assert_true(retry > 0 && retry <= LOGIN_LOCK_MS / 1000);
+	fg_err_clear(&e);
+	/* an admin's enable lifts the lock */
+	json_t *after = NULL;
+	assert_int_equal(users_set_disabled(db, NULL, json_string_value(json_object_get(u, "id")), false, &after, &e), 0);
+	json_decref(after);
+	assert_string_equal(try_login(db, name, "Right-pass-123", &out), "ok");
+	json_decref(out);
+	assert_string_equal(try_login(db, "no-such-user", "Right-pass-123", &out), "invalid_credentials");
+	json_decref(u);
+}
+
+static void
+disabling_a_user_ends_its_sessions(void **state)
+{
+	DB_OR_SKIP();
+	char name[64];
+	json_t *out, *after;
+	auth_user_t me;
+	fg_err_t e = FG_ERR_INIT;
+	uniq(name, sizeof name, "dis");
+	json_t *u = make_user(db, name, "leader");
+	assert_string_equal(try_login(db, name, "Right-pass-123", &out), "ok");
+	char token[SESSION_TOKEN_LEN];
+	snprintf(token, sizeof token, "%s", json_string_value(json_object_get(out, "token")));
+	json_decref(out);
+	assert_int_equal(session_resolve(db, token, &me, &e), 0);
+	assert_string_equal(me.username, name);
+	assert_true(me.roles != 0);
+	assert_int_equal(users_set_disabled(db, NULL, me.id, true, &after, &e), 0);
+	assert_true(json_is_true(json_object_get(after, "disabled")));
+	json_decref(after);
+	assert_int_equal(session_resolve(db, token, &me, &e), -1);
+	assert_string_equal(e.code, "unauthenticated");
+	fg_err_clear(&e);
+	assert_string_equal(try_login(db, name, "Right-pass-123", &out), "account_disabled");
+	json_decref(u);
+}
+
+static void
+a_revoked_device_token_is_refused(void **state)
+{
+	DB_OR_SKIP();
+	char name[64];
+	json_t *out, *dev = NULL, *rev = NULL;
+	auth_user_t me, again;
+	fg_err_t e = FG_ERR_INIT;
+	uniq(name, sizeof name, "dev");
+	json_t *u = make_user(db, name, "crew");
+	assert_string_equal(try_login(db, name, "Right-pass-123", &out), "ok");
+	assert_int_equal(session_resolve(db, json_string_value(json_object_get(out, "token")), &me, &e), 0);
+	json_decref(out);
+	assert_int_equal(devices_register(db, &me, "华为 Mate 60", "android", &dev, &e), 0);
+	const char *dtoken = json_string_value(json_object_get(dev, "token"));
+	const char *did = json_string_value(json_object_get(json_object_get(dev, "device"), "id"));
+	assert_int_equal(session_resolve(db, dtoken, &again, &e), 0);
+	assert_string_equal(again.device_id, did);
+	assert_int_equal(devices_revoke(db, &me, false, did, &rev, &e), 0);
+	assert_false(json_is_null(json_object_get(rev, "revoked_at")));
+	assert_int_equal(session_resolve(db, dtoken, &again, &e), -1);
+	assert_string_equal(e.code, "device_revoked");
+	fg_err_clear(&e);
+	assert_int_equal(session_resolve(db, "forged-token", &again, &e), -1);
+	assert_string_equal(e.code, "unauthenticated");
+	fg_err_clear(&e);
+	json_decref(dev);
+	json_decref(rev);
+	json_decref(u);
+}
+
+static void
+org_parent_cannot_be_a_descendant(void **state)
+{
+	DB_OR_SKIP();
+	fg_err_t e = FG_ERR_INIT;
+	json_t *co = NULL, *dep = NULL, *team = NULL, *out = NULL;
+	json_t *in = json_pack("{s:s, s:s}", "name", "公司", "kind", "company");
+	assert_int_equal(org_create(db, NULL, in, &co, &e), 0);
+	json_decref(in);
+	in = json_pack("{s:s, s:s, s:O}", "name", "营销部", "kind", "department", "parent_id", json_object_get(co, "id"));
+	assert_int_equal(org_create(db, NULL, in, &dep, &e), 0);
+	json_decref(in);
+	in = json_pack("{s:s, s:s, s:O}", "name", "装表一班", "kind", "team", "parent_id", json_object_get(dep, "id"));
+	assert_int_equal(org_create(db, NULL, in, &team, &e), 0);
+	json_decref(in);
+	assert_true(org_within(db, json_string_value(json_object_get(team, "id")), json_string_value(json_object_get(co, "id"))));
+	in = json_pack("{s:i, s:O}", "version", 1, "parent_id", json_object_get(team, "id"));
+	assert_int_equal(org_update(db, NULL, json_string_value(json_object_get(co, "id")), in, &out, &e), -1);
+	assert_string_equal(e.code, "org_unit_cycle");
+	fg_err_clear(&e);
+	json_decref(in);
+	in = json_pack("{s:i, s:s}", "version", 7, "name", "x");
+	assert_int_equal(org_update(db, NULL, json_string_value(json_object_get(co, "id")), in, &out, &e), -1);
+	assert_string_equal(e.code, "version_conflict");
+	assert_int_equal(json_integer_value(json_object_get(e.details, "current_version")), 1);
+	fg_err_clear(&e);
+	json_decref(in);
+	json_decref(co);
+	json_decref(dep);
+	json_decref(team);
+}
+
+static int
+verify(db_t *db, audit_report_t *rep)
+{
+	return audit_verify(db, rep);
+}
+
+/* Runs last in its group: it tampers with the chain, checks each kind of tampering is named, and undoes it. */
+static void
+audit_chain_detects_change_removal_and_insertion(void **state)
+{
+	DB_OR_SKIP();
+	audit_report_t rep;
+	int rc;
+	assert_int_equal(db_begin(db), 0);
+	json_t *after = json_pack("{s:s, s:s}", "name", "装表接电一班", "password", "must-not-be-stored");
+	assert_int_equal(audit_write(db, NULL, "create", "test", "t1", NULL, after), 0);
+	assert_int_equal(audit_write(db, NULL, "update", "test", "t1", after, after), 0);
+	json_decref(after);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(verify(db, &rep), 0);
+	assert_true(rep.checked >= 2);
+
+	json_t *last = db_one(db_prepare(db, "SELECT seq, after_json FROM audit_log ORDER BY seq DESC LIMIT 1"), &rc);
+	int64_t seq = json_integer_value(json_object_get(last, "seq"));
+	char *orig = fg_strdup(json_string_value(json_object_get(last, "after_json")));
+	json_decref(last);
+	assert_null(strstr(orig, "must-not-be-stored")); /* secrets never reach the log */
+
+	/* changed */
+	assert_int_equal(db_run(db_q(db, "UPDATE audit_log SET after_json = $1 WHERE seq = $2", "ti", "{\"name\":\"x\"}", seq - 1)), DB_DONE);
+	assert_int_equal(verify(db, &rep), 1);
+	assert_int_equal(rep.broken_seq, seq - 1);
+	assert_int_equal(db_run(db_q(db, "UPDATE audit_log SET after_json = $1 WHERE seq = $2", "ti", orig, seq - 1)), DB_DONE);
+	assert_int_equal(verify(db, &rep), 0);
+
+	/* removed from the end */
+	json_t *row = db_one(db_q(db, "SELECT * FROM audit_log WHERE seq = $1", "i", seq), &rc);
+	assert_int_equal(db_run(db_q(db, "DELETE FROM audit_log WHERE seq = $1", "i", seq)), DB_DONE);
+	assert_int_equal(verify(db, &rep), 1);
+	assert_int_equal(rep.broken_seq, seq);
+	assert_int_equal(db_run(db_q(db,
+			     "INSERT INTO audit_log (seq, at, actor_id, action, entity, entity_id, before_json, after_json, prev_hash, hash) "
+			     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+			     "iitttttttt", json_integer_value(json_object_get(row, "seq")),
+			     json_integer_value(json_object_get(row, "at")), json_string_value(json_object_get(row, "actor_id")),
+			     json_string_value(json_object_get(row, "action")), json_string_value(json_object_get(row, "entity")),
+			     json_string_value(json_object_get(row, "entity_id")), json_string_value(json_object_get(row, "before_json")),
+			     json_string_value(json_object_get(row, "after_json")), json_string_value(json_object_get(row, "prev_hash")),
+			     json_string_value(json_object_get(row, "hash")))),
+	    DB_DONE);
+	assert_int_equal(verify(db, &rep), 0);
+
+	/* inserted after the end, with a correctly computed hash: the head gives it away */
+	char h[65];
+	audit_hash(seq + 1, 1, NULL, "create", "test", "t2", NULL, NULL, json_string_value(json_object_get(row, "hash")), h);
+	assert_int_equal(db_run(db_q(db,
+			     "INSERT INTO audit_log (seq, at, action, entity, entity_id, prev_hash, hash) VALUES ($1, 1, 'create', 'test', 't2', $2, $3)",
+			     "itt", seq + 1, json_string_value(json_object_get(row, "hash")), h)),
+	    DB_DONE);
+	assert_int_equal(verify(db, &rep), 1);
+	assert_int_equal(db_run(db_q(db, "DELETE FROM audit_log WHERE seq = $1", "i", seq + 1)), DB_DONE);
+	assert_int_equal(verify(db, &rep), 0);
+	json_decref(row);
+	free(orig);
+}
+
+#define STORE_TESTS                                                                                                    \
+	cmocka_unit_test(placeholders_bind_by_number_on_both_engines), cmocka_unit_test(unique_violation_is_a_conflict), \
+	    cmocka_unit_test(migrations_run_once), cmocka_unit_test(rollback_leaves_nothing_behind),                     \
+	    cmocka_unit_test(five_failures_lock_even_the_right_password),                                                \
+	    cmocka_unit_test(disabling_a_user_ends_its_sessions), cmocka_unit_test(a_revoked_device_token_is_refused),   \
+	    cmocka_unit_test(org_parent_cannot_be_a_descendant),                                                         \
+	    cmocka_unit_test(audit_chain_detects_change_removal_and_insertion)
+
+int
+main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+	const struct CMUnitTest tests[] = {STORE_TESTS};
+	int failed = cmocka_run_group_tests_name("store on SQLite", tests, open_sqlite, close_db);
+	failed += cmocka_run_group_tests_name("store on PostgreSQL", tests, open_pg, close_db);
+	return failed;
+}
