@@ -163,6 +163,22 @@ audit_verify(db_t *db, audit_report_t *rep)
 	return res;
 }
 
+/* The WHERE clause both the page and its count use. */
+static void
+audit_where(qb_t *q, const audit_filter_t *f)
+{
+	const char *const cols[] = {"entity", "entity_id", "actor_id", "action"};
+	const char *const vals[] = {f->entity, f->entity_id, f->actor_id, f->action};
+	for (int i = 0; i < 4; i++) {
+		if (vals[i]) {
+			qb_sql(q, " AND ");
+			qb_sql(q, cols[i]);
+			qb_sql(q, " = ");
+			qb_text(q, vals[i]);
+		}
+	}
+}
+
 int
 audit_list(db_t *db, const audit_filter_t *f, json_t **out)
 {
@@ -170,16 +186,7 @@ audit_list(db_t *db, const audit_filter_t *f, json_t **out)
 	qb_t q;
 	qb_init(&q, "SELECT seq, at, actor_id, action, entity, entity_id, before_json, after_json, hash FROM audit_log "
 		    "WHERE 1 = 1");
-	const char *const cols[] = {"entity", "entity_id", "actor_id", "action"};
-	const char *const vals[] = {f->entity, f->entity_id, f->actor_id, f->action};
-	for (int i = 0; i < 4; i++) {
-		if (vals[i]) {
-			qb_sql(&q, " AND ");
-			qb_sql(&q, cols[i]);
-			qb_sql(&q, " = ");
-			qb_text(&q, vals[i]);
-		}
-	}
+	audit_where(&q, f);
 	if (f->before_seq > 0) {
 		qb_sql(&q, " AND seq < ");
 		qb_int(&q, f->before_seq);
@@ -190,6 +197,14 @@ audit_list(db_t *db, const audit_filter_t *f, json_t **out)
 	qb_free(&q);
 	if (!rows)
 		return -1;
+	qb_init(&q, "SELECT COUNT(*) AS n FROM audit_log WHERE 1 = 1");
+	audit_where(&q, f);
+	json_t *cnt = db_one(qb_prepare(db, &q), &rc);
+	qb_free(&q);
+	if (!cnt) {
+		json_decref(rows);
+		return -1;
+	}
 	json_t *next = json_null();
 	if (json_array_size(rows) > (size_t)f->limit) {
 		json_array_remove(rows, (size_t)f->limit);
@@ -210,6 +225,7 @@ audit_list(db_t *db, const audit_filter_t *f, json_t **out)
 			json_object_del(row, keys[k][0]);
 		}
 	}
-	*out = json_pack("{s:o, s:o}", "items", rows, "next_cursor", next);
+	*out = json_pack("{s:o, s:o, s:O}", "items", rows, "next_cursor", next, "total", json_object_get(cnt, "n"));
+	json_decref(cnt);
 	return 0;
 }

@@ -206,14 +206,14 @@ users_update(db_t *db, const char *actor_id, const char *keep_sid, const char *i
 	}
 	json_t *after = users_get(db, id);
 	if (pw && after)
-		json_object_set_new(after, "password_changed", json_true());
+		json_object_set_new(after, "credential_changed", json_true()); /* that it changed, never what to */
 	if (!after || audit_write(db, actor_id, "update", "user", id, before, after) != 0 || db_commit(db) != 0) {
 		json_decref(before);
 		json_decref(after);
 		return db_fail(db, err);
 	}
 	json_decref(before);
-	json_object_del(after, "password_changed");
+	json_object_del(after, "credential_changed");
 	*out = after;
 	return 0;
 }

@@ -8,6 +8,9 @@
 #include "base/log.h"
 #include "http/http.h"
 
+/* Bodies up to this size are read and dropped before a 413 (see on_request). */
+#define HTTP_DRAIN_MAX (64ULL * 1024 * 1024)
+
 static struct MHD_Daemon *daemon_;
 static http_config_t config;
 static atomic_int inflight;
@@ -48,8 +51,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		*con_cls = r;
 		atomic_fetch_add(&inflight, 1);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > HTTP_BODY_MAX) {
-			/* refuse before reading a byte of it; libmicrohttpd closes the connection afterwards */
+		unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+		if (declared > HTTP_DRAIN_MAX) {
+			/* too big even to read and drop: answer now; libmicrohttpd closes the connection after */
 			fg_err_t e = FG_ERR_INIT;
 			fg_err(&e, "body_too_large");
 			fg_err_detail_int(&e, "limit", HTTP_BODY_MAX);
@@ -57,6 +61,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 			r->too_large = true;
 			return queue(r);
 		}
+		/* Over the limit but drainable: read and drop it, then answer 413. Answering before the client has
+		 * sent its body makes the kernel reset the connection, and the client sees a reset, not our error. */
+		r->too_large = declared > HTTP_BODY_MAX;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {

@@ -6,6 +6,7 @@
 //   FG_DB              'sqlite' | 'pg' (which database the server runs on; used for
 //                      the /health check and for test labels)
 import assert from 'node:assert/strict';
+import http from 'node:http';
 
 export const BASE_URL = (process.env.FG_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
 export const ADMIN_USER = 'admin';
@@ -79,6 +80,36 @@ export async function api(method, path, opts = {}) {
   return { status: res.status, headers: res.headers, json, text };
 }
 
+/**
+ * Send a request with node:http, which (unlike fetch) reports a response that arrives while the
+ * body is still being sent. Used for oversized bodies. Same result shape as api(); rejects with the
+ * socket error (e.g. EPIPE/ECONNRESET) only when no response arrived at all.
+ */
+export function sendRaw(method, path, { token, headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const buf = Buffer.isBuffer(body) ? body : Buffer.from(body ?? '');
+    const h = { 'content-type': 'application/json', 'content-length': String(buf.length), ...headers };
+    if (token) h.authorization = `Bearer ${token}`;
+    let responded = false;
+    const req = http.request(url(path), { method, headers: h }, (res) => {
+      responded = true;
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json;
+        try { json = text.length ? JSON.parse(text) : undefined; } catch { json = undefined; }
+        const hh = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) hh.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolve({ status: res.statusCode, headers: hh, json, text });
+      });
+    });
+    req.on('error', (e) => { if (!responded) reject(e); });
+    req.end(buf);
+  });
+}
+
 /** Short description of a response, for assertion messages. */
 export function show(res) {
   const t = res.text ?? '';
@@ -147,7 +178,8 @@ export function findSecrets(value, extraStrings = [], path = '$') {
     if (Array.isArray(v)) { v.forEach((x, i) => walk(x, `${p}[${i}]`)); return; }
     if (typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
-        if (/pass|hash|secret|salt/i.test(k)) out.push(`${p}.${k}`);
+        // A flag such as "password_changed": true is fine; a value under such a key is not.
+        if (/pass|hash|secret|salt|token/i.test(k) && x !== null && typeof x !== 'boolean') out.push(`${p}.${k}`);
         walk(x, `${p}.${k}`);
       }
     }

@@ -154,7 +154,9 @@ function orgUnitsView(el, me) {
         reload();
       } catch (ex) {
         submit.disabled = false;
-        ferr.show(ex);
+        const f = ex instanceof ApiError && ex.details ? ex.details.field : null;
+        const label = { name: 'org.name', kind: 'org.kind', parent_id: 'org.parent' }[f];
+        ferr.show(ex, label ? t('form.field_is', { field: t(label) }) : undefined);
       }
     });
     mount(formBox, form);
@@ -388,8 +390,11 @@ function usersView(el, me) {
         reload();
       } catch (ex) {
         submit.disabled = false;
-        if (ex instanceof ApiError && ex.details && ex.details.field) markField(ex.details.field);
-        ferr.show(ex);
+        const f = ex instanceof ApiError && ex.details ? ex.details.field : null;
+        if (f) markField(f);
+        const label = { username: 'user.username', display_name: 'user.display_name', password: 'user.password',
+          phone: 'user.phone', roles: 'user.roles', org_unit_id: 'user.org_unit' }[f];
+        ferr.show(ex, label ? t('form.field_is', { field: t(label) }) : undefined);
       }
     });
     mount(formBox, form);
@@ -414,7 +419,7 @@ function auditView(el, me) {
   let seq = 0;
   let actorNames = new Map();
 
-  const entity = h('input.input', { type: 'text', testid: 'audit-entity', placeholder: t('audit.entity'), 'aria-label': t('audit.entity'), spellcheck: 'false' });
+  const entity = h('input.input', { type: 'text', testid: 'audit-entity', placeholder: t('audit.entity_hint'), 'aria-label': t('audit.entity'), spellcheck: 'false' });
   const entityId = h('input.input.wide', { type: 'text', testid: 'audit-entity-id', placeholder: t('audit.entity_id'), 'aria-label': t('audit.entity_id'), spellcheck: 'false' });
   const actor = h('input.input', { type: 'text', testid: 'audit-actor', placeholder: t('audit.actor_id'), 'aria-label': t('audit.actor_id'), spellcheck: 'false' });
   const filters = h('form.filters', { role: 'search', testid: 'audit-filters' }, entity, actor, entityId,
@@ -460,17 +465,35 @@ function auditView(el, me) {
       h('pre.json', { text: v === null || v === undefined ? '—' : JSON.stringify(v, null, 2) }));
   }
 
-  function details(a) {
-    const d = h('details.audit-details', { testid: 'audit-details' },
-      h('summary', { text: t('audit.show_change') }));
-    d.addEventListener('toggle', () => {
-      if (d.open && d.childNodes.length === 1) {
-        d.append(h('div.json-pair', jsonBlock(t('audit.before'), a.before), jsonBlock(t('audit.after'), a.after)),
-          h('div.hash', h('span.muted', { text: t('audit.hash') + ' ' }), h('span.mono', { text: a.hash || '—' })));
+  /** "查看" opens a full-width row under the record with before/after JSON and the hash. */
+  function detailsBtn(a) {
+    const btn = h('button.btn.btn-sm.btn-link', { type: 'button', testid: 'audit-show', 'aria-expanded': 'false', text: t('audit.show_change') });
+    btn.addEventListener('click', () => {
+      const tr = btn.closest('tr');
+      const next = tr.nextElementSibling;
+      if (next && next.classList.contains('detail-row')) {
+        next.remove();
+        btn.setAttribute('aria-expanded', 'false');
+        btn.textContent = t('audit.show_change');
+        return;
       }
+      const cols = tr.children.length;
+      tr.after(h('tr.detail-row', { testid: 'audit-details' },
+        h('td', { colspan: String(cols) },
+          h('div.json-pair', jsonBlock(t('audit.before'), a.before), jsonBlock(t('audit.after'), a.after)),
+          h('div.hash', h('span.muted', { text: t('audit.hash') + ' ' }), h('span.mono.small', { text: a.hash || '—' })))));
+      btn.setAttribute('aria-expanded', 'true');
+      btn.textContent = t('audit.hide_change');
     });
-    return d;
+    return btn;
   }
+
+  const codeLabel = (prefix, code) => {
+    if (!code) return '—';
+    const k = prefix + code;
+    const s = t(k);
+    return h('span', { text: s === k ? code : s, title: code });
+  };
 
   const actorLabel = (id) => (id ? actorNames.get(id) || id : t('audit.system'));
 
@@ -486,10 +509,10 @@ function auditView(el, me) {
           { label: '#', cls: 'col-num', render: (a) => h('span.mono', { text: String(a.seq) }) },
           { label: t('audit.at'), cls: 'col-time', render: (a) => fmtTime(a.at) },
           { label: t('audit.actor'), render: (a) => h('span', { text: actorLabel(a.actor_id) }) },
-          { label: t('audit.action'), render: (a) => h('span.mono', { text: a.action || '—' }) },
-          { label: t('audit.entity'), render: (a) => h('span', { text: a.entity || '—' }) },
-          { label: t('audit.entity_id'), render: (a) => h('span.mono.small', { text: a.entity_id || '—' }) },
-          { label: t('audit.change'), render: details },
+          { label: t('audit.action'), render: (a) => codeLabel('audit.action.', a.action) },
+          { label: t('audit.entity'), render: (a) => codeLabel('audit.entity.', a.entity) },
+          { label: t('audit.entity_id'), cls: 'col-id', render: (a) => h('span.mono.small', { text: a.entity_id || '—' }) },
+          { label: t('audit.change'), cls: 'col-actions', render: detailsBtn },
         ],
       }),
       nextCursor ? h('div.more', h('button.btn', { type: 'button', testid: 'audit-more', text: t('common.load_more'), onclick: () => more() })) : null);
