@@ -11,7 +11,16 @@ list(req_t *r)
 	json_t *out = NULL;
 	if (http_paging(r, &f.limit, &cursor))
 		return;
-	f.before_seq = cursor ? atoll(cursor) : 0;
+	if (cursor) {
+		char *end;
+		f.before_seq = strtoll(cursor, &end, 10);
+		if (*end || f.before_seq <= 0) {
+			fg_err_t e = FG_ERR_INIT;
+			fg_err_field(&e, "invalid_query", "cursor", "not a cursor this server made");
+			http_error(r, &e);
+			return;
+		}
+	}
 	if (audit_list(r->db, &f, &out) != 0) {
 		http_error_code(r, "internal");
 		return;

@@ -3,6 +3,7 @@
 #include "auth/perm.h"
 #include "auth/login.h"
 #include "auth/users.h"
+#include "modules/org/org.h"
 
 static const jfield_t login_spec[] = {
 	{"username", JF_STRING, JF_REQUIRED, 64},
@@ -53,6 +54,10 @@ me(req_t *r)
 		return;
 	}
 	json_object_set_new(u, "permissions", perm_list(r->user.roles));
+	/* the org unit's name, so the app can show it to people who may not list org units */
+	json_t *org = r->user.org_unit_id[0] ? org_get(r->db, r->user.org_unit_id) : NULL;
+	json_object_set(u, "org_unit_name", org ? json_object_get(org, "name") : json_null());
+	json_decref(org);
 	json_object_set_new(u, "device_id", r->user.device_id[0] ? json_string(r->user.device_id) : json_null());
 	http_json(r, 200, u);
 }

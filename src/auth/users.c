@@ -110,6 +110,16 @@ write_roles(db_t *db, const char *id, json_t *roles)
 	return 0;
 }
 
+/* A name people will read: not empty, not only spaces. */
+static bool
+blank_free(const char *s)
+{
+	for (; s && *s; s++)
+		if (*s != ' ' && *s != '\t')
+			return true;
+	return false;
+}
+
 static const char *
 str(json_t *in, const char *k)
 {
@@ -127,6 +137,8 @@ users_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t 
 
 	if (!users_valid_username(username))
 		return fg_err_field(err, "invalid_field", "username", "2-64 of A-Z a-z 0-9 . _ -");
+	if (!blank_free(str(in, "display_name")))
+		return fg_err_field(err, "invalid_field", "display_name", "must not be empty");
 	if (password_check_strength(pw, err) || check_roles(roles, err))
 		return -1;
 	if (password_hash(pw, hash) != 0)
@@ -167,6 +179,8 @@ users_update(db_t *db, const char *actor_id, const char *keep_sid, const char *i
 
 	if (roles && check_roles(roles, err))
 		return -1;
+	if (str(in, "display_name") && !blank_free(str(in, "display_name")))
+		return fg_err_field(err, "invalid_field", "display_name", "must not be empty");
 	if (pw && (password_check_strength(pw, err) || password_hash(pw, hash) != 0))
 		return err->code ? -1 : fg_err(err, "internal");
 	if (db_begin(db) != 0)
@@ -221,6 +235,9 @@ users_update(db_t *db, const char *actor_id, const char *keep_sid, const char *i
 int
 users_set_disabled(db_t *db, const char *actor_id, const char *id, bool disabled, json_t **out, fg_err_t *err)
 {
+	/* an admin locking themselves out leaves nobody to undo it */
+	if (disabled && actor_id && strcmp(actor_id, id) == 0)
+		return fg_err(err, "cannot_disable_self");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
 	json_t *before = users_get(db, id);

@@ -54,6 +54,12 @@ list(req_t *r)
 	    .org_unit_id = http_query(r, "org_unit_id")};
 	if (http_paging(r, &f.limit, &f.cursor))
 		return;
+	if (f.cursor && !fg_is_uuid(f.cursor)) { /* cursors are ids: anything else was not made by us */
+		fg_err_t e2 = FG_ERR_INIT;
+		fg_err_field(&e2, "invalid_query", "cursor", "not a cursor this server made");
+		http_error(r, &e2);
+		return;
+	}
 	if ((f.disabled = http_query_bool(r, "disabled")) == -2)
 		return;
 	int rc = users_list(r->db, &f, &out, &e);

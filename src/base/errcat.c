@@ -21,6 +21,7 @@ static const errcat_t catalog[] = {
 	{"method_not_allowed", 405, "该资源不支持此请求方法", "This method is not allowed on this resource"},
 	{"version_conflict", 409, "数据已被他人修改，请刷新后重试", "Someone else changed this record; reload and try again"},
 	{"username_taken", 409, "用户名已存在", "That username is already taken"},
+	{"cannot_disable_self", 409, "不能停用自己的账号", "You cannot disable your own account"},
 	{"org_unit_cycle", 409, "上级单位不能是其自身或下级单位", "A parent unit cannot be the unit itself or one of its descendants"},
 	{"body_too_large", 413, "请求内容过大", "The request body is too large"},
 	{"unsupported_media_type", 415, "请求内容类型必须为 application/json", "The request body must be application/json"},

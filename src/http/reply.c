@@ -33,13 +33,14 @@ http_error(req_t *r, fg_err_t *err)
 	const errcat_t *c = errcat_find(err->code);
 	json_t *details = err->details ? err->details : json_object();
 	err->details = NULL;
+	/* read what the headers need before the body (which owns details) is serialized and freed */
+	json_int_t retry = json_integer_value(json_object_get(details, "retry_after"));
 	json_t *body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", c->code, "message",
 	    strcmp(r->lang, "en") == 0 ? c->en : c->zh, "details", details);
 	http_json(r, c->status, body);
 	if (strcmp(c->code, "account_locked") == 0) {
-		json_t *ra = json_object_get(details, "retry_after");
 		char tmp[32];
-		fg_fmt(tmp, sizeof tmp, "%lld", (long long)(ra ? json_integer_value(ra) : 60));
+		fg_fmt(tmp, sizeof tmp, "%lld", (long long)(retry > 0 ? retry : 60));
 		http_header(r, "Retry-After", tmp);
 	}
 	err->code = NULL;

@@ -175,3 +175,28 @@ test(`${LABEL} audit: GET /audit is a list with items, next_cursor and total`, a
   assert.equal(body.total, body.items.length, 'one page holds all records of a new user');
   assert.ok(body.total >= 1);
 });
+
+test(`${LABEL} audit: login and logout are recorded under entity session, without the token`, async () => {
+  const admin = await adminToken();
+  const user = await createUser();
+  const res = await api('POST', '/auth/login', { body: { username: user.username, password: PASSWORD } });
+  expectStatus(res, 200);
+  const token = res.json.token;
+  const path = `/audit?entity=session&actor_id=${user.id}`;
+  const afterLogin = auditList(await api('GET', path, { token: admin }));
+  assert.equal(afterLogin.items.length, 1, `one session record after one login: ${JSON.stringify(afterLogin.items)}`);
+  const rec = afterLogin.items[0];
+  expectRecord(rec);
+  assert.equal(rec.entity, 'session');
+  assert.equal(rec.actor_id, user.id);
+  assert.equal(rec.after?.user_id, user.id, 'after names the user');
+  assert.ok(!JSON.stringify(rec).includes(token), 'the session token is not in the audit');
+  assert.deepEqual(findSecrets(rec.after, [token, PASSWORD]), []);
+
+  expectStatus(await api('POST', '/auth/logout', { token }), 204);
+  const afterLogout = auditList(await api('GET', path, { token: admin }));
+  assert.equal(afterLogout.items.length, 2, 'logout adds a session record');
+  assert.equal(afterLogout.items[0].entity_id, rec.entity_id, 'the same session ends');
+  assert.ok(afterLogout.items[0].seq > rec.seq, 'newest first');
+  assert.ok(!JSON.stringify(afterLogout.items[0]).includes(token), 'the session token is not in the audit');
+});

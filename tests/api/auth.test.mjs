@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  api, adminToken, createUser, login, expectError, expectStatus, expectUser, expectMillis,
+  api, adminToken, createUser, createOrgUnit, login, expectError, expectStatus, expectUser, expectMillis,
   findSecrets, setCookies, uniq, show, PASSWORD, LABEL,
 } from './lib.mjs';
 
@@ -129,6 +129,7 @@ test(`${LABEL} 5 failed logins lock the account (429 account_locked even for the
   assert.ok(Number(ra) > 0 && Number(ra) <= 15 * 60, `Retry-After within the 15-minute lock: ${ra}`);
   assert.ok(Number.isInteger(err.details.retry_after), `details.retry_after integer: ${show(locked)}`);
   assert.ok(err.details.retry_after > 0 && err.details.retry_after <= 15 * 60, `details.retry_after: ${show(locked)}`);
+  assert.ok(Math.abs(err.details.retry_after - Number(ra)) <= 1, 'Retry-After and details.retry_after agree');
   assert.equal(sessionCookie(locked), undefined, 'no session cookie while locked');
 
   // Still locked on the next try.
@@ -209,4 +210,54 @@ test(`${LABEL} a new password (PATCH by admin) ends the user's sessions; old pas
   expectStatus(await api('GET', '/me', { token: t2 }), 200);
   // The admin's own session is not the user's: it keeps working.
   expectStatus(await api('GET', '/me', { token: admin }), 200);
+});
+
+test(`${LABEL} an admin cannot disable their own account (409 cannot_disable_self)`, async () => {
+  // A throwaway admin, so a server that wrongly allows it does not lock out the real admin.
+  const other = await createUser({ roles: ['admin'] });
+  const token = await login(other.username);
+  const res = await api('POST', `/users/${other.id}/actions/disable`, { token });
+  expectError(res, 409, 'cannot_disable_self');
+  const me = await api('GET', '/me', { token });
+  expectStatus(me, 200);
+  assert.equal(me.json.disabled, false, 'still enabled');
+});
+
+test(`${LABEL} action endpoints take no body or {}; other bodies are refused`, async () => {
+  const admin = await adminToken();
+  const user = await createUser();
+  const dis = await api('POST', `/users/${user.id}/actions/disable`, { token: admin, body: {} });
+  expectStatus(dis, 200);
+  assert.equal(dis.json.disabled, true);
+  const bad = await api('POST', `/users/${user.id}/actions/enable`, { token: admin, body: { reason: 'x' } });
+  expectError(bad, 400, 'unknown_field', 'reason');
+  const got = await api('GET', `/users/${user.id}`, { token: admin });
+  assert.equal(got.json.disabled, true, 'the refused enable changed nothing');
+  const en = await api('POST', `/users/${user.id}/actions/enable`, { token: admin });
+  expectStatus(en, 200);
+  assert.equal(en.json.disabled, false);
+});
+
+test(`${LABEL} GET /me has org_unit_name and device_id (null for a plain session)`, async () => {
+  const team = await createOrgUnit('team');
+  const user = await createUser({ org_unit_id: team.id });
+  const token = await login(user.username);
+  const me = await api('GET', '/me', { token });
+  expectStatus(me, 200);
+  assert.equal(me.json.org_unit_id, team.id);
+  assert.equal(me.json.org_unit_name, team.name);
+  assert.ok('device_id' in me.json, `device_id present: ${show(me)}`);
+  assert.equal(me.json.device_id, null);
+
+  const reg = await api('POST', '/me/devices', { token, body: { name: uniq('phone-'), platform: 'android' } });
+  expectStatus(reg, 201);
+  const dme = await api('GET', '/me', { token: reg.json.token });
+  expectStatus(dme, 200);
+  assert.equal(dme.json.device_id, reg.json.device.id, 'a device token is bound to its device');
+
+  const loose = await createUser();
+  const lme = await api('GET', '/me', { token: await login(loose.username) });
+  expectStatus(lme, 200);
+  assert.equal(lme.json.org_unit_id, null);
+  assert.equal(lme.json.org_unit_name ?? null, null, 'no org unit, no name');
 });

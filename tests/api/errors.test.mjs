@@ -127,6 +127,16 @@ test(`${LABEL} body of exactly 1 MiB is not rejected as too large`, async () => 
   expectError(res, 400, 'unknown_field', 'zzz');
 });
 
+test(`${LABEL} Content-Type application/json; charset=utf-8 is accepted`, async () => {
+  const name = uniq('cs-');
+  const res = await post({
+    rawBody: JSON.stringify({ name, kind: 'company' }),
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  });
+  expectStatus(res, 201);
+  assert.equal(res.json.name, name);
+});
+
 test(`${LABEL} body with a non-JSON Content-Type → 415 unsupported_media_type`, async () => {
   const res = await post({
     rawBody: JSON.stringify({ name: uniq(), kind: 'company' }),
@@ -167,6 +177,12 @@ test(`${LABEL} PUT /me → 405 method_not_allowed with Allow`, async () => {
   const allow = allowList(res);
   assert.ok(allow.includes('GET'), `Allow header lists GET: ${JSON.stringify(res.headers.get('allow'))}`);
   assert.ok(!allow.includes('PUT'), 'Allow does not list PUT');
+});
+
+test(`${LABEL} DELETE /users/{id} → 405 with Allow: GET, PATCH`, async () => {
+  const res = await api('DELETE', '/users/00000000-0000-7000-8000-000000000000', { token: await adminToken() });
+  expectError(res, 405, 'method_not_allowed');
+  assert.deepEqual(allowList(res).sort(), ['GET', 'PATCH'], `Allow: ${JSON.stringify(res.headers.get('allow'))}`);
 });
 
 test(`${LABEL} GET /auth/login → 405 with Allow: POST`, async () => {

@@ -48,7 +48,9 @@ test(`${LABEL} org units: create company → department → team, GET by id`, as
 
 test(`${LABEL} org units: GET unknown id → 404 not_found`, async () => {
   const res = await api('GET', `/org-units/${MISSING_ID}`, { token: await adminToken() });
-  expectError(res, 404, 'not_found');
+  const err = expectError(res, 404, 'not_found');
+  assert.equal(err.details.entity, 'org_unit', `details.entity: ${show(res)}`);
+  assert.equal(err.details.id, MISSING_ID, `details.id: ${show(res)}`);
 });
 
 test(`${LABEL} org units: list with kind and parent_id filters`, async () => {
@@ -182,7 +184,10 @@ test(`${LABEL} users: optional fields default to null`, async () => {
 });
 
 test(`${LABEL} users: GET unknown id → 404 not_found`, async () => {
-  expectError(await api('GET', `/users/${MISSING_ID}`, { token: await adminToken() }), 404, 'not_found');
+  const res = await api('GET', `/users/${MISSING_ID}`, { token: await adminToken() });
+  const err = expectError(res, 404, 'not_found');
+  assert.equal(err.details.entity, 'user', `details.entity: ${show(res)}`);
+  assert.equal(err.details.id, MISSING_ID, `details.id: ${show(res)}`);
 });
 
 test(`${LABEL} users: duplicate username → 409 username_taken`, async () => {
@@ -293,6 +298,23 @@ test(`${LABEL} users: PATCH roles and display name with version; stale version �
   expectError(unknown, 400, 'unknown_field', 'username');
 });
 
+test(`${LABEL} users: PATCH org_unit_id and phone`, async () => {
+  const token = await adminToken();
+  const t1 = await createOrgUnit('team');
+  const t2 = await createOrgUnit('team');
+  const u = await createUser({ org_unit_id: t1.id, phone: '13900000001' });
+  assert.equal(u.org_unit_id, t1.id);
+  const res = await api('PATCH', `/users/${u.id}`, { token, body: { version: u.version, org_unit_id: t2.id, phone: '13900000002' } });
+  expectStatus(res, 200);
+  assert.equal(res.json.org_unit_id, t2.id);
+  assert.equal(res.json.phone, '13900000002');
+  assert.equal(res.json.version, u.version + 1);
+  const byOrg = expectList(await api('GET', `/users?org_unit_id=${t2.id}`, { token }));
+  assert.deepEqual(byOrg.items.map((x) => x.id), [u.id]);
+  const old = expectList(await api('GET', `/users?org_unit_id=${t1.id}`, { token }));
+  assert.deepEqual(old.items, []);
+});
+
 test(`${LABEL} users: paging with limit=1 walks every item once, then next_cursor null`, async () => {
   const token = await adminToken();
   const tag = uniq('p');
@@ -323,6 +345,21 @@ test(`${LABEL} users: paging with limit=1 walks every item once, then next_curso
 test(`${LABEL} users: malformed limit → 400 invalid_query`, async () => {
   const res = await api('GET', '/users?limit=abc', { token: await adminToken() });
   expectError(res, 400, 'invalid_query', 'limit');
+});
+
+test(`${LABEL} users: malformed cursor → 400 invalid_query (not a silently empty page)`, async () => {
+  const token = await adminToken();
+  await createUser(); // the list is not empty
+  const res = await api('GET', '/users?cursor=garbage', { token });
+  expectError(res, 400, 'invalid_query', 'cursor');
+});
+
+test(`${LABEL} users: default page size is 50`, async () => {
+  const token = await adminToken();
+  await createUser();
+  const b = expectList(await api('GET', '/users', { token }));
+  assert.equal(b.items.length, Math.min(50, b.total), `items on the first page (total ${b.total})`);
+  assert.equal(b.next_cursor === null, b.total <= 50, 'next_cursor only when there is more');
 });
 
 test(`${LABEL} a crew user gets 403 forbidden on org units and users`, async () => {
@@ -388,4 +425,14 @@ test(`${LABEL} users/unused default days is 90; bad days → 400 invalid_query`,
   assert.equal(res.json.days, 90);
   assert.ok(!res.json.items.some((x) => x.id === u.id), 'a user created now is not unused for 90 days');
   expectError(await api('GET', '/users/unused?days=abc', { token }), 400, 'invalid_query', 'days');
+});
+
+test(`${LABEL} users: an empty or blank display_name is refused with the field named`, async () => {
+  const token = await adminToken();
+  for (const display_name of ['', '   ']) {
+    const res = await api('POST', '/api/v1/users', {
+      token, body: { username: uniq('blank'), password: 'Good-pass-123', display_name, roles: ['crew'] },
+    });
+    expectError(res, 400, 'invalid_field', 'display_name');
+  }
 });

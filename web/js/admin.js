@@ -1,6 +1,6 @@
 // 系统管理: org units, users, audit log. Every list and write goes to the
 // server; the server's error message is shown as is.
-import { h, icon, mount, clear } from './dom.js';
+import { h, mount, clear } from './dom.js';
 import { t, roleName, fmtTime } from './i18n.js';
 import { get, post, ApiError } from './api.js';
 import { canUsers, canUsersWrite, canOrgUnits, canOrgUnitsWrite, canAudit, ROLES } from './perm.js';
@@ -151,6 +151,10 @@ function orgUnitsView(el, me) {
         toast(t('org.created', { name: (u && u.name) || body.name }));
         clear(formBox);
         newBtn.hidden = false;
+        // Show the new account even when the list is longer than one page: filter to it.
+        q.value = body.username;
+        roleSel.value = '';
+        stateSel.value = '';
         reload();
       } catch (ex) {
         submit.disabled = false;
@@ -387,6 +391,10 @@ function usersView(el, me) {
         toast(t('users.created', { name: (u && (u.display_name || u.username)) || body.username }));
         clear(formBox);
         newBtn.hidden = false;
+        // Show the new account even when the list is longer than one page: filter to it.
+        q.value = body.username;
+        roleSel.value = '';
+        stateSel.value = '';
         reload();
       } catch (ex) {
         submit.disabled = false;

@@ -1,5 +1,5 @@
 // Shared widgets: notices, error boxes, confirm dialog, responsive tables.
-import { h, clear, mount } from './dom.js';
+import { h, clear } from './dom.js';
 import { t } from './i18n.js';
 
 /** A message box for an ApiError or plain text. Returns the element (hidden when empty). */
@@ -78,11 +78,6 @@ export function loading() {
   return h('div.loading', { role: 'status', testid: 'loading' }, h('span.spinner', { 'aria-hidden': 'true' }), h('span', { text: t('common.loading') }));
 }
 
-/** Page heading block. */
-export function pageHead(title, ...extra) {
-  return h('div.page-head', h('h1.page-title', { text: title, tabindex: '-1' }), extra.length ? h('div.page-actions', extra) : null);
-}
-
 export function badge(text, kind = '') {
   return h('span.badge', { class: kind ? 'badge-' + kind : '', text });
 }
@@ -95,8 +90,4 @@ export function field(label, input, { hint, wide } = {}) {
     h('label.field-label', { for: id, text: label }),
     input,
     hint ? h('div.field-hint', { text: hint }) : null);
-}
-
-export function replaceWith(el, node) {
-  mount(el, node);
 }
