@@ -49,9 +49,7 @@ devices_revoke(db_t *db, const auth_user_t *me, bool manage_any, const char *id,
 	/* someone else's device is "not found" to a non-admin: its existence is not theirs to learn */
 	if (!before || (!manage_any && strcmp(json_string_value(json_object_get(before, "user_id")), me->id) != 0)) {
 		json_decref(before);
-		fg_err(err, "not_found");
-		fg_err_detail_str(err, "entity", "device");
-		fg_err_detail_str(err, "id", id);
+		fg_err_not_found(err, "device", id);
 		return db_fail(db, err);
 	}
 	int64_t now = fg_now_ms();

@@ -9,15 +9,6 @@ static const jfield_t register_spec[] = {
 };
 
 static void
-reply(req_t *r, int status, int rc, json_t *out, fg_err_t *e)
-{
-	if (rc != 0)
-		http_error(r, e);
-	else
-		http_json(r, status, out);
-}
-
-static void
 register_device(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
@@ -26,7 +17,7 @@ register_device(req_t *r)
 		return;
 	int rc = devices_register(r->db, &r->user, json_string_value(json_object_get(r->json, "name")),
 	    json_string_value(json_object_get(r->json, "platform")), &out, &e);
-	reply(r, 201, rc, out, &e);
+	http_result(r, 201, rc, out, &e);
 }
 
 static void
@@ -35,7 +26,7 @@ my_devices(req_t *r)
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
 	int rc = devices_list(r->db, r->user.id, &out, &e);
-	reply(r, 200, rc, out, &e);
+	http_result(r, 200, rc, out, &e);
 }
 
 static void
@@ -44,7 +35,7 @@ all_devices(req_t *r)
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
 	int rc = devices_list(r->db, http_query(r, "user_id"), &out, &e);
-	reply(r, 200, rc, out, &e);
+	http_result(r, 200, rc, out, &e);
 }
 
 static void
@@ -55,7 +46,7 @@ revoke_device(req_t *r)
 	if (http_body(r, (const jfield_t[]){{NULL, 0, 0, 0}}))
 		return;
 	int rc = devices_revoke(r->db, &r->user, perm_allows(r->user.roles, "devices.manage"), r->params[0], &out, &e);
-	reply(r, 200, rc, out, &e);
+	http_result(r, 200, rc, out, &e);
 }
 
 const route_t device_routes[] = {

@@ -187,9 +187,7 @@ users_update(db_t *db, const char *actor_id, const char *keep_sid, const char *i
 		return db_fail(db, err);
 	json_t *before = users_get(db, id);
 	if (!before) {
-		fg_err(err, "not_found");
-		fg_err_detail_str(err, "entity", "user");
-		fg_err_detail_str(err, "id", id);
+		fg_err_not_found(err, "user", id);
 		return db_fail(db, err);
 	}
 	int64_t cur = json_integer_value(json_object_get(before, "version"));
@@ -242,9 +240,7 @@ users_set_disabled(db_t *db, const char *actor_id, const char *id, bool disabled
 		return db_fail(db, err);
 	json_t *before = users_get(db, id);
 	if (!before) {
-		fg_err(err, "not_found");
-		fg_err_detail_str(err, "entity", "user");
-		fg_err_detail_str(err, "id", id);
+		fg_err_not_found(err, "user", id);
 		return db_fail(db, err);
 	}
 	int rc = db_run(db_q(db,

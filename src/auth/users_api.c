@@ -26,15 +26,6 @@ static const jfield_t update_spec[] = {
 static const jfield_t empty_spec[] = {{NULL, 0, 0, 0}};
 
 static void
-done(req_t *r, int status, int rc, json_t *out, fg_err_t *e)
-{
-	if (rc != 0)
-		http_error(r, e);
-	else
-		http_json(r, status, out);
-}
-
-static void
 create(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
@@ -42,7 +33,7 @@ create(req_t *r)
 	if (http_body(r, create_spec))
 		return;
 	int rc = users_create(r->db, r->user.id, r->json, &out, &e);
-	done(r, 201, rc, out, &e);
+	http_result(r, 201, rc, out, &e);
 }
 
 static void
@@ -63,22 +54,13 @@ list(req_t *r)
 	if ((f.disabled = http_query_bool(r, "disabled")) == -2)
 		return;
 	int rc = users_list(r->db, &f, &out, &e);
-	done(r, 200, rc, out, &e);
+	http_result(r, 200, rc, out, &e);
 }
 
 static void
 get(req_t *r)
 {
-	json_t *u = users_get(r->db, r->params[0]);
-	if (!u) {
-		fg_err_t e = FG_ERR_INIT;
-		fg_err(&e, "not_found");
-		fg_err_detail_str(&e, "entity", "user");
-		fg_err_detail_str(&e, "id", r->params[0]);
-		http_error(r, &e);
-		return;
-	}
-	http_json(r, 200, u);
+	http_entity(r, users_get(r->db, r->params[0]), "user", r->params[0]);
 }
 
 static void
@@ -89,7 +71,7 @@ update(req_t *r)
 	if (http_body(r, update_spec))
 		return;
 	int rc = users_update(r->db, r->user.id, r->user.session_id, r->params[0], r->json, &out, &e);
-	done(r, 200, rc, out, &e);
+	http_result(r, 200, rc, out, &e);
 }
 
 static void
@@ -100,7 +82,7 @@ set_disabled(req_t *r, bool disabled)
 	if (http_body(r, empty_spec))
 		return;
 	int rc = users_set_disabled(r->db, r->user.id, r->params[0], disabled, &out, &e);
-	done(r, 200, rc, out, &e);
+	http_result(r, 200, rc, out, &e);
 }
 
 static void
@@ -132,7 +114,7 @@ unused(req_t *r)
 		}
 	}
 	int rc = users_unused(r->db, (int)days, &out, &e);
-	done(r, 200, rc, out, &e);
+	http_result(r, 200, rc, out, &e);
 }
 
 const route_t user_routes[] = {

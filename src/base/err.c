@@ -51,3 +51,12 @@ fg_err_clear(fg_err_t *e)
 	e->details = NULL;
 	e->code = NULL;
 }
+
+int
+fg_err_not_found(fg_err_t *e, const char *entity, const char *id)
+{
+	fg_err(e, "not_found");
+	fg_err_detail_str(e, "entity", entity);
+	fg_err_detail_str(e, "id", id);
+	return -1;
+}

@@ -19,6 +19,8 @@ void fg_err_detail_str(fg_err_t *e, const char *key, const char *val);
 void fg_err_detail_int(fg_err_t *e, const char *key, long long val);
 void fg_err_detail(fg_err_t *e, const char *key, json_t *val); /* steals val */
 void fg_err_clear(fg_err_t *e);
+/* not_found naming the entity kind and id. */
+int fg_err_not_found(fg_err_t *e, const char *entity, const char *id);
 
 typedef struct {
 	const char *code;

@@ -50,6 +50,10 @@ void http_json(req_t *r, int status, json_t *body); /* steals body */
 void http_error(req_t *r, fg_err_t *err);           /* clears err */
 void http_error_code(req_t *r, const char *code);
 void http_no_content(req_t *r);
+/* The usual ending of a handler: rc == 0 → status with out, else the error. */
+void http_result(req_t *r, int status, int rc, json_t *out, fg_err_t *err);
+/* 200 with the entity, or 404 naming it when ent is NULL. */
+void http_entity(req_t *r, json_t *ent, const char *entity, const char *id);
 void http_header(req_t *r, const char *name, const char *value);
 
 /* Request helpers. */

@@ -134,3 +134,24 @@ http_body(req_t *r, const jfield_t *spec)
 	http_error(r, &e);
 	return -1;
 }
+
+void
+http_result(req_t *r, int status, int rc, json_t *out, fg_err_t *err)
+{
+	if (rc != 0)
+		http_error(r, err);
+	else
+		http_json(r, status, out);
+}
+
+void
+http_entity(req_t *r, json_t *ent, const char *entity, const char *id)
+{
+	fg_err_t e = FG_ERR_INIT;
+	if (ent)
+		http_json(r, 200, ent);
+	else {
+		fg_err_not_found(&e, entity, id);
+		http_error(r, &e);
+	}
+}

@@ -37,15 +37,6 @@ org_within(db_t *db, const char *unit, const char *ancestor)
 }
 
 static int
-not_found(fg_err_t *err, const char *id)
-{
-	fg_err(err, "not_found");
-	fg_err_detail_str(err, "entity", "org_unit");
-	fg_err_detail_str(err, "id", id);
-	return -1;
-}
-
-static int
 check_parent(db_t *db, const char *parent, fg_err_t *err)
 {
 	if (!parent)
@@ -105,7 +96,7 @@ org_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **
 		return db_fail(db, err);
 	json_t *before = org_get(db, id);
 	if (!before) {
-		not_found(err, id);
+		fg_err_not_found(err, "org_unit", id);
 		return db_fail(db, err);
 	}
 	int64_t cur = json_integer_value(json_object_get(before, "version"));

@@ -17,15 +17,6 @@ static const jfield_t update_spec[] = {
 };
 
 static void
-done(req_t *r, int status, int rc, json_t *out, fg_err_t *e)
-{
-	if (rc != 0)
-		http_error(r, e);
-	else
-		http_json(r, status, out);
-}
-
-static void
 create(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
@@ -33,7 +24,7 @@ create(req_t *r)
 	if (http_body(r, create_spec))
 		return;
 	int rc = org_create(r->db, r->user.id, r->json, &out, &e);
-	done(r, 201, rc, out, &e);
+	http_result(r, 201, rc, out, &e);
 }
 
 static void
@@ -42,22 +33,13 @@ list(req_t *r)
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
 	int rc = org_list(r->db, http_query(r, "kind"), http_query(r, "parent_id"), &out, &e);
-	done(r, 200, rc, out, &e);
+	http_result(r, 200, rc, out, &e);
 }
 
 static void
 get(req_t *r)
 {
-	json_t *o = org_get(r->db, r->params[0]);
-	if (!o) {
-		fg_err_t e = FG_ERR_INIT;
-		fg_err(&e, "not_found");
-		fg_err_detail_str(&e, "entity", "org_unit");
-		fg_err_detail_str(&e, "id", r->params[0]);
-		http_error(r, &e);
-		return;
-	}
-	http_json(r, 200, o);
+	http_entity(r, org_get(r->db, r->params[0]), "org_unit", r->params[0]);
 }
 
 static void
@@ -68,7 +50,7 @@ update(req_t *r)
 	if (http_body(r, update_spec))
 		return;
 	int rc = org_update(r->db, r->user.id, r->params[0], r->json, &out, &e);
-	done(r, 200, rc, out, &e);
+	http_result(r, 200, rc, out, &e);
 }
 
 const route_t org_routes[] = {
