@@ -6,9 +6,21 @@
 #include "db/db.h"
 
 
+/* Prepared statements kept per connection, keyed by their SQL text: the same few dozen queries run on every
+ * request, and preparing is most of a short query's cost. */
+#define DB_STMT_CACHE 96
+typedef struct {
+	uint64_t hash;
+	char *sql;
+	sqlite3_stmt *st;
+	bool busy;
+} db_cached_t;
+
 struct db {
 	enum db_kind kind;
 	sqlite3 *lite;
+	db_cached_t cache[DB_STMT_CACHE];
+	int ncache;
 	PGconn *pg;
 	bool in_tx;
 	char err[512];
@@ -18,6 +30,7 @@ struct db_stmt {
 	db_t *db;
 	/* sqlite */
 	sqlite3_stmt *ls;
+	int slot; /* index in db->cache, or -1 */
 	/* postgres: parameters kept as text until the first step runs the query */
 	char *sql;
 	int nparams;

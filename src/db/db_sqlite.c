@@ -49,7 +49,20 @@ db_sqlite_open(const char *path, char *err, size_t errlen)
 void
 db_sqlite_close(db_t *db)
 {
+	for (int i = 0; i < db->ncache; i++) {
+		sqlite3_finalize(db->cache[i].st);
+		free(db->cache[i].sql);
+	}
 	sqlite3_close_v2(db->lite);
+}
+
+static uint64_t
+fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
 }
 
 int
@@ -87,14 +100,34 @@ db_sqlite_prepare(db_t *db, const char *sql)
 {
 	db_stmt_t *st = fg_calloc(1, sizeof *st);
 	st->db = db;
+	st->slot = -1;
+	uint64_t h = fnv1a(sql);
+	for (int i = 0; i < db->ncache; i++) {
+		db_cached_t *c = &db->cache[i];
+		if (!c->busy && c->hash == h && strcmp(c->sql, sql) == 0) {
+			c->busy = true;
+			st->ls = c->st;
+			st->slot = i;
+			return st;
+		}
+	}
 	char *q = db_sqlite_rewrite(sql);
-	int rc = sqlite3_prepare_v2(db->lite, q, -1, &st->ls, NULL);
+	bool keep = db->ncache < DB_STMT_CACHE;
+	int rc = sqlite3_prepare_v3(db->lite, q, -1, keep ? SQLITE_PREPARE_PERSISTENT : 0, &st->ls, NULL);
 	free(q);
 	if (rc != SQLITE_OK) {
 		classify(db, rc);
 		log_error("sqlite prepare failed: %s", db->err);
 		free(st);
 		return NULL;
+	}
+	if (keep) {
+		db_cached_t *c = &db->cache[db->ncache];
+		c->hash = h;
+		c->sql = fg_strdup(sql);
+		c->st = st->ls;
+		c->busy = true;
+		st->slot = db->ncache++;
 	}
 	return st;
 }
@@ -113,5 +146,12 @@ db_sqlite_step(db_stmt_t *st)
 void
 db_sqlite_finalize(db_stmt_t *st)
 {
-	sqlite3_finalize(st->ls);
+	if (st->slot < 0) {
+		sqlite3_finalize(st->ls);
+		return;
+	}
+	/* back to the cache: reset ends any read the statement still holds, so WAL checkpoints are not held up */
+	sqlite3_reset(st->ls);
+	sqlite3_clear_bindings(st->ls);
+	st->db->cache[st->slot].busy = false;
 }
