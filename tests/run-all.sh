@@ -22,6 +22,8 @@ export FG_TEST_PG_URL=$(tests/pg.sh newdb fg_unit)
 step "unit tests (release)" make -j"$JOBS" unit
 step "api+browser tests on SQLite" tests/run-suite.sh build/fieldgrid sqlite all
 step "api+browser tests on PostgreSQL" tests/run-suite.sh build/fieldgrid pg all
+step "graceful stop on SQLite" node --test tests/lifecycle/
+step "graceful stop on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_lifecycle)" node --test tests/lifecycle/
 
 step "build (ASan+UBSan)" make -j"$JOBS" MODE=asan all
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1

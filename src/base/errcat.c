@@ -5,7 +5,7 @@
  * Codes are a public contract (docs/api.md): add new ones, never rename. */
 static const errcat_t catalog[] = {
 	{"internal", 500, "服务器内部错误，请稍后重试", "Internal server error; please try again later"},
-	{"unavailable", 503, "服务正在停止，请稍后重试", "The server is shutting down; try again shortly"},
+	{"unavailable", 503, "服务暂时不可用，请稍后重试", "The service is temporarily unavailable; try again shortly"},
 	{"invalid_json", 400, "请求内容不是有效的 JSON 对象", "The request body is not a valid JSON object"},
 	{"unknown_field", 400, "请求包含不支持的字段", "The request contains a field this endpoint does not accept"},
 	{"missing_field", 400, "缺少必填字段", "A required field is missing"},

@@ -27,6 +27,8 @@ now_us(void)
 static enum MHD_Result
 queue(req_t *r)
 {
+	if (atomic_load(&stopping)) /* let the client know not to send more on this connection */
+		MHD_add_response_header(r->resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, r->resp);
 	MHD_destroy_response(r->resp);
 	r->resp = NULL;
@@ -76,9 +78,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	}
 	if (r->status) /* already answered (413 above) */
 		return MHD_YES;
-	if (atomic_load(&stopping)) {
-		http_error_code(r, "unavailable");
-	} else if (r->too_large) {
+	if (r->too_large) {
 		fg_err_t e = FG_ERR_INIT;
 		fg_err(&e, "body_too_large");
 		fg_err_detail_int(&e, "limit", HTTP_BODY_MAX);
@@ -174,19 +174,26 @@ http_start(const http_config_t *cfg)
 	return 0;
 }
 
+/* A graceful stop: no new connections; every request that reaches us on a connection already open is served
+ * (answered with Connection: close) until none has been running for a short quiet spell, or the grace is
+ * over. A request whose headers are still queued behind a busy worker is not counted in `inflight` yet, hence
+ * the quiet spell rather than stopping the moment the count touches zero. */
 void
 http_stop(int grace_ms)
 {
 	if (!daemon_)
 		return;
 	atomic_store(&stopping, true);
-	MHD_socket ls = MHD_quiesce_daemon(daemon_); /* no new connections from here on */
+	MHD_socket ls = MHD_quiesce_daemon(daemon_);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
-	for (int waited = 0; atomic_load(&inflight) > 0 && waited < grace_ms; waited += 20)
+	int quiet = 0;
+	for (int waited = 0; waited < grace_ms && quiet < 200; waited += 20) {
 		usleep(20 * 1000);
+		quiet = atomic_load(&inflight) > 0 ? 0 : quiet + 20;
+	}
 	if (atomic_load(&inflight) > 0)
-		log_warn("stopping with %d requests still in flight", atomic_load(&inflight));
+		log_warn("stopping with %d requests still in flight after %d ms", atomic_load(&inflight), grace_ms);
 	MHD_stop_daemon(daemon_);
 	daemon_ = NULL;
 }
