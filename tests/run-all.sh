@@ -17,7 +17,9 @@ step() {
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 step "build (release, -Werror)" make -j"$JOBS" all
+step "knowledge-base reference data (tools/check-kb.mjs)" node tools/check-kb.mjs
 PGURL=$(tests/pg.sh start) || { echo "cannot start PostgreSQL"; exit 1; }
+case "$PGURL" in postgresql://*) ;; *) echo "no PostgreSQL URL from tests/pg.sh"; exit 1 ;; esac
 export FG_TEST_PG_URL=$(tests/pg.sh newdb fg_unit)
 step "unit tests (release)" make -j"$JOBS" unit
 step "api+browser tests on SQLite" tests/run-suite.sh build/fieldgrid sqlite all

@@ -18,7 +18,11 @@ export FIELDGRID_ADMIN_PASSWORD=$FG_ADMIN_PASSWORD FIELDGRID_DEMO_PASSWORD=$FG_D
 DBARGS=()
 if [ "$DB" = pg ]; then
   DBNAME=fg_$(echo "$TAG" | tr -c 'a-z0-9\n' '_')
-  DBARGS=(--db "$(tests/pg.sh newdb "$DBNAME" 2>/dev/null)")
+  tests/pg.sh start >/dev/null || { echo "FAIL: cannot start PostgreSQL"; exit 1; }
+  PGURL=$(tests/pg.sh newdb "$DBNAME" 2>"$WORK/pg.log")
+  # never fall back to SQLite silently: a "pg" run that is not on PostgreSQL proves nothing
+  case "$PGURL" in postgresql://*) ;; *) echo "FAIL: no PostgreSQL database for the suite"; cat "$WORK/pg.log"; exit 1 ;; esac
+  DBARGS=(--db "$PGURL")
 fi
 fail=0
 "$BIN" init --data "$WORK/data" "${DBARGS[@]}" >"$WORK/init.log" 2>&1 || { cat "$WORK/init.log"; exit 1; }

@@ -25,6 +25,12 @@ static const struct {
 	{"devices.manage", 0},
 	{"org.read", 0},
 	{"org.write", 0},
+	{"orders.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_LEADER | ROLE_CREW |
+			    ROLE_GUARDIAN | ROLE_SUPERVISOR | ROLE_OM_ENGINEER | ROLE_VIEWER},
+	{"orders.write", ROLE_MANAGER | ROLE_DISPATCHER},
+	{"plans.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_LEADER | ROLE_CREW |
+			   ROLE_GUARDIAN | ROLE_SUPERVISOR | ROLE_OM_ENGINEER | ROLE_VIEWER},
+	{"plans.write", ROLE_MANAGER | ROLE_DISPATCHER},
 	{"users.read", 0},
 	{"users.write", 0},
 };

@@ -5,7 +5,7 @@
 #include "http/routes.h"
 
 static const route_t *const tables[] = {
-	health_routes, auth_routes, device_routes, user_routes, org_routes, audit_routes, NULL,
+	health_routes, auth_routes, device_routes, user_routes, org_routes, audit_routes, order_routes, plan_routes, NULL,
 };
 
 /* Matches path against a pattern segment by segment; {name} takes one non-empty segment. */

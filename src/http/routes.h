@@ -9,5 +9,7 @@ extern const route_t device_routes[];
 extern const route_t user_routes[];
 extern const route_t org_routes[];
 extern const route_t audit_routes[];
+extern const route_t order_routes[];
+extern const route_t plan_routes[];
 
 #endif

@@ -1,0 +1,119 @@
+#include "http/routes.h"
+#include "modules/plans/plans.h"
+
+static const jfield_t create_spec[] = {
+	{"date", JF_STRING, JF_REQUIRED, 10},
+	{"team_id", JF_STRING, JF_REQUIRED, 64},
+	{"leader_id", JF_STRING, JF_REQUIRED, 64},
+	{"crew_ids", JF_STRINGS, JF_REQUIRED, 0},
+	{"work_order_ids", JF_STRINGS, JF_REQUIRED, 0},
+	{"title", JF_STRING, 0, 200},
+	{"place", JF_STRING, JF_NULLABLE, 300},
+	{"content", JF_STRING, JF_NULLABLE, 4000},
+	{"video_link", JF_STRING, JF_NULLABLE, 500},
+	{"onsite_supervisor_id", JF_STRING, JF_NULLABLE, 64},
+	{NULL, 0, 0, 0},
+};
+
+static const jfield_t update_spec[] = {
+	{"version", JF_INT, JF_REQUIRED, 0},
+	{"date", JF_STRING, 0, 10},
+	{"team_id", JF_STRING, 0, 64},
+	{"leader_id", JF_STRING, 0, 64},
+	{"crew_ids", JF_STRINGS, 0, 0},
+	{"work_order_ids", JF_STRINGS, 0, 0},
+	{"title", JF_STRING, 0, 200},
+	{"place", JF_STRING, JF_NULLABLE, 300},
+	{"content", JF_STRING, JF_NULLABLE, 4000},
+	{"video_link", JF_STRING, JF_NULLABLE, 500},
+	{"onsite_supervisor_id", JF_STRING, JF_NULLABLE, 64},
+	{NULL, 0, 0, 0},
+};
+
+static const jfield_t action_spec[] = {
+	{"version", JF_INT, 0, 0},
+	{"reason", JF_STRING, JF_NULLABLE, 500},
+	{NULL, 0, 0, 0},
+};
+
+static void
+create(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	if (http_body(r, create_spec))
+		return;
+	int rc = plans_create(r->db, r->user.id, r->json, &out, &e);
+	http_result(r, 201, rc, out, &e);
+}
+
+static void
+list(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	plans_filter_t f = {.date = http_query(r, "date"), .status = http_query(r, "status"),
+	    .team_id = http_query(r, "team_id"), .leader_id = http_query(r, "leader_id")};
+	if (http_paging(r, &f.limit, &f.cursor))
+		return;
+	int rc = plans_list(r->db, &f, &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
+static void
+get(req_t *r)
+{
+	json_t *p = plans_get(r->db, r->params[0]);
+	if (p)
+		json_object_set_new(p, "actions", flow_actions("plan", json_string_value(json_object_get(p, "status")),
+							 r->user.roles));
+	http_entity(r, p, "plan", r->params[0]);
+}
+
+static void
+update(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	if (http_body(r, update_spec))
+		return;
+	int rc = plans_update(r->db, r->user.id, r->params[0], r->json, &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
+static void
+action(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	if (http_body(r, action_spec))
+		return;
+	int rc = flow_fire(r->db, &plans_flow, r->params[0], r->params[1], &r->user, r->json, &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
+static void
+my_jobs(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	int rc = plans_my_jobs(r->db, r->user.id, &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
+static void
+flow(req_t *r)
+{
+	http_entity(r, flow_describe(r->params[0]), "flow", r->params[0]);
+}
+
+const route_t plan_routes[] = {
+	{"GET", "/api/v1/plans", list, "plans.read"},
+	{"POST", "/api/v1/plans", create, "plans.write"},
+	{"GET", "/api/v1/plans/{id}", get, "plans.read"},
+	{"PATCH", "/api/v1/plans/{id}", update, "plans.write"},
+	{"POST", "/api/v1/plans/{id}/actions/{action}", action, ""},
+	{"GET", "/api/v1/me/jobs", my_jobs, ""},
+	{"GET", "/api/v1/flows/{name}", flow, ""},
+	{NULL, NULL, NULL, NULL},
+};
