@@ -16,6 +16,7 @@ step() {
 }
 JOBS=$(nproc 2>/dev/null || echo 2)
 
+step "db_q calls match their placeholders (tools/check-dbq.py)" python3 tools/check-dbq.py
 step "build (release, -Werror)" make -j"$JOBS" all
 step "knowledge-base reference data (tools/check-kb.mjs)" node tools/check-kb.mjs
 PGURL=$(tests/pg.sh start) || { echo "cannot start PostgreSQL"; exit 1; }

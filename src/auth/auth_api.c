@@ -63,8 +63,8 @@ me(req_t *r)
 }
 
 const route_t auth_routes[] = {
-	{"POST", "/api/v1/auth/login", login, NULL},
-	{"POST", "/api/v1/auth/logout", logout, ""},
-	{"GET", "/api/v1/me", me, ""},
-	{NULL, NULL, NULL, NULL},
+	{"POST", "/api/v1/auth/login", login, NULL, 0},
+	{"POST", "/api/v1/auth/logout", logout, "", 0},
+	{"GET", "/api/v1/me", me, "", 0},
+	{NULL, NULL, NULL, NULL, 0},
 };

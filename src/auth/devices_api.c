@@ -50,9 +50,9 @@ revoke_device(req_t *r)
 }
 
 const route_t device_routes[] = {
-	{"POST", "/api/v1/me/devices", register_device, ""},
-	{"GET", "/api/v1/me/devices", my_devices, ""},
-	{"GET", "/api/v1/devices", all_devices, "devices.manage"},
-	{"POST", "/api/v1/devices/{id}/actions/revoke", revoke_device, ""},
-	{NULL, NULL, NULL, NULL},
+	{"POST", "/api/v1/me/devices", register_device, "", 0},
+	{"GET", "/api/v1/me/devices", my_devices, "", 0},
+	{"GET", "/api/v1/devices", all_devices, "devices.manage", 0},
+	{"POST", "/api/v1/devices/{id}/actions/revoke", revoke_device, "", 0},
+	{NULL, NULL, NULL, NULL, 0},
 };

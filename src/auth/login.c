@@ -116,6 +116,29 @@ login_password(db_t *db, const char *username, const char *password, const char 
 }
 
 int
+login_reauth(db_t *db, const char *user_id, const char *password, fg_err_t *err)
+{
+	int rc;
+	int64_t now = fg_now_ms();
+	if (!password || !*password)
+		return fg_err_field(err, "missing_field", "password", "re-enter your password to sign");
+	json_t *row = db_one(db_q(db, "SELECT password_hash, locked_until FROM users WHERE id = $1", "t", user_id), &rc);
+	if (!row)
+		return fg_err(err, rc < 0 ? "internal" : "reauth_failed");
+	int64_t until = json_integer_value(json_object_get(row, "locked_until"));
+	bool ok = until <= now && password_verify(json_string_value(json_object_get(row, "password_hash")), password);
+	json_decref(row);
+	if (until > now)
+		return locked(err, until, now);
+	if (!ok) {
+		if (record_failure(db, user_id, err))
+			return -1;
+		return fg_err_field(err, "reauth_failed", "password", NULL);
+	}
+	return 0;
+}
+
+int
 login_logout(db_t *db, const char *user_id, const char *sid, fg_err_t *err)
 {
 	if (db_begin(db) != 0 || session_revoke(db, sid) != 0 ||

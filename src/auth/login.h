@@ -14,6 +14,11 @@
 int login_password(db_t *db, const char *username, const char *password, const char *device_id, json_t **out,
     fg_err_t *err);
 
+/* Step-up re-authentication before a signature (R3.4): the signer types their password again. Wrong passwords
+ * count toward the same lock as logins (recorded in their own transaction, so a refused action cannot roll
+ * them back). Refusals: reauth_failed (403), account_locked (429). Must be called outside a transaction. */
+int login_reauth(db_t *db, const char *user_id, const char *password, fg_err_t *err);
+
 /* Ends the session (audited). */
 int login_logout(db_t *db, const char *user_id, const char *sid, fg_err_t *err);
 

@@ -9,6 +9,7 @@
 #include "base/util.h"
 #include "http/http.h"
 #include "flow/flow.h"
+#include "modules/attach/attach.h"
 #include "cli/cli.h"
 
 /* web/ next to the binary's build directory (a checkout), else the installed share dir. */
@@ -47,6 +48,7 @@ cmd_serve(int argc, char **argv)
 	const char *kind = db_kind_name(db);
 	db_close(db);
 	db_thread_setup(o.url);
+	attach_set_root(o.data);
 	flow_init(); /* a flow naming a missing guard stops the server here, not on a crew's first tap */
 
 	/* Block the stop signals before threads start so every thread inherits the mask and only sigwait below

@@ -9,8 +9,8 @@
 #include "auth/perm.h"
 #include "flow/flow.h"
 
-static const flow_guard_t *const guard_tables[] = {plan_guards, order_guards, NULL};
-static const flow_effect_t *const effect_tables[] = {plan_effects, order_effects, NULL};
+static const flow_guard_t *const guard_tables[] = {plan_guards, order_guards, ticket_guards, NULL};
+static const flow_effect_t *const effect_tables[] = {plan_effects, order_effects, ticket_effects, NULL};
 
 static json_t *flows; /* name → definition */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -62,7 +62,9 @@ check(const char *path, json_t *def)
 	json_array_foreach(json_object_get(def, "transitions"), i, t) {
 		const char *action = json_string_value(json_object_get(t, "action"));
 		const char *to = json_string_value(json_object_get(t, "to"));
-		if (!action || !to || !has_state(def, to))
+		if (json_is_true(json_object_get(t, "stay")))
+			to = NULL;
+		if (!action || (to && !has_state(def, to)) || (!to && !json_is_true(json_object_get(t, "stay"))))
 			die(path, "transition with no action or unknown target state", action);
 		json_array_foreach(json_object_get(t, "from"), j, v) if (!has_state(def, json_string_value(v))) die(path, "unknown from-state", json_string_value(v));
 		json_array_foreach(json_object_get(t, "roles"), j, v) if (!perm_role_bit(json_string_value(v))) die(path, "unknown role", json_string_value(v));
@@ -98,6 +100,15 @@ def_of(const char *flow)
 {
 	flow_init();
 	return json_object_get(flows, flow);
+}
+
+json_t *
+flow_transition(const char *flow, const char *action)
+{
+	json_t *def = def_of(flow), *t;
+	size_t i;
+	json_array_foreach(json_object_get(def, "transitions"), i, t) if (strcmp(json_string_value(json_object_get(t, "action")), action) == 0) return t;
+	return NULL;
 }
 
 json_t *
@@ -200,7 +211,8 @@ flow_fire(db_t *db, const flow_binding_t *b, const char *id, const char *action,
 		fg_err_detail(err, "roles", json_incref(json_object_get(t, "roles")));
 		goto fail;
 	}
-	flow_ctx_t c = {.db = db, .actor = actor, .flow = b->flow, .id = id, .action = action, .row = row, .body = body};
+	flow_ctx_t c = {.db = db, .actor = actor, .flow = b->flow, .id = id, .action = action, .row = row, .body = body,
+	    .transition = t};
 	json_t *g;
 	const char *first = NULL;
 	json_array_foreach(json_object_get(t, "guards"), i, g) {
@@ -225,7 +237,8 @@ flow_fire(db_t *db, const flow_binding_t *b, const char *id, const char *action,
 		fg_err_detail(err, "gates", json_incref(gates));
 		goto fail;
 	}
-	const char *to = json_string_value(json_object_get(t, "to"));
+	/* "stay": the action records something (an extension) without leaving the state */
+	const char *to = json_is_true(json_object_get(t, "stay")) ? state : json_string_value(json_object_get(t, "to"));
 	char sql[256];
 	fg_fmt(sql, sizeof sql, "UPDATE %s SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3", b->table);
 	if (db_run(db_q(db, sql, "tit", to, fg_now_ms(), id)) != DB_DONE)

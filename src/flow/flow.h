@@ -24,6 +24,7 @@ typedef struct {
 	const char *action; /* "start" */
 	json_t *row;        /* the entity before the transition (as its module shows it) */
 	json_t *body;       /* the action's body ({} when none) */
+	json_t *transition; /* the transition's definition (borrowed), e.g. its "signs" role */
 } flow_ctx_t;
 
 /* A guard passes (0) or fails (-1) after filling gate with its own error code and details. */
@@ -60,6 +61,9 @@ void flow_init(void);
 int flow_fire(db_t *db, const flow_binding_t *b, const char *id, const char *action, const auth_user_t *actor,
     json_t *body, json_t **out, fg_err_t *err);
 
+/* The first transition named `action` (borrowed), or NULL: lets HTTP glue see e.g. that an action signs. */
+json_t *flow_transition(const char *flow, const char *action);
+
 /* The flow's definition as JSON (for the UI: states with names, transitions). NULL when unknown. */
 json_t *flow_describe(const char *flow);
 /* Actions the actor could try from a state (role-permitted; guards not evaluated). */
@@ -70,5 +74,7 @@ extern const flow_guard_t plan_guards[];
 extern const flow_effect_t plan_effects[];
 extern const flow_guard_t order_guards[];
 extern const flow_effect_t order_effects[];
+extern const flow_guard_t ticket_guards[];
+extern const flow_effect_t ticket_effects[];
 
 #endif

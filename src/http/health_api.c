@@ -19,6 +19,6 @@ health(req_t *r)
 }
 
 const route_t health_routes[] = {
-	{"GET", "/api/v1/health", health, NULL},
-	{NULL, NULL, NULL, NULL},
+	{"GET", "/api/v1/health", health, NULL, 0},
+	{NULL, NULL, NULL, NULL, 0},
 };

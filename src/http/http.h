@@ -23,6 +23,7 @@ typedef struct req {
 	char *params[HTTP_MAX_PARAMS]; /* {name} segments of the matched route, in order */
 	int nparams;
 	fg_buf_t body;
+	size_t body_limit;
 	bool too_large;
 	json_t *json; /* parsed body of POST/PATCH/PUT ({} when empty) */
 	bool authed;
@@ -37,12 +38,14 @@ typedef struct req {
 
 typedef void (*http_handler_t)(req_t *r);
 
-/* perm: NULL = public; "" = any signed-in user; otherwise the permission the caller must hold. */
+/* perm: NULL = public; "" = any signed-in user; otherwise the permission the caller must hold.
+ * max_body: 0 = HTTP_BODY_MAX and a JSON body; otherwise the body is raw bytes (uploads) up to max_body. */
 typedef struct {
 	const char *method;
 	const char *pattern; /* "/api/v1/users/{id}/actions/disable" */
 	http_handler_t fn;
 	const char *perm;
+	size_t max_body;
 } route_t;
 
 /* Responses. Each sets r->resp; call exactly one. */
@@ -55,6 +58,8 @@ void http_result(req_t *r, int status, int rc, json_t *out, fg_err_t *err);
 /* 200 with the entity, or 404 naming it when ent is NULL. */
 void http_entity(req_t *r, json_t *ent, const char *entity, const char *id);
 void http_header(req_t *r, const char *name, const char *value);
+/* A stored file as the response (404 when it cannot be opened). */
+void http_file(req_t *r, const char *path, const char *content_type);
 
 /* Request helpers. */
 const char *http_query(req_t *r, const char *name);
@@ -85,6 +90,8 @@ const char *http_lang(const char *accept_language);
 
 /* Routing (router.c) and static files (static.c). */
 void router_dispatch(req_t *r);
+/* The body limit of the route a request is for (before the body is read). */
+size_t router_body_limit(const char *method, const char *path);
 void static_serve(req_t *r, const char *web_root);
 
 /* The server (server.c). */

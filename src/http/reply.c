@@ -1,5 +1,8 @@
+#include <fcntl.h>
 #include <string.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "http/http.h"
 
 static void
@@ -154,4 +157,27 @@ http_entity(req_t *r, json_t *ent, const char *entity, const char *id)
 		fg_err_not_found(&e, entity, id);
 		http_error(r, &e);
 	}
+}
+
+void
+http_file(req_t *r, const char *path, const char *content_type)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		http_error_code(r, "not_found");
+		return;
+	}
+	if (r->resp)
+		MHD_destroy_response(r->resp);
+	r->resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	r->status = 200;
+	r->resp_bytes = (size_t)st.st_size;
+	MHD_add_response_header(r->resp, "Content-Type", content_type);
+	/* stored files never run as pages of ours, whatever is in them */
+	MHD_add_response_header(r->resp, "Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; media-src 'self'");
+	MHD_add_response_header(r->resp, "Cache-Control", "private, max-age=86400, immutable");
+	MHD_add_response_header(r->resp, "X-Content-Type-Options", "nosniff");
 }

@@ -5,7 +5,8 @@
 #include "http/routes.h"
 
 static const route_t *const tables[] = {
-	health_routes, auth_routes, device_routes, user_routes, org_routes, audit_routes, order_routes, plan_routes, NULL,
+	health_routes, auth_routes, device_routes, user_routes, org_routes, audit_routes, order_routes, plan_routes,
+	attach_routes, ticket_routes, briefing_routes, NULL,
 };
 
 /* Matches path against a pattern segment by segment; {name} takes one non-empty segment. */
@@ -46,6 +47,16 @@ bearer(req_t *r)
 	if (h && strncasecmp(h, "Bearer ", 7) == 0)
 		return h + 7;
 	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "fg_session");
+}
+
+size_t
+router_body_limit(const char *method, const char *path)
+{
+	for (int t = 0; tables[t]; t++)
+		for (const route_t *rt = tables[t]; rt->method; rt++)
+			if (rt->max_body && strcmp(rt->method, method) == 0 && match(rt->pattern, path, NULL, false))
+				return rt->max_body;
+	return HTTP_BODY_MAX;
 }
 
 static bool
@@ -127,7 +138,7 @@ router_dispatch(req_t *r)
 			return;
 		}
 	}
-	if (has_body(r) && parse_body(r) != 0)
+	if (!hit->max_body && has_body(r) && parse_body(r) != 0)
 		return;
 	hit->fn(r);
 	if (db_in_tx(r->db)) { /* a handler bug must not leave a transaction open on this thread's connection */

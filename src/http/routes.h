@@ -11,5 +11,8 @@ extern const route_t org_routes[];
 extern const route_t audit_routes[];
 extern const route_t order_routes[];
 extern const route_t plan_routes[];
+extern const route_t attach_routes[];
+extern const route_t ticket_routes[];
+extern const route_t briefing_routes[];
 
 #endif

@@ -49,7 +49,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		r->path = url;
 		r->started_us = now_us();
 		r->lang = http_lang(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language"));
-		fg_buf_init(&r->body, HTTP_BODY_MAX);
+		r->body_limit = strncmp(url, "/api/", 5) == 0 ? router_body_limit(method, url) : HTTP_BODY_MAX;
+		fg_buf_init(&r->body, r->body_limit);
 		*con_cls = r;
 		atomic_fetch_add(&inflight, 1);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -58,14 +59,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 			/* too big even to read and drop: answer now; libmicrohttpd closes the connection after */
 			fg_err_t e = FG_ERR_INIT;
 			fg_err(&e, "body_too_large");
-			fg_err_detail_int(&e, "limit", HTTP_BODY_MAX);
+			fg_err_detail_int(&e, "limit", (long long)r->body_limit);
 			http_error(r, &e);
 			r->too_large = true;
 			return queue(r);
 		}
 		/* Over the limit but drainable: read and drop it, then answer 413. Answering before the client has
 		 * sent its body makes the kernel reset the connection, and the client sees a reset, not our error. */
-		r->too_large = declared > HTTP_BODY_MAX;
+		r->too_large = declared > r->body_limit;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {

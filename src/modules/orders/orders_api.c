@@ -115,10 +115,10 @@ action(req_t *r)
 }
 
 const route_t order_routes[] = {
-	{"GET", "/api/v1/work-orders", list, "orders.read"},
-	{"POST", "/api/v1/work-orders", create, "orders.write"},
-	{"GET", "/api/v1/work-orders/{id}", get, "orders.read"},
-	{"PATCH", "/api/v1/work-orders/{id}", update, "orders.write"},
-	{"POST", "/api/v1/work-orders/{id}/actions/{action}", action, ""},
-	{NULL, NULL, NULL, NULL},
+	{"GET", "/api/v1/work-orders", list, "orders.read", 0},
+	{"POST", "/api/v1/work-orders", create, "orders.write", 0},
+	{"GET", "/api/v1/work-orders/{id}", get, "orders.read", 0},
+	{"PATCH", "/api/v1/work-orders/{id}", update, "orders.write", 0},
+	{"POST", "/api/v1/work-orders/{id}/actions/{action}", action, "", 0},
+	{NULL, NULL, NULL, NULL, 0},
 };

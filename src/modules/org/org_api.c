@@ -54,9 +54,9 @@ update(req_t *r)
 }
 
 const route_t org_routes[] = {
-	{"GET", "/api/v1/org-units", list, "org.read"},
-	{"POST", "/api/v1/org-units", create, "org.write"},
-	{"GET", "/api/v1/org-units/{id}", get, "org.read"},
-	{"PATCH", "/api/v1/org-units/{id}", update, "org.write"},
-	{NULL, NULL, NULL, NULL},
+	{"GET", "/api/v1/org-units", list, "org.read", 0},
+	{"POST", "/api/v1/org-units", create, "org.write", 0},
+	{"GET", "/api/v1/org-units/{id}", get, "org.read", 0},
+	{"PATCH", "/api/v1/org-units/{id}", update, "org.write", 0},
+	{NULL, NULL, NULL, NULL, 0},
 };

@@ -108,12 +108,12 @@ flow(req_t *r)
 }
 
 const route_t plan_routes[] = {
-	{"GET", "/api/v1/plans", list, "plans.read"},
-	{"POST", "/api/v1/plans", create, "plans.write"},
-	{"GET", "/api/v1/plans/{id}", get, "plans.read"},
-	{"PATCH", "/api/v1/plans/{id}", update, "plans.write"},
-	{"POST", "/api/v1/plans/{id}/actions/{action}", action, ""},
-	{"GET", "/api/v1/me/jobs", my_jobs, ""},
-	{"GET", "/api/v1/flows/{name}", flow, ""},
-	{NULL, NULL, NULL, NULL},
+	{"GET", "/api/v1/plans", list, "plans.read", 0},
+	{"POST", "/api/v1/plans", create, "plans.write", 0},
+	{"GET", "/api/v1/plans/{id}", get, "plans.read", 0},
+	{"PATCH", "/api/v1/plans/{id}", update, "plans.write", 0},
+	{"POST", "/api/v1/plans/{id}/actions/{action}", action, "", 0},
+	{"GET", "/api/v1/me/jobs", my_jobs, "", 0},
+	{"GET", "/api/v1/flows/{name}", flow, "", 0},
+	{NULL, NULL, NULL, NULL, 0},
 };

@@ -1,0 +1,155 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sodium.h>
+#include "base/util.h"
+#include "base/log.h"
+#include "audit/audit.h"
+#include "modules/attach/attach.h"
+
+static char root[1024] = "./data/attachments";
+
+void
+attach_set_root(const char *data_dir)
+{
+	fg_fmt(root, sizeof root, "%s/attachments", data_dir);
+}
+
+const char *
+attach_sniff(const unsigned char *p, size_t n)
+{
+	if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
+		return "image/jpeg";
+	if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return "image/png";
+	if (n >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "WEBP", 4) == 0)
+		return "image/webp";
+	if (n >= 12 && memcmp(p + 4, "ftyp", 4) == 0)
+		return "video/mp4";
+	if (n >= 5 && memcmp(p, "%PDF-", 5) == 0)
+		return "application/pdf";
+	return NULL;
+}
+
+void
+attach_path(const char *sha, char *out, size_t n)
+{
+	fg_fmt(out, n, "%s/%.2s/%s", root, sha, sha);
+}
+
+static int
+mkdirs(const char *dir)
+{
+	char tmp[1100];
+	fg_fmt(tmp, sizeof tmp, "%s", dir);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p == '/') {
+			*p = 0;
+			if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	}
+	return mkdir(tmp, 0700) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* Writes the file once: a temp file renamed into place, so a crash never leaves half a photo under its hash. */
+static int
+write_once(const char *sha, const void *data, size_t n)
+{
+	char path[1200], dir[1100], tmp[1300];
+	struct stat st;
+	attach_path(sha, path, sizeof path);
+	if (stat(path, &st) == 0 && (size_t)st.st_size == n)
+		return 0;
+	fg_fmt(dir, sizeof dir, "%s/%.2s", root, sha);
+	if (mkdirs(dir) != 0)
+		return -1;
+	fg_fmt(tmp, sizeof tmp, "%s.tmp.%d.%lx", path, (int)getpid(), (unsigned long)randombytes_random());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	const char *p = data;
+	size_t left = n;
+	while (left) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			close(fd);
+			unlink(tmp);
+			return -1;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const entities[] = {"plan", "survey", "ticket", "ticket_risk", "step", "finding", "work_order", NULL};
+
+int
+attach_store(db_t *db, const char *actor_id, const char *declared_type, const void *data, size_t n,
+    const char *filename, const char *entity, const char *entity_id, json_t **out, fg_err_t *err)
+{
+	const char *real = attach_sniff(data, n);
+	char sha[65], id[37];
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	if (!real) {
+		fg_err(err, "unsupported_media_type");
+		fg_err_detail_str(err, "reason", "JPEG, PNG, WebP, MP4 or PDF");
+		return -1;
+	}
+	if (declared_type && strncmp(declared_type, real, strlen(real)) != 0) {
+		fg_err(err, "unsupported_media_type");
+		fg_err_detail_str(err, "reason", "the body is not what Content-Type says");
+		fg_err_detail_str(err, "detected", real);
+		return -1;
+	}
+	if (entity) {
+		int i;
+		for (i = 0; entities[i] && strcmp(entities[i], entity) != 0; i++)
+			;
+		if (!entities[i])
+			return fg_err_field(err, "invalid_query", "entity", "plan, survey, ticket, ticket_risk, step, finding or work_order");
+		if (!entity_id || !fg_is_uuid(entity_id))
+			return fg_err_field(err, "invalid_query", "entity_id", "the id of what the file belongs to");
+	}
+	crypto_hash_sha256(h, data, n);
+	fg_hex(h, sizeof h, sha);
+	if (write_once(sha, data, n) != 0) {
+		log_error("cannot store attachment %s: %s", sha, strerror(errno));
+		return fg_err(err, "internal");
+	}
+	fg_uuid7(id);
+	if (db_begin(db) != 0 ||
+	    db_run(db_q(db,
+		"INSERT INTO attachments (id, sha256, content_type, size, filename, entity, entity_id, uploaded_by, created_at) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+		"tttitttti", id, sha, real, (int64_t)n, filename, entity, entity_id, actor_id, fg_now_ms())) != DB_DONE)
+		return db_fail(db, err);
+	json_t *row = attach_get(db, id);
+	if (!row || audit_write(db, actor_id, "upload", "attachment", id, NULL, row) != 0 || db_commit(db) != 0) {
+		json_decref(row);
+		return db_fail(db, err);
+	}
+	*out = row;
+	return 0;
+}
+
+json_t *
+attach_get(db_t *db, const char *id)
+{
+	int rc;
+	return db_one(db_q(db,
+	    "SELECT id, sha256, content_type, size, filename, entity, entity_id, uploaded_by, created_at FROM attachments "
+	    "WHERE id = $1", "t", id), &rc);
+}
