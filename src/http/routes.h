@@ -14,5 +14,6 @@ extern const route_t plan_routes[];
 extern const route_t attach_routes[];
 extern const route_t ticket_routes[];
 extern const route_t briefing_routes[];
+extern const route_t survey_routes[];
 
 #endif

@@ -9,6 +9,7 @@
 #include "auth/signing.h"
 #include "modules/kb/kb.h"
 #include "modules/plans/plans.h"
+#include "modules/surveys/surveys.h"
 #include "modules/tickets/tickets.h"
 
 #define TICKET_COLS                                                                                                    \
@@ -186,11 +187,55 @@ prefill_risks(db_t *db, const char *ticket_id, json_t *plan, const char *actor_i
 	return rc;
 }
 
+/* What the survey found on site joins the ticket (R3.13: survey → tickets): its risk points after the library's,
+ * with their measures, and its own safety measures. */
+static int
+prefill_from_survey(db_t *db, const char *ticket_id, json_t *survey, const char *actor_id)
+{
+	int rc;
+	json_t *mx = db_one(db_q(db,
+	    "SELECT CAST(COALESCE(MAX(r.seq), 0) AS BIGINT) AS rs, "
+	    "CAST((SELECT COALESCE(MAX(seq), 0) FROM ticket_measures WHERE ticket_id = $1) AS BIGINT) AS ms "
+	    "FROM ticket_risks r WHERE r.ticket_id = $1", "t", ticket_id), &rc);
+	if (!mx)
+		return -1;
+	int64_t rseq = json_integer_value(json_object_get(mx, "rs")), mseq = json_integer_value(json_object_get(mx, "ms"));
+	json_decref(mx);
+	size_t i, j;
+	json_t *r, *m;
+	char id[37], rid[32];
+	json_array_foreach(json_object_get(survey, "risks"), i, r) {
+		json_t *lv = json_object_get(r, "level");
+		fg_fmt(rid, sizeof rid, "survey-%zu", i + 1);
+		fg_uuid7(id);
+		if (db_run(db_q(db, "INSERT INTO ticket_risks (id, ticket_id, seq, risk_id, hazard, level) VALUES ($1, $2, $3, $4, $5, $6)",
+			"ttitti", id, ticket_id, ++rseq, rid, str(r, "hazard"), (int64_t)(lv ? json_integer_value(lv) : 3))) != DB_DONE)
+			return -1;
+		json_array_foreach(json_object_get(r, "measures"), j, m) {
+			fg_uuid7(id);
+			if (db_run(db_q(db,
+				"INSERT INTO ticket_measures (id, ticket_id, seq, risk_id, text, supplement, added_by, added_at) "
+				"VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
+				"ttittti", id, ticket_id, ++mseq, rid, json_string_value(m), actor_id, fg_now_ms())) != DB_DONE)
+				return -1;
+		}
+	}
+	json_array_foreach(json_object_get(survey, "measures"), i, m) {
+		fg_uuid7(id);
+		if (db_run(db_q(db,
+			"INSERT INTO ticket_measures (id, ticket_id, seq, risk_id, text, supplement, added_by, added_at) "
+			"VALUES ($1, $2, $3, NULL, $4, 0, $5, $6)",
+			"ttitti", id, ticket_id, ++mseq, json_string_value(m), actor_id, fg_now_ms())) != DB_DONE)
+			return -1;
+	}
+	return 0;
+}
+
 int
 tickets_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg_err_t *err)
 {
 	const char *plan_id = str(in, "plan_id");
-	json_t *plan = NULL, *active = NULL;
+	json_t *plan = NULL, *active = NULL, *survey = NULL;
 	char id[37], number[32], content[2000] = "";
 	int64_t now = fg_now_ms();
 
@@ -263,17 +308,20 @@ tickets_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg_
 	if (counter_number(db, prefix, number) != 0)
 		goto fail;
 	fg_uuid7(id);
-	const char *place = str(plan, "place") ? str(plan, "place") : str(plan, "title");
+	survey = surveys_get(db, plan_id);
+	const char *place = survey ? str(survey, "place") : str(plan, "place") ? str(plan, "place") : str(plan, "title");
+	const char *outage = json_object_get(in, "outage_scope") ? str(in, "outage_scope") : survey ? str(survey, "outage_scope") : NULL;
+	const char *live = json_object_get(in, "live_parts") ? str(in, "live_parts") : survey ? str(survey, "live_parts") : NULL;
 	if (db_run(db_q(db,
 		"INSERT INTO tickets (id, number, plan_id, kind, status, leader_id, place, content, risk_level, outage_scope, "
 		"live_parts, planned_start, planned_end, created_by, created_at, updated_at) "
 		"VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
 		"tttttttittiitii", id, number, plan_id, kind, str(plan, "leader_id"), place, content,
-		(int64_t)json_integer_value(json_object_get(plan, "risk_level")), str(in, "outage_scope"), str(in, "live_parts"),
+		(int64_t)json_integer_value(json_object_get(plan, "risk_level")), outage, live,
 		start, end, actor->id, now, now)) != DB_DONE ||
 	    db_run(db_q(db, "INSERT INTO ticket_crew (ticket_id, user_id) SELECT $1, user_id FROM plan_crew WHERE plan_id = $2",
 		"tt", id, plan_id)) != DB_DONE ||
-	    prefill_risks(db, id, plan, actor->id) != 0)
+	    prefill_risks(db, id, plan, actor->id) != 0 || (survey && prefill_from_survey(db, id, survey, actor->id) != 0))
 		goto fail;
 	json_t *after = tickets_get(db, id);
 	if (!after || audit_write(db, actor->id, "create", "ticket", id, NULL, after) != 0 || db_commit(db) != 0) {
@@ -281,11 +329,13 @@ tickets_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg_
 		goto fail;
 	}
 	json_decref(plan);
+	json_decref(survey);
 	*out = after;
 	return 0;
 fail:
 	json_decref(plan);
 	json_decref(active);
+	json_decref(survey);
 	return db_fail(db, err);
 }
 
