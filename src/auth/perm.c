@@ -31,6 +31,8 @@ static const struct {
 	{"plans.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_LEADER | ROLE_CREW |
 			   ROLE_GUARDIAN | ROLE_SUPERVISOR | ROLE_OM_ENGINEER | ROLE_VIEWER},
 	{"plans.write", ROLE_MANAGER | ROLE_DISPATCHER},
+	{"supervision.read", ROLE_SUPERVISOR | ROLE_MANAGER | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_VIEWER},
+	{"supervision.write", ROLE_SUPERVISOR | ROLE_MANAGER},
 	{"tickets.write", ROLE_MANAGER | ROLE_ISSUER | ROLE_LEADER},
 	{"users.read", 0},
 	{"users.write", 0},

@@ -15,5 +15,7 @@ extern const route_t attach_routes[];
 extern const route_t ticket_routes[];
 extern const route_t briefing_routes[];
 extern const route_t survey_routes[];
+extern const route_t step_routes[];
+extern const route_t supervision_routes[];
 
 #endif

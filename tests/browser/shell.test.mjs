@@ -188,7 +188,7 @@ test('phone: bottom navigation, menu, Administration → users', { timeout: TEST
     await page.screenshot({ path: '/tmp/fg-phone-dashboard.png' });
 
     // Tab bar goes straight to a section.
-    await byId(page, 'tab-orders').tap();
+    await byId(page, 'tab-tickets').tap();
     await waitText(page, 'placeholder', '后续版本');
 
     // "More" opens the full menu, which has Administration.

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include <sodium.h>
@@ -148,11 +150,21 @@ roles_grant_only_their_permissions(void **state)
 	assert_true(perm_allows(ROLE_DISPATCHER, "orders.write"));
 	assert_false(perm_allows(ROLE_CREW, "orders.write"));
 	assert_true(perm_allows(ROLE_CREW, "plans.read"));
+	/* a supervisor reads and records findings, but changes no orders, plans, people or org units */
+	assert_true(perm_allows(ROLE_SUPERVISOR, "supervision.write"));
+	static const char *const never[] = {"orders.write", "plans.write", "users.write", "org.write", "tickets.write", NULL};
+	for (int i = 0; never[i]; i++)
+		assert_false(perm_allows(ROLE_SUPERVISOR, never[i]));
 	json_t *l = perm_list(ROLE_SUPERVISOR);
-	assert_string_equal(json_string_value(json_array_get(l, 0)), "audit.read");
-	for (size_t i = 1; i < json_array_size(l); i++) /* sorted, and only read permissions for a supervisor */
-		assert_non_null(strstr(json_string_value(json_array_get(l, i)), ".read"));
+	char first[32];
+	snprintf(first, sizeof first, "%s", json_string_value(json_array_get(l, 0)));
+	size_t n = json_array_size(l);
+	bool sorted = true;
+	for (size_t i = 1; i < n; i++)
+		sorted &= strcmp(json_string_value(json_array_get(l, i - 1)), json_string_value(json_array_get(l, i))) < 0;
 	json_decref(l);
+	assert_string_equal(first, "audit.read");
+	assert_true(sorted);
 }
 
 static void

@@ -2,23 +2,11 @@
 // server; the server's error message is shown as is.
 import { h, mount, clear } from './dom.js';
 import { t, roleName, fmtTime } from './i18n.js';
-import { get, post, ApiError } from './api.js';
+import { get, post, listAll, ApiError } from './api.js';
 import { canUsers, canUsersWrite, canOrgUnits, canOrgUnitsWrite, canAudit, ROLES } from './perm.js';
 import { errorBox, toast, confirmDialog, dataTable, loading, badge, field } from './ui.js';
 
 const ORG_KINDS = ['company', 'department', 'team'];
-
-/** Every page of a list endpoint (up to max items). */
-async function listAll(path, query = {}, max = 1000) {
-  const items = [];
-  let cursor = null;
-  do {
-    const r = await get(path, { ...query, limit: 200, cursor });
-    items.push(...((r && r.items) || []));
-    cursor = r && r.next_cursor;
-  } while (cursor && items.length < max);
-  return items;
-}
 
 /** "共 N 条" when the server gives a total, else how many are loaded so far. */
 function countText(total, loaded, more) {
@@ -151,10 +139,6 @@ function orgUnitsView(el, me) {
         toast(t('org.created', { name: (u && u.name) || body.name }));
         clear(formBox);
         newBtn.hidden = false;
-        // Show the new account even when the list is longer than one page: filter to it.
-        q.value = body.username;
-        roleSel.value = '';
-        stateSel.value = '';
         reload();
       } catch (ex) {
         submit.disabled = false;

@@ -76,3 +76,15 @@ export async function api(method, path, { body, query, auth = true } = {}) {
 
 export const get = (path, query) => api('GET', path, { query });
 export const post = (path, body) => api('POST', path, { body: body === undefined ? {} : body });
+
+/** Every page of a list endpoint (up to max items). */
+export async function listAll(path, query = {}, max = 1000) {
+  const items = [];
+  let cursor = null;
+  do {
+    const r = await get(path, { ...query, limit: 200, cursor });
+    items.push(...((r && r.items) || []));
+    cursor = r && r.next_cursor;
+  } while (cursor && items.length < max);
+  return items;
+}

@@ -7,9 +7,14 @@ import { buildShell } from './shell.js';
 import { sectionFor, visibleSections, canOrgUnits } from './perm.js';
 import { renderDashboard, renderPlaceholder, renderNotFound } from './dashboard.js';
 import { renderAdmin, adminHome } from './admin.js';
+import { renderOrders } from './orders.js';
+import { renderPlans } from './plans.js';
+import { renderJobs } from './jobs.js';
 import { loading } from './ui.js';
 
 const root = document.getElementById('app');
+// Sections with their own pages (they handle their sub-paths, e.g. /orders/{id}; false = not found).
+const VIEWS = { orders: renderOrders, plans: renderPlans, jobs: renderJobs };
 const state = {
   me: null,
   orgName: null,
@@ -109,6 +114,8 @@ function route() {
     else renderNotFound(el, ctx);
   } else if (sec.id === 'admin') {
     if (!renderAdmin(el, ctx)) renderNotFound(el, ctx);
+  } else if (VIEWS[sec.id]) {
+    if (!VIEWS[sec.id](el, ctx)) renderNotFound(el, ctx);
   } else if (path === sec.path) {
     renderPlaceholder(el, { ...ctx, section: sec });
   } else {

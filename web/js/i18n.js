@@ -74,19 +74,53 @@ export function roleName(code) {
 }
 
 const fmtCache = new Map();
-/** Format epoch milliseconds in Asia/Shanghai. */
-export function fmtTime(ms) {
+/**
+ * Format epoch milliseconds in Asia/Shanghai. {seconds: false} drops the seconds (due times, schedules).
+ */
+export function fmtTime(ms, { seconds = true } = {}) {
   if (ms === null || ms === undefined || ms === '') return '—';
   const n = Number(ms);
   if (!Number.isFinite(n)) return String(ms);
-  let f = fmtCache.get(lang);
+  const key = lang + (seconds ? ':s' : ':m');
+  let f = fmtCache.get(key);
   if (!f) {
     f = new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'zh-CN', {
       timeZone: 'Asia/Shanghai',
       year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
+      hour: '2-digit', minute: '2-digit', second: seconds ? '2-digit' : undefined, hour12: false,
     });
-    fmtCache.set(lang, f);
+    fmtCache.set(key, f);
   }
   return f.format(new Date(n));
+}
+
+// Asia/Shanghai is UTC+8 all year (no daylight saving), so local wall time there is a fixed offset.
+const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
+const pad = (v, n = 2) => String(v).padStart(n, '0');
+
+/** Today's date in Asia/Shanghai as YYYY-MM-DD (plans are dated in that zone). */
+export function todayShanghai(now = Date.now()) {
+  const d = new Date(now + SHANGHAI_OFFSET_MS);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+/** "YYYY-MM-DDTHH:mm" typed as Asia/Shanghai wall time -> epoch ms, or null if not a valid value. */
+export function shanghaiInputToMs(v) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(String(v || ''));
+  if (!m) return null;
+  const ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]) - SHANGHAI_OFFSET_MS;
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** Epoch ms -> "YYYY-MM-DDTHH:mm" in Asia/Shanghai, for <input type="datetime-local">. */
+export function msToShanghaiInput(ms) {
+  if (ms === null || ms === undefined) return '';
+  const d = new Date(Number(ms) + SHANGHAI_OFFSET_MS);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
+/** t(key) when the key exists, else the fallback (codes the UI does not know yet show as they are). */
+export function tOr(key, fallback) {
+  const s = t(key);
+  return s === key ? fallback : s;
 }

@@ -12,25 +12,44 @@ export function hasPerm(me, perm) {
   return !!me && Array.isArray(me.permissions) && me.permissions.includes(perm);
 }
 
-// Names from src/auth/perm.c: users.read/write, org.read/write, audit.read, devices.manage.
-export const canUsers = (me) => hasRole(me, 'admin') || hasPerm(me, 'users.read');
-export const canUsersWrite = (me) => hasRole(me, 'admin') || hasPerm(me, 'users.write');
-export const canOrgUnits = (me) => hasRole(me, 'admin') || hasPerm(me, 'org.read');
-export const canOrgUnitsWrite = (me) => hasRole(me, 'admin') || hasPerm(me, 'org.write');
-export const canAudit = (me) => hasRole(me, 'admin') || hasPerm(me, 'audit.read');
+// Names from src/auth/perm.c: users.read/write, org.read/write, audit.read, devices.manage,
+// orders.read/write, plans.read/write. Admin holds every permission.
+const allows = (me, perm) => hasRole(me, 'admin') || hasPerm(me, perm);
+export const canUsers = (me) => allows(me, 'users.read');
+export const canUsersWrite = (me) => allows(me, 'users.write');
+export const canOrgUnits = (me) => allows(me, 'org.read');
+export const canOrgUnitsWrite = (me) => allows(me, 'org.write');
+export const canAudit = (me) => allows(me, 'audit.read');
 export const canAdminSection = (me) => canUsers(me) || canOrgUnits(me) || canAudit(me);
+export const canOrders = (me) => allows(me, 'orders.read');
+export const canOrdersWrite = (me) => allows(me, 'orders.write');
+export const canPlans = (me) => allows(me, 'plans.read');
+export const canPlansWrite = (me) => allows(me, 'plans.write');
+/** People who work on plans: GET /me/jobs lists what they lead or crew (crew may be leader, crew or guardian). */
+export const isFieldPerson = (me) => hasRole(me, 'leader') || hasRole(me, 'crew') || hasRole(me, 'guardian');
 
 /** The top-level sections, in menu order. `ready` sections have a working view. */
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
-  { id: 'orders', path: '/orders', icon: 'orders', key: 'nav.orders', phoneTab: true },
-  { id: 'plans', path: '/plans', icon: 'plans', key: 'nav.plans' },
+  { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
+  { id: 'orders', path: '/orders', icon: 'orders', key: 'nav.orders', ready: true, phoneTab: true, visible: canOrders },
+  { id: 'plans', path: '/plans', icon: 'plans', key: 'nav.plans', ready: true, visible: canPlans },
   { id: 'tickets', path: '/tickets', icon: 'tickets', key: 'nav.tickets', phoneTab: true },
   { id: 'supervision', path: '/supervision', icon: 'supervision', key: 'nav.supervision' },
   { id: 'tools', path: '/tools', icon: 'tools', key: 'nav.tools', phoneTab: true },
   { id: 'charging', path: '/charging', icon: 'charging', key: 'nav.charging' },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
+
+/**
+ * Sections on the phone's bottom tab bar. People on plans get 我的作业 in place of 工单 (which stays in the
+ * 更多 menu), so a crew member reaches the day's job in one tap and the bar keeps five places.
+ */
+export function phoneTabs(me) {
+  const vis = visibleSections(me);
+  const jobs = vis.some((s) => s.id === 'jobs');
+  return vis.filter((s) => s.phoneTab && !(jobs && s.id === 'orders'));
+}
 
 export function visibleSections(me) {
   return SECTIONS.filter((s) => !s.visible || s.visible(me));

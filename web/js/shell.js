@@ -2,7 +2,7 @@
 // user menu. Views render into the element returned by shell.content().
 import { h, icon, mount } from './dom.js';
 import { t, roleName } from './i18n.js';
-import { visibleSections, sectionFor } from './perm.js';
+import { visibleSections, sectionFor, phoneTabs } from './perm.js';
 import { langSwitch } from './login.js';
 
 /**
@@ -32,7 +32,7 @@ export function buildShell({ me, orgName, navigate, logout, onLang }) {
   // ----- bottom tab bar (phone)
   const tabLinks = new Map();
   const tabbar = h('nav.tabbar', { 'aria-label': t('nav.tabbar'), testid: 'phone-nav' });
-  for (const s of sections.filter((x) => x.phoneTab)) {
+  for (const s of phoneTabs(me)) {
     const a = h('a.tab', {
       href: s.path, testid: 'tab-' + s.id,
       onclick: (e) => { if (isPlainClick(e)) { e.preventDefault(); closeDrawer(); navigate(s.path); } },

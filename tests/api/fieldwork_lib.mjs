@@ -1,0 +1,79 @@
+// Shared scenario helpers for the field-work API tests: people with their roles, a published plan, a ticket
+// taken through issue → receive → permit, the pre-shift meeting, risk confirmation, uploads, and the attacker's
+// direct database edit.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { api, userWithToken, createOrgUnit, expectStatus, PASSWORD, BASE_URL } from './lib.mjs';
+
+export const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+export const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('fieldgrid test photo')]);
+
+export async function people() {
+  const [dispatcher, issuer, permitter, leader, crew] = await Promise.all([
+    userWithToken(['dispatcher']), userWithToken(['issuer']), userWithToken(['permitter']),
+    userWithToken(['leader']), userWithToken(['crew']),
+  ]);
+  return { dispatcher, issuer, permitter, leader, crew };
+}
+
+export async function publishedPlan(p, { kinds = ['lv_meter_install'], crew = [p.crew], leader = p.leader } = {}) {
+  const team = await createOrgUnit('team');
+  const orders = [];
+  for (const kind of kinds) {
+    const o = await api('POST', '/work-orders', { token: p.dispatcher.token,
+      body: { kind, customer_name: '王秀英', site_address: '临澜市和平街 7 号配电室', meter_asset_no: '1100' + Date.now() % 1e7 } });
+    expectStatus(o, 201);
+    orders.push(o.json);
+  }
+  const plan = await api('POST', '/plans', { token: p.dispatcher.token, body: {
+    date: today(), team_id: team.id, leader_id: leader.user.id, crew_ids: crew.map((c) => c.user.id),
+    work_order_ids: orders.map((o) => o.id) } });
+  expectStatus(plan, 201);
+  const pub = await api('POST', `/plans/${plan.json.id}/actions/publish`, { token: p.dispatcher.token });
+  expectStatus(pub, 200);
+  return { plan: pub.json, orders };
+}
+
+export const act = (token, path, body) => api('POST', path, { token, body });
+
+export async function newTicket(p, plan) {
+  const t = await act(p.leader.token, '/tickets', { plan_id: plan.id });
+  expectStatus(t, 201);
+  return t.json;
+}
+
+export async function issuedReceivedPermitted(p, ticket) {
+  expectStatus(await act(p.issuer.token, `/tickets/${ticket.id}/actions/issue`, { password: PASSWORD }), 200);
+  expectStatus(await act(p.leader.token, `/tickets/${ticket.id}/actions/receive`, { password: PASSWORD }), 200);
+  for (const m of ticket.measures) {
+    expectStatus(await act(p.permitter.token, `/tickets/${ticket.id}/measures/${m.id}/actions/confirm`), 200);
+  }
+  const permitted = await act(p.permitter.token, `/tickets/${ticket.id}/actions/permit`, { password: PASSWORD, permit_method: 'onsite' });
+  expectStatus(permitted, 200);
+  return permitted.json;
+}
+
+export async function briefed(p, plan, members) {
+  expectStatus(await act(p.leader.token, `/plans/${plan.id}/briefing`), 200);
+  expectStatus(await act(p.leader.token, `/plans/${plan.id}/briefing/actions/hold`), 200);
+  for (const m of members) expectStatus(await act(m.token, `/plans/${plan.id}/briefing/actions/sign`), 200);
+}
+
+export async function risksConfirmed(p, ticket) {
+  for (const r of ticket.risks) expectStatus(await act(p.leader.token, `/tickets/${ticket.id}/risks/${r.id}/actions/confirm`), 200);
+}
+
+export async function upload(token, entityId) {
+  const res = await fetch(`${BASE_URL}/api/v1/attachments?entity=ticket&entity_id=${entityId}&filename=site.jpg`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'image/jpeg' }, body: JPEG });
+  assert.equal(res.status, 201, await res.clone().text());
+  return res.json();
+}
+
+export function tamper(sql) {
+  const url = process.env.FG_DB_URL;
+  assert.ok(url, 'FG_DB_URL names the database (set by tests/run-suite.sh)');
+  if (url.startsWith('postgres')) execFileSync('psql', ['-q', '-X', url, '-c', sql]);
+  else execFileSync('sqlite3', [url, sql]);
+}
+
