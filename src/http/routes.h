@@ -17,5 +17,6 @@ extern const route_t briefing_routes[];
 extern const route_t survey_routes[];
 extern const route_t step_routes[];
 extern const route_t supervision_routes[];
+extern const route_t directory_routes[];
 
 #endif

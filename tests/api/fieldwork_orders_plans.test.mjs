@@ -191,3 +191,27 @@ test(`${LABEL} plan: publishing an empty plan is refused by its gate`, async () 
   assert.equal(pub.json.error.details.gates.length, 1);
   assert.equal(pub.json.error.details.gates[0].work_orders.length, 2);
 });
+
+test(`${LABEL} directory: dispatchers list teams and people by role without admin rights; crew too, read-only`, async () => {
+  const d = await dispatcher();
+  const team = await createOrgUnit('team');
+  const leader = await userWithToken(['leader'], { org_unit_id: team.id });
+  const units = await api('GET', '/directory/org-units?kind=team', { token: d.token });
+  expectStatus(units, 200);
+  assert.ok(units.json.items.some((u) => u.id === team.id));
+  const ppl = await api('GET', `/directory/people?role=leader&org_unit_id=${team.id}`, { token: d.token });
+  expectStatus(ppl, 200);
+  assert.deepEqual(ppl.json.items.map((u) => u.id), [leader.user.id]);
+  assert.equal(ppl.json.items[0].last_login_at, undefined, 'account details stay out of the directory');
+  // the admin-only endpoints stay admin-only
+  expectError(await api('GET', '/users', { token: d.token }), 403, 'forbidden');
+  expectError(await api('GET', '/org-units', { token: d.token }), 403, 'forbidden');
+});
+
+test(`${LABEL} flow actions answer with the actions possible next`, async () => {
+  const d = await dispatcher();
+  const o = await newOrder(d.token);
+  const c = await api('POST', `/work-orders/${o.id}/actions/cancel`, { token: d.token });
+  expectStatus(c, 200);
+  assert.deepEqual(c.json.actions, ['reopen']);
+});

@@ -110,6 +110,9 @@ action(req_t *r)
 		return;
 	}
 	int rc = flow_fire(r->db, &tickets_flow, r->params[0], r->params[1], &r->user, r->json, &out, &e);
+	if (rc == 0) /* what can come next, so the screen needs no second request */
+		json_object_set_new(out, "actions", flow_actions("ticket", json_string_value(json_object_get(out, "status")),
+							 r->user.roles));
 	http_result(r, 200, rc, out, &e);
 }
 
