@@ -58,6 +58,8 @@ void http_result(req_t *r, int status, int rc, json_t *out, fg_err_t *err);
 /* 200 with the entity, or 404 naming it when ent is NULL. */
 void http_entity(req_t *r, json_t *ent, const char *entity, const char *id);
 void http_header(req_t *r, const char *name, const char *value);
+/* Bytes made in memory as the response (takes ownership of buf). */
+void http_bytes(req_t *r, int status, const char *content_type, unsigned char *buf, size_t len);
 /* A stored file as the response (404 when it cannot be opened). */
 void http_file(req_t *r, const char *path, const char *content_type);
 

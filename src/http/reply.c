@@ -181,3 +181,16 @@ http_file(req_t *r, const char *path, const char *content_type)
 	MHD_add_response_header(r->resp, "Cache-Control", "private, max-age=86400, immutable");
 	MHD_add_response_header(r->resp, "X-Content-Type-Options", "nosniff");
 }
+
+void
+http_bytes(req_t *r, int status, const char *content_type, unsigned char *buf, size_t len)
+{
+	if (r->resp)
+		MHD_destroy_response(r->resp);
+	r->resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+	r->status = status;
+	r->resp_bytes = len;
+	MHD_add_response_header(r->resp, "Content-Type", content_type);
+	MHD_add_response_header(r->resp, "Cache-Control", "no-store");
+	MHD_add_response_header(r->resp, "X-Content-Type-Options", "nosniff");
+}

@@ -2,6 +2,7 @@
 // safety gates on the job's start (R3.4, R3.5, R3.7, R3.8, R2.1; DESIGN.md §6). Every gate is shown refusing and
 // then passing; a refused start lists every failed gate at once.
 import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { api, userWithToken, expectError, expectStatus, LABEL, PASSWORD, BASE_URL } from './lib.mjs';
 import {
@@ -206,6 +207,16 @@ test(`${LABEL} ticket signatures verify, and fail once the ticket is changed beh
   assert.equal(v.json.valid, true);
   assert.equal(v.json.signatures.length, 3);
   assert.ok(v.json.signatures.every((s) => s.valid));
+  // the printable ticket: a real PDF whose text (Chinese, embedded font) carries the number, place, people and hash
+  const pdf = await fetch(`${BASE_URL}/api/v1/tickets/${t.id}/pdf`, { headers: { authorization: `Bearer ${p.crew.token}` } });
+  assert.equal(pdf.status, 200);
+  assert.equal(pdf.headers.get('content-type'), 'application/pdf');
+  const bytes = Buffer.from(await pdf.arrayBuffer());
+  assert.equal(bytes.subarray(0, 5).toString(), '%PDF-');
+  const txt = execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: bytes }).toString();
+  for (const want of [t.number, t.place, p.leader.user.display_name, '工作许可人', v.json.content_hash]) {
+    assert.ok(txt.replace(/\s+/g, '').includes(want.replace(/\s+/g, '')), `the PDF shows ${want}`);
+  }
   // someone edits the permitted ticket in the database: every signature now fails as "content changed"
   tamper(`UPDATE tickets SET place = '另一地点' WHERE id = '${t.id}'`);
   const bad = await api('GET', `/tickets/${t.id}/verify`, { token: p.crew.token });

@@ -41,6 +41,9 @@ typedef struct {
 } tickets_filter_t;
 int tickets_list(db_t *db, const tickets_filter_t *f, json_t **out, fg_err_t *err);
 
+/* The printable ticket as a PDF (malloc'ed; caller frees). */
+int tickets_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_err_t *err);
+
 /* Moves the plan's ticket with the job (plan effects): working, interrupted. */
 int tickets_follow_plan(db_t *db, const char *actor_id, const char *plan_id, const char *from, const char *to);
 

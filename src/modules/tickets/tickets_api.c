@@ -134,6 +134,22 @@ verify(req_t *r)
 }
 
 static void
+pdf(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	if (tickets_pdf(r->db, r->params[0], &buf, &len, &e) != 0) {
+		http_error(r, &e);
+		return;
+	}
+	http_bytes(r, 200, "application/pdf", buf, len);
+	char disp[128];
+	fg_fmt(disp, sizeof disp, "inline; filename=\"ticket-%s.pdf\"", r->params[0]);
+	http_header(r, "Content-Disposition", disp);
+}
+
+static void
 add_measure(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
@@ -173,6 +189,7 @@ const route_t ticket_routes[] = {
 	{"GET", "/api/v1/tickets/{id}", get, "plans.read", 0},
 	{"PATCH", "/api/v1/tickets/{id}", update, "tickets.write", 0},
 	{"GET", "/api/v1/tickets/{id}/verify", verify, "plans.read", 0},
+	{"GET", "/api/v1/tickets/{id}/pdf", pdf, "plans.read", 0},
 	{"POST", "/api/v1/tickets/{id}/actions/{action}", action, "", 0},
 	{"POST", "/api/v1/tickets/{id}/measures", add_measure, "", 0},
 	{"POST", "/api/v1/tickets/{id}/measures/{mid}/actions/confirm", confirm_measure, "", 0},
