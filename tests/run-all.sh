@@ -36,7 +36,7 @@ step "unit tests (ASan+UBSan)" make -j"$JOBS" MODE=asan unit
 step "api tests on SQLite (ASan+UBSan)" tests/run-suite.sh build/asan/fieldgrid sqlite api
 step "api tests on PostgreSQL (ASan+UBSan)" tests/run-suite.sh build/asan/fieldgrid pg api
 
-step "fuzz targets (short run)" bash tests/fuzz/build.sh run "${FUZZ_SECONDS:-20}"
+step "fuzz targets (short run)" bash tests/fuzz/build.sh run "${FUZZ_SECONDS:-15}"
 
 tests/pg.sh stop
 echo

@@ -13,14 +13,14 @@ PKGS="libmicrohttpd jansson libsodium"
 FLAGS="-std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS)"
 # the parsers under test, compiled with coverage (fuzzing gets no signal from uninstrumented code)
-PARSERS="src/http/jbody.c src/http/lang.c src/base/err.c src/base/errcat.c src/base/util.c"
+PARSERS="src/http/jbody.c src/http/lang.c src/base/err.c src/base/errcat.c src/base/util.c src/modules/steps/steps_records.c src/modules/attach/sniff.c"
 for t in tests/fuzz/fuzz_*.c; do
   name=$(basename "$t" .c)
   $CC $FLAGS -o "$OUT/$name" "$t" $PARSERS $LIBS
 done
 echo "fuzz targets built in $OUT"
 [ "${1:-}" = run ] || exit 0
-SECS=${2:-20}
+SECS=${2:-15}
 status=0
 for t in tests/fuzz/fuzz_*.c; do
   name=$(basename "$t" .c)
