@@ -6,6 +6,7 @@
 #include "auth/password.h"
 #include "auth/users.h"
 #include "modules/org/org.h"
+#include "modules/attach/attach.h"
 #include "cli/cli.h"
 
 /* fieldgrid demo: loads data/demo/foundation.json (compiled in) — a fictional supply company with its
@@ -114,6 +115,13 @@ cmd_demo(int argc, char **argv)
 		made_users++;
 	}
 	printf("demo data loaded: %d org units and %d people added\n", made_org, made_users);
+	/* the day of field work needs the people's password to sign tickets: only when this run set it */
+	attach_set_root(o.data);
+	int jobs = 0;
+	if (made_users && demo_fieldwork(db, keys, pw, &jobs) != 0)
+		goto out;
+	if (jobs)
+		printf("demo day loaded: %d jobs, from draft to finished\n", jobs);
 	if (made_users)
 		printf("demo people sign in with %s%s\n", pw == gen ? "the password " : "FIELDGRID_DEMO_PASSWORD",
 		    pw == gen ? gen : "");
