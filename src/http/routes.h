@@ -18,5 +18,6 @@ extern const route_t survey_routes[];
 extern const route_t step_routes[];
 extern const route_t supervision_routes[];
 extern const route_t directory_routes[];
+extern const route_t kb_routes[];
 
 #endif
