@@ -280,8 +280,9 @@ like_pattern(const char *q)
 }
 
 static void
-filters(qb_t *q, const users_filter_t *f)
+filters(qb_t *q, const void *filter)
 {
+	const users_filter_t *f = filter;
 	if (f->q && *f->q) {
 		char *pat = like_pattern(f->q);
 		qb_sql(q, " AND (lower(username) LIKE lower(");
@@ -309,39 +310,12 @@ filters(qb_t *q, const users_filter_t *f)
 int
 users_list(db_t *db, const users_filter_t *f, json_t **out, fg_err_t *err)
 {
-	qb_t q;
-	int rc;
-	qb_init(&q, "SELECT " USER_COLS " FROM users WHERE 1 = 1");
-	filters(&q, f);
-	if (f->cursor) {
-		qb_sql(&q, " AND id > ");
-		qb_text(&q, f->cursor);
-	}
-	qb_sql(&q, " ORDER BY id LIMIT ");
-	qb_int(&q, f->limit + 1);
-	json_t *rows = db_all(qb_prepare(db, &q), &rc);
-	qb_free(&q);
-	if (!rows)
+	if (qb_list(db, "SELECT " USER_COLS " FROM users WHERE 1 = 1", "SELECT COUNT(*) AS n FROM users WHERE 1 = 1", filters, f,
+		"id", false, f->cursor, f->limit, out) != 0)
 		return fg_err(err, "internal");
-
-	qb_init(&q, "SELECT COUNT(*) AS n FROM users WHERE 1 = 1");
-	filters(&q, f);
-	json_t *cnt = db_one(qb_prepare(db, &q), &rc);
-	qb_free(&q);
-	if (!cnt) {
-		json_decref(rows);
-		return fg_err(err, "internal");
-	}
-	json_t *next = json_null();
-	if (json_array_size(rows) > (size_t)f->limit) {
-		json_array_remove(rows, (size_t)f->limit);
-		next = json_copy(json_object_get(json_array_get(rows, (size_t)f->limit - 1), "id"));
-	}
 	size_t i;
 	json_t *row;
-	json_array_foreach(rows, i, row) shape(db, row);
-	*out = json_pack("{s:o, s:o, s:O}", "items", rows, "next_cursor", next, "total", json_object_get(cnt, "n"));
-	json_decref(cnt);
+	json_array_foreach(json_object_get(*out, "items"), i, row) shape(db, row);
 	return 0;
 }
 

@@ -69,3 +69,41 @@ qb_free(qb_t *q)
 		free(q->args[i].s);
 	fg_buf_free(&q->sql);
 }
+
+int
+qb_list(db_t *db, const char *select, const char *count, qb_where_fn where, const void *filter, const char *key,
+    bool desc, const char *cursor, int limit, json_t **out)
+{
+	int rc;
+	qb_t q;
+	qb_init(&q, select);
+	where(&q, filter);
+	if (cursor) {
+		qb_sql(&q, desc ? " AND " : " AND ");
+		qb_sql(&q, key);
+		qb_sql(&q, desc ? " < " : " > ");
+		qb_text(&q, cursor);
+	}
+	qb_sql(&q, " ORDER BY ");
+	qb_sql(&q, key);
+	qb_sql(&q, desc ? " DESC LIMIT " : " LIMIT ");
+	qb_int(&q, limit + 1);
+	json_t *rows = db_all(qb_prepare(db, &q), &rc);
+	qb_free(&q);
+	qb_init(&q, count);
+	where(&q, filter);
+	json_t *cnt = rows ? db_one(qb_prepare(db, &q), &rc) : NULL;
+	qb_free(&q);
+	if (!rows || !cnt) {
+		json_decref(rows);
+		return -1;
+	}
+	json_t *next = json_null();
+	if (json_array_size(rows) > (size_t)limit) { /* one row more than asked: there is a next page */
+		json_array_remove(rows, (size_t)limit);
+		next = json_copy(json_object_get(json_array_get(rows, (size_t)limit - 1), key));
+	}
+	*out = json_pack("{s:o, s:o, s:O}", "items", rows, "next_cursor", next, "total", json_object_get(cnt, "n"));
+	json_decref(cnt);
+	return 0;
+}

@@ -187,8 +187,9 @@ fail:
 }
 
 static void
-where(qb_t *q, const orders_filter_t *f)
+where(qb_t *q, const void *filter)
 {
+	const orders_filter_t *f = filter;
 	const char *cols[] = {"status", "kind", "team_id"};
 	const char *vals[] = {f->status, f->kind, f->team_id};
 	for (int i = 0; i < 3; i++) {
@@ -225,34 +226,9 @@ where(qb_t *q, const orders_filter_t *f)
 int
 orders_list(db_t *db, const orders_filter_t *f, json_t **out, fg_err_t *err)
 {
-	int rc;
-	qb_t q;
-	qb_init(&q, "SELECT " ORDER_COLS " FROM work_orders WHERE 1 = 1");
-	where(&q, f);
-	if (f->cursor) {
-		qb_sql(&q, " AND id < ");
-		qb_text(&q, f->cursor);
-	}
-	qb_sql(&q, " ORDER BY id DESC LIMIT "); /* newest first: the dispatcher's inbox */
-	qb_int(&q, f->limit + 1);
-	json_t *rows = db_all(qb_prepare(db, &q), &rc);
-	qb_free(&q);
-	qb_init(&q, "SELECT COUNT(*) AS n FROM work_orders WHERE 1 = 1");
-	where(&q, f);
-	json_t *cnt = rows ? db_one(qb_prepare(db, &q), &rc) : NULL;
-	qb_free(&q);
-	if (!rows || !cnt) {
-		json_decref(rows);
-		return fg_err(err, "internal");
-	}
-	json_t *next = json_null();
-	if (json_array_size(rows) > (size_t)f->limit) {
-		json_array_remove(rows, (size_t)f->limit);
-		next = json_copy(json_object_get(json_array_get(rows, (size_t)f->limit - 1), "id"));
-	}
-	*out = json_pack("{s:o, s:o, s:O}", "items", rows, "next_cursor", next, "total", json_object_get(cnt, "n"));
-	json_decref(cnt);
-	return 0;
+	/* newest first: the dispatcher's inbox */
+	return qb_list(db, "SELECT " ORDER_COLS " FROM work_orders WHERE 1 = 1", "SELECT COUNT(*) AS n FROM work_orders WHERE 1 = 1",
+		   where, f, "id", true, f->cursor, f->limit, out) == 0 ? 0 : fg_err(err, "internal");
 }
 
 int

@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include "http/routes.h"
+#include "flow/flow_api.h"
 #include "modules/orders/orders.h"
 
 static const jfield_t create_spec[] = {
@@ -86,9 +87,7 @@ static void
 get(req_t *r)
 {
 	json_t *o = orders_get(r->db, r->params[0]);
-	if (o)
-		json_object_set_new(o, "actions", flow_actions("work_order", json_string_value(json_object_get(o, "status")),
-							 r->user.roles));
+	flow_api_with_actions(r, o, "work_order");
 	http_entity(r, o, "work_order", r->params[0]);
 }
 
@@ -106,15 +105,7 @@ update(req_t *r)
 static void
 action(req_t *r)
 {
-	fg_err_t e = FG_ERR_INIT;
-	json_t *out = NULL;
-	if (http_body(r, action_spec))
-		return;
-	int rc = flow_fire(r->db, &orders_flow, r->params[0], r->params[1], &r->user, r->json, &out, &e);
-	if (rc == 0) /* what can come next, so the screen needs no second request */
-		json_object_set_new(out, "actions", flow_actions("work_order", json_string_value(json_object_get(out, "status")),
-							 r->user.roles));
-	http_result(r, 200, rc, out, &e);
+	flow_api_action(r, &orders_flow, action_spec);
 }
 
 const route_t order_routes[] = {

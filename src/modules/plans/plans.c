@@ -304,8 +304,9 @@ fail:
 }
 
 static void
-where(qb_t *q, const plans_filter_t *f)
+where(qb_t *q, const void *filter)
 {
+	const plans_filter_t *f = filter;
 	const char *cols[] = {"date", "status", "team_id", "leader_id"};
 	const char *vals[] = {f->date, f->status, f->team_id, f->leader_id};
 	for (int i = 0; i < 4; i++) {
@@ -335,33 +336,10 @@ expand(db_t *db, json_t *rows)
 int
 plans_list(db_t *db, const plans_filter_t *f, json_t **out, fg_err_t *err)
 {
-	int rc;
-	qb_t q;
-	qb_init(&q, "SELECT id FROM plans WHERE 1 = 1");
-	where(&q, f);
-	if (f->cursor) {
-		qb_sql(&q, " AND id < ");
-		qb_text(&q, f->cursor);
-	}
-	qb_sql(&q, " ORDER BY id DESC LIMIT ");
-	qb_int(&q, f->limit + 1);
-	json_t *rows = db_all(qb_prepare(db, &q), &rc);
-	qb_free(&q);
-	qb_init(&q, "SELECT COUNT(*) AS n FROM plans WHERE 1 = 1");
-	where(&q, f);
-	json_t *cnt = rows ? db_one(qb_prepare(db, &q), &rc) : NULL;
-	qb_free(&q);
-	if (!rows || !cnt) {
-		json_decref(rows);
+	if (qb_list(db, "SELECT id FROM plans WHERE 1 = 1", "SELECT COUNT(*) AS n FROM plans WHERE 1 = 1", where, f, "id", true,
+		f->cursor, f->limit, out) != 0)
 		return fg_err(err, "internal");
-	}
-	json_t *next = json_null();
-	if (json_array_size(rows) > (size_t)f->limit) {
-		json_array_remove(rows, (size_t)f->limit);
-		next = json_copy(json_object_get(json_array_get(rows, (size_t)f->limit - 1), "id"));
-	}
-	*out = json_pack("{s:o, s:o, s:O}", "items", expand(db, rows), "next_cursor", next, "total", json_object_get(cnt, "n"));
-	json_decref(cnt);
+	json_object_set_new(*out, "items", expand(db, json_incref(json_object_get(*out, "items"))));
 	return 0;
 }
 

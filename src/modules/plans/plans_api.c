@@ -1,4 +1,5 @@
 #include "http/routes.h"
+#include "flow/flow_api.h"
 #include "modules/plans/plans.h"
 
 static const jfield_t create_spec[] = {
@@ -64,9 +65,7 @@ static void
 get(req_t *r)
 {
 	json_t *p = plans_get(r->db, r->params[0]);
-	if (p)
-		json_object_set_new(p, "actions", flow_actions("plan", json_string_value(json_object_get(p, "status")),
-							 r->user.roles));
+	flow_api_with_actions(r, p, "plan");
 	http_entity(r, p, "plan", r->params[0]);
 }
 
@@ -84,15 +83,7 @@ update(req_t *r)
 static void
 action(req_t *r)
 {
-	fg_err_t e = FG_ERR_INIT;
-	json_t *out = NULL;
-	if (http_body(r, action_spec))
-		return;
-	int rc = flow_fire(r->db, &plans_flow, r->params[0], r->params[1], &r->user, r->json, &out, &e);
-	if (rc == 0) /* what can come next, so the screen needs no second request */
-		json_object_set_new(out, "actions", flow_actions("plan", json_string_value(json_object_get(out, "status")),
-							 r->user.roles));
-	http_result(r, 200, rc, out, &e);
+	flow_api_action(r, &plans_flow, action_spec);
 }
 
 static void

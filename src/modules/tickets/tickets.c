@@ -579,8 +579,9 @@ tickets_confirm_risk(db_t *db, const auth_user_t *actor, const char *id, const c
 }
 
 static void
-where(qb_t *q, const tickets_filter_t *f)
+where(qb_t *q, const void *filter)
 {
+	const tickets_filter_t *f = filter;
 	const char *cols[] = {"status", "plan_id", "leader_id"};
 	const char *vals[] = {f->status, f->plan_id, f->leader_id};
 	for (int i = 0; i < 3; i++) {
@@ -596,35 +597,11 @@ where(qb_t *q, const tickets_filter_t *f)
 int
 tickets_list(db_t *db, const tickets_filter_t *f, json_t **out, fg_err_t *err)
 {
-	int rc;
-	qb_t q;
-	qb_init(&q, "SELECT id, number, plan_id, kind, status, leader_id, place, risk_level, planned_start, planned_end, "
-		    "permitted_at, ended_at, updated_at, version FROM tickets WHERE 1 = 1");
-	where(&q, f);
-	if (f->cursor) {
-		qb_sql(&q, " AND id < ");
-		qb_text(&q, f->cursor);
-	}
-	qb_sql(&q, " ORDER BY id DESC LIMIT ");
-	qb_int(&q, f->limit + 1);
-	json_t *rows = db_all(qb_prepare(db, &q), &rc);
-	qb_free(&q);
-	qb_init(&q, "SELECT COUNT(*) AS n FROM tickets WHERE 1 = 1");
-	where(&q, f);
-	json_t *cnt = rows ? db_one(qb_prepare(db, &q), &rc) : NULL;
-	qb_free(&q);
-	if (!rows || !cnt) {
-		json_decref(rows);
-		return fg_err(err, "internal");
-	}
-	json_t *next = json_null();
-	if (json_array_size(rows) > (size_t)f->limit) {
-		json_array_remove(rows, (size_t)f->limit);
-		next = json_copy(json_object_get(json_array_get(rows, (size_t)f->limit - 1), "id"));
-	}
-	*out = json_pack("{s:o, s:o, s:O}", "items", rows, "next_cursor", next, "total", json_object_get(cnt, "n"));
-	json_decref(cnt);
-	return 0;
+	return qb_list(db,
+		   "SELECT id, number, plan_id, kind, status, leader_id, place, risk_level, planned_start, planned_end, "
+		   "permitted_at, ended_at, updated_at, version FROM tickets WHERE 1 = 1",
+		   "SELECT COUNT(*) AS n FROM tickets WHERE 1 = 1", where, f, "id", true, f->cursor, f->limit, out) == 0
+	    ? 0 : fg_err(err, "internal");
 }
 
 int

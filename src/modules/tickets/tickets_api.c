@@ -1,5 +1,6 @@
 #include <string.h>
 #include "http/routes.h"
+#include "flow/flow_api.h"
 #include "auth/login.h"
 #include "auth/signing.h"
 #include "modules/tickets/tickets.h"
@@ -77,9 +78,7 @@ static void
 get(req_t *r)
 {
 	json_t *t = tickets_get(r->db, r->params[0]);
-	if (t)
-		json_object_set_new(t, "actions", flow_actions("ticket", json_string_value(json_object_get(t, "status")),
-							 r->user.roles));
+	flow_api_with_actions(r, t, "ticket");
 	http_entity(r, t, "ticket", r->params[0]);
 }
 
@@ -100,7 +99,6 @@ static void
 action(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
-	json_t *out = NULL;
 	if (http_body(r, action_spec))
 		return;
 	json_t *t = flow_transition("ticket", r->params[1]);
@@ -109,11 +107,7 @@ action(req_t *r)
 		http_error(r, &e);
 		return;
 	}
-	int rc = flow_fire(r->db, &tickets_flow, r->params[0], r->params[1], &r->user, r->json, &out, &e);
-	if (rc == 0) /* what can come next, so the screen needs no second request */
-		json_object_set_new(out, "actions", flow_actions("ticket", json_string_value(json_object_get(out, "status")),
-							 r->user.roles));
-	http_result(r, 200, rc, out, &e);
+	flow_api_action(r, &tickets_flow, action_spec);
 }
 
 static void
