@@ -175,7 +175,6 @@ users_update(db_t *db, const char *actor_id, const char *keep_sid, const char *i
 	json_t *roles = json_object_get(in, "roles");
 	const char *pw = str(in, "password");
 	char hash[crypto_pwhash_STRBYTES] = "";
-	int64_t version = json_integer_value(json_object_get(in, "version"));
 
 	if (roles && check_roles(roles, err))
 		return -1;
@@ -190,11 +189,8 @@ users_update(db_t *db, const char *actor_id, const char *keep_sid, const char *i
 		fg_err_not_found(err, "user", id);
 		return db_fail(db, err);
 	}
-	int64_t cur = json_integer_value(json_object_get(before, "version"));
-	if (cur != version) {
+	if (db_check_version(before, in, err)) {
 		json_decref(before);
-		fg_err(err, "version_conflict");
-		fg_err_detail_int(err, "current_version", cur);
 		return db_fail(db, err);
 	}
 	json_t *org = json_object_get(in, "org_unit_id");

@@ -377,3 +377,14 @@ db_fail(db_t *db, fg_err_t *err)
 	db_rollback(db);
 	return -1;
 }
+
+int
+db_check_version(json_t *row, json_t *in, fg_err_t *err)
+{
+	json_t *cur = json_object_get(row, "version");
+	if (json_integer_value(cur) == json_integer_value(json_object_get(in, "version")))
+		return 0;
+	fg_err(err, "version_conflict");
+	fg_err_detail(err, "current_version", json_copy(cur));
+	return -1;
+}

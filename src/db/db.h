@@ -87,5 +87,8 @@ void db_url_for(const char *data_dir, const char *db_opt, char *out, size_t n);
 /* Ends a failed write: rolls back, logs the database message, and reports "internal" unless the caller already
  * set a domain code. Returns -1. */
 int db_fail(db_t *db, fg_err_t *err);
+/* Optimistic concurrency: the "version" a client sent must be the row's current one, else version_conflict with
+ * details.current_version. Returns 0 or -1. */
+int db_check_version(json_t *row, json_t *in, fg_err_t *err);
 
 #endif

@@ -173,12 +173,8 @@ flow_fire(db_t *db, const flow_binding_t *b, const char *id, const char *action,
 		goto fail;
 	}
 	const char *state = json_string_value(json_object_get(row, "status"));
-	json_t *v = json_object_get(body, "version");
-	if (v && json_integer_value(v) != json_integer_value(json_object_get(row, "version"))) {
-		fg_err(err, "version_conflict");
-		fg_err_detail(err, "current_version", json_copy(json_object_get(row, "version")));
+	if (json_object_get(body, "version") && db_check_version(row, body, err))
 		goto fail;
-	}
 	json_t *cand;
 	bool known = false;
 	json_array_foreach(json_object_get(def, "transitions"), i, cand) {

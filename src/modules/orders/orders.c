@@ -135,11 +135,8 @@ orders_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t
 		return db_fail(db, err);
 	}
 	const char *status = str(before, "status");
-	if (json_integer_value(json_object_get(before, "version")) != json_integer_value(json_object_get(in, "version"))) {
-		fg_err(err, "version_conflict");
-		fg_err_detail(err, "current_version", json_copy(json_object_get(before, "version")));
+	if (db_check_version(before, in, err))
 		goto fail;
-	}
 	if (strcmp(status, "new") != 0 && strcmp(status, "planned") != 0) {
 		fg_err(err, "invalid_transition");
 		fg_err_detail_str(err, "state", status);

@@ -86,7 +86,6 @@ org_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **
 	const char *kind = json_string_value(json_object_get(in, "kind"));
 	json_t *pj = json_object_get(in, "parent_id");
 	const char *parent = json_string_value(pj);
-	int64_t version = json_integer_value(json_object_get(in, "version"));
 
 	if (name && !*name)
 		return fg_err_field(err, "invalid_field", "name", "must not be empty");
@@ -99,12 +98,8 @@ org_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **
 		fg_err_not_found(err, "org_unit", id);
 		return db_fail(db, err);
 	}
-	int64_t cur = json_integer_value(json_object_get(before, "version"));
-	if (cur != version) {
-		fg_err(err, "version_conflict");
-		fg_err_detail_int(err, "current_version", cur);
+	if (db_check_version(before, in, err))
 		goto fail;
-	}
 	if (parent && (check_parent(db, parent, err) || (org_within(db, parent, id) &&
 							    fg_err_field(err, "org_unit_cycle", "parent_id", NULL))))
 		goto fail;

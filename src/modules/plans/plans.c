@@ -246,11 +246,8 @@ plans_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t 
 		fg_err_not_found(err, "plan", id);
 		goto fail;
 	}
-	if (json_integer_value(json_object_get(before, "version")) != json_integer_value(json_object_get(in, "version"))) {
-		fg_err(err, "version_conflict");
-		fg_err_detail(err, "current_version", json_copy(json_object_get(before, "version")));
+	if (db_check_version(before, in, err))
 		goto fail;
-	}
 	/* the crew's copy is what they work from: a published plan changes only through its own actions; the
 	 * supervision fields may still be set until the job starts */
 	const char *st = str(before, "status");

@@ -84,12 +84,9 @@ surveys_put(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *in,
 		goto fail;
 	}
 	before = surveys_get(db, plan_id);
-	json_t *ver = json_object_get(in, "version");
-	if (before && (!ver || json_integer_value(ver) != json_integer_value(json_object_get(before, "version")))) {
-		fg_err(err, "version_conflict");
-		fg_err_detail(err, "current_version", json_copy(json_object_get(before, "version")));
+	/* replacing needs the version the client read; none sent reads as 0, never a stored version */
+	if (before && db_check_version(before, in, err))
 		goto fail;
-	}
 	char *rj = json_dumps(risks ? risks : json_array(), JSON_COMPACT), *mj = json_dumps(measures ? measures : json_array(),
 												  JSON_COMPACT);
 	int64_t now = fg_now_ms();

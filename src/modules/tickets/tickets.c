@@ -352,11 +352,8 @@ tickets_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_
 		fg_err_not_found(err, "ticket", id);
 		goto fail;
 	}
-	if (json_integer_value(json_object_get(before, "version")) != json_integer_value(json_object_get(in, "version"))) {
-		fg_err(err, "version_conflict");
-		fg_err_detail(err, "current_version", json_copy(json_object_get(before, "version")));
+	if (db_check_version(before, in, err))
 		goto fail;
-	}
 	if (strcmp(str(before, "status"), "draft") != 0) { /* a signed ticket is changed only by a new ticket */
 		fg_err(err, "invalid_transition");
 		fg_err_detail_str(err, "state", str(before, "status"));
