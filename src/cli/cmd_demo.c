@@ -7,6 +7,7 @@
 #include "auth/users.h"
 #include "modules/org/org.h"
 #include "modules/attach/attach.h"
+#include "modules/evaluation/evaluation.h"
 #include "cli/cli.h"
 
 /* fieldgrid demo: loads data/demo/foundation.json (compiled in) — a fictional supply company with its
@@ -115,6 +116,21 @@ cmd_demo(int argc, char **argv)
 		made_users++;
 	}
 	printf("demo data loaded: %d org units and %d people added\n", made_org, made_users);
+	/* the default evaluation model (R3.12), once */
+	json_t *models = NULL;
+	fg_err_t me = FG_ERR_INIT;
+	const embed_file_t *mf = embed_find("data/evaluation/default_model.json");
+	json_t *mdoc = mf ? json_loadb(mf->data, mf->len, 0, NULL) : NULL;
+	if (mdoc && evaluation_models(db, &models, &me) == 0 && json_array_size(json_object_get(models, "items")) == 0) {
+		json_t *made = NULL;
+		if (evaluation_model_create(db, NULL, mdoc, &made, &me) != 0) {
+			fprintf(stderr, "fieldgrid: demo evaluation model: %s\n", me.code);
+			fg_err_clear(&me);
+		}
+		json_decref(made);
+	}
+	json_decref(models);
+	json_decref(mdoc);
 	/* the day of field work needs the people's password to sign tickets: only when this run set it */
 	attach_set_root(o.data);
 	int jobs = 0;

@@ -19,5 +19,6 @@ extern const route_t step_routes[];
 extern const route_t supervision_routes[];
 extern const route_t directory_routes[];
 extern const route_t kb_routes[];
+extern const route_t evaluation_routes[];
 
 #endif
