@@ -49,6 +49,8 @@ static const errcat_t catalog[] = {
 	{"step_photo_missing", 409, "该步骤须拍照留证", "This step needs a photo"},
 	{"evaluation_exists", 409, "该工作票已评价", "This ticket has already been evaluated"},
 	{"ticket_not_finished", 409, "工作票终结后才能评价", "A ticket is evaluated once it has ended"},
+	{"idempotency_key_reused", 409, "该幂等键已用于另一个请求", "This Idempotency-Key was used for a different request"},
+	{"idempotency_in_progress", 409, "相同请求正在处理中，请稍后重试", "The same request is still being processed; retry shortly"},
 	{"body_too_large", 413, "请求内容过大", "The request body is too large"},
 	{"unsupported_media_type", 415, "请求内容类型必须为 application/json", "The request body must be application/json"},
 	{"account_locked", 429, "连续登录失败次数过多，账号已临时锁定", "Too many failed sign-ins; the account is locked for a while"},

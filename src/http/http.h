@@ -34,6 +34,8 @@ typedef struct req {
 	size_t resp_bytes;
 	int64_t started_us;
 	struct MHD_Response *resp;
+	const char *idem_key; /* the request's Idempotency-Key once claimed (idempotency.c) */
+	char *resp_copy;      /* the JSON answer kept for a replay, only when idem_key is set */
 } req_t;
 
 typedef void (*http_handler_t)(req_t *r);
@@ -89,6 +91,11 @@ int http_body(req_t *r, const jfield_t *spec);
 
 /* Language from Accept-Language: "en" when English is preferred, else "zh". */
 const char *http_lang(const char *accept_language);
+
+/* Idempotency-Key (idempotency.c): idem_begin answers a replay or a conflict itself and returns -1; idem_end
+ * keeps the answer. */
+int idem_begin(req_t *r);
+void idem_end(req_t *r);
 
 /* Routing (router.c) and static files (static.c). */
 void router_dispatch(req_t *r);

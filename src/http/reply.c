@@ -21,6 +21,10 @@ http_json(req_t *r, int status, json_t *body)
 	if (!s)
 		s = fg_strdup("{\"error\":{\"code\":\"internal\",\"message\":\"encoding failed\",\"details\":{}}}");
 	size_t n = strlen(s);
+	if (r->idem_key) {
+		free(r->resp_copy);
+		r->resp_copy = fg_strdup(s);
+	}
 	if (r->resp)
 		MHD_destroy_response(r->resp);
 	r->resp = MHD_create_response_from_buffer(n, s, MHD_RESPMEM_MUST_FREE);

@@ -141,7 +141,10 @@ router_dispatch(req_t *r)
 	}
 	if (!hit->max_body && has_body(r) && parse_body(r) != 0)
 		return;
+	if (has_body(r) && idem_begin(r) != 0)
+		return;
 	hit->fn(r);
+	idem_end(r);
 	if (db_in_tx(r->db)) { /* a handler bug must not leave a transaction open on this thread's connection */
 		log_error("%s %s left a transaction open; rolled back", r->method, hit->pattern);
 		db_rollback(r->db);

@@ -112,6 +112,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_Re
 	for (int i = 0; i < r->nparams; i++)
 		free(r->params[i]);
 	fg_buf_free(&r->body);
+	free(r->resp_copy);
 	json_decref(r->json);
 	if (r->resp)
 		MHD_destroy_response(r->resp);
