@@ -101,9 +101,9 @@ test('desk: Chinese login, shell, switch to English, remembered on reload, logou
     await page.screenshot({ path: '/tmp/fg-desk-dashboard-zh.png' });
 
     // A module that is not built yet says so instead of showing fake data.
-    await byId(page, 'nav-tickets').click();
+    await byId(page, 'nav-tools').click();
     await waitText(page, 'placeholder', '后续版本');
-    assert.equal(new URL(page.url()).pathname, '/tickets');
+    assert.equal(new URL(page.url()).pathname, '/tools');
 
     // Switch to English through the user menu.
     await byId(page, 'user-menu').click();
@@ -188,7 +188,7 @@ test('phone: bottom navigation, menu, Administration → users', { timeout: TEST
     await page.screenshot({ path: '/tmp/fg-phone-dashboard.png' });
 
     // Tab bar goes straight to a section.
-    await byId(page, 'tab-tickets').tap();
+    await byId(page, 'tab-tools').tap();
     await waitText(page, 'placeholder', '后续版本');
 
     // "More" opens the full menu, which has Administration.

@@ -75,6 +75,7 @@ export async function api(method, path, { body, query, auth = true } = {}) {
 }
 
 export const get = (path, query) => api('GET', path, { query });
+export const put = (path, body) => api('PUT', path, { body });
 export const post = (path, body) => api('POST', path, { body: body === undefined ? {} : body });
 
 /** Every page of a list endpoint (up to max items). */
@@ -87,4 +88,90 @@ export async function listAll(path, query = {}, max = 1000) {
     cursor = r && r.next_cursor;
   } while (cursor && items.length < max);
   return items;
+}
+
+function authHeaders(extra = {}) {
+  const headers = { Accept: 'application/json', 'Accept-Language': acceptLanguage(), ...extra };
+  const tok = getToken();
+  if (tok) headers.Authorization = 'Bearer ' + tok;
+  return headers;
+}
+
+async function failure(res) {
+  let data = null;
+  try { data = JSON.parse(await res.text()); } catch { data = null; }
+  const err = data && data.error ? data.error : {};
+  const e = new ApiError(res.status, err.code || 'http_' + res.status,
+    err.message || t('error.http', { status: res.status }), err.details);
+  if (res.status === 401 && onUnauthenticated) onUnauthenticated(e);
+  return e;
+}
+
+/**
+ * GET with If-None-Match: resolves {status: 304} when the resource has not changed since `etag`, else
+ * {status: 200, etag, data}. Used by the supervision board's poll.
+ */
+export async function getConditional(path, query, etag) {
+  const headers = authHeaders(etag ? { 'If-None-Match': etag } : {});
+  let res;
+  try {
+    res = await fetch(BASE + path + qs(query), { method: 'GET', headers, credentials: 'same-origin', cache: 'no-store' });
+  } catch (e) {
+    throw new ApiError(0, 'network', t('error.network'), { cause: String(e) });
+  }
+  if (res.status === 304) return { status: 304, etag };
+  if (!res.ok) throw await failure(res);
+  return { status: res.status, etag: res.headers.get('ETag'), data: await res.json() };
+}
+
+const TYPES = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', mp4: 'video/mp4', pdf: 'application/pdf' };
+
+/** The file's type, from the browser or else from its name (the server sniffs the bytes and checks it). */
+export function fileType(file) {
+  if (file && file.type) return file.type;
+  const ext = String((file && file.name) || '').split('.').pop().toLowerCase();
+  return TYPES[ext] || 'application/octet-stream';
+}
+
+/**
+ * POST /attachments?entity=&entity_id=&filename= with the file as the raw body and its own Content-Type.
+ * Resolves the attachment's metadata ({id, sha256, content_type, size, …}).
+ */
+export async function upload(entity, entityId, file) {
+  const headers = authHeaders({ 'Content-Type': fileType(file) });
+  let res;
+  try {
+    res = await fetch(BASE + '/attachments' + qs({ entity, entity_id: entityId, filename: file.name || undefined }),
+      { method: 'POST', headers, body: file, credentials: 'same-origin', cache: 'no-store' });
+  } catch (e) {
+    throw new ApiError(0, 'network', t('error.network'), { cause: String(e) });
+  }
+  if (!res.ok) throw await failure(res);
+  return res.json();
+}
+
+// Object URLs of attachments already fetched (id -> Promise<url>): a photo is fetched once per page load.
+const blobUrls = new Map();
+
+/**
+ * An attachment's content as an object URL. GET /attachments/{id}/content needs the bearer header, so an
+ * <img src> cannot load it directly: fetch -> blob -> URL.createObjectURL.
+ */
+export function attachmentUrl(id) {
+  if (!blobUrls.has(id)) {
+    const p = (async () => {
+      let res;
+      try {
+        res = await fetch(BASE + '/attachments/' + encodeURIComponent(id) + '/content',
+          { headers: authHeaders({ Accept: '*/*' }), credentials: 'same-origin' });
+      } catch (e) {
+        throw new ApiError(0, 'network', t('error.network'), { cause: String(e) });
+      }
+      if (!res.ok) throw await failure(res);
+      return URL.createObjectURL(await res.blob());
+    })();
+    p.catch(() => blobUrls.delete(id));
+    blobUrls.set(id, p);
+  }
+  return blobUrls.get(id);
 }

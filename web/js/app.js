@@ -10,11 +10,13 @@ import { renderAdmin, adminHome } from './admin.js';
 import { renderOrders } from './orders.js';
 import { renderPlans } from './plans.js';
 import { renderJobs } from './jobs.js';
+import { renderTickets } from './tickets.js';
+import { renderSupervision } from './supervision.js';
 import { loading } from './ui.js';
 
 const root = document.getElementById('app');
 // Sections with their own pages (they handle their sub-paths, e.g. /orders/{id}; false = not found).
-const VIEWS = { orders: renderOrders, plans: renderPlans, jobs: renderJobs };
+const VIEWS = { orders: renderOrders, plans: renderPlans, jobs: renderJobs, tickets: renderTickets, supervision: renderSupervision };
 const state = {
   me: null,
   orgName: null,

@@ -14,6 +14,10 @@ export const ORDER_STATUSES = ['new', 'planned', 'in_progress', 'done', 'cancell
 export const PLAN_STATUSES = ['draft', 'published', 'working', 'paused', 'finished', 'cancelled'];
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
 export const SOURCES = ['customer', 'schedule', 'alarm', 'manager'];
+export const TICKET_STATUSES = ['draft', 'issued', 'received', 'permitted', 'working', 'interrupted', 'ended', 'archived',
+  'void', 'not_executed'];
+/** Ticket kind codes of data/kb/ticket_kinds.json (names: i18n `ticket_kind.<code>`). */
+export const TICKET_KINDS = ['DY', 'PD1', 'PD2', 'GZK', 'QX', 'DDZY', 'BDZ1', 'BDZ2', 'RWD'];
 
 export const kindName = (c) => (c ? tOr('kind.' + c, String(c)) : '—');
 export const statusName = (flow, c) => (c ? tOr(`status.${flow}.${c}`, String(c)) : '—');
@@ -21,10 +25,13 @@ export const priorityName = (c) => (c ? tOr('priority.' + c, String(c)) : '—')
 export const sourceName = (c) => (c ? tOr('source.' + c, String(c)) : '—');
 export const actionName = (flow, a) => tOr(`action.${flow}.${a}`, tOr('action.' + a, String(a)));
 export const personName = (u) => (u ? u.display_name || u.username || u.id : '—');
+export const ticketKindName = (c, fallback) => (c ? tOr('ticket_kind.' + c, fallback || String(c)) : '—');
 
 const STATUS_TONE = {
   work_order: { new: 'warn', planned: 'info', in_progress: 'orange', done: 'ok', cancelled: 'muted' },
   plan: { draft: 'muted', published: 'info', working: 'orange', paused: 'warn', finished: 'ok', cancelled: 'muted' },
+  ticket: { draft: 'muted', issued: 'info', received: 'info', permitted: 'ok', working: 'orange', interrupted: 'warn',
+    ended: 'ok', archived: 'muted', void: 'danger', not_executed: 'muted' },
 };
 const PRIORITY_TONE = { urgent: 'danger', high: 'orange', normal: 'muted', low: 'muted' };
 
@@ -88,6 +95,14 @@ function gateItem(g, serverMessage) {
       h('span.gate-ref', { text: `${o.number || o.id || '?'} · ${statusName('work_order', o.status)}` }))));
   }
   if (g && g.plan_number) li.append(h('span.gate-refs', h('span.gate-ref', { text: t('gate.on_plan', { number: g.plan_number }) })));
+  // Why the ticket does not let the job start: none, not permitted (with its state), or past its planned end.
+  if (g && g.reason) {
+    li.append(h('span.gate-refs', { testid: 'gate-reason' },
+      h('span', { text: tOr('gate.reason.' + g.reason, String(g.reason)) }),
+      g.ticket_status ? h('span.gate-ref', { text: t('gate.ticket_status', { status: statusName('ticket', g.ticket_status) }) }) : null));
+  }
+  if (g && g.held === false) li.append(h('span.gate-refs', h('span', { text: t('gate.not_held') })));
+  if (g && Number.isFinite(g.risk_level)) li.append(h('span.gate-refs', h('span', { text: t('risk.level', { n: g.risk_level }) })));
   if (g && g.ticket_number) li.append(h('span.gate-refs', h('span.gate-ref', { text: t('gate.ticket', { number: g.ticket_number }) })));
   if (g && Number.isFinite(g.people) && Number.isFinite(g.min)) {
     li.append(h('span.gate-refs', h('span', { text: t('gate.people', { people: g.people, min: g.min }) })));
@@ -95,11 +110,17 @@ function gateItem(g, serverMessage) {
   // Lists of people or things a gate names (who has not signed, which risk points are open, …).
   for (const [k, v] of Object.entries(g || {})) {
     if (k === 'work_orders' || !Array.isArray(v) || !v.length) continue;
-    const names = v.map((x) => (x && typeof x === 'object' ? x.display_name || x.number || x.hazard || x.name || x.id : x))
+    const names = v.map((x) => (x && typeof x === 'object' ? x.display_name || x.number || x.hazard || x.text || x.name || x.id : x))
       .filter((x) => x !== undefined && x !== null && x !== '');
     if (!names.length) continue;
-    li.append(h('span.gate-refs', h('span.gate-list-label', { text: tOr('gate.detail.' + k, k + ':') }),
-      names.map((n) => h('span.gate-ref', { text: String(n) }))));
+    const label = h('span.gate-list-label', { text: tOr(`gate.detail.${code}.${k}`, tOr('gate.detail.' + k, k + ':')) });
+    // Short names (people) side by side; long texts (risk points, measures) one per line.
+    if (names.some((n) => String(n).length > 16)) {
+      li.append(h('div.gate-refs.gate-refs-block', { dataset: { key: k } }, label,
+        h('ol.gate-sublist', names.map((n) => h('li', { text: String(n) })))));
+    } else {
+      li.append(h('span.gate-refs', { dataset: { key: k } }, label, names.map((n) => h('span.gate-ref.gate-name-ref', { text: String(n) }))));
+    }
   }
   return li;
 }

@@ -13,7 +13,7 @@ export function hasPerm(me, perm) {
 }
 
 // Names from src/auth/perm.c: users.read/write, org.read/write, audit.read, devices.manage,
-// orders.read/write, plans.read/write. Admin holds every permission.
+// orders.read/write, plans.read/write, tickets.write, supervision.read/write. Admin holds every permission.
 const allows = (me, perm) => hasRole(me, 'admin') || hasPerm(me, perm);
 export const canUsers = (me) => allows(me, 'users.read');
 export const canUsersWrite = (me) => allows(me, 'users.write');
@@ -25,6 +25,9 @@ export const canOrders = (me) => allows(me, 'orders.read');
 export const canOrdersWrite = (me) => allows(me, 'orders.write');
 export const canPlans = (me) => allows(me, 'plans.read');
 export const canPlansWrite = (me) => allows(me, 'plans.write');
+/** 监督看板: GET /board needs supervision.read. */
+export const canBoard = (me) => allows(me, 'supervision.read');
+export const canSuperviseWrite = (me) => allows(me, 'supervision.write');
 /** People who work on plans: GET /me/jobs lists what they lead or crew (crew may be leader, crew or guardian). */
 export const isFieldPerson = (me) => hasRole(me, 'leader') || hasRole(me, 'crew') || hasRole(me, 'guardian');
 
@@ -34,8 +37,8 @@ export const SECTIONS = [
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
   { id: 'orders', path: '/orders', icon: 'orders', key: 'nav.orders', ready: true, phoneTab: true, visible: canOrders },
   { id: 'plans', path: '/plans', icon: 'plans', key: 'nav.plans', ready: true, visible: canPlans },
-  { id: 'tickets', path: '/tickets', icon: 'tickets', key: 'nav.tickets', phoneTab: true },
-  { id: 'supervision', path: '/supervision', icon: 'supervision', key: 'nav.supervision' },
+  { id: 'tickets', path: '/tickets', icon: 'tickets', key: 'nav.tickets', ready: true, phoneTab: true, visible: canPlans },
+  { id: 'supervision', path: '/supervision', icon: 'supervision', key: 'nav.supervision', ready: true, visible: canBoard },
   { id: 'tools', path: '/tools', icon: 'tools', key: 'nav.tools', phoneTab: true },
   { id: 'charging', path: '/charging', icon: 'charging', key: 'nav.charging' },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },

@@ -1,11 +1,12 @@
 // 作业计划: plans by date and status, the create form (plans.write), and the plan detail with its flow actions
 // (publish / cancel; the safety gates' refusals are listed one by one). GET/POST /plans, GET /plans/{id},
-// POST /plans/{id}/actions/{action}. The form's pickers read /org-units, /users (admin-only today) and
+// POST /plans/{id}/actions/{action}. The form's pickers read the directory (GET /directory/org-units?kind=team,
+// /directory/people?role=leader|crew: open to plans.read, so dispatchers plan without admin rights) and
 // /work-orders?status=new.
 import { h, mount, clear } from './dom.js';
 import { t, fmtTime, todayShanghai } from './i18n.js';
 import { get, post, listAll } from './api.js';
-import { canPlansWrite, canOrgUnits, canUsers, canOrders } from './perm.js';
+import { canPlansWrite, canOrders } from './perm.js';
 import { toast, dataTable, loading, field } from './ui.js';
 import {
   PLAN_STATUSES, kindName, statusBadge, riskBadge, highRiskBadge, personName,
@@ -24,7 +25,7 @@ export function renderPlans(el, { me, path, navigate }) {
   let total = null;
   let seq = 0;
   let selected = null;
-  let teams = null; // Map id -> name when org units are readable
+  let teams = null; // Map id -> name (GET /directory/org-units?kind=team)
 
   if (remembered.date === null) remembered.date = todayShanghai();
   const date = h('input.input', { type: 'date', testid: 'plans-date', 'aria-label': t('plan.date'), value: remembered.date });
@@ -106,7 +107,7 @@ export function renderPlans(el, { me, path, navigate }) {
             h('div.cell-sub', { text: p.title || '' })),
         },
         { label: t('plan.date'), cls: 'col-time', render: (p) => p.date },
-        // Team names need org.read; without it an id is no help in a list, so the column is left out.
+        // Team names come from the directory; if it could not be read, an id is no help in a list.
         teams ? { label: t('plan.team'), cls: 'col-opt', render: (p) => teamLabel(p.team_id) } : null,
         { label: t('plan.leader'), render: (p) => personName(p.leader) },
         {
@@ -240,15 +241,6 @@ export function renderPlans(el, { me, path, navigate }) {
   function showForm() {
     newBtn.hidden = true;
     const cancelForm = () => { clear(formBox); newBtn.hidden = false; };
-    // The pickers need the team and people lists, which the server opens to org.read / users.read only.
-    if (!canOrgUnits(me) || !canUsers(me)) {
-      const missing = [!canOrgUnits(me) ? 'org.read' : null, !canUsers(me) ? 'users.read' : null].filter(Boolean).join(', ');
-      mount(formBox, h('section.card.form-card', { testid: 'plan-form-needs-admin' },
-        h('h2.card-title', { text: t('plan.new') }),
-        h('div.alert.alert-info', { role: 'status', text: t('plan.needs_lists', { perms: missing }) }),
-        h('div.form-actions', h('button.btn', { type: 'button', text: t('common.close'), onclick: cancelForm }))));
-      return;
-    }
     const fDate = h('input.input', { type: 'date', testid: 'plan-form-date', value: date.value || todayShanghai() });
     const fTeam = h('select.input', { testid: 'plan-form-team' }, h('option', { value: '', text: t('common.loading') }));
     const teamOnly = h('input', { type: 'checkbox', testid: 'plan-form-team-only', checked: true });
@@ -306,7 +298,7 @@ export function renderPlans(el, { me, path, navigate }) {
         submit));
 
     // --- team, leader, crew
-    listAll('/org-units', { kind: 'team' }, 1000).then((units) => {
+    listAll('/directory/org-units', { kind: 'team' }, 1000).then((units) => {
       teams = new Map(units.map((u) => [u.id, u.name]));
       const sorted = units.slice().sort((a, b) => String(a.name).localeCompare(String(b.name), 'zh-CN'));
       fTeam.replaceChildren(h('option', { value: '', text: t('form.choose') }),
@@ -323,11 +315,11 @@ export function renderPlans(el, { me, path, navigate }) {
         drawCrew();
         return;
       }
-      const scope = { disabled: 'false', org_unit_id: teamOnly.checked ? team : '' };
+      const scope = { org_unit_id: teamOnly.checked ? team : '' };
       try {
         const [leaders, crew] = await Promise.all([
-          listAll('/users', { ...scope, role: 'leader' }, 1000),
-          listAll('/users', { ...scope, role: 'crew' }, 1000),
+          listAll('/directory/people', { ...scope, role: 'leader' }, 1000),
+          listAll('/directory/people', { ...scope, role: 'crew' }, 1000),
         ]);
         if (my !== peopleSeq) return;
         const keep = fLeader.value;
@@ -461,10 +453,9 @@ export function renderPlans(el, { me, path, navigate }) {
   el.append(
     h('div.page-head', h('h1.page-title', { text: t('nav.plans'), tabindex: '-1' })),
     md.wrap);
-  // Team names first (when readable), so the list and the detail show names rather than ids.
-  const teamsReady = canOrgUnits(me)
-    ? listAll('/org-units', { kind: 'team' }, 1000).then((us) => { teams = new Map(us.map((u) => [u.id, u.name])); }).catch(() => {})
-    : Promise.resolve();
+  // Team names first, so the list and the detail show names rather than ids.
+  const teamsReady = listAll('/directory/org-units', { kind: 'team' }, 1000)
+    .then((us) => { teams = new Map(us.map((u) => [u.id, u.name])); }).catch(() => {});
   teamsReady.then(() => {
     reload();
     if (openId) open(openId, { push: false });

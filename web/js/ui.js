@@ -91,3 +91,96 @@ export function field(label, input, { hint, wide } = {}) {
     input,
     hint ? h('div.field-hint', { text: hint }) : null);
 }
+
+/**
+ * A modal form whose submit calls the server. fields: [{name, label, type: 'password'|'text'|'textarea'|'select'|
+ * 'radio'|'number', options: [{value, label}], value, required, hint, attrs}]. onSubmit(values) does the call; a
+ * refusal stays in the dialog (the server's message, the named field marked; a locked account says when to retry),
+ * so a wrong password can be typed again. Resolves onSubmit's result, or null when cancelled.
+ */
+export function formDialog({ title, body, fields = [], submit, danger = false, testid = 'form-dialog', box, onSubmit }) {
+  return new Promise((resolve) => {
+    const dlg = h('dialog.dialog.form-dialog', { testid, 'aria-labelledby': testid + '-title' });
+    const err = box || errorBox(testid + '-error');
+    const inputs = {};
+    const wraps = {};
+    const rows = fields.map((f) => {
+      let input;
+      if (f.type === 'textarea') {
+        input = h('textarea.input', { name: f.name, rows: f.rows || '3', testid: testid + '-' + f.name, ...(f.attrs || {}) });
+        if (f.value) input.value = f.value;
+      } else if (f.type === 'select') {
+        input = h('select.input', { name: f.name, testid: testid + '-' + f.name },
+          (f.options || []).map((o) => h('option', { value: o.value, text: o.label, selected: o.value === f.value })));
+      } else if (f.type === 'radio') {
+        input = h('div.radio-row', { role: 'radiogroup', testid: testid + '-' + f.name },
+          (f.options || []).map((o) => h('label.radio-card',
+            h('input', { type: 'radio', name: testid + '-' + f.name, value: o.value, checked: o.value === f.value,
+              testid: `${testid}-${f.name}-${o.value}` }),
+            h('span', { text: o.label }))));
+        input.getValue = () => { const c = input.querySelector('input:checked'); return c ? c.value : ''; };
+      } else {
+        input = h('input.input', {
+          name: f.name, type: f.type || 'text', testid: testid + '-' + f.name, value: f.value,
+          autocomplete: f.type === 'password' ? 'current-password' : 'off', ...(f.attrs || {}),
+        });
+      }
+      inputs[f.name] = input;
+      if (f.type === 'radio') {
+        wraps[f.name] = h('fieldset.field', h('legend.field-label', { text: f.label }), input, f.hint ? h('div.field-hint', { text: f.hint }) : null);
+      } else {
+        wraps[f.name] = field(f.label, input, { hint: f.hint });
+      }
+      return wraps[f.name];
+    });
+    const ok = h(danger ? 'button.btn.btn-danger' : 'button.btn.btn-primary', { type: 'submit', testid: testid + '-submit', text: submit || t('common.ok') });
+    const cancel = h('button.btn', { type: 'button', testid: testid + '-cancel', text: t('common.cancel') });
+    const form = h('form.dialog-body', { novalidate: true },
+      h('h2.dialog-title', { id: testid + '-title', text: title }),
+      body ? (body instanceof Node ? body : h('p.dialog-text', { text: body })) : null,
+      rows, err,
+      h('div.dialog-actions', cancel, ok));
+    dlg.append(form);
+    const done = (v) => { dlg.close(); dlg.remove(); resolve(v); };
+    cancel.addEventListener('click', () => done(null));
+    dlg.addEventListener('cancel', (e) => { e.preventDefault(); if (!ok.disabled) done(null); });
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      err.show(null);
+      for (const w of Object.values(wraps)) w.classList.remove('invalid');
+      const values = {};
+      for (const f of fields) {
+        const input = inputs[f.name];
+        const v = input.getValue ? input.getValue() : input.value;
+        if (f.required && !String(v).trim()) {
+          wraps[f.name].classList.add('invalid');
+          err.show(t('form.required', { field: f.label }));
+          (input.querySelector ? input.querySelector('input') || input : input).focus();
+          return;
+        }
+        values[f.name] = v;
+      }
+      ok.disabled = true;
+      try {
+        const r = await onSubmit(values);
+        done(r === undefined ? true : r);
+      } catch (ex) {
+        ok.disabled = false;
+        const f = ex && ex.details ? ex.details.field : null;
+        if (f && wraps[f]) wraps[f].classList.add('invalid');
+        let hint;
+        if (ex && ex.code === 'account_locked') {
+          const secs = Number(ex.details && ex.details.retry_after) || 900;
+          hint = t('login.locked_retry', { minutes: Math.max(1, Math.ceil(secs / 60)) });
+        }
+        err.show(ex, hint);
+        const pw = fields.find((x) => x.type === 'password');
+        if (pw && inputs[pw.name]) { inputs[pw.name].value = ''; inputs[pw.name].focus(); }
+      }
+    });
+    document.body.append(dlg);
+    dlg.showModal();
+    const first = form.querySelector('input:not([type=radio]), textarea, select');
+    if (first) first.focus();
+  });
+}

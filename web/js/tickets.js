@@ -1,0 +1,197 @@
+// 工作票 /tickets[/{id}]: the ticket list (GET /tickets?status=, "load more" by next_cursor) and a ticket's detail,
+// the same view as on the phone (ticketview.js): signatures, measures with who and when, risk points with their
+// confirmations, photos, the flow actions the server lists (issuers issue, permitters permit, with the password),
+// the signature check, and for supervisors the evaluation of an ended ticket.
+import { h, mount, icon } from './dom.js';
+import { t, fmtTime } from './i18n.js';
+import { get } from './api.js';
+import { canPlans } from './perm.js';
+import { toast, dataTable, loading } from './ui.js';
+import {
+  TICKET_STATUSES, statusBadge, riskBadge, ticketKindName, problemBox, masterDetail, detailHead, subId, appLink,
+} from './fw.js';
+import { ticketView } from './ticketview.js';
+import { canSupervise, unevaluatedIds, evaluateDialog } from './supervision.js';
+
+const PAGE = 30;
+const remembered = { status: '' };
+
+export function renderTickets(el, { me, path, navigate }) {
+  const openId = subId(path, '/tickets');
+  if (openId === null) return false;
+
+  let items = [];
+  let nextCursor = null;
+  let total = null;
+  let seq = 0;
+  let selected = null;
+
+  const status = h('select.input', { testid: 'tickets-status-filter', 'aria-label': t('ticket.filter_status') },
+    h('option', { value: '', text: t('ticket.all_statuses') }),
+    TICKET_STATUSES.map((s) => h('option', { value: s, text: t('status.ticket.' + s), selected: s === remembered.status })));
+  status.addEventListener('change', () => reload());
+  const err = problemBox('tickets-error');
+  const listBox = h('div', loading());
+  const md = masterDetail('/tickets');
+
+  async function reload() {
+    const my = ++seq;
+    remembered.status = status.value;
+    err.show(null);
+    try {
+      const r = await get('/tickets', { status: status.value, limit: PAGE });
+      if (my !== seq) return;
+      items = (r && r.items) || [];
+      nextCursor = r && r.next_cursor;
+      total = r && typeof r.total === 'number' ? r.total : null;
+      draw();
+    } catch (ex) {
+      if (my !== seq) return;
+      err.show(ex);
+      mount(listBox);
+    }
+  }
+
+  async function more(btn) {
+    const my = seq;
+    btn.disabled = true;
+    try {
+      const r = await get('/tickets', { status: status.value, limit: PAGE, cursor: nextCursor });
+      if (my !== seq) return;
+      items = items.concat((r && r.items) || []);
+      nextCursor = r && r.next_cursor;
+      draw();
+    } catch (ex) {
+      btn.disabled = false;
+      err.show(ex);
+    }
+  }
+
+  function draw() {
+    const byTestid = new Map(items.map((x) => ['ticket-row-' + x.number, x]));
+    const table = dataTable({
+      testid: 'tickets-table',
+      rowTestid: (x) => 'ticket-row-' + x.number,
+      empty: t('ticket.empty'),
+      rows: items,
+      columns: [
+        {
+          label: t('ticket.number'),
+          render: (x) => h('div.cell-main',
+            appLink('/tickets/' + encodeURIComponent(x.id), x.number, () => open(x.id), { class: 'mono row-open' }),
+            h('div.cell-sub', { text: ticketKindName(x.kind) })),
+        },
+        { label: t('ticket.place'), cls: 'col-opt', render: (x) => x.place || '—' },
+        { label: t('ticket.window'), cls: 'col-time', render: (x) => fmtTime(x.planned_start, { seconds: false }) },
+        { label: t('plan.risk'), render: (x) => riskBadge(x.risk_level) },
+        { label: t('ticket.status'), render: (x) => statusBadge('ticket', x.status, 'ticket-row-status') },
+        { label: t('ticket.ended_at'), cls: 'col-opt col-time', render: (x) => (x.ended_at ? fmtTime(x.ended_at, { seconds: false }) : '—') },
+      ],
+    });
+    table.addEventListener('click', (e) => {
+      if (e.target.closest('a, button')) return;
+      const tr = e.target.closest('tr[data-testid]');
+      const x = tr && byTestid.get(tr.dataset.testid);
+      if (x) open(x.id);
+    });
+    for (const tr of table.querySelectorAll('tbody tr[data-testid]')) {
+      tr.classList.add('row-link');
+      const x = byTestid.get(tr.dataset.testid);
+      if (x && x.id === selected) tr.classList.add('selected');
+    }
+    mount(listBox,
+      h('p.muted', { testid: 'tickets-total', text: t('common.total', { n: typeof total === 'number' ? total : items.length }) }),
+      table,
+      nextCursor ? h('div.more', h('button.btn', { type: 'button', testid: 'tickets-more', text: t('common.load_more'), onclick: (e) => more(e.currentTarget) })) : null);
+  }
+
+  function open(id, { push = true } = {}) {
+    selected = id;
+    md.show(id, { push });
+    for (const tr of listBox.querySelectorAll('tbody tr')) tr.classList.toggle('selected', false);
+    const row = items.find((x) => x.id === id);
+    if (row) {
+      const tr = listBox.querySelector(`tr[data-testid="ticket-row-${CSS.escape(row.number)}"]`);
+      if (tr) tr.classList.add('selected');
+    }
+    loadDetail(id);
+  }
+
+  function close() {
+    selected = null;
+    md.hide();
+    for (const tr of listBox.querySelectorAll('tbody tr')) tr.classList.remove('selected');
+  }
+
+  async function loadDetail(id) {
+    mount(md.detail, h('section.card.detail-card', { testid: 'ticket-detail' }, loading()));
+    let tk;
+    let open = null;
+    try {
+      [tk, open] = await Promise.all([
+        get('/tickets/' + encodeURIComponent(id)),
+        canSupervise(me) ? unevaluatedIds().catch(() => null) : Promise.resolve(null),
+      ]);
+    } catch (ex) {
+      if (selected !== id) return;
+      const box = problemBox('ticket-detail-error');
+      box.show(ex);
+      mount(md.detail, h('section.card.detail-card', { testid: 'ticket-detail' },
+        detailHead({ number: '', title: t('ticket.detail'), badges: [], onClose: close, testid: 'ticket-detail' }), box));
+      return;
+    }
+    if (selected !== id) return;
+    drawDetail(tk, open);
+  }
+
+  function syncRow(tk) {
+    const i = items.findIndex((x) => x.id === tk.id);
+    if (i >= 0) { items[i] = { ...items[i], status: tk.status, version: tk.version, ended_at: tk.ended_at }; draw(); }
+  }
+
+  function drawDetail(tk, unevaluated) {
+    const ended = tk.status === 'ended' || tk.status === 'archived';
+    const evalPart = h('div.eval-part', { testid: 'ticket-evaluation' });
+    const drawEval = () => {
+      if (!ended || !canSupervise(me) || !unevaluated) { evalPart.hidden = true; return; }
+      evalPart.hidden = false;
+      if (unevaluated.has(tk.id)) {
+        mount(evalPart,
+          h('span.small', { text: t('eval.pending') }),
+          h('button.btn.btn-primary', {
+            type: 'button', testid: 'ticket-evaluate',
+            onclick: async () => {
+              const r = await evaluateDialog(tk);
+              if (r) {
+                unevaluated.delete(tk.id);
+                toast(t('eval.done', { number: tk.number }));
+                drawEval();
+              }
+            },
+          }, h('span', { text: t('eval.button') })));
+      } else {
+        mount(evalPart, h('span.badge.badge-ok', { testid: 'ticket-evaluated', text: t('eval.evaluated') }));
+      }
+    };
+    drawEval();
+    const links = h('div.ticket-links',
+      canPlans(me) ? appLink('/plans/' + encodeURIComponent(tk.plan_id), t('ticket.open_plan'), navigate, { testid: 'ticket-plan-link' }) : null,
+      evalPart);
+    const view = ticketView({
+      me, ticket: tk, risks: 'confirm', measures: true, extra: links,
+      onChanged: (r) => { syncRow(r); },
+      onStale: () => loadDetail(tk.id),
+    });
+    mount(md.detail, h('section.card.detail-card', { testid: 'ticket-detail', dataset: { id: tk.id } },
+      h('div.detail-head',
+        h('button.btn.btn-sm.btn-link.detail-back', { type: 'button', testid: 'ticket-detail-close', onclick: close },
+          icon('back', 'icon icon-sm'), h('span', { text: t('common.back_to_list') }))),
+      view.el));
+  }
+
+  md.list.append(h('div.toolbar', h('div.filters', status)), err, listBox);
+  el.append(h('div.page-head', h('h1.page-title', { text: t('nav.tickets'), tabindex: '-1' })), md.wrap);
+  reload();
+  if (openId) open(openId, { push: false });
+  return true;
+}
