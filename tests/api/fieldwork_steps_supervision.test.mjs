@@ -73,6 +73,7 @@ test(`${LABEL} supervision: the board shows today's jobs by state and risk; find
   assert.ok(job, 'the running job is on the board');
   assert.equal(job.status, 'working');
   assert.equal(job.ticket.status, 'working');
+  assert.ok(job.steps_total >= 10, 'the board knows how many SOP steps the job has');
   assert.ok(b.json.by_state.working >= 1);
   const etag = b.headers.get('etag');
   assert.ok(etag);
@@ -97,6 +98,10 @@ test(`${LABEL} supervision: the board shows today's jobs by state and risk; find
   const ev = await act(sup.token, `/tickets/${ticket.id}/evaluation`, { qualified: false, reasons: ['监护不到位：作业中未戴绝缘手套'] });
   expectStatus(ev, 201);
   expectError(await act(sup.token, `/tickets/${ticket.id}/evaluation`, { qualified: true }), 409, 'evaluation_exists');
+  const shown = await api('GET', `/tickets/${ticket.id}`, { token: p.leader.token });
+  assert.equal(shown.json.evaluation.qualified, false);
+  assert.deepEqual(shown.json.evaluation.reasons, ['监护不到位：作业中未戴绝缘手套']);
+  assert.equal(shown.json.evaluation.evaluator_id, sup.user.id);
   const after = await api('GET', '/evaluations/coverage', { token: sup.token });
   assert.ok(!after.json.unevaluated.some((t) => t.id === ticket.id));
   assert.equal(after.json.evaluated, before.json.evaluated + 1);

@@ -71,6 +71,7 @@ test(`${LABEL} ticket: permission refused until every safety measure is ticked; 
   for (const m of sup.json.measures) expectStatus(await act(p.crew.token, `/tickets/${t.id}/measures/${m.id}/actions/confirm`), 200);
   const got = await api('GET', `/tickets/${t.id}`, { token: p.leader.token });
   assert.ok(got.json.measures.every((m) => m.done_by === p.crew.user.id && m.done_at > 0));
+  assert.ok(got.json.measures.every((m) => m.done_by_name === p.crew.user.display_name), 'who ticked it, by name');
   const ok = await act(p.permitter.token, `/tickets/${t.id}/actions/permit`, { password: PASSWORD });
   expectStatus(ok, 200);
   assert.equal(ok.json.status, 'permitted');

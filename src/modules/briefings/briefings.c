@@ -34,7 +34,8 @@ briefings_get(db_t *db, const char *plan_id)
 {
 	int rc;
 	json_t *b = db_one(db_q(db,
-	    "SELECT id, plan_id, content, held_by, held_at, created_at, updated_at, version FROM briefings WHERE plan_id = $1",
+	    "SELECT b.id, b.plan_id, b.content, b.held_by, u.display_name AS held_by_name, b.held_at, b.created_at, "
+	    "b.updated_at, b.version FROM briefings b LEFT JOIN users u ON u.id = b.held_by WHERE b.plan_id = $1",
 	    "t", plan_id), &rc);
 	if (!b)
 		return NULL;

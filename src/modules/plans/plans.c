@@ -31,6 +31,11 @@ plans_get(db_t *db, const char *id)
 		return NULL;
 	json_object_set_new(p, "high_risk", json_boolean(json_integer_value(json_object_get(p, "high_risk"))));
 	json_object_set_new(p, "leader", person(db, json_string_value(json_object_get(p, "leader_id"))));
+	const char *sup = json_string_value(json_object_get(p, "onsite_supervisor_id"));
+	json_object_set_new(p, "onsite_supervisor", sup ? person(db, sup) : json_null());
+	json_t *team = db_one(db_q(db, "SELECT name FROM org_units WHERE id = $1", "t", json_string_value(json_object_get(p, "team_id"))), &rc);
+	json_object_set(p, "team_name", team ? json_object_get(team, "name") : json_null());
+	json_decref(team);
 	json_t *crew = db_all(db_q(db,
 	    "SELECT u.id, u.username, u.display_name, u.phone FROM plan_crew c JOIN users u ON u.id = c.user_id "
 	    "WHERE c.plan_id = $1 ORDER BY u.username", "t", id), &rc);
@@ -345,9 +350,10 @@ plans_my_jobs(db_t *db, const char *user_id, json_t **out, fg_err_t *err)
 {
 	int rc;
 	json_t *rows = db_all(db_q(db,
-	    "SELECT id FROM plans WHERE status IN ('published', 'working', 'paused') AND "
+	    /* the jobs in hand, and today's finished ones so a crew still sees what they did */
+	    "SELECT id FROM plans WHERE (status IN ('published', 'working', 'paused') OR (status = 'finished' AND finished_at > $2)) AND "
 	    "(leader_id = $1 OR id IN (SELECT plan_id FROM plan_crew WHERE user_id = $1)) ORDER BY date, id LIMIT 200",
-	    "t", user_id), &rc);
+	    "ti", user_id, fg_now_ms() - 18LL * 3600 * 1000), &rc);
 	if (!rows)
 		return fg_err(err, "internal");
 	json_t *items = expand(db, rows), *p;

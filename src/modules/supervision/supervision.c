@@ -1,6 +1,7 @@
 #include <string.h>
 #include "base/util.h"
 #include "audit/audit.h"
+#include "modules/kb/kb.h"
 #include "modules/plans/plans.h"
 #include "modules/tickets/tickets.h"
 #include "modules/supervision/supervision.h"
@@ -37,7 +38,19 @@ supervision_board(db_t *db, const char *date)
 							  json_object_get(t, "number"), "status", json_object_get(t, "status"))
 						   : json_null());
 		json_decref(t);
-		/* total steps: the SOP steps of every order (steps_for_plan knows them) */
+		/* total steps: the SOP steps of every order on the job */
+		json_t *kinds = db_all(db_q(db, "SELECT w.kind FROM plan_orders po JOIN work_orders w ON w.id = po.work_order_id "
+						 "WHERE po.plan_id = $1", "t", str(j, "id")), &rc);
+		json_int_t total = 0;
+		size_t k;
+		json_t *kr;
+		json_array_foreach(kinds, k, kr) {
+			json_t *wk = kb_find("work_kinds", "code", str(kr, "kind"));
+			json_t *sop = wk ? kb_find("sops", "code", str(wk, "sop")) : NULL;
+			total += (json_int_t)json_array_size(json_object_get(sop, "steps"));
+		}
+		json_decref(kinds);
+		json_object_set_new(j, "steps_total", json_integer(total));
 		const char *st = str(j, "status");
 		json_object_set_new(by_state, st, json_integer(json_integer_value(json_object_get(by_state, st)) + 1));
 		char lv[4];

@@ -16,8 +16,9 @@ surveys_get(db_t *db, const char *plan_id)
 {
 	int rc;
 	json_t *s = db_one(db_q(db,
-	    "SELECT id, plan_id, place, content, outage_scope, live_parts, risks, measures, notes, surveyed_by, surveyed_at, "
-	    "created_at, updated_at, version FROM surveys WHERE plan_id = $1", "t", plan_id), &rc);
+	    "SELECT s.id, s.plan_id, s.place, s.content, s.outage_scope, s.live_parts, s.risks, s.measures, s.notes, "
+	    "s.surveyed_by, u.display_name AS surveyed_by_name, s.surveyed_at, s.created_at, s.updated_at, s.version "
+	    "FROM surveys s JOIN users u ON u.id = s.surveyed_by WHERE s.plan_id = $1", "t", plan_id), &rc);
 	if (!s)
 		return NULL;
 	static const char *const js[] = {"risks", "measures"};

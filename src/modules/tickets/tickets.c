@@ -40,12 +40,15 @@ tickets_get(db_t *db, const char *id)
 	    "ORDER BY u.username", "t", id), &rc);
 	json_object_set_new(t, "crew", crew ? crew : json_array());
 	json_t *risks = db_all(db_q(db,
-	    "SELECT id, seq, risk_id, hazard, level, confirmed_by, confirmed_at, evidence_id FROM ticket_risks "
-	    "WHERE ticket_id = $1 ORDER BY seq", "t", id), &rc);
+	    "SELECT r.id, r.seq, r.risk_id, r.hazard, r.level, r.confirmed_by, u.display_name AS confirmed_by_name, "
+	    "r.confirmed_at, r.evidence_id FROM ticket_risks r LEFT JOIN users u ON u.id = r.confirmed_by "
+	    "WHERE r.ticket_id = $1 ORDER BY r.seq", "t", id), &rc);
 	json_object_set_new(t, "risks", risks ? risks : json_array());
 	json_t *measures = db_all(db_q(db,
-	    "SELECT id, seq, risk_id, text, supplement, added_by, added_at, done_by, done_at FROM ticket_measures "
-	    "WHERE ticket_id = $1 ORDER BY seq", "t", id), &rc);
+	    "SELECT m.id, m.seq, m.risk_id, m.text, m.supplement, m.added_by, a.display_name AS added_by_name, m.added_at, "
+	    "m.done_by, d.display_name AS done_by_name, m.done_at FROM ticket_measures m "
+	    "LEFT JOIN users a ON a.id = m.added_by LEFT JOIN users d ON d.id = m.done_by "
+	    "WHERE m.ticket_id = $1 ORDER BY m.seq", "t", id), &rc);
 	size_t i;
 	json_t *m;
 	json_array_foreach(measures, i, m) json_object_set_new(m, "supplement", json_boolean(json_integer_value(json_object_get(m, "supplement"))));
@@ -58,6 +61,16 @@ tickets_get(db_t *db, const char *id)
 	    "JOIN users u ON u.id = s.signer_id WHERE s.entity = 'ticket' AND s.entity_id = $1 ORDER BY s.signed_at, s.id",
 	    "t", id), &rc);
 	json_object_set_new(t, "signatures", sigs ? sigs : json_array());
+	/* the supervisor's evaluation, once given (R2.1) */
+	json_t *ev = db_one(db_q(db,
+	    "SELECT e.qualified, e.reasons, e.evaluator_id, u.display_name AS evaluator_name, e.evaluated_at "
+	    "FROM ticket_evaluations e JOIN users u ON u.id = e.evaluator_id WHERE e.ticket_id = $1", "t", id), &rc);
+	if (ev) {
+		json_object_set_new(ev, "qualified", json_boolean(json_integer_value(json_object_get(ev, "qualified"))));
+		json_t *rs = json_loads(str(ev, "reasons"), 0, NULL);
+		json_object_set_new(ev, "reasons", rs ? rs : json_array());
+	}
+	json_object_set_new(t, "evaluation", ev ? ev : json_null());
 	return t;
 }
 
@@ -594,11 +607,18 @@ where(qb_t *q, const void *filter)
 int
 tickets_list(db_t *db, const tickets_filter_t *f, json_t **out, fg_err_t *err)
 {
-	return qb_list(db,
-		   "SELECT id, number, plan_id, kind, status, leader_id, place, risk_level, planned_start, planned_end, "
-		   "permitted_at, ended_at, updated_at, version FROM tickets WHERE 1 = 1",
-		   "SELECT COUNT(*) AS n FROM tickets WHERE 1 = 1", where, f, "id", true, f->cursor, f->limit, out) == 0
-	    ? 0 : fg_err(err, "internal");
+	if (qb_list(db,
+		"SELECT id, number, plan_id, kind, status, leader_id, place, risk_level, planned_start, planned_end, "
+		"permitted_at, ended_at, updated_at, version FROM tickets WHERE 1 = 1",
+		"SELECT COUNT(*) AS n FROM tickets WHERE 1 = 1", where, f, "id", true, f->cursor, f->limit, out) != 0)
+		return fg_err(err, "internal");
+	size_t i;
+	json_t *t;
+	json_array_foreach(json_object_get(*out, "items"), i, t) {
+		json_t *kind = kb_find("ticket_kinds", "code", str(t, "kind"));
+		json_object_set(t, "kind_name", kind ? json_object_get(kind, "name_zh") : json_null());
+	}
+	return 0;
 }
 
 int
