@@ -23,6 +23,7 @@ static const struct {
 } grants[] = {
 	{"audit.read", ROLE_SUPERVISOR},
 	{"devices.manage", 0},
+	{"kb.write", 0},
 	{"org.read", 0},
 	{"org.write", 0},
 	{"orders.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_LEADER | ROLE_CREW |

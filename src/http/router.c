@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include "base/log.h"
 #include "auth/perm.h"
+#include "modules/kb/kb.h"
 #include "http/routes.h"
 
 static const route_t *const tables[] = {
@@ -143,6 +144,7 @@ router_dispatch(req_t *r)
 		return;
 	if (has_body(r) && idem_begin(r) != 0)
 		return;
+	kb_request_start(r->db); /* the knowledge base reads admins' edits at this request's first use */
 	hit->fn(r);
 	idem_end(r);
 	if (db_in_tx(r->db)) { /* a handler bug must not leave a transaction open on this thread's connection */

@@ -32,14 +32,37 @@ collection(req_t *r)
 static void
 item(req_t *r)
 {
-	const char *key = strcmp(r->params[0], "risks") == 0 ? "id" : "code";
-	json_t *it = kb_collection_known(r->params[0]) ? kb_find(r->params[0], key, r->params[1]) : NULL;
+	json_t *it = kb_collection_known(r->params[0]) ? kb_find(r->params[0], kb_key_field(r->params[0]), r->params[1]) : NULL;
 	http_entity(r, it ? json_incref(it) : NULL, "kb_item", r->params[1]);
+}
+
+/* PUT /api/v1/kb/{collection}/{key} with the whole item as the body (admins; audited). */
+static void
+put(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	int rc = kb_put(r->db, r->user.id, r->params[0], r->params[1], r->json, &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
+/* DELETE /api/v1/kb/{collection}/{key}: drop the edit, the built-in item returns. */
+static void
+revert(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	if (kb_delete_edit(r->db, r->user.id, r->params[0], r->params[1], &e) != 0) {
+		http_error(r, &e);
+		return;
+	}
+	http_no_content(r);
 }
 
 const route_t kb_routes[] = {
 	{"GET", "/api/v1/kb/search", search, "", 0},
 	{"GET", "/api/v1/kb/{collection}", collection, "", 0},
 	{"GET", "/api/v1/kb/{collection}/{key}", item, "", 0},
+	{"PUT", "/api/v1/kb/{collection}/{key}", put, "kb.write", 0},
+	{"DELETE", "/api/v1/kb/{collection}/{key}", revert, "kb.write", 0},
 	{NULL, NULL, NULL, NULL, 0},
 };
