@@ -35,6 +35,9 @@ static const struct {
 	{"supervision.read", ROLE_SUPERVISOR | ROLE_MANAGER | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_VIEWER},
 	{"supervision.write", ROLE_SUPERVISOR | ROLE_MANAGER},
 	{"tickets.write", ROLE_MANAGER | ROLE_ISSUER | ROLE_LEADER},
+	{"tools.read", ROLE_TOOL_KEEPER | ROLE_MANAGER | ROLE_LEADER | ROLE_CREW | ROLE_GUARDIAN | ROLE_SUPERVISOR |
+			   ROLE_OM_ENGINEER | ROLE_DISPATCHER | ROLE_VIEWER},
+	{"tools.write", ROLE_TOOL_KEEPER},
 	{"users.read", 0},
 	{"users.write", 0},
 };

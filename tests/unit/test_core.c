@@ -14,6 +14,7 @@
 #include "http/http.h"
 #include "auth/perm.h"
 #include "auth/password.h"
+#include "base/day.h"
 
 static void
 uuid7_is_valid_and_time_ordered(void **state)
@@ -190,6 +191,39 @@ passwords_hash_verify_and_strength(void **state)
 	assert_int_equal(password_check_strength(g, &e), 0);
 }
 
+static void
+test_cycles_add_months_to_month_ends(void **state)
+{
+	char out[11];
+	assert_true(day_add_months("2025-08-31", 6, out));
+	assert_string_equal(out, "2026-02-28");
+	assert_true(day_add_months("2027-08-31", 6, out));
+	assert_string_equal(out, "2028-02-29"); /* leap year */
+	assert_true(day_add_months("2100-08-31", 6, out));
+	assert_string_equal(out, "2101-02-28");
+	assert_true(day_add_months("2099-08-31", 6, out));
+	assert_string_equal(out, "2100-02-28"); /* 2100 is not a leap year */
+	assert_true(day_add_months("2024-02-29", 12, out));
+	assert_string_equal(out, "2025-02-28");
+	assert_true(day_add_months("2024-01-31", 1, out));
+	assert_string_equal(out, "2024-02-29");
+	assert_true(day_add_months("2026-11-21", 60, out)); /* earthing sets: 5 years */
+	assert_string_equal(out, "2031-11-21");
+	assert_false(day_add_months("2026-02-30", 6, out));
+	assert_false(day_valid("2026-13-01"));
+	assert_false(day_valid("2026-1-01"));
+	assert_int_equal(day_diff("2024-02-28", "2024-03-01"), 2);
+	assert_int_equal(day_diff("2026-03-01", "2026-02-28"), -1);
+	assert_true(day_add_days("2024-02-28", 1, out));
+	assert_string_equal(out, "2024-02-29");
+	assert_true(day_add_days("2026-12-31", 1, out));
+	assert_string_equal(out, "2027-01-01");
+	assert_true(day_add_days("2026-03-01", -1, out));
+	assert_string_equal(out, "2026-02-28");
+	assert_true(day_add_days("2026-11-21", 30, out));
+	assert_int_equal(day_diff("2026-11-21", out), 30);
+}
+
 int
 main(void)
 {
@@ -204,6 +238,7 @@ main(void)
 		cmocka_unit_test(accept_language_prefers_chinese_unless_english_wins),
 		cmocka_unit_test(roles_grant_only_their_permissions),
 		cmocka_unit_test(passwords_hash_verify_and_strength),
+		cmocka_unit_test(test_cycles_add_months_to_month_ends),
 	};
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
