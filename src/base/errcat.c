@@ -56,6 +56,8 @@ static const errcat_t catalog[] = {
 	{"tool_test_failed", 409, "工器具最近一次试验不合格，禁止领用", "The tool failed its last test and cannot be checked out"},
 	{"tool_not_available", 409, "工器具不在库（已领用、送检、报废或遗失）", "The tool is not in store (checked out, under test, scrapped or lost)"},
 	{"tool_not_checked_out", 409, "工器具未被领用，无需归还", "The tool is not checked out"},
+	{"gate_person_unqualified", 409, "作业人员资格不符：安规考试未通过或已过期，或证书过期", "Someone on the job is not qualified: no valid safety-rules exam, or an expired certificate"},
+	{"gate_tool_not_ready", 409, "安全工器具未就绪：作业所需工器具未领用或超出试验有效期", "Safety tools not ready: a tool the job needs is not checked out or is past its test date"},
 	{"body_too_large", 413, "请求内容过大", "The request body is too large"},
 	{"unsupported_media_type", 415, "请求内容类型必须为 application/json", "The request body must be application/json"},
 	{"account_locked", 429, "连续登录失败次数过多，账号已临时锁定", "Too many failed sign-ins; the account is locked for a while"},

@@ -13,6 +13,10 @@
 #include "modules/attach/attach.h"
 #include "modules/briefings/briefings.h"
 #include "modules/orders/orders.h"
+#include "modules/people/people.h"
+#include "modules/kb/kb.h"
+#include "modules/tools/tools.h"
+#include "base/day.h"
 #include "modules/plans/plans.h"
 #include "modules/steps/steps.h"
 #include "modules/supervision/supervision.h"
@@ -167,6 +171,115 @@ record_steps(demo_t *d, const auth_user_t *who, json_t *plan, int max_steps)
 	return 0;
 }
 
+/* The tool store: two in-date tools of every kind, plus a few that show the keeper's work (due soon, overdue,
+ * failed). Test dates are relative to today so the demo stays true whenever it is loaded. */
+static int
+demo_ledger(demo_t *d)
+{
+	char today[11], fresh[11], soon[11];
+	day_today(today);
+	day_add_days(today, -20, fresh);
+	json_t *k;
+	size_t i;
+	json_array_foreach(kb_items("tool_kinds"), i, k) {
+		const char *code = json_string_value(json_object_get(k, "code"));
+		for (int n = 1; n <= 4; n++) {
+			char asset[48];
+			fg_fmt(asset, sizeof asset, "GJ-%02zu-%03d", i + 1, n);
+			const char *date = fresh, *result = "pass";
+			json_t *cyc = json_object_get(k, "test_cycle_months");
+			if (n == 4 && json_is_integer(cyc)) { /* the fourth of each kind: one due soon, or overdue, or failed */
+				int cycle = (int)json_integer_value(cyc);
+				char base[11];
+				day_add_days(today, i % 3 == 0 ? 10 : -10, base);
+				/* a test `cycle` months before base: due in 10 days, or 10 days overdue */
+				int y, m, dd;
+				sscanf(base, "%d-%d-%d", &y, &m, &dd);
+				int total = y * 12 + (m - 1) - cycle;
+				fg_fmt(soon, sizeof soon, "%04d-%02d-%02d", total / 12, total % 12 + 1, dd > 28 ? 28 : dd);
+				date = soon;
+				if (i % 3 == 2) {
+					date = fresh;
+					result = "fail";
+				}
+			}
+			json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "asset_no", asset, "kind", code, "name",
+			    json_string_value(json_object_get(k, "name_zh")), "store", "工器具库房", "last_test_date", date,
+			    "last_test_result", result), *out = NULL;
+			int rc = tools_create(d->db, NULL, in, &out, &d->err);
+			json_decref(in);
+			json_decref(out);
+			if (rc != 0)
+				return fail(d, "tool");
+		}
+	}
+	return 0;
+}
+
+/* A valid safety-rules exam for every demo person but one (汪磊, new, not yet examined), and a certificate about
+ * to expire for the reminders. */
+static int
+demo_people(demo_t *d)
+{
+	char today[11], exam[11], cert_exp[11];
+	day_today(today);
+	day_add_days(today, -120, exam);
+	day_add_days(today, 45, cert_exp);
+	int rc;
+	json_t *users = db_all(db_prepare(d->db, "SELECT id, username FROM users WHERE username <> 'admin' ORDER BY username"), &rc);
+	size_t i;
+	json_t *u;
+	json_array_foreach(users, i, u) {
+		const char *name = json_string_value(json_object_get(u, "username"));
+		if (strcmp(name, "wanglei2") == 0)
+			continue;
+		json_t *in = json_pack("{s:s, s:s, s:i, s:s, s:s}", "kind", "safety_exam", "name", "国家电网公司电力安全工作规程（营销部分）考试",
+		    "score", 82 + (int)(i % 17), "issued_on", exam, "issuer", "安全监察部"), *out = NULL;
+		rc = people_add(d->db, NULL, json_string_value(json_object_get(u, "id")), in, &out, &d->err);
+		json_decref(in);
+		json_decref(out);
+		if (rc == 0 && strcmp(name, "zhaopeng") == 0) {
+			in = json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", "certificate", "name", "特种作业操作证（低压电工作业）", "number",
+			    "T330102199001010011", "issued_on", "2020-12-25", "expires_on", cert_exp);
+			rc = people_add(d->db, NULL, json_string_value(json_object_get(u, "id")), in, &out, &d->err);
+			json_decref(in);
+			json_decref(out);
+		}
+		if (rc != 0) {
+			json_decref(users);
+			return fail(d, "qualification");
+		}
+	}
+	json_decref(users);
+	return 0;
+}
+
+/* Before the job starts, its leader checks out an in-date tool of every kind the work needs. */
+static int
+equip(demo_t *d, const auth_user_t *leader, const char *plan_id)
+{
+	json_t *t = tools_for_plan(d->db, plan_id), *n, *p, *done = json_object();
+	size_t i, j;
+	int rc = 0;
+	json_array_foreach(json_object_get(t, "needed"), i, n) {
+		json_array_foreach(json_object_get(t, "proposed"), j, p) {
+			const char *kind = json_string_value(json_object_get(p, "kind"));
+			if (strcmp(kind, json_string_value(json_object_get(n, "kind"))) != 0 || json_object_get(done, kind))
+				continue;
+			json_t *out = NULL;
+			if (tools_checkout(d->db, leader, json_string_value(json_object_get(p, "id")), plan_id, &out, &d->err) != 0) {
+				rc = fail(d, "tool check-out");
+				break;
+			}
+			json_decref(out);
+			json_object_set_new(done, kind, json_true());
+		}
+	}
+	json_decref(done);
+	json_decref(t);
+	return rc;
+}
+
 static int
 run_job(demo_t *d, json_t *job, const auth_user_t *disp, const auth_user_t *issuer, const auth_user_t *permitter,
     const auth_user_t *sup, const char *today)
@@ -262,7 +375,7 @@ run_job(demo_t *d, json_t *job, const auth_user_t *disp, const auth_user_t *issu
 		}
 		json_decref(tmp);
 	}
-	if (fire(d, &plans_flow, pid, "start", &leader, NULL))
+	if (equip(d, &leader, pid) || fire(d, &plans_flow, pid, "start", &leader, NULL))
 		goto ticket_out;
 	json_int_t steps = json_integer_value(json_object_get(job, "steps"));
 	if (record_steps(d, ncrew ? &crew[0] : &leader, plan, strcmp(state, "finished") == 0 ? -1 : (int)steps))
@@ -291,7 +404,21 @@ run_job(demo_t *d, json_t *job, const auth_user_t *disp, const auth_user_t *issu
 	free(ph);
 	if (fire(d, &tickets_flow, tid, "end", &leader, eb))
 		goto ticket_out;
-	rc = fire(d, &plans_flow, pid, "finish", &leader, NULL);
+	if ((rc = fire(d, &plans_flow, pid, "finish", &leader, NULL)) == 0) { /* back to the store at the end of the day */
+		tools_filter_t tf = {.plan_id = pid, .limit = 200};
+		json_t *held = NULL, *tool, *cond = json_pack("{s:s}", "condition", "good");
+		if (tools_list(d->db, &tf, &held, &d->err) == 0) {
+			json_array_foreach(json_object_get(held, "items"), i, tool) {
+				if (tools_return(d->db, &leader, json_string_value(json_object_get(tool, "id")), cond, &tmp, &d->err) != 0) {
+					rc = fail(d, "tool return");
+					break;
+				}
+				json_decref(tmp);
+			}
+		}
+		json_decref(held);
+		json_decref(cond);
+	}
 ticket_out:
 	json_decref(t);
 out:
@@ -322,6 +449,10 @@ demo_fieldwork(db_t *db, json_t *org_keys, const char *password, int *jobs)
 	auth_user_t disp, issuer, permitter, sup;
 	if (actor(&d, str(roles, "dispatcher"), &disp) || actor(&d, str(roles, "issuer"), &issuer) ||
 	    actor(&d, str(roles, "permitter"), &permitter) || actor(&d, str(roles, "supervisor"), &sup)) {
+		json_decref(doc);
+		return -1;
+	}
+	if (demo_ledger(&d) || demo_people(&d)) {
 		json_decref(doc);
 		return -1;
 	}

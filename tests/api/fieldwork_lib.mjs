@@ -3,7 +3,7 @@
 // direct database edit.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { api, userWithToken, createOrgUnit, expectStatus, PASSWORD, BASE_URL } from './lib.mjs';
+import { api, adminToken, userWithToken, createOrgUnit, expectStatus, uniq, PASSWORD, BASE_URL } from './lib.mjs';
 
 export const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
 export const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('fieldgrid test photo')]);
@@ -16,7 +16,30 @@ export async function people() {
   return { dispatcher, issuer, permitter, leader, crew };
 }
 
-export async function publishedPlan(p, { kinds = ['lv_meter_install'], crew = [p.crew], leader = p.leader } = {}) {
+/** A passed safety-rules exam for each person (what gate_person_unqualified asks for). */
+export async function qualify(...users) {
+  const admin = await adminToken();
+  for (const u of users) {
+    const r = await api('POST', `/users/${u.user.id}/qualifications`, { token: admin,
+      body: { kind: 'safety_exam', name: '国家电网公司电力安全工作规程考试', score: 92, issued_on: today() } });
+    expectStatus(r, 201);
+  }
+}
+
+/** In-date tools of every kind the plan needs, checked out for it by its leader (gate_tool_not_ready). */
+export async function equip(plan, leader) {
+  const admin = await adminToken();
+  const need = await api('GET', `/plans/${plan.id}/tools`, { token: leader.token });
+  expectStatus(need, 200);
+  for (const n of need.json.needed) {
+    const tool = await api('POST', '/tools', { token: admin, body: { asset_no: uniq('T-'), kind: n.kind, last_test_date: today(), last_test_result: 'pass' } });
+    expectStatus(tool, 201);
+    expectStatus(await api('POST', `/tools/${tool.json.id}/actions/checkout`, { token: leader.token, body: { plan_id: plan.id } }), 200);
+  }
+}
+
+/** A published plan; by default its people are qualified and its tools checked out (ready: false skips that). */
+export async function publishedPlan(p, { kinds = ['lv_meter_install'], crew = [p.crew], leader = p.leader, ready = true } = {}) {
   const team = await createOrgUnit('team');
   const orders = [];
   for (const kind of kinds) {
@@ -31,6 +54,10 @@ export async function publishedPlan(p, { kinds = ['lv_meter_install'], crew = [p
   expectStatus(plan, 201);
   const pub = await api('POST', `/plans/${plan.json.id}/actions/publish`, { token: p.dispatcher.token });
   expectStatus(pub, 200);
+  if (ready) {
+    await qualify(leader, ...crew);
+    await equip(pub.json, leader);
+  }
   return { plan: pub.json, orders };
 }
 

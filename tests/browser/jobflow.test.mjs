@@ -71,6 +71,15 @@ async function makeJob(label, leader = fx.leader, crew = [fx.crew], kind = 'lv_m
     date: todayShanghai(), team_id: fx.team.id, leader_id: leader.id, crew_ids: crew.map((u) => u.id), work_order_ids: [order.id],
   });
   await must('POST', `/plans/${plan.id}/actions/publish`, {});
+  // ready for the gates of issue 4: everyone has a passed safety-rules exam, every needed tool is checked out
+  for (const u of [leader, ...crew]) {
+    await must('POST', `/users/${u.id}/qualifications`, { kind: 'safety_exam', name: '安规考试', score: 90, issued_on: todayShanghai() });
+  }
+  const need = await must('GET', `/plans/${plan.id}/tools`);
+  for (const n of need.needed) {
+    const tool = await must('POST', '/tools', { asset_no: `T${TAG}${n.kind}`.slice(0, 40), kind: n.kind, last_test_date: todayShanghai(), last_test_result: 'pass' });
+    await must('POST', `/tools/${tool.id}/actions/checkout`, { plan_id: plan.id });
+  }
   return { order, plan };
 }
 

@@ -8,6 +8,8 @@
 #include "modules/plans/plans.h"
 #include "modules/tickets/tickets.h"
 #include "modules/briefings/briefings.h"
+#include "modules/people/people.h"
+#include "modules/tools/tools.h"
 
 static const char *
 str(json_t *o, const char *k)
@@ -217,6 +219,70 @@ g_supervision(flow_ctx_t *c, fg_err_t *gate)
 	return -1;
 }
 
+/* Everyone on the job has a valid safety-rules exam and no expired certificate (R2.2); each is named. */
+static int
+g_person_unqualified(flow_ctx_t *c, fg_err_t *gate)
+{
+	json_t *ids = json_array(), *who, *bad = json_array();
+	size_t i;
+	json_array_append(ids, json_object_get(c->row, "leader_id"));
+	json_array_foreach(json_object_get(c->row, "crew"), i, who) json_array_append(ids, json_object_get(who, "id"));
+	json_t *id;
+	json_array_foreach(ids, i, id) {
+		json_t *r = people_readiness(c->db, json_string_value(id));
+		if (r && !json_is_true(json_object_get(r, "ready")))
+			json_array_append(bad, r);
+		json_decref(r);
+	}
+	json_decref(ids);
+	if (json_array_size(bad) == 0) {
+		json_decref(bad);
+		return 0;
+	}
+	fg_err(gate, "gate_person_unqualified");
+	fg_err_detail(gate, "people", bad);
+	return -1;
+}
+
+/* Every tool kind the job needs is checked out for it, in date and not failed (R3.6). */
+static int
+g_tool_not_ready(flow_ctx_t *c, fg_err_t *gate)
+{
+	json_t *t = tools_for_plan(c->db, c->id);
+	if (!t)
+		return fg_err(gate, "internal");
+	json_t *missing = json_array(), *bad = json_array(), *n, *tool;
+	size_t i, j;
+	json_array_foreach(json_object_get(t, "needed"), i, n) {
+		bool ok = false;
+		json_array_foreach(json_object_get(t, "checked_out"), j, tool) {
+			if (strcmp(str(tool, "kind"), str(n, "kind")) != 0)
+				continue;
+			bool overdue = strcmp(str(tool, "status"), "overdue") == 0;
+			bool failed = str(tool, "last_test_result") && strcmp(str(tool, "last_test_result"), "fail") == 0;
+			if (overdue || failed)
+				json_array_append_new(bad, json_pack("{s:O, s:O, s:O, s:s}", "tool_id", json_object_get(tool, "id"),
+								  "asset_no", json_object_get(tool, "asset_no"), "next_test_due",
+								  json_object_get(tool, "next_test_due"), "reason", overdue ? "overdue" : "failed"));
+			else
+				ok = true;
+		}
+		if (!ok)
+			json_array_append_new(missing, json_pack("{s:O, s:O}", "kind", json_object_get(n, "kind"), "name",
+							    json_object_get(n, "name")));
+	}
+	json_decref(t);
+	if (json_array_size(missing) == 0 && json_array_size(bad) == 0) {
+		json_decref(missing);
+		json_decref(bad);
+		return 0;
+	}
+	fg_err(gate, "gate_tool_not_ready");
+	fg_err_detail(gate, "missing", missing);
+	fg_err_detail(gate, "not_usable", bad);
+	return -1;
+}
+
 static int
 g_ticket_ended(flow_ctx_t *c, fg_err_t *gate)
 {
@@ -267,6 +333,8 @@ const flow_guard_t plan_guards[] = {
 	{"gate_risk_unconfirmed", g_risks},
 	{"gate_supervision_missing", g_supervision},
 	{"plan_ticket_ended", g_ticket_ended},
+	{"gate_person_unqualified", g_person_unqualified},
+	{"gate_tool_not_ready", g_tool_not_ready},
 	{NULL, NULL},
 };
 
