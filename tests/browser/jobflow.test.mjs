@@ -62,6 +62,8 @@ function todayShanghai() {
   return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
 }
 
+let toolSeq = 0;
+
 async function makeJob(label, leader = fx.leader, crew = [fx.crew], kind = 'lv_meter_install') {
   const order = await must('POST', '/work-orders', {
     kind, customer_name: `${label}客户${TAG}`, customer_no: 'C' + TAG,
@@ -77,7 +79,8 @@ async function makeJob(label, leader = fx.leader, crew = [fx.crew], kind = 'lv_m
   }
   const need = await must('GET', `/plans/${plan.id}/tools`);
   for (const n of need.needed) {
-    const tool = await must('POST', '/tools', { asset_no: `T${TAG}${n.kind}`.slice(0, 40), kind: n.kind, last_test_date: todayShanghai(), last_test_result: 'pass' });
+    toolSeq += 1;
+    const tool = await must('POST', '/tools', { asset_no: `T-${TAG}-${toolSeq}`.slice(0, 40), kind: n.kind, last_test_date: todayShanghai(), last_test_result: 'pass' });
     await must('POST', `/tools/${tool.id}/actions/checkout`, { plan_id: plan.id });
   }
   return { order, plan };
