@@ -10,6 +10,7 @@
 #include "http/http.h"
 #include "flow/flow.h"
 #include "modules/attach/attach.h"
+#include "cli/scheduler.h"
 #include "cli/cli.h"
 
 /* web/ next to the binary's build directory (a checkout), else the installed share dir. */
@@ -68,11 +69,13 @@ cmd_serve(int argc, char **argv)
 	};
 	if (http_start(&cfg) != 0)
 		return 1;
+	scheduler_start(o.url);
 	log_info("fieldgrid serving http://%s/ (database: %s, web: %s, threads: %d)", o.listen, kind, cfg.web_root,
 	    cfg.threads);
 	int sig = 0;
 	sigwait(&set, &sig);
 	log_info("signal %d: stopping (finishing requests in flight)", sig);
+	scheduler_stop();
 	http_stop(5000);
 	log_info("stopped");
 	return 0;

@@ -23,5 +23,6 @@ extern const route_t evaluation_routes[];
 extern const route_t crosscheck_routes[];
 extern const route_t tool_routes[];
 extern const route_t people_routes[];
+extern const route_t notify_routes[];
 
 #endif

@@ -416,7 +416,8 @@ test('phone: a crew member sees the published plan under My jobs, in Chinese and
     await page.waitForURL((u) => u.pathname === '/jobs/' + plan.id);
     await byId(page, 'job-detail').filter({ hasText: plan.number }).waitFor({ state: 'visible' });
     await waitText(page, 'job-next-step', '下一步：现场勘察');
-    assert.equal(await byId(page, 'job-steps').locator('button').count(), 7, 'seven steps, in order');
+    assert.deepEqual(await byId(page, 'job-steps').locator('button').evaluateAll((els) => els.map((e) => e.dataset.testid)),
+      ['survey', 'ticket', 'briefing', 'risks', 'tools', 'start', 'steps', 'end'].map((x) => 'flow-step-' + x), 'eight steps, in order');
     await byId(page, 'survey-none').waitFor({ state: 'visible' });
     assert.equal(await byId(page, 'survey-form').count(), 0, 'a crew member does not record the survey');
     await waitText(page, 'survey-why', '工作负责人');

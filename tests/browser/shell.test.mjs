@@ -101,9 +101,9 @@ test('desk: Chinese login, shell, switch to English, remembered on reload, logou
     await page.screenshot({ path: '/tmp/fg-desk-dashboard-zh.png' });
 
     // A module that is not built yet says so instead of showing fake data.
-    await byId(page, 'nav-tools').click();
+    await byId(page, 'nav-charging').click();
     await waitText(page, 'placeholder', '后续版本');
-    assert.equal(new URL(page.url()).pathname, '/tools');
+    assert.equal(new URL(page.url()).pathname, '/charging');
 
     // Switch to English through the user menu.
     await byId(page, 'user-menu').click();
@@ -187,9 +187,10 @@ test('phone: bottom navigation, menu, Administration → users', { timeout: TEST
     assert.ok(box && box.height >= 44 && box.width >= 44, 'touch target is at least 44px: ' + JSON.stringify(box));
     await page.screenshot({ path: '/tmp/fg-phone-dashboard.png' });
 
-    // Tab bar goes straight to a section.
+    // Tab bar goes straight to a section (安全工器具: the ledger, for an admin).
     await byId(page, 'tab-tools').tap();
-    await waitText(page, 'placeholder', '后续版本');
+    await page.waitForURL((u) => u.pathname === '/tools');
+    await byId(page, 'tools-due').waitFor({ state: 'visible' });
 
     // "More" opens the full menu, which has Administration.
     await byId(page, 'tab-more').tap();

@@ -2,7 +2,8 @@
 import { h, icon } from './dom.js';
 import { t, roleName, fmtTime } from './i18n.js';
 import { api } from './api.js';
-import { visibleSections } from './perm.js';
+import { visibleSections, canToolsWrite } from './perm.js';
+import { dueSummary } from './toolkit.js';
 
 export function renderDashboard(el, { me, orgName, navigate }) {
   const name = me.display_name || me.username;
@@ -21,8 +22,14 @@ export function renderDashboard(el, { me, orgName, navigate }) {
       }, icon(s.icon), h('span.module-name', { text: t(s.key) }),
       h('span.badge', { class: s.ready ? 'badge-ok' : 'badge-muted', text: s.ready ? t('dashboard.module_ready') : t('nav.soon') }))));
 
+  // Tool keepers see the test reminders first: overdue (red) and due within 30 days (amber).
+  const toolsDue = canToolsWrite(me) ? h('section.card.dashboard-tools', { testid: 'dashboard-tools' },
+    h('h2.card-title', { text: t('dashboard.tools_due') }),
+    dueSummary({ testid: 'dashboard-tools-due', days: 30, title: false, onPick: (s) => navigate('/tools?status=' + s) })) : null;
+
   el.append(
     h('div.page-head', h('h1.page-title', { testid: 'dashboard-welcome', tabindex: '-1', text: t('dashboard.welcome', { name }) })),
+    toolsDue,
     h('div.grid-2',
       h('section.card',
         h('h2.card-title', { text: t('dashboard.account') }),

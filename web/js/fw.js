@@ -5,6 +5,7 @@ import { h, clear, icon } from './dom.js';
 import { t, tOr } from './i18n.js';
 import { post, ApiError } from './api.js';
 import { toast, confirmDialog } from './ui.js';
+import { toolKindName, loadedToolKinds } from './toolkit.js';
 
 /** Work kind codes of data/kb/work_kinds.json (names: i18n `kind.<code>`). */
 export const WORK_KINDS = ['lv_meter_install', 'ct_meter_install', 'hv_metering_install', 'meter_rotation',
@@ -110,8 +111,7 @@ function gateItem(g, serverMessage) {
   // Lists of people or things a gate names (who has not signed, which risk points are open, …).
   for (const [k, v] of Object.entries(g || {})) {
     if (k === 'work_orders' || !Array.isArray(v) || !v.length) continue;
-    const names = v.map((x) => (x && typeof x === 'object' ? x.display_name || x.number || x.hazard || x.text || x.name || x.id : x))
-      .filter((x) => x !== undefined && x !== null && x !== '');
+    const names = v.map(refName).filter((x) => x !== undefined && x !== null && x !== '');
     if (!names.length) continue;
     const label = h('span.gate-list-label', { text: tOr(`gate.detail.${code}.${k}`, tOr('gate.detail.' + k, k + ':')) });
     // Short names (people) side by side; long texts (risk points, measures) one per line.
@@ -123,6 +123,26 @@ function gateItem(g, serverMessage) {
     }
   }
   return li;
+}
+
+/**
+ * How a gate names one thing: a person (with why they may not work: gate_person_unqualified's reasons), a tool
+ * (asset number and why it may not be used), a tool kind not in hand, a risk point, a measure, an order…
+ */
+function refName(x) {
+  if (!x || typeof x !== 'object') return x;
+  if (x.display_name && Array.isArray(x.reasons) && x.reasons.length) {
+    const why = x.reasons.map((r) => (r && r.code === 'certificate_expired'
+      ? t('gate.person.certificate_expired', { name: r.name || '', date: r.expires_on || '' })
+      : tOr('gate.person.' + (r && r.code), String((r && r.code) || '')))).join('；');
+    return t('gate.named_why', { name: x.display_name, why });
+  }
+  if (x.asset_no) {
+    const why = x.reason === 'overdue' && x.next_test_due ? t('gate.tool.overdue', { date: x.next_test_due }) : tOr('gate.tool.' + x.reason, String(x.reason || ''));
+    return why ? t('gate.named_why', { name: x.asset_no, why }) : x.asset_no;
+  }
+  if (x.kind && x.name && !x.id) return toolKindName(loadedToolKinds(), x.kind, x.name);
+  return x.display_name || x.number || x.hazard || x.text || x.name || x.id;
 }
 
 /** Marks the form field the server named in details.field; returns a hint naming it (or undefined). */

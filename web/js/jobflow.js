@@ -1,20 +1,26 @@
-// 我的作业 → one job on the phone (R0.8, R3.3–R3.9): the on-site flow in order, with a step indicator:
-// 现场勘察 → 工作票 → 班前会 → 风险确认 → 开工 → 作业步骤 → 终结. Each step is one panel; what the signed-in person
-// may not do is hidden or disabled with the reason. Everything comes from the server:
-//   GET /plans/{id}, /plans/{id}/survey, /tickets?plan_id=, /tickets/{id}, /plans/{id}/briefing, /plans/{id}/steps.
+// 我的作业 → one job on the phone (R0.8, R3.3–R3.9, R3.6): the on-site flow in order, with a step indicator:
+// 现场勘察 → 工作票 → 班前会 → 风险确认 → 工器具 → 开工 → 作业步骤 → 终结. Each step is one panel; what the signed-in
+// person may not do is hidden or disabled with the reason. Everything comes from the server:
+//   GET /plans/{id}, /plans/{id}/survey, /tickets?plan_id=, /tickets/{id}, /plans/{id}/briefing, /plans/{id}/steps,
+//   /plans/{id}/tools (the tool kinds the job needs, what is checked out for it, in-date tools to propose).
 import { h, mount, icon } from './dom.js';
 import { t, tOr, fmtTime, roleName, getLang } from './i18n.js';
 import { get, post, put, ApiError } from './api.js';
 import { hasRole } from './perm.js';
-import { toast, loading, field, confirmDialog } from './ui.js';
+import { toast, loading, field, confirmDialog, formDialog } from './ui.js';
 import {
   kindName, statusBadge, statusName, riskBadge, highRiskBadge, personName, problemBox, markServerField, clearMarks,
   kvList, detailHead, actionName,
 } from './fw.js';
 import { thumbs, photoPicker, pendingPhotos } from './photos.js';
 import { ticketView, ticketActionDialog, pickTicket } from './ticketview.js';
+import { reasonText } from './people.js';
+import {
+  toolKinds, toolKindName, toolStatusBadge, dueText, dueClass, checkout, giveBack, refusalBox, warningBox, refusalText,
+  RETURN_CONDITIONS,
+} from './toolkit.js';
 
-export const FLOW = ['survey', 'ticket', 'briefing', 'risks', 'start', 'steps', 'end'];
+export const FLOW = ['survey', 'ticket', 'briefing', 'risks', 'tools', 'start', 'steps', 'end'];
 const PLAN_OPEN = ['draft', 'published'];
 const TICKET_DONE = ['permitted', 'working', 'interrupted', 'ended', 'archived'];
 const RISK_CONFIRMABLE = ['received', 'permitted', 'working', 'interrupted'];
@@ -29,7 +35,9 @@ const orNull = (p) => p.catch((ex) => { if (ex instanceof ApiError && ex.status 
  * every change the server accepts.
  */
 export function renderJobFlow(el, { me, planId, navigate }) {
-  const s = { plan: null, survey: null, ticket: null, briefing: null, steps: null, editingSurvey: false };
+  const s = { plan: null, survey: null, ticket: null, briefing: null, steps: null, tools: null, readiness: null, editingSurvey: false };
+  let kinds = []; // tool kinds (GET /kb/tool_kinds), for their names
+  let toolWarnings = null; // the last check-out's warnings, kept across redraws
   let selected = null;
   let loadSeq = 0;
   let loads = 0; // finished loads, on the card as data-loads (a reload is visible to tests)
@@ -47,17 +55,21 @@ export function renderJobFlow(el, { me, planId, navigate }) {
   async function load({ keepStep = true } = {}) {
     const my = ++loadSeq;
     try {
-      const [plan, survey, tickets, briefing, steps] = await Promise.all([
+      const [plan, survey, tickets, briefing, steps, tools, ks, readiness] = await Promise.all([
         get('/plans/' + encodeURIComponent(planId)),
         orNull(get(`/plans/${encodeURIComponent(planId)}/survey`)),
         get('/tickets', { plan_id: planId, limit: 50 }),
         orNull(get(`/plans/${encodeURIComponent(planId)}/briefing`)),
         get(`/plans/${encodeURIComponent(planId)}/steps`).catch(() => null),
+        get(`/plans/${encodeURIComponent(planId)}/tools`).catch(() => null),
+        toolKinds().catch(() => []),
+        get(`/plans/${encodeURIComponent(planId)}/readiness`).catch(() => null),
       ]);
       const pick = pickTicket(tickets && tickets.items);
       const ticket = pick ? await get('/tickets/' + encodeURIComponent(pick.id)) : null;
       if (my !== loadSeq) return;
-      Object.assign(s, { plan, survey, ticket, briefing, steps });
+      kinds = ks;
+      Object.assign(s, { plan, survey, ticket, briefing, steps, tools, readiness });
       if (!keepStep || !selected) selected = currentStep();
       draw();
       card.dataset.loads = String(++loads);
@@ -95,6 +107,7 @@ export function renderJobFlow(el, { me, planId, navigate }) {
       case 'ticket': return !!ticket && TICKET_DONE.includes(ticket.status);
       case 'briefing': return !!briefing && !!briefing.held_at && !(briefing.missing || []).length;
       case 'risks': return !!ticket && (ticket.risks || []).length > 0 && ticket.risks.every((r) => r.confirmed_at);
+      case 'tools': return toolsReady();
       case 'start': return !!plan && ['working', 'paused', 'finished'].includes(plan.status);
       case 'steps': {
         const pr = steps && steps.progress;
@@ -206,7 +219,7 @@ export function renderJobFlow(el, { me, planId, navigate }) {
     const id = selected;
     const i = FLOW.indexOf(id);
     const body = ({
-      survey: surveyPanel, ticket: ticketPanel, briefing: briefingPanel, risks: risksPanel, start: startPanel,
+      survey: surveyPanel, ticket: ticketPanel, briefing: briefingPanel, risks: risksPanel, tools: toolsPanel, start: startPanel,
       steps: stepsPanel, end: endPanel,
     })[id]();
     const done = stepDone(id);
@@ -517,7 +530,142 @@ export function renderJobFlow(el, { me, planId, navigate }) {
     return view.el;
   }
 
-  // ------------------------------------------------------------------ e. 开工
+  // ------------------------------------------------------------------ e. 工器具
+
+  const toolsNeeded = () => (s.tools && s.tools.needed) || [];
+  /** Every tool kind the job needs is in hand, and each tool checked out for it is in date and not failed. */
+  function toolsReady() {
+    if (!s.tools) return false;
+    const usable = (x) => x.status !== 'overdue' && x.last_test_result !== 'fail';
+    return toolsNeeded().every((n) => (s.tools.checked_out || []).some((x) => x.kind === n.kind && usable(x)));
+  }
+  const mayHandleTools = () => onPlan() || hasRole(me, 'tool_keeper') || hasRole(me, 'admin');
+
+  async function reloadTools() {
+    s.tools = await get(`/plans/${encodeURIComponent(planId)}/tools`);
+    drawChrome();
+    drawPanel();
+  }
+
+  function toolLine(x, testid, extra) {
+    return h('li.tool-line', { testid, dataset: { id: x.id, asset: x.asset_no, status: x.status } },
+      h('div.tool-line-main',
+        h('div.tool-line-top', h('span.mono.tool-line-asset', { text: x.asset_no }), toolStatusBadge(x.status)),
+        h('div.small', { text: [...new Set([toolKindName(kinds, x.kind, x.kind_name), x.name].filter(Boolean))].join(' · ') }),
+        h('div.small', { class: dueClass(x), text: t('tools.due', { due: dueText(x) }) })),
+      extra);
+  }
+
+  function toolsPanel() {
+    const tl = s.tools;
+    if (!tl) return note(t('tools.unavailable'), 'tools-none');
+    const p = s.plan;
+    const open = !['finished', 'cancelled'].includes(p.status);
+    const may = mayHandleTools() && open;
+    const err = refusalBox('tools-error');
+    const warn = warningBox('tools-warning');
+    if (toolWarnings) warn.show(toolWarnings);
+    const needed = toolsNeeded();
+    const out = tl.checked_out || [];
+    const proposed = tl.proposed || [];
+    const inHand = needed.filter((n) => n.in_hand).length;
+
+    const needList = needed.length
+      ? h('ul.checklist', { testid: 'tools-needed', dataset: { done: String(inHand), total: String(needed.length) } }, needed.map((n) => {
+        const mine = out.filter((x) => x.kind === n.kind);
+        return h('li.check-item', { class: n.in_hand ? 'ok' : 'open', testid: 'tools-need-' + n.kind, dataset: { ok: n.in_hand ? '1' : '0' } },
+          h('span.check-mark', icon(n.in_hand ? 'check' : 'close', 'icon icon-sm')),
+          h('span.check-name', { text: toolKindName(kinds, n.kind, n.name) }),
+          h('span.small.muted', { text: mine.length ? mine.map((x) => x.asset_no).join('、') : t('tools.not_in_hand') }));
+      }))
+      : h('p.muted.small', { testid: 'tools-needed', text: t('tools.none_needed') });
+
+    const outList = out.length
+      ? h('ul.tool-lines', { testid: 'tools-out' }, out.map((x) => {
+        const btn = may ? h('button.btn.btn-sm', { type: 'button', testid: 'tools-return-' + x.asset_no, text: t('tool.return') }) : null;
+        if (btn) btn.addEventListener('click', () => returnTool(x));
+        return toolLine(x, 'tools-out-' + x.asset_no, btn);
+      }))
+      : h('p.muted.small', { testid: 'tools-out', text: t('tools.none_out') });
+
+    const propList = proposed.length
+      ? h('ul.tool-lines', { testid: 'tools-proposed' }, proposed.map((x) => {
+        const btn = may ? h('button.btn.btn-primary.btn-sm', { type: 'button', testid: 'tools-checkout-' + x.asset_no }, h('span', { text: t('tools.checkout') })) : null;
+        if (btn) {
+          btn.addEventListener('click', async () => {
+            err.show(null);
+            btn.disabled = true;
+            try {
+              const r = await checkout(x.id, planId);
+              toolWarnings = (r.warnings || []).length ? r.warnings.map((w) => ({ ...w, asset_no: x.asset_no })) : null;
+              toast(t('scan.checked_out', { asset: x.asset_no }));
+              await reloadTools();
+            } catch (ex) {
+              btn.disabled = false;
+              err.show(ex);
+              err.scrollIntoView({ block: 'nearest' });
+            }
+          });
+        }
+        return toolLine(x, 'tools-propose-' + x.asset_no, btn);
+      }))
+      : h('p.muted.small', { testid: 'tools-proposed', text: inHand < needed.length ? t('tools.none_proposed') : t('tools.all_in_hand') });
+
+    const scan = may ? appLinkBtn('/scan?plan=' + encodeURIComponent(planId)) : null;
+    return h('div.tools-step',
+      h('p.muted.small', { text: t('tools.intro') }),
+      scan ? h('div.flow-cta', scan) : null,
+      !may ? h('p.muted.small.reason', { testid: 'tools-why', text: open ? t('tools.who') : t('tools.closed') }) : null,
+      h('h3.section-title', { text: t('tools.needed_n', { done: inHand, total: needed.length }) }),
+      needList,
+      h('h3.section-title', { text: t('tools.out_n', { n: out.length }) }),
+      warn,
+      outList,
+      h('h3.section-title', { text: t('tools.proposed') }),
+      err,
+      propList);
+  }
+
+  function appLinkBtn(href) {
+    return h('a.btn.btn-big', {
+      href, testid: 'tools-scan',
+      onclick: (e) => { if (e.button === 0 && !e.ctrlKey && !e.metaKey && !e.shiftKey) { e.preventDefault(); navigate(href); } },
+    }, icon('camera', 'icon'), h('span', { text: t('tools.scan') }));
+  }
+
+  async function returnTool(x) {
+    const r = await formDialog({
+      title: t('tool.return_title', { asset: x.asset_no }),
+      testid: 'return-dialog',
+      submit: t('tool.return'),
+      fields: [
+        { name: 'condition', label: t('tool.condition'), type: 'radio', value: 'good', options: RETURN_CONDITIONS.map((c) => ({ value: c, label: t('tool.condition.' + c) })) },
+        { name: 'note', label: t('tool.note'), type: 'textarea', rows: '2' },
+      ],
+      onSubmit: async (v) => {
+        try {
+          return await giveBack(x.id, v.condition, String(v.note || '').trim());
+        } catch (ex) {
+          ex.message = refusalText(ex);
+          throw ex;
+        }
+      },
+    });
+    if (!r) return;
+    toolWarnings = null;
+    toast(t('tool.returned', { asset: x.asset_no }));
+    await reloadTools();
+  }
+
+  // ------------------------------------------------------------------ f. 开工
+
+  /** Who on the job may not work yet (GET /plans/{id}/readiness), with why; what gate_person_unqualified says. */
+  function qualifiedDetail() {
+    if (!s.readiness) return t('start.check.qualified_unknown');
+    const bad = (s.readiness.items || []).filter((x) => !x.ready);
+    if (!bad.length) return t('start.check.qualified_all', { n: (s.readiness.items || []).length });
+    return bad.map((x) => t('gate.named_why', { name: x.display_name, why: (x.reasons || []).map(reasonText).join('；') })).join('、');
+  }
 
   function startPanel() {
     const p = s.plan;
@@ -529,6 +677,8 @@ export function renderJobFlow(el, { me, planId, navigate }) {
       ['briefing', stepDone('briefing'), b ? (b.held_at ? t('start.check.missing', { n: (b.missing || []).length }) : t('briefing.not_held')) : t('briefing.none')],
       ['risks', stepDone('risks'), tk ? t('risk.progress', { done: (tk.risks || []).filter((r) => r.confirmed_at).length, total: (tk.risks || []).length }) : t('start.check.no_ticket')],
       ['people', people >= 2, t('start.check.people_n', { n: people })],
+      ['qualified', !!s.readiness && (s.readiness.items || []).every((x) => x.ready), qualifiedDetail()],
+      ['tools', toolsReady(), s.tools ? t('tools.in_hand', { done: toolsNeeded().filter((n) => n.in_hand).length, total: toolsNeeded().length }) : t('tools.unavailable')],
       p.high_risk ? ['supervision', !!(p.video_link || p.onsite_supervisor_id), p.video_link || p.onsite_supervisor_id ? t('start.check.supervised') : t('start.check.unsupervised')] : null,
     ].filter(Boolean);
     const list = h('ul.checklist', { testid: 'start-checklist' }, checks.map(([k, ok, detail]) => h('li.check-item', { class: ok ? 'ok' : 'open', testid: 'start-check-' + k, dataset: { ok: ok ? '1' : '0' } },
@@ -567,7 +717,7 @@ export function renderJobFlow(el, { me, planId, navigate }) {
       err);
   }
 
-  // ------------------------------------------------------------------ f. 作业步骤
+  // ------------------------------------------------------------------ g. 作业步骤
 
   function stepsPanel() {
     const st = s.steps;
@@ -750,7 +900,7 @@ export function renderJobFlow(el, { me, planId, navigate }) {
     return form;
   }
 
-  // ------------------------------------------------------------------ g. 终结
+  // ------------------------------------------------------------------ h. 终结
 
   function endPanel() {
     const p = s.plan;

@@ -13,7 +13,8 @@ export function hasPerm(me, perm) {
 }
 
 // Names from src/auth/perm.c: users.read/write, org.read/write, audit.read, devices.manage,
-// orders.read/write, plans.read/write, tickets.write, supervision.read/write. Admin holds every permission.
+// orders.read/write, plans.read/write, tickets.write, supervision.read/write, tools.read/write,
+// people.read/write. Admin holds every permission.
 const allows = (me, perm) => hasRole(me, 'admin') || hasPerm(me, perm);
 export const canUsers = (me) => allows(me, 'users.read');
 export const canUsersWrite = (me) => allows(me, 'users.write');
@@ -30,6 +31,12 @@ export const canBoard = (me) => allows(me, 'supervision.read');
 export const canSuperviseWrite = (me) => allows(me, 'supervision.write');
 /** People who work on plans: GET /me/jobs lists what they lead or crew (crew may be leader, crew or guardian). */
 export const isFieldPerson = (me) => hasRole(me, 'leader') || hasRole(me, 'crew') || hasRole(me, 'guardian');
+/** 安全工器具: the ledger and the label scan need tools.read; keepers (tools.write) add tools and record tests. */
+export const canTools = (me) => allows(me, 'tools.read');
+export const canToolsWrite = (me) => allows(me, 'tools.write');
+/** 人员资质: everyone reads their own; people.read reads anyone's and the expiring list; people.write adds records. */
+export const canPeople = (me) => allows(me, 'people.read');
+export const canPeopleWrite = (me) => allows(me, 'people.write');
 
 /** The top-level sections, in menu order. `ready` sections have a working view. */
 export const SECTIONS = [
@@ -39,7 +46,10 @@ export const SECTIONS = [
   { id: 'plans', path: '/plans', icon: 'plans', key: 'nav.plans', ready: true, visible: canPlans },
   { id: 'tickets', path: '/tickets', icon: 'tickets', key: 'nav.tickets', ready: true, phoneTab: true, visible: canPlans },
   { id: 'supervision', path: '/supervision', icon: 'supervision', key: 'nav.supervision', ready: true, visible: canBoard },
-  { id: 'tools', path: '/tools', icon: 'tools', key: 'nav.tools', phoneTab: true },
+  // The phone tab takes people on plans straight to the label scan (/scan); the ledger is /tools.
+  { id: 'tools', path: '/tools', icon: 'tools', key: 'nav.tools', ready: true, phoneTab: true, visible: canTools,
+    alias: ['/scan'], phonePath: (me) => (isFieldPerson(me) && !canToolsWrite(me) ? '/scan' : '/tools') },
+  { id: 'people', path: '/people', icon: 'people', key: 'nav.people', ready: true },
   { id: 'charging', path: '/charging', icon: 'charging', key: 'nav.charging' },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
@@ -61,5 +71,6 @@ export function visibleSections(me) {
 /** The section a path belongs to ('/admin/users' -> admin). */
 export function sectionFor(path) {
   if (path === '/' || path === '') return SECTIONS[0];
-  return SECTIONS.find((s) => s.path !== '/' && (path === s.path || path.startsWith(s.path + '/'))) || null;
+  const under = (p) => path === p || path.startsWith(p + '/');
+  return SECTIONS.find((s) => s.path !== '/' && (under(s.path) || (s.alias || []).some(under))) || null;
 }

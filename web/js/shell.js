@@ -33,9 +33,10 @@ export function buildShell({ me, orgName, navigate, logout, onLang }) {
   const tabLinks = new Map();
   const tabbar = h('nav.tabbar', { 'aria-label': t('nav.tabbar'), testid: 'phone-nav' });
   for (const s of phoneTabs(me)) {
+    const to = s.phonePath ? s.phonePath(me) : s.path;
     const a = h('a.tab', {
-      href: s.path, testid: 'tab-' + s.id,
-      onclick: (e) => { if (isPlainClick(e)) { e.preventDefault(); closeDrawer(); navigate(s.path); } },
+      href: to, testid: 'tab-' + s.id,
+      onclick: (e) => { if (isPlainClick(e)) { e.preventDefault(); closeDrawer(); navigate(to); } },
     }, icon(s.icon), h('span.tab-label', { text: t(s.key + '.short') === s.key + '.short' ? t(s.key) : t(s.key + '.short') }));
     tabLinks.set(s.id, a);
     tabbar.append(a);

@@ -138,7 +138,11 @@ people_expiring(db_t *db, int days)
 	json_t *rows = db_all(db_q(db,
 	    "SELECT q.id, q.user_id, u.display_name, q.kind, q.name, q.expires_on FROM qualifications q "
 	    "JOIN users u ON u.id = q.user_id WHERE q.kind IN ('certificate', 'safety_exam') AND q.expires_on IS NOT NULL "
-	    "AND q.expires_on <= $1 AND u.disabled = 0 ORDER BY q.expires_on, u.username LIMIT 1000", "t", until), &rc);
+	    "AND q.expires_on <= $1 AND u.disabled = 0 AND (q.kind <> 'safety_exam' OR q.passed = 1) "
+	    /* a renewal (same name, later expiry) retires the old record */
+	    "AND NOT EXISTS (SELECT 1 FROM qualifications n WHERE n.user_id = q.user_id AND n.kind = q.kind "
+	    "AND n.name = q.name AND n.expires_on > q.expires_on) "
+	    "ORDER BY q.expires_on, u.username LIMIT 1000", "t", until), &rc);
 	if (!rows)
 		return NULL;
 	size_t i;

@@ -132,6 +132,14 @@ tools_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t 
 		fg_err_field(err, "asset_no_taken", "asset_no", NULL);
 		return db_fail(db, err);
 	}
+	if (rc == DB_DONE && str(in, "last_test_date")) { /* the test it arrives with starts its history */
+		char tid[37];
+		fg_uuid7(tid);
+		rc = db_run(db_q(db,
+		    "INSERT INTO tool_tests (id, tool_id, test_date, result, note, recorded_by, recorded_at) "
+		    "VALUES ($1, $2, $3, $4, '入账时的最近一次试验', $5, $6)",
+		    "ttttti", tid, id, str(in, "last_test_date"), str(in, "last_test_result"), actor_id, now));
+	}
 	json_t *after = rc == DB_DONE ? tools_get(db, id) : NULL;
 	if (!after || audit_write(db, actor_id, "create", "tool", id, NULL, after) != 0 || db_commit(db) != 0) {
 		json_decref(after);
@@ -342,6 +350,9 @@ where(qb_t *q, const void *filter)
 	if (f->status && strcmp(f->status, "overdue") == 0) {
 		qb_sql(q, " AND custody IN ('in_store', 'checked_out') AND next_test_due < ");
 		qb_text(q, today);
+	} else if (f->status && strcmp(f->status, "test_due_soon") != 0 && !f->custody) {
+		qb_sql(q, " AND custody = "); /* the other statuses are custodies */
+		qb_text(q, f->status);
 	} else if (f->status && strcmp(f->status, "test_due_soon") == 0 && day_add_days(today, TOOLS_DUE_SOON_DAYS, soon)) {
 		qb_sql(q, " AND custody = 'in_store' AND next_test_due >= ");
 		qb_text(q, today);
