@@ -92,3 +92,19 @@ test(`${LABEL} tools: QR label, the due list, scanning by asset number, and what
   assert.ok(need.json.needed.some((n) => n.kind === 'insulating_gloves'), 'an LV meter job needs insulating gloves');
   assert.ok(need.json.proposed.every((t) => t.status !== 'overdue' && t.custody === 'in_store'));
 });
+
+test(`${LABEL} tools: a printable QR label sheet for a selection`, async () => {
+  const { execFileSync } = await import('node:child_process');
+  const k = await keeper();
+  const a = await newTool(k, { kind: 'insulating_gloves', last_test_date: monthsAgo(1), last_test_result: 'pass' });
+  const b = await newTool(k, { kind: 'hv_voltage_detector', last_test_date: monthsAgo(2), last_test_result: 'pass' });
+  const res = await fetch(`${BASE_URL}/api/v1/tools/labels`, { method: 'POST',
+    headers: { authorization: `Bearer ${k.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ tool_ids: [a.id, b.id] }) });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/pdf');
+  const txt = execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: Buffer.from(await res.arrayBuffer()) }).toString();
+  for (const t of [a, b]) assert.ok(txt.includes(t.asset_no), `label of ${t.asset_no}`);
+  assert.ok(txt.includes(a.next_test_due));
+  expectError(await api('POST', '/tools/labels', { token: k.token, body: { tool_ids: [] } }), 400, 'invalid_field', 'tool_ids');
+  expectError(await api('POST', '/tools/labels', { token: k.token, body: { tool_ids: ['00000000-0000-7000-8000-000000000000'] } }), 400, 'invalid_field', 'tool_ids');
+});

@@ -36,4 +36,7 @@ json_t *tools_due(db_t *db, int days);
 /* An SVG QR code for the tool's label, encoding "FGTOOL:<asset_no>" (malloc'ed). */
 char *tools_qr_svg(const char *asset_no);
 
+/* A printable A4 sheet of QR labels (3 × 8, 70 × 37 mm) for up to 240 tools (malloc'ed PDF). */
+int tools_labels_pdf(db_t *db, json_t *ids, unsigned char **out, size_t *outlen, fg_err_t *err);
+
 #endif

@@ -120,6 +120,27 @@ qr(req_t *r)
 	http_bytes(r, 200, "image/svg+xml", (unsigned char *)svg, strlen(svg));
 }
 
+static const jfield_t labels_spec[] = {
+	{"tool_ids", JF_STRINGS, JF_REQUIRED, 0},
+	{NULL, 0, 0, 0},
+};
+
+/* POST /api/v1/tools/labels {"tool_ids":[…]} → the label sheet to print */
+static void
+labels(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	if (http_body(r, labels_spec))
+		return;
+	if (tools_labels_pdf(r->db, json_object_get(r->json, "tool_ids"), &buf, &len, &e) != 0) {
+		http_error(r, &e);
+		return;
+	}
+	http_bytes(r, 200, "application/pdf", buf, len);
+}
+
 static void
 for_plan(req_t *r)
 {
@@ -149,6 +170,7 @@ const route_t tool_routes[] = {
 	{"GET", "/api/v1/tools", list, "tools.read", 0},
 	{"POST", "/api/v1/tools", create, "tools.write", 0},
 	{"GET", "/api/v1/tools/due", due, "tools.read", 0},
+	{"POST", "/api/v1/tools/labels", labels, "tools.read", 0},
 	{"GET", "/api/v1/tools/{id}", get, "tools.read", 0},
 	{"GET", "/api/v1/tools/{id}/qr", qr, "tools.read", 0},
 	{"POST", "/api/v1/tools/{id}/tests", record_test, "tools.write", 0},
