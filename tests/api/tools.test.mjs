@@ -108,3 +108,27 @@ test(`${LABEL} tools: a printable QR label sheet for a selection`, async () => {
   expectError(await api('POST', '/tools/labels', { token: k.token, body: { tool_ids: [] } }), 400, 'invalid_field', 'tool_ids');
   expectError(await api('POST', '/tools/labels', { token: k.token, body: { tool_ids: ['00000000-0000-7000-8000-000000000000'] } }), 400, 'invalid_field', 'tool_ids');
 });
+
+test(`${LABEL} tool kinds: defaults with their test cycles and what the test checks; admins edit them, audited`, async () => {
+  const { adminToken } = await import('./lib.mjs');
+  const admin = await adminToken();
+  const crew = await userWithToken(['crew']);
+  const kinds = await api('GET', '/tool-kinds', { token: crew.token });
+  expectStatus(kinds, 200);
+  const gloves = kinds.json.items.find((k) => k.code === 'insulating_gloves');
+  assert.equal(gloves.name_zh, '绝缘手套');
+  assert.equal(gloves.test_cycle_months, 6);
+  assert.ok(gloves.test_zh && gloves.source);
+  assert.equal(kinds.json.items.find((k) => k.code === 'hv_voltage_detector').test_cycle_months, 12);
+  expectError(await api('PUT', '/tool-kinds/insulating_gloves', { token: crew.token, body: gloves }), 403, 'forbidden');
+  const edited = { ...gloves, test_cycle_months: 3, source: gloves.source + '; 本单位规定缩短为 3 个月' };
+  expectStatus(await api('PUT', '/tool-kinds/insulating_gloves', { token: admin, body: edited }), 200);
+  // the rules use the new cycle: a tool tested 4 months ago is now overdue
+  const k = await keeper();
+  const t = await newTool(k, { kind: 'insulating_gloves', last_test_date: monthsAgo(4), last_test_result: 'pass' });
+  assert.equal(t.status, 'overdue');
+  const audit = await api('GET', `/audit?entity=kb_item&entity_id=${encodeURIComponent('tool_kinds/insulating_gloves')}`, { token: admin });
+  assert.equal(audit.json.items[0].after.test_cycle_months, 3);
+  expectStatus(await api('DELETE', '/kb/tool_kinds/insulating_gloves', { token: admin }), 204);
+  expectError(await api('PUT', '/tool-kinds/insulating_gloves', { token: admin, body: { ...gloves, test_cycle_months: 0 } }), 400, 'invalid_field', 'item.test_cycle_months');
+});

@@ -58,7 +58,25 @@ revert(req_t *r)
 	http_no_content(r);
 }
 
+/* /api/v1/tool-kinds is the knowledge base's tool_kinds collection under the name issue 4's clients use. */
+static void
+tool_kinds(req_t *r)
+{
+	http_json(r, 200, json_pack("{s:O}", "items", kb_items("tool_kinds")));
+}
+
+static void
+tool_kind_put(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	int rc = kb_put(r->db, r->user.id, "tool_kinds", r->params[0], r->json, &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
 const route_t kb_routes[] = {
+	{"GET", "/api/v1/tool-kinds", tool_kinds, "", 0},
+	{"PUT", "/api/v1/tool-kinds/{code}", tool_kind_put, "kb.write", 0},
 	{"GET", "/api/v1/kb/search", search, "", 0},
 	{"GET", "/api/v1/kb/{collection}", collection, "", 0},
 	{"GET", "/api/v1/kb/{collection}/{key}", item, "", 0},
