@@ -22,6 +22,8 @@ static const struct {
 	uint32_t roles;
 } grants[] = {
 	{"audit.read", ROLE_SUPERVISOR},
+	{"contractors.read", ROLE_MANAGER | ROLE_SUPERVISOR | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_LEADER},
+	{"contractors.write", ROLE_MANAGER | ROLE_SUPERVISOR},
 	{"devices.manage", 0},
 	{"kb.write", 0},
 	{"org.read", 0},

@@ -125,6 +125,17 @@ function gateItem(g, serverMessage) {
   return li;
 }
 
+/** Why a person may not work: one reason of people readiness (their own records, or their contractor's). */
+export function personReason(r) {
+  const code = String((r && r.code) || '');
+  if (code === 'certificate_expired') return t('gate.person.certificate_expired', { name: r.name || '', date: r.expires_on || '' });
+  if (r && r.contractor) {
+    const s = t('gate.person.' + code, { contractor: r.contractor.name || '', reason: r.reason || '', date: r.qualification_expires_on || '—' });
+    return s === 'gate.person.' + code ? code : s;
+  }
+  return tOr('gate.person.' + code, code);
+}
+
 /**
  * How a gate names one thing: a person (with why they may not work: gate_person_unqualified's reasons), a tool
  * (asset number and why it may not be used), a tool kind not in hand, a risk point, a measure, an order…
@@ -132,9 +143,7 @@ function gateItem(g, serverMessage) {
 function refName(x) {
   if (!x || typeof x !== 'object') return x;
   if (x.display_name && Array.isArray(x.reasons) && x.reasons.length) {
-    const why = x.reasons.map((r) => (r && r.code === 'certificate_expired'
-      ? t('gate.person.certificate_expired', { name: r.name || '', date: r.expires_on || '' })
-      : tOr('gate.person.' + (r && r.code), String((r && r.code) || '')))).join('；');
+    const why = x.reasons.map(personReason).join('；');
     return t('gate.named_why', { name: x.display_name, why });
   }
   if (x.asset_no) {
@@ -142,6 +151,7 @@ function refName(x) {
     return why ? t('gate.named_why', { name: x.asset_no, why }) : x.asset_no;
   }
   if (x.kind && x.name && !x.id) return toolKindName(loadedToolKinds(), x.kind, x.name);
+  if (x.display_name && x.contractor && x.contractor.name) return t('gate.named_why', { name: x.display_name, why: x.contractor.name });
   return x.display_name || x.number || x.hazard || x.text || x.name || x.id;
 }
 

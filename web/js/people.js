@@ -6,11 +6,12 @@
 //     (GET /users/{id}/qualifications); people.write adds a record (POST /users/{id}/qualifications).
 //   Everyone may read their own: without people.read, /people shows one's own page.
 import { h, mount } from './dom.js';
-import { t, tOr, roleName, fmtTime, todayShanghai } from './i18n.js';
+import { t, roleName, fmtTime, todayShanghai } from './i18n.js';
 import { get, post } from './api.js';
-import { ROLES, canPeople, canPeopleWrite } from './perm.js';
+import { ROLES, canPeople, canPeopleWrite, canContractors } from './perm.js';
+import { renderContractors } from './contractors.js';
 import { toast, dataTable, loading, formDialog } from './ui.js';
-import { problemBox, detailHead, subId, appLink } from './fw.js';
+import { problemBox, detailHead, subId, appLink, personReason } from './fw.js';
 
 const KINDS = ['certificate', 'safety_exam', 'training'];
 const PAGE = 30;
@@ -38,13 +39,11 @@ export function readinessBadge(r, testid) {
   return h('span.badge', { class: ready ? 'badge-ok' : 'badge-danger-solid', testid, dataset: { ready: ready ? '1' : '0' }, text: ready ? t('people.ready') : t('people.not_ready') });
 }
 
-export function reasonText(r) {
-  if (r && r.code === 'certificate_expired') return t('gate.person.certificate_expired', { name: r.name || '', date: r.expires_on || '' });
-  return tOr('gate.person.' + (r && r.code), String((r && r.code) || ''));
-}
+export const reasonText = personReason;
 
 export function renderPeople(el, ctx) {
   const { me, path, navigate } = ctx;
+  if (path === '/contractors' || path.startsWith('/contractors/')) return renderContractors(el, ctx);
   const sub = subId(path, '/people');
   if (sub === null) return false;
   if (sub === '' && !canPeople(me)) {
@@ -159,7 +158,8 @@ export function renderPeople(el, ctx) {
 
   el.append(
     h('div.page-head', h('h1.page-title', { text: t('nav.people'), tabindex: '-1' }),
-      appLink('/people/' + encodeURIComponent(me.id), t('people.mine'), navigate, { class: 'btn btn-sm', testid: 'people-mine' })),
+      appLink('/people/' + encodeURIComponent(me.id), t('people.mine'), navigate, { class: 'btn btn-sm', testid: 'people-mine' }),
+      canContractors(me) ? appLink('/contractors', t('people.contractors'), navigate, { class: 'btn btn-sm', testid: 'people-contractors' }) : null),
     h('section.card.people-expiring-card', { testid: 'people-expiring-card' },
       h('div.card-head', h('h2.card-title', { text: t('people.expiring_title') }), days),
       expErr, expBox),
@@ -208,6 +208,8 @@ function renderPerson(el, { me, navigate, userId }) {
           h('span.alert-msg', { text: t('people.not_ready_why') }),
           h('ul.gate-sublist', reasons.map((x) => h('li', { dataset: { code: x.code }, text: reasonText(x) }))))
         : h('p.alert.alert-ok', { testid: 'person-reasons', text: t('people.ready_text') }),
+      rd.contractor ? h('p.person-contractor', { testid: 'person-contractor' }, h('span', { text: t('people.works_for') + ' ' }),
+        appLink('/contractors/' + encodeURIComponent(rd.contractor.id), rd.contractor.name, navigate)) : null,
       addBtn ? h('div.action-bar', addBtn) : null,
       h('h3.section-title', { text: t('people.certificates_n', { n: certs.length }) }),
       dataTable({

@@ -37,6 +37,8 @@ export const canToolsWrite = (me) => allows(me, 'tools.write');
 /** 人员资质: everyone reads their own; people.read reads anyone's and the expiring list; people.write adds records. */
 export const canPeople = (me) => allows(me, 'people.read');
 export const canPeopleWrite = (me) => allows(me, 'people.write');
+/** 外包单位 (R2.8): contractors.read lists them; contractors.write (managers, safety supervisors) edits. */
+export const canContractors = (me) => allows(me, 'contractors.read');
 
 /** The top-level sections, in menu order. `ready` sections have a working view. */
 export const SECTIONS = [
@@ -49,7 +51,7 @@ export const SECTIONS = [
   // The phone tab takes people on plans straight to the label scan (/scan); the ledger is /tools.
   { id: 'tools', path: '/tools', icon: 'tools', key: 'nav.tools', ready: true, phoneTab: true, visible: canTools,
     alias: ['/scan'], phonePath: (me) => (isFieldPerson(me) && !canToolsWrite(me) ? '/scan' : '/tools') },
-  { id: 'people', path: '/people', icon: 'people', key: 'nav.people', ready: true },
+  { id: 'people', path: '/people', icon: 'people', key: 'nav.people', ready: true, alias: ['/contractors'] },
   { id: 'charging', path: '/charging', icon: 'charging', key: 'nav.charging' },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];

@@ -3,6 +3,7 @@
 #include "base/util.h"
 #include "audit/audit.h"
 #include "modules/people/people.h"
+#include "modules/contractors/contractors.h"
 
 static const char *
 str(json_t *o, const char *k)
@@ -121,8 +122,11 @@ people_readiness(db_t *db, const char *user_id)
 									    json_object_get(c, "name"), "expires_on",
 									    json_object_get(c, "expires_on")));
 	json_decref(expired);
-	json_t *out = json_pack("{s:O, s:O, s:b, s:o}", "user_id", json_object_get(u, "id"), "display_name",
-	    json_object_get(u, "display_name"), "ready", json_array_size(reasons) == 0, "reasons", reasons);
+	/* contractor staff are ready only while their company is (R2.8) */
+	json_t *contractor = contractors_person(db, user_id, today, reasons);
+	json_t *out = json_pack("{s:O, s:O, s:b, s:o, s:o}", "user_id", json_object_get(u, "id"), "display_name",
+	    json_object_get(u, "display_name"), "ready", json_array_size(reasons) == 0, "reasons", reasons, "contractor",
+	    contractor ? contractor : json_null());
 	json_decref(u);
 	return out;
 }

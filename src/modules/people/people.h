@@ -15,7 +15,8 @@
 int people_add(db_t *db, const char *actor_id, const char *user_id, json_t *in, json_t **out, fg_err_t *err);
 json_t *people_list(db_t *db, const char *user_id);
 /* {"user_id","display_name","ready","reasons":[{code, name?, expires_on?}]}; codes: no_valid_safety_exam,
- * certificate_expired. */
+ * certificate_expired, and for contractor staff (with "contractor") contractor_suspended, contractor_unqualified,
+ * contractor_agreement_missing. */
 json_t *people_readiness(db_t *db, const char *user_id);
 /* Certificates and exams that expire within `days` (or have expired), for reminders. */
 json_t *people_expiring(db_t *db, int days);

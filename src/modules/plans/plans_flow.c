@@ -10,6 +10,8 @@
 #include "modules/briefings/briefings.h"
 #include "modules/people/people.h"
 #include "modules/tools/tools.h"
+#include "modules/contractors/contractors.h"
+#include "base/day.h"
 
 static const char *
 str(json_t *o, const char *k)
@@ -219,6 +221,41 @@ g_supervision(flow_ctx_t *c, fg_err_t *gate)
 	return -1;
 }
 
+/* Outsourced teams work under supervision (R2.8, R2.15): with contractor staff on the job, an on-site supervisor
+ * or a video link is required whatever the risk level. */
+static int
+g_contractor_unsupervised(flow_ctx_t *c, fg_err_t *gate)
+{
+	const char *video = str(c->row, "video_link");
+	if ((video && *video) || str(c->row, "onsite_supervisor_id"))
+		return 0;
+	char today[11];
+	day_today(today);
+	json_t *ids = json_array(), *who, *id, *outsiders = json_array();
+	size_t i;
+	int rc;
+	json_array_append(ids, json_object_get(c->row, "leader_id"));
+	json_array_foreach(json_object_get(c->row, "crew"), i, who) json_array_append(ids, json_object_get(who, "id"));
+	json_array_foreach(ids, i, id) {
+		json_t *scratch = json_array();
+		json_t *k = contractors_person(c->db, json_string_value(id), today, scratch);
+		json_t *u = k ? db_one(db_q(c->db, "SELECT display_name FROM users WHERE id = $1", "t", json_string_value(id)), &rc) : NULL;
+		if (k)
+			json_array_append_new(outsiders, json_pack("{s:O, s:O, s:o}", "user_id", id, "display_name",
+								   u ? json_object_get(u, "display_name") : json_null(), "contractor", k));
+		json_decref(u);
+		json_decref(scratch);
+	}
+	json_decref(ids);
+	if (json_array_size(outsiders) == 0) {
+		json_decref(outsiders);
+		return 0;
+	}
+	fg_err(gate, "gate_contractor_unsupervised");
+	fg_err_detail(gate, "people", outsiders);
+	return -1;
+}
+
 /* Everyone on the job has a valid safety-rules exam and no expired certificate (R2.2); each is named. */
 static int
 g_person_unqualified(flow_ctx_t *c, fg_err_t *gate)
@@ -334,6 +371,7 @@ const flow_guard_t plan_guards[] = {
 	{"gate_supervision_missing", g_supervision},
 	{"plan_ticket_ended", g_ticket_ended},
 	{"gate_person_unqualified", g_person_unqualified},
+	{"gate_contractor_unsupervised", g_contractor_unsupervised},
 	{"gate_tool_not_ready", g_tool_not_ready},
 	{NULL, NULL},
 };
