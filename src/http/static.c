@@ -47,6 +47,24 @@ open_file(const char *root, const char *rel, struct stat *st)
 	return fd;
 }
 
+/* Browser libraries from npm (package.json "dependencies"), served from the node_modules folder beside the web
+ * root. Only the files named here: the app asks for a fixed name whatever the package's own layout. */
+static const struct {
+	const char *path, *file;
+} vendor[] = {
+	{"vendor/jsqr.js", "jsqr/dist/jsQR.js"}, /* QR decoding where the browser has no BarcodeDetector */
+};
+
+static int
+open_vendor(const char *root, const char *rel, struct stat *st)
+{
+	char dir[4096];
+	for (size_t i = 0; i < sizeof vendor / sizeof vendor[0]; i++)
+		if (strcmp(rel, vendor[i].path) == 0 && fg_fmt(dir, sizeof dir, "%s/../node_modules", root))
+			return open_file(dir, vendor[i].file, st);
+	return -1;
+}
+
 /* Files under web/. A path without an extension that names no file gets index.html, so the app's own routes
  * (/tickets/…) survive a reload. */
 void
@@ -69,7 +87,7 @@ static_serve(req_t *r, const char *root)
 		return;
 	}
 	struct stat st;
-	int fd = open_file(root, rel, &st);
+	int fd = strncmp(rel, "vendor/", 7) == 0 ? open_vendor(root, rel, &st) : open_file(root, rel, &st);
 	const char *served = rel;
 	const char *last = strrchr(rel, '/');
 	if (fd < 0 && !strchr(last ? last : rel, '.')) {

@@ -1,8 +1,9 @@
 // 扫码领用 /scan[?plan={plan id}] (phone first, R3.6): read a tool's QR label ("FGTOOL:<asset number>") and open its
 // card, then check it out for one of my jobs or return it.
 //   - Camera and label photos are decoded with the browser's BarcodeDetector (formats ['qr_code']) when the
-//     browser has it and it reads QR codes. There is no decoder of our own: without BarcodeDetector (desktop
-//     Linux Chromium, Firefox) the label's asset number is typed in, which is always offered.
+//     browser has it and it reads QR codes (Android Chrome, Safari 17+). Elsewhere (desktop Linux Chromium,
+//     Firefox) the jsQR decoder from npm (served as /vendor/jsqr.js) reads the same frames and photos. Only when
+//     neither loads is the label's asset number typed in; typing it is always offered.
 //   - GET /tools?asset_no= finds the tool; GET /me/jobs lists the jobs to check it out for;
 //     POST /tools/{id}/actions/checkout {plan_id} answers the tool and warnings (tool_test_due_soon) or refuses
 //     (tool_test_overdue, tool_test_failed, tool_not_available), said here in the UI's language with the date;
@@ -20,7 +21,7 @@ import {
 const JOB_OPEN = ['published', 'working', 'paused'];
 
 /** A BarcodeDetector that reads QR codes, or null (none in this browser, or it reads no QR). */
-export async function qrDetector() {
+async function nativeDetector() {
   if (!('BarcodeDetector' in window)) return null;
   try {
     const formats = await window.BarcodeDetector.getSupportedFormats();
@@ -29,6 +30,57 @@ export async function qrDetector() {
   } catch {
     return null;
   }
+}
+
+let jsqrLoad = null;
+/** window.jsQR, loaded once from /vendor/jsqr.js (a classic UMD script); null when it cannot be had. */
+function loadJsQR() {
+  if (!jsqrLoad) {
+    jsqrLoad = new Promise((resolve) => {
+      if (window.jsQR) { resolve(window.jsQR); return; }
+      const s = document.createElement('script');
+      s.src = '/vendor/jsqr.js';
+      s.async = true;
+      s.onload = () => resolve(typeof window.jsQR === 'function' ? window.jsQR : null);
+      s.onerror = () => resolve(null);
+      document.head.append(s);
+    });
+  }
+  return jsqrLoad;
+}
+
+/**
+ * The jsQR decoder behind BarcodeDetector's interface: detect(video | ImageBitmap | image) resolves
+ * [{rawValue}]. Frames are scaled so the long side is at most 1024 px: a label fills much of a phone frame, and
+ * jsQR's time grows with the pixel count.
+ */
+function jsqrDetector(jsQR) {
+  const canvas = document.createElement('canvas');
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  return {
+    async detect(src) {
+      const w0 = src.videoWidth || src.naturalWidth || src.width;
+      const h0 = src.videoHeight || src.naturalHeight || src.height;
+      if (!w0 || !h0) return [];
+      const k = Math.min(1, 1024 / Math.max(w0, h0));
+      canvas.width = Math.round(w0 * k);
+      canvas.height = Math.round(h0 * k);
+      ctx.fillStyle = '#fff'; // a transparent PNG's background reads as black otherwise
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(src, 0, 0, canvas.width, canvas.height);
+      const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      const code = jsQR(img.data, img.width, img.height, { inversionAttempts: 'attemptBoth' });
+      return code && code.data ? [{ rawValue: code.data }] : [];
+    },
+  };
+}
+
+/** {detector, mode}: the browser's BarcodeDetector ('detector'), jsQR ('decoder'), or none ('manual'). */
+export async function qrDetector() {
+  const native = await nativeDetector();
+  if (native) return { detector: native, mode: 'detector' };
+  const jsQR = await loadJsQR();
+  return jsQR ? { detector: jsqrDetector(jsQR), mode: 'decoder' } : { detector: null, mode: 'manual' };
 }
 
 export function renderScan(el, { me, navigate }) {
@@ -62,7 +114,7 @@ export function renderScan(el, { me, navigate }) {
 
   const toolBox = h('div.scan-result', { testid: 'scan-result' });
 
-  // ----- camera and photo (BarcodeDetector only)
+  // ----- camera and photo (BarcodeDetector or jsQR)
   function stopCamera() {
     scanning = false;
     if (stream) { for (const tr of stream.getTracks()) tr.stop(); stream = null; }
@@ -275,9 +327,9 @@ export function renderScan(el, { me, navigate }) {
     toolBox);
 
   toolKinds().then((ks) => { kinds = ks; }).catch(() => {});
-  qrDetector().then((d) => {
+  qrDetector().then(({ detector: d, mode }) => {
     detector = d;
-    modeLine.dataset.mode = d ? 'detector' : 'manual';
+    modeLine.dataset.mode = mode;
     modeLine.textContent = d ? t('scan.mode_detector') : t('scan.mode_manual');
     if (d) {
       if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) drawCameraButton();
