@@ -29,7 +29,7 @@ CREATE TABLE contractor_agreements (
     expires_on        TEXT NOT NULL,        -- YYYY-MM-DD
     contractor_signer TEXT NOT NULL,        -- who signed for the contractor
     attachment_id     TEXT REFERENCES attachments(id), -- the signed scan
-    recorded_by       TEXT NOT NULL REFERENCES users(id),
+    recorded_by       TEXT REFERENCES users(id),  -- NULL: the system (the demo loader)
     recorded_at       BIGINT NOT NULL
 );
 CREATE INDEX contractor_agreements_contractor ON contractor_agreements(contractor_id);
@@ -38,7 +38,7 @@ CREATE INDEX contractor_agreements_contractor ON contractor_agreements(contracto
 CREATE TABLE contractor_staff (
     user_id        TEXT PRIMARY KEY REFERENCES users(id),
     contractor_id  TEXT NOT NULL REFERENCES contractors(id),
-    added_by       TEXT NOT NULL REFERENCES users(id),
+    added_by       TEXT REFERENCES users(id),     -- NULL: the system
     added_at       BIGINT NOT NULL
 );
 CREATE INDEX contractor_staff_contractor ON contractor_staff(contractor_id);

@@ -1,6 +1,7 @@
 #ifndef FG_CLI_H
 #define FG_CLI_H
 #include "db/db.h"
+#include "base/err.h"
 
 /* Options every subcommand shares. */
 typedef struct {
@@ -28,6 +29,9 @@ int cmd_audit(int argc, char **argv);
 
 /* Loads the demo day of field work (data/demo/fieldwork.json) once per database. org_keys: demo org key → id. */
 int demo_fieldwork(db_t *db, json_t *org_keys, const char *password, int *jobs);
+/* The demo day's outsourced companies (fieldwork.json "contractors"): one that may work, with staff, and one whose
+ * qualification has lapsed. Dates are relative to today. */
+int demo_contractors(db_t *db, json_t *list, fg_err_t *err);
 
 /* Creates the admin account if missing; prints its generated password once. */
 int cli_ensure_admin(db_t *db);

@@ -452,7 +452,8 @@ demo_fieldwork(db_t *db, json_t *org_keys, const char *password, int *jobs)
 		json_decref(doc);
 		return -1;
 	}
-	if (demo_ledger(&d) || demo_people(&d)) {
+	if (demo_ledger(&d) || demo_people(&d) ||
+	    (demo_contractors(db, json_object_get(doc, "contractors"), &d.err) && fail(&d, "contractor"))) {
 		json_decref(doc);
 		return -1;
 	}

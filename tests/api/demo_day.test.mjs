@@ -29,3 +29,17 @@ test(`${LABEL} demo day: plans in every state, signed tickets that verify, steps
   const hv = demo.find((p) => p.high_risk);
   assert.ok(hv && hv.video_link, 'the high-risk job is watched by video');
 });
+
+test(`${LABEL} demo contractors: one may work with its staff, one's qualification has lapsed`, async () => {
+  const token = await adminToken();
+  const list = await api('GET', `/contractors?q=${encodeURIComponent('临澜')}`, { token });
+  expectStatus(list, 200);
+  const ht = list.json.items.find((c) => c.name === '临澜恒通电力安装有限公司');
+  const sd = list.json.items.find((c) => c.name === '临澜顺达电气工程有限公司');
+  assert.ok(ht && sd, 'both demo contractors are there');
+  assert.equal(ht.status.ready, true, JSON.stringify(ht.status));
+  assert.equal(ht.staff_count, 2);
+  assert.deepEqual(sd.status.reasons.map((r) => r.code), ['contractor_unqualified']);
+  const full = await api('GET', `/contractors/${ht.id}`, { token });
+  assert.deepEqual(full.json.staff.map((u) => u.username).sort(), ['qianguoqiang', 'sunxiaodong']);
+});
