@@ -9,8 +9,8 @@
 #include "auth/perm.h"
 #include "flow/flow.h"
 
-static const flow_guard_t *const guard_tables[] = {plan_guards, order_guards, ticket_guards, NULL};
-static const flow_effect_t *const effect_tables[] = {plan_effects, order_effects, ticket_effects, NULL};
+static const flow_guard_t *const guard_tables[] = {plan_guards, order_guards, ticket_guards, part_guards, NULL};
+static const flow_effect_t *const effect_tables[] = {plan_effects, order_effects, ticket_effects, part_effects, NULL};
 
 static json_t *flows; /* name → definition */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -210,7 +210,7 @@ flow_fire(db_t *db, const flow_binding_t *b, const char *id, const char *action,
 	flow_ctx_t c = {.db = db, .actor = actor, .flow = b->flow, .id = id, .action = action, .row = row, .body = body,
 	    .transition = t};
 	json_t *g;
-	const char *first = NULL;
+	const char *first = NULL, *first_field = NULL;
 	json_array_foreach(json_object_get(t, "guards"), i, g) {
 		fg_err_t gate = FG_ERR_INIT;
 		if (find_guard(json_string_value(g))(&c, &gate) == 0)
@@ -223,13 +223,17 @@ flow_fire(db_t *db, const flow_binding_t *b, const char *id, const char *action,
 		json_t *entry = gate.details ? json_incref(gate.details) : json_object();
 		json_object_set_new(entry, "code", json_string(gate.code));
 		json_array_append_new(gates, entry);
-		if (!first)
+		if (!first) {
 			first = gate.code; /* catalog strings: static */
+			first_field = json_string_value(json_object_get(entry, "field")); /* lives while gates does */
+		}
 		fg_err_clear(&gate);
 	}
 	if (first) {
 		fg_err(err, first);
 		fg_err_detail_str(err, "action", action);
+		if (first_field) /* a guard that found a field missing or wrong names it where clients look for it */
+			fg_err_detail_str(err, "field", first_field);
 		fg_err_detail(err, "gates", json_incref(gates));
 		goto fail;
 	}

@@ -76,5 +76,7 @@ extern const flow_guard_t order_guards[];
 extern const flow_effect_t order_effects[];
 extern const flow_guard_t ticket_guards[];
 extern const flow_effect_t ticket_effects[];
+extern const flow_guard_t part_guards[];
+extern const flow_effect_t part_effects[];
 
 #endif

@@ -25,5 +25,6 @@ extern const route_t tool_routes[];
 extern const route_t people_routes[];
 extern const route_t notify_routes[];
 extern const route_t contractor_routes[];
+extern const route_t part_routes[];
 
 #endif

@@ -151,6 +151,7 @@ function refName(x) {
     return why ? t('gate.named_why', { name: x.asset_no, why }) : x.asset_no;
   }
   if (x.kind && x.name && !x.id) return toolKindName(loadedToolKinds(), x.kind, x.name);
+  if (x.code && Number.isFinite(x.qty) && Number.isFinite(x.on_hand)) return t('gate.part_short', { name: x.name || x.code, qty: x.qty, on_hand: x.on_hand });
   if (x.display_name && x.contractor && x.contractor.name) return t('gate.named_why', { name: x.display_name, why: x.contractor.name });
   return x.display_name || x.number || x.hazard || x.text || x.name || x.id;
 }

@@ -37,6 +37,8 @@ export const canToolsWrite = (me) => allows(me, 'tools.write');
 /** 人员资质: everyone reads their own; people.read reads anyone's and the expiring list; people.write adds records. */
 export const canPeople = (me) => allows(me, 'people.read');
 export const canPeopleWrite = (me) => allows(me, 'people.write');
+/** 备品备件 (R4.13): parts.read sees stock and requests; parts.request asks (O&M engineers); parts.write keeps stock. */
+export const canParts = (me) => allows(me, 'parts.read');
 /** 外包单位 (R2.8): contractors.read lists them; contractors.write (managers, safety supervisors) edits. */
 export const canContractors = (me) => allows(me, 'contractors.read');
 
@@ -53,6 +55,7 @@ export const SECTIONS = [
     alias: ['/scan'], phonePath: (me) => (isFieldPerson(me) && !canToolsWrite(me) ? '/scan' : '/tools') },
   { id: 'people', path: '/people', icon: 'people', key: 'nav.people', ready: true, alias: ['/contractors'] },
   { id: 'charging', path: '/charging', icon: 'charging', key: 'nav.charging' },
+  { id: 'parts', path: '/parts', icon: 'parts', key: 'nav.parts', ready: true, visible: canParts },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 
