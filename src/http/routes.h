@@ -24,5 +24,6 @@ extern const route_t crosscheck_routes[];
 extern const route_t tool_routes[];
 extern const route_t people_routes[];
 extern const route_t notify_routes[];
+extern const route_t charger_routes[];
 
 #endif
