@@ -71,6 +71,7 @@ typedef struct conn {
 	int64_t last_rx, last_ping, seen_sent, close_at;
 	uint32_t events;
 	bool closing, in_table;
+	bool draining; /* our close frame is out and reading is over: discard input until EOF or close_at */
 	/* our CALL in flight and the queue behind it */
 	cmd_t *out, *q_head, *q_tail;
 	int q_len;
@@ -702,23 +703,59 @@ timers(void)
 	}
 }
 
+/* Input after our close frame is read and dropped until the peer closes: closing a socket with unread bytes makes
+ * the kernel send a reset, and the charger would see 1006 instead of our close code (1009 for an oversize
+ * message, whose rest is still arriving). */
+static void
+drain(conn_t *c)
+{
+	char buf[4096];
+	for (;;) {
+		ssize_t r = recv(c->fd, buf, sizeof buf, 0);
+		if (r > 0)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return;
+		conn_free(c, "closed");
+		return;
+	}
+}
+
 static void
 on_io(conn_t *c, uint32_t ev)
 {
+	if (c->draining) {
+		drain(c);
+		return;
+	}
 	if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) {
 		if (wslay_event_recv(c->ws) != 0) {
 			conn_free(c, "connection lost");
 			return;
 		}
 	}
-	if (ev & EPOLLOUT) {
+	if ((ev & EPOLLOUT) || wslay_event_want_write(c->ws)) {
 		if (wslay_event_send(c->ws) != 0) {
 			conn_free(c, "connection lost");
 			return;
 		}
 	}
-	if (c->closing || (!wslay_event_want_read(c->ws) && !wslay_event_want_write(c->ws))) {
-		conn_free(c, c->close_at ? "closed" : "closed by the charger");
+	if (c->closing) {
+		conn_free(c, "connection lost");
+		return;
+	}
+	if (!wslay_event_want_read(c->ws) && !wslay_event_want_write(c->ws)) {
+		if (wslay_event_get_close_received(c->ws)) {
+			conn_free(c, c->close_at ? "closed" : "closed by the charger");
+			return;
+		}
+		c->draining = true; /* wslay closed (oversize, bad UTF-8) or we did: wait for the charger's FIN */
+		if (!c->close_at)
+			c->close_at = fg_now_ms() + GW_CLOSE_GRACE_MS;
+		struct epoll_event e = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
+		epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &e);
+		c->events = EPOLLIN;
+		drain(c);
 		return;
 	}
 	update_interest(c);
