@@ -34,6 +34,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <wslay/wslay.h>
+#include "base/embed.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "ocpp/ocpp.h"
@@ -848,7 +849,8 @@ gw_stop(void)
 int
 ocpp_start(void)
 {
-	if (ocpp_schema_load() != 0) {
+	const embed_file_t *f = embed_find("data/ocpp/ocpp16.json");
+	if (!f || ocpp_schema_load_text(f->data, f->len) != 0) {
 		log_error("ocpp: the embedded OCPP 1.6 schemas do not load");
 		return -1;
 	}

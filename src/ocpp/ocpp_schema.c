@@ -1,6 +1,5 @@
 /* A JSON Schema subset interpreter for the OCPP 1.6J schemas (see ocpp_schema.h). */
 #include <string.h>
-#include "base/embed.h"
 #include "base/util.h"
 #include "ocpp/ocpp_schema.h"
 
@@ -18,15 +17,6 @@ ocpp_schema_load_text(const char *text, size_t len)
 	json_decref(schemas);
 	schemas = s;
 	return 0;
-}
-
-int
-ocpp_schema_load(void)
-{
-	if (schemas)
-		return 0;
-	const embed_file_t *f = embed_find("data/ocpp/ocpp16.json");
-	return f ? ocpp_schema_load_text(f->data, f->len) : -1;
 }
 
 const json_t *

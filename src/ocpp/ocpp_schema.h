@@ -14,10 +14,9 @@
  *   bad enum value, too long, bad time PropertyConstraintViolation
  *   a property the PDU does not have  FormationViolation (additionalProperties:false) */
 
-/* Loads the schema set from JSON text (an object {"Action.req": schema, …}); 0 or -1. Call once before threads. */
+/* Loads the schema set from JSON text (an object {"Action.req": schema, …}); 0 or -1. Call once before threads
+ * (ocpp_start loads the embedded data/ocpp/ocpp16.json; the fuzz target and unit tests read the file). */
 int ocpp_schema_load_text(const char *text, size_t len);
-/* Loads the embedded data/ocpp/ocpp16.json (no-op when already loaded). */
-int ocpp_schema_load(void);
 /* The schema for "Action.req" / "Action.conf", or NULL (unknown action). */
 const json_t *ocpp_schema_get(const char *action, bool conf);
 /* 0 when value conforms; else -1 and fault names the code and the path of the first violation. */

@@ -421,9 +421,9 @@ charger_where(qb_t *q, const void *filter)
 	if (f->online >= 0) {
 		/* the same rule as shape(): connected and heard from within 2 × interval + grace */
 		qb_sql(q, f->online ? " AND (" : " AND NOT (");
-		qb_sql(q, "online = 1 AND last_seen_at IS NOT NULL AND last_seen_at >= ");
+		qb_sql(q, "online = 1 AND last_seen_at IS NOT NULL AND last_seen_at >= CAST(");
 		qb_int(q, fg_now_ms() - CHARGERS_ONLINE_GRACE_MS);
-		qb_sql(q, " - 2000 * heartbeat_interval)");
+		qb_sql(q, " AS BIGINT) - 2000 * CAST(heartbeat_interval AS BIGINT))");
 	}
 	if (f->q && *f->q) {
 		char pat[120];
