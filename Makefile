@@ -5,7 +5,7 @@
 #   make asan       sanitizer build in build/asan/
 #   make fuzz       libFuzzer targets in build/fuzz/ (clang)
 
-PKGS     := libmicrohttpd jansson sqlite3 libpq libsodium libqrencode
+PKGS     := libmicrohttpd jansson sqlite3 libpq libsodium libqrencode nettle
 CC       ?= cc
 MODE     ?= release
 BUILD    := build
@@ -23,7 +23,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 CFLAGS   ?=
 CFLAGS   += -std=c17 -D_GNU_SOURCE $(OPTFLAGS) $(WARN) $(SANFLAGS) -fstack-protector-strong -MMD -MP \
             -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS))
-LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lhpdf -lpthread -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lhpdf -lwslay -lpthread -lm
 LDFLAGS  += $(SANFLAGS)
 
 SRC      := $(shell find src -name '*.c' | sort)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the API (and optionally browser) tests against a fresh fieldgrid server.
-#   tests/run-suite.sh BINARY sqlite|pg [api|browser|all]
+#   tests/run-suite.sh BINARY sqlite|pg [api|ocpp|browser|all]   (api includes the OCPP tests, tests/ocpp)
 # Creates a fresh database (with the demo company), serves it on a free port, runs node:test, stops the server
 # with SIGTERM (which must exit 0: a clean stop), then checks the audit chain the tests wrote is intact.
 set -uo pipefail
@@ -40,9 +40,10 @@ done
 echo "== suite $TAG on $FG_URL"
 dirs=()
 case "$WHAT" in
-  api) dirs=(tests/api) ;;
+  api) dirs=(tests/api tests/ocpp) ;;
+  ocpp) dirs=(tests/ocpp) ;;
   browser) dirs=(tests/browser) ;;
-  *) dirs=(tests/api tests/browser) ;;
+  *) dirs=(tests/api tests/ocpp tests/browser) ;;
 esac
 for d in "${dirs[@]}"; do
   ls "$d"/*.test.mjs >/dev/null 2>&1 || continue

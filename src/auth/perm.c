@@ -22,9 +22,13 @@ static const struct {
 	uint32_t roles;
 } grants[] = {
 	{"audit.read", ROLE_SUPERVISOR},
+	{"chargers.command", ROLE_OM_ENGINEER | ROLE_DISPATCHER},
+	{"chargers.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
+	{"chargers.write", ROLE_MANAGER | ROLE_OM_ENGINEER},
 	{"contractors.read", ROLE_MANAGER | ROLE_SUPERVISOR | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_LEADER},
 	{"contractors.write", ROLE_MANAGER | ROLE_SUPERVISOR},
 	{"devices.manage", 0},
+	{"idtags.write", ROLE_MANAGER},
 	{"kb.write", 0},
 	{"org.read", 0},
 	{"org.write", 0},

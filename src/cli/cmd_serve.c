@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "http/http.h"
+#include "ocpp/ocpp.h"
 #include "flow/flow.h"
 #include "modules/attach/attach.h"
 #include "cli/scheduler.h"
@@ -67,8 +68,12 @@ cmd_serve(int argc, char **argv)
 		.threads = o.threads,
 		.connection_limit = 16000,
 	};
-	if (http_start(&cfg) != 0)
+	if (ocpp_start() != 0) /* the charger gateway's loop and writer, before the first charger can connect */
 		return 1;
+	if (http_start(&cfg) != 0) {
+		ocpp_stop();
+		return 1;
+	}
 	scheduler_start(o.url);
 	log_info("fieldgrid serving http://%s/ (database: %s, web: %s, threads: %d)", o.listen, kind, cfg.web_root,
 	    cfg.threads);

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include "base/log.h"
 #include "http/http.h"
+#include "ocpp/ocpp.h"
 
 /* Bodies up to this size are read and dropped before a 413 (see on_request). */
 #define HTTP_DRAIN_MAX (64ULL * 1024 * 1024)
@@ -41,6 +42,8 @@ static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method, const char *version,
     const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
+	if (strncmp(url, "/ocpp/", 6) == 0) /* a charger's WebSocket upgrade: the gateway's handshake */
+		return ocpp_http_handshake(conn, url, method, con_cls);
 	req_t *r = *con_cls;
 	if (!r) {
 		r = fg_calloc(1, sizeof *r);
@@ -100,7 +103,7 @@ static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	req_t *r = *con_cls;
-	if (!r)
+	if (!r || *con_cls == (void *)&ocpp_http_marker)
 		return;
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	char host[64] = "-";
@@ -158,7 +161,8 @@ http_start(const http_config_t *cfg)
 		log_error("cannot resolve listen address %s (want HOST:PORT)", cfg->listen);
 		return -1;
 	}
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	/* MHD_ALLOW_UPGRADE: chargers' WebSockets (src/ocpp/); it implies MHD_ALLOW_SUSPEND_RESUME */
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
@@ -196,6 +200,9 @@ http_stop(int grace_ms)
 	}
 	if (atomic_load(&inflight) > 0)
 		log_warn("stopping with %d requests still in flight after %d ms", atomic_load(&inflight), grace_ms);
+	/* chargers first: the gateway closes every upgraded socket (MHD_upgrade_action CLOSE) and the writer stores
+	 * what was queued; MHD_stop_daemon would otherwise close those sockets under the loop (pitfall 8) */
+	ocpp_stop();
 	MHD_stop_daemon(daemon_);
 	daemon_ = NULL;
 }

@@ -1,0 +1,76 @@
+// The WebSocket handshake: unknown chargers, Basic auth (security profiles 0 and 1), subprotocol negotiation.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import crypto from 'node:crypto';
+import { LABEL, BASE_URL } from '../api/lib.mjs';
+import { newCharger, connect, close, raw, until, api, adminToken } from './lib.mjs';
+
+function upgrade(path, headers) {
+  return new Promise((resolve, reject) => {
+    const key = crypto.randomBytes(16).toString('base64');
+    const req = http.request(BASE_URL + path, {
+      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': key, ...headers },
+    });
+    req.on('upgrade', (res, socket) => { socket.destroy(); resolve({ status: 101, headers: res.headers, key }); });
+    req.on('response', (res) => { res.resume(); resolve({ status: res.statusCode, headers: res.headers }); });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test(`${LABEL} ocpp handshake: unknown charger 404, wrong or missing password 401, Sec-WebSocket-Accept`, async () => {
+  await assert.rejects(raw({ cpid: 'NO-SUCH-CHARGER', key: 'x' }), (e) => e.status === 404);
+  const ch = await newCharger();
+  await assert.rejects(raw(ch, { password: 'wrong-password-000000' }), (e) => e.status === 401);
+  const noauth = await upgrade(`/ocpp/${ch.cpid}`, { 'Sec-WebSocket-Protocol': 'ocpp1.6' });
+  assert.equal(noauth.status, 401);
+  assert.match(noauth.headers['www-authenticate'], /^Basic/);
+  // the username must be the charge point id
+  const other = await upgrade(`/ocpp/${ch.cpid}`, { authorization: 'Basic ' + Buffer.from(`SOMEONE:${ch.key}`).toString('base64') });
+  assert.equal(other.status, 401);
+  const ok = await upgrade(`/ocpp/${ch.cpid}`, {
+    authorization: 'Basic ' + Buffer.from(`${ch.cpid}:${ch.key}`).toString('base64'), 'Sec-WebSocket-Protocol': 'ocpp2.0.1, ocpp1.6',
+  });
+  assert.equal(ok.status, 101);
+  const want = crypto.createHash('sha1').update(ok.key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+  assert.equal(ok.headers['sec-websocket-accept'], want);
+  assert.equal(ok.headers['sec-websocket-protocol'], 'ocpp1.6');
+  assert.equal((await upgrade(`/ocpp/${ch.cpid}`, { 'Sec-WebSocket-Version': '8' })).status, 426);
+  assert.equal((await upgrade('/ocpp/', {})).status, 404);
+  // a rotated key locks the old one out
+  const rot = await api('POST', `/chargers/${ch.charger.id}/actions/rotate-key`, { token: await adminToken() });
+  await assert.rejects(raw(ch), (e) => e.status === 401);
+  const ws = await raw({ ...ch, key: rot.json.authorization_key });
+  ws.close();
+});
+
+test(`${LABEL} ocpp handshake: security profile 0 needs no password; subprotocol negotiation`, async () => {
+  const bench = await newCharger({ security_profile: 0 });
+  assert.equal(bench.key, null);
+  const cli = await connect({ cpid: bench.cpid, key: undefined });
+  assert.equal(cli.protocol, 'ocpp1.6');
+  assert.equal((await cli.call('Heartbeat', {})).currentTime.length > 0, true);
+  await close(cli);
+
+  // offering several subprotocols: ocpp1.6 is chosen
+  const ch = await newCharger();
+  const multi = await raw(ch, { protocols: ['ocpp2.0.1', 'ocpp1.6'] });
+  assert.equal(multi.protocol, 'ocpp1.6');
+  multi.close();
+  // offering none we speak: the handshake completes without the header, then the server closes (OCPP-J §3.2)
+  const none = await raw(ch, { protocols: ['ocpp2.0.1'] }).catch((e) => e);
+  if (none instanceof Error) {
+    assert.match(none.message, /protocol/i, 'ws refuses a 101 without the subprotocol it asked for');
+  } else {
+    assert.equal(none.protocol, '');
+    const closed = await none.closed;
+    assert.equal(closed.code, 1002);
+  }
+  const bare = await raw(ch, { protocols: [] });
+  assert.equal(bare.protocol, '');
+  assert.equal((await bare.closed).code, 1002);
+  // the charger was never reported online by the refused connections
+  const c = await until(`/chargers/${ch.charger.id}`, (j) => j.online === false);
+  assert.equal(c.online, false);
+});
