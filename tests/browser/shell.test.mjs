@@ -100,9 +100,9 @@ test('desk: Chinese login, shell, switch to English, remembered on reload, logou
     assert.ok(await page.evaluate(() => sessionStorage.getItem('fg.token')));
     await page.screenshot({ path: '/tmp/fg-desk-dashboard-zh.png' });
 
-    // A module that is not built yet says so instead of showing fake data.
+    // 充电设施 opens the live board.
     await byId(page, 'nav-charging').click();
-    await waitText(page, 'placeholder', '后续版本');
+    await waitText(page, 'charging-tab-board', '实时监控');
     assert.equal(new URL(page.url()).pathname, '/charging');
 
     // Switch to English through the user menu.
@@ -114,7 +114,7 @@ test('desk: Chinese login, shell, switch to English, remembered on reload, logou
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
     assert.match(await byId(page, 'nav-admin').innerText(), /Administration/);
     assert.match(await byId(page, 'nav-dashboard').innerText(), /Dashboard/);
-    await waitText(page, 'placeholder', 'later release');
+    await waitText(page, 'charging-tab-board', 'Live board');
     assert.equal(await page.evaluate(() => localStorage.getItem('fg.lang')), 'en');
 
     // Reload: still signed in, still English.

@@ -15,13 +15,14 @@ import { renderSupervision } from './supervision.js';
 import { renderTools } from './tools.js';
 import { renderPeople } from './people.js';
 import { renderParts } from './parts.js';
+import { renderCharging } from './charging.js';
 import { loading } from './ui.js';
 
 const root = document.getElementById('app');
 // Sections with their own pages (they handle their sub-paths, e.g. /orders/{id}; false = not found).
 const VIEWS = {
   orders: renderOrders, plans: renderPlans, jobs: renderJobs, tickets: renderTickets, supervision: renderSupervision, tools: renderTools,
-  people: renderPeople, parts: renderParts,
+  people: renderPeople, parts: renderParts, charging: renderCharging,
 };
 const state = {
   me: null,

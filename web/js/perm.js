@@ -37,6 +37,8 @@ export const canToolsWrite = (me) => allows(me, 'tools.write');
 /** 人员资质: everyone reads their own; people.read reads anyone's and the expiring list; people.write adds records. */
 export const canPeople = (me) => allows(me, 'people.read');
 export const canPeopleWrite = (me) => allows(me, 'people.write');
+/** 充电设施 (R4.1, R4.2): chargers.read sees the board and the ledger; chargers.command sends OCPP commands. */
+export const canCharging = (me) => allows(me, 'chargers.read');
 /** 备品备件 (R4.13): parts.read sees stock and requests; parts.request asks (O&M engineers); parts.write keeps stock. */
 export const canParts = (me) => allows(me, 'parts.read');
 /** 外包单位 (R2.8): contractors.read lists them; contractors.write (managers, safety supervisors) edits. */
@@ -54,7 +56,7 @@ export const SECTIONS = [
   { id: 'tools', path: '/tools', icon: 'tools', key: 'nav.tools', ready: true, phoneTab: true, visible: canTools,
     alias: ['/scan'], phonePath: (me) => (isFieldPerson(me) && !canToolsWrite(me) ? '/scan' : '/tools') },
   { id: 'people', path: '/people', icon: 'people', key: 'nav.people', ready: true, alias: ['/contractors'] },
-  { id: 'charging', path: '/charging', icon: 'charging', key: 'nav.charging' },
+  { id: 'charging', path: '/charging', icon: 'charging', key: 'nav.charging', ready: true, visible: canCharging },
   { id: 'parts', path: '/parts', icon: 'parts', key: 'nav.parts', ready: true, visible: canParts },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
