@@ -50,41 +50,66 @@ db_exec(db_t *db, const char *sql)
 	return db->kind == DB_PG ? db_pg_exec(db, sql) : db_sqlite_exec(db, sql);
 }
 
+/* Transactions nest: a domain function that opens its own transaction (orders_create, flow_fire …) can run
+ * inside another one (an alarm that opens a work order), as a savepoint. Only the outermost commit makes the
+ * work durable; a failed inner part rolls back to its savepoint and the caller decides about the rest. */
 int
 db_begin(db_t *db)
 {
-	int rc = db_exec(db, db->kind == DB_PG ? "BEGIN" : "BEGIN IMMEDIATE");
+	char sql[48];
+	if (db->depth == 0)
+		fg_fmt(sql, sizeof sql, "%s", db->kind == DB_PG ? "BEGIN" : "BEGIN IMMEDIATE");
+	else
+		fg_fmt(sql, sizeof sql, "SAVEPOINT fg_sp%d", db->depth);
+	int rc = db_exec(db, sql);
 	if (rc == 0)
-		db->in_tx = true;
+		db->depth++;
 	return rc;
 }
 
 int
 db_commit(db_t *db)
 {
-	int rc = db_exec(db, "COMMIT");
-	if (rc != 0)
+	char sql[48];
+	if (db->depth > 1)
+		fg_fmt(sql, sizeof sql, "RELEASE SAVEPOINT fg_sp%d", db->depth - 1);
+	else
+		fg_fmt(sql, sizeof sql, "COMMIT");
+	int rc = db_exec(db, sql);
+	if (rc != 0) {
 		db_rollback(db);
-	db->in_tx = false;
+		return rc;
+	}
+	if (db->depth > 0)
+		db->depth--;
 	return rc;
 }
 
 void
 db_rollback(db_t *db)
 {
-	if (!db->in_tx)
+	if (db->depth == 0)
 		return;
 	char keep[sizeof db->err];
 	memcpy(keep, db->err, sizeof keep); /* the caller wants the error that caused the rollback */
-	if (db_exec(db, "ROLLBACK") != 0) { /* the connection resets the transaction itself */ }
+	if (db->depth == 1) {
+		if (db_exec(db, "ROLLBACK") != 0) { /* the connection resets the transaction itself */ }
+	} else {
+		char sql[64];
+		fg_fmt(sql, sizeof sql, "ROLLBACK TO SAVEPOINT fg_sp%d", db->depth - 1);
+		if (db_exec(db, sql) == 0) {
+			fg_fmt(sql, sizeof sql, "RELEASE SAVEPOINT fg_sp%d", db->depth - 1);
+			if (db_exec(db, sql) != 0) { /* released with the outer transaction anyway */ }
+		}
+	}
 	memcpy(db->err, keep, sizeof keep);
-	db->in_tx = false;
+	db->depth--;
 }
 
 bool
 db_in_tx(const db_t *db)
 {
-	return db->in_tx;
+	return db->depth > 0;
 }
 
 db_stmt_t *

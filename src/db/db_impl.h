@@ -22,7 +22,7 @@ struct db {
 	db_cached_t cache[DB_STMT_CACHE];
 	int ncache;
 	PGconn *pg;
-	bool in_tx;
+	int depth; /* open transactions: 0 none, 1 the transaction, more: savepoints inside it (db_begin nests) */
 	char err[512];
 };
 

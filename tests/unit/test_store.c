@@ -114,6 +114,53 @@ unique_violation_is_a_conflict(void **state)
 	json_decref(row);
 }
 
+static bool
+has_key(db_t *db, const char *key)
+{
+	int rc;
+	json_t *row = db_one(db_q(db, "SELECT value FROM settings WHERE key = $1", "t", key), &rc);
+	json_decref(row);
+	return row != NULL;
+}
+
+/* db_begin nests as savepoints: an inner part rolled back (even after a failed statement, which on PostgreSQL
+ * aborts the transaction up to the savepoint) leaves the outer work, and only the outer commit keeps it. */
+static void
+transactions_nest_as_savepoints(void **state)
+{
+	DB_OR_SKIP();
+	char a[37], b[37], c[37];
+	fg_uuid7(a);
+	fg_uuid7(b);
+	fg_uuid7(c);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_run(db_q(db, "INSERT INTO settings (key, value) VALUES ($1, 'outer')", "t", a)), DB_DONE);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_run(db_q(db, "INSERT INTO settings (key, value) VALUES ($1, 'inner')", "t", b)), DB_DONE);
+	assert_int_equal(db_run(db_q(db, "INSERT INTO settings (key, value) VALUES ($1, 'dup')", "t", a)), DB_CONFLICT);
+	db_rollback(db); /* the inner part only */
+	assert_true(db_in_tx(db));
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_run(db_q(db, "INSERT INTO settings (key, value) VALUES ($1, 'inner2')", "t", c)), DB_DONE);
+	assert_int_equal(db_commit(db), 0); /* released into the outer transaction */
+	assert_true(db_in_tx(db));
+	assert_int_equal(db_commit(db), 0);
+	assert_false(db_in_tx(db));
+	assert_true(has_key(db, a));
+	assert_false(has_key(db, b));
+	assert_true(has_key(db, c));
+	/* an outer rollback takes the committed inner part with it */
+	char d[37];
+	fg_uuid7(d);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_run(db_q(db, "INSERT INTO settings (key, value) VALUES ($1, 'x')", "t", d)), DB_DONE);
+	assert_int_equal(db_commit(db), 0);
+	db_rollback(db);
+	assert_false(db_in_tx(db));
+	assert_false(has_key(db, d));
+}
+
 static void
 migrations_run_once(void **state)
 {
@@ -349,7 +396,7 @@ audit_chain_detects_change_removal_and_insertion(void **state)
 
 #define STORE_TESTS                                                                                                    \
 	cmocka_unit_test(placeholders_bind_by_number_on_both_engines), cmocka_unit_test(unique_violation_is_a_conflict), \
-	    cmocka_unit_test(migrations_run_once), cmocka_unit_test(rollback_leaves_nothing_behind),                     \
+	    cmocka_unit_test(migrations_run_once), cmocka_unit_test(transactions_nest_as_savepoints), cmocka_unit_test(rollback_leaves_nothing_behind),                     \
 	    cmocka_unit_test(five_failures_lock_even_the_right_password),                                                \
 	    cmocka_unit_test(disabling_a_user_ends_its_sessions), cmocka_unit_test(a_revoked_device_token_is_refused),   \
 	    cmocka_unit_test(org_parent_cannot_be_a_descendant),                                                         \
