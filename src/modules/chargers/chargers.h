@@ -49,6 +49,14 @@ int chargers_idtag_list(db_t *db, const char *cursor, int limit, json_t **out, f
 int chargers_command_create(db_t *db, const char *actor_id, const char *charger_id, const char *action, json_t *payload,
     json_t **out, fg_err_t *err);
 json_t *chargers_command_get(db_t *db, const char *charger_id, const char *cmd_id);
+/* Whether the API sends this OCPP action to chargers. */
+bool chargers_command_known(const char *action);
+/* Sends an operator command (chargers_commands.c): payload checked against the OCPP 1.6 schema, the command
+ * recorded (pending), then queued at the gateway; the charger's answer settles the row. Not inside a
+ * transaction (the answer may come before it commits). Refusals: command_not_supported, invalid_field (payload,
+ * timeout_s), not_found, charger_offline. out: the command. */
+int chargers_command_send(db_t *db, const char *actor_id, const char *charger_id, const char *action, json_t *payload,
+    int timeout_s, json_t **out, fg_err_t *err);
 int chargers_command_list(db_t *db, const char *charger_id, const char *cursor, int limit, json_t **out, fg_err_t *err);
 
 /* --- the gateway's side (chargers_ocpp.c) --- */

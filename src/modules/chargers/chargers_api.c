@@ -3,8 +3,6 @@
 #include <string.h>
 #include <unistd.h>
 #include "http/routes.h"
-#include "ocpp/ocpp.h"
-#include "ocpp/ocpp_schema.h"
 #include "modules/chargers/chargers.h"
 
 static const jfield_t station_create_spec[] = {
@@ -272,10 +270,6 @@ idtag_update(req_t *r)
 
 /* ---- operator commands ---- */
 
-static const char *const commands[] = {"RemoteStartTransaction", "RemoteStopTransaction", "Reset", "UnlockConnector",
-    "ChangeAvailability", "GetConfiguration", "ChangeConfiguration", "ClearCache", "TriggerMessage", "ReserveNow",
-    "CancelReservation", "UpdateFirmware", "GetDiagnostics", "DataTransfer", NULL};
-
 /* POST /chargers/{id}/commands/{Action} {"payload":{…OCPP request…}, "timeout_s":30} → 202 with the command; its
  * result arrives on the command's row (GET …/commands/{cmdId}?wait=ms). */
 static void
@@ -283,10 +277,7 @@ command_create(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	const char *action = r->params[1];
-	bool known = false;
-	for (int i = 0; commands[i]; i++)
-		known |= strcmp(commands[i], action) == 0;
-	if (!known) {
+	if (!chargers_command_known(action)) { /* before the body: an unknown action is the first thing wrong */
 		fg_err(&e, "command_not_supported");
 		fg_err_detail_str(&e, "action", action);
 		http_error(r, &e);
@@ -294,60 +285,20 @@ command_create(req_t *r)
 	}
 	if (http_body(r, command_spec))
 		return;
-	json_t *payload = json_object_get(r->json, "payload"), *to = json_object_get(r->json, "timeout_s");
-	int timeout = to ? (int)json_integer_value(to) : 30;
-	if (timeout < 1 || timeout > 600) {
-		fg_err_field(&e, "invalid_field", "timeout_s", "1 to 600 seconds");
-		http_error(r, &e);
-		return;
-	}
+	json_t *payload = json_object_get(r->json, "payload"), *to = json_object_get(r->json, "timeout_s"), *out = NULL;
 	json_t *p = payload ? json_incref(payload) : json_object();
-	ocpp_fault_t ft;
-	if (ocpp_schema_check(ocpp_schema_get(action, false), p, &ft) != 0) {
-		/* the charger would refuse it (its schemas are the same): say which field before sending anything */
-		fg_err_field(&e, "invalid_field", "payload", ft.desc);
-		fg_err_detail_str(&e, "ocpp_error", ft.code);
-		json_decref(p);
-		http_error(r, &e);
-		return;
-	}
-	json_t *c = charger_or_404(r), *out = NULL;
+	json_t *c = charger_or_404(r);
 	if (!c) {
 		json_decref(p);
 		return;
 	}
-	const char *cpid = json_string_value(json_object_get(c, "charge_point_id"));
-	if (!ocpp_connected(cpid)) {
-		fg_err(&e, "charger_offline");
-		fg_err_detail_str(&e, "charge_point_id", cpid);
-		json_decref(c);
-		json_decref(p);
-		http_error(r, &e);
-		return;
-	}
-	if (chargers_command_create(r->db, r->user.id, r->params[0], action, p, &out, &e) != 0) {
-		json_decref(c);
-		json_decref(p);
-		http_error(r, &e);
-		return;
-	}
-	const char *cmd_id = json_string_value(json_object_get(out, "id"));
-	if (ocpp_send_command(cpid, cmd_id, action, p, timeout) != 0) { /* it left between the check and now */
-		if (db_begin(r->db) == 0) {
-			if (chargers_ocpp_command_done(r->db, cmd_id, "disconnected", NULL, NULL, "the charger disconnected", fg_now_ms()) != 0 ||
-			    db_commit(r->db) != 0)
-				db_rollback(r->db);
-		}
-		json_decref(out);
-		fg_err(&e, "charger_offline");
-		fg_err_detail_str(&e, "charge_point_id", cpid);
-		json_decref(c);
-		json_decref(p);
-		http_error(r, &e);
-		return;
-	}
 	json_decref(c);
+	int rc = chargers_command_send(r->db, r->user.id, r->params[0], action, p, to ? (int)json_integer_value(to) : 30, &out, &e);
 	json_decref(p);
+	if (rc != 0) {
+		http_error(r, &e);
+		return;
+	}
 	http_json(r, 202, out);
 }
 
