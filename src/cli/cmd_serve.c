@@ -10,6 +10,7 @@
 #include "http/http.h"
 #include "flow/flow.h"
 #include "modules/attach/attach.h"
+#include "modules/tools/tools_import.h"
 #include "cli/scheduler.h"
 #include "cli/cli.h"
 
@@ -70,6 +71,7 @@ cmd_serve(int argc, char **argv)
 	if (http_start(&cfg) != 0)
 		return 1;
 	scheduler_start(o.url);
+	tools_import_start();
 	log_info("fieldgrid serving http://%s/ (database: %s, web: %s, threads: %d)", o.listen, kind, cfg.web_root,
 	    cfg.threads);
 	int sig = 0;
@@ -77,6 +79,7 @@ cmd_serve(int argc, char **argv)
 	log_info("signal %d: stopping (finishing requests in flight)", sig);
 	scheduler_stop();
 	http_stop(5000);
+	tools_import_stop(); /* after the server: no request can queue a job it would not run */
 	log_info("stopped");
 	return 0;
 }
