@@ -340,10 +340,11 @@ ws_end(void *ud, const XML_Char *name)
 		char *v = take_text(c);
 		unsigned char kind = SHEET_TEXT;
 		if (strcmp(c->type, "s") == 0) {
-			char *end;
+			char *end = NULL;
 			long idx = v ? strtol(v, &end, 10) : -1;
+			bool whole = v && end && !*end;
 			free(v);
-			if (idx < 0 || (size_t)idx >= c->nstrings || *end) {
+			if (!whole || idx < 0 || (size_t)idx >= c->nstrings) {
 				stop(c, "import_unreadable", "a cell names a shared string that does not exist");
 				return;
 			}
