@@ -682,16 +682,30 @@ tools_import_get(db_t *db, const char *id, const char *lang)
 	json_int_t checked = json_integer_value(json_object_get(j, "rows_checked"));
 	json_int_t written = json_integer_value(json_object_get(j, "rows_written"));
 	const char *phase = json_string_value(json_object_get(j, "phase"));
+	const char *state = json_string_value(json_object_get(j, "state"));
+	bool here = false, open = strcmp(state, "queued") == 0 || strcmp(state, "running") == 0;
 	pthread_mutex_lock(&lock);
-	if (live.id[0] && strcmp(live.id, id) == 0 && strcmp(json_string_value(json_object_get(j, "state")), "running") == 0) {
-		phase = live.phase;
-		checked = live.checked;
-		written = live.written;
+	if (live.id[0] && strcmp(live.id, id) == 0) {
+		here = true;
+		if (strcmp(state, "running") == 0) {
+			phase = live.phase;
+			checked = live.checked;
+			written = live.written;
+		}
 	}
+	for (job_t *q = head_; q && !here; q = q->next)
+		here = strcmp(q->id, id) == 0;
 	pthread_mutex_unlock(&lock);
+	/* A job no server has touched for TOOLS_IMPORT_STALE_MS was lost with its server (a crash, a kill): none of
+	 * it was committed, so it is shown as interrupted rather than leaving a poller waiting for ever. */
+	if (open && !here && fg_now_ms() - json_integer_value(json_object_get(j, "created_at")) > TOOLS_IMPORT_STALE_MS) {
+		state = "failed";
+		phase = "failed";
+		json_object_set_new(j, "state", json_string(state));
+		json_object_set_new(j, "error_code", json_string("import_interrupted"));
+	}
 	/* checking and writing each count for half of the bar (a dry run only checks) */
 	bool dry = json_integer_value(json_object_get(j, "dry_run")) != 0;
-	const char *state = json_string_value(json_object_get(j, "state"));
 	int pct = total <= 0 ? 0 : dry ? (int)(checked * 100 / total) : (int)((checked + written) * 50 / total);
 	if (strcmp(state, "done") == 0 || strcmp(state, "failed") == 0)
 		pct = 100;

@@ -16,6 +16,8 @@
 
 #define TOOLS_IMPORT_MAX_REPORT 1000 /* report entries kept; error_count counts them all */
 #define TOOLS_IMPORT_MAX_QUEUE 4
+/* 20,000 rows take seconds; a job open this long with no server working on it was lost with its server */
+#define TOOLS_IMPORT_STALE_MS (10 * 60 * 1000)
 
 /* Reads the upload and queues the job. content_type: the declared type (text/csv, the xlsx type, or
  * application/octet-stream to let the bytes say). out: the job as tools_import_get shows it.
