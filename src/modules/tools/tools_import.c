@@ -398,6 +398,7 @@ run(job_t *j)
 	log_info("tool import %s: %d tools written", j->id, written);
 	goto out;
 interrupted:
+	log_warn("tool import %s: the server is stopping; abandoned, nothing written", j->id);
 	finish(db, j, false, "import_interrupted", rep, nerr, checked, 0);
 	goto out;
 internal:
