@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { api, adminToken, userWithToken, expectError, expectStatus, uniq, sleep, LABEL, BASE_URL } from './lib.mjs';
+import { api, sendRaw, adminToken, userWithToken, expectError, expectStatus, uniq, sleep, LABEL, BASE_URL } from './lib.mjs';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const today = (offsetDays = 0) => new Date(Date.now() + 8 * 3600e3 + offsetDays * 86400e3).toISOString().slice(0, 10);
@@ -223,6 +223,12 @@ test(`${LABEL} tools import: what is no spreadsheet gets a 4xx with a stable cod
   assert.deepEqual(dup.details.cells, ['A1', 'B1']);
   expectError(await upload(k.token, 'asset_no,kind\nA-1,x\n', 'text/csv', '?dry_run=maybe'), 400, 'invalid_query');
   expectError(await api('GET', '/tools/imports/00000000-0000-7000-8000-000000000000', { token: k.token }), 404, 'not_found');
+  // a file may be 20 MiB (not the 1 MiB of JSON bodies); past that, 413
+  const big = await sendRaw('POST', '/tools/imports', { token: k.token, headers: { 'content-type': 'text/csv' },
+    body: Buffer.alloc(20 * 1024 * 1024 + 1, 0x61) });
+  expectError(big, 413, 'body_too_large');
+  const enMsg = await api('POST', '/tools/imports', { token: k.token, rawBody: Buffer.from('x'), headers: { 'content-type': 'image/png', 'accept-language': 'en' } });
+  assert.match(expectError(enMsg, 415, 'import_unsupported_type').message, /CSV or XLSX/);
 });
 
 test(`${LABEL} tools import: only tool keepers and admins import; the template`, async () => {
