@@ -641,7 +641,7 @@ tools_import_submit(db_t *db, const char *actor_id, const char *content_type, co
 	char id[37];
 	fg_fmt(id, sizeof id, "%s", j->id);
 	pthread_mutex_lock(&lock);
-	bool threaded = started && !stopping;
+	bool threaded = started && !stopping, late = started && stopping;
 	if (threaded) {
 		if (tail_)
 			tail_->next = j;
@@ -652,7 +652,10 @@ tools_import_submit(db_t *db, const char *actor_id, const char *content_type, co
 		pthread_cond_signal(&wake);
 	}
 	pthread_mutex_unlock(&lock);
-	if (!threaded) { /* no import thread (a test, a tool): the request does the work */
+	if (late) { /* the server began to stop since the check above: the thread will not take it */
+		finish(db, j, false, "import_interrupted", NULL, 0, 0, 0);
+		job_free(j);
+	} else if (!threaded) { /* no import thread (a test, a tool): the request does the work */
 		run(j);
 		job_free(j);
 	}
