@@ -11,6 +11,7 @@
 #include "ocpp/ocpp.h"
 #include "flow/flow.h"
 #include "modules/attach/attach.h"
+#include "modules/tools/tools_import.h"
 #include "cli/scheduler.h"
 #include "cli/cli.h"
 
@@ -75,6 +76,7 @@ cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	scheduler_start(o.url);
+	tools_import_start();
 	log_info("fieldgrid serving http://%s/ (database: %s, web: %s, threads: %d)", o.listen, kind, cfg.web_root,
 	    cfg.threads);
 	int sig = 0;
@@ -82,6 +84,7 @@ cmd_serve(int argc, char **argv)
 	log_info("signal %d: stopping (finishing requests in flight)", sig);
 	scheduler_stop();
 	http_stop(5000);
+	tools_import_stop(); /* after the server: no request can queue a job it would not run */
 	log_info("stopped");
 	return 0;
 }

@@ -22,6 +22,7 @@ extern const route_t kb_routes[];
 extern const route_t evaluation_routes[];
 extern const route_t crosscheck_routes[];
 extern const route_t tool_routes[];
+extern const route_t tool_import_routes[];
 extern const route_t people_routes[];
 extern const route_t notify_routes[];
 extern const route_t contractor_routes[];

@@ -9,11 +9,11 @@ cd "$(dirname "$0")/../.."
 OUT=build/fuzz
 mkdir -p "$OUT"
 CC=${FUZZ_CC:-clang}
-PKGS="libmicrohttpd jansson libsodium"
+PKGS="libmicrohttpd jansson libsodium libzip expat"
 FLAGS="-std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -lm"
 # the parsers under test, compiled with coverage (fuzzing gets no signal from uninstrumented code)
-PARSERS="src/http/jbody.c src/http/lang.c src/base/err.c src/base/errcat.c src/base/util.c src/modules/steps/steps_records.c src/modules/attach/sniff.c src/modules/evaluation/evaluation_calc.c src/ocpp/ocpp_frame.c src/ocpp/ocpp_schema.c"
+PARSERS="src/http/jbody.c src/http/lang.c src/base/err.c src/base/errcat.c src/base/util.c src/modules/steps/steps_records.c src/modules/attach/sniff.c src/modules/evaluation/evaluation_calc.c src/ocpp/ocpp_frame.c src/ocpp/ocpp_schema.c src/base/sheet.c src/base/csv.c src/base/xlsx.c"
 for t in tests/fuzz/fuzz_*.c; do
   name=$(basename "$t" .c)
   $CC $FLAGS -o "$OUT/$name" "$t" $PARSERS $LIBS

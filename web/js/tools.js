@@ -2,6 +2,7 @@
 // with filters (kind from GET /kb/tool_kinds, computed status overdue / test_due_soon, custody, free text) and
 // "load more", the create form (tools.write), and one tool: its fields, next test due, test history, a new test
 // record (tools.write), its QR label (GET /tools/{id}/qr) with a label-only print, and return when checked out.
+// 导入 / Import (toolimport.js): a CSV/XLSX upload with a progress bar and the table of bad cells.
 // /scan (the phone's label scan) lives in scan.js and is routed from here.
 import { h, mount, clear, icon } from './dom.js';
 import { t, fmtTime, todayShanghai } from './i18n.js';
@@ -14,6 +15,7 @@ import {
   qrUrl, dueSummary, giveBack, refusalText,
 } from './toolkit.js';
 import { renderScan } from './scan.js';
+import { importPanel } from './toolimport.js';
 
 const PAGE = 30;
 const remembered = { kind: '', status: '', custody: '', q: '' };
@@ -60,6 +62,8 @@ export function renderTools(el, ctx) {
     onPick: (s) => { status.value = s; custody.value = ''; kind.value = ''; q.value = ''; reload(); },
   });
   const newBtn = h('button.btn.btn-primary', { type: 'button', testid: 'tool-new', onclick: () => showForm() }, h('span', { text: t('tool.new') }));
+  const importBtn = h('button.btn', { type: 'button', testid: 'tool-import-open', onclick: () => showImport() }, h('span', { text: t('import.open') }));
+  const importBox = h('div');
   const scanBtn = appLink('/scan', t('tool.scan'), navigate, { class: 'btn', testid: 'tools-scan' });
   const formBox = h('div');
   const err = problemBox('tools-error');
@@ -375,12 +379,20 @@ export function renderTools(el, ctx) {
     fAsset.focus();
   }
 
+  function showImport() {
+    importBtn.hidden = true;
+    mount(importBox, importPanel({
+      onImported: () => reload(),
+      onClose: () => { clear(importBox); importBtn.hidden = false; },
+    }));
+  }
+
   // ---------------------------------------------------------------- page
 
   md.list.append(
     summary,
-    h('div.toolbar', filters, h('div.toolbar-buttons', scanBtn, canWrite ? newBtn : null)),
-    formBox, err, listBox);
+    h('div.toolbar', filters, h('div.toolbar-buttons', scanBtn, canWrite ? importBtn : null, canWrite ? newBtn : null)),
+    importBox, formBox, err, listBox);
   el.append(h('div.page-head', h('h1.page-title', { text: t('nav.tools'), tabindex: '-1' })), md.wrap);
   toolKinds().then((ks) => { kinds = ks; }).catch(() => { kinds = []; }).then(() => {
     kind.append(...kinds.map((k) => h('option', { value: k.code, text: toolKindName(kinds, k.code), selected: k.code === remembered.kind })));

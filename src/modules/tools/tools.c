@@ -105,33 +105,74 @@ check_test(json_t *in, const char *date_key, const char *result_key, fg_err_t *e
 	return 0;
 }
 
-int
-tools_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err)
+/* characters, as the field specs of the HTTP glue count them */
+static size_t
+chars(const char *s)
 {
-	const char *asset = str(in, "asset_no"), *kind = str(in, "kind");
+	size_t n = 0;
+	for (; s && *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static int
+issue(tools_issue_t *out, int n, int max, const char *field, const char *code, const char *reason)
+{
+	if (n < max)
+		out[n] = (tools_issue_t){field, code, reason};
+	return n + 1;
+}
+
+int
+tools_check_new(json_t *in, tools_issue_t *out, int max)
+{
+	static const struct {
+		const char *field;
+		size_t max;
+	} lens[] = {{"name", 100}, {"store", 100}, {"location", 100}};
+	const char *asset = str(in, "asset_no"), *kind = str(in, "kind"), *d = str(in, "last_test_date"),
+		   *r = str(in, "last_test_result");
+	char today[11];
+	int n = 0;
+	day_today(today);
+	if (!asset)
+		n = issue(out, n, max, "asset_no", "required_missing", "an asset number");
+	else if (!asset_ok(asset))
+		n = issue(out, n, max, "asset_no", "asset_no_invalid", "2-40 letters, digits, - _ /");
+	if (!kind)
+		n = issue(out, n, max, "kind", "required_missing", "a tool kind");
+	else if (chars(kind) > 40 || !kb_find("tool_kinds", "code", kind))
+		n = issue(out, n, max, "kind", "kind_unknown", "a tool kind of data/kb/tool_kinds.json");
+	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
+		if (chars(str(in, lens[i].field)) > lens[i].max)
+			n = issue(out, n, max, lens[i].field, "value_too_long", "at most 100 characters");
+	if (d && !day_valid(d))
+		n = issue(out, n, max, "last_test_date", "date_invalid", "YYYY-MM-DD, not in the future");
+	else if (d && day_diff(today, d) > 0)
+		n = issue(out, n, max, "last_test_date", "date_in_future", "YYYY-MM-DD, not in the future");
+	if (r && strcmp(r, "pass") != 0 && strcmp(r, "fail") != 0)
+		n = issue(out, n, max, "last_test_result", "result_invalid", "pass or fail");
+	if ((d != NULL) != (r != NULL))
+		n = issue(out, n, max, d ? "last_test_result" : "last_test_date", "test_incomplete",
+		    "a test has a date and a result");
+	return n;
+}
+
+int
+tools_insert(db_t *db, const char *actor_id, json_t *in, json_t **out)
+{
+	const char *kind = str(in, "kind");
 	char id[37], due[11] = "";
 	int64_t now = fg_now_ms();
-	if (!asset_ok(asset))
-		return fg_err_field(err, "invalid_field", "asset_no", "2-40 letters, digits, - _ /");
-	if (!kb_find("tool_kinds", "code", kind))
-		return fg_err_field(err, "invalid_field", "kind", "a tool kind of data/kb/tool_kinds.json");
-	if (check_test(in, "last_test_date", "last_test_result", err))
-		return -1;
 	bool has_due = due_after(kind, str(in, "last_test_date"), due);
 	bool failed = str(in, "last_test_result") && strcmp(str(in, "last_test_result"), "fail") == 0;
 	fg_uuid7(id);
-	if (db_begin(db) != 0)
-		return db_fail(db, err);
 	int rc = db_run(db_q(db,
 	    "INSERT INTO tools (id, asset_no, kind, name, store, location, custody, last_test_date, last_test_result, "
 	    "next_test_due, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-	    "ttttttttttii", id, asset, kind, str(in, "name"), str(in, "store"), str(in, "location"),
+	    "ttttttttttii", id, str(in, "asset_no"), kind, str(in, "name"), str(in, "store"), str(in, "location"),
 	    failed ? "under_test" : "in_store", str(in, "last_test_date"), str(in, "last_test_result"), has_due ? due : NULL, now,
 	    now));
-	if (rc == DB_CONFLICT) {
-		fg_err_field(err, "asset_no_taken", "asset_no", NULL);
-		return db_fail(db, err);
-	}
 	if (rc == DB_DONE && str(in, "last_test_date")) { /* the test it arrives with starts its history */
 		char tid[37];
 		fg_uuid7(tid);
@@ -140,8 +181,33 @@ tools_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t 
 		    "VALUES ($1, $2, $3, $4, '入账时的最近一次试验', $5, $6)",
 		    "ttttti", tid, id, str(in, "last_test_date"), str(in, "last_test_result"), actor_id, now));
 	}
-	json_t *after = rc == DB_DONE ? tools_get(db, id) : NULL;
-	if (!after || audit_write(db, actor_id, "create", "tool", id, NULL, after) != 0 || db_commit(db) != 0) {
+	if (rc != DB_DONE)
+		return rc;
+	json_t *after = tools_get(db, id);
+	if (!after || audit_write(db, actor_id, "create", "tool", id, NULL, after) != 0) {
+		json_decref(after);
+		return DB_ERR;
+	}
+	*out = after;
+	return DB_DONE;
+}
+
+int
+tools_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err)
+{
+	tools_issue_t is[1];
+	if (tools_check_new(in, is, 1) > 0) /* the first rule broken, in the order the fields are listed */
+		return fg_err_field(err, strcmp(is[0].code, "test_incomplete") == 0 ? "missing_field" : "invalid_field",
+		    is[0].field, is[0].reason);
+	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	json_t *after = NULL;
+	int rc = tools_insert(db, actor_id, in, &after);
+	if (rc == DB_CONFLICT) {
+		fg_err_field(err, "asset_no_taken", "asset_no", NULL);
+		return db_fail(db, err);
+	}
+	if (rc != DB_DONE || db_commit(db) != 0) {
 		json_decref(after);
 		return db_fail(db, err);
 	}

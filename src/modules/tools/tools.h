@@ -16,6 +16,19 @@
 json_t *tools_get(db_t *db, const char *id);
 json_t *tools_by_asset(db_t *db, const char *asset_no);
 int tools_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err);
+/* A rule of POST /api/v1/tools that a new tool breaks: the field, a stable code (required_missing,
+ * asset_no_invalid, kind_unknown, value_too_long, date_invalid, date_in_future, result_invalid, test_incomplete)
+ * and why. */
+typedef struct {
+	const char *field, *code, *reason;
+} tools_issue_t;
+/* Every broken rule of a new tool (asset_no, kind, name, store, location, last_test_date, last_test_result), up to
+ * max in out; returns how many there are. Shared by tools_create and the bulk import, so both apply one rule set.
+ * The asset number's uniqueness is the database's to say. */
+int tools_check_new(json_t *in, tools_issue_t *out, int max);
+/* Inserts a checked new tool, its first test and its audit record inside the caller's transaction. DB_DONE,
+ * DB_CONFLICT (asset number taken) or DB_ERR; out: the tool. */
+int tools_insert(db_t *db, const char *actor_id, json_t *in, json_t **out);
 /* Appends a test record; the latest test sets last_test_*, next_test_due; a failed test takes the tool out of
  * service (under_test) until a passed one. */
 int tools_record_test(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err);
