@@ -47,7 +47,8 @@ case "$WHAT" in
 esac
 for d in "${dirs[@]}"; do
   ls "$d"/*.test.mjs >/dev/null 2>&1 || continue
-  node --test --test-reporter=spec --test-concurrency=1 "$d"/*.test.mjs || fail=1
+  # a failing test can leave a socket open (a charger client, a browser): force the exit, and bound each test
+  node --test --test-reporter=spec --test-concurrency=1 --test-force-exit --test-timeout=300000 "$d"/*.test.mjs || fail=1
 done
 kill -TERM "$PID"
 if ! wait "$PID"; then

@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "db/db.h"
 #include "modules/notify/notify.h"
+#include "modules/evusers/evusers.h"
 #include "cli/scheduler.h"
 
 static pthread_t thread;
@@ -34,6 +35,8 @@ loop(void *arg)
 		char err[256];
 		db_t *db = db_open(url, err, sizeof err);
 		if (db) {
+			if (evusers_sweep(db) < 0) /* held connectors and reservations not used (R4.7) */
+				log_warn("credit sweep failed: %s", db_errmsg(db));
 			int n = notify_reminders(db);
 			if (n < 0)
 				log_warn("reminders: run failed: %s", db_errmsg(db));

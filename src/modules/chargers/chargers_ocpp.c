@@ -8,6 +8,7 @@
 #include "audit/audit.h"
 #include "ocpp/ocpp_frame.h"
 #include "modules/chargers/chargers.h"
+#include "modules/evusers/evusers.h"
 
 static const char *
 str(json_t *o, const char *k)
@@ -294,7 +295,10 @@ status(db_t *db, const char *charger_id, json_t *p, int64_t recv)
 			     "WHERE connectors.status_at IS NULL OR connectors.status_at <= excluded.status_at",
 	    "tittttii", charger_id, conn, str(p, "status"), str(p, "errorCode"), str(p, "info"), str(p, "vendorErrorCode"), at,
 	    recv));
-	return rc == DB_DONE ? 0 : -1;
+	if (rc != DB_DONE)
+		return -1;
+	/* a car that stayed long after its session stopped costs its user credit (R4.7) */
+	return evusers_on_status(db, charger_id, conn, str(p, "status"), at);
 }
 
 int
