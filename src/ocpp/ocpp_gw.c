@@ -72,6 +72,7 @@ typedef struct conn {
 	int64_t last_rx, last_ping, seen_sent, close_at;
 	uint32_t events;
 	bool closing, in_table;
+	bool in_recv;  /* inside wslay_event_recv: queue only, on_io sends after */
 	bool draining; /* our close frame is out and reading is over: discard input until EOF or close_at */
 	/* our CALL in flight and the queue behind it */
 	cmd_t *out, *q_head, *q_tail;
@@ -318,7 +319,7 @@ send_text(conn_t *c, const char *text)
 	struct wslay_event_msg m = {.opcode = WSLAY_TEXT_FRAME, .msg = (const uint8_t *)text, .msg_length = strlen(text)};
 	if (wslay_event_queue_msg(c->ws, &m) != 0)
 		return; /* closing: nothing more goes out */
-	if (wslay_event_send(c->ws) != 0)
+	if (!c->in_recv && wslay_event_send(c->ws) != 0)
 		c->closing = true;
 }
 
@@ -327,7 +328,8 @@ start_close(conn_t *c, uint16_t code, const char *reason)
 {
 	if (!c->close_at) {
 		wslay_event_queue_close(c->ws, code, (const uint8_t *)reason, strlen(reason));
-		wslay_event_send(c->ws);
+		if (!c->in_recv)
+			wslay_event_send(c->ws);
 		c->close_at = fg_now_ms() + GW_CLOSE_GRACE_MS;
 	}
 }
@@ -540,6 +542,8 @@ on_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *ar
 	ocpp_frame_clear(&f);
 }
 
+static void on_io(conn_t *c, uint32_t ev);
+
 static void
 adopt(item_t *it)
 {
@@ -589,10 +593,8 @@ adopt(item_t *it)
 	table_add(c);
 	link_job(c, "connected");
 	log_info("ocpp %s connected", c->cpid);
-	if (c->extra_len) { /* bytes that came with the handshake */
-		wslay_event_recv(c->ws);
-		update_interest(c);
-	}
+	if (c->extra_len) /* bytes that came with the handshake: read before the socket (pitfall 4) */
+		on_io(c, EPOLLIN);
 }
 
 static void
@@ -730,7 +732,10 @@ on_io(conn_t *c, uint32_t ev)
 		return;
 	}
 	if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) {
-		if (wslay_event_recv(c->ws) != 0) {
+		c->in_recv = true;
+		int rc = wslay_event_recv(c->ws);
+		c->in_recv = false;
+		if (rc != 0) {
 			conn_free(c, "connection lost");
 			return;
 		}

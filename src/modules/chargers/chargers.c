@@ -80,7 +80,7 @@ chargers_station_get(db_t *db, const char *id)
 	if (!s)
 		return NULL;
 	json_t *n = db_one(db_q(db, "SELECT COUNT(*) AS n FROM chargers WHERE station_id = $1", "t", id), &rc);
-	json_object_set(s, "charger_count", n ? json_object_get(n, "n") : json_integer(0));
+	json_object_set_new(s, "charger_count", json_integer(n ? json_integer_value(json_object_get(n, "n")) : 0));
 	json_decref(n);
 	return s;
 }
@@ -485,12 +485,12 @@ chargers_live(db_t *db, const char *station_id)
 		shape(db, x, false);
 		json_t *a = json_object_get(by, str(x, "id"));
 		online += json_is_true(json_object_get(x, "online"));
-		json_array_append_new(items, json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(x, "id"),
+		json_array_append_new(items, json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:o}", "id", json_object_get(x, "id"),
 						 "charge_point_id", json_object_get(x, "charge_point_id"), "station_id",
 						 json_object_get(x, "station_id"), "name", json_object_get(x, "name"), "kind",
 						 json_object_get(x, "kind"), "online", json_object_get(x, "online"), "last_seen_at",
 						 json_object_get(x, "last_seen_at"), "connected_at", json_object_get(x, "connected_at"),
-						 "connectors", a ? a : json_array()));
+						 "connectors", a ? json_incref(a) : json_array()));
 	}
 	size_t total = json_array_size(rows);
 	json_decref(rows);
@@ -529,7 +529,7 @@ chargers_transactions(db_t *db, const char *charger_id, const char *cursor, int 
 		int64_t n = json_integer_value(tid ? tid : json_object_get(t, "reported_transaction_id"));
 		json_t *mv = db_one(db_q(db, "SELECT COUNT(*) AS n FROM meter_values WHERE charger_id = $1 AND transaction_id = $2",
 					"ti", charger_id, n), &rc);
-		json_object_set(t, "meter_value_count", mv ? json_object_get(mv, "n") : json_integer(0));
+		json_object_set_new(t, "meter_value_count", json_integer(mv ? json_integer_value(json_object_get(mv, "n")) : 0));
 		json_decref(mv);
 	}
 	return 0;
