@@ -31,6 +31,8 @@ CREATE TABLE chargers (
     warranty            TEXT NOT NULL CHECK (warranty IN ('in_house', 'external')),
     security_profile    INTEGER NOT NULL CHECK (security_profile IN (0, 1)),
     auth_hash           TEXT,
+    pending_auth_hash   TEXT,              -- a new key sent by ChangeConfiguration, in force once Accepted
+    pending_key_command TEXT,              -- that command's id
     connector_count     INTEGER NOT NULL DEFAULT 1,
     heartbeat_interval  INTEGER NOT NULL DEFAULT 300,   -- seconds, sent in BootNotification.conf
     online              INTEGER NOT NULL DEFAULT 0,

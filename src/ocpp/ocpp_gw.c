@@ -167,11 +167,35 @@ table_del(conn_t *c)
 	pthread_mutex_unlock(&reg_mu);
 }
 
+/* Chargers between their 101 and the loop's adopt: connected for the API already (under reg_mu). */
+typedef struct adopting {
+	struct adopting *next;
+	char cpid[65];
+} adopting_t;
+static adopting_t *adopting;
+
+static void
+adopting_del(const char *cpid)
+{
+	pthread_mutex_lock(&reg_mu);
+	for (adopting_t **pp = &adopting; *pp; pp = &(*pp)->next) {
+		if (strcmp((*pp)->cpid, cpid) == 0) {
+			adopting_t *a = *pp;
+			*pp = a->next;
+			free(a);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&reg_mu);
+}
+
 bool
 ocpp_connected(const char *cpid)
 {
 	pthread_mutex_lock(&reg_mu);
 	bool yes = false;
+	for (adopting_t *a = adopting; a && !yes; a = a->next)
+		yes = strcmp(a->cpid, cpid) == 0;
 	for (conn_t *c = table[fnv(cpid, strlen(cpid)) % GW_BUCKETS]; c; c = c->hnext)
 		if (strcmp(c->cpid, cpid) == 0 && !c->closing)
 			yes = true;
@@ -215,7 +239,14 @@ gw_adopt(const gw_hello_t *h, const char *extra_in, size_t extra_len, MHD_socket
 	}
 	it->sock = sock;
 	it->urh = urh;
+	adopting_t *a = fg_calloc(1, sizeof *a);
+	fg_fmt(a->cpid, sizeof a->cpid, "%s", h->cpid);
+	pthread_mutex_lock(&reg_mu);
+	a->next = adopting;
+	adopting = a;
+	pthread_mutex_unlock(&reg_mu);
 	if (!inbox_push(it)) { /* stopping: let MHD close it */
+		adopting_del(h->cpid);
 		MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
 		free(it->extra);
 		free(it);
@@ -612,6 +643,7 @@ drain_inbox(void)
 		conn_t *c = it->kind == IT_ADOPT ? NULL : lookup(it->cpid);
 		if (it->kind == IT_ADOPT) {
 			adopt(it);
+			adopting_del(it->hello.cpid);
 		} else if (it->kind == IT_REPLY) {
 			if (c && c->serial == it->serial) {
 				for (int i = 0; i < GW_RECENT; i++) {
@@ -839,8 +871,10 @@ gw_stop(void)
 	pthread_mutex_unlock(&inbox_mu);
 	while (it) {
 		item_t *nx = it->next;
-		if (it->kind == IT_ADOPT)
+		if (it->kind == IT_ADOPT) {
 			MHD_upgrade_action(it->urh, MHD_UPGRADE_ACTION_CLOSE);
+			adopting_del(it->hello.cpid);
+		}
 		free(it->text);
 		free(it->extra);
 		free(it);

@@ -376,31 +376,50 @@ fail:
 }
 
 int
-chargers_rotate_key(db_t *db, const char *actor_id, const char *id, json_t **out, fg_err_t *err)
+chargers_rotate_key(db_t *db, const char *actor_id, const char *id, bool push, json_t **out, fg_err_t *err)
 {
-	char key[41], hash[160];
+	char key[41], hash[160], cmd_id[37] = "";
 	new_key(key, hash);
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
-	json_t *before = chargers_get(db, id), *after = NULL;
+	json_t *before = chargers_get(db, id), *after = NULL, *cmd = NULL;
 	if (!before) {
 		fg_err_not_found(err, "charger", id);
 		return db_fail(db, err);
 	}
-	if (db_run(db_q(db, "UPDATE chargers SET auth_hash = $1, security_profile = 1, version = version + 1, updated_at = $2 "
-			    "WHERE id = $3", "tit", hash, fg_now_ms(), id)) != DB_DONE)
+	int64_t now = fg_now_ms();
+	int rc;
+	if (push) {
+		fg_uuid7(cmd_id);
+		rc = db_run(db_q(db, "INSERT INTO charger_commands (id, charger_id, action, payload, status, requested_by, requested_at) "
+				     "VALUES ($1, $2, 'ChangeConfiguration', '{\"key\":\"AuthorizationKey\",\"value\":\"(redacted)\"}', "
+				     "'pending', $3, $4)", "ttti", cmd_id, id, actor_id, now));
+		if (rc == DB_DONE)
+			rc = db_run(db_q(db, "UPDATE chargers SET pending_auth_hash = $1, pending_key_command = $2, updated_at = $3, "
+					     "version = version + 1 WHERE id = $4", "ttit", hash, cmd_id, now, id));
+		cmd = rc == DB_DONE ? chargers_command_get(db, id, cmd_id) : NULL;
+		if (!cmd || audit_write(db, actor_id, "create", "charger_command", cmd_id, NULL, cmd) != 0)
+			goto fail;
+	} else if (db_run(db_q(db, "UPDATE chargers SET auth_hash = $1, security_profile = 1, pending_auth_hash = NULL, "
+				   "pending_key_command = NULL, version = version + 1, updated_at = $2 WHERE id = $3",
+			   "tit", hash, now, id)) != DB_DONE) {
 		goto fail;
+	}
 	after = chargers_get(db, id);
-	if (!after || audit_write(db, actor_id, "rotate_key", "charger", id, before, after) != 0 || db_commit(db) != 0)
+	if (!after || audit_write(db, actor_id, push ? "push_key" : "rotate_key", "charger", id, before, after) != 0 ||
+	    db_commit(db) != 0)
 		goto fail;
 	json_decref(before);
 	json_object_set_new(after, "authorization_key", json_string(key));
+	if (cmd)
+		json_object_set_new(after, "command", cmd);
 	sodium_memzero(key, sizeof key);
 	*out = after;
 	return 0;
 fail:
 	json_decref(before);
 	json_decref(after);
+	json_decref(cmd);
 	return db_fail(db, err);
 }
 

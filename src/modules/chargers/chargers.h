@@ -24,8 +24,10 @@ json_t *chargers_get(db_t *db, const char *id);
 /* out gets authorization_key (the HTTP Basic password for security profile 1), shown this once. */
 int chargers_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err);
 int chargers_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err);
-/* A new AuthorizationKey (the old one stops working at the charger's next connect). */
-int chargers_rotate_key(db_t *db, const char *actor_id, const char *id, json_t **out, fg_err_t *err);
+/* A new AuthorizationKey. push = false: in force at once (set it on the charger by hand). push = true: recorded as
+ * pending with a ChangeConfiguration command (out.command, its payload stored with the key redacted) that the
+ * caller sends; the new key replaces the old one only when the charger answers Accepted. */
+int chargers_rotate_key(db_t *db, const char *actor_id, const char *id, bool push, json_t **out, fg_err_t *err);
 typedef struct {
 	const char *station_id, *kind, *payment, *vendor, *model, *q, *cursor;
 	int online; /* -1 any, 0, 1 */
