@@ -163,6 +163,43 @@ fail:
 	return db_fail(db, err);
 }
 
+/* the row's version must be the caller's */
+static int
+version_is(json_t *row, int64_t version, fg_err_t *err)
+{
+	json_t *in = json_pack("{s:I}", "version", (json_int_t)version);
+	int rc = db_check_version(row, in, err);
+	json_decref(in);
+	return rc;
+}
+
+int
+chargers_station_delete(db_t *db, const char *actor_id, const char *id, int64_t version, fg_err_t *err)
+{
+	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	json_t *before = chargers_station_get(db, id);
+	if (!before) {
+		fg_err_not_found(err, "station", id);
+		return db_fail(db, err);
+	}
+	if (version_is(before, version, err))
+		goto fail;
+	if (json_integer_value(json_object_get(before, "charger_count")) > 0) {
+		fg_err(err, "station_has_chargers");
+		fg_err_detail(err, "charger_count", json_copy(json_object_get(before, "charger_count")));
+		goto fail;
+	}
+	if (db_run(db_q(db, "DELETE FROM stations WHERE id = $1", "t", id)) != DB_DONE ||
+	    audit_write(db, actor_id, "delete", "station", id, before, NULL) != 0 || db_commit(db) != 0)
+		goto fail;
+	json_decref(before);
+	return 0;
+fail:
+	json_decref(before);
+	return db_fail(db, err);
+}
+
 static void
 station_where(qb_t *q, const void *filter)
 {
@@ -420,6 +457,45 @@ fail:
 	json_decref(before);
 	json_decref(after);
 	json_decref(cmd);
+	return db_fail(db, err);
+}
+
+int
+chargers_delete(db_t *db, const char *actor_id, const char *id, int64_t version, fg_err_t *err)
+{
+	static const char *const history[] = {"charge_transactions", "charger_commands", "charger_status_log", "meter_values",
+	    "charger_events", NULL};
+	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	json_t *before = chargers_get(db, id);
+	if (!before) {
+		fg_err_not_found(err, "charger", id);
+		return db_fail(db, err);
+	}
+	if (version_is(before, version, err))
+		goto fail;
+	for (int i = 0; history[i]; i++) {
+		char sql[128];
+		int rc;
+		fg_fmt(sql, sizeof sql, "SELECT 1 AS x FROM %s WHERE charger_id = $1 LIMIT 1", history[i]);
+		json_t *row = db_one(db_q(db, sql, "t", id), &rc);
+		if (row || rc != DB_DONE) {
+			json_decref(row);
+			if (rc == DB_ROW) {
+				fg_err(err, "charger_has_history");
+				fg_err_detail_str(err, "table", history[i]);
+			}
+			goto fail;
+		}
+	}
+	if (db_run(db_q(db, "DELETE FROM connectors WHERE charger_id = $1", "t", id)) != DB_DONE ||
+	    db_run(db_q(db, "DELETE FROM chargers WHERE id = $1", "t", id)) != DB_DONE ||
+	    audit_write(db, actor_id, "delete", "charger", id, before, NULL) != 0 || db_commit(db) != 0)
+		goto fail;
+	json_decref(before);
+	return 0;
+fail:
+	json_decref(before);
 	return db_fail(db, err);
 }
 

@@ -19,11 +19,17 @@ int chargers_station_create(db_t *db, const char *actor_id, json_t *in, json_t *
 int chargers_station_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err);
 int chargers_station_list(db_t *db, const char *q, const char *cursor, int limit, json_t **out, fg_err_t *err);
 
+/* Deletes a station that no charger refers to (409 station_has_chargers). version: the one the caller read. */
+int chargers_station_delete(db_t *db, const char *actor_id, const char *id, int64_t version, fg_err_t *err);
+
 /* Chargers. get: with connectors[] and the derived online flag; never the key or its hash. */
 json_t *chargers_get(db_t *db, const char *id);
 /* out gets authorization_key (the HTTP Basic password for security profile 1), shown this once. */
 int chargers_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err);
 int chargers_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err);
+/* Deletes a charger entered by mistake: only one that never spoke (no transactions, commands, status reports,
+ * meter values or events; else 409 charger_has_history). */
+int chargers_delete(db_t *db, const char *actor_id, const char *id, int64_t version, fg_err_t *err);
 /* A new AuthorizationKey. push = false: in force at once (set it on the charger by hand). push = true: recorded as
  * pending with a ChangeConfiguration command (out.command, its payload stored with the key redacted) that the
  * caller sends; the new key replaces the old one only when the charger answers Accepted. */

@@ -115,6 +115,49 @@ station_update(req_t *r)
 	http_result(r, 200, rc, out, &e);
 }
 
+/* DELETE takes the version it read in If-Match (a DELETE has no body); answers 428/400 itself when missing. */
+static int
+if_match(req_t *r, int64_t *version)
+{
+	const char *h = http_header_in(r, "If-Match");
+	char *end = NULL;
+	long long v = h ? strtoll(h[0] == '"' ? h + 1 : h, &end, 10) : 0;
+	if (!h || v < 1 || !end || (*end && strcmp(end, "\"") != 0)) {
+		fg_err_t e = FG_ERR_INIT;
+		fg_err_field(&e, "missing_field", "If-Match", "the version you read, e.g. If-Match: 3");
+		http_error(r, &e);
+		return -1;
+	}
+	*version = v;
+	return 0;
+}
+
+static void
+station_delete(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	int64_t v;
+	if (if_match(r, &v))
+		return;
+	if (chargers_station_delete(r->db, r->user.id, r->params[0], v, &e) != 0)
+		http_error(r, &e);
+	else
+		http_no_content(r);
+}
+
+static void
+charger_delete(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	int64_t v;
+	if (if_match(r, &v))
+		return;
+	if (chargers_delete(r->db, r->user.id, r->params[0], v, &e) != 0)
+		http_error(r, &e);
+	else
+		http_no_content(r);
+}
+
 /* ---- chargers ---- */
 
 static void
@@ -442,11 +485,13 @@ const route_t charger_routes[] = {
 	{"POST", "/api/v1/stations", station_create, "chargers.write", 0},
 	{"GET", "/api/v1/stations/{id}", station_get, "chargers.read", 0},
 	{"PATCH", "/api/v1/stations/{id}", station_update, "chargers.write", 0},
+	{"DELETE", "/api/v1/stations/{id}", station_delete, "chargers.write", 0},
 	{"GET", "/api/v1/chargers", charger_list, "chargers.read", 0},
 	{"POST", "/api/v1/chargers", charger_create, "chargers.write", 0},
 	{"GET", "/api/v1/chargers/live", live, "chargers.read", 0},
 	{"GET", "/api/v1/chargers/{id}", charger_get, "chargers.read", 0},
 	{"PATCH", "/api/v1/chargers/{id}", charger_update, "chargers.write", 0},
+	{"DELETE", "/api/v1/chargers/{id}", charger_delete, "chargers.write", 0},
 	{"POST", "/api/v1/chargers/{id}/actions/rotate-key", charger_rotate, "chargers.write", 0},
 	{"GET", "/api/v1/chargers/{id}/connectors", connectors, "chargers.read", 0},
 	{"GET", "/api/v1/chargers/{id}/transactions", transactions, "chargers.read", 0},
