@@ -49,6 +49,7 @@
 #define GW_CLOSE_GRACE_MS 2000
 #define GW_BUCKETS 16384
 #define GW_WRITER_MAX 50000 /* jobs waiting at the writer before new CALLs are refused */
+#define GW_CONN_INFLIGHT 4  /* CALLs of one charger at the writer (OCPP-J: it SHOULD wait for each answer) */
 
 typedef struct cmd {
 	struct cmd *next;
@@ -85,6 +86,7 @@ typedef struct conn {
 		char *reply;
 	} recent[GW_RECENT];
 	int recent_next;
+	int at_writer; /* its CALLs the writer has not answered yet */
 } conn_t;
 
 /* The inbox: what other threads ask of the loop. */
@@ -400,7 +402,7 @@ conn_free(conn_t *c, const char *why)
 		nx = q->next;
 		cmd_done(c, q, "disconnected", NULL, NULL, "the charger disconnected before the command was sent");
 	}
-	if (current) /* a connection replaced by a newer one of the same charger leaves the charger online */
+	if (current) /* only connections that were announced (not the refused ones without ocpp1.6) */
 		link_job(c, "disconnected");
 	log_info("ocpp %s disconnected (%s)", c->cpid, why);
 	wslay_event_context_free(c->ws);
@@ -510,11 +512,17 @@ on_call(conn_t *c, ocpp_frame_t *f, uint64_t hash)
 		send_text(c, c->recent[slot].reply);
 		return;
 	}
+	if (c->at_writer >= GW_CONN_INFLIGHT) {
+		c->recent[slot].id[0] = 0;
+		reply_error(c, f->id, "ProtocolError", "too many CALLs without waiting for our answers");
+		return;
+	}
 	if (writer_backlog() > GW_WRITER_MAX) {
 		c->recent[slot].id[0] = 0;
 		reply_error(c, f->id, "InternalError", "the central system is busy; retry later");
 		return;
 	}
+	c->at_writer++;
 	job_t *j = job(c, JOB_CALL, f->action);
 	fg_fmt(j->msg_id, sizeof j->msg_id, "%s", f->id);
 	j->payload = json_incref(f->payload);
@@ -646,6 +654,7 @@ drain_inbox(void)
 			adopting_del(it->hello.cpid);
 		} else if (it->kind == IT_REPLY) {
 			if (c && c->serial == it->serial) {
+				c->at_writer--;
 				for (int i = 0; i < GW_RECENT; i++) {
 					if (strcmp(c->recent[i].id, it->id) == 0 && !c->recent[i].reply) {
 						c->recent[i].reply = fg_strdup(it->text);
