@@ -127,6 +127,9 @@ CREATE TABLE meter_values (
     received_at     BIGINT NOT NULL
 );
 CREATE INDEX meter_values_tx ON meter_values(transaction_id);
+-- a sample replayed from a charger's offline queue (or resent after a lost answer) is stored once
+CREATE UNIQUE INDEX meter_values_once ON meter_values(charger_id, connector_id, at, measurand, COALESCE(phase, ''),
+    COALESCE(location, ''), COALESCE(context, ''));
 CREATE INDEX meter_values_charger ON meter_values(charger_id, at);
 
 -- Connects, disconnects, boots, DataTransfer, diagnostics and firmware status: what a charger told us besides

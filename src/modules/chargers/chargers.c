@@ -630,6 +630,33 @@ chargers_transactions(db_t *db, const char *charger_id, const char *cursor, int 
 	return 0;
 }
 
+int
+chargers_history(db_t *db, const char *charger_id, const char *log, const char *cursor, int limit, json_t **out,
+    fg_err_t *err)
+{
+	bool status = strcmp(log, "status") == 0;
+	int rc = status
+	    ? qb_list(db, "SELECT id, connector_id, status, error_code, info, vendor_id, vendor_error_code, at, received_at "
+			  "FROM charger_status_log WHERE 1 = 1",
+		  "SELECT COUNT(*) AS n FROM charger_status_log WHERE 1 = 1", charger_id_where, charger_id, "id", true, cursor,
+		  limit, out)
+	    : qb_list(db, "SELECT id, kind, payload, at FROM charger_events WHERE 1 = 1",
+		  "SELECT COUNT(*) AS n FROM charger_events WHERE 1 = 1", charger_id_where, charger_id, "id", true, cursor, limit,
+		  out);
+	if (rc != 0)
+		return fg_err(err, "internal");
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(*out, "items"), i, x) {
+		if (status)
+			break;
+		const char *p = str(x, "payload");
+		json_t *v = p ? json_loads(p, 0, NULL) : NULL; /* what the charger sent, as JSON again */
+		json_object_set_new(x, "payload", v ? v : json_null());
+	}
+	return 0;
+}
+
 json_t *
 chargers_meter_values(db_t *db, const char *charger_id, int64_t transaction_id, int limit)
 {

@@ -45,6 +45,10 @@ json_t *chargers_live(db_t *db, const char *station_id);
 json_t *chargers_connectors(db_t *db, const char *charger_id);
 int chargers_transactions(db_t *db, const char *charger_id, const char *cursor, int limit, json_t **out, fg_err_t *err);
 json_t *chargers_transaction_get(db_t *db, const char *id);
+/* History, newest first: every StatusNotification (log = "status") or connects, boots, DataTransfer, diagnostics
+ * and firmware reports (log = "events"). */
+int chargers_history(db_t *db, const char *charger_id, const char *log, const char *cursor, int limit, json_t **out,
+    fg_err_t *err);
 json_t *chargers_meter_values(db_t *db, const char *charger_id, int64_t transaction_id, int limit);
 
 /* Id tags (RFID cards, app users) that Authorize and StartTransaction check. */

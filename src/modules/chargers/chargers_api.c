@@ -316,6 +316,34 @@ transaction_get(req_t *r)
 	http_entity(r, t, "charge_transaction", r->params[1]);
 }
 
+static void
+history(req_t *r, const char *log)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL, *c = charger_or_404(r);
+	int limit;
+	const char *cursor;
+	if (!c)
+		return;
+	json_decref(c);
+	if (http_paging(r, &limit, &cursor))
+		return;
+	int rc = chargers_history(r->db, r->params[0], log, cursor, limit, &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
+static void
+status_log(req_t *r)
+{
+	history(r, "status");
+}
+
+static void
+events(req_t *r)
+{
+	history(r, "events");
+}
+
 /* ---- id tags ---- */
 
 static void
@@ -494,6 +522,8 @@ const route_t charger_routes[] = {
 	{"DELETE", "/api/v1/chargers/{id}", charger_delete, "chargers.write", 0},
 	{"POST", "/api/v1/chargers/{id}/actions/rotate-key", charger_rotate, "chargers.write", 0},
 	{"GET", "/api/v1/chargers/{id}/connectors", connectors, "chargers.read", 0},
+	{"GET", "/api/v1/chargers/{id}/status-log", status_log, "chargers.read", 0},
+	{"GET", "/api/v1/chargers/{id}/events", events, "chargers.read", 0},
 	{"GET", "/api/v1/chargers/{id}/transactions", transactions, "chargers.read", 0},
 	{"GET", "/api/v1/chargers/{id}/transactions/{tid}", transaction_get, "chargers.read", 0},
 	{"GET", "/api/v1/chargers/{id}/commands", command_list, "chargers.read", 0},

@@ -199,7 +199,7 @@ meter_rows(db_t *db, const char *charger_id, int64_t conn, json_t *tid, json_t *
 			const char *unit = str(sv, "unit") ? str(sv, "unit") : (str(sv, "measurand") ? NULL : "Wh");
 			int rc = db_run(db_q(db, "INSERT INTO meter_values (id, charger_id, connector_id, transaction_id, at, measurand, "
 						 "value, unit, context, phase, location, received_at) "
-						 "VALUES ($1, $2, $3, CAST($4 AS BIGINT), $5, $6, $7, $8, $9, $10, $11, $12)",
+						 "VALUES ($1, $2, $3, CAST($4 AS BIGINT), $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
 			    "ttititttttti", id, charger_id, conn, inum(tid, tbuf), at,
 			    meas, str(sv, "value"), unit, str(sv, "context"), str(sv, "phase"), str(sv, "location"), recv));
 			if (rc != DB_DONE)
