@@ -31,6 +31,8 @@ CREATE TABLE chargers (
     warranty            TEXT NOT NULL CHECK (warranty IN ('in_house', 'external')),
     security_profile    INTEGER NOT NULL CHECK (security_profile IN (0, 1)),
     auth_hash           TEXT,
+    pending_auth_hash   TEXT,              -- a new key sent by ChangeConfiguration, in force once Accepted
+    pending_key_command TEXT,              -- that command's id
     connector_count     INTEGER NOT NULL DEFAULT 1,
     heartbeat_interval  INTEGER NOT NULL DEFAULT 300,   -- seconds, sent in BootNotification.conf
     online              INTEGER NOT NULL DEFAULT 0,
@@ -125,6 +127,9 @@ CREATE TABLE meter_values (
     received_at     BIGINT NOT NULL
 );
 CREATE INDEX meter_values_tx ON meter_values(transaction_id);
+-- a sample replayed from a charger's offline queue (or resent after a lost answer) is stored once
+CREATE UNIQUE INDEX meter_values_once ON meter_values(charger_id, connector_id, at, measurand, COALESCE(phase, ''),
+    COALESCE(location, ''), COALESCE(context, ''));
 CREATE INDEX meter_values_charger ON meter_values(charger_id, at);
 
 -- Connects, disconnects, boots, DataTransfer, diagnostics and firmware status: what a charger told us besides

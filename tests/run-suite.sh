@@ -31,6 +31,8 @@ fi
 fail=0
 "$BIN" init --data "$WORK/data" "${DBARGS[@]}" >"$WORK/init.log" 2>&1 || { cat "$WORK/init.log"; exit 1; }
 "$BIN" demo --data "$WORK/data" "${DBARGS[@]}" >>"$WORK/init.log" 2>&1 || { cat "$WORK/init.log"; exit 1; }
+# the OCPP liveness test (tests/ocpp/liveness.test.mjs) needs short ping and idle timers
+export FG_OCPP_PING_S=${FG_OCPP_PING_S:-2} FG_OCPP_IDLE_S=${FG_OCPP_IDLE_S:-8}
 "$BIN" serve --data "$WORK/data" "${DBARGS[@]}" --listen "127.0.0.1:$PORT" --web "$ROOT/web" 2>"$LOG" &
 PID=$!
 for _ in $(seq 1 100); do

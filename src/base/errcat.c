@@ -73,6 +73,8 @@ static const errcat_t catalog[] = {
 	{"charge_point_id_taken", 409, "该充电桩编号已存在", "That charge point id is already in the ledger"},
 	{"station_code_taken", 409, "该充电站编号已存在", "That station code is already in the ledger"},
 	{"id_tag_taken", 409, "该卡号已存在", "That id tag is already registered"},
+	{"charger_has_history", 409, "该充电桩已有运行记录，不能删除", "This charger has history (transactions, reports, commands) and cannot be deleted"},
+	{"station_has_chargers", 409, "该充电站下仍有充电桩，不能删除", "This station still has chargers and cannot be deleted"},
 	{"charger_offline", 409, "充电桩不在线，无法下发指令", "The charger is not connected; the command cannot be sent"},
 	{"command_not_supported", 400, "不支持该充电桩指令", "This charger command is not supported"},
 	{"charger_unknown", 404, "未登记的充电桩", "No charger with this charge point id is in the ledger"},

@@ -49,6 +49,7 @@
 #define GW_CLOSE_GRACE_MS 2000
 #define GW_BUCKETS 16384
 #define GW_WRITER_MAX 50000 /* jobs waiting at the writer before new CALLs are refused */
+#define GW_CONN_INFLIGHT 4  /* CALLs of one charger at the writer (OCPP-J: it SHOULD wait for each answer) */
 
 typedef struct cmd {
 	struct cmd *next;
@@ -72,6 +73,7 @@ typedef struct conn {
 	int64_t last_rx, last_ping, seen_sent, close_at;
 	uint32_t events;
 	bool closing, in_table;
+	bool in_recv;  /* inside wslay_event_recv: queue only, on_io sends after */
 	bool draining; /* our close frame is out and reading is over: discard input until EOF or close_at */
 	/* our CALL in flight and the queue behind it */
 	cmd_t *out, *q_head, *q_tail;
@@ -84,6 +86,7 @@ typedef struct conn {
 		char *reply;
 	} recent[GW_RECENT];
 	int recent_next;
+	int at_writer; /* its CALLs the writer has not answered yet */
 } conn_t;
 
 /* The inbox: what other threads ask of the loop. */
@@ -166,11 +169,35 @@ table_del(conn_t *c)
 	pthread_mutex_unlock(&reg_mu);
 }
 
+/* Chargers between their 101 and the loop's adopt: connected for the API already (under reg_mu). */
+typedef struct adopting {
+	struct adopting *next;
+	char cpid[65];
+} adopting_t;
+static adopting_t *adopting;
+
+static void
+adopting_del(const char *cpid)
+{
+	pthread_mutex_lock(&reg_mu);
+	for (adopting_t **pp = &adopting; *pp; pp = &(*pp)->next) {
+		if (strcmp((*pp)->cpid, cpid) == 0) {
+			adopting_t *a = *pp;
+			*pp = a->next;
+			free(a);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&reg_mu);
+}
+
 bool
 ocpp_connected(const char *cpid)
 {
 	pthread_mutex_lock(&reg_mu);
 	bool yes = false;
+	for (adopting_t *a = adopting; a && !yes; a = a->next)
+		yes = strcmp(a->cpid, cpid) == 0;
 	for (conn_t *c = table[fnv(cpid, strlen(cpid)) % GW_BUCKETS]; c; c = c->hnext)
 		if (strcmp(c->cpid, cpid) == 0 && !c->closing)
 			yes = true;
@@ -214,7 +241,14 @@ gw_adopt(const gw_hello_t *h, const char *extra_in, size_t extra_len, MHD_socket
 	}
 	it->sock = sock;
 	it->urh = urh;
+	adopting_t *a = fg_calloc(1, sizeof *a);
+	fg_fmt(a->cpid, sizeof a->cpid, "%s", h->cpid);
+	pthread_mutex_lock(&reg_mu);
+	a->next = adopting;
+	adopting = a;
+	pthread_mutex_unlock(&reg_mu);
 	if (!inbox_push(it)) { /* stopping: let MHD close it */
+		adopting_del(h->cpid);
 		MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
 		free(it->extra);
 		free(it);
@@ -318,7 +352,7 @@ send_text(conn_t *c, const char *text)
 	struct wslay_event_msg m = {.opcode = WSLAY_TEXT_FRAME, .msg = (const uint8_t *)text, .msg_length = strlen(text)};
 	if (wslay_event_queue_msg(c->ws, &m) != 0)
 		return; /* closing: nothing more goes out */
-	if (wslay_event_send(c->ws) != 0)
+	if (!c->in_recv && wslay_event_send(c->ws) != 0)
 		c->closing = true;
 }
 
@@ -327,7 +361,8 @@ start_close(conn_t *c, uint16_t code, const char *reason)
 {
 	if (!c->close_at) {
 		wslay_event_queue_close(c->ws, code, (const uint8_t *)reason, strlen(reason));
-		wslay_event_send(c->ws);
+		if (!c->in_recv)
+			wslay_event_send(c->ws);
 		c->close_at = fg_now_ms() + GW_CLOSE_GRACE_MS;
 	}
 }
@@ -367,7 +402,7 @@ conn_free(conn_t *c, const char *why)
 		nx = q->next;
 		cmd_done(c, q, "disconnected", NULL, NULL, "the charger disconnected before the command was sent");
 	}
-	if (current) /* a connection replaced by a newer one of the same charger leaves the charger online */
+	if (current) /* only connections that were announced (not the refused ones without ocpp1.6) */
 		link_job(c, "disconnected");
 	log_info("ocpp %s disconnected (%s)", c->cpid, why);
 	wslay_event_context_free(c->ws);
@@ -477,11 +512,17 @@ on_call(conn_t *c, ocpp_frame_t *f, uint64_t hash)
 		send_text(c, c->recent[slot].reply);
 		return;
 	}
+	if (c->at_writer >= GW_CONN_INFLIGHT) {
+		c->recent[slot].id[0] = 0;
+		reply_error(c, f->id, "ProtocolError", "too many CALLs without waiting for our answers");
+		return;
+	}
 	if (writer_backlog() > GW_WRITER_MAX) {
 		c->recent[slot].id[0] = 0;
 		reply_error(c, f->id, "InternalError", "the central system is busy; retry later");
 		return;
 	}
+	c->at_writer++;
 	job_t *j = job(c, JOB_CALL, f->action);
 	fg_fmt(j->msg_id, sizeof j->msg_id, "%s", f->id);
 	j->payload = json_incref(f->payload);
@@ -540,6 +581,8 @@ on_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *ar
 	ocpp_frame_clear(&f);
 }
 
+static void on_io(conn_t *c, uint32_t ev);
+
 static void
 adopt(item_t *it)
 {
@@ -589,10 +632,8 @@ adopt(item_t *it)
 	table_add(c);
 	link_job(c, "connected");
 	log_info("ocpp %s connected", c->cpid);
-	if (c->extra_len) { /* bytes that came with the handshake */
-		wslay_event_recv(c->ws);
-		update_interest(c);
-	}
+	if (c->extra_len) /* bytes that came with the handshake: read before the socket (pitfall 4) */
+		on_io(c, EPOLLIN);
 }
 
 static void
@@ -610,8 +651,10 @@ drain_inbox(void)
 		conn_t *c = it->kind == IT_ADOPT ? NULL : lookup(it->cpid);
 		if (it->kind == IT_ADOPT) {
 			adopt(it);
+			adopting_del(it->hello.cpid);
 		} else if (it->kind == IT_REPLY) {
 			if (c && c->serial == it->serial) {
+				c->at_writer--;
 				for (int i = 0; i < GW_RECENT; i++) {
 					if (strcmp(c->recent[i].id, it->id) == 0 && !c->recent[i].reply) {
 						c->recent[i].reply = fg_strdup(it->text);
@@ -730,7 +773,10 @@ on_io(conn_t *c, uint32_t ev)
 		return;
 	}
 	if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) {
-		if (wslay_event_recv(c->ws) != 0) {
+		c->in_recv = true;
+		int rc = wslay_event_recv(c->ws);
+		c->in_recv = false;
+		if (rc != 0) {
 			conn_free(c, "connection lost");
 			return;
 		}
@@ -834,8 +880,10 @@ gw_stop(void)
 	pthread_mutex_unlock(&inbox_mu);
 	while (it) {
 		item_t *nx = it->next;
-		if (it->kind == IT_ADOPT)
+		if (it->kind == IT_ADOPT) {
 			MHD_upgrade_action(it->urh, MHD_UPGRADE_ACTION_CLOSE);
+			adopting_del(it->hello.cpid);
+		}
 		free(it->text);
 		free(it->extra);
 		free(it);

@@ -74,3 +74,41 @@ test(`${LABEL} ocpp handshake: security profile 0 needs no password; subprotocol
   const c = await until(`/chargers/${ch.charger.id}`, (j) => j.online === false);
   assert.equal(c.online, false);
 });
+
+test(`${LABEL} ocpp AuthorizationKey pushed to the charger: in force once accepted, never stored in clear`, async () => {
+  const ch = await newCharger();
+  const token = await adminToken();
+  let cli = await connect(ch);
+  let got;
+  cli.handle('ChangeConfiguration', ({ params }) => { got = params; return { status: 'Rejected' }; });
+  // refused first: the old key stays
+  const r1 = await api('POST', `/chargers/${ch.charger.id}/actions/rotate-key`, { token, body: { push: true } });
+  assert.equal(r1.status, 202, r1.text);
+  const c1 = (await api('GET', `/chargers/${ch.charger.id}/commands/${r1.json.command.id}?wait=5000`, { token })).json;
+  assert.equal(c1.status, 'rejected');
+  assert.equal(got.key, 'AuthorizationKey');
+  assert.equal(got.value, r1.json.authorization_key);
+  assert.equal(c1.payload.value, '(redacted)');
+  await close(cli);
+  await assert.rejects(raw({ ...ch, key: r1.json.authorization_key }), (e) => e.status === 401);
+  // accepted (the old key still connects): the new key replaces the old one
+  cli = await connect(ch);
+  cli.handle('ChangeConfiguration', ({ params }) => { got = params; return { status: 'Accepted' }; });
+  const r2 = await api('POST', `/chargers/${ch.charger.id}/actions/rotate-key`, { token, body: { push: true } });
+  const c2 = (await api('GET', `/chargers/${ch.charger.id}/commands/${r2.json.command.id}?wait=5000`, { token })).json;
+  assert.equal(c2.status, 'accepted');
+  await assert.rejects(raw(ch), (e) => e.status === 401);
+  const audit = JSON.stringify((await api('GET', `/audit?limit=200`, { token })).json);
+  assert.ok(!audit.includes(r2.json.authorization_key) && !audit.includes(r1.json.authorization_key), 'no key in the audit');
+  // setting the key by a raw ChangeConfiguration is refused (it would be stored in clear and our hash would not follow)
+  const raw1 = await api('POST', `/chargers/${ch.charger.id}/commands/ChangeConfiguration`, { token, body: { payload: { key: 'AuthorizationKey', value: 'ab'.repeat(20) } } });
+  assert.equal(raw1.status, 400);
+  assert.equal(raw1.json.error.details.field, 'payload');
+  await close(cli);
+  (await raw({ ...ch, key: r2.json.authorization_key })).close();
+  await until(`/chargers/${ch.charger.id}`, (j) => j.online === false);
+  // offline: nothing to push to
+  const off = await api('POST', `/chargers/${ch.charger.id}/actions/rotate-key`, { token, body: { push: true } });
+  assert.equal(off.status, 409);
+  assert.equal(off.json.error.code, 'charger_offline');
+});

@@ -50,11 +50,11 @@ export async function close(cli) {
 export const now = () => new Date().toISOString();
 
 /** Raw WebSocket with Basic auth. Resolves once open; .next() waits for the next text message (parsed). */
-export function raw(ch, { protocols = ['ocpp1.6'], password = ch.key, maxPayload } = {}) {
+export function raw(ch, { protocols = ['ocpp1.6'], password = ch.key, maxPayload, autoPong = true } = {}) {
   return new Promise((resolve, reject) => {
     const headers = {};
     if (password) headers.authorization = 'Basic ' + Buffer.from(`${ch.cpid}:${password}`).toString('base64');
-    const ws = new WebSocket(`${WS_BASE}/${encodeURIComponent(ch.cpid)}`, protocols, { headers, maxPayload });
+    const ws = new WebSocket(`${WS_BASE}/${encodeURIComponent(ch.cpid)}`, protocols, { headers, maxPayload, autoPong });
     const queue = [];
     const waiters = [];
     ws.closed = new Promise((res) => ws.on('close', (code, reason) => res({ code, reason: String(reason) })));

@@ -22,6 +22,7 @@ test(`${LABEL} ocpp offline replay: a repeated StartTransaction gets the same id
     meterValue: [{ timestamp: new Date(t0.getTime() + min * 60e3).toISOString(), sampledValue: [{ value: String(wh) }] }] });
   await cli.call('MeterValues', mv(15, 55000));
   await cli.call('MeterValues', mv(30, 58000));
+  await cli.call('MeterValues', mv(30, 58000)); // resent after a lost answer: stored once
   const stopReq = { transactionId: first.transactionId, meterStop: 60500, timestamp: new Date(t0.getTime() + 40 * 60e3).toISOString(), reason: 'Local' };
   await cli.call('StopTransaction', stopReq);
   await cli.call('StopTransaction', { ...stopReq, meterStop: 99999 }); // a replayed Stop changes nothing
@@ -65,4 +66,46 @@ test(`${LABEL} ocpp offline replay: a late StatusNotification does not overwrite
   assert.equal(c.connectors[0].status, 'Available');
   assert.equal(c.connectors[0].error_code, 'NoError');
   await sleep(10);
+});
+
+test(`${LABEL} ocpp: a charger cannot stop another charger's transaction`, async () => {
+  const a = await newCharger();
+  const b = await newCharger();
+  const token = await adminToken();
+  const tag = await newTag();
+  const ca = await connect(a);
+  const s = await ca.call('StartTransaction', { connectorId: 1, idTag: tag, meterStart: 0, timestamp: new Date().toISOString() });
+  await close(ca);
+  const cb = await connect(b);
+  await cb.call('StopTransaction', { transactionId: s.transactionId, meterStop: 999999, timestamp: new Date().toISOString() });
+  await close(cb);
+  const ta = (await api('GET', `/chargers/${a.charger.id}/transactions`, { token })).json.items[0];
+  assert.equal(ta.stop_at, null, "A's transaction is still open");
+  const tb = (await api('GET', `/chargers/${b.charger.id}/transactions`, { token })).json.items[0];
+  assert.equal(tb.orphan, true);
+  assert.equal(tb.transaction_id, null, 'the id belongs to A, so B keeps only what it reported');
+  assert.equal(tb.reported_transaction_id, s.transactionId);
+});
+
+test(`${LABEL} ocpp history: status log and events`, async () => {
+  const ch = await newCharger();
+  const token = await adminToken();
+  const cli = await connect(ch);
+  await cli.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+  await cli.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' });
+  await cli.call('StatusNotification', { connectorId: 1, errorCode: 'HighTemperature', status: 'Faulted', info: '枪头过温', vendorErrorCode: 'E42' });
+  await cli.call('FirmwareStatusNotification', { status: 'Downloading' });
+  await close(cli);
+  const log = (await api('GET', `/chargers/${ch.charger.id}/status-log`, { token })).json;
+  assert.equal(log.total, 2);
+  const f = log.items.find((x) => x.status === 'Faulted'); // ids sort by creation time (to the millisecond)
+  assert.equal(f.error_code, 'HighTemperature');
+  assert.equal(f.vendor_error_code, 'E42');
+  assert.equal(f.info, '枪头过温');
+  assert.ok(log.items[0].at >= log.items[1].at, 'newest first');
+  const ev = await until(`/chargers/${ch.charger.id}/events`, (j) => j.items.some((e) => e.kind === 'disconnected'));
+  const kinds = ev.items.map((e) => e.kind);
+  assert.deepEqual(kinds.slice().sort(), ['boot', 'connected', 'disconnected', 'firmware_status']);
+  assert.ok(ev.items.every((e, i) => i === 0 || ev.items[i - 1].at >= e.at), 'newest first');
+  assert.equal(ev.items.find((e) => e.kind === 'boot').payload.chargePointVendor, 'V');
 });

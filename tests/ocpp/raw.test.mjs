@@ -62,6 +62,22 @@ test(`${LABEL} ocpp raw frames: a repeated message id`, async () => {
   assert.equal(txs.total, 1);
 });
 
+test(`${LABEL} ocpp raw frames: a charger that does not wait for answers gets each one, or a ProtocolError`, async () => {
+  const ch = await newCharger();
+  const ws = await raw(ch);
+  const ids = Array.from({ length: 10 }, (_, i) => `flood-${i}`);
+  for (const id of ids) ws.send(JSON.stringify([2, id, 'StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' }]));
+  const got = new Map();
+  for (let i = 0; i < ids.length; i++) {
+    const m = await ws.next();
+    got.set(m[1], m);
+  }
+  assert.deepEqual([...got.keys()].sort(), [...ids].sort(), 'every CALL answered once');
+  for (const m of got.values()) assert.ok(m[0] === 3 || (m[0] === 4 && m[2] === 'ProtocolError'), JSON.stringify(m));
+  assert.ok([...got.values()].some((m) => m[0] === 3));
+  ws.close();
+});
+
 test(`${LABEL} ocpp raw frames: oversize and binary frames close that connection only`, async () => {
   const ch = await newCharger();
   const other = await newCharger();

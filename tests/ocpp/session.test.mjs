@@ -2,7 +2,7 @@
 // checked through the REST API (ledger, connectors, live board, transaction, meter values).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LABEL } from '../api/lib.mjs';
+import { LABEL, userWithToken } from '../api/lib.mjs';
 import { newCharger, newTag, connect, close, now, api, adminToken, until, expectStatus } from './lib.mjs';
 
 test(`${LABEL} ocpp: boot, status, authorize, start, meter values, stop — seen through REST`, async () => {
@@ -140,4 +140,28 @@ test(`${LABEL} chargers REST: ledger fields, filters, versions, roles`, async ()
   const audit = (await api('GET', `/audit?entity=charger&entity_id=${ch.charger.id}`, { token })).json;
   assert.ok(audit.items.length >= 3, 'create, update and key rotation are audited');
   assert.ok(!JSON.stringify(audit).includes(rot.json.authorization_key) && !JSON.stringify(audit).includes('b2$'), 'no key or hash in the audit');
+});
+
+test(`${LABEL} chargers REST: delete only what never spoke, with If-Match`, async () => {
+  const token = await adminToken();
+  const st = (await api('POST', '/stations', { token, body: { code: 'DEL' + Date.now(), name: '待删除站' } })).json;
+  const quiet = await newCharger({ station_id: st.id });
+  const used = await newCharger({ station_id: st.id });
+  const cli = await connect(used);
+  await cli.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' });
+  await close(cli);
+  const noIf = await api('DELETE', `/chargers/${quiet.charger.id}`, { token });
+  assert.equal(noIf.status, 400);
+  assert.equal(noIf.json.error.details.field, 'If-Match');
+  const stale = await api('DELETE', `/chargers/${quiet.charger.id}`, { token, headers: { 'if-match': '7' } });
+  assert.equal(stale.json.error.code, 'version_conflict');
+  const hist = await api('DELETE', `/chargers/${used.charger.id}`, { token, headers: { 'if-match': '1' } });
+  assert.equal(hist.status, 409);
+  assert.equal(hist.json.error.code, 'charger_has_history');
+  const stBusy = await api('DELETE', `/stations/${st.id}`, { token, headers: { 'if-match': String(st.version) } });
+  assert.equal(stBusy.json.error.code, 'station_has_chargers');
+  assert.equal((await api('DELETE', `/chargers/${quiet.charger.id}`, { token, headers: { 'if-match': '"1"' } })).status, 204);
+  assert.equal((await api('GET', `/chargers/${quiet.charger.id}`, { token })).status, 404);
+  const viewer = await userWithToken(['viewer']);
+  assert.equal((await api('DELETE', `/stations/${st.id}`, { token: viewer.token, headers: { 'if-match': '1' } })).status, 403);
 });

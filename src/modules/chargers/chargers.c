@@ -80,7 +80,7 @@ chargers_station_get(db_t *db, const char *id)
 	if (!s)
 		return NULL;
 	json_t *n = db_one(db_q(db, "SELECT COUNT(*) AS n FROM chargers WHERE station_id = $1", "t", id), &rc);
-	json_object_set(s, "charger_count", n ? json_object_get(n, "n") : json_integer(0));
+	json_object_set_new(s, "charger_count", json_integer(n ? json_integer_value(json_object_get(n, "n")) : 0));
 	json_decref(n);
 	return s;
 }
@@ -160,6 +160,43 @@ chargers_station_update(db_t *db, const char *actor_id, const char *id, json_t *
 fail:
 	json_decref(before);
 	json_decref(after);
+	return db_fail(db, err);
+}
+
+/* the row's version must be the caller's */
+static int
+version_is(json_t *row, int64_t version, fg_err_t *err)
+{
+	json_t *in = json_pack("{s:I}", "version", (json_int_t)version);
+	int rc = db_check_version(row, in, err);
+	json_decref(in);
+	return rc;
+}
+
+int
+chargers_station_delete(db_t *db, const char *actor_id, const char *id, int64_t version, fg_err_t *err)
+{
+	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	json_t *before = chargers_station_get(db, id);
+	if (!before) {
+		fg_err_not_found(err, "station", id);
+		return db_fail(db, err);
+	}
+	if (version_is(before, version, err))
+		goto fail;
+	if (json_integer_value(json_object_get(before, "charger_count")) > 0) {
+		fg_err(err, "station_has_chargers");
+		fg_err_detail(err, "charger_count", json_copy(json_object_get(before, "charger_count")));
+		goto fail;
+	}
+	if (db_run(db_q(db, "DELETE FROM stations WHERE id = $1", "t", id)) != DB_DONE ||
+	    audit_write(db, actor_id, "delete", "station", id, before, NULL) != 0 || db_commit(db) != 0)
+		goto fail;
+	json_decref(before);
+	return 0;
+fail:
+	json_decref(before);
 	return db_fail(db, err);
 }
 
@@ -376,31 +413,89 @@ fail:
 }
 
 int
-chargers_rotate_key(db_t *db, const char *actor_id, const char *id, json_t **out, fg_err_t *err)
+chargers_rotate_key(db_t *db, const char *actor_id, const char *id, bool push, json_t **out, fg_err_t *err)
 {
-	char key[41], hash[160];
+	char key[41], hash[160], cmd_id[37] = "";
 	new_key(key, hash);
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
-	json_t *before = chargers_get(db, id), *after = NULL;
+	json_t *before = chargers_get(db, id), *after = NULL, *cmd = NULL;
 	if (!before) {
 		fg_err_not_found(err, "charger", id);
 		return db_fail(db, err);
 	}
-	if (db_run(db_q(db, "UPDATE chargers SET auth_hash = $1, security_profile = 1, version = version + 1, updated_at = $2 "
-			    "WHERE id = $3", "tit", hash, fg_now_ms(), id)) != DB_DONE)
+	int64_t now = fg_now_ms();
+	int rc;
+	if (push) {
+		fg_uuid7(cmd_id);
+		rc = db_run(db_q(db, "INSERT INTO charger_commands (id, charger_id, action, payload, status, requested_by, requested_at) "
+				     "VALUES ($1, $2, 'ChangeConfiguration', '{\"key\":\"AuthorizationKey\",\"value\":\"(redacted)\"}', "
+				     "'pending', $3, $4)", "ttti", cmd_id, id, actor_id, now));
+		if (rc == DB_DONE)
+			rc = db_run(db_q(db, "UPDATE chargers SET pending_auth_hash = $1, pending_key_command = $2, updated_at = $3, "
+					     "version = version + 1 WHERE id = $4", "ttit", hash, cmd_id, now, id));
+		cmd = rc == DB_DONE ? chargers_command_get(db, id, cmd_id) : NULL;
+		if (!cmd || audit_write(db, actor_id, "create", "charger_command", cmd_id, NULL, cmd) != 0)
+			goto fail;
+	} else if (db_run(db_q(db, "UPDATE chargers SET auth_hash = $1, security_profile = 1, pending_auth_hash = NULL, "
+				   "pending_key_command = NULL, version = version + 1, updated_at = $2 WHERE id = $3",
+			   "tit", hash, now, id)) != DB_DONE) {
 		goto fail;
+	}
 	after = chargers_get(db, id);
-	if (!after || audit_write(db, actor_id, "rotate_key", "charger", id, before, after) != 0 || db_commit(db) != 0)
+	if (!after || audit_write(db, actor_id, push ? "push_key" : "rotate_key", "charger", id, before, after) != 0 ||
+	    db_commit(db) != 0)
 		goto fail;
 	json_decref(before);
 	json_object_set_new(after, "authorization_key", json_string(key));
+	if (cmd)
+		json_object_set_new(after, "command", cmd);
 	sodium_memzero(key, sizeof key);
 	*out = after;
 	return 0;
 fail:
 	json_decref(before);
 	json_decref(after);
+	json_decref(cmd);
+	return db_fail(db, err);
+}
+
+int
+chargers_delete(db_t *db, const char *actor_id, const char *id, int64_t version, fg_err_t *err)
+{
+	static const char *const history[] = {"charge_transactions", "charger_commands", "charger_status_log", "meter_values",
+	    "charger_events", NULL};
+	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	json_t *before = chargers_get(db, id);
+	if (!before) {
+		fg_err_not_found(err, "charger", id);
+		return db_fail(db, err);
+	}
+	if (version_is(before, version, err))
+		goto fail;
+	for (int i = 0; history[i]; i++) {
+		char sql[128];
+		int rc;
+		fg_fmt(sql, sizeof sql, "SELECT 1 AS x FROM %s WHERE charger_id = $1 LIMIT 1", history[i]);
+		json_t *row = db_one(db_q(db, sql, "t", id), &rc);
+		if (row || rc != DB_DONE) {
+			json_decref(row);
+			if (rc == DB_ROW) {
+				fg_err(err, "charger_has_history");
+				fg_err_detail_str(err, "table", history[i]);
+			}
+			goto fail;
+		}
+	}
+	if (db_run(db_q(db, "DELETE FROM connectors WHERE charger_id = $1", "t", id)) != DB_DONE ||
+	    db_run(db_q(db, "DELETE FROM chargers WHERE id = $1", "t", id)) != DB_DONE ||
+	    audit_write(db, actor_id, "delete", "charger", id, before, NULL) != 0 || db_commit(db) != 0)
+		goto fail;
+	json_decref(before);
+	return 0;
+fail:
+	json_decref(before);
 	return db_fail(db, err);
 }
 
@@ -485,12 +580,12 @@ chargers_live(db_t *db, const char *station_id)
 		shape(db, x, false);
 		json_t *a = json_object_get(by, str(x, "id"));
 		online += json_is_true(json_object_get(x, "online"));
-		json_array_append_new(items, json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(x, "id"),
+		json_array_append_new(items, json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:o}", "id", json_object_get(x, "id"),
 						 "charge_point_id", json_object_get(x, "charge_point_id"), "station_id",
 						 json_object_get(x, "station_id"), "name", json_object_get(x, "name"), "kind",
 						 json_object_get(x, "kind"), "online", json_object_get(x, "online"), "last_seen_at",
 						 json_object_get(x, "last_seen_at"), "connected_at", json_object_get(x, "connected_at"),
-						 "connectors", a ? a : json_array()));
+						 "connectors", a ? json_incref(a) : json_array()));
 	}
 	size_t total = json_array_size(rows);
 	json_decref(rows);
@@ -529,8 +624,35 @@ chargers_transactions(db_t *db, const char *charger_id, const char *cursor, int 
 		int64_t n = json_integer_value(tid ? tid : json_object_get(t, "reported_transaction_id"));
 		json_t *mv = db_one(db_q(db, "SELECT COUNT(*) AS n FROM meter_values WHERE charger_id = $1 AND transaction_id = $2",
 					"ti", charger_id, n), &rc);
-		json_object_set(t, "meter_value_count", mv ? json_object_get(mv, "n") : json_integer(0));
+		json_object_set_new(t, "meter_value_count", json_integer(mv ? json_integer_value(json_object_get(mv, "n")) : 0));
 		json_decref(mv);
+	}
+	return 0;
+}
+
+int
+chargers_history(db_t *db, const char *charger_id, const char *log, const char *cursor, int limit, json_t **out,
+    fg_err_t *err)
+{
+	bool status = strcmp(log, "status") == 0;
+	int rc = status
+	    ? qb_list(db, "SELECT id, connector_id, status, error_code, info, vendor_id, vendor_error_code, at, received_at "
+			  "FROM charger_status_log WHERE 1 = 1",
+		  "SELECT COUNT(*) AS n FROM charger_status_log WHERE 1 = 1", charger_id_where, charger_id, "id", true, cursor,
+		  limit, out)
+	    : qb_list(db, "SELECT id, kind, payload, at FROM charger_events WHERE 1 = 1",
+		  "SELECT COUNT(*) AS n FROM charger_events WHERE 1 = 1", charger_id_where, charger_id, "id", true, cursor, limit,
+		  out);
+	if (rc != 0)
+		return fg_err(err, "internal");
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(*out, "items"), i, x) {
+		if (status)
+			break;
+		const char *p = str(x, "payload");
+		json_t *v = p ? json_loads(p, 0, NULL) : NULL; /* what the charger sent, as JSON again */
+		json_object_set_new(x, "payload", v ? v : json_null());
 	}
 	return 0;
 }

@@ -19,13 +19,21 @@ int chargers_station_create(db_t *db, const char *actor_id, json_t *in, json_t *
 int chargers_station_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err);
 int chargers_station_list(db_t *db, const char *q, const char *cursor, int limit, json_t **out, fg_err_t *err);
 
+/* Deletes a station that no charger refers to (409 station_has_chargers). version: the one the caller read. */
+int chargers_station_delete(db_t *db, const char *actor_id, const char *id, int64_t version, fg_err_t *err);
+
 /* Chargers. get: with connectors[] and the derived online flag; never the key or its hash. */
 json_t *chargers_get(db_t *db, const char *id);
 /* out gets authorization_key (the HTTP Basic password for security profile 1), shown this once. */
 int chargers_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err);
 int chargers_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err);
-/* A new AuthorizationKey (the old one stops working at the charger's next connect). */
-int chargers_rotate_key(db_t *db, const char *actor_id, const char *id, json_t **out, fg_err_t *err);
+/* Deletes a charger entered by mistake: only one that never spoke (no transactions, commands, status reports,
+ * meter values or events; else 409 charger_has_history). */
+int chargers_delete(db_t *db, const char *actor_id, const char *id, int64_t version, fg_err_t *err);
+/* A new AuthorizationKey. push = false: in force at once (set it on the charger by hand). push = true: recorded as
+ * pending with a ChangeConfiguration command (out.command, its payload stored with the key redacted) that the
+ * caller sends; the new key replaces the old one only when the charger answers Accepted. */
+int chargers_rotate_key(db_t *db, const char *actor_id, const char *id, bool push, json_t **out, fg_err_t *err);
 typedef struct {
 	const char *station_id, *kind, *payment, *vendor, *model, *q, *cursor;
 	int online; /* -1 any, 0, 1 */
@@ -37,6 +45,10 @@ json_t *chargers_live(db_t *db, const char *station_id);
 json_t *chargers_connectors(db_t *db, const char *charger_id);
 int chargers_transactions(db_t *db, const char *charger_id, const char *cursor, int limit, json_t **out, fg_err_t *err);
 json_t *chargers_transaction_get(db_t *db, const char *id);
+/* History, newest first: every StatusNotification (log = "status") or connects, boots, DataTransfer, diagnostics
+ * and firmware reports (log = "events"). */
+int chargers_history(db_t *db, const char *charger_id, const char *log, const char *cursor, int limit, json_t **out,
+    fg_err_t *err);
 json_t *chargers_meter_values(db_t *db, const char *charger_id, int64_t transaction_id, int limit);
 
 /* Id tags (RFID cards, app users) that Authorize and StartTransaction check. */

@@ -1,8 +1,10 @@
 /* HTTP glue for stations, chargers, id tags and operator commands (docs/api.md "Charging"). */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "http/routes.h"
+#include "ocpp/ocpp.h"
 #include "modules/chargers/chargers.h"
 
 static const jfield_t station_create_spec[] = {
@@ -112,6 +114,49 @@ station_update(req_t *r)
 	http_result(r, 200, rc, out, &e);
 }
 
+/* DELETE takes the version it read in If-Match (a DELETE has no body); answers 428/400 itself when missing. */
+static int
+if_match(req_t *r, int64_t *version)
+{
+	const char *h = http_header_in(r, "If-Match");
+	char *end = NULL;
+	long long v = h ? strtoll(h[0] == '"' ? h + 1 : h, &end, 10) : 0;
+	if (!h || v < 1 || !end || (*end && strcmp(end, "\"") != 0)) {
+		fg_err_t e = FG_ERR_INIT;
+		fg_err_field(&e, "missing_field", "If-Match", "the version you read, e.g. If-Match: 3");
+		http_error(r, &e);
+		return -1;
+	}
+	*version = v;
+	return 0;
+}
+
+static void
+station_delete(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	int64_t v;
+	if (if_match(r, &v))
+		return;
+	if (chargers_station_delete(r->db, r->user.id, r->params[0], v, &e) != 0)
+		http_error(r, &e);
+	else
+		http_no_content(r);
+}
+
+static void
+charger_delete(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	int64_t v;
+	if (if_match(r, &v))
+		return;
+	if (chargers_delete(r->db, r->user.id, r->params[0], v, &e) != 0)
+		http_error(r, &e);
+	else
+		http_no_content(r);
+}
+
 /* ---- chargers ---- */
 
 static void
@@ -157,13 +202,52 @@ charger_update(req_t *r)
 	http_result(r, 200, rc, out, &e);
 }
 
+static const jfield_t rotate_spec[] = {
+	{"push", JF_BOOL, 0, 0},
+	{NULL, 0, 0, 0},
+};
+
+/* POST /chargers/{id}/actions/rotate-key {"push"?: bool}. With push, the new key goes to the connected charger as
+ * ChangeConfiguration AuthorizationKey and replaces the old one when the charger accepts it (202 with the
+ * command); without, it is in force at once (200). */
 static void
 charger_rotate(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	int rc = chargers_rotate_key(r->db, r->user.id, r->params[0], &out, &e);
-	http_result(r, 200, rc, out, &e);
+	if (http_body(r, rotate_spec))
+		return;
+	bool push = json_is_true(json_object_get(r->json, "push"));
+	json_t *c = chargers_get(r->db, r->params[0]);
+	if (!c) {
+		http_entity(r, NULL, "charger", r->params[0]);
+		return;
+	}
+	char cpid[65];
+	fg_fmt(cpid, sizeof cpid, "%s", json_string_value(json_object_get(c, "charge_point_id")));
+	json_decref(c);
+	if (push && !ocpp_connected(cpid)) {
+		fg_err(&e, "charger_offline");
+		fg_err_detail_str(&e, "charge_point_id", cpid);
+		http_error(r, &e);
+		return;
+	}
+	if (chargers_rotate_key(r->db, r->user.id, r->params[0], push, &out, &e) != 0) {
+		http_error(r, &e);
+		return;
+	}
+	if (push) {
+		const char *cmd_id = json_string_value(json_object_get(json_object_get(out, "command"), "id"));
+		json_t *p = json_pack("{s:s, s:O}", "key", "AuthorizationKey", "value", json_object_get(out, "authorization_key"));
+		int sent = ocpp_send_command(cpid, cmd_id, "ChangeConfiguration", p, 60);
+		json_decref(p);
+		if (sent != 0 && db_begin(r->db) == 0) { /* left meanwhile: the old key stays */
+			if (chargers_ocpp_command_done(r->db, cmd_id, "disconnected", NULL, NULL, "the charger disconnected", fg_now_ms()) != 0 ||
+			    db_commit(r->db) != 0)
+				db_rollback(r->db);
+		}
+	}
+	http_json(r, push ? 202 : 200, out);
 }
 
 static void
@@ -229,6 +313,34 @@ transaction_get(req_t *r)
 		json_object_set_new(t, "meter_values", chargers_meter_values(r->db, r->params[0], json_integer_value(tid), 1000));
 	}
 	http_entity(r, t, "charge_transaction", r->params[1]);
+}
+
+static void
+history(req_t *r, const char *log)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL, *c = charger_or_404(r);
+	int limit;
+	const char *cursor;
+	if (!c)
+		return;
+	json_decref(c);
+	if (http_paging(r, &limit, &cursor))
+		return;
+	int rc = chargers_history(r->db, r->params[0], log, cursor, limit, &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
+static void
+status_log(req_t *r)
+{
+	history(r, "status");
+}
+
+static void
+events(req_t *r)
+{
+	history(r, "events");
 }
 
 /* ---- id tags ---- */
@@ -345,13 +457,17 @@ const route_t charger_routes[] = {
 	{"POST", "/api/v1/stations", station_create, "chargers.write", 0},
 	{"GET", "/api/v1/stations/{id}", station_get, "chargers.read", 0},
 	{"PATCH", "/api/v1/stations/{id}", station_update, "chargers.write", 0},
+	{"DELETE", "/api/v1/stations/{id}", station_delete, "chargers.write", 0},
 	{"GET", "/api/v1/chargers", charger_list, "chargers.read", 0},
 	{"POST", "/api/v1/chargers", charger_create, "chargers.write", 0},
 	{"GET", "/api/v1/chargers/live", live, "chargers.read", 0},
 	{"GET", "/api/v1/chargers/{id}", charger_get, "chargers.read", 0},
 	{"PATCH", "/api/v1/chargers/{id}", charger_update, "chargers.write", 0},
+	{"DELETE", "/api/v1/chargers/{id}", charger_delete, "chargers.write", 0},
 	{"POST", "/api/v1/chargers/{id}/actions/rotate-key", charger_rotate, "chargers.write", 0},
 	{"GET", "/api/v1/chargers/{id}/connectors", connectors, "chargers.read", 0},
+	{"GET", "/api/v1/chargers/{id}/status-log", status_log, "chargers.read", 0},
+	{"GET", "/api/v1/chargers/{id}/events", events, "chargers.read", 0},
 	{"GET", "/api/v1/chargers/{id}/transactions", transactions, "chargers.read", 0},
 	{"GET", "/api/v1/chargers/{id}/transactions/{tid}", transaction_get, "chargers.read", 0},
 	{"GET", "/api/v1/chargers/{id}/commands", command_list, "chargers.read", 0},

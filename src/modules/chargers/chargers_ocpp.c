@@ -200,7 +200,7 @@ meter_rows(db_t *db, const char *charger_id, int64_t conn, json_t *tid, json_t *
 			const char *unit = str(sv, "unit") ? str(sv, "unit") : (str(sv, "measurand") ? NULL : "Wh");
 			int rc = db_run(db_q(db, "INSERT INTO meter_values (id, charger_id, connector_id, transaction_id, at, measurand, "
 						 "value, unit, context, phase, location, received_at) "
-						 "VALUES ($1, $2, $3, CAST($4 AS BIGINT), $5, $6, $7, $8, $9, $10, $11, $12)",
+						 "VALUES ($1, $2, $3, CAST($4 AS BIGINT), $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
 			    "ttititttttti", id, charger_id, conn, inum(tid, tbuf), at,
 			    meas, str(sv, "value"), unit, str(sv, "context"), str(sv, "phase"), str(sv, "location"), recv));
 			if (rc != DB_DONE)
@@ -389,6 +389,22 @@ chargers_ocpp_command_done(db_t *db, const char *cmd_id, const char *status, jso
 			     "finished_at = $5, version = version + 1 WHERE id = $6 AND status = 'pending'",
 	    "ttttit", status, r, error_code, error_desc, at, cmd_id));
 	free(r);
+	/* a pushed AuthorizationKey is in force once the charger accepted it; otherwise the old key stays */
+	if (rc == DB_DONE && strcmp(str(before, "action"), "ChangeConfiguration") == 0) {
+		int r2;
+		json_t *ch = db_one(db_q(db, "SELECT id FROM chargers WHERE id = $1 AND pending_key_command = $2", "tt",
+					  str(before, "charger_id"), cmd_id), &r2);
+		if (ch && strcmp(status, "accepted") == 0)
+			rc = db_run(db_q(db, "UPDATE chargers SET auth_hash = pending_auth_hash, security_profile = 1, "
+					     "pending_auth_hash = NULL, pending_key_command = NULL, updated_at = $1, version = version + 1 "
+					     "WHERE id = $2", "it", at, str(ch, "id")));
+		else if (ch)
+			rc = db_run(db_q(db, "UPDATE chargers SET pending_auth_hash = NULL, pending_key_command = NULL WHERE id = $1",
+			    "t", str(ch, "id")));
+		if (ch && rc == DB_DONE)
+			log_info("ocpp: a pushed AuthorizationKey was %s", strcmp(status, "accepted") == 0 ? "taken" : "not taken");
+		json_decref(ch);
+	}
 	json_t *after = json_pack("{s:s, s:s, s:s?}", "status", status, "action", str(before, "action"), "error_code", error_code);
 	int ok = rc == DB_DONE && audit_write(db, NULL, "ocpp_result", "charger_command", cmd_id, before, after) == 0;
 	json_decref(before);
