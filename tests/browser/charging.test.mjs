@@ -37,6 +37,7 @@ test('desk: the live board follows a real charger (online, Faulted) without relo
     fx.cli = cli;
     const resets = [];
     cli.handle('Reset', ({ params }) => { resets.push(params); return { status: 'Accepted' }; });
+    cli.handle('ReserveNow', ({ params }) => { fx.reserved = params; return { status: 'Accepted' }; });
     await cli.connect();
     const boot = await cli.call('BootNotification', { chargePointVendor: '许继', chargePointModel: 'XJZC-120' });
     assert.equal(boot.status, 'Accepted');
@@ -67,6 +68,46 @@ test('desk: the live board follows a real charger (online, Faulted) without relo
     await page.locator('[data-testid="charger-command-log"] [data-status="accepted"]').first().waitFor({ state: 'visible' });
     assert.deepEqual(resets, [{ type: 'Soft' }]);
     await page.screenshot({ path: '/tmp/fg-charging-charger-zh.png', fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('desk: a dispatcher deducts credit from a tag down to a block, and reserves a connector on the live charger', { timeout: TEST_TIMEOUT }, async () => {
+  assert.ok(fx.cli, 'the first test connected the charger');
+  const desk = await must('POST', '/users', { username: `cg_desk_${TAG}`, password: PASSWORD, display_name: '客服' + TAG.slice(-4), roles: ['dispatcher'] });
+  const tag = ('U' + TAG).slice(0, 20).toUpperCase();
+  await must('POST', '/id-tags', { id_tag: tag, holder: '王先生' });
+  const { context, page, problems } = await newPage(browser, DESK);
+  try {
+    await login(page, desk.username, PASSWORD, '/charging/users');
+    await byId(page, 'credit-' + tag).waitFor({ state: 'visible' });
+    await byId(page, 'credit-' + tag).getByRole('button', { name: tag }).click();
+    await byId(page, 'credit-card').waitFor({ state: 'visible' });
+    for (const points of ['25', '20']) {
+      await byId(page, 'credit-deduct').click();
+      await byId(page, 'credit-dialog-points').fill(points);
+      await byId(page, 'credit-dialog-note').fill('充满后长期占用车位');
+      await byId(page, 'credit-dialog-submit').click();
+      await byId(page, 'credit-dialog').waitFor({ state: 'detached' });
+    }
+    await page.locator(`[data-testid="credit-${tag}"] [data-level="blocked"]`).waitFor({ state: 'visible' });
+    assert.equal(await page.locator(`[data-testid="credit-${tag}"] [data-score]`).getAttribute('data-score'), '55');
+    assert.equal((await fx.cli.call('Authorize', { idTag: tag })).idTagInfo.status, 'Blocked', 'the charger refuses the blocked tag');
+    await must('POST', `/id-tags/${tag}/credit`, { kind: 'restore', points: 30, note: '恢复' });
+
+    // a reservation on connector 1 of the live charger
+    await page.reload();
+    await byId(page, 'reservation-new').click();
+    await byId(page, 'reserve-dialog-charger_id').selectOption(fx.charger.id);
+    await byId(page, 'reserve-dialog-id_tag').fill(tag);
+    await byId(page, 'reserve-dialog-submit').click();
+    await byId(page, 'reserve-dialog').waitFor({ state: 'detached' });
+    assert.equal(fx.reserved.idTag, tag);
+    await page.reload();
+    await page.locator('[data-testid="reservations-table"] [data-status="accepted"]').first().waitFor({ state: 'visible' });
+    await page.screenshot({ path: '/tmp/fg-charging-users-zh.png', fullPage: true });
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

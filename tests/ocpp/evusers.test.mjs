@@ -118,6 +118,9 @@ test(`${LABEL} credit: a car left 90 minutes after its session costs credit once
   d = await api('POST', `/id-tags/${tag}/credit`, { token: desk.token, body: { kind: 'manual', points: 20, note: '再次占位' } });
   assert.deepEqual([d.json.score, d.json.level, d.json.status, d.json.credit_blocked], [55, 'blocked', 'Blocked', true]);
   assert.equal((await cli.call('Authorize', { idTag: tag })).idTagInfo.status, 'Blocked');
+  const listed = await api('GET', '/ev-credit?level=blocked', { token: desk.token });
+  assert.ok(listed.json.items.some((x) => x.id_tag === tag && x.score === 55), 'on the blocked list');
+  expectError(await api('GET', '/ev-credit?level=bad', { token: desk.token }), 400, 'invalid_query', 'level');
   // restoring lifts the credit block
   d = await api('POST', `/id-tags/${tag}/credit`, { token: desk.token, body: { kind: 'restore', points: 25, note: '用户承诺整改，恢复' } });
   assert.deepEqual([d.json.score, d.json.level, d.json.status, d.json.credit_blocked], [80, 'good', 'Accepted', false]);

@@ -6,12 +6,14 @@
 //     sessions, and operator commands (POST /chargers/{id}/commands/{Action}, then GET …?wait= for the result):
 //     Reset, ChangeAvailability, UnlockConnector, RemoteStopTransaction, TriggerMessage, GetConfiguration.
 //   - /charging/ledger: stations and chargers; registering a charger shows its Basic-auth key once.
+//   - /charging/users: id tags with their credit, and reservations (evusers.js).
 import { h, mount, clear } from './dom.js';
 import { t, fmtTime } from './i18n.js';
 import { get, post } from './api.js';
 import { hasPerm, hasRole } from './perm.js';
 import { toast, dataTable, loading, formDialog } from './ui.js';
 import { problemBox, detailHead, appLink, kvList } from './fw.js';
+import { renderEvUsers } from './evusers.js';
 
 const POLL_MS = 5000;
 const allows = (me, p) => hasRole(me, 'admin') || hasPerm(me, p);
@@ -25,13 +27,17 @@ const statusText = (s) => t('ocpp.status.' + s) === 'ocpp.status.' + s ? s : t('
 function subtabs(active, navigate) {
   const tab = (id, path) => appLink(path, t('charging.tab.' + id), navigate, { class: 'subtab' + (id === active ? ' active' : ''), role: 'tab',
     'aria-selected': id === active ? 'true' : 'false', testid: 'charging-tab-' + id });
-  return h('div.subtabs', { role: 'tablist', testid: 'charging-tabs' }, tab('board', '/charging'), tab('ledger', '/charging/ledger'));
+  return h('div.subtabs', { role: 'tablist', testid: 'charging-tabs' }, tab('board', '/charging'), tab('ledger', '/charging/ledger'), tab('users', '/charging/users'));
 }
 
 export function renderCharging(el, ctx) {
   const { path } = ctx;
   if (path === '/charging') { renderBoard(el, ctx); return true; }
   if (path === '/charging/ledger') { renderLedger(el, ctx); return true; }
+  if (path === '/charging/users') {
+    renderEvUsers(el, ctx, [h('div.page-head', h('h1.page-title', { text: t('nav.charging'), tabindex: '-1' })), subtabs('users', ctx.navigate)]);
+    return true;
+  }
   const m = /^\/charging\/chargers\/([^/]+)$/.exec(path);
   if (m) { renderCharger(el, { ...ctx, id: decodeURIComponent(m[1]) }); return true; }
   return false;

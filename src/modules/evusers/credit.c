@@ -153,6 +153,34 @@ evusers_credit(db_t *db, const char *id_tag)
 	return t;
 }
 
+json_t *
+evusers_credit_list(db_t *db, const char *level)
+{
+	int rc;
+	int64_t since = fg_now_ms() - (int64_t)rule("window_days", NULL) * 86400000;
+	json_t *rows = db_all(db_q(db,
+	    "SELECT t.id, t.id_tag, t.status, t.credit_blocked, t.holder, CAST(COALESCE(SUM(e.points), 0) AS BIGINT) AS points, "
+	    "CAST(COUNT(e.id) AS BIGINT) AS events FROM id_tags t LEFT JOIN credit_events e ON e.id_tag = t.id_tag AND e.at >= $1 "
+	    "GROUP BY t.id, t.id_tag, t.status, t.credit_blocked, t.holder ORDER BY points, t.id_tag LIMIT 5000", "i", since), &rc);
+	if (!rows)
+		return NULL;
+	json_t *out = json_array(), *r;
+	size_t i;
+	json_array_foreach(rows, i, r) {
+		json_int_t score = rule("start", NULL) + json_integer_value(json_object_get(r, "points"));
+		if (level && strcmp(level, level_of(score)) != 0)
+			continue;
+		json_object_del(r, "points");
+		json_object_set_new(r, "credit_blocked", json_boolean(json_integer_value(json_object_get(r, "credit_blocked"))));
+		json_object_set_new(r, "score", json_integer(score));
+		json_object_set_new(r, "level", json_string(level_of(score)));
+		json_array_append(out, r);
+	}
+	json_decref(rows);
+	pthread_once(&once, load_rules);
+	return json_pack("{s:o, s:O}", "items", out, "rules", rules);
+}
+
 int
 evusers_credit_record(db_t *db, const char *actor_id, const char *id_tag, json_t *in, json_t **out, fg_err_t *err)
 {

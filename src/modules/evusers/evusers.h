@@ -13,6 +13,8 @@
 
 /* {score, level: good|warned|blocked, events: [...newest first], rules} for an id tag; NULL when unknown. */
 json_t *evusers_credit(db_t *db, const char *id_tag);
+/* Every id tag with its score and level, lowest score first; level filters (good|warned|blocked). */
+json_t *evusers_credit_list(db_t *db, const char *level);
 /* A deduction or a restoration by the desk. in: kind manual|restore, points (1..manual_max_points), note.
  * Refusals: invalid_field, not_found. */
 int evusers_credit_record(db_t *db, const char *actor_id, const char *id_tag, json_t *in, json_t **out, fg_err_t *err);

@@ -1,3 +1,4 @@
+#include <string.h>
 #include "http/routes.h"
 #include "modules/evusers/evusers.h"
 
@@ -20,6 +21,19 @@ static void
 credit_get(req_t *r)
 {
 	http_entity(r, evusers_credit(r->db, r->params[0]), "id_tag", r->params[0]);
+}
+
+static void
+credit_list(req_t *r)
+{
+	const char *lv = http_query(r, "level");
+	if (lv && strcmp(lv, "good") != 0 && strcmp(lv, "warned") != 0 && strcmp(lv, "blocked") != 0) {
+		fg_err_t e = FG_ERR_INIT;
+		fg_err_field(&e, "invalid_query", "level", "good, warned or blocked");
+		http_error(r, &e);
+		return;
+	}
+	http_json(r, 200, evusers_credit_list(r->db, lv));
 }
 
 static void
@@ -79,6 +93,7 @@ reservation_cancel(req_t *r)
 const route_t evuser_routes[] = {
 	{"GET", "/api/v1/id-tags/{tag}/credit", credit_get, "chargers.read", 0},
 	{"POST", "/api/v1/id-tags/{tag}/credit", credit_record, "idtags.credit", 0},
+	{"GET", "/api/v1/ev-credit", credit_list, "chargers.read", 0},
 	{"POST", "/api/v1/ev-credit/actions/sweep", sweep, "reminders.run", 0},
 	{"GET", "/api/v1/reservations", reservation_list, "chargers.read", 0},
 	{"POST", "/api/v1/reservations", reservation_create, "reservations.write", 0},
