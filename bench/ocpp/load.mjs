@@ -3,7 +3,7 @@
 //
 //   node bench/ocpp/load.mjs --url ws://127.0.0.1:18490/ocpp --chargers FILE --name fieldgrid --pid PID --out R.json
 //        [--count N] [--workers 2] [--ramp 500] [--duration 30] [--heartbeat 30] [--meter 10] [--connectors 2]
-//        [--call-timeout 30] [--storm-spread 0] [--storm-timeout 180] [--ramp-timeout S]
+//        [--call-timeout 30] [--storm-spread 0] [--storm-timeout 180] [--storms 1] [--ramp-timeout S]
 //
 // FILE has one charger per line: "<charge point id> <Basic password or ->" (bench/ocpp/register.mjs writes it).
 //
@@ -24,7 +24,8 @@
 //   storm   every worker terminates all its sockets at the same moment (TCP FIN, no close frame: the charger's
 //           link dropped) and at once opens them again (--storm-spread ms spreads the reconnects, 0 = all at
 //           once); each charger boots and reports status again. Recovery time = from the drop until the last
-//           charger has its StatusNotifications answered. Ends at recovery or at --storm-timeout.
+//           charger has its StatusNotifications answered. Ends at recovery or at --storm-timeout. --storms N
+//           repeats it (server RSS and fds after each: a leak grows with every round, fragmentation levels off).
 // Server figures come from /proc/PID: VmRSS idle (before the first connection), held (end of steady), after the
 // storm; open fds at the same moments; CPU time during steady and storm.
 //
@@ -354,12 +355,13 @@ async function coordinator(a) {
     stormTimeout: Number(a['storm-timeout'] ?? 180),
   };
   const duration = Number(a.duration ?? 30);
+  const storms = Math.max(1, Number(a.storms ?? 1));
   const rampTimeout = Number(a['ramp-timeout'] ?? Math.ceil(count / rate) + 60);
-  cfg.deadline = now() + (rampTimeout + duration + cfg.stormTimeout + 60) * 1000;
+  cfg.deadline = now() + (rampTimeout + duration + storms * (cfg.stormTimeout + 5) + 60) * 1000;
   const note = (s) => console.error(`load[${name}]: ${s}`);
   const result = {
     name, url, count, workers: K, ramp_rate: rate, duration_s: duration, heartbeat_s: cfg.heartbeat, meter_s: cfg.meter,
-    connectors: cfg.connectors, storm_spread_ms: cfg.stormSpread, complete: false,
+    connectors: cfg.connectors, storm_spread_ms: cfg.stormSpread, storm_rounds: storms, complete: false,
   };
   const out = a.out;
   const save = () => { if (out) writeFileSync(out, JSON.stringify(result, null, 1)); };
@@ -454,30 +456,36 @@ async function coordinator(a) {
   note(`steady: ${steady.answered} answered (${result.steady.msgs_per_s}/s), p50 ${steady.latency.p50_ms?.toFixed(2)} ms, p99 ${steady.latency.p99_ms?.toFixed(2)} ms, held ${steady.ready}`);
   save();
 
-  // ---- storm ----
-  note(`storm: dropping all ${count} connections at once`);
-  const cpuS0 = procStatus(pid).cpu_s;
-  const stormWait = waitAll('storm');
-  const stormAt = now();
-  workers.forEach((w) => w.send({ cmd: 'storm' }));
-  const tick = setInterval(() => note(`storm: ${held()}/${count} back`), 5000);
-  const st = await stormWait;
-  clearInterval(tick);
-  const recovered = st.reduce((x, m) => x + m.recovered, 0);
-  const lastReady = Math.max(...st.map((m) => m.lastReady || 0));
-  const dropAt = Math.min(...st.map((m) => m.start));
-  const stormStats = await collect('storm');
-  await sleep(2000); // let the server free what the old connections held
-  const after = procStatus(pid);
-  result.storm = {
-    recovered, of: count, complete: recovered === count,
-    recovery_s: recovered ? +((lastReady - stormAt) / 1000).toFixed(2) : null,
-    drop_skew_ms: +(Math.max(...st.map((m) => m.start)) - dropAt).toFixed(1),
-    server_cpu_s: after.cpu_s != null && cpuS0 != null ? +(after.cpu_s - cpuS0).toFixed(2) : null,
-    ...stormStats,
-  };
-  result.server.after_storm = after;
-  note(`storm: ${recovered}/${count} back in ${result.storm.recovery_s} s`);
+  // ---- storm(s) ----
+  result.storms = [];
+  for (let round = 1; round <= storms; round++) {
+    note(`storm${storms > 1 ? ` ${round}/${storms}` : ''}: dropping all ${count} connections at once`);
+    const cpuS0 = procStatus(pid).cpu_s;
+    const stormWait = waitAll('storm');
+    const stormAt = now();
+    workers.forEach((w) => w.send({ cmd: 'storm' }));
+    const tick = setInterval(() => note(`storm: ${held()}/${count} back`), 5000);
+    const st = await stormWait;
+    clearInterval(tick);
+    const recovered = st.reduce((x, m) => x + m.recovered, 0);
+    const lastReady = Math.max(...st.map((m) => m.lastReady || 0));
+    const dropAt = Math.min(...st.map((m) => m.start));
+    const stormStats = await collect(`storm${round}`);
+    await sleep(2000); // let the server free what the old connections held
+    const after = procStatus(pid);
+    const one = {
+      recovered, of: count, complete: recovered === count,
+      recovery_s: recovered ? +((lastReady - stormAt) / 1000).toFixed(2) : null,
+      drop_skew_ms: +(Math.max(...st.map((m) => m.start)) - dropAt).toFixed(1),
+      server_cpu_s: after.cpu_s != null && cpuS0 != null ? +(after.cpu_s - cpuS0).toFixed(2) : null,
+      ...stormStats,
+    };
+    result.storms.push({ recovery_s: one.recovery_s, recovered, rss_kb: after.rss_kb, fds: after.fds });
+    if (round === 1) { result.storm = one; result.server.after_storm = after; }
+    result.server.after_last_storm = after;
+    note(`storm: ${recovered}/${count} back in ${one.recovery_s} s`);
+    save();
+  }
 
   workers.forEach((w) => { w.stopping = true; w.send({ cmd: 'stop' }); });
   await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode != null ? r() : w.once('exit', r)))));

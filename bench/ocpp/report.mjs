@@ -34,6 +34,10 @@ const rows = [
   ['storm: Boot/Status reply p50 / p99 ms', (r) => `${ms(g(r, 'storm.latency.p50_ms'))} / ${ms(g(r, 'storm.latency.p99_ms'))}`],
   ['storm: server CPU s', (r) => num(g(r, 'storm.server_cpu_s'))],
   ['server RSS after storm MiB', (r) => mb(g(r, 'server.after_storm.rss_kb'))],
+  ...(Math.max(...runs.map((r) => r.storm_rounds ?? 1)) > 1 ? [
+    ['storms: recovery s, each round', (r) => (g(r, 'storms') ?? []).map((x) => num(x.recovery_s)).join(', ')],
+    ['storms: RSS MiB / fds after each', (r) => (g(r, 'storms') ?? []).map((x) => `${mb(x.rss_kb)}/${num(x.fds)}`).join(', ')],
+  ] : []),
   ['load generator CPU s (all phases)', (r) => (g(r, 'storm.cpu_ms') == null ? '?' : (g(r, 'storm.cpu_ms') / 1000).toFixed(1))],
 ];
 const names = runs.map((r) => r.name + (r.missing ? ' (no result)' : r.complete ? '' : ' (incomplete)'));

@@ -18,6 +18,7 @@
 #   REG_CONCURRENCY POST /api/v1/chargers requests in flight while registering (16)
 #   STORM_SPREAD    ms over which the storm's reconnects are spread (0: all at once)
 #   STORM_TIMEOUT   s to wait for every charger to come back after the storm (180)
+#   STORMS          storm rounds (1); with more, the table adds recovery, RSS and fds after each round
 #   CALL_TIMEOUT    s before an unanswered CALL counts as a timeout (30)
 #   FG_THREADS      `fieldgrid serve --threads` (unset: serve's default)
 #   TARGETS         which central systems to measure ("fieldgrid peer")
@@ -39,6 +40,7 @@ SECURITY=${SECURITY:-1}
 REG_CONCURRENCY=${REG_CONCURRENCY:-16}
 STORM_SPREAD=${STORM_SPREAD:-0}
 STORM_TIMEOUT=${STORM_TIMEOUT:-180}
+STORMS=${STORMS:-1}
 CALL_TIMEOUT=${CALL_TIMEOUT:-30}
 FG_THREADS=${FG_THREADS:-}
 TARGETS=${TARGETS:-"fieldgrid peer"}
@@ -56,7 +58,7 @@ FG_BIN=${FG_BIN:-./build/fieldgrid}
 HERE=bench/ocpp
 
 # --- settings and tools ---------------------------------------------------------------------
-for v in CHARGERS DURATION HEARTBEAT METER CONNECTORS RAMP WORKERS REG_CONCURRENCY STORM_SPREAD STORM_TIMEOUT CALL_TIMEOUT FG_PORT PEER_PORT; do
+for v in CHARGERS DURATION HEARTBEAT METER CONNECTORS RAMP WORKERS REG_CONCURRENCY STORM_SPREAD STORM_TIMEOUT STORMS CALL_TIMEOUT FG_PORT PEER_PORT; do
   case ${!v} in ''|*[!0-9]*) die "$v must be a whole number, got '${!v}'";; esac
 done
 [ "$CHARGERS" -ge 1 ] || die "CHARGERS must be at least 1"
@@ -118,7 +120,7 @@ show_fg_log() {
 }
 LOAD_ARGS=(--count "$CHARGERS" --workers "$WORKERS" --ramp "$RAMP" --duration "$DURATION" --heartbeat "$HEARTBEAT"
   --meter "$METER" --connectors "$CONNECTORS" --call-timeout "$CALL_TIMEOUT" --storm-spread "$STORM_SPREAD"
-  --storm-timeout "$STORM_TIMEOUT")
+  --storm-timeout "$STORM_TIMEOUT" --storms "$STORMS")
 RESULTS=()
 WARNINGS=()
 REG="(not run)"
@@ -222,7 +224,7 @@ RESULT="bench/results/ocpp-$STAMP.txt"
   echo "fieldgrid $FG_VERSION at ws://$HOST:$FG_PORT/ocpp (serve${FG_THREADS:+ --threads $FG_THREADS}); Node peer: ocpp-rpc $(node -p 'require("./node_modules/ocpp-rpc/package.json").version') RPCServer on node $(node --version) at ws://$HOST:$PEER_PORT/ocpp"
   echo "git $(git rev-parse --short HEAD 2>/dev/null || echo 'no commit')$( [ -n "$(git status --porcelain 2>/dev/null | head -n 1)" ] && echo ' (dirty tree)')"
   echo "machine: $(nproc) CPU(s), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || uname -m); $(uname -sr); ulimit -n $NOFILE; load average at start: $LOADAVG0"
-  echo "load: $CHARGERS chargers over $WORKERS node process(es) (raw ws), ramp $RAMP/s, Boot + $CONNECTORS StatusNotification(s), Heartbeat every ${HEARTBEAT}s, MeterValues every ${METER}s, steady ${DURATION}s, storm spread ${STORM_SPREAD}ms; security profile $SECURITY"
+  echo "load: $CHARGERS chargers over $WORKERS node process(es) (raw ws), ramp $RAMP/s, Boot + $CONNECTORS StatusNotification(s), Heartbeat every ${HEARTBEAT}s, MeterValues every ${METER}s, steady ${DURATION}s, storm spread ${STORM_SPREAD}ms x$STORMS; security profile $SECURITY"
   echo "registration (fieldgrid): $REG"
   echo "servers run one after the other on the same machine as the load generator"
   echo
