@@ -131,8 +131,9 @@ async function worker() {
     const ms = performance.now() - p.t;
     histAdd(c.hist, ms);
     c.answered++;
-    const a = (c.byAction[p.action] ??= { n: 0, err: 0 });
+    const a = (c.byAction[p.action] ??= { n: 0, err: 0, hist: histNew() });
     a.n++;
+    histAdd(a.hist, ms);
     if (m[0] !== 3) { c.errors++; a.err++; }
     if (p.done) p.done(m[0] === 3 ? m[2] : null);
     next(ch);
@@ -397,12 +398,14 @@ async function coordinator(a) {
       for (const k of ['ready', 'sent', 'answered', 'errors', 'timeouts', 'queued', 'skipped', 'drops', 'cpu_ms']) s[k] += m[k];
       for (const [k, v] of Object.entries(m.connectFail)) s.connectFail[k] = (s.connectFail[k] ?? 0) + v;
       for (const [k, v] of Object.entries(m.byAction)) {
-        const t = (s.byAction[k] ??= { n: 0, err: 0 });
+        const t = (s.byAction[k] ??= { n: 0, err: 0, hist: histNew() });
         t.n += v.n; t.err += v.err;
+        histMerge(t.hist, v.hist);
       }
       histMerge(hist, m.hist);
       histMerge(chist, m.connectHist);
     }
+    for (const v of Object.values(s.byAction)) { Object.assign(v, histSummary(v.hist)); delete v.hist; }
     s.latency = histSummary(hist);
     s.connect = histSummary(chist);
     return s;
