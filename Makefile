@@ -35,7 +35,7 @@ EMBEDDED := $(sort $(shell find migrations data -type f \( -name '*.sql' -o -nam
 UNITSRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNITBIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNITSRC))
 
-.PHONY: all run test unit asan fuzz clean setup bench
+.PHONY: all run test unit asan fuzz clean setup bench bench-ocpp
 all: $(BUILD)/fieldgrid
 
 $(BUILD)/fieldgrid: $(BUILD)/obj/main.o $(LIBOBJ)
@@ -78,6 +78,9 @@ fuzz:
 
 bench: all
 	bash bench/http/run.sh
+
+bench-ocpp: all
+	bash bench/ocpp/run.sh
 
 clean:
 	rm -rf build
