@@ -229,3 +229,20 @@ audit_list(db_t *db, const audit_filter_t *f, json_t **out)
 	json_decref(cnt);
 	return 0;
 }
+
+int
+audit_commit(db_t *db, const char *actor_id, const char *action, const char *entity, const char *entity_id, json_t *before,
+    json_t *after, json_t **out, fg_err_t *err)
+{
+	int ok = after && audit_write(db, actor_id, action, entity, entity_id, before, after) == 0 && db_commit(db) == 0;
+	json_decref(before);
+	if (!ok) {
+		json_decref(after);
+		return db_fail(db, err);
+	}
+	if (out)
+		*out = after;
+	else
+		json_decref(after);
+	return 0;
+}

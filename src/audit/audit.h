@@ -16,6 +16,13 @@
 int audit_write(db_t *db, const char *actor_id, const char *action, const char *entity, const char *entity_id,
     json_t *before, json_t *after) __attribute__((warn_unused_result));
 
+#include "base/err.h"
+/* The usual end of a write: audits before → after and commits. On success *out takes after (when out is NULL it
+ * is dropped); on any failure, after is dropped and the transaction rolled back (db_fail). before is always
+ * dropped. Returns 0 or -1. */
+int audit_commit(db_t *db, const char *actor_id, const char *action, const char *entity, const char *entity_id,
+    json_t *before, json_t *after, json_t **out, fg_err_t *err);
+
 typedef struct {
 	int64_t checked;    /* records read */
 	int64_t broken_seq; /* first bad record (0: none; -1: the head) */

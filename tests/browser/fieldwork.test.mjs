@@ -6,23 +6,12 @@
 // on pixels or timings.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { ADMIN_PASSWORD, CHROMIUM, DESK, FG_URL, I18N, PHONE, STEP_TIMEOUT, TAG, byId, isApi, newPage as openPage, waitText } from './lib.mjs';
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
-const FG_URL = (process.env.FG_URL || '').replace(/\/+$/, '');
-const ADMIN_PASSWORD = process.env.FG_ADMIN_PASSWORD || '';
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const STEP_TIMEOUT = 15_000;
 const TEST_TIMEOUT = 120_000;
 
-const DESK = { viewport: { width: 1366, height: 860 } };
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
-
-const TAG = Date.now().toString(36);
-const I18N = {
-  zh: JSON.parse(readFileSync(new URL('../../web/i18n/zh-CN.json', import.meta.url), 'utf8')),
-  en: JSON.parse(readFileSync(new URL('../../web/i18n/en.json', import.meta.url), 'utf8')),
-};
 const PASSWORD = 'Field-pass-' + TAG + '9';
 
 let browser;
@@ -101,21 +90,7 @@ after(async () => {
 
 // ------------------------------------------------------------------ page helpers (as in shell.test.mjs)
 
-async function newPage(opts) {
-  const context = await browser.newContext(opts);
-  const page = await context.newPage();
-  page.setDefaultTimeout(STEP_TIMEOUT);
-  page.setDefaultNavigationTimeout(STEP_TIMEOUT * 2);
-  const problems = [];
-  page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
-  return { context, page, problems };
-}
-
-const byId = (page, id) => page.locator(`[data-testid="${id}"]`);
-
-async function waitText(page, id, text) {
-  await byId(page, id).filter({ hasText: text }).first().waitFor({ state: 'visible' });
-}
+const newPage = (opts) => openPage(browser, opts);
 
 async function submitLogin(page, username, password) {
   await byId(page, 'login-username').fill(username);
@@ -134,8 +109,6 @@ async function login(page, username, password, path = '/') {
   assert.equal(r.status, 200, username + ' login answered ' + r.status + ' ' + JSON.stringify(r.body));
   await byId(page, 'user-menu').waitFor({ state: 'visible' });
 }
-
-const isApi = (resp, method, pathname) => resp.request().method() === method && new URL(resp.url()).pathname === '/api/v1' + pathname;
 
 /** Click a flow action button, confirm if asked, and return the action's response. */
 async function fireAction(page, buttonId, pathname, { confirm = true } = {}) {

@@ -6,45 +6,14 @@
 // Screenshots land in /tmp/fg-people-*.png for people to look at; nothing asserts on pixels or timings.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { ADMIN_PASSWORD, CHROMIUM, DESK, FG_URL, I18N, PHONE, STEP_TIMEOUT, TAG, TEST_TIMEOUT, api, byId, fill, isApi, login, must, newPage as openPage, shanghaiDate, waitText } from './lib.mjs';
 import { chromium } from 'playwright-core';
 
-const FG_URL = (process.env.FG_URL || '').replace(/\/+$/, '');
-const ADMIN_PASSWORD = process.env.FG_ADMIN_PASSWORD || '';
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const STEP_TIMEOUT = 15_000;
-const TEST_TIMEOUT = 180_000;
-
-const DESK = { viewport: { width: 1366, height: 860 } };
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
-
-const TAG = Date.now().toString(36);
-const I18N = {
-  zh: JSON.parse(readFileSync(new URL('../../web/i18n/zh-CN.json', import.meta.url), 'utf8')),
-  en: JSON.parse(readFileSync(new URL('../../web/i18n/en.json', import.meta.url), 'utf8')),
-};
 const PASSWORD = 'People-pass-' + TAG + '7';
 
 let browser;
 let adminToken;
 const fx = {};
-
-async function api(method, path, body, token = adminToken) {
-  const res = await fetch(FG_URL + '/api/v1' + path, {
-    method,
-    headers: { Accept: 'application/json', 'Accept-Language': 'zh-CN', Authorization: 'Bearer ' + token,
-      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-async function must(method, path, body, token = adminToken, want = [200, 201]) {
-  const r = await api(method, path, body, token);
-  assert.ok(want.includes(r.status), `${method} ${path} answered ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
 
 async function tokenOf(username, password = PASSWORD) {
   const res = await fetch(FG_URL + '/api/v1/auth/login', {
@@ -53,14 +22,6 @@ async function tokenOf(username, password = PASSWORD) {
   assert.equal(res.status, 200, username + ' API login');
   return (await res.json()).token;
 }
-
-const pad = (n) => String(n).padStart(2, '0');
-function shanghaiDate(days = 0) {
-  const now = new Date(Date.now() + 8 * 3600 * 1000);
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + days));
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-}
-const fill = (s, params) => s.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
 
 before(async () => {
   assert.ok(FG_URL, 'FG_URL must point at a running fieldgrid server');
@@ -91,34 +52,7 @@ after(async () => {
   if (browser) await browser.close();
 });
 
-async function newPage(opts) {
-  const context = await browser.newContext(opts);
-  const page = await context.newPage();
-  page.setDefaultTimeout(STEP_TIMEOUT);
-  page.setDefaultNavigationTimeout(STEP_TIMEOUT * 2);
-  const problems = [];
-  page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
-  return { context, page, problems };
-}
-
-const byId = (page, id) => page.locator(`[data-testid="${id}"]`);
-async function waitText(page, id, text) {
-  await byId(page, id).filter({ hasText: text }).first().waitFor({ state: 'visible' });
-}
-const isApi = (resp, method, pathname) => resp.request().method() === method && new URL(resp.url()).pathname === '/api/v1' + pathname;
-
-async function login(page, username, password, path = '/') {
-  await page.goto(FG_URL + path);
-  await byId(page, 'login-form').waitFor({ state: 'visible' });
-  await byId(page, 'login-username').fill(username);
-  await byId(page, 'login-password').fill(password);
-  const [resp] = await Promise.all([
-    page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/auth/login' && r.request().method() === 'POST'),
-    byId(page, 'login-submit').click(),
-  ]);
-  assert.equal(resp.status(), 200, username + ' login');
-  await byId(page, 'user-menu').waitFor({ state: 'visible' });
-}
+const newPage = (opts) => openPage(browser, opts);
 
 /** Fill the add-record dialog and submit it; returns the POST's response. */
 async function addRecord(page, userId, rec) {

@@ -4,17 +4,11 @@
 // Screenshots land in /tmp/fg-*.png for people to look at; nothing asserts on pixels.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { ADMIN_PASSWORD, CHROMIUM, DESK, FG_URL, PHONE, STEP_TIMEOUT, byId, newPage as openPage, waitText } from './lib.mjs';
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
-const FG_URL = (process.env.FG_URL || '').replace(/\/+$/, '');
-const ADMIN_PASSWORD = process.env.FG_ADMIN_PASSWORD || '';
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const STEP_TIMEOUT = 15_000;
 const TEST_TIMEOUT = 120_000;
-
-const DESK = { viewport: { width: 1366, height: 860 } };
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 let browser;
 
@@ -33,22 +27,9 @@ after(async () => {
   if (browser) await browser.close();
 });
 
-async function newPage(opts) {
-  const context = await browser.newContext(opts);
-  const page = await context.newPage();
-  page.setDefaultTimeout(STEP_TIMEOUT);
-  page.setDefaultNavigationTimeout(STEP_TIMEOUT * 2);
-  const problems = [];
-  page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
-  return { context, page, problems };
-}
-
-const byId = (page, id) => page.locator(`[data-testid="${id}"]`);
+const newPage = (opts) => openPage(browser, opts);
 
 /** Wait until the element with this test id shows text containing `text`. */
-async function waitText(page, id, text) {
-  await byId(page, id).filter({ hasText: text }).first().waitFor({ state: 'visible' });
-}
 
 /** Fill the login form and submit; returns the login response (status + JSON). */
 async function submitLogin(page, username, password) {

@@ -10,23 +10,10 @@
 // Screenshots land in /tmp/fg-tools-*.png for people to look at; nothing asserts on pixels or timings.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { ADMIN_PASSWORD, CHROMIUM, DESK, FG_URL, I18N, PHONE, STEP_TIMEOUT, TEST_TIMEOUT, byId, fill, isApi, login, newPage as openPage, waitText } from './lib.mjs';
 import { chromium } from 'playwright-core';
 
-const FG_URL = (process.env.FG_URL || '').replace(/\/+$/, '');
-const ADMIN_PASSWORD = process.env.FG_ADMIN_PASSWORD || '';
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const STEP_TIMEOUT = 15_000;
-const TEST_TIMEOUT = 180_000;
-
-const DESK = { viewport: { width: 1366, height: 860 } };
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
-
 const TAG = Date.now().toString(36).toUpperCase();
-const I18N = {
-  zh: JSON.parse(readFileSync(new URL('../../web/i18n/zh-CN.json', import.meta.url), 'utf8')),
-  en: JSON.parse(readFileSync(new URL('../../web/i18n/en.json', import.meta.url), 'utf8')),
-};
 const PASSWORD = 'Tools-pass-' + TAG + '7';
 
 let browser;
@@ -113,36 +100,7 @@ after(async () => {
 
 // ------------------------------------------------------------------ page helpers (as in the other browser tests)
 
-async function newPage(opts) {
-  const context = await browser.newContext(opts);
-  const page = await context.newPage();
-  page.setDefaultTimeout(STEP_TIMEOUT);
-  page.setDefaultNavigationTimeout(STEP_TIMEOUT * 2);
-  const problems = [];
-  page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
-  return { context, page, problems };
-}
-
-const byId = (page, id) => page.locator(`[data-testid="${id}"]`);
-
-async function waitText(page, id, text) {
-  await byId(page, id).filter({ hasText: text }).first().waitFor({ state: 'visible' });
-}
-
-async function login(page, username, password, path = '/') {
-  await page.goto(FG_URL + path);
-  await byId(page, 'login-form').waitFor({ state: 'visible' });
-  await byId(page, 'login-username').fill(username);
-  await byId(page, 'login-password').fill(password);
-  const [resp] = await Promise.all([
-    page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/auth/login' && r.request().method() === 'POST'),
-    byId(page, 'login-submit').click(),
-  ]);
-  assert.equal(resp.status(), 200, username + ' login');
-  await byId(page, 'user-menu').waitFor({ state: 'visible' });
-}
-
-const isApi = (resp, method, pathname) => resp.request().method() === method && new URL(resp.url()).pathname === '/api/v1' + pathname;
+const newPage = (opts) => openPage(browser, opts);
 
 /** Click (tap on phones) and return the response of the call it makes. */
 async function clickFor(page, id, method, pathname, { tap = false } = {}) {
@@ -161,8 +119,6 @@ async function setLang(page, lang) {
   await byId(page, 'user-menu').click();
   await byId(page, 'lang-' + lang).click();
 }
-
-const fill = (s, params) => s.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
 
 /** Counts of GET /tools/due?days=30 as the summary shows them: overdue (red) and due soon (amber). */
 async function dueCounts() {

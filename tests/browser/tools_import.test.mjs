@@ -5,19 +5,12 @@
 // Screenshots land in /tmp/fg-tools-import-*.png for people to look at.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { ADMIN_PASSWORD, CHROMIUM, FG_URL, I18N, STEP_TIMEOUT, byId } from './lib.mjs';
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
-const FG_URL = (process.env.FG_URL || '').replace(/\/+$/, '');
-const ADMIN_PASSWORD = process.env.FG_ADMIN_PASSWORD || '';
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const STEP_TIMEOUT = 15_000;
 const TAG = Date.now().toString(36).toUpperCase();
 const PASSWORD = 'Import-pass-' + TAG + '7';
-const I18N = {
-  zh: JSON.parse(readFileSync(new URL('../../web/i18n/zh-CN.json', import.meta.url), 'utf8')),
-  en: JSON.parse(readFileSync(new URL('../../web/i18n/en.json', import.meta.url), 'utf8')),
-};
 
 let browser;
 let adminToken;
@@ -56,8 +49,6 @@ before(async () => {
 after(async () => {
   if (browser) await browser.close();
 });
-
-const byId = (page, id) => page.locator(`[data-testid="${id}"]`);
 
 test('desk, tool keeper: import a CSV with a bad cell, see it named, fix it, import again', { timeout: 120_000 }, async () => {
   const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, acceptDownloads: true });

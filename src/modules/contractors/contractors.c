@@ -92,14 +92,8 @@ check_fields(json_t *in, fg_err_t *err)
 static int
 finish(db_t *db, const char *actor_id, const char *action, const char *id, json_t *before, json_t **out, fg_err_t *err)
 {
-	json_t *after = row(db, id);
-	if (!after || audit_write(db, actor_id, action, "contractor", id, before, after) != 0 || db_commit(db) != 0) {
-		json_decref(after);
-		json_decref(before);
-		return db_fail(db, err);
-	}
-	json_decref(before);
-	json_decref(after);
+	if (audit_commit(db, actor_id, action, "contractor", id, before, row(db, id), NULL, err) != 0)
+		return -1;
 	*out = contractors_get(db, id);
 	return 0;
 }
@@ -261,12 +255,8 @@ contractors_add_agreement(db_t *db, const char *actor_id, const char *id, json_t
 			actor_id, fg_now_ms())) != DB_DONE)
 		return db_fail(db, err);
 	json_t *after = db_one(db_q(db, "SELECT " A_COLS " FROM contractor_agreements WHERE id = $1", "t", aid), &rc);
-	if (!after || audit_write(db, actor_id, "create", "contractor_agreement", aid, NULL, after) != 0 ||
-	    db_commit(db) != 0) {
-		json_decref(after);
-		return db_fail(db, err);
-	}
-	json_decref(after);
+	if (audit_commit(db, actor_id, "create", "contractor_agreement", aid, NULL, after, NULL, err) != 0)
+		return -1;
 	*out = contractors_get(db, id);
 	return 0;
 }

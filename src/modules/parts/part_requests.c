@@ -128,13 +128,7 @@ parts_request_create(db_t *db, const char *actor_id, json_t *in, json_t **out, f
 				str(l, "part_id"), json_integer_value(json_object_get(l, "qty")))) != DB_DONE)
 			return db_fail(db, err);
 	}
-	json_t *after = parts_request_get(db, id);
-	if (!after || audit_write(db, actor_id, "create", "part_request", id, NULL, after) != 0 || db_commit(db) != 0) {
-		json_decref(after);
-		return db_fail(db, err);
-	}
-	*out = after;
-	return 0;
+	return audit_commit(db, actor_id, "create", "part_request", id, NULL, parts_request_get(db, id), out, err);
 }
 
 /* ---- the flow's guards and effects (data/flows/part_request.json) ---- */

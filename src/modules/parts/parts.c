@@ -51,20 +51,6 @@ check_part(json_t *in, fg_err_t *err)
 	return 0;
 }
 
-static int
-commit_entity(db_t *db, const char *actor_id, const char *action, const char *entity, const char *id, json_t *before,
-    json_t *after, json_t **out, fg_err_t *err)
-{
-	if (!after || audit_write(db, actor_id, action, entity, id, before, after) != 0 || db_commit(db) != 0) {
-		json_decref(before);
-		json_decref(after);
-		return db_fail(db, err);
-	}
-	json_decref(before);
-	*out = after;
-	return 0;
-}
-
 int
 parts_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err)
 {
@@ -82,7 +68,7 @@ parts_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t 
 		fg_err_field(err, "part_code_taken", "code", NULL);
 	if (rc != DB_DONE)
 		return db_fail(db, err);
-	return commit_entity(db, actor_id, "create", "part", id, NULL, parts_get(db, id), out, err);
+	return audit_commit(db, actor_id, "create", "part", id, NULL, parts_get(db, id), out, err);
 }
 
 int
@@ -114,7 +100,7 @@ parts_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t 
 		json_decref(before);
 		return db_fail(db, err);
 	}
-	return commit_entity(db, actor_id, "update", "part", id, before, parts_get(db, id), out, err);
+	return audit_commit(db, actor_id, "update", "part", id, before, parts_get(db, id), out, err);
 }
 
 json_t *
@@ -161,7 +147,7 @@ parts_depot_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_
 		fg_err_field(err, "depot_name_taken", "name", NULL);
 	if (rc != DB_DONE)
 		return db_fail(db, err);
-	return commit_entity(db, actor_id, "create", "part_depot", id, NULL, depot_get(db, id), out, err);
+	return audit_commit(db, actor_id, "create", "part_depot", id, NULL, depot_get(db, id), out, err);
 }
 
 json_t *
@@ -287,7 +273,7 @@ stock_change(db_t *db, const char *actor_id, const char *depot_id, json_t *in, c
 		json_decref(after);
 		return db_fail(db, err);
 	}
-	return commit_entity(db, actor_id, kind[0] == 'r' ? "receive" : "adjust", "part_stock", eid, before, after, out, err);
+	return audit_commit(db, actor_id, kind[0] == 'r' ? "receive" : "adjust", "part_stock", eid, before, after, out, err);
 }
 
 int
@@ -336,7 +322,7 @@ parts_set_levels(db_t *db, const char *actor_id, const char *depot_id, const cha
 		json_decref(before);
 		return db_fail(db, err);
 	}
-	return commit_entity(db, actor_id, "update", "part_stock", eid, before, stock_row(db, depot_id, part_id), out, err);
+	return audit_commit(db, actor_id, "update", "part_stock", eid, before, stock_row(db, depot_id, part_id), out, err);
 }
 
 json_t *
