@@ -7,7 +7,7 @@
 //   - /charging/stations/{id}: the station's equipment (箱变, cabinets, monitoring, fire facilities, earthing)
 //     and its plans.
 //   - /charging/firmware[/{id}]: firmware campaigns, and one campaign's progress per charger (polled while running).
-import { h, mount, clear } from './dom.js';
+import { h, mount, clear, append } from './dom.js';
 import { t, tOr, fmtTime } from './i18n.js';
 import { api, get, post, put } from './api.js';
 import { hasPerm, hasRole } from './perm.js';
@@ -176,14 +176,14 @@ function renderInspection(el, { me, navigate, subtabs, id }) {
       btns.forEach((b, i) => { const r = ['pass', 'fail', 'na'][i]; b.classList.toggle('active', r === result); b.setAttribute('aria-pressed', r === result ? 'true' : 'false'); });
       failBox.hidden = result !== 'fail' || !!it.defect_id;
     }
-    card.append(h('div.check-head', h('span.check-seq.mono', { text: String(it.seq) }), h('span.check-text', { text: it.text_zh }),
+    append(card, [h('div.check-head', h('span.check-seq.mono', { text: String(it.seq) }), h('span.check-text', { text: it.text_zh }),
       it.text_en ? h('span.small.muted', { text: it.text_en }) : null),
     h('div.small.muted', { text: targetName(it) }),
     h('div.result-row', { role: 'group', 'aria-label': t('inspection.result') }, btns),
     reading, note, failBox, photos, it.photos && it.photos.length ? thumbs(it.photos, { testid: 'item-photos' }) : null,
     it.defect_id ? h('div.small', { testid: 'item-defect' }, t('inspection.defect') + ' ', appLink('/charging/defects/' + encodeURIComponent(it.defect_id), it.defect_number, navigate, { class: 'mono' })) : null,
     it.recorded_at ? h('div.small.muted', { text: `${it.recorded_by_name || ''} ${fmtTime(it.recorded_at, { seconds: false })}` }) : null,
-    itemErr, done ? null : h('div.item-actions', save));
+    itemErr, done ? null : h('div.item-actions', save)]);
     choose();
     return card;
   }
