@@ -193,6 +193,7 @@ test(`${LABEL} inspections: recording items, a failed item opens a defect (or a 
   r = await put(failed, { result: 'fail', note: '复查仍烧蚀', severity: 'serious' });
   expectStatus(r, 200);
   assert.equal(r.json.items.find((i) => i.id === pins.id).defect_id, d.id);
+  assert.deepEqual(r.json.items.find((i) => i.id === pins.id).photos, [pic], 'photos not sent again are kept');
   // a failed item with a repair order: a charger_repair work order linked to the defect
   const estop = item('estop', site1.ac.id);
   r = await put(estop, { result: 'fail', note: '急停按下后不能复位', severity: 'critical', repair_order: true });

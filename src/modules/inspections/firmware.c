@@ -445,7 +445,9 @@ firmware_on_status(db_t *db, const char *charger_id, const char *status, int64_t
 	rc = db_run(db_q(db, "UPDATE firmware_campaign_chargers SET state = $1, outcome = $2, error = CASE WHEN $3 = 1 THEN $1 "
 			     "ELSE error END, status_at = $4, updated_at = $4, version = version + 1 WHERE campaign_id = $5 AND "
 			     "charger_id = $6", "ttbitt", status, outcome, outcome && outcome[0] == 'f', at, cid, charger_id));
-	int bad = rc != DB_DONE || audit_row(db, NULL, "ocpp_firmware_status", before) != 0 || maybe_done(db, cid, at) != 0;
+	/* only an outcome can finish the campaign: a progress report never waits on the campaign row */
+	int bad = rc != DB_DONE || audit_row(db, NULL, "ocpp_firmware_status", before) != 0 ||
+	    (outcome && maybe_done(db, cid, at) != 0);
 	json_decref(before);
 	return bad ? -1 : 0;
 }

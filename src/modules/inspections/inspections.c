@@ -254,15 +254,11 @@ static int
 add_item(db_t *db, const char *insp_id, int seq, json_t *it, const char *target, const char *charger_id,
     const char *equipment_id, const char *label)
 {
-	char id[37], text[700];
+	char id[37];
 	fg_uuid7(id);
-	if (label)
-		fg_fmt(text, sizeof text, "%s", str(it, "text_zh"));
-	else
-		fg_fmt(text, sizeof text, "%s", str(it, "text_zh"));
 	return db_run(db_q(db, "INSERT INTO inspection_items (id, inspection_id, seq, code, text_zh, text_en, unit, target, "
 			       "charger_id, equipment_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-		   "ttitttttt" "t", id, insp_id, (int64_t)seq, str(it, "code"), text, str(it, "text_en"), str(it, "unit"), target,
+		   "ttitttttt" "t", id, insp_id, (int64_t)seq, str(it, "code"), str(it, "text_zh"), str(it, "text_en"), str(it, "unit"), target,
 		   charger_id, equipment_id)) == DB_DONE ? 0 : -1;
 }
 
@@ -549,9 +545,11 @@ inspections_record(db_t *db, const char *actor_id, const char *insp_id, const ch
 	}
 	char *ph = photos && json_is_array(photos) ? json_dumps(photos, JSON_COMPACT) : NULL;
 	int64_t now = fg_now_ms();
-	int rc = db_run(db_q(db, "UPDATE inspection_items SET result = $1, reading = $2, note = $3, photos = $4, recorded_by = $5, "
-				 "recorded_at = $6, version = version + 1 WHERE id = $7",
-	    "tttttit", result, str(in, "reading"), note, ph, actor_id, now, item_id));
+	/* photos absent: the ones recorded before stay */
+	int rc = db_run(db_q(db, "UPDATE inspection_items SET result = $1, reading = $2, note = $3, "
+				 "photos = CASE WHEN $4 = 1 THEN $5 ELSE photos END, recorded_by = $6, recorded_at = $7, "
+				 "version = version + 1 WHERE id = $8",
+	    "tttbttit", result, str(in, "reading"), note, photos != NULL, ph, actor_id, now, item_id));
 	free(ph);
 	if (rc != DB_DONE)
 		goto fail;
