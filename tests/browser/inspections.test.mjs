@@ -94,6 +94,18 @@ test('phone: record a checklist, a failed item becomes a defect, finish the visi
     await byId(page, 'analysis-chart').waitFor({ state: 'visible' });
     assert.ok(Number(await byId(page, 'analysis-total').innerText()) >= 1);
     await page.screenshot({ path: '/tmp/fg-inspections-phone-analysis.png', fullPage: true });
+    // the station page (equipment, plans), the list of inspections, a firmware campaign's progress page
+    await page.goto(FG_URL + '/charging/stations/' + fx.station.id);
+    await byId(page, 'equipment-table').waitFor({ state: 'visible' });
+    await byId(page, 'plans-table').waitFor({ state: 'visible' });
+    await page.goto(FG_URL + '/charging/inspections');
+    await byId(page, 'insp-table').waitFor({ state: 'visible' });
+    const camp = await must('POST', '/firmware-campaigns', { location: 'https://fw.example.cn/ac7-1.2.bin', retrieve_at: Date.now(), station_id: fx.station.id });
+    await page.goto(FG_URL + '/charging/firmware/' + camp.id);
+    await byId(page, 'campaign-status').and(page.locator('[data-status="done"]')).waitFor({ state: 'visible' });
+    await byId(page, 'fw-' + fx.charger.charge_point_id).waitFor({ state: 'visible' });
+    await waitText(page, 'fw-' + fx.charger.charge_point_id, I18N.zh['firmware.state.send_failed']);
+    await page.screenshot({ path: '/tmp/fg-inspections-phone-firmware.png', fullPage: true });
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
