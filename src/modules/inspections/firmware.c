@@ -18,6 +18,9 @@
 #define C_COLS "id, number, name, location, retrieve_at, batch_size, filter, status, created_by, created_at, updated_at, " \
 	       "finished_at, version"
 #define MAX_CHARGERS 5000
+/* A charger in flight that has said nothing for this long after the retrieve time fails with no_report: it would
+ * hold its batch slot for ever. */
+#define SILENCE_MS (6LL * 3600 * 1000)
 
 static const char *
 str(json_t *o, const char *k)
@@ -282,6 +285,24 @@ settle_refused(db_t *db, const char *campaign_id, int64_t now)
 						  "error = $1, updated_at = $2, version = version + 1 WHERE campaign_id = $3 AND charger_id = $4",
 					  "tit" "t", why, now, campaign_id, str(r, "charger_id"))) != DB_DONE ||
 		    audit_row(db, NULL, "command_failed", before) != 0;
+		json_decref(before);
+	}
+	json_decref(rows);
+	if (bad)
+		return -1;
+	/* silent ones: sent (or reporting) and quiet for SILENCE_MS since the later of the retrieve time and their last word */
+	rows = db_all(db_q(db, "SELECT f.charger_id FROM firmware_campaign_chargers f JOIN firmware_campaigns c ON c.id = f.campaign_id "
+				"WHERE f.campaign_id = $1 AND f.outcome IS NULL AND f.state NOT IN ('queued', 'sending') AND "
+				"c.retrieve_at < $2 AND COALESCE(f.status_at, f.sent_at, f.updated_at) < $2", "ti", campaign_id,
+			    now - SILENCE_MS), &rc);
+	if (!rows)
+		return -1;
+	json_array_foreach(rows, i, r) {
+		json_t *before = row_of(db, campaign_id, str(r, "charger_id"));
+		bad |= !before || db_run(db_q(db, "UPDATE firmware_campaign_chargers SET outcome = 'failed', error = 'no_report', "
+						  "updated_at = $1, version = version + 1 WHERE campaign_id = $2 AND charger_id = $3",
+					  "itt", now, campaign_id, str(r, "charger_id"))) != DB_DONE ||
+		    audit_row(db, NULL, "silent", before) != 0;
 		json_decref(before);
 	}
 	json_decref(rows);
