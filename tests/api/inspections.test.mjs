@@ -320,3 +320,20 @@ test(`${LABEL} defects: the yearly analysis counts by kind, severity, station, m
   assert.equal(none.total, 0);
   assert.equal(none.time_to_close.mean_hours, null);
 });
+
+test(`${LABEL} inspection kinds: an admin's knowledge-base edit is the default checklist of plans made afterwards`, async () => {
+  const admin = await adminToken();
+  const { s } = await site(admin);
+  const kind = (await api('GET', '/kb/inspection_kinds/emergency_drill', { token: admin })).json;
+  const edited = { ...kind, items: [...kind.items, { code: 'ev_fire', text_zh: '电动汽车起火处置演练', text_en: 'EV fire drill', applies: 'station' }] };
+  expectError(await api('PUT', '/kb/inspection_kinds/emergency_drill', { token: admin, body: { ...edited, period: 'weekly' } }), 400, 'invalid_field', 'item.period');
+  expectError(await api('PUT', '/kb/inspection_kinds/emergency_drill', { token: admin, body: { ...edited, items: [] } }), 400, 'invalid_field', 'item.items');
+  expectStatus(await api('PUT', '/kb/inspection_kinds/emergency_drill', { token: admin, body: edited }), 200);
+  try {
+    const p = await api('POST', `/stations/${s.id}/inspection-plans`, { token: admin, body: { kind: 'emergency_drill' } });
+    expectStatus(p, 201);
+    assert.deepEqual(p.json.checklist.map((i) => i.code), [...kind.items.map((i) => i.code), 'ev_fire']);
+  } finally {
+    expectStatus(await api('DELETE', '/kb/inspection_kinds/emergency_drill', { token: admin }), 204);
+  }
+});
