@@ -81,6 +81,15 @@ static const errcat_t catalog[] = {
 	{"charger_auth_failed", 401, "充电桩认证失败", "Wrong or missing charge point password"},
 	{"not_websocket", 400, "此处需要 WebSocket 升级请求", "A WebSocket upgrade is expected here"},
 	{"websocket_version", 426, "需要 WebSocket 协议版本 13", "WebSocket version 13 is required"},
+	/* inspections, defects and firmware campaigns (R4.3, R4.6, R4.10, R4.12) */
+	{"inspection_plan_exists", 409, "该充电站已有此类巡检计划，请修改原计划", "This station has a plan of this kind already; edit that one"},
+	{"inspection_done", 409, "巡检已完成，不能再修改", "This inspection is finished and can no longer change"},
+	{"inspection_items_open", 409, "尚有检查项未记录，不能完成巡检", "Some checklist items are not recorded yet; the inspection cannot be finished"},
+	{"inspection_fail_note_required", 400, "不合格项须说明问题（将作为缺陷描述）", "A failed item needs a note saying what is wrong (it becomes the defect's description)"},
+	{"defect_target_required", 400, "缺陷须指明设备、充电桩或充电站", "A defect names its equipment, charger or station"},
+	{"defect_resolution_required", 409, "消缺须填写处理方法", "Closing a defect needs how it was fixed"},
+	{"firmware_no_chargers", 409, "没有符合条件的充电桩", "No charger matches"},
+	{"firmware_campaign_overlap", 409, "部分充电桩正在另一个升级任务中", "Some chargers are in another running firmware campaign"},
 	/* the bulk import of the tool ledger (R3.6): refusals of the upload, then why a job failed */
 	{"import_unsupported_type", 415, "请上传 CSV 或 XLSX 文件", "Upload a CSV or XLSX file"},
 	{"import_unreadable", 422, "文件无法读取：不是有效的 CSV 或 XLSX", "The file cannot be read as CSV or XLSX"},

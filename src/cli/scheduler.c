@@ -1,30 +1,69 @@
-/* The scheduler thread of `fieldgrid serve` (DESIGN.md §1): runs the reminders shortly after start and then every
- * hour; the run itself is idempotent (dedupe keys), so several servers running it cause no duplicates. It owns its
- * own database connection and stops at once when the server stops. */
+/* The scheduler thread of `fieldgrid serve` (DESIGN.md §1): runs the reminders and the inspection generation
+ * shortly after start and then every hour, and advances running firmware campaigns every few seconds. Each run is
+ * idempotent (dedupe keys, one inspection per plan and period, campaign claims under a row lock), so several
+ * servers running it cause no duplicates. It owns its own database connection and stops at once when the server
+ * stops. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <time.h>
 #include "base/log.h"
+#include "base/util.h"
 #include "db/db.h"
+#include "modules/kb/kb.h"
 #include "modules/notify/notify.h"
 #include "modules/evusers/evusers.h"
+#include "modules/inspections/inspections.h"
 #include "cli/scheduler.h"
+
+#define TICK_S 2        /* firmware campaigns */
+#define HOURLY_S 3600   /* reminders, inspections */
 
 static pthread_t thread;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static bool stopping, started;
 
+static void
+hourly(db_t *db)
+{
+	if (evusers_sweep(db) < 0) /* held connectors and reservations not used (R4.7) */
+		log_warn("credit sweep failed: %s", db_errmsg(db));
+	int n = notify_reminders(db);
+	if (n < 0)
+		log_warn("reminders: run failed: %s", db_errmsg(db));
+	else if (n > 0)
+		log_info("reminders: %d notifications added", n);
+	n = inspections_generate(db, NULL, fg_now_ms());
+	if (n < 0)
+		log_warn("inspections: generation failed: %s", db_errmsg(db));
+	else if (n > 0)
+		log_info("inspections: %d generated", n);
+}
+
+/* Only when a campaign runs: one cheap query otherwise. */
+static void
+tick(db_t *db)
+{
+	int rc;
+	json_t *r = db_one(db_prepare(db, "SELECT id FROM firmware_campaigns WHERE status = 'running' LIMIT 1"), &rc);
+	if (!r)
+		return;
+	json_decref(r);
+	if (firmware_advance(db, NULL) < 0)
+		log_warn("firmware: advancing campaigns failed: %s", db_errmsg(db));
+}
+
 static void *
 loop(void *arg)
 {
 	const char *url = arg;
-	int wait_s = 10; /* first run soon after start, once the server is up */
+	db_t *db = NULL;
+	int64_t next_hourly = fg_now_ms() + 10 * 1000; /* first run soon after start, once the server is up */
 	for (;;) {
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += wait_s;
+		until.tv_sec += TICK_S;
 		pthread_mutex_lock(&lock);
 		while (!stopping && pthread_cond_timedwait(&wake, &lock, &until) != ETIMEDOUT)
 			;
@@ -32,22 +71,28 @@ loop(void *arg)
 		pthread_mutex_unlock(&lock);
 		if (stop)
 			break;
-		char err[256];
-		db_t *db = db_open(url, err, sizeof err);
-		if (db) {
-			if (evusers_sweep(db) < 0) /* held connectors and reservations not used (R4.7) */
-				log_warn("credit sweep failed: %s", db_errmsg(db));
-			int n = notify_reminders(db);
-			if (n < 0)
-				log_warn("reminders: run failed: %s", db_errmsg(db));
-			else if (n > 0)
-				log_info("reminders: %d notifications added", n);
-			db_close(db);
-		} else {
-			log_warn("reminders: %s", err);
+		if (!db) {
+			char err[256];
+			db = db_open(url, err, sizeof err);
+			if (!db) {
+				log_warn("scheduler: %s", err);
+				continue;
+			}
 		}
-		wait_s = 3600;
+		kb_request_start(db); /* the admins' knowledge-base edits, as a request would see them */
+		tick(db);
+		if (fg_now_ms() >= next_hourly) {
+			hourly(db);
+			next_hourly = fg_now_ms() + HOURLY_S * 1000LL;
+		}
+		if (db_in_tx(db)) { /* never left open by a run; a broken connection is reopened */
+			db_rollback(db);
+			db_close(db);
+			db = NULL;
+		}
 	}
+	if (db)
+		db_close(db);
 	return NULL;
 }
 

@@ -29,5 +29,6 @@ extern const route_t contractor_routes[];
 extern const route_t part_routes[];
 extern const route_t charger_routes[];
 extern const route_t evuser_routes[];
+extern const route_t inspection_routes[];
 
 #endif

@@ -14,6 +14,8 @@ import { hasPerm, hasRole } from './perm.js';
 import { toast, dataTable, loading, formDialog } from './ui.js';
 import { problemBox, detailHead, appLink, kvList } from './fw.js';
 import { renderEvUsers } from './evusers.js';
+import { renderInspectionPages } from './inspections.js';
+import { renderDefectPages } from './defects.js';
 
 const POLL_MS = 5000;
 const allows = (me, p) => hasRole(me, 'admin') || hasPerm(me, p);
@@ -27,7 +29,8 @@ const statusText = (s) => t('ocpp.status.' + s) === 'ocpp.status.' + s ? s : t('
 function subtabs(active, navigate) {
   const tab = (id, path) => appLink(path, t('charging.tab.' + id), navigate, { class: 'subtab' + (id === active ? ' active' : ''), role: 'tab',
     'aria-selected': id === active ? 'true' : 'false', testid: 'charging-tab-' + id });
-  return h('div.subtabs', { role: 'tablist', testid: 'charging-tabs' }, tab('board', '/charging'), tab('ledger', '/charging/ledger'), tab('users', '/charging/users'));
+  return h('div.subtabs', { role: 'tablist', testid: 'charging-tabs' }, tab('board', '/charging'), tab('ledger', '/charging/ledger'),
+    tab('inspections', '/charging/inspections'), tab('defects', '/charging/defects'), tab('firmware', '/charging/firmware'), tab('users', '/charging/users'));
 }
 
 export function renderCharging(el, ctx) {
@@ -40,7 +43,8 @@ export function renderCharging(el, ctx) {
   }
   const m = /^\/charging\/chargers\/([^/]+)$/.exec(path);
   if (m) { renderCharger(el, { ...ctx, id: decodeURIComponent(m[1]) }); return true; }
-  return false;
+  // inspections, station equipment, defects and firmware campaigns (inspections.js, defects.js)
+  return renderInspectionPages(el, ctx, subtabs) || renderDefectPages(el, ctx, subtabs);
 }
 
 // ------------------------------------------------------------------ live board
@@ -248,7 +252,7 @@ function renderLedger(el, { me, navigate }) {
         testid: 'stations-table', rowTestid: (x) => 'station-' + x.code, rows: stations, empty: t('charging.no_stations'),
         columns: [
           { label: t('charging.station_code'), render: (x) => h('span.mono', { text: x.code }) },
-          { label: t('charging.station'), render: (x) => x.name },
+          { label: t('charging.station'), render: (x) => appLink('/charging/stations/' + encodeURIComponent(x.id), x.name, navigate, { testid: 'station-link-' + x.code }) },
           { label: t('charging.address'), cls: 'col-opt', render: (x) => x.address || '—' },
           { label: t('charging.chargers'), cls: 'col-num', render: (x) => String(x.charger_count ?? '—') },
         ],

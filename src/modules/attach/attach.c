@@ -77,7 +77,7 @@ write_once(const char *sha, const void *data, size_t n)
 	return 0;
 }
 
-static const char *const entities[] = {"plan", "survey", "ticket", "ticket_risk", "step", "finding", "work_order", "contractor", NULL};
+static const char *const entities[] = {"plan", "survey", "ticket", "ticket_risk", "step", "finding", "work_order", "contractor", "defect", "inspection", NULL};
 
 int
 attach_store(db_t *db, const char *actor_id, const char *declared_type, const void *data, size_t n,
@@ -103,7 +103,7 @@ attach_store(db_t *db, const char *actor_id, const char *declared_type, const vo
 		for (i = 0; entities[i] && strcmp(entities[i], entity) != 0; i++)
 			;
 		if (!entities[i])
-			return fg_err_field(err, "invalid_query", "entity", "plan, survey, ticket, ticket_risk, step, finding, work_order or contractor");
+			return fg_err_field(err, "invalid_query", "entity", "plan, survey, ticket, ticket_risk, step, finding, work_order, contractor, defect or inspection");
 		if (!entity_id || !fg_is_uuid(entity_id))
 			return fg_err_field(err, "invalid_query", "entity_id", "the id of what the file belongs to");
 	}

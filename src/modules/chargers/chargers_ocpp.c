@@ -9,6 +9,7 @@
 #include "ocpp/ocpp_frame.h"
 #include "modules/chargers/chargers.h"
 #include "modules/evusers/evusers.h"
+#include "modules/inspections/inspections.h"
 
 static const char *
 str(json_t *o, const char *k)
@@ -97,6 +98,8 @@ boot(db_t *db, const char *charger_id, json_t *p, int64_t at, json_t **reply)
 	    "ttttit", str(p, "chargePointVendor"), str(p, "chargePointModel"), serial, str(p, "firmwareVersion"), at, charger_id));
 	json_t *after = rc == DB_DONE ? charger_row(db, charger_id) : NULL;
 	int ok = after && event(db, charger_id, "boot", p, at) == 0;
+	/* a firmware campaign learns the version the charger came back with (same transaction) */
+	ok = ok && firmware_on_boot(db, charger_id, str(p, "firmwareVersion"), at) == 0;
 	if (ok && !json_equal(before, after)) /* the ledger learns vendor, model, serial, firmware from the charger */
 		ok = audit_write(db, NULL, "boot", "charger", charger_id, before, after) == 0;
 	int64_t interval = after ? num(after, "heartbeat_interval") : 300;
@@ -341,6 +344,9 @@ chargers_ocpp_call(db_t *db, const char *charger_id, const char *action, json_t 
 	}
 	if (strcmp(action, "DiagnosticsStatusNotification") == 0 || strcmp(action, "FirmwareStatusNotification") == 0) {
 		if (event(db, charger_id, action[0] == 'D' ? "diagnostics_status" : "firmware_status", p, recv) != 0)
+			return -1;
+		/* a firmware campaign follows its chargers (same transaction) */
+		if (action[0] == 'F' && firmware_on_status(db, charger_id, str(p, "status"), recv) != 0)
 			return -1;
 		*reply = json_object();
 		return 0;

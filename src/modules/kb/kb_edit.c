@@ -110,6 +110,13 @@ check_item(const char *coll, const char *key, json_t *it, fg_err_t *err)
 	} else if (strcmp(coll, "tool_kinds") == 0) {
 		if (!int_in(it, "test_cycle_months", 1, 120))
 			return bad(err, "test_cycle_months", "1 to 120");
+	} else if (strcmp(coll, "inspection_kinds") == 0) {
+		const char *p = str(it, "period");
+		if (!p || (strcmp(p, "month") != 0 && strcmp(p, "quarter") != 0 && strcmp(p, "year") != 0))
+			return bad(err, "period", "month, quarter or year");
+		if (json_array_size(json_object_get(it, "items")) == 0)
+			return bad(err, "items", "at least one checklist item");
+		json_array_foreach(json_object_get(it, "items"), i, v) if (!nonempty(v, "code") || !nonempty(v, "text_zh") || !nonempty(v, "applies")) return bad(err, "items", "each item has a code, text_zh and applies");
 	}
 	return 0;
 }

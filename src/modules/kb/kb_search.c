@@ -15,6 +15,7 @@ static const struct {
 	{"work_kinds", "code", "name_zh"},
 	{"ticket_kinds", "code", "name_zh"},
 	{"tool_kinds", "code", "name_zh"},
+	{"inspection_kinds", "code", "name_zh"},
 };
 
 bool
