@@ -8,6 +8,7 @@
 #include "audit/audit.h"
 #include "ocpp/ocpp_frame.h"
 #include "modules/chargers/chargers.h"
+#include "modules/faults/faults.h"
 
 static const char *
 str(json_t *o, const char *k)
@@ -294,7 +295,8 @@ status(db_t *db, const char *charger_id, json_t *p, int64_t recv)
 			     "WHERE connectors.status_at IS NULL OR connectors.status_at <= excluded.status_at",
 	    "tittttii", charger_id, conn, str(p, "status"), str(p, "errorCode"), str(p, "info"), str(p, "vendorErrorCode"), at,
 	    recv));
-	return rc == DB_DONE ? 0 : -1;
+	/* alarms: raised, counted or cleared by the fault module's rules (src/modules/faults/alarms.c) */
+	return rc == DB_DONE ? faults_on_status(db, charger_id, p, at) : -1;
 }
 
 int
@@ -356,10 +358,10 @@ chargers_ocpp_link(db_t *db, const char *charger_id, const char *what, int64_t a
 		rc = db_run(db_q(db, "UPDATE chargers SET online = 0, last_seen_at = $1 WHERE id = $2", "it", at, charger_id));
 	else
 		return db_run(db_q(db, "UPDATE chargers SET last_seen_at = $1 WHERE id = $2 AND (last_seen_at IS NULL OR "
-					   "last_seen_at < $1)", "it", at, charger_id)) == DB_DONE ? 0 : -1;
+					   "last_seen_at < $1)", "it", at, charger_id)) == DB_DONE ? faults_on_link(db, charger_id, what, at) : -1;
 	if (rc != DB_DONE)
 		return -1;
-	return event(db, charger_id, what, NULL, at);
+	return event(db, charger_id, what, NULL, at) == 0 ? faults_on_link(db, charger_id, what, at) : -1;
 }
 
 int
