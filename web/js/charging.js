@@ -12,6 +12,7 @@ import { get, post } from './api.js';
 import { hasPerm, hasRole } from './perm.js';
 import { toast, dataTable, loading, formDialog } from './ui.js';
 import { problemBox, detailHead, appLink, kvList } from './fw.js';
+import { renderFaultPages } from './faults.js';
 
 const POLL_MS = 5000;
 const allows = (me, p) => hasRole(me, 'admin') || hasPerm(me, p);
@@ -25,13 +26,15 @@ const statusText = (s) => t('ocpp.status.' + s) === 'ocpp.status.' + s ? s : t('
 function subtabs(active, navigate) {
   const tab = (id, path) => appLink(path, t('charging.tab.' + id), navigate, { class: 'subtab' + (id === active ? ' active' : ''), role: 'tab',
     'aria-selected': id === active ? 'true' : 'false', testid: 'charging-tab-' + id });
-  return h('div.subtabs', { role: 'tablist', testid: 'charging-tabs' }, tab('board', '/charging'), tab('ledger', '/charging/ledger'));
+  return h('div.subtabs', { role: 'tablist', testid: 'charging-tabs' }, tab('board', '/charging'), tab('alarms', '/charging/alarms'),
+    tab('faults', '/charging/faults'), tab('desk', '/charging/desk'), tab('ledger', '/charging/ledger'));
 }
 
 export function renderCharging(el, ctx) {
   const { path } = ctx;
   if (path === '/charging') { renderBoard(el, ctx); return true; }
   if (path === '/charging/ledger') { renderLedger(el, ctx); return true; }
+  if (renderFaultPages(el, ctx, (id) => subtabs(id, ctx.navigate))) return true; // alarms, faults, service desk (faults.js)
   const m = /^\/charging\/chargers\/([^/]+)$/.exec(path);
   if (m) { renderCharger(el, { ...ctx, id: decodeURIComponent(m[1]) }); return true; }
   return false;

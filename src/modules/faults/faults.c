@@ -298,7 +298,8 @@ faults_recovered(db_t *db, const char *charger_id, const char *fault_key, const 
 		char text[200];
 		fg_fmt(text, sizeof text, "充电桩已恢复：%s", what);
 		int ok = before && faults_note(db, str(r, "id"), "recovery", text, NULL, NULL, at) == 0 &&
-			 db_run(db_q(db, "UPDATE faults SET recovered_at = $1, updated_at = $2, version = version + 1 WHERE id = $3",
+			 /* no version bump: the charger's own news never makes a person's pending action stale */
+			 db_run(db_q(db, "UPDATE faults SET recovered_at = $1, updated_at = $2 WHERE id = $3",
 			     "iit", at, fg_now_ms(), str(r, "id"))) == DB_DONE &&
 			 (after = load(db, str(r, "id"))) && audit_write(db, NULL, "recovered", "fault", str(r, "id"), before, after) == 0;
 		json_decref(before);
