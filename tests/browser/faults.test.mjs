@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { RPCClient } from 'ocpp-rpc';
-import { TAG, I18N, TEST_TIMEOUT, DESK, FG_URL, must, launch, newPage, byId, waitText, login } from './lib.mjs';
+import { TAG, I18N, TEST_TIMEOUT, DESK, PHONE, FG_URL, must, launch, newPage, byId, waitText, login } from './lib.mjs';
 
 const PASSWORD = 'Faults-pass-' + TAG + '7';
 let browser;
@@ -91,7 +91,7 @@ test('desk: a Faulted charger appears on the fault board; remote Reset, recovery
   }
 });
 
-test('desk: the service desk takes a phone report and dispatches it as a fault', { timeout: TEST_TIMEOUT }, async () => {
+test('desk: the service desk takes a phone report and dispatches it; the engineer\'s phone lists it', { timeout: TEST_TIMEOUT }, async () => {
   const { context, page, problems } = await newPage(browser, DESK);
   try {
     await login(page, fx.desk.username, PASSWORD, '/charging/desk');
@@ -110,10 +110,30 @@ test('desk: the service desk takes a phone report and dispatches it as a fault',
     await row.locator('[data-testid="report-fault-link"]').click();
     await page.waitForURL((u) => u.pathname.startsWith('/charging/faults/'));
     await waitText(page, 'fault-status', I18N.zh['faults.status.triage']);
-    await byId(page, 'fault-act-dispatch').waitFor({ state: 'visible' });
     await page.screenshot({ path: '/tmp/fg-faults-desk-zh.png', fullPage: true });
+    // dispatch to the O&M engineer
+    await byId(page, 'fault-act-dispatch').click();
+    await byId(page, 'fault-dialog-assignee_id').selectOption(fx.eng.id);
+    await byId(page, 'fault-dialog-submit').click();
+    await waitText(page, 'fault-status', I18N.zh['faults.status.dispatched']);
+    await waitText(page, 'fault-assignee', fx.eng.display_name);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
+  }
+  // the engineer's phone: the assigned fault, opened and started
+  const ph = await newPage(browser, PHONE);
+  try {
+    await login(ph.page, fx.eng.username, PASSWORD, '/charging/faults?mine=1');
+    await ph.page.goto(FG_URL + '/charging/faults?mine=1');
+    const card = ph.page.locator('[data-testid^="my-fault-"]').filter({ hasText: I18N.zh['desk.category.interrupted'] });
+    await card.first().waitFor({ state: 'visible' });
+    await ph.page.screenshot({ path: '/tmp/fg-faults-phone-zh.png', fullPage: true });
+    await card.first().click();
+    await byId(ph.page, 'fault-act-start').click();
+    await waitText(ph.page, 'fault-status', I18N.zh['faults.status.repairing']);
+    assert.deepEqual(ph.problems, []);
+  } finally {
+    await ph.context.close();
   }
 });

@@ -90,13 +90,13 @@ function renderBoard(el, { me, navigate }, tabs) {
       const items = r.items || [];
       if (mine) {
         // the phone: one card a fault, the deadline first
-        mount(box, items.length ? h('div.cards', items.map((f) => h('a.card.fault-card', {
+        mount(box, items.length ? h('ul.job-list', { testid: 'my-faults' }, items.map((f) => h('li', h('a.job-card', {
           href: '/charging/faults/' + enc(f.id), testid: 'my-fault-' + f.id,
           onclick: (e) => { e.preventDefault(); navigate('/charging/faults/' + enc(f.id)); } },
         h('div.chips', slaBadge(f), sevBadge(f.severity), statusBadge(f.status)),
         h('div.detail-title', { text: f.title }),
         h('div.small.muted', { text: `${f.number} · ${f.station_name || f.charge_point_id || ''}` }),
-        h('div.small', { text: t('faults.due', { time: fmtTime(f.next_due_at, { seconds: false }) }) })))) : h('p.muted', { testid: 'my-faults-empty', text: t('faults.none_mine') }));
+        h('div.small', { text: t('faults.due', { time: fmtTime(f.next_due_at, { seconds: false }) }) }))))) : h('p.muted', { testid: 'my-faults-empty', text: t('faults.none_mine') }));
       } else {
         mount(box, dataTable({
           testid: 'faults-table', rowTestid: (f) => 'fault-' + f.id, rows: items, empty: t('faults.none_open'),

@@ -77,7 +77,7 @@ decorate(json_t *f, json_t *settings)
 		sla = num(f, "resolved_at") <= num(f, "repair_due_at") ? "met" : "missed";
 	else if (now > due || now > num(f, "repair_due_at"))
 		sla = "overdue";
-	else if ((due - now) * 4 < (due - opened) || due - now < 2 * HOUR_MS)
+	else if ((due - now) * 4 < (due - opened)) /* the last quarter of the window */
 		sla = "due";
 	else
 		sla = "ok";
