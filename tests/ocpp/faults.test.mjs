@@ -42,6 +42,13 @@ test(`${LABEL} faults: Faulted → one alarm → one work order; flapping adds n
   assert.equal(alarm.severity, 'serious');
   assert.match(alarm.meaning, /接地/);
   assert.ok(alarm.fault_id, 'the alarm opened a fault');
+  const viewer0 = await userWithToken(['viewer']);
+  expectError(await api('POST', `/alarms/${alarm.id}/actions/acknowledge`, { token: viewer0.token, body: {} }), 403, 'forbidden');
+  const ack = await api('POST', `/alarms/${alarm.id}/actions/acknowledge`, { token: om.token, body: { version: alarm.version } });
+  expectStatus(ack, 200);
+  assert.equal(ack.json.state, 'acknowledged');
+  assert.ok(ack.json.acknowledged_at > 0);
+  expectError(await api('POST', `/alarms/${alarm.id}/actions/acknowledge`, { token: om.token, body: {} }), 409, 'invalid_transition');
 
   // the same fault again, a recovery and a relapse within the flap window: still one alarm, one fault
   await cli.call('StatusNotification', { connectorId: 1, errorCode: 'GroundFailure', status: 'Faulted', timestamp: now() });
@@ -52,6 +59,8 @@ test(`${LABEL} faults: Faulted → one alarm → one work order; flapping adds n
   const flapped = await until(`/alarms?charger_id=${ch.charger.id}`, (j) => j.items[0]?.occurrences === 3 && j.items[0].state === 'open');
   assert.equal(flapped.items.length, 1, 'a flapping connector raises one alarm');
   assert.equal(flapped.items[0].id, alarm.id);
+  const trail = (await api('GET', `/audit?entity=alarm&entity_id=${alarm.id}&limit=50`, { token: await adminToken() })).json.items.map((x) => x.action);
+  for (const act of ['raise', 'acknowledge', 'repeat', 'clear', 'reopen']) assert.ok(trail.includes(act), `audited: ${act} (${trail})`);
   const faults = await faultsOf(ch.charger.id, om.token);
   assert.equal(faults.length, 1, 'exactly one fault work order');
   const f = faults[0];

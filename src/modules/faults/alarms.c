@@ -185,8 +185,14 @@ raise_alarm(db_t *db, json_t *charger, int64_t conn, const finding_t *f, const c
 	if (open) { /* debounce: the same fault again while its alarm is open only counts */
 		rc = db_run(db_q(db, "UPDATE alarms SET occurrences = occurrences + 1, last_at = $1, updated_at = $2 WHERE id = $3",
 		    "iit", at, now, str(open, "id")));
+		json_t *after = json_pack("{s:I, s:I}", "occurrences", (json_int_t)(json_integer_value(json_object_get(open, "occurrences")) + 1),
+		    "last_at", (json_int_t)at);
+		json_t *was = json_pack("{s:O}", "occurrences", json_object_get(open, "occurrences"));
+		int ok = rc == DB_DONE && audit_write(db, NULL, "repeat", "alarm", str(open, "id"), was, after) == 0;
+		json_decref(after);
+		json_decref(was);
 		json_decref(open);
-		return rc == DB_DONE ? 0 : -1;
+		return ok ? 0 : -1;
 	}
 	if (rc != DB_DONE)
 		return -1;
@@ -196,36 +202,36 @@ raise_alarm(db_t *db, json_t *charger, int64_t conn, const finding_t *f, const c
 	json_t *recent = db_one(db_q(db, "SELECT * FROM alarms WHERE charger_id = $1 AND connector_id = $2 AND fault_key = $3 "
 					 "AND state = 'cleared' AND cleared_at >= $4 ORDER BY cleared_at DESC LIMIT 1",
 				    "titi", cid, conn, f->key, at - flap_ms), &rc);
-	json_t *row = NULL;
+	const char *action;
+	char id[37];
+	json_t *before = NULL;
 	if (recent) { /* flapping: the cleared alarm reopens instead of a new one */
-		rc = db_run(db_q(db, "UPDATE alarms SET state = 'open', cleared_at = NULL, occurrences = occurrences + 1, last_at = $1, "
-				     "updated_at = $2, version = version + 1 WHERE id = $3", "iit", at, now, str(recent, "id")));
-		row = rc == DB_DONE ? alarms_get(db, str(recent, "id")) : NULL;
-		int ok = row && audit_write(db, NULL, "reopen", "alarm", str(recent, "id"), recent, row) == 0;
+		fg_fmt(id, sizeof id, "%s", str(recent, "id"));
 		json_decref(recent);
-		if (!ok) {
-			json_decref(row);
-			return -1;
-		}
+		before = alarms_get(db, id);
+		rc = db_run(db_q(db, "UPDATE alarms SET state = 'open', cleared_at = NULL, occurrences = occurrences + 1, last_at = $1, "
+				     "updated_at = $2, version = version + 1 WHERE id = $3", "iit", at, now, id));
+		action = "reopen";
 	} else {
 		if (rc != DB_DONE)
 			return -1;
-		char id[37];
 		fg_uuid7(id);
 		rc = db_run(db_q(db, "INSERT INTO alarms (id, charger_id, connector_id, fault_key, kind, state, severity, status, "
 				     "error_code, vendor_id, vendor_error_code, info, meaning, raised_at, last_at, created_at, updated_at) "
 				     "VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $14)",
 		    "tti" "ttttttttt" "ii", id, cid, conn, f->key, f->kind, sev_of(f->entry), status, code, vendor_id, vcode, info,
 		    str(f->entry, "meaning_zh"), at, now));
-		row = rc == DB_DONE ? alarms_get(db, id) : NULL;
-		if (!row || audit_write(db, NULL, "raise", "alarm", id, NULL, row) != 0) {
-			json_decref(row);
-			return -1;
-		}
+		action = "raise";
 	}
-	rc = link_fault(db, charger, row, f, conn, at);
+	json_t *row = rc == DB_DONE ? alarms_get(db, id) : NULL;
+	/* the alarm opens or joins its fault case, then the audit records it with the case it belongs to */
+	int ok = row && link_fault(db, charger, row, f, conn, at) == 0;
 	json_decref(row);
-	return rc;
+	row = ok ? alarms_get(db, id) : NULL;
+	ok = row && audit_write(db, NULL, action, "alarm", id, before, row) == 0;
+	json_decref(before);
+	json_decref(row);
+	return ok ? 0 : -1;
 }
 
 /* The charger (or connector) is healthy again: its alarms clear and their fault cases are noted. */

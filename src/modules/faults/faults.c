@@ -211,7 +211,11 @@ faults_open(db_t *db, const char *actor_id, const fault_open_t *in, json_t **out
 		char text[400];
 		fg_fmt(text, sizeof text, "%s：%s", strcmp(in->source, "alarm") == 0 ? "告警再次出现" : "服务台再次受理",
 		    in->description ? in->description : in->fault_key);
-		if (faults_note(db, str(open, "id"), "repeat", text, NULL, actor_id, in->at) != 0 || db_commit(db) != 0) {
+		json_t *what = json_pack("{s:s, s:s, s:s}", "note", "repeat", "source", in->source, "text", text);
+		int bad = faults_note(db, str(open, "id"), "repeat", text, NULL, actor_id, in->at) != 0 ||
+			  audit_write(db, actor_id, "repeat", "fault", str(open, "id"), NULL, what) != 0;
+		json_decref(what);
+		if (bad || db_commit(db) != 0) {
 			json_decref(open);
 			return db_fail(db, err);
 		}
