@@ -16,8 +16,8 @@ CREATE TABLE fault_code_edits (
 );
 
 -- One fault case. fault_key: what is wrong ("ocpp:GroundFailure", "vendor:<vendor>:<code>", "ocpp:Faulted",
--- "ocpp:Offline", "desk:<category>"); at most one fault not closed/cancelled per (charger, fault_key): the rule
--- lives in faults.c (a partial unique index is not portable enough to lean on).
+-- "ocpp:Offline", "desk:<category>"); at most one fault not closed/cancelled per (charger, fault_key): faults.c
+-- joins the open one, and the partial unique index below makes two servers racing unable to open a second.
 CREATE TABLE faults (
     id                TEXT PRIMARY KEY,
     number            TEXT NOT NULL UNIQUE,
@@ -58,6 +58,7 @@ CREATE INDEX faults_charger ON faults(charger_id, fault_key);
 CREATE INDEX faults_status ON faults(status);
 CREATE INDEX faults_assignee ON faults(assignee_id);
 CREATE INDEX faults_escalate ON faults(escalate_at);
+CREATE UNIQUE INDEX faults_one_open ON faults(charger_id, fault_key) WHERE status NOT IN ('closed', 'cancelled');
 
 -- The fault order's log: recovery noted by the charger, remote commands, escalations, callbacks, people's notes.
 CREATE TABLE fault_notes (
@@ -100,6 +101,7 @@ CREATE TABLE alarms (
 );
 CREATE INDEX alarms_charger ON alarms(charger_id, connector_id, fault_key);
 CREATE INDEX alarms_state ON alarms(state);
+CREATE UNIQUE INDEX alarms_one_active ON alarms(charger_id, connector_id, fault_key) WHERE state <> 'cleared';
 
 -- Service desk (R4.9): what users report through a channel, and how the desk classified it.
 CREATE TABLE service_reports (
