@@ -383,6 +383,14 @@ faults_on_status(db_t *db, const char *charger_id, json_t *p, int64_t at)
 int
 faults_on_link(db_t *db, const char *charger_id, const char *what, int64_t at)
 {
+	if (strcmp(what, "disconnected") == 0)
+		return 0;
+	int rc; /* the common case (no offline alarm open) costs one indexed read and no savepoint */
+	json_t *a = db_one(db_q(db, "SELECT id FROM alarms WHERE charger_id = $1 AND fault_key = 'ocpp:Offline' AND "
+				    "state <> 'cleared' LIMIT 1", "t", charger_id), &rc);
+	if (!a)
+		return rc == DB_DONE ? 0 : -1;
+	json_decref(a);
 	if (db_begin(db) != 0)
 		return -1;
 	if (on_link(db, charger_id, what, at) == 0)
