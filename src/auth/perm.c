@@ -21,13 +21,19 @@ static const struct {
 	const char *perm;
 	uint32_t roles;
 } grants[] = {
+	{"alarms.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
+	{"alarms.write", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER},
 	{"audit.read", ROLE_SUPERVISOR},
 	{"chargers.command", ROLE_OM_ENGINEER | ROLE_DISPATCHER},
 	{"chargers.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
 	{"chargers.write", ROLE_MANAGER | ROLE_OM_ENGINEER},
 	{"contractors.read", ROLE_MANAGER | ROLE_SUPERVISOR | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_LEADER},
 	{"contractors.write", ROLE_MANAGER | ROLE_SUPERVISOR},
+	{"desk.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
+	{"desk.write", ROLE_MANAGER | ROLE_DISPATCHER},
 	{"devices.manage", 0},
+	{"faults.admin", 0},
+	{"faults.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
 	{"idtags.credit", ROLE_MANAGER | ROLE_DISPATCHER},
 	{"idtags.write", ROLE_MANAGER},
 	{"kb.write", 0},

@@ -1,19 +1,22 @@
-/* The scheduler thread of `fieldgrid serve` (DESIGN.md §1): runs the reminders and the inspection generation
- * shortly after start and then every hour, and advances running firmware campaigns every few seconds. Each run is
- * idempotent (dedupe keys, one inspection per plan and period, campaign claims under a row lock), so several
- * servers running it cause no duplicates. It owns its own database connection and stops at once when the server
- * stops. */
+/* The scheduler thread of `fieldgrid serve` (DESIGN.md §1). Every TICK_S it advances running firmware campaigns;
+ * every FG_FAULT_SCAN_S (60 s) it runs the fault scans (offline too long, SLA escalation); shortly after start and
+ * then hourly the reminders, the credit sweep and the inspection generation. Each run is idempotent (dedupe keys,
+ * one inspection per plan and period, campaign claims under a row lock, one open fault per charger and fault), so
+ * several servers running it cause no duplicates. It owns one database connection and stops at once when the
+ * server stops. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <time.h>
 #include "base/log.h"
 #include "base/util.h"
 #include "db/db.h"
 #include "modules/kb/kb.h"
 #include "modules/notify/notify.h"
-#include "modules/evusers/evusers.h"
 #include "modules/inspections/inspections.h"
+#include "modules/evusers/evusers.h"
+#include "modules/faults/faults.h"
 #include "cli/scheduler.h"
 
 #define TICK_S 2        /* firmware campaigns */
@@ -23,6 +26,25 @@ static pthread_t thread;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static bool stopping, started;
+
+/* Seconds between fault scans (offline too long, SLA escalation): FG_FAULT_SCAN_S, default 60. */
+static int
+scan_every_s(void)
+{
+	const char *v = getenv("FG_FAULT_SCAN_S");
+	return v && atoi(v) > 0 ? atoi(v) : 60;
+}
+
+static void
+fault_scan(db_t *db)
+{
+	int64_t now = fg_now_ms();
+	int raised = faults_offline_scan(db, now, NULL), moved = faults_escalate_due(db, now, NULL);
+	if (raised < 0 || moved < 0)
+		log_warn("faults: scan failed: %s", db_errmsg(db));
+	else if (raised + moved > 0)
+		log_info("faults: %d offline alarms raised, %d faults escalated", raised, moved);
+}
 
 static void
 hourly(db_t *db)
@@ -60,6 +82,7 @@ loop(void *arg)
 	const char *url = arg;
 	db_t *db = NULL;
 	int64_t next_hourly = fg_now_ms() + 10 * 1000; /* first run soon after start, once the server is up */
+	int64_t next_scan = next_hourly;
 	for (;;) {
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -81,6 +104,10 @@ loop(void *arg)
 		}
 		kb_request_start(db); /* the admins' knowledge-base edits, as a request would see them */
 		tick(db);
+		if (fg_now_ms() >= next_scan) {
+			fault_scan(db);
+			next_scan = fg_now_ms() + scan_every_s() * 1000LL;
+		}
 		if (fg_now_ms() >= next_hourly) {
 			hourly(db);
 			next_hourly = fg_now_ms() + HOURLY_S * 1000LL;

@@ -9,8 +9,8 @@
 #include "auth/perm.h"
 #include "flow/flow.h"
 
-static const flow_guard_t *const guard_tables[] = {plan_guards, order_guards, ticket_guards, part_guards, defect_guards, NULL};
-static const flow_effect_t *const effect_tables[] = {plan_effects, order_effects, ticket_effects, part_effects, defect_effects, NULL};
+static const flow_guard_t *const guard_tables[] = {plan_guards, order_guards, ticket_guards, part_guards, defect_guards, fault_guards, NULL};
+static const flow_effect_t *const effect_tables[] = {plan_effects, order_effects, ticket_effects, part_effects, defect_effects, fault_effects, NULL};
 
 static json_t *flows; /* name → definition */
 static pthread_once_t once = PTHREAD_ONCE_INIT;

@@ -80,5 +80,7 @@ extern const flow_guard_t part_guards[];
 extern const flow_effect_t part_effects[];
 extern const flow_guard_t defect_guards[];
 extern const flow_effect_t defect_effects[];
+extern const flow_guard_t fault_guards[];
+extern const flow_effect_t fault_effects[];
 
 #endif

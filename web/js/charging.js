@@ -16,6 +16,7 @@ import { problemBox, detailHead, appLink, kvList } from './fw.js';
 import { renderEvUsers } from './evusers.js';
 import { renderInspectionPages } from './inspections.js';
 import { renderDefectPages } from './defects.js';
+import { renderFaultPages } from './faults.js';
 
 const POLL_MS = 5000;
 const allows = (me, p) => hasRole(me, 'admin') || hasPerm(me, p);
@@ -29,8 +30,9 @@ const statusText = (s) => t('ocpp.status.' + s) === 'ocpp.status.' + s ? s : t('
 function subtabs(active, navigate) {
   const tab = (id, path) => appLink(path, t('charging.tab.' + id), navigate, { class: 'subtab' + (id === active ? ' active' : ''), role: 'tab',
     'aria-selected': id === active ? 'true' : 'false', testid: 'charging-tab-' + id });
-  return h('div.subtabs', { role: 'tablist', testid: 'charging-tabs' }, tab('board', '/charging'), tab('ledger', '/charging/ledger'),
-    tab('inspections', '/charging/inspections'), tab('defects', '/charging/defects'), tab('firmware', '/charging/firmware'), tab('users', '/charging/users'));
+  return h('div.subtabs', { role: 'tablist', testid: 'charging-tabs' }, tab('board', '/charging'), tab('alarms', '/charging/alarms'),
+    tab('faults', '/charging/faults'), tab('desk', '/charging/desk'), tab('inspections', '/charging/inspections'), tab('defects', '/charging/defects'),
+    tab('firmware', '/charging/firmware'), tab('users', '/charging/users'), tab('ledger', '/charging/ledger'));
 }
 
 export function renderCharging(el, ctx) {
@@ -41,6 +43,7 @@ export function renderCharging(el, ctx) {
     renderEvUsers(el, ctx, [h('div.page-head', h('h1.page-title', { text: t('nav.charging'), tabindex: '-1' })), subtabs('users', ctx.navigate)]);
     return true;
   }
+  if (renderFaultPages(el, ctx, (id) => subtabs(id, ctx.navigate))) return true; // alarms, faults, service desk (faults.js)
   const m = /^\/charging\/chargers\/([^/]+)$/.exec(path);
   if (m) { renderCharger(el, { ...ctx, id: decodeURIComponent(m[1]) }); return true; }
   // inspections, station equipment, defects and firmware campaigns (inspections.js, defects.js)

@@ -10,6 +10,7 @@
 #include "modules/chargers/chargers.h"
 #include "modules/evusers/evusers.h"
 #include "modules/inspections/inspections.h"
+#include "modules/faults/faults.h"
 
 static const char *
 str(json_t *o, const char *k)
@@ -301,7 +302,10 @@ status(db_t *db, const char *charger_id, json_t *p, int64_t recv)
 	if (rc != DB_DONE)
 		return -1;
 	/* a car that stayed long after its session stopped costs its user credit (R4.7) */
-	return evusers_on_status(db, charger_id, conn, str(p, "status"), at);
+	if (evusers_on_status(db, charger_id, conn, str(p, "status"), at) != 0)
+		return -1;
+	/* alarms: raised, counted or cleared by the fault module's rules (src/modules/faults/alarms.c) */
+	return faults_on_status(db, charger_id, p, at);
 }
 
 int
@@ -366,10 +370,10 @@ chargers_ocpp_link(db_t *db, const char *charger_id, const char *what, int64_t a
 		rc = db_run(db_q(db, "UPDATE chargers SET online = 0, last_seen_at = $1 WHERE id = $2", "it", at, charger_id));
 	else
 		return db_run(db_q(db, "UPDATE chargers SET last_seen_at = $1 WHERE id = $2 AND (last_seen_at IS NULL OR "
-					   "last_seen_at < $1)", "it", at, charger_id)) == DB_DONE ? 0 : -1;
+					   "last_seen_at < $1)", "it", at, charger_id)) == DB_DONE ? faults_on_link(db, charger_id, what, at) : -1;
 	if (rc != DB_DONE)
 		return -1;
-	return event(db, charger_id, what, NULL, at);
+	return event(db, charger_id, what, NULL, at) == 0 ? faults_on_link(db, charger_id, what, at) : -1;
 }
 
 int
