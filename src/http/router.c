@@ -9,7 +9,7 @@ static const route_t *const tables[] = {
 	health_routes, auth_routes, device_routes, user_routes, org_routes, audit_routes, order_routes, plan_routes,
 	attach_routes, ticket_routes, briefing_routes, survey_routes, step_routes, supervision_routes,
 	directory_routes, kb_routes, evaluation_routes, crosscheck_routes,
-	tool_routes, people_routes, notify_routes, contractor_routes, part_routes, charger_routes, NULL,
+	tool_routes, people_routes, notify_routes, contractor_routes, part_routes, charger_routes, kpi_routes, NULL,
 };
 
 /* Matches path against a pattern segment by segment; {name} takes one non-empty segment. */

@@ -27,5 +27,6 @@ extern const route_t notify_routes[];
 extern const route_t contractor_routes[];
 extern const route_t part_routes[];
 extern const route_t charger_routes[];
+extern const route_t kpi_routes[];
 
 #endif

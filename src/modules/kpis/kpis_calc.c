@@ -95,7 +95,8 @@ kpis_state_spans(kpis_mark_t *m, size_t n, int initial, int64_t lo, int64_t hi, 
 {
 	if (hi <= lo)
 		return;
-	qsort(m, n, sizeof *m, mark_cmp);
+	if (n > 1)
+		qsort(m, n, sizeof *m, mark_cmp);
 	int cur = initial;
 	int64_t since = lo;
 	for (size_t i = 0; i < n; i++) {
