@@ -6,12 +6,14 @@
 //     sessions, and operator commands (POST /chargers/{id}/commands/{Action}, then GET …?wait= for the result):
 //     Reset, ChangeAvailability, UnlockConnector, RemoteStopTransaction, TriggerMessage, GetConfiguration.
 //   - /charging/ledger: stations and chargers; registering a charger shows its Basic-auth key once.
+//   - /charging/kpis: the KPIs (web/js/kpis.js).
 import { h, mount, clear } from './dom.js';
 import { t, fmtTime } from './i18n.js';
 import { get, post } from './api.js';
 import { hasPerm, hasRole } from './perm.js';
 import { toast, dataTable, loading, formDialog } from './ui.js';
 import { problemBox, detailHead, appLink, kvList } from './fw.js';
+import { renderKpis } from './kpis.js';
 
 const POLL_MS = 5000;
 const allows = (me, p) => hasRole(me, 'admin') || hasPerm(me, p);
@@ -25,13 +27,15 @@ const statusText = (s) => t('ocpp.status.' + s) === 'ocpp.status.' + s ? s : t('
 function subtabs(active, navigate) {
   const tab = (id, path) => appLink(path, t('charging.tab.' + id), navigate, { class: 'subtab' + (id === active ? ' active' : ''), role: 'tab',
     'aria-selected': id === active ? 'true' : 'false', testid: 'charging-tab-' + id });
-  return h('div.subtabs', { role: 'tablist', testid: 'charging-tabs' }, tab('board', '/charging'), tab('ledger', '/charging/ledger'));
+  return h('div.subtabs', { role: 'tablist', testid: 'charging-tabs' }, tab('board', '/charging'), tab('ledger', '/charging/ledger'),
+    tab('kpis', '/charging/kpis'));
 }
 
 export function renderCharging(el, ctx) {
   const { path } = ctx;
   if (path === '/charging') { renderBoard(el, ctx); return true; }
   if (path === '/charging/ledger') { renderLedger(el, ctx); return true; }
+  if (path === '/charging/kpis') { renderKpis(el, ctx, subtabs('kpis', ctx.navigate)); return true; }
   const m = /^\/charging\/chargers\/([^/]+)$/.exec(path);
   if (m) { renderCharger(el, { ...ctx, id: decodeURIComponent(m[1]) }); return true; }
   return false;
