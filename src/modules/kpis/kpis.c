@@ -336,14 +336,14 @@ load(db_t *db, const kpis_query_t *k, int64_t L, int64_t H, fleet_t *f, fg_err_t
 		    "(SELECT x.id FROM charger_status_log x WHERE x.charger_id = k.charger_id AND x.connector_id = k.connector_id "
 		    "AND x.at < ");
 	qb_int(&q, L);
-	qb_sql(&q, " ORDER BY x.at DESC, x.received_at DESC LIMIT 1) WHERE 1 = 1");
+	qb_sql(&q, " ORDER BY x.at DESC LIMIT 1) WHERE 1 = 1");
 	where_in(&q, k, "k.charger_id");
 	if (each_row(db, &q, f, status_initial_row, NULL, err))
 		return -1;
 	qb_init(&q, "SELECT c.id, e.kind FROM chargers c JOIN charger_events e ON e.id = (SELECT x.id FROM charger_events x "
 		    "WHERE x.charger_id = c.id AND x.kind IN ('connected', 'disconnected') AND x.at < ");
 	qb_int(&q, L);
-	qb_sql(&q, " ORDER BY x.at DESC, x.id DESC LIMIT 1) WHERE 1 = 1");
+	qb_sql(&q, " ORDER BY x.at DESC LIMIT 1) WHERE 1 = 1");
 	where_chargers(&q, k);
 	if (each_row(db, &q, f, link_initial_row, NULL, err))
 		return -1;
