@@ -87,4 +87,4 @@ else:
                 for r in rows:
                     f.write('\t'.join('\\N' if x is None else str(x) for x in r) + '\n')
             sql.write(f"\\copy {t} ({cols[t]}) FROM '{path}'\n")
-        sql.write('ANALYZE;\n')
+        sql.write('VACUUM ANALYZE;\n')
