@@ -27,6 +27,7 @@ async function kpis(query) {
 // Charger A, day D (2 connectors, 60 kW):
 //   connector 1: Available 00:00, Faulted 06:00, Available 12:00            → 6 h down, one fault repaired in 6 h
 //   connector 2: Available 00:00, Faulted 20:00 … Available D+1 02:00       → 4 h down on D, open at D's end
+//   connector 0 (the whole charger): Faulted D+1 10:00–11:00                 → both connectors down 1 h on D+1
 //   sessions: #2 08:00–10:00 30 kWh Local (success); #1 13:00–13:00:30 0 Wh EVDisconnected (failed);
 //             #2 15:00–15:01 an unknown tag (Invalid: failed, not a session)
 test(`${LABEL} kpis: a controlled day through OCPP gives the hand-worked figures`, async () => {
@@ -47,6 +48,8 @@ test(`${LABEL} kpis: a controlled day through OCPP gives the hand-worked figures
   await sn(1, 'Available', at(D, 12));
   await sn(2, 'Faulted', at(D, 20), 'PowerMeterFailure');
   await sn(2, 'Available', at(D1, 2));
+  await sn(0, 'Faulted', at(D1, 10), 'OtherError'); // the whole charger: both connectors down for 1 h
+  await sn(0, 'Available', at(D1, 11));
   const s1 = await cli.call('StartTransaction', { connectorId: 2, idTag: tag, meterStart: 1000, timestamp: at(D, 8) });
   await cli.call('StopTransaction', { transactionId: s1.transactionId, meterStop: 31000, timestamp: at(D, 10), reason: 'Local' });
   const s2 = await cli.call('StartTransaction', { connectorId: 1, idTag: tag, meterStart: 500, timestamp: at(D, 13) });
@@ -117,19 +120,24 @@ test(`${LABEL} kpis: a controlled day through OCPP gives the hand-worked figures
   const byM = await kpis({ from: D, to: D, group_by: 'model', model: 'KPI-DC60', vendor });
   assert.equal(byM.rows[0].model, 'KPI-DC60');
 
-  // over two days: connector 2's spell ends on D+1 after 6 h (counted from its start on D)
+  // over two days: connector 2's spell ends on D+1 after 6 h (counted from its start on D); the charger-wide
+  // hour is a fault on each connector
   const two = (await kpis({ from: D, to: D1, group_by: 'charger', vendor })).rows[0];
-  assert.equal(two.fault_s, 36000 + 7200);
-  assert.equal(two.faults, 2);
-  assert.equal(two.repairs, 2);
-  assert.equal(two.repair_s, 21600 + 21600);
-  // D+1 alone: the spell was open at its start, so it is no new fault there, but its repair is (from D+1 00:00)
+  assert.equal(two.fault_s, 36000 + 7200 + 2 * 3600);
+  assert.equal(two.faults, 4);
+  assert.equal(two.repairs, 4);
+  assert.equal(two.repair_s, 21600 + 21600 + 2 * 3600);
+  // D+1 alone: connector 2's spell was open at its start, so it is no new fault there, but its repair is (from
+  // D+1 00:00); connector 0's hour is one new fault on each connector
   const d1 = (await kpis({ from: D1, to: D1, group_by: 'charger', vendor })).rows[0];
-  assert.equal(d1.faults, 0);
-  assert.equal(d1.repairs, 1);
-  assert.equal(d1.repair_s, 7200);
-  assert.equal(d1.availability_pct, 95.83); // 2 h of 48 connector-hours
-  assert.equal(d1.mtbf_h, null, 'no fault began: MTBF has no denominator');
+  assert.equal(d1.faults, 2);
+  assert.equal(d1.repairs, 3);
+  assert.equal(d1.repair_s, 7200 + 3600 + 3600);
+  assert.equal(d1.fault_s, 14400);
+  assert.equal(d1.availability_pct, 91.67); // 4 h of 48 connector-hours
+  assert.equal(d1.mtbf_h, 22); // 44 h up / 2 faults
+  const d1c = (await kpis({ from: D1, to: D1, group_by: 'connector', vendor })).rows;
+  assert.deepEqual(d1c.map((r) => r.fault_s), [3600, 3 * 3600]);
 });
 
 test(`${LABEL} kpis: the trend gives one value per day and its numerator and denominator`, async () => {
@@ -137,7 +145,7 @@ test(`${LABEL} kpis: the trend gives one value per day and its numerator and den
   expectStatus(res, 200);
   assert.deepEqual(res.json.buckets, [D, D1]);
   assert.equal(res.json.series.length, 1);
-  assert.deepEqual(res.json.series[0].values, [79.17, 95.83]);
+  assert.deepEqual(res.json.series[0].values, [79.17, 91.67]);
   assert.deepEqual(res.json.series[0].den, [172800, 172800]);
   const f = await api('GET', '/kpis/trend?' + new URLSearchParams({ metric: 'fault_rate', from: D, to: D1, interval: 'week', vendor }), { token });
   expectStatus(f, 200);

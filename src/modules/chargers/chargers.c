@@ -491,12 +491,12 @@ chargers_live(db_t *db, const char *station_id)
 		shape(db, x, false);
 		json_t *a = json_object_get(by, str(x, "id"));
 		online += json_is_true(json_object_get(x, "online"));
-		json_array_append_new(items, json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(x, "id"),
+		json_array_append_new(items, json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:o}", "id", json_object_get(x, "id"),
 						 "charge_point_id", json_object_get(x, "charge_point_id"), "station_id",
 						 json_object_get(x, "station_id"), "name", json_object_get(x, "name"), "kind",
 						 json_object_get(x, "kind"), "online", json_object_get(x, "online"), "last_seen_at",
 						 json_object_get(x, "last_seen_at"), "connected_at", json_object_get(x, "connected_at"),
-						 "connectors", a ? a : json_array()));
+						 "connectors", a ? json_incref(a) : json_array()));
 	}
 	size_t total = json_array_size(rows);
 	json_decref(rows);
