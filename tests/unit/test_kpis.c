@@ -201,6 +201,12 @@ spans_merge_and_measure(void **state)
 	assert_int_equal(s.v[0].b, 40);
 	assert_int_equal(kpis_spans_within(&s, 0, 100), 40);
 	assert_int_equal(kpis_spans_within(&s, 35, 55), 10);
+	assert_int_equal(kpis_spans_within(&s, 0, 5), 0);
+	assert_int_equal(kpis_spans_within(&s, 40, 50), 0); /* the gap between them */
+	assert_int_equal(kpis_spans_within(&s, 55, 100), 5);
+	assert_int_equal(kpis_spans_within(&s, 10, 11), 1);
+	kpis_spans_t none = {0};
+	assert_int_equal(kpis_spans_within(&none, 0, 100), 0);
 	kpis_spans_free(&s);
 }
 

@@ -272,7 +272,7 @@ status_initial_row(fleet_t *f, db_stmt_t *st, void *arg)
 {
 	chg_t *c = find(f, db_col_text(st, 0));
 	conn_t *k = c ? conn(c, (int)db_col_int(st, 1)) : NULL;
-	if (k)
+	if (k && db_col_text(st, 2)) /* NULL: no report before the period */
 		k->initial = strcmp(db_col_text(st, 2), "Faulted") == 0;
 }
 
@@ -290,7 +290,7 @@ static void
 link_initial_row(fleet_t *f, db_stmt_t *st, void *arg)
 {
 	chg_t *c = find(f, db_col_text(st, 0));
-	if (c)
+	if (c && db_col_text(st, 1))
 		c->link_initial = strcmp(db_col_text(st, 1), "connected") == 0;
 }
 
@@ -333,18 +333,17 @@ load(db_t *db, const kpis_query_t *k, int64_t L, int64_t H, fleet_t *f, fg_err_t
 		return -1;
 	qb_t q;
 	/* each connector's last report before L (one index seek each, charger_status_log_conn) */
-	qb_init(&q, "SELECT k.charger_id, k.connector_id, l.status FROM connectors k JOIN charger_status_log l ON l.id = "
-		    "(SELECT x.id FROM charger_status_log x WHERE x.charger_id = k.charger_id AND x.connector_id = k.connector_id "
-		    "AND x.at < ");
+	qb_init(&q, "SELECT k.charger_id, k.connector_id, (SELECT x.status FROM charger_status_log x WHERE x.charger_id = "
+		    "k.charger_id AND x.connector_id = k.connector_id AND x.at < ");
 	qb_int(&q, L);
-	qb_sql(&q, " ORDER BY x.at DESC LIMIT 1) WHERE 1 = 1");
+	qb_sql(&q, " ORDER BY x.at DESC LIMIT 1) AS status FROM connectors k WHERE 1 = 1");
 	where_in(&q, k, "k.charger_id");
 	if (each_row(db, &q, f, status_initial_row, NULL, err))
 		return -1;
-	qb_init(&q, "SELECT c.id, e.kind FROM chargers c JOIN charger_events e ON e.id = (SELECT x.id FROM charger_events x "
-		    "WHERE x.charger_id = c.id AND x.kind IN ('connected', 'disconnected') AND x.at < ");
+	qb_init(&q, "SELECT c.id, (SELECT x.kind FROM charger_events x WHERE x.charger_id = c.id AND x.kind IN ('connected', "
+		    "'disconnected') AND x.at < ");
 	qb_int(&q, L);
-	qb_sql(&q, " ORDER BY x.at DESC LIMIT 1) WHERE 1 = 1");
+	qb_sql(&q, " ORDER BY x.at DESC LIMIT 1) AS kind FROM chargers c WHERE 1 = 1");
 	where_chargers(&q, k);
 	if (each_row(db, &q, f, link_initial_row, NULL, err))
 		return -1;
@@ -386,6 +385,13 @@ conn0(chg_t *c)
 	return NULL;
 }
 
+static int
+sess_cmp(const void *x, const void *y)
+{
+	const sess_t *a = x, *b = y;
+	return a->start < b->start ? -1 : a->start > b->start;
+}
+
 /* The spans of every connector and charger over [L, H). */
 static void
 spans(fleet_t *f, int64_t L, int64_t H)
@@ -410,6 +416,8 @@ spans(fleet_t *f, int64_t L, int64_t H)
 		for (size_t j = 0; j < c->nc; j++) {
 			conn_t *k = &c->c[j];
 			kpis_state_spans(k->m, k->n, k->initial, L, H, &k->known, &k->fault);
+			if (k->ns > 1)
+				qsort(k->s, k->ns, sizeof *k->s, sess_cmp);
 			for (size_t s = 0; s < k->ns; s++) /* a refused tag charges nothing */
 				if (k->s[s].accepted)
 					kpis_spans_add(&k->charging, k->s[s].span.a, k->s[s].span.b);
@@ -581,10 +589,18 @@ accumulate(acc_t *a, int64_t charger_ix, const chg_t *c, const conn_t *k, int64_
 	a->repairs += fs.repairs;
 	a->repair_s += fs.repair_s;
 	a->charging_s += win ? kpis_spans_within(&k->charging, wlo, whi) / 1000 : 0;
-	for (size_t s = 0; s < k->ns; s++) {
+	size_t s = 0, r = k->ns; /* sessions are ordered by start (spans()): the bucket's first */
+	while (s < r) {
+		size_t m = s + (r - s) / 2;
+		if (k->s[m].start < lo)
+			s = m + 1;
+		else
+			r = m;
+	}
+	for (; s < k->ns && k->s[s].start < hi; s++) {
 		const sess_t *x = &k->s[s];
-		if (x->start < lo || x->start >= hi || x->start >= H)
-			continue;
+		if (x->start >= H)
+			break;
 		a->attempts++;
 		if (x->outcome == 1)
 			a->successes++;

@@ -65,8 +65,17 @@ kpis_spans_union(kpis_spans_t *dst, const kpis_spans_t *src)
 int64_t
 kpis_spans_within(const kpis_spans_t *s, int64_t lo, int64_t hi)
 {
+	/* normalised spans are ordered by both ends: skip to the first ending after lo (a trend asks once per bucket) */
+	size_t l = 0, r = s->n;
+	while (l < r) {
+		size_t m = l + (r - l) / 2;
+		if (s->v[m].b <= lo)
+			l = m + 1;
+		else
+			r = m;
+	}
 	int64_t t = 0;
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = l; i < s->n && s->v[i].a < hi; i++) {
 		int64_t a = s->v[i].a > lo ? s->v[i].a : lo, b = s->v[i].b < hi ? s->v[i].b : hi;
 		if (b > a)
 			t += b - a;
