@@ -15,6 +15,7 @@ const GROUPS = ['station', 'vendor', 'model', 'charger', 'connector'];
 const METRICS = ['availability', 'online', 'fault_rate', 'mttr', 'mtbf', 'success', 'time_util', 'energy_util', 'sessions', 'energy'];
 const INTERVALS = ['day', 'week', 'month'];
 const live = []; // chart instances of the page on screen (disposed when it is drawn again)
+let resizing = false; // one window listener for whichever charts are on screen
 
 let echartsLoad = null;
 /** window.echarts, loaded once from /vendor/echarts.js (a UMD script); null when it cannot be had. */
@@ -66,8 +67,12 @@ function select(testid, label, values, keyPrefix, value) {
   return s;
 }
 
-export function renderKpis(el, { navigate }, tabs) {
+export function renderKpis(el, ctx, tabs) {
   for (const c of live.splice(0)) c.dispose();
+  if (!resizing) {
+    resizing = true;
+    window.addEventListener('resize', () => { for (const c of live) c.resize(); });
+  }
   const today = todayShanghai();
   const from = h('input.input', { type: 'date', testid: 'kpi-from', 'aria-label': t('kpis.from'), value: addDays(today, -29), max: today });
   const to = h('input.input', { type: 'date', testid: 'kpi-to', 'aria-label': t('kpis.to'), value: today, max: today });
@@ -100,7 +105,6 @@ export function renderKpis(el, { navigate }, tabs) {
     if (!c) { c = ec.init(box, null, { renderer: 'canvas' }); live.push(c); }
     return c;
   };
-  window.addEventListener('resize', () => { for (const c of live) c.resize(); });
 
   async function drawBars(rows, group) {
     const c = await chartOf(barBox);
