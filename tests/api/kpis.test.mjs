@@ -210,4 +210,14 @@ test(`${LABEL} kpis: refusals name the parameter`, async () => {
   expectError(anon, 401, 'unauthenticated');
   const bad = await api('PATCH', `/chargers/${charger.id}`, { token, body: { version: 1, rated_power_kw: 0 } });
   expectError(bad, 400, 'invalid_field', 'rated_power_kw');
+  // the rated power is PATCH-able (and may be cleared)
+  const cur = (await api('GET', `/chargers/${charger.id}`, { token })).json;
+  const up = await api('PATCH', `/chargers/${charger.id}`, { token, body: { version: cur.version, rated_power_kw: 120 } });
+  expectStatus(up, 200);
+  assert.equal(up.json.rated_power_kw, 120);
+  const cleared = await api('PATCH', `/chargers/${charger.id}`, { token, body: { version: up.json.version, rated_power_kw: null } });
+  expectStatus(cleared, 200);
+  assert.equal(cleared.json.rated_power_kw, null);
+  const noRated = (await kpis({ from: D, to: D, group_by: 'charger', vendor })).rows[0];
+  assert.equal(noRated.energy_util_pct, null, 'without a rated power energy utilisation has no denominator');
 });
