@@ -31,5 +31,6 @@ extern const route_t charger_routes[];
 extern const route_t evuser_routes[];
 extern const route_t inspection_routes[];
 extern const route_t fault_routes[];
+extern const route_t kpi_routes[];
 
 #endif

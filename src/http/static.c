@@ -53,6 +53,7 @@ static const struct {
 	const char *path, *file;
 } vendor[] = {
 	{"vendor/jsqr.js", "jsqr/dist/jsQR.js"}, /* QR decoding where the browser has no BarcodeDetector */
+	{"vendor/echarts.js", "echarts/dist/echarts.min.js"}, /* the KPI page's charts (canvas renderer) */
 };
 
 static int

@@ -7,6 +7,7 @@
 //     Reset, ChangeAvailability, UnlockConnector, RemoteStopTransaction, TriggerMessage, GetConfiguration.
 //   - /charging/ledger: stations and chargers; registering a charger shows its Basic-auth key once.
 //   - /charging/users: id tags with their credit, and reservations (evusers.js).
+//   - /charging/kpis: the KPIs (web/js/kpis.js).
 import { h, mount, clear } from './dom.js';
 import { t, fmtTime } from './i18n.js';
 import { get, post } from './api.js';
@@ -17,6 +18,7 @@ import { renderEvUsers } from './evusers.js';
 import { renderInspectionPages } from './inspections.js';
 import { renderDefectPages } from './defects.js';
 import { renderFaultPages } from './faults.js';
+import { renderKpis } from './kpis.js';
 
 const POLL_MS = 5000;
 const allows = (me, p) => hasRole(me, 'admin') || hasPerm(me, p);
@@ -32,13 +34,14 @@ function subtabs(active, navigate) {
     'aria-selected': id === active ? 'true' : 'false', testid: 'charging-tab-' + id });
   return h('div.subtabs', { role: 'tablist', testid: 'charging-tabs' }, tab('board', '/charging'), tab('alarms', '/charging/alarms'),
     tab('faults', '/charging/faults'), tab('desk', '/charging/desk'), tab('inspections', '/charging/inspections'), tab('defects', '/charging/defects'),
-    tab('firmware', '/charging/firmware'), tab('users', '/charging/users'), tab('ledger', '/charging/ledger'));
+    tab('firmware', '/charging/firmware'), tab('users', '/charging/users'), tab('kpis', '/charging/kpis'), tab('ledger', '/charging/ledger'));
 }
 
 export function renderCharging(el, ctx) {
   const { path } = ctx;
   if (path === '/charging') { renderBoard(el, ctx); return true; }
   if (path === '/charging/ledger') { renderLedger(el, ctx); return true; }
+  if (path === '/charging/kpis') { renderKpis(el, ctx, subtabs('kpis', ctx.navigate)); return true; }
   if (path === '/charging/users') {
     renderEvUsers(el, ctx, [h('div.page-head', h('h1.page-title', { text: t('nav.charging'), tabindex: '-1' })), subtabs('users', ctx.navigate)]);
     return true;

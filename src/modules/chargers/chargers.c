@@ -10,8 +10,8 @@
 #define STATION_COLS "id, code, name, address, org_unit_id, note, created_at, updated_at, version"
 #define CHARGER_COLS                                                                                                   \
 	"id, charge_point_id, station_id, name, kind, payment, vendor, model, serial, firmware, warranty, "             \
-	"security_profile, connector_count, heartbeat_interval, online, connected_at, last_seen_at, boot_at, created_at, " \
-	"updated_at, version"
+	"security_profile, connector_count, heartbeat_interval, rated_power_kw, online, connected_at, last_seen_at, boot_at, " \
+	"created_at, updated_at, version"
 #define TX_COLS                                                                                                        \
 	"id, transaction_id, charger_id, connector_id, id_tag, id_tag_status, start_at, meter_start, reservation_id, "  \
 	"stop_at, meter_stop, stop_reason, stop_id_tag, energy_wh, orphan, reported_transaction_id, created_at, "       \
@@ -289,6 +289,9 @@ charger_check(db_t *db, json_t *in, fg_err_t *err)
 	json_t *hb = json_object_get(in, "heartbeat_interval");
 	if (hb && (json_integer_value(hb) < 10 || json_integer_value(hb) > 86400))
 		return fg_err_field(err, "invalid_field", "heartbeat_interval", "10 to 86400 seconds");
+	json_t *rp = json_object_get(in, "rated_power_kw"); /* energy utilisation's denominator (kpis) */
+	if (json_is_integer(rp) && (json_integer_value(rp) < 1 || json_integer_value(rp) > 2000))
+		return fg_err_field(err, "invalid_field", "rated_power_kw", "1 to 2000 kW");
 	const char *st = str(in, "station_id");
 	if (st) {
 		json_t *s = chargers_station_get(db, st);
@@ -354,18 +357,21 @@ chargers_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err
 	if (profile == 1)
 		new_key(key, hash);
 	json_t *cc = json_object_get(in, "connector_count"), *hb = json_object_get(in, "heartbeat_interval");
+	char rbuf[24];
+	const char *rated = json_is_integer(json_object_get(in, "rated_power_kw")) &&
+	    fg_fmt(rbuf, sizeof rbuf, "%lld", (long long)json_integer_value(json_object_get(in, "rated_power_kw"))) ? rbuf : NULL;
 	fg_uuid7(id);
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
 	int rc = db_run(db_q(db,
 	    "INSERT INTO chargers (id, charge_point_id, station_id, name, kind, payment, vendor, model, serial, firmware, "
-	    "warranty, security_profile, auth_hash, connector_count, heartbeat_interval, created_at, updated_at) "
-	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-	    "tttttttttttitiiii", id, str(in, "charge_point_id"), str(in, "station_id"), str(in, "name"),
+	    "warranty, security_profile, auth_hash, connector_count, heartbeat_interval, created_at, updated_at, rated_power_kw) "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, CAST($18 AS BIGINT))",
+	    "tttttttttttitiiiit", id, str(in, "charge_point_id"), str(in, "station_id"), str(in, "name"),
 	    str(in, "kind") ? str(in, "kind") : "ac", str(in, "payment") ? str(in, "payment") : "card", str(in, "vendor"),
 	    str(in, "model"), str(in, "serial"), str(in, "firmware"), str(in, "warranty") ? str(in, "warranty") : "in_house",
 	    (int64_t)profile, profile == 1 ? hash : NULL, cc ? (int64_t)json_integer_value(cc) : 1,
-	    hb ? (int64_t)json_integer_value(hb) : 300, now, now));
+	    hb ? (int64_t)json_integer_value(hb) : 300, now, now, rated));
 	if (rc == DB_CONFLICT) {
 		fg_err_field(err, "charge_point_id_taken", "charge_point_id", NULL);
 		return db_fail(db, err);
@@ -386,7 +392,7 @@ chargers_update(db_t *db, const char *actor_id, const char *id, json_t *in, json
 {
 	static const char *const text[] = {"station_id", "name", "kind", "payment", "vendor", "model", "serial", "firmware",
 	    "warranty", NULL};
-	static const char *const ints[] = {"connector_count", "heartbeat_interval", NULL};
+	static const char *const ints[] = {"connector_count", "heartbeat_interval", "rated_power_kw", NULL};
 	if (charger_check(db, in, err))
 		return -1;
 	if (db_begin(db) != 0)

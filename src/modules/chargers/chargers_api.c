@@ -30,7 +30,8 @@ static const jfield_t station_update_spec[] = {
 	{"station_id", JF_STRING, JF_NULLABLE, 64}, {"name", JF_STRING, JF_NULLABLE, 100}, {"kind", JF_STRING, REQ, 2}, \
 	    {"payment", JF_STRING, REQ, 6}, {"vendor", JF_STRING, JF_NULLABLE, 100}, {"model", JF_STRING, JF_NULLABLE, 100}, \
 	    {"serial", JF_STRING, JF_NULLABLE, 100}, {"firmware", JF_STRING, JF_NULLABLE, 100},                            \
-	    {"warranty", JF_STRING, 0, 8}, {"connector_count", JF_INT, 0, 0}, {"heartbeat_interval", JF_INT, 0, 0}
+	    {"warranty", JF_STRING, 0, 8}, {"connector_count", JF_INT, 0, 0}, {"heartbeat_interval", JF_INT, 0, 0}, \
+	    {"rated_power_kw", JF_INT, JF_NULLABLE, 0}
 
 static const jfield_t charger_create_spec[] = {
 	{"charge_point_id", JF_STRING, JF_REQUIRED, 48},
