@@ -12,7 +12,13 @@ const dir = resolve(process.argv[2] || join(here, '..', 'data', 'kb'));
 const problems = [];
 const bad = (where, msg) => problems.push(`${where}: ${msg}`);
 
-const FILES = ['ticket_kinds', 'work_kinds', 'risks', 'sops', 'briefings', 'tool_kinds'];
+const FILES = ['ticket_kinds', 'work_kinds', 'risks', 'sops', 'briefings', 'tool_kinds', 'inspection_kinds'];
+// charger inspections (R4.3, R4.6): what src/modules/inspections expects of data/kb/inspection_kinds.json
+const REQUIRED_INSPECTIONS = ['patrol_monthly', 'cleaning_quarterly', 'verification_yearly', 'grounding_check', 'fire_check', 'emergency_drill'];
+const PERIODS = new Set(['month', 'quarter', 'year']);
+// station, every charger, AC or DC chargers only, or each piece of one equipment kind (src/modules/inspections/equipment.c)
+const APPLIES = new Set(['station', 'charger', 'ac', 'dc', 'box_transformer', 'distribution_cabinet', 'monitoring',
+  'secondary_control_cabinet', 'fire_facility', 'grounding', 'canopy_lighting', 'other']);
 const REQUIRED_TICKETS = ['DY', 'PD1', 'PD2', 'GZK', 'QX', 'DDZY', 'BDZ1', 'BDZ2', 'RWD'];
 const REQUIRED_WORK_KINDS = ['lv_meter_install', 'ct_meter_install', 'hv_metering_install', 'meter_rotation',
   'terminal_install', 'collection_fault', 'disputed_meter_check', 'first_inspection', 'metering_error_correction',
@@ -252,10 +258,31 @@ for (const [code, k] of workKinds) {
 }
 
 // ---- summary ----
+// ---- inspection kinds ----
+const insp = index('inspection_kinds', 'code');
+for (const c of REQUIRED_INSPECTIONS) if (!insp.has(c)) bad('inspection_kinds', `required kind ${c} missing`);
+for (const [code, k] of insp) {
+  const w = `inspection_kinds/${code}`;
+  if (!isStr(k.name_zh) || !CJK.test(k.name_zh)) bad(w, 'name_zh must be Chinese');
+  if (!isStr(k.name_en)) bad(w, 'no name_en');
+  if (!PERIODS.has(k.period)) bad(w, `period must be one of ${[...PERIODS].join(', ')}`);
+  if (!Array.isArray(k.items) || k.items.length === 0) { bad(w, 'items must not be empty'); continue; }
+  const seen = new Set();
+  k.items.forEach((it, i) => {
+    const wi = `${w}.items[${i}]`;
+    if (!isStr(it.code)) bad(wi, 'no code');
+    else if (seen.has(it.code)) bad(wi, `code ${it.code} twice`);
+    else seen.add(it.code);
+    if (!isStr(it.text_zh) || !CJK.test(it.text_zh)) bad(wi, 'text_zh must be Chinese');
+    if (!isStr(it.text_en)) bad(wi, 'no text_en');
+    if (!APPLIES.has(it.applies)) bad(wi, `applies must be one of ${[...APPLIES].join(', ')}`);
+  });
+}
+
 const n = (name) => (kb[name] || []).length;
 console.log(`check-kb: ${dir}`);
 console.log(`  ticket kinds ${n('ticket_kinds')}, work kinds ${n('work_kinds')}, risks ${n('risks')} (measures ${measureCount}), ` +
-  `SOPs ${n('sops')}, briefings ${n('briefings')}, tool kinds ${n('tool_kinds')}`);
+  `SOPs ${n('sops')}, briefings ${n('briefings')}, tool kinds ${n('tool_kinds')}, inspection kinds ${n('inspection_kinds')}`);
 console.log('  SOP steps: ' + Object.entries(stepCounts).map(([c, k]) => `${c} ${k}`).join(', '));
 const tags = {};
 for (const name of FILES) for (const it of kb[name] || []) tags[it.confidence] = (tags[it.confidence] || 0) + 1;
