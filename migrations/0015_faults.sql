@@ -27,7 +27,7 @@ CREATE TABLE faults (
     connector_id      INTEGER,
     fault_key         TEXT NOT NULL,
     title             TEXT NOT NULL,
-    source            TEXT NOT NULL CHECK (source IN ('alarm', 'service_desk', 'manual')),
+    source            TEXT NOT NULL CHECK (source IN ('alarm', 'service_desk', 'inspection', 'manual')),
     severity          TEXT NOT NULL CHECK (severity IN ('common', 'serious')),
     urgency           TEXT NOT NULL CHECK (urgency IN ('urgent', 'normal')),
     work_order_id     TEXT NOT NULL REFERENCES work_orders(id),

@@ -203,6 +203,11 @@ test(`${LABEL} inspections: recording items, a failed item opens a defect (or a 
   const repair = (await api('GET', `/work-orders/${d2.work_order_id}`, { token: admin })).json;
   assert.equal(repair.kind, 'charger_repair');
   assert.equal(repair.priority, 'urgent');
+  // …and it is a fault case like an alarm's: triage, SLA, escalation
+  const cases = await api('GET', `/faults?charger_id=${site1.ac.id}`, { token: admin });
+  const fc = cases.json.items.find((f) => f.work_order_id === d2.work_order_id);
+  assert.ok(fc, JSON.stringify(cases.json));
+  assert.deepEqual([fc.source, fc.severity, fc.urgency], ['inspection', 'serious', 'urgent']);
   // a failed station equipment item: a defect of the equipment
   const box = item('box_transformer_look', site1.box.id);
   r = await put(box, { result: 'fail', note: '箱变门锁损坏' });

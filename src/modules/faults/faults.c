@@ -209,7 +209,8 @@ faults_open(db_t *db, const char *actor_id, const fault_open_t *in, json_t **out
 				      : NULL;
 	if (open) { /* never a second case while one is open for this charger and fault */
 		char text[400];
-		fg_fmt(text, sizeof text, "%s：%s", strcmp(in->source, "alarm") == 0 ? "告警再次出现" : "服务台再次受理",
+		fg_fmt(text, sizeof text, "%s：%s", strcmp(in->source, "alarm") == 0 ? "告警再次出现"
+		    : strcmp(in->source, "inspection") == 0 ? "巡检再次发现" : "服务台再次受理",
 		    in->description ? in->description : in->fault_key);
 		json_t *what = json_pack("{s:s, s:s, s:s}", "note", "repeat", "source", in->source, "text", text);
 		int bad = faults_note(db, str(open, "id"), "repeat", text, NULL, actor_id, in->at) != 0 ||
@@ -229,7 +230,8 @@ faults_open(db_t *db, const char *actor_id, const fault_open_t *in, json_t **out
 	json_decref(s);
 	json_t *wo_in = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I}", "kind", "charger_repair", "priority",
 	    strcmp(in->urgency, "urgent") == 0 ? "urgent" : "normal", "source",
-	    strcmp(in->source, "service_desk") == 0 ? "customer" : "alarm", "title", in->title, "description",
+	    strcmp(in->source, "service_desk") == 0 ? "customer" : strcmp(in->source, "inspection") == 0 ? "schedule" : "alarm",
+	    "title", in->title, "description",
 	    in->description, "due_at", (json_int_t)(in->at + rep_h * HOUR_MS));
 	if (in->reporter_name)
 		json_object_set_new(wo_in, "customer_name", json_string(in->reporter_name));
@@ -259,7 +261,8 @@ faults_open(db_t *db, const char *actor_id, const fault_open_t *in, json_t **out
 		in->reporter_contact, now)) != DB_DONE)
 		goto fail;
 	char text[700];
-	fg_fmt(text, sizeof text, "%s开单：%s", strcmp(in->source, "alarm") == 0 ? "告警自动" : "服务台派单",
+	fg_fmt(text, sizeof text, "%s开单：%s", strcmp(in->source, "alarm") == 0 ? "告警自动"
+	    : strcmp(in->source, "inspection") == 0 ? "巡检发现" : "服务台派单",
 	    in->description ? in->description : in->title);
 	json_t *after = faults_get(db, id);
 	if (!after || faults_note(db, id, "opened", text, NULL, actor_id, in->at) != 0 ||

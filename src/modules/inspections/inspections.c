@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "modules/kb/kb.h"
 #include "modules/orders/orders.h"
+#include "modules/faults/faults.h"
 #include "modules/inspections/inspections.h"
 
 #define PL_COLS "p.id, p.station_id, s.name AS station_name, p.kind, p.period, p.checklist, p.team_id, p.due_days, " \
@@ -490,12 +491,6 @@ item_get(db_t *db, const char *insp_id, const char *item_id)
 			       "inspection_id = $2", "tt", item_id, insp_id), &rc);
 }
 
-static const char *
-priority_for(const char *severity)
-{
-	return strcmp(severity, "critical") == 0 ? "urgent" : strcmp(severity, "serious") == 0 ? "high" : "normal";
-}
-
 int
 inspections_record(db_t *db, const char *actor_id, const char *insp_id, const char *item_id, json_t *in, json_t **out,
     fg_err_t *err)
@@ -566,20 +561,24 @@ inspections_record(db_t *db, const char *actor_id, const char *insp_id, const ch
 				fg_err_field(err, "invalid_field", "repair_order", "a repair order is for a charger's item");
 				goto fail;
 			}
-			char title[300];
+			char title[300], key[160];
 			int r2;
 			json_t *c = db_one(db_q(db, "SELECT charge_point_id FROM chargers WHERE id = $1", "t", str(before, "charger_id")), &r2);
 			fg_fmt(title, sizeof title, "巡检缺陷维修 · %s · %s", c ? str(c, "charge_point_id") : "", str(before, "text_zh"));
 			json_decref(c);
-			json_t *oin = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "kind", "charger_repair", "source", "schedule", "title", title,
-			    "description", desc, "priority", priority_for(sev), "due_at", (json_int_t)(now + defects_due_ms(sev)));
-			json_t *wo = NULL;
-			r2 = orders_create(db, actor_id, oin, &wo, err);
-			json_decref(oin);
-			if (r2 != 0)
+			/* a fault case like an alarm's (triage, SLA, escalation), joining one still open for this charger and
+			 * item; its charger_repair work order is the defect's */
+			fg_fmt(key, sizeof key, "inspection:%s", str(before, "code") ? str(before, "code") : item_id);
+			fault_open_t fo = {.charger_id = str(before, "charger_id"), .station_id = str(insp, "station_id"), .fault_key = key,
+			    .title = title, .description = desc, .source = "inspection",
+			    .severity = strcmp(sev, "general") == 0 ? "common" : "serious",
+			    .urgency = strcmp(sev, "critical") == 0 ? "urgent" : "normal", .connector_id = -1, .at = now};
+			json_t *fault = NULL;
+			bool created;
+			if (faults_open(db, actor_id, &fo, &fault, &created, err) != 0)
 				goto fail;
-			fg_fmt(wo_id, sizeof wo_id, "%s", str(wo, "id"));
-			json_decref(wo);
+			fg_fmt(wo_id, sizeof wo_id, "%s", fault ? str(fault, "work_order_id") : "");
+			json_decref(fault);
 		}
 		json_t *din = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "severity", sev, "description", desc, "inspection_id",
 		    insp_id, "inspection_item_id", item_id, "charger_id", str(before, "charger_id"), "equipment_id",
