@@ -106,6 +106,9 @@ test(`${LABEL} ocpp AuthorizationKey pushed to the charger: in force once accept
   assert.equal(raw1.json.error.details.field, 'payload');
   await close(cli);
   (await raw({ ...ch, key: r2.json.authorization_key })).close();
+  // the gateway has let go of the charger once that connection's disconnect is recorded (the third: two clients
+  // before it); `online: false` alone can be the state between the previous close and this connect
+  await until(`/chargers/${ch.charger.id}/events?limit=50`, (j) => j.items.filter((e) => e.kind === 'disconnected').length >= 3);
   await until(`/chargers/${ch.charger.id}`, (j) => j.online === false);
   // offline: nothing to push to
   const off = await api('POST', `/chargers/${ch.charger.id}/actions/rotate-key`, { token, body: { push: true } });
