@@ -28,7 +28,7 @@ ocpp_frame_parse(const char *data, size_t len, ocpp_frame_t *f, ocpp_fault_t *ft
 	memset(f, 0, sizeof *f);
 	ft->code = NULL;
 	ft->desc[0] = 0;
-	strcpy(f->id, "-1");
+	snprintf(f->id, sizeof f->id, "%s", "-1"); /* the id a CALLERROR uses when the frame's own cannot be read */
 	json_error_t je;
 	json_t *a = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
 	if (!a)

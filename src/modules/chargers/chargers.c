@@ -70,6 +70,34 @@ update_fields(db_t *db, const char *table, const char *id, json_t *in, const cha
 	return rc;
 }
 
+/* The versioned, audited update every ledger row shares: read it, check the caller's version, write the fields
+ * given, audit before → after, commit. conflict_code/field name a unique column's refusal (NULL: none). */
+static int
+versioned_update(db_t *db, const char *actor_id, const char *table, const char *entity, json_t *(*get)(db_t *, const char *),
+    const char *id, json_t *in, const char *const *text, const char *const *ints, const char *conflict_code,
+    const char *conflict_field, json_t **out, fg_err_t *err)
+{
+	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	json_t *before = get(db, id);
+	if (!before) {
+		fg_err_not_found(err, entity, id);
+		return db_fail(db, err);
+	}
+	if (db_check_version(before, in, err)) {
+		json_decref(before);
+		return db_fail(db, err);
+	}
+	int rc = update_fields(db, table, id, in, text, ints);
+	if (rc == DB_CONFLICT && conflict_code)
+		fg_err_field(err, conflict_code, conflict_field, NULL);
+	if (rc != DB_DONE) {
+		json_decref(before);
+		return db_fail(db, err);
+	}
+	return audit_commit(db, actor_id, "update", entity, id, before, get(db, id), out, err);
+}
+
 /* ---------- stations ---------- */
 
 json_t *
@@ -137,30 +165,8 @@ chargers_station_update(db_t *db, const char *actor_id, const char *id, json_t *
 	static const char *const text[] = {"code", "name", "address", "org_unit_id", "note", NULL};
 	if (station_check(db, in, err))
 		return -1;
-	if (db_begin(db) != 0)
-		return db_fail(db, err);
-	json_t *before = chargers_station_get(db, id), *after = NULL;
-	if (!before) {
-		fg_err_not_found(err, "station", id);
-		return db_fail(db, err);
-	}
-	if (db_check_version(before, in, err))
-		goto fail;
-	int rc = update_fields(db, "stations", id, in, text, NULL);
-	if (rc == DB_CONFLICT)
-		fg_err_field(err, "station_code_taken", "code", NULL);
-	if (rc != DB_DONE)
-		goto fail;
-	after = chargers_station_get(db, id);
-	if (!after || audit_write(db, actor_id, "update", "station", id, before, after) != 0 || db_commit(db) != 0)
-		goto fail;
-	json_decref(before);
-	*out = after;
-	return 0;
-fail:
-	json_decref(before);
-	json_decref(after);
-	return db_fail(db, err);
+	return versioned_update(db, actor_id, "stations", "station", chargers_station_get, id, in, text, NULL,
+	    "station_code_taken", "code", out, err);
 }
 
 /* the row's version must be the caller's */
@@ -395,27 +401,7 @@ chargers_update(db_t *db, const char *actor_id, const char *id, json_t *in, json
 	static const char *const ints[] = {"connector_count", "heartbeat_interval", "rated_power_kw", NULL};
 	if (charger_check(db, in, err))
 		return -1;
-	if (db_begin(db) != 0)
-		return db_fail(db, err);
-	json_t *before = chargers_get(db, id), *after = NULL;
-	if (!before) {
-		fg_err_not_found(err, "charger", id);
-		return db_fail(db, err);
-	}
-	if (db_check_version(before, in, err))
-		goto fail;
-	if (update_fields(db, "chargers", id, in, text, ints) != DB_DONE)
-		goto fail;
-	after = chargers_get(db, id);
-	if (!after || audit_write(db, actor_id, "update", "charger", id, before, after) != 0 || db_commit(db) != 0)
-		goto fail;
-	json_decref(before);
-	*out = after;
-	return 0;
-fail:
-	json_decref(before);
-	json_decref(after);
-	return db_fail(db, err);
+	return versioned_update(db, actor_id, "chargers", "charger", chargers_get, id, in, text, ints, NULL, NULL, out, err);
 }
 
 int
@@ -737,27 +723,7 @@ chargers_idtag_update(db_t *db, const char *actor_id, const char *id, json_t *in
 	static const char *const ints[] = {"expiry_at", NULL};
 	if (idtag_check(in, err))
 		return -1;
-	if (db_begin(db) != 0)
-		return db_fail(db, err);
-	json_t *before = idtag_get(db, id), *after = NULL;
-	if (!before) {
-		fg_err_not_found(err, "id_tag", id);
-		return db_fail(db, err);
-	}
-	if (db_check_version(before, in, err))
-		goto fail;
-	if (update_fields(db, "id_tags", id, in, text, ints) != DB_DONE)
-		goto fail;
-	after = idtag_get(db, id);
-	if (!after || audit_write(db, actor_id, "update", "id_tag", id, before, after) != 0 || db_commit(db) != 0)
-		goto fail;
-	json_decref(before);
-	*out = after;
-	return 0;
-fail:
-	json_decref(before);
-	json_decref(after);
-	return db_fail(db, err);
+	return versioned_update(db, actor_id, "id_tags", "id_tag", idtag_get, id, in, text, ints, NULL, NULL, out, err);
 }
 
 static void
