@@ -47,11 +47,17 @@ case "$WHAT" in
   browser) dirs=(tests/browser) ;;
   *) dirs=(tests/api tests/ocpp tests/browser) ;;
 esac
+# FG_TEST_FILES="tests/api/a.test.mjs tests/ocpp/b.test.mjs" runs just those files (a developer's quick loop)
+if [ -n "${FG_TEST_FILES:-}" ]; then
+  # shellcheck disable=SC2086
+  node --test --test-reporter=spec --test-concurrency=1 --test-force-exit --test-timeout=300000 $FG_TEST_FILES || fail=1
+else
 for d in "${dirs[@]}"; do
   ls "$d"/*.test.mjs >/dev/null 2>&1 || continue
   # a failing test can leave a socket open (a charger client, a browser): force the exit, and bound each test
   node --test --test-reporter=spec --test-concurrency=1 --test-force-exit --test-timeout=300000 "$d"/*.test.mjs || fail=1
 done
+fi
 kill -TERM "$PID"
 if ! wait "$PID"; then
   echo "FAIL: the server did not stop cleanly on SIGTERM ($TAG)"; fail=1
