@@ -35,6 +35,8 @@ fail=0
 export FG_OCPP_PING_S=${FG_OCPP_PING_S:-2} FG_OCPP_IDLE_S=${FG_OCPP_IDLE_S:-8}
 "$BIN" serve --data "$WORK/data" "${DBARGS[@]}" --listen "127.0.0.1:$PORT" --web "$ROOT/web" 2>"$LOG" &
 PID=$!
+# tests that watch the server itself (its memory, its data directory) find it through these
+export FG_SERVER_PID=$PID FG_DATA_DIR=$WORK/data
 for _ in $(seq 1 100); do
   curl -sf "$FG_URL/api/v1/health" >/dev/null 2>&1 && break
   sleep 0.1
