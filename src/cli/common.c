@@ -17,10 +17,13 @@ cli_parse(int argc, char **argv, cli_opts_t *o, const char *extra_short)
 		{"listen", required_argument, NULL, 'l'},
 		{"web", required_argument, NULL, 'w'},
 		{"threads", required_argument, NULL, 't'},
+		{"out", required_argument, NULL, 'o'},
+		{"in", required_argument, NULL, 'i'},
 		{NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof *o);
-	o->data = getenv("FIELDGRID_DATA") ? getenv("FIELDGRID_DATA") : "./data";
+	/* not ./data: that is the reference data compiled into the binary, in the source tree (issue 9 finding 8) */
+	o->data = getenv("FIELDGRID_DATA") ? getenv("FIELDGRID_DATA") : "./var";
 	o->db = getenv("FIELDGRID_DB");
 	o->listen = "127.0.0.1:8080";
 	o->threads = 8;
@@ -33,6 +36,8 @@ cli_parse(int argc, char **argv, cli_opts_t *o, const char *extra_short)
 		case 'b': o->db = optarg; break;
 		case 'l': o->listen = optarg; break;
 		case 'w': o->web = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'i': o->in = optarg; break;
 		case 't':
 			o->threads = atoi(optarg);
 			if (o->threads < 1 || o->threads > 256) {
