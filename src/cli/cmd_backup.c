@@ -299,6 +299,7 @@ cmd_backup(int argc, char **argv)
 	int ret = 1;
 	json_t *shas = NULL, *manifest = NULL;
 	struct archive *a = NULL;
+	int ofd = -1;
 
 	/* 1. the database snapshot */
 	if (pg) {
@@ -325,9 +326,16 @@ cmd_backup(int argc, char **argv)
 	    pg ? "postgresql" : "sqlite", "created_at", (json_int_t)started, "db_file", pg ? "db/fieldgrid.pgdump" : "db/fieldgrid.db",
 	    "attachments", (json_int_t)json_array_size(shas));
 	char *mtext = json_dumps(manifest, JSON_SORT_KEYS | JSON_INDENT(2));
+	/* 0600: the archive holds what the database holds (password hashes, sealed signing keys, people's phones) */
+	ofd = open(tmpout, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (ofd < 0) {
+		fprintf(stderr, "fieldgrid: cannot create %s: %s\n", tmpout, strerror(errno));
+		free(mtext);
+		goto out;
+	}
 	a = archive_write_new();
 	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK || archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
-	    archive_write_open_filename(a, tmpout) != ARCHIVE_OK) {
+	    archive_write_open_fd(a, ofd) != ARCHIVE_OK) {
 		free(mtext);
 		ar_fail(a, tmpout);
 		goto out;
@@ -354,6 +362,14 @@ cmd_backup(int argc, char **argv)
 		ar_fail(a, tmpout);
 		goto out;
 	}
+	int crc = fsync(ofd);
+	if (close(ofd) != 0)
+		crc = -1;
+	ofd = -1;
+	if (crc != 0) {
+		fprintf(stderr, "fieldgrid: cannot write %s: %s\n", tmpout, strerror(errno));
+		goto out;
+	}
 	/* 3. durable, then in place: FILE is a whole backup or nothing */
 	char outdir[1200];
 	fg_fmt(outdir, sizeof outdir, "%s", o.out);
@@ -362,7 +378,7 @@ cmd_backup(int argc, char **argv)
 		*(slash == outdir ? slash + 1 : slash) = 0;
 	else
 		fg_fmt(outdir, sizeof outdir, ".");
-	if (fsync_path(tmpout, false) != 0 || rename(tmpout, o.out) != 0 || fsync_path(outdir, true) != 0) {
+	if (rename(tmpout, o.out) != 0 || fsync_path(outdir, true) != 0) {
 		fprintf(stderr, "fieldgrid: cannot write %s: %s\n", o.out, strerror(errno));
 		goto out;
 	}
@@ -374,6 +390,8 @@ cmd_backup(int argc, char **argv)
 out:
 	if (a)
 		archive_write_free(a);
+	if (ofd >= 0)
+		close(ofd);
 	json_decref(shas);
 	json_decref(manifest);
 	rm_tree(tmpdir);
