@@ -56,11 +56,31 @@ cli_parse(int argc, char **argv, cli_opts_t *o, const char *extra_short)
 	return 0;
 }
 
+/* The source tree's data/ holds the reference data compiled into the binary (flows, knowledge base, OCPP
+ * schemas). A database or attachments written there would be committed by the next `git add -A`, so a data
+ * directory that looks like it is refused. */
+static bool
+is_reference_data(const char *dir)
+{
+	char p[1100];
+	struct stat st;
+	fg_fmt(p, sizeof p, "%s/flows/ticket.json", dir);
+	if (stat(p, &st) != 0)
+		return false;
+	fg_fmt(p, sizeof p, "%s/ocpp/ocpp16.json", dir);
+	return stat(p, &st) == 0;
+}
+
 db_t *
 cli_open(cli_opts_t *o)
 {
 	char err[512];
 	bool pg = strncmp(o->url, "postgres", 8) == 0;
+	if (is_reference_data(o->data)) {
+		fprintf(stderr, "fieldgrid: %s is fieldgrid's reference data (the source tree's data/), not a data directory; "
+				"use --data var (make run does) or another directory\n", o->data);
+		return NULL;
+	}
 	if (!pg && mkdir(o->data, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "fieldgrid: cannot create data directory %s: %s\n", o->data, strerror(errno));
 		return NULL;
