@@ -1,8 +1,9 @@
 #!/bin/sh
-# make run: a SQLite database with the demo company under ./data, then the server in the foreground.
+# make run: a SQLite database with the demo company under ./var (git-ignored), then the server in the foreground.
+# Not ./data: that is the reference data compiled into the binary, and runtime files there would end up in commits.
 set -eu
 cd "$(dirname "$0")/.."
-DATA=${FIELDGRID_DATA:-./data}
+DATA=${FIELDGRID_DATA:-./var}
 LISTEN=${FIELDGRID_LISTEN:-127.0.0.1:8080}
 ./build/fieldgrid init --data "$DATA"
 ./build/fieldgrid demo --data "$DATA"

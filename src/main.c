@@ -20,8 +20,13 @@ static const char usage[] =
     "                                      add an account (password from FIELDGRID_USER_PASSWORD, else generated)\n"
     "  demo --data DIR [--db URL]          load the demo company (password from FIELDGRID_DEMO_PASSWORD, else generated)\n"
     "  audit verify --data DIR [--db URL]  check the audit hash chain; exit 1 naming the first broken record\n"
+    "  backup --data DIR [--db URL] --out FILE\n"
+    "                                      consistent online backup (database + attachments) into one .tar.gz\n"
+    "  restore --in FILE --data NEWDIR [--db URL]\n"
+    "                                      restore a backup into an empty data dir (and an empty PostgreSQL database)\n"
     "\n"
     "--db takes postgresql://USER@HOST:PORT/DBNAME for PostgreSQL; without it a SQLite file in DIR is used.\n"
+    "--data defaults to $FIELDGRID_DATA, else ./var.\n"
     "Roles: admin manager issuer permitter leader crew guardian supervisor dispatcher om_engineer tool_keeper viewer\n";
 
 int
@@ -40,7 +45,7 @@ main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{"init", cmd_init}, {"serve", cmd_serve}, {"migrate", cmd_migrate}, {"user", cmd_user},
-		{"demo", cmd_demo}, {"audit", cmd_audit},
+		{"demo", cmd_demo}, {"audit", cmd_audit}, {"backup", cmd_backup}, {"restore", cmd_restore},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)

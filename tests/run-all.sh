@@ -27,6 +27,8 @@ step "api+browser tests on SQLite" tests/run-suite.sh build/fieldgrid sqlite all
 step "api+browser tests on PostgreSQL" tests/run-suite.sh build/fieldgrid pg all
 step "graceful stop on SQLite" node --test tests/lifecycle/
 step "graceful stop on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_lifecycle)" node --test tests/lifecycle/
+step "backup and restore under write load on SQLite" node --test tests/backup/
+step "backup and restore under write load on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_backup)" FG_PG_RESTORE_URL="$(tests/pg.sh newdb fg_restore)" node --test tests/backup/
 
 step "build (ASan+UBSan)" make -j"$JOBS" MODE=asan all
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1

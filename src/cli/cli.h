@@ -5,10 +5,12 @@
 
 /* Options every subcommand shares. */
 typedef struct {
-	const char *data;   /* --data DIR (default ./data) */
+	const char *data;   /* --data DIR (default ./var: ./data is the built-in reference data) */
 	const char *db;     /* --db URL (default: SQLite file in DIR) */
 	const char *listen; /* --listen HOST:PORT */
 	const char *web;    /* --web DIR */
+	const char *out;    /* --out FILE (backup) */
+	const char *in;     /* --in FILE (restore) */
 	int threads;
 	char url[1024];
 	int argc; /* what is left after the options */
@@ -26,6 +28,8 @@ int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 
 /* Loads the demo day of field work (data/demo/fieldwork.json) once per database. org_keys: demo org key → id. */
 int demo_fieldwork(db_t *db, json_t *org_keys, const char *password, int *jobs);

@@ -589,12 +589,41 @@ on_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *ar
 
 static void on_io(conn_t *c, uint32_t ev);
 
+/* A second connection with the same chargePointId: the old one leaves the table at once (the new one takes its place
+ * for replies and commands; the disconnect is recorded now, before the new connect, so the charger stays online),
+ * and gets a Close frame naming why, then the usual close path: read and drop until the peer's FIN or
+ * GW_CLOSE_GRACE_MS. Freeing it at once would close with the Close frame unsent and bytes unread: the client would
+ * see 1006 and no reason. 1008 (policy violation) because the peer is told not to keep two connections. */
+static void
+replace(conn_t *old)
+{
+	table_del(old);
+	link_job(old, "disconnected");
+	if (old->out) {
+		cmd_done(old, old->out, "disconnected", NULL, NULL, "the charger reconnected before answering");
+		old->out = NULL;
+	}
+	for (cmd_t *q = old->q_head, *nx; q; q = nx) {
+		nx = q->next;
+		cmd_done(old, q, "disconnected", NULL, NULL, "the charger reconnected before the command was sent");
+	}
+	old->q_head = old->q_tail = NULL;
+	old->q_len = 0;
+	log_info("ocpp %s replaced by a new connection; closing the old one", old->cpid);
+	if (old->closing) { /* its socket already failed: nothing can be sent */
+		conn_free(old, "replaced by a new connection");
+		return;
+	}
+	start_close(old, WSLAY_CODE_POLICY_VIOLATION, "replaced by a new connection");
+	update_interest(old);
+}
+
 static void
 adopt(item_t *it)
 {
 	conn_t *old = lookup(it->hello.cpid);
 	if (old) /* the charger came back before we noticed it left: the new connection wins */
-		conn_free(old, "replaced by a new connection");
+		replace(old);
 	conn_t *c = fg_calloc(1, sizeof *c);
 	c->fd = it->sock;
 	int one = 1; /* answers are small and latency matters: no Nagle (a socketpair under TLS-in-MHD refuses it) */

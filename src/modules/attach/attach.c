@@ -10,7 +10,7 @@
 #include "audit/audit.h"
 #include "modules/attach/attach.h"
 
-static char root[1024] = "./data/attachments";
+static char root[1024] = "./var/attachments"; /* attach_set_root sets the real one */
 
 void
 attach_set_root(const char *data_dir)

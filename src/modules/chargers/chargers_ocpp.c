@@ -112,13 +112,19 @@ boot(db_t *db, const char *charger_id, json_t *p, int64_t at, json_t **reply)
 	return 0;
 }
 
-/* idTagInfo for a tag: unknown → Invalid; a past expiry → Expired (OCPP.md: business refusals are replies) */
+/* idTagInfo for a tag: unknown → Invalid; a past expiry → Expired (OCPP.md: business refusals are replies).
+ * IdToken is case-insensitive (OCPP 1.6 CiString20Type): "abc123" finds the tag registered as "AbC123". When canon
+ * is given it receives the registered spelling (or the tag as sent when unknown), which is what a transaction
+ * records, so the transaction belongs to that tag whatever case the charger used. */
 static json_t *
-tag_info(db_t *db, const char *tag, int64_t at)
+tag_info(db_t *db, const char *tag, int64_t at, char *canon, size_t canon_n)
 {
 	int rc;
-	json_t *t = tag ? db_one(db_q(db, "SELECT status, expiry_at, parent_id_tag FROM id_tags WHERE id_tag = $1", "t", tag), &rc)
+	json_t *t = tag ? db_one(db_q(db, "SELECT id_tag, status, expiry_at, parent_id_tag FROM id_tags WHERE lower(id_tag) = lower($1)",
+				      "t", tag), &rc)
 			: NULL;
+	if (canon)
+		fg_fmt(canon, canon_n, "%s", t ? str(t, "id_tag") : tag ? tag : "");
 	if (!t)
 		return json_pack("{s:s}", "status", "Invalid");
 	const char *status = str(t, "status");
@@ -153,8 +159,9 @@ start_tx(db_t *db, const char *charger_id, json_t *p, int64_t recv, json_t **rep
 {
 	int rc;
 	int64_t conn = num(p, "connectorId"), meter = num(p, "meterStart"), at = when(p, "timestamp", recv);
-	const char *tag = str(p, "idTag");
-	json_t *info = tag_info(db, tag, at);
+	char canon[64];
+	json_t *info = tag_info(db, str(p, "idTag"), at, canon, sizeof canon);
+	const char *tag = canon;
 	json_t *dup = db_one(db_q(db, "SELECT transaction_id FROM charge_transactions WHERE charger_id = $1 AND connector_id = $2 "
 					  "AND id_tag = $3 AND start_at = $4 AND meter_start = $5", "titii",
 				 charger_id, conn, tag, at, meter), &rc);
@@ -221,6 +228,10 @@ stop_tx(db_t *db, const char *charger_id, json_t *p, int64_t recv, json_t **repl
 {
 	int64_t tid = num(p, "transactionId"), meter = num(p, "meterStop"), at = when(p, "timestamp", recv);
 	const char *tag = str(p, "idTag");
+	char canon[64]; /* stop_id_tag in the registered spelling, like the Start's */
+	json_t *info = tag ? tag_info(db, tag, at, canon, sizeof canon) : NULL;
+	if (tag)
+		tag = canon;
 	json_t *before = tx_by_id(db, charger_id, tid), *after = NULL;
 	int rc = DB_DONE;
 	char tbuf[24];
@@ -269,9 +280,10 @@ stop_tx(db_t *db, const char *charger_id, json_t *p, int64_t recv, json_t **repl
 	}
 	json_decref(before);
 	json_decref(after);
-	*reply = tag ? json_pack("{s:o}", "idTagInfo", tag_info(db, tag, at)) : json_object();
+	*reply = info ? json_pack("{s:o}", "idTagInfo", info) : json_object();
 	return 0;
 fail:
+	json_decref(info);
 	json_decref(before);
 	json_decref(after);
 	return -1;
@@ -319,7 +331,7 @@ chargers_ocpp_call(db_t *db, const char *charger_id, const char *action, json_t 
 		return 0;
 	}
 	if (strcmp(action, "Authorize") == 0) {
-		*reply = json_pack("{s:o}", "idTagInfo", tag_info(db, str(p, "idTag"), recv));
+		*reply = json_pack("{s:o}", "idTagInfo", tag_info(db, str(p, "idTag"), recv, NULL, 0));
 		return 0;
 	}
 	if (strcmp(action, "StartTransaction") == 0)

@@ -47,7 +47,7 @@ static json_int_t
 score_of(db_t *db, const char *tag, int64_t now)
 {
 	int rc;
-	json_t *r = db_one(db_q(db, "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) AS s FROM credit_events WHERE id_tag = $1 AND at >= $2",
+	json_t *r = db_one(db_q(db, "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) AS s FROM credit_events WHERE lower(id_tag) = lower($1) AND at >= $2",
 			       "ti", tag, now - (int64_t)rule("window_days", NULL) * 86400000), &rc);
 	json_int_t s = rule("start", NULL) + json_integer_value(json_object_get(r, "s"));
 	json_decref(r);
@@ -66,7 +66,7 @@ static int
 apply(db_t *db, const char *tag, int64_t now)
 {
 	int rc;
-	json_t *t = db_one(db_q(db, "SELECT id, id_tag, status, credit_blocked FROM id_tags WHERE id_tag = $1", "t", tag), &rc);
+	json_t *t = db_one(db_q(db, "SELECT id, id_tag, status, credit_blocked FROM id_tags WHERE lower(id_tag) = lower($1)", "t", tag), &rc);
 	if (!t)
 		return rc == DB_DONE ? 0 : -1; /* events about an unregistered tag are kept, nothing to block */
 	json_int_t score = score_of(db, tag, now);
@@ -134,9 +134,11 @@ json_t *
 evusers_credit(db_t *db, const char *id_tag)
 {
 	int rc;
-	json_t *t = db_one(db_q(db, "SELECT id, id_tag, status, credit_blocked, holder FROM id_tags WHERE id_tag = $1", "t", id_tag), &rc);
+	json_t *t = db_one(db_q(db, "SELECT id, id_tag, status, credit_blocked, holder FROM id_tags WHERE lower(id_tag) = lower($1)",
+			       "t", id_tag), &rc);
 	if (!t)
 		return NULL;
+	id_tag = str(t, "id_tag"); /* the registered spelling (IdToken is case-insensitive) */
 	int64_t now = fg_now_ms();
 	json_int_t score = score_of(db, id_tag, now);
 	json_object_set_new(t, "credit_blocked", json_boolean(json_integer_value(json_object_get(t, "credit_blocked"))));
@@ -146,7 +148,7 @@ evusers_credit(db_t *db, const char *id_tag)
 	    "SELECT e.id, e.kind, e.points, e.ref, e.minutes, e.charger_id, c.charge_point_id, e.note, e.recorded_by, "
 	    "u.display_name AS recorded_by_name, e.at, CAST(CASE WHEN e.at >= $2 THEN 1 ELSE 0 END AS INTEGER) AS counts "
 	    "FROM credit_events e LEFT JOIN chargers c ON c.id = e.charger_id LEFT JOIN users u ON u.id = e.recorded_by "
-	    "WHERE e.id_tag = $1 ORDER BY e.at DESC, e.id DESC LIMIT 200", "ti", id_tag,
+	    "WHERE lower(e.id_tag) = lower($1) ORDER BY e.at DESC, e.id DESC LIMIT 200", "ti", id_tag,
 	    now - (int64_t)rule("window_days", NULL) * 86400000), &rc));
 	pthread_once(&once, load_rules);
 	json_object_set(t, "rules", rules);
@@ -160,7 +162,7 @@ evusers_credit_list(db_t *db, const char *level)
 	int64_t since = fg_now_ms() - (int64_t)rule("window_days", NULL) * 86400000;
 	json_t *rows = db_all(db_q(db,
 	    "SELECT t.id, t.id_tag, t.status, t.credit_blocked, t.holder, CAST(COALESCE(SUM(e.points), 0) AS BIGINT) AS points, "
-	    "CAST(COUNT(e.id) AS BIGINT) AS events FROM id_tags t LEFT JOIN credit_events e ON e.id_tag = t.id_tag AND e.at >= $1 "
+	    "CAST(COUNT(e.id) AS BIGINT) AS events FROM id_tags t LEFT JOIN credit_events e ON lower(e.id_tag) = lower(t.id_tag) AND e.at >= $1 "
 	    "GROUP BY t.id, t.id_tag, t.status, t.credit_blocked, t.holder ORDER BY points, t.id_tag LIMIT 5000", "i", since), &rc);
 	if (!rows)
 		return NULL;
@@ -195,11 +197,14 @@ evusers_credit_record(db_t *db, const char *actor_id, const char *id_tag, json_t
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
 	int rc;
-	json_t *t = db_one(db_q(db, "SELECT id FROM id_tags WHERE id_tag = $1", "t", id_tag), &rc);
+	json_t *t = db_one(db_q(db, "SELECT id, id_tag FROM id_tags WHERE lower(id_tag) = lower($1)", "t", id_tag), &rc);
 	if (!t) {
 		fg_err_not_found(err, "id_tag", id_tag);
 		return db_fail(db, err);
 	}
+	char canon[64]; /* events carry the registered spelling, whatever case the caller used */
+	fg_fmt(canon, sizeof canon, "%s", str(t, "id_tag"));
+	id_tag = canon;
 	json_decref(t);
 	if (add_event(db, actor_id, id_tag, kind, kind[0] == 'm' ? -pts : pts, NULL, -1, NULL, note, fg_now_ms()) < 0 ||
 	    db_commit(db) != 0)

@@ -76,7 +76,7 @@ evusers_reservations(db_t *db, const char *charger_id, const char *id_tag)
 {
 	int rc;
 	json_t *rows = db_all(db_q(db, "SELECT " R_COLS " FROM reservations r JOIN chargers c ON c.id = r.charger_id "
-				       "WHERE (CAST($1 AS TEXT) IS NULL OR r.charger_id = $1) AND (CAST($2 AS TEXT) IS NULL OR r.id_tag = $2) "
+				       "WHERE (CAST($1 AS TEXT) IS NULL OR r.charger_id = $1) AND (CAST($2 AS TEXT) IS NULL OR lower(r.id_tag) = lower($2)) "
 				       "ORDER BY r.id DESC LIMIT 500", "tt", charger_id, id_tag), &rc);
 	if (!rows)
 		return NULL;
@@ -120,12 +120,16 @@ evusers_reserve(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err
 	int rc;
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
-	json_t *t = db_one(db_q(db, "SELECT status FROM id_tags WHERE id_tag = $1", "t", tag), &rc);
+	/* OCPP IdToken is case-insensitive: the registered spelling is what the reservation and the charger get */
+	json_t *t = db_one(db_q(db, "SELECT id_tag, status FROM id_tags WHERE lower(id_tag) = lower($1)", "t", tag), &rc);
 	if (!t) {
 		fg_err_field(err, "invalid_field", "id_tag", "not a registered id tag");
 		return db_fail(db, err);
 	}
 	bool blocked = strcmp(str(t, "status"), "Accepted") != 0;
+	char canon[64];
+	fg_fmt(canon, sizeof canon, "%s", str(t, "id_tag"));
+	tag = canon;
 	json_decref(t);
 	if (blocked) { /* the charger would refuse the tag anyway; a blocked user does not hold a connector */
 		fg_err_field(err, "id_tag_blocked", "id_tag", NULL);
