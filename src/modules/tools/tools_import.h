@@ -18,7 +18,8 @@
 
 #define TOOLS_IMPORT_MAX_REPORT 1000 /* report entries kept; error_count counts them all */
 #define TOOLS_IMPORT_MAX_QUEUE 4
-#define TOOLS_IMPORT_MAX_PARSE_QUEUE 4 /* uploads waiting to be read, besides the one being read */
+/* uploads waiting to be read, besides the one being read: each waits in an HTTP thread (8 by default), so few */
+#define TOOLS_IMPORT_MAX_PARSE_QUEUE 2
 /* how long a request waits for its file to be read: a queue of 20 MiB files, each read in a second or two */
 #define TOOLS_IMPORT_PARSE_WAIT_MS (60 * 1000)
 #define TOOLS_IMPORT_RETRY_S 5 /* Retry-After of import_parse_busy */
