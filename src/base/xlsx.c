@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,6 +428,41 @@ ws_end(void *ud, const XML_Char *name)
 	}
 }
 
+static uint64_t
+le(const unsigned char *p, int bytes)
+{
+	uint64_t v = 0;
+	for (int i = bytes - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* libzip allocates the whole central directory when it opens a zip (a 20 MiB upload of empty entries made it
+ * take 75 MB), so the directory's size and entry count are read from each end-of-central-directory record
+ * (and its zip64 form) first. Every candidate record in the tail is checked, whichever libzip picks. */
+static int
+zip_precheck(const unsigned char *u, size_t n, fg_err_t *err)
+{
+	size_t from = n > 22 + 65535 ? n - 22 - 65535 : 0;
+	for (size_t i = n >= 22 ? n - 22 + 1 : 0; i-- > from;) {
+		if (memcmp(u + i, "PK\5\6", 4) != 0)
+			continue;
+		uint64_t entries = le(u + i + 10, 2), size = le(u + i + 12, 4);
+		if ((entries == 0xFFFF || size == 0xFFFFFFFF) && i >= 20 && memcmp(u + i - 20, "PK\6\7", 4) == 0) {
+			uint64_t at = le(u + i - 20 + 8, 8);
+			if (at <= n - 56 && n >= 56 && memcmp(u + at, "PK\6\6", 4) == 0) {
+				entries = le(u + at + 32, 8);
+				size = le(u + at + 40, 8);
+			}
+		}
+		if (entries > XLSX_MAX_ENTRIES)
+			return sheet_too_large(err, "zip_entries", XLSX_MAX_ENTRIES);
+		if (size > XLSX_MAX_DIRECTORY)
+			return sheet_too_large(err, "zip_directory_bytes", XLSX_MAX_DIRECTORY);
+	}
+	return 0;
+}
+
 int
 xlsx_read(const void *data, size_t n, sheet_t *s, fg_err_t *err)
 {
@@ -437,6 +473,8 @@ xlsx_read(const void *data, size_t n, sheet_t *s, fg_err_t *err)
 		fg_err_detail_str(err, "reason", "an old .xls (or password-protected) workbook: save it as .xlsx or CSV");
 		return -1;
 	}
+	if (zip_precheck(u, n, err) != 0)
+		return -1;
 	zip_error_t ze;
 	zip_error_init(&ze);
 	zip_source_t *src = zip_source_buffer_create(data, n, 0, &ze);

@@ -19,10 +19,11 @@
 #define XLSX_MAX_TOKEN (1024u * 1024)           /* bytes of XML with no event: one tag, comment or attribute */
 #define XLSX_MAX_DEPTH 64                       /* element nesting (a worksheet uses 7) */
 #define XLSX_MAX_ENTRIES 10000                  /* files in the zip */
+#define XLSX_MAX_DIRECTORY (1024u * 1024)       /* bytes of the zip's central directory */
 
 /* Refusals: import_unreadable (details.reason), import_too_many_rows, import_too_many_columns,
  * import_cell_too_long (details.cell), import_too_large (details.cap: "inflated_bytes", "xml_token",
- * "zip_entries", "shared_strings", "shared_string_chars", "cells", "chars"; details.limit; details.cell for the
+ * "zip_entries", "zip_directory_bytes", "shared_strings", "shared_string_chars", "cells", "chars"; details.limit; details.cell for the
  * last two). */
 int xlsx_read(const void *data, size_t n, sheet_t *s, fg_err_t *err);
 

@@ -535,6 +535,21 @@ xlsx_budget_of_the_zip_and_its_xml(void **state)
 	assert_string_equal(e.code, "import_unreadable");
 	fg_err_clear(&e);
 	free(pad);
+	/* a zip of many files: refused from its directory's record, before libzip allocates the directory */
+	part_t *many = calloc(XLSX_MAX_ENTRIES + 2, sizeof *many);
+	char (*names)[16] = calloc(XLSX_MAX_ENTRIES + 1, 16);
+	for (int i = 0; i <= XLSX_MAX_ENTRIES; i++) {
+		sprintf(names[i], "f%d", i);
+		many[i] = (part_t){names[i], ""};
+	}
+	unsigned char *mbuf = zip_parts(many, &n);
+	assert_int_equal(xlsx_read(mbuf, n, &s, &e), -1);
+	assert_string_equal(e.code, "import_too_large");
+	assert_string_equal(cap_of(&e), "zip_entries");
+	fg_err_clear(&e);
+	free(mbuf);
+	free(names);
+	free(many);
 	/* a DTD (entities) has no place in a workbook */
 	part_t dtd[] = {
 		{"xl/workbook.xml", "<!DOCTYPE w [<!ENTITY a \"aaaa\">]><workbook " NS "><sheets><sheet name=\"a\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"},
