@@ -115,3 +115,28 @@ test(`${LABEL} tools import budget: a full 20,000-row ledger still passes, as XL
   assert.equal(job2.error_count, 0);
   assert.equal(await count(k.token, p), 0, 'dry runs');
 });
+
+// One file is read at a time and 2 more may wait: a burst of uploads beyond that is told to come back later.
+// Whether a given burst overlaps enough depends on the machine, so bursts are sent until one does (bounded);
+// on a server without the queue no burst ever gets a 429.
+test(`${LABEL} tools import budget: a burst of uploads beyond the parse queue gets 429 with Retry-After`, { timeout: 300000 }, async () => {
+  const k = await userWithToken(['tool_keeper']);
+  const file = bomb('deflate', uniq('BURST')); // 64 MiB to inflate before its refusal: a slow read
+  let busy = null;
+  for (let round = 0; round < 8 && !busy; round++) {
+    const answers = await Promise.all(Array.from({ length: 12 }, () => upload(k.token, file, XLSX)));
+    for (const r of answers) {
+      if (r.status === 429) {
+        expectError(r, 429, 'import_parse_busy');
+        busy = r;
+      } else {
+        expectError(r, 422, 'import_too_large');
+      }
+    }
+  }
+  assert.ok(busy, 'no burst filled the parse queue');
+  console.log('a burst filled the parse queue: 429 import_parse_busy, Retry-After', busy.headers.get('retry-after'));
+  assert.equal(busy.headers.get('retry-after'), String(busy.json.error.details.retry_after));
+  assert.equal(busy.json.error.details.limit, 2);
+  expectStatus(await api('GET', '/health'), 200);
+});
