@@ -54,7 +54,7 @@ convert(const char *from, const char *in, size_t n, char **out, size_t *outlen)
 	iconv_t cd = iconv_open("UTF-8", from);
 	if (cd == (iconv_t)-1)
 		return -1;
-	size_t cap = n * 2 + 16; /* GB18030 → UTF-8 grows at most 3/2, UTF-16 → UTF-8 at most 3/2 */
+	size_t cap = n / 2 * 3 + 16; /* GB18030 → UTF-8 grows at most 3/2, UTF-16 → UTF-8 at most 3/2 */
 	char *buf = fg_malloc(cap), *ip = (char *)in, *op = buf;
 	size_t il = n, ol = cap - 1;
 	size_t rc = iconv(cd, &ip, &il, &op, &ol);
@@ -70,23 +70,29 @@ convert(const char *from, const char *in, size_t n, char **out, size_t *outlen)
 }
 
 int
-csv_decode(const char *in, size_t n, char **out, size_t *outlen, const char **enc, fg_err_t *err)
+csv_decode(const char *in, size_t n, const char **text, size_t *textlen, char **owned, const char **enc, fg_err_t *err)
 {
 	const unsigned char *u = (const unsigned char *)in;
 	char *tmp = NULL;
 	size_t tn = 0;
+	*owned = NULL;
+	/* UTF-8 (the common case) is read where it lies: no copy of a file that may be 20 MiB */
 	if (n >= 2 && u[0] == 0xFF && u[1] == 0xFE) {
 		*enc = "utf-16le";
 		if (convert("UTF-16LE", in + 2, n - 2, &tmp, &tn) != 0)
 			goto bad;
 	} else if (n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
 		*enc = "utf-8";
-		tmp = fg_strndup(in + 3, n - 3);
-		tn = n - 3;
+		if (!utf8_valid(u + 3, n - 3))
+			goto bad;
+		*text = in + 3;
+		*textlen = n - 3;
+		return 0;
 	} else if (utf8_valid(u, n)) {
 		*enc = "utf-8";
-		tmp = fg_strndup(in, n);
-		tn = n;
+		*text = in;
+		*textlen = n;
+		return 0;
 	} else {
 		*enc = "gb18030";
 		if (convert("GB18030", in, n, &tmp, &tn) != 0)
@@ -97,8 +103,9 @@ csv_decode(const char *in, size_t n, char **out, size_t *outlen, const char **en
 		free(tmp);
 		goto bad;
 	}
-	*out = tmp;
-	*outlen = tn;
+	*owned = tmp;
+	*text = tmp;
+	*textlen = tn;
 	return 0;
 bad:
 	fg_err(err, "import_unreadable");
@@ -197,11 +204,13 @@ csv_parse(const char *in, size_t n, sheet_t *s, fg_err_t *err)
 			if (fg_buf_append(&cell, &in[start], i - start) != 0)
 				goto too_long;
 		}
-		char *text = cell.len ? fg_strndup(cell.data, cell.len) : NULL;
-		if (sheet_set(s, col, text, SHEET_TEXT) != 0) {
+		int set = sheet_set(s, col, cell.data, cell.len, SHEET_TEXT);
+		if (set != SHEET_OK) {
 			fg_buf_free(&cell);
 			sheet_free(s);
-			return fail(err, "import_too_many_columns", NULL, rec);
+			sheet_refusal(err, set);
+			fg_err_detail_int(err, "row", rec);
+			return -1;
 		}
 		if (i < n && in[i] == d) {
 			i++;

@@ -9,12 +9,16 @@
 
 /* Makes the bytes UTF-8: strips a UTF-8 BOM; UTF-16LE with a BOM (Excel "Unicode text") and anything not valid
  * UTF-8 is converted from GB18030 (a superset of GBK/GB2312, what Chinese Excel's "CSV" writes) with iconv.
- * enc gets "utf-8", "utf-16le" or "gb18030". Refusal: import_unreadable (details.reason). out: malloc'ed. */
-int csv_decode(const char *in, size_t n, char **out, size_t *outlen, const char **enc, fg_err_t *err);
+ * text/textlen: the UTF-8 (no NUL inside, not NUL-terminated): inside in when it already was UTF-8, else the
+ * converted copy, which *owned then holds (malloc'ed; NULL when nothing was copied). enc gets "utf-8",
+ * "utf-16le" or "gb18030". Refusal: import_unreadable (details.reason). */
+int csv_decode(const char *in, size_t n, const char **text, size_t *textlen, char **owned, const char **enc,
+    fg_err_t *err);
 
 /* Parses UTF-8 CSV into s (rows numbered by record, counting blank ones, as a spreadsheet shows them; blank
  * records are not kept). Refusals: import_unreadable (details.reason, row), import_too_many_rows,
- * import_too_many_columns, import_cell_too_long (details.row). */
+ * import_too_many_columns, import_cell_too_long, import_too_large (details.cap "cells" | "chars", limit)
+ * (details.row). */
 int csv_parse(const char *in, size_t n, sheet_t *s, fg_err_t *err);
 
 #endif

@@ -108,6 +108,9 @@ static const errcat_t catalog[] = {
 	{"import_busy", 503, "导入任务排队已满，请稍后再试", "Too many imports are waiting; try again shortly"},
 	{"import_invalid_rows", 422, "部分单元格有误，未导入任何数据，请按错误清单修改后重新导入", "Some cells are wrong; nothing was imported. Fix the cells listed and import again"},
 	{"import_interrupted", 503, "服务器停止，导入已中止，未导入任何数据", "The server stopped; the import was abandoned and nothing was imported"},
+	/* issue 9 (imports): the memory budget of reading a spreadsheet, and the parse thread's queue */
+	{"import_too_large", 422, "文件超出导入的处理上限（单元格数、文字量或解压后大小），未导入任何数据，请拆分后再导入", "The file passes an import limit (cells, text or inflated size; details.cap names it); nothing was imported. Split it and import the parts"},
+	{"import_parse_busy", 429, "正在读取的导入文件过多，请稍后再试", "Too many import files are waiting to be read; try again shortly"},
 	/* the cells of an import's error report (each names one bad cell) */
 	{"required_missing", 422, "必填项为空", "This required cell is empty"},
 	{"asset_no_invalid", 422, "资产编号应为 2-40 位字母、数字或 - _ /", "An asset number is 2-40 letters, digits, - _ or /"},

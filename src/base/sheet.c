@@ -3,6 +3,16 @@
 #include "base/util.h"
 #include "base/sheet.h"
 
+/* Text is packed into chunks of SHEET_CHUNK bytes (a cell is at most SHEET_MAX_CELL, an XLSX shared string too):
+ * a few large blocks instead of one malloc per cell, so a refused file hands back a handful of blocks. */
+#define SHEET_CHUNK (256u * 1024)
+
+struct sheet_chunk {
+	struct sheet_chunk *next;
+	size_t used, size;
+	char data[];
+};
+
 void
 sheet_init(sheet_t *s)
 {
@@ -12,8 +22,10 @@ sheet_init(sheet_t *s)
 void
 sheet_free(sheet_t *s)
 {
-	for (size_t i = 0; i < (size_t)s->nrows * (size_t)s->ncols; i++)
-		free(s->cells[i].text);
+	for (struct sheet_chunk *c = s->pool, *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
 	free(s->cells);
 	free(s->rownum);
 	sheet_init(s);
@@ -25,6 +37,25 @@ sheet_cell(const sheet_t *s, int row, int col)
 	if (row < 0 || row >= s->nrows || col < 0 || col >= s->ncols)
 		return NULL;
 	return &s->cells[(size_t)row * (size_t)s->ncols + (size_t)col];
+}
+
+const char *
+sheet_keep(sheet_t *s, const char *text, size_t len)
+{
+	struct sheet_chunk *c = s->pool;
+	if (!c || c->size - c->used < len + 1) {
+		size_t size = len + 1 > SHEET_CHUNK ? len + 1 : SHEET_CHUNK;
+		c = fg_malloc(sizeof *c + size);
+		c->size = size;
+		c->used = 0;
+		c->next = s->pool;
+		s->pool = c;
+	}
+	char *p = c->data + c->used;
+	memcpy(p, text, len);
+	p[len] = 0;
+	c->used += len + 1;
+	return p;
 }
 
 /* Widens every row to ncols columns; the table stays row-major so a row is one contiguous run of cells. */
@@ -47,7 +78,10 @@ sheet_add_row(sheet_t *s, int rownum)
 	if (s->ncols == 0)
 		widen(s, 1);
 	if ((size_t)s->nrows == s->cap) {
+		/* doubling, but never past the most rows a sheet may have: the largest table is allocated once */
 		size_t cap = s->cap ? s->cap * 2 : 64;
+		if (cap > SHEET_MAX_ROWS)
+			cap = SHEET_MAX_ROWS;
 		s->cells = fg_realloc(s->cells, cap * (size_t)s->ncols * sizeof *s->cells);
 		s->rownum = fg_realloc(s->rownum, cap * sizeof *s->rownum);
 		s->cap = cap;
@@ -57,20 +91,66 @@ sheet_add_row(sheet_t *s, int rownum)
 	return 0;
 }
 
-int
-sheet_set(sheet_t *s, int col, char *text, unsigned char kind)
+/* The cell col of the last row, the table widened to hold it; NULL past SHEET_MAX_COLS. */
+static sheet_cell_t *
+slot(sheet_t *s, int col)
 {
-	if (col < 0 || col >= SHEET_MAX_COLS || s->nrows == 0) {
-		free(text);
-		return -1;
-	}
+	if (col < 0 || col >= SHEET_MAX_COLS || s->nrows == 0)
+		return NULL;
 	if (col >= s->ncols) /* grow by doubling, so a wide sheet does not copy the table once per column */
 		widen(s, col + 1 > s->ncols * 2 ? col + 1 : (s->ncols * 2 > SHEET_MAX_COLS ? SHEET_MAX_COLS : s->ncols * 2));
-	sheet_cell_t *c = &s->cells[(size_t)(s->nrows - 1) * (size_t)s->ncols + (size_t)col];
-	free(c->text);
-	c->text = text;
-	c->kind = text ? kind : SHEET_EMPTY;
-	return 0;
+	return &s->cells[(size_t)(s->nrows - 1) * (size_t)s->ncols + (size_t)col];
+}
+
+/* Counts a cell of len bytes against the file's budget before anything is stored. */
+static int
+spend(sheet_t *s, size_t len)
+{
+	if (s->ncells >= SHEET_MAX_CELLS)
+		return SHEET_E_CELLS;
+	if (len > SHEET_MAX_CHARS - s->nchars)
+		return SHEET_E_CHARS;
+	s->ncells++;
+	s->nchars += len;
+	return SHEET_OK;
+}
+
+int
+sheet_set(sheet_t *s, int col, const char *text, size_t len, unsigned char kind)
+{
+	sheet_cell_t *c = slot(s, col);
+	if (!c)
+		return SHEET_E_COLS;
+	if (len == 0) {
+		c->text = NULL;
+		c->kind = SHEET_EMPTY;
+		return SHEET_OK;
+	}
+	int rc = spend(s, len);
+	if (rc != SHEET_OK)
+		return rc;
+	c->text = sheet_keep(s, text, len);
+	c->kind = kind;
+	return SHEET_OK;
+}
+
+int
+sheet_set_kept(sheet_t *s, int col, const char *kept, size_t len, unsigned char kind)
+{
+	sheet_cell_t *c = slot(s, col);
+	if (!c)
+		return SHEET_E_COLS;
+	if (!kept || len == 0) {
+		c->text = NULL;
+		c->kind = SHEET_EMPTY;
+		return SHEET_OK;
+	}
+	int rc = spend(s, len);
+	if (rc != SHEET_OK)
+		return rc;
+	c->text = kept;
+	c->kind = kind;
+	return SHEET_OK;
 }
 
 void
@@ -82,10 +162,7 @@ sheet_drop_blank_tail(sheet_t *s)
 	for (int c = 0; c < s->ncols; c++)
 		if (row[c].text && row[c].text[0])
 			return;
-	for (int c = 0; c < s->ncols; c++) {
-		free(row[c].text);
-		row[c].text = NULL;
-	}
+	memset(row, 0, (size_t)s->ncols * sizeof *row);
 	s->nrows--;
 }
 
@@ -101,4 +178,23 @@ sheet_ref(int col, int rownum, char *out, size_t n)
 		rev[j] = letters[i - 1 - j];
 	rev[i] = 0;
 	fg_fmt(out, n, "%s%d", rev, rownum);
+}
+
+int
+sheet_too_large(fg_err_t *err, const char *cap, size_t limit)
+{
+	fg_err(err, "import_too_large");
+	fg_err_detail_str(err, "cap", cap);
+	fg_err_detail_int(err, "limit", (long long)limit);
+	return -1;
+}
+
+int
+sheet_refusal(fg_err_t *err, int rc)
+{
+	if (rc == SHEET_E_CELLS)
+		return sheet_too_large(err, "cells", SHEET_MAX_CELLS);
+	if (rc == SHEET_E_CHARS)
+		return sheet_too_large(err, "chars", SHEET_MAX_CHARS);
+	return fg_err(err, "import_too_many_columns");
 }

@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,9 +80,15 @@ typedef struct {
 	fg_err_t *err;
 	bool failed;
 	size_t *inflated; /* over every part read so far */
-	/* shared strings */
-	char **strings;
-	size_t nstrings, capstrings;
+	/* the part being read: its handlers, how deep in it we are, and how far into it the last event was, so a
+	 * part that nests without end or hides megabytes in one token (which expat would buffer whole) is refused */
+	XML_StartElementHandler st;
+	XML_EndElementHandler en;
+	int depth;
+	long long fed, mark;
+	/* shared strings: the text lives in the sheet (sheet_keep), so a cell that uses one points at it */
+	const char **strings;
+	size_t nstrings, capstrings, string_chars;
 	/* text being collected (<t>, <v>) */
 	fg_buf_t text;
 	int want_text; /* > 0 inside an element whose text counts */
@@ -117,7 +124,8 @@ stop(ctx_t *c, const char *code, const char *reason)
 	if (c->failed)
 		return;
 	c->failed = true;
-	fg_err(c->err, code);
+	if (code) /* NULL: the caller sets the error */
+		fg_err(c->err, code);
 	if (reason)
 		fg_err_detail_str(c->err, "reason", reason);
 	XML_StopParser(c->p, XML_FALSE);
@@ -127,6 +135,7 @@ static void XMLCALL
 on_text(void *ud, const XML_Char *s, int len)
 {
 	ctx_t *c = ud;
+	c->mark = XML_GetCurrentByteIndex(c->p);
 	if (c->want_text <= 0 || c->in_rph || c->failed)
 		return;
 	if (fg_buf_append(&c->text, s, (size_t)len) != 0) {
@@ -138,12 +147,32 @@ on_text(void *ud, const XML_Char *s, int len)
 	}
 }
 
-static char *
-take_text(ctx_t *c)
+static void XMLCALL
+any_start(void *ud, const XML_Char *name, const XML_Char **a)
 {
-	char *s = c->text.len ? fg_strndup(c->text.data, c->text.len) : NULL;
-	c->text.len = 0;
-	return s;
+	ctx_t *c = ud;
+	c->mark = XML_GetCurrentByteIndex(c->p);
+	if (++c->depth > XLSX_MAX_DEPTH) {
+		stop(c, "import_unreadable", "an XML part of the workbook nests too deeply");
+		return;
+	}
+	c->st(ud, name, a);
+}
+
+static void XMLCALL
+any_end(void *ud, const XML_Char *name)
+{
+	ctx_t *c = ud;
+	c->mark = XML_GetCurrentByteIndex(c->p);
+	c->depth--;
+	c->en(ud, name);
+}
+
+/* No part of a workbook has a DTD; one could only be there to declare entities. */
+static void XMLCALL
+on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid, int has_internal)
+{
+	stop(ud, "import_unreadable", "an XML part of the workbook has a DTD");
 }
 
 /* Feeds a zip entry to a fresh expat parser in pieces; false (and c->err set) when it cannot be read. */
@@ -158,9 +187,14 @@ parse_part(zip_t *z, const char *name, ctx_t *c, XML_StartElementHandler st, XML
 	}
 	XML_Parser p = XML_ParserCreateNS("UTF-8", '|');
 	c->p = p;
+	c->st = st;
+	c->en = en;
+	c->depth = 0;
+	c->fed = c->mark = 0;
 	XML_SetUserData(p, c);
-	XML_SetElementHandler(p, st, en);
+	XML_SetElementHandler(p, any_start, any_end);
 	XML_SetCharacterDataHandler(p, on_text);
+	XML_SetStartDoctypeDeclHandler(p, on_doctype);
 	char buf[65536];
 	bool ok = true;
 	for (;;) {
@@ -172,13 +206,21 @@ parse_part(zip_t *z, const char *name, ctx_t *c, XML_StartElementHandler st, XML
 		}
 		*c->inflated += (size_t)k;
 		if (*c->inflated > XLSX_MAX_INFLATED) {
-			stop(c, "import_unreadable", "the workbook inflates to more than 256 MiB");
+			c->failed = true;
+			sheet_too_large(c->err, "inflated_bytes", XLSX_MAX_INFLATED);
 			ok = false;
 			break;
 		}
+		c->fed += k;
 		if (XML_Parse(p, buf, (int)k, k == 0) != XML_STATUS_OK) {
 			if (!c->failed)
 				stop(c, "import_unreadable", "an XML part of the workbook is malformed");
+			ok = false;
+			break;
+		}
+		if (c->fed - c->mark > XLSX_MAX_TOKEN) { /* expat holds the unfinished token: stop it growing */
+			c->failed = true;
+			sheet_too_large(c->err, "xml_token", XLSX_MAX_TOKEN);
 			ok = false;
 			break;
 		}
@@ -267,14 +309,24 @@ ss_end(void *ud, const XML_Char *name)
 	} else if (strcmp(n, "si") == 0 && c->in_si) {
 		c->in_si = 0;
 		if (c->nstrings >= XLSX_MAX_STRINGS) {
-			stop(c, "import_unreadable", "too many shared strings");
+			stop(c, NULL, NULL);
+			sheet_too_large(c->err, "shared_strings", XLSX_MAX_STRINGS);
+			return;
+		}
+		if (c->text.len > XLSX_MAX_STRING_CHARS - c->string_chars) {
+			stop(c, NULL, NULL);
+			sheet_too_large(c->err, "shared_string_chars", XLSX_MAX_STRING_CHARS);
 			return;
 		}
 		if (c->nstrings == c->capstrings) {
 			c->capstrings = c->capstrings ? c->capstrings * 2 : 256;
+			if (c->capstrings > XLSX_MAX_STRINGS)
+				c->capstrings = XLSX_MAX_STRINGS;
 			c->strings = fg_realloc(c->strings, c->capstrings * sizeof *c->strings);
 		}
-		c->strings[c->nstrings++] = take_text(c);
+		c->string_chars += c->text.len;
+		c->strings[c->nstrings++] = c->text.len ? sheet_keep(c->sheet, c->text.data, c->text.len) : NULL;
+		c->text.len = 0;
 	}
 }
 
@@ -337,18 +389,22 @@ ws_end(void *ud, const XML_Char *name)
 		c->in_is = 0;
 	} else if (strcmp(n, "c") == 0 && c->in_c) {
 		c->in_c = 0;
-		char *v = take_text(c);
 		unsigned char kind = SHEET_TEXT;
+		int rc;
 		if (strcmp(c->type, "s") == 0) {
+			/* the cell points at the shared string: 1.28 M cells naming one 4 KiB string cost no copies, only
+			 * their share of the chars budget */
 			char *end = NULL;
-			long idx = v ? strtol(v, &end, 10) : -1;
-			bool whole = v && end && !*end;
-			free(v);
+			long idx = c->text.len ? strtol(c->text.data, &end, 10) : -1;
+			bool whole = c->text.len && end && !*end;
+			c->text.len = 0;
 			if (!whole || idx < 0 || (size_t)idx >= c->nstrings) {
 				stop(c, "import_unreadable", "a cell names a shared string that does not exist");
 				return;
 			}
-			v = c->strings[idx] ? fg_strdup(c->strings[idx]) : NULL;
+			const char *v = c->strings[idx];
+			rc = sheet_set_kept(c->sheet, c->col, v, v ? strlen(v) : 0, kind);
+			goto stored;
 		} else if (strcmp(c->type, "n") == 0) {
 			kind = SHEET_NUMBER;
 		} else if (strcmp(c->type, "b") == 0) {
@@ -356,14 +412,55 @@ ws_end(void *ud, const XML_Char *name)
 		} else if (strcmp(c->type, "e") == 0) {
 			kind = SHEET_ERROR;
 		} /* str (a formula's text), inlineStr, d (an ISO date) are text */
-		if (!v)
-			return;
-		if (sheet_set(c->sheet, c->col, v, kind) != 0)
-			stop(c, "import_too_many_columns", NULL);
+		rc = c->text.len ? sheet_set(c->sheet, c->col, c->text.data, c->text.len, kind) : SHEET_OK;
+		c->text.len = 0;
+	stored:
+		if (rc != SHEET_OK) {
+			char ref[16];
+			sheet_ref(c->col, c->row, ref, sizeof ref);
+			stop(c, NULL, NULL);
+			sheet_refusal(c->err, rc);
+			fg_err_detail_str(c->err, "cell", ref);
+		}
 	} else if (strcmp(n, "row") == 0 && c->in_row) {
 		c->in_row = 0;
 		sheet_drop_blank_tail(c->sheet); /* formatted but empty rows are no rows */
 	}
+}
+
+static uint64_t
+le(const unsigned char *p, int bytes)
+{
+	uint64_t v = 0;
+	for (int i = bytes - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* libzip allocates the whole central directory when it opens a zip (a 20 MiB upload of empty entries made it
+ * take 75 MB), so the directory's size and entry count are read from each end-of-central-directory record
+ * (and its zip64 form) first. Every candidate record in the tail is checked, whichever libzip picks. */
+static int
+zip_precheck(const unsigned char *u, size_t n, fg_err_t *err)
+{
+	size_t from = n > 22 + 65535 ? n - 22 - 65535 : 0;
+	for (size_t i = n >= 22 ? n - 22 + 1 : 0; i-- > from;) {
+		if (memcmp(u + i, "PK\5\6", 4) != 0)
+			continue;
+		uint64_t entries = le(u + i + 10, 2), size = le(u + i + 12, 4);
+		if ((entries == 0xFFFF || size == 0xFFFFFFFF) && i >= 20 && memcmp(u + i - 20, "PK\6\7", 4) == 0) {
+			uint64_t at = le(u + i - 20 + 8, 8);
+			if (at <= n - 56 && n >= 56 && memcmp(u + at, "PK\6\6", 4) == 0) {
+				entries = le(u + at + 32, 8);
+				size = le(u + at + 40, 8);
+			}
+		}
+		if (entries > XLSX_MAX_ENTRIES)
+			return sheet_too_large(err, "zip_entries", XLSX_MAX_ENTRIES);
+		if (size > XLSX_MAX_DIRECTORY)
+			return sheet_too_large(err, "zip_directory_bytes", XLSX_MAX_DIRECTORY);
+	}
+	return 0;
 }
 
 int
@@ -376,6 +473,8 @@ xlsx_read(const void *data, size_t n, sheet_t *s, fg_err_t *err)
 		fg_err_detail_str(err, "reason", "an old .xls (or password-protected) workbook: save it as .xlsx or CSV");
 		return -1;
 	}
+	if (zip_precheck(u, n, err) != 0)
+		return -1;
 	zip_error_t ze;
 	zip_error_init(&ze);
 	zip_source_t *src = zip_source_buffer_create(data, n, 0, &ze);
@@ -390,6 +489,10 @@ xlsx_read(const void *data, size_t n, sheet_t *s, fg_err_t *err)
 	}
 	size_t inflated = 0;
 	ctx_t c = {.err = err, .inflated = &inflated, .sheet = s, .next_row = 1};
+	if (zip_get_num_entries(z, 0) > XLSX_MAX_ENTRIES) { /* a workbook has a dozen parts, not thousands */
+		zip_discard(z);
+		return sheet_too_large(err, "zip_entries", XLSX_MAX_ENTRIES);
+	}
 	fg_buf_init(&c.text, SHEET_MAX_CELL);
 	bool ok = parse_part(z, "xl/workbook.xml", &c, wb_start, no_end, true) &&
 	    parse_part(z, "xl/_rels/workbook.xml.rels", &c, rels_start, no_end, false);
@@ -401,9 +504,7 @@ xlsx_read(const void *data, size_t n, sheet_t *s, fg_err_t *err)
 	c.want_text = c.in_rph = 0;
 	ok = ok && parse_part(z, c.sheet_target, &c, ws_start, ws_end, true);
 	s->date1904 = c.date1904;
-	for (size_t i = 0; i < c.nstrings; i++)
-		free(c.strings[i]);
-	free(c.strings);
+	free(c.strings); /* the strings themselves are the sheet's */
 	fg_buf_free(&c.text);
 	zip_discard(z);
 	if (!ok) {

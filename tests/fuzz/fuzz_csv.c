@@ -9,19 +9,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = NULL;
+	const char *text = NULL;
+	char *owned = NULL;
 	size_t n = 0;
 	const char *enc;
 	fg_err_t e = FG_ERR_INIT;
-	if (csv_decode((const char *)data, size, &text, &n, &enc, &e) != 0) {
+	if (csv_decode((const char *)data, size, &text, &n, &owned, &enc, &e) != 0) {
 		fg_err_clear(&e);
 		return 0;
 	}
-	if (strlen(text) != n) /* decoded text has no NUL */
+	if (memchr(text, 0, n)) /* decoded text has no NUL */
 		abort();
 	sheet_t s;
 	if (csv_parse(text, n, &s, &e) == 0) {
-		if (s.nrows > SHEET_MAX_ROWS || s.ncols > SHEET_MAX_COLS)
+		if (s.nrows > SHEET_MAX_ROWS || s.ncols > SHEET_MAX_COLS || s.ncells > SHEET_MAX_CELLS || s.nchars > SHEET_MAX_CHARS)
 			abort();
 		for (int r = 0; r < s.nrows; r++) {
 			if (r && s.rownum[r] <= s.rownum[r - 1])
@@ -37,6 +38,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	fg_err_clear(&e);
-	free(text);
+	free(owned);
 	return 0;
 }

@@ -92,7 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sheet_t s;
 	fg_err_t e = FG_ERR_INIT;
 	if (xlsx_read(in, n, &s, &e) == 0) {
-		if (s.nrows > SHEET_MAX_ROWS || s.ncols > SHEET_MAX_COLS)
+		if (s.nrows > SHEET_MAX_ROWS || s.ncols > SHEET_MAX_COLS || s.ncells > SHEET_MAX_CELLS || s.nchars > SHEET_MAX_CHARS)
 			abort();
 		for (int r = 0; r < s.nrows; r++)
 			for (int c = 0; c < s.ncols; c++) {

@@ -16,6 +16,7 @@
 #include "base/csv.h"
 #include "base/xlsx.h"
 #include "base/sheet.h"
+#include "base/util.h"
 #include "modules/tools/tools_import.h"
 
 static const char *
@@ -116,30 +117,92 @@ csv_refuses_broken_and_oversized_input(void **state)
 static void
 csv_decode_bom_gb18030_utf16(void **state)
 {
-	char *out;
+	const char *out;
+	char *owned;
 	size_t n;
 	const char *enc;
 	fg_err_t e = FG_ERR_INIT;
-	assert_int_equal(csv_decode("\xEF\xBB\xBF资产编号", 15, &out, &n, &enc, &e), 0);
+	const char *bom = "\xEF\xBB\xBF资产编号";
+	assert_int_equal(csv_decode(bom, 15, &out, &n, &owned, &enc, &e), 0);
 	assert_string_equal(enc, "utf-8");
-	assert_string_equal(out, "资产编号");
-	free(out);
+	assert_int_equal(n, 12);
+	assert_memory_equal(out, "资产编号", 12);
+	assert_ptr_equal(out, bom + 3); /* UTF-8 is read where it lies, not copied */
+	assert_null(owned);
 	/* 绝缘手套 in GB18030 (GBK), as Chinese Excel saves "CSV" */
-	assert_int_equal(csv_decode("\xBE\xF8\xD4\xB5\xCA\xD6\xCC\xD7", 8, &out, &n, &enc, &e), 0);
+	assert_int_equal(csv_decode("\xBE\xF8\xD4\xB5\xCA\xD6\xCC\xD7", 8, &out, &n, &owned, &enc, &e), 0);
 	assert_string_equal(enc, "gb18030");
 	assert_string_equal(out, "绝缘手套");
-	free(out);
+	assert_ptr_equal(out, owned);
+	free(owned);
 	/* UTF-16LE with its BOM: "a,绝" */
-	assert_int_equal(csv_decode("\xFF\xFE" "a\0,\0\xDD\x7E", 8, &out, &n, &enc, &e), 0);
+	assert_int_equal(csv_decode("\xFF\xFE" "a\0,\0\xDD\x7E", 8, &out, &n, &owned, &enc, &e), 0);
 	assert_string_equal(enc, "utf-16le");
 	assert_string_equal(out, "a,绝");
-	free(out);
+	free(owned);
 	/* a NUL, or bytes that are no GB18030 either */
-	assert_int_equal(csv_decode("a\0b", 3, &out, &n, &enc, &e), -1);
+	assert_int_equal(csv_decode("a\0b", 3, &out, &n, &owned, &enc, &e), -1);
 	assert_string_equal(e.code, "import_unreadable");
 	fg_err_clear(&e);
-	assert_int_equal(csv_decode("\xFF\xFF\x80", 3, &out, &n, &enc, &e), -1);
+	assert_int_equal(csv_decode("\xFF\xFF\x80", 3, &out, &n, &owned, &enc, &e), -1);
 	fg_err_clear(&e);
+}
+
+static const char *
+cap_of(const fg_err_t *e)
+{
+	return json_string_value(json_object_get(e->details, "cap"));
+}
+
+/* issue 9: the file's budget is checked as cells are stored, not after */
+static void
+csv_budget_of_cells_and_chars(void **state)
+{
+	sheet_t s;
+	fg_err_t e = FG_ERR_INIT;
+	/* 20,000 rows of 26 one-character cells: within the rows and columns, past the cells */
+	size_t rows = 20000, cols = 26, n = rows * cols * 2;
+	char *many = malloc(n + 1);
+	for (size_t i = 0; i < n; i += 2)
+		memcpy(many + i, (i / 2) % cols == cols - 1 ? "1\n" : "1,", 2);
+	many[n] = 0;
+	assert_int_equal(csv_parse(many, n, &s, &e), -1);
+	assert_string_equal(e.code, "import_too_large");
+	assert_string_equal(cap_of(&e), "cells");
+	assert_int_equal(json_integer_value(json_object_get(e.details, "limit")), SHEET_MAX_CELLS);
+	assert_int_equal(json_integer_value(json_object_get(e.details, "row")), SHEET_MAX_CELLS / cols + 1);
+	assert_int_equal(s.nrows, 0); /* freed */
+	fg_err_clear(&e);
+	free(many);
+	/* 5,000 rows of one 4,000-byte cell: 20 MB of text, past the chars */
+	size_t w = 4000;
+	rows = 5000;
+	n = rows * (w + 1);
+	char *fat = malloc(n + 1);
+	memset(fat, 'x', n);
+	for (size_t r = 0; r < rows; r++)
+		fat[r * (w + 1) + w] = '\n';
+	fat[n] = 0;
+	assert_int_equal(csv_parse(fat, n, &s, &e), -1);
+	assert_string_equal(e.code, "import_too_large");
+	assert_string_equal(cap_of(&e), "chars");
+	assert_int_equal(json_integer_value(json_object_get(e.details, "limit")), SHEET_MAX_CHARS);
+	fg_err_clear(&e);
+	free(fat);
+	/* a full legitimate ledger passes with room: 20,000 rows of 10 columns, 30 bytes each */
+	rows = 20001;
+	fg_buf_t b;
+	fg_buf_init(&b, 64u * 1024 * 1024);
+	for (size_t r = 0; r < rows; r++)
+		for (int c = 0; c < 10; c++)
+			fg_buf_append(&b, c == 9 ? "绝缘手套绝缘手套-0123\r\n" : "绝缘手套绝缘手套-012,", c == 9 ? 31 : 29);
+	if (csv_parse(b.data, b.len, &s, &e) != 0)
+		fail_msg("%s %s", e.code, json_dumps(e.details, 0));
+	assert_int_equal(s.nrows, 20001);
+	assert_true(s.nchars < SHEET_MAX_CHARS / 2);
+	assert_true(s.ncells < SHEET_MAX_CELLS / 2);
+	sheet_free(&s);
+	fg_buf_free(&b);
 }
 
 static void
@@ -324,6 +387,182 @@ xlsx_refuses_what_is_no_workbook(void **state)
 	free(buf);
 }
 
+/* a workbook of one sheet: shared strings ss (NULL: none) and the sheet's rows */
+static unsigned char *
+book(const char *ss, const char *rows, size_t *n)
+{
+	char *sheet = malloc(strlen(rows) + 300);
+	sprintf(sheet, "<worksheet " NS "><sheetData>%s</sheetData></worksheet>", rows);
+	part_t parts[] = {
+		{"xl/workbook.xml", "<workbook " NS "><sheets><sheet name=\"a\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"},
+		{"xl/worksheets/sheet1.xml", sheet},
+		{ss ? "xl/sharedStrings.xml" : NULL, ss},
+		{NULL, NULL},
+	};
+	unsigned char *buf = zip_parts(parts, n);
+	free(sheet);
+	return buf;
+}
+
+/* rows × cols cells, each <c t="s"><v>0</v></c> (or a number when num) */
+static char *
+grid(size_t rows, size_t cols, bool num)
+{
+	fg_buf_t b;
+	fg_buf_init(&b, 256u * 1024 * 1024);
+	for (size_t r = 1; r <= rows; r++) {
+		char t[32];
+		sprintf(t, "<row r=\"%zu\">", r);
+		fg_buf_append(&b, t, strlen(t));
+		const char *cell = num ? "<c><v>1</v></c>" : "<c t=\"s\"><v>0</v></c>";
+		for (size_t c = 0; c < cols; c++)
+			fg_buf_append(&b, cell, strlen(cell));
+		fg_buf_append(&b, "</row>", 6);
+	}
+	return b.data;
+}
+
+static int
+read_book(const char *ss, const char *rows, sheet_t *s, fg_err_t *e)
+{
+	size_t n;
+	unsigned char *buf = book(ss, rows, &n);
+	int rc = xlsx_read(buf, n, s, e);
+	free(buf);
+	return rc;
+}
+
+static void
+xlsx_budget_shared_strings_are_stored_once_and_counted_at_each_use(void **state)
+{
+	sheet_t s;
+	fg_err_t e = FG_ERR_INIT;
+	char *big = malloc(5000);
+	memset(big, 'x', 4000);
+	big[4000] = 0;
+	char *ss = malloc(5000);
+	sprintf(ss, "<sst " NS "><si><t>%s</t></si></sst>", big);
+	/* 100 × 10 cells name the 4,000-byte string: one copy in memory, 4 MB counted */
+	char *rows = grid(100, 10, false);
+	if (read_book(ss, rows, &s, &e) != 0)
+		fail_msg("%s %s", e.code, json_dumps(e.details, 0));
+	assert_int_equal(s.nrows, 100);
+	assert_ptr_equal(sheet_cell(&s, 0, 0)->text, sheet_cell(&s, 99, 9)->text);
+	assert_int_equal(strlen(sheet_cell(&s, 50, 5)->text), 4000);
+	assert_int_equal(s.nchars, 1000u * 4000);
+	assert_int_equal(s.ncells, 1000);
+	sheet_free(&s);
+	free(rows);
+	/* the bomb of issue 9 (20,000 × 64 cells name it): refused at the chars budget, at its first cell past it */
+	rows = grid(20000, 64, false);
+	assert_int_equal(read_book(ss, rows, &s, &e), -1);
+	assert_string_equal(e.code, "import_too_large");
+	assert_string_equal(cap_of(&e), "chars");
+	assert_int_equal(json_integer_value(json_object_get(e.details, "limit")), SHEET_MAX_CHARS);
+	size_t at = SHEET_MAX_CHARS / 4000; /* cells that fit; the next one is refused */
+	char want[16];
+	sheet_ref((int)(at % 64), (int)(at / 64) + 1, want, sizeof want);
+	assert_string_equal(json_string_value(json_object_get(e.details, "cell")), want);
+	assert_int_equal(s.nrows, 0);
+	fg_err_clear(&e);
+	free(rows);
+	/* numbers: within the chars, past the cells */
+	rows = grid(10000, 60, true);
+	assert_int_equal(read_book(NULL, rows, &s, &e), -1);
+	assert_string_equal(e.code, "import_too_large");
+	assert_string_equal(cap_of(&e), "cells");
+	fg_err_clear(&e);
+	free(rows);
+	free(ss);
+	/* the shared-string table itself: too many entries, too much text */
+	fg_buf_t b;
+	fg_buf_init(&b, 64u * 1024 * 1024);
+	fg_buf_append(&b, "<sst " NS ">", strlen("<sst " NS ">"));
+	for (size_t i = 0; i <= XLSX_MAX_STRINGS; i++)
+		fg_buf_append(&b, "<si/>", 5);
+	fg_buf_append(&b, "</sst>", 6);
+	assert_int_equal(read_book(b.data, "", &s, &e), -1);
+	assert_string_equal(cap_of(&e), "shared_strings");
+	fg_err_clear(&e);
+	b.len = 0;
+	fg_buf_append(&b, "<sst " NS ">", strlen("<sst " NS ">"));
+	for (size_t i = 0; i <= XLSX_MAX_STRING_CHARS / 4000; i++) {
+		fg_buf_append(&b, "<si><t>", 7);
+		fg_buf_append(&b, big, 4000);
+		fg_buf_append(&b, "</t></si>", 9);
+	}
+	fg_buf_append(&b, "</sst>", 6);
+	assert_int_equal(read_book(b.data, "", &s, &e), -1);
+	assert_string_equal(cap_of(&e), "shared_string_chars");
+	assert_int_equal(json_integer_value(json_object_get(e.details, "limit")), XLSX_MAX_STRING_CHARS);
+	fg_err_clear(&e);
+	fg_buf_free(&b);
+	free(big);
+}
+
+static void
+xlsx_budget_of_the_zip_and_its_xml(void **state)
+{
+	sheet_t s;
+	fg_err_t e = FG_ERR_INIT;
+	/* a deflate bomb: a worksheet inflating past the budget (white space: no cell, no token too long) */
+	size_t n = XLSX_MAX_INFLATED + 1024;
+	char *pad = malloc(n + 1);
+	for (size_t i = 0; i < n; i++)
+		pad[i] = i % 100 == 99 ? '\n' : ' ';
+	pad[n] = 0;
+	assert_int_equal(read_book(NULL, pad, &s, &e), -1);
+	assert_string_equal(e.code, "import_too_large");
+	assert_string_equal(cap_of(&e), "inflated_bytes");
+	assert_int_equal(json_integer_value(json_object_get(e.details, "limit")), XLSX_MAX_INFLATED);
+	fg_err_clear(&e);
+	/* one token (a comment here; a tag or an attribute alike) that expat would have to hold whole */
+	size_t t = 2u * 1024 * 1024;
+	memcpy(pad, "<!--", 4);
+	memset(pad + 4, 'x', t);
+	memcpy(pad + 4 + t, "-->", 4);
+	assert_int_equal(read_book(NULL, pad, &s, &e), -1);
+	assert_string_equal(e.code, "import_too_large");
+	assert_string_equal(cap_of(&e), "xml_token");
+	fg_err_clear(&e);
+	/* elements nested without end */
+	pad[0] = 0;
+	for (int i = 0; i < 200; i++)
+		strcat(pad, "<a>");
+	for (int i = 0; i < 200; i++)
+		strcat(pad, "</a>");
+	assert_int_equal(read_book(NULL, pad, &s, &e), -1);
+	assert_string_equal(e.code, "import_unreadable");
+	fg_err_clear(&e);
+	free(pad);
+	/* a zip of many files: refused from its directory's record, before libzip allocates the directory */
+	part_t *many = calloc(XLSX_MAX_ENTRIES + 2, sizeof *many);
+	char (*names)[16] = calloc(XLSX_MAX_ENTRIES + 1, 16);
+	for (int i = 0; i <= XLSX_MAX_ENTRIES; i++) {
+		sprintf(names[i], "f%d", i);
+		many[i] = (part_t){names[i], ""};
+	}
+	unsigned char *mbuf = zip_parts(many, &n);
+	assert_int_equal(xlsx_read(mbuf, n, &s, &e), -1);
+	assert_string_equal(e.code, "import_too_large");
+	assert_string_equal(cap_of(&e), "zip_entries");
+	fg_err_clear(&e);
+	free(mbuf);
+	free(names);
+	free(many);
+	/* a DTD (entities) has no place in a workbook */
+	part_t dtd[] = {
+		{"xl/workbook.xml", "<!DOCTYPE w [<!ENTITY a \"aaaa\">]><workbook " NS "><sheets><sheet name=\"a\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"},
+		{"xl/worksheets/sheet1.xml", "<worksheet " NS "><sheetData/></worksheet>"},
+		{NULL, NULL},
+	};
+	unsigned char *buf = zip_parts(dtd, &n);
+	assert_int_equal(xlsx_read(buf, n, &s, &e), -1);
+	assert_string_equal(e.code, "import_unreadable");
+	fg_err_clear(&e);
+	free(buf);
+}
+
 static void
 import_reads_header_names_and_typed_dates(void **state)
 {
@@ -363,6 +602,9 @@ main(void)
 		cmocka_unit_test(csv_blank_and_trailing_lines_are_no_rows),
 		cmocka_unit_test(csv_refuses_broken_and_oversized_input),
 		cmocka_unit_test(csv_decode_bom_gb18030_utf16),
+		cmocka_unit_test(csv_budget_of_cells_and_chars),
+		cmocka_unit_test(xlsx_budget_shared_strings_are_stored_once_and_counted_at_each_use),
+		cmocka_unit_test(xlsx_budget_of_the_zip_and_its_xml),
 		cmocka_unit_test(serials_are_days_with_excel_1900_bug_and_leap_years),
 		cmocka_unit_test(cell_references_both_ways),
 		cmocka_unit_test(xlsx_reads_the_first_sheet_with_every_kind_of_cell),

@@ -1,9 +1,16 @@
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sodium.h>
 #include "base/csv.h"
 #include "base/day.h"
@@ -181,6 +188,30 @@ static struct {
 	int checked, written;
 } live;
 
+typedef struct parse {
+	int fd; /* a dup of the request's file; closed once it is mapped */
+	size_t n;
+	bool want_xlsx;
+	bool taken, done, abandoned; /* taken by the thread; its verdict is in; its requester stopped waiting */
+	job_t *job;                  /* accepted: the sheet, its header mapped */
+	fg_err_t err;                /* refused */
+	const char *enc;
+	char sha[65];
+	char *ignored; /* JSON: the columns the ledger has no field for */
+	struct parse *next;
+} parse_t;
+
+static pthread_mutex_t plock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pwake = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t pdone; /* on CLOCK_MONOTONIC (parse_init), so a clock change never stretches a wait */
+static pthread_once_t ponce = PTHREAD_ONCE_INIT;
+static pthread_t pthread_id;
+static bool pstarted, pstopping;
+static parse_t *phead, *ptail;
+static int pqueued;
+
+static void *parse_loop(void *arg);
+
 static void
 job_free(job_t *j)
 {
@@ -190,6 +221,17 @@ job_free(job_t *j)
 	for (int i = 0; i < SHEET_MAX_COLS; i++)
 		free(j->head[i]);
 	free(j);
+}
+
+/* Hands freed memory back to the system. A sheet is a few large blocks, but glibc keeps what a thread freed in
+ * its arena (and raises its mmap threshold after a large free), so without this a refused 40 MB file would
+ * leave the server 40 MB larger until some later allocation happened to reuse it. */
+static void
+give_back(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 }
 
 static bool
@@ -449,6 +491,7 @@ loop(void *arg)
 		live.id[0] = 0;
 		pthread_mutex_unlock(&lock);
 		job_free(j);
+		give_back();
 	}
 	return NULL;
 }
@@ -462,6 +505,12 @@ tools_import_start(void)
 	pthread_mutex_unlock(&lock);
 	if (!started)
 		log_warn("tool import: cannot start its thread; imports run in the request");
+	pthread_mutex_lock(&plock);
+	pstopping = false;
+	pstarted = pthread_create(&pthread_id, NULL, parse_loop, NULL) == 0;
+	pthread_mutex_unlock(&plock);
+	if (!pstarted)
+		log_warn("tool import: cannot start its parse thread; uploads are read in the request");
 }
 
 void
@@ -477,6 +526,16 @@ tools_import_stop(void)
 	pthread_mutex_lock(&lock);
 	started = false;
 	pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&plock);
+	bool pwas = pstarted;
+	pstopping = true;
+	pthread_cond_signal(&pwake);
+	pthread_mutex_unlock(&plock);
+	if (pwas)
+		pthread_join(pthread_id, NULL);
+	pthread_mutex_lock(&plock);
+	pstarted = false;
+	pthread_mutex_unlock(&plock);
 }
 
 /* ---- the upload ---- */
@@ -556,12 +615,205 @@ map_header(job_t *j, json_t **ignored, fg_err_t *err)
 	return 0;
 }
 
-int
-tools_import_submit(db_t *db, const char *actor_id, const char *content_type, const void *data, size_t n,
-    const char *filename, bool dry_run, const char *lang, json_t **out, fg_err_t *err)
+/* ---- reading the upload: one file at a time, off the HTTP threads ----
+ *
+ * Reading a workbook is the costly part of an import (inflating, XML, up to the sheet's budget), so it is not
+ * done by the HTTP thread that received the file: the request hands a dup of the upload's descriptor to the parse
+ * thread, which reads one file at a time from a short queue, and waits (bounded) for the verdict, so a file that
+ * cannot be read or passes a budget is still refused in the POST's own answer. A full queue is 429 with
+ * Retry-After; the thread's memory is handed back after every file. */
+
+static void
+parse_init(void)
 {
-	const unsigned char *u = data;
-	bool zip = n >= 4 && memcmp(u, "PK\x03\x04", 4) == 0, ole = n >= 4 && memcmp(u, "\xD0\xCF\x11\xE0", 4) == 0;
+	pthread_condattr_t a;
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(&pdone, &a);
+	pthread_condattr_destroy(&a);
+}
+
+static void
+parse_free(parse_t *p)
+{
+	if (!p)
+		return;
+	if (p->fd >= 0)
+		close(p->fd);
+	job_free(p->job);
+	fg_err_clear(&p->err);
+	free(p->ignored);
+	free(p);
+}
+
+/* Reads the file into p->job, or says why not in p->err. The file is mapped read-only: its pages are the page
+ * cache's, not the heap's, and leave with munmap. */
+static void
+parse_read(parse_t *p)
+{
+	void *map = MAP_FAILED;
+	struct stat st;
+	if (fstat(p->fd, &st) == 0 && (size_t)st.st_size >= p->n)
+		map = mmap(NULL, p->n, PROT_READ, MAP_PRIVATE, p->fd, 0);
+	close(p->fd);
+	p->fd = -1;
+	if (map == MAP_FAILED) {
+		log_error("tool import: cannot map the upload: %s", strerror(errno));
+		fg_err(&p->err, "internal");
+		return;
+	}
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, map, p->n);
+	fg_hex(h, sizeof h, p->sha);
+	job_t *j = fg_calloc(1, sizeof *j);
+	int rc;
+	if (p->want_xlsx) {
+		rc = xlsx_read(map, p->n, &j->sheet, &p->err);
+	} else {
+		const char *text = NULL;
+		char *owned = NULL;
+		size_t tn = 0;
+		rc = csv_decode(map, p->n, &text, &tn, &owned, &p->enc, &p->err);
+		if (rc == 0)
+			rc = csv_parse(text, tn, &j->sheet, &p->err);
+		free(owned);
+	}
+	munmap(map, p->n);
+	if (rc == 0 && j->sheet.nrows == 0) {
+		fg_err(&p->err, "import_empty");
+		fg_err_detail_str(&p->err, "reason", "the file has no rows");
+		rc = -1;
+	}
+	json_t *ignored = NULL;
+	if (rc == 0)
+		rc = map_header(j, &ignored, &p->err);
+	if (rc != 0) {
+		if (p->err.code && strcmp(p->err.code, "import_too_many_rows") == 0)
+			fg_err_detail_int(&p->err, "limit", SHEET_MAX_ROWS - 1);
+		json_decref(ignored);
+		job_free(j);
+		return;
+	}
+	p->ignored = json_dumps(ignored, JSON_COMPACT);
+	json_decref(ignored);
+	p->job = j;
+}
+
+static void *
+parse_loop(void *arg)
+{
+	pthread_mutex_lock(&plock);
+	for (;;) {
+		while (!pstopping && !phead)
+			pthread_cond_wait(&pwake, &plock);
+		if (pstopping)
+			break;
+		parse_t *p = phead;
+		phead = p->next;
+		if (!phead)
+			ptail = NULL;
+		pqueued--;
+		p->taken = true;
+		pthread_mutex_unlock(&plock);
+		parse_read(p);
+		pthread_mutex_lock(&plock);
+		p->done = true;
+		if (p->abandoned) /* its request gave up waiting: nobody else will free it */
+			parse_free(p);
+		pthread_cond_broadcast(&pdone);
+		pthread_mutex_unlock(&plock);
+		give_back();
+		pthread_mutex_lock(&plock);
+	}
+	/* stopping: what still waits will not be read */
+	for (parse_t *p = phead, *next; p; p = next) {
+		next = p->next;
+		fg_err(&p->err, "unavailable");
+		p->done = true;
+	}
+	phead = ptail = NULL;
+	pqueued = 0;
+	pthread_cond_broadcast(&pdone);
+	pthread_mutex_unlock(&plock);
+	return NULL;
+}
+
+/* The parse thread's verdict on p: 0 with p->job or p->err set (p stays the caller's), or -1 with err set when
+ * no verdict came (queue full, stopping, waited too long; p is then freed or left to the thread). */
+static int
+parse_verdict(parse_t *p, fg_err_t *err)
+{
+	pthread_once(&ponce, parse_init);
+	pthread_mutex_lock(&plock);
+	if (!pstarted) { /* no parse thread (a test, a tool): the caller reads the file */
+		pthread_mutex_unlock(&plock);
+		parse_read(p);
+		return 0;
+	}
+	if (pstopping || pqueued >= TOOLS_IMPORT_MAX_PARSE_QUEUE) {
+		bool down = pstopping;
+		pthread_mutex_unlock(&plock);
+		parse_free(p);
+		if (down)
+			return fg_err(err, "unavailable");
+		fg_err(err, "import_parse_busy");
+		fg_err_detail_int(err, "limit", TOOLS_IMPORT_MAX_PARSE_QUEUE);
+		fg_err_detail_int(err, "retry_after", TOOLS_IMPORT_RETRY_S);
+		return -1;
+	}
+	if (ptail)
+		ptail->next = p;
+	else
+		phead = p;
+	ptail = p;
+	pqueued++;
+	pthread_cond_signal(&pwake);
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += TOOLS_IMPORT_PARSE_WAIT_MS / 1000;
+	while (!p->done) {
+		if (pthread_cond_timedwait(&pdone, &plock, &until) == ETIMEDOUT && !p->done) {
+			if (p->taken) {
+				p->abandoned = true;
+			} else { /* still queued: take it out */
+				parse_t **pp = &phead, *prev = NULL;
+				while (*pp && *pp != p) {
+					prev = *pp;
+					pp = &(*pp)->next;
+				}
+				if (*pp) {
+					*pp = p->next;
+					if (ptail == p)
+						ptail = prev;
+					pqueued--;
+				}
+			}
+			bool keep = p->abandoned;
+			pthread_mutex_unlock(&plock);
+			if (!keep)
+				parse_free(p);
+			log_warn("tool import: no verdict on an upload within %d s", TOOLS_IMPORT_PARSE_WAIT_MS / 1000);
+			fg_err(err, "import_busy");
+			fg_err_detail_int(err, "retry_after", TOOLS_IMPORT_RETRY_S);
+			return -1;
+		}
+	}
+	pthread_mutex_unlock(&plock);
+	return 0;
+}
+
+int
+tools_import_submit(db_t *db, const char *actor_id, const char *content_type, int fd, size_t n, const char *filename,
+    bool dry_run, const char *lang, json_t **out, fg_err_t *err)
+{
+	/* the first bytes say what the file is; reading four bytes is no parsing */
+	unsigned char u[4] = {0};
+	ssize_t got = pread(fd, u, n < 4 ? n : 4, 0);
+	if (got < 0) {
+		log_error("tool import: cannot read the upload: %s", strerror(errno));
+		return fg_err(err, "internal");
+	}
+	bool zip = got == 4 && memcmp(u, "PK\x03\x04", 4) == 0, ole = got == 4 && memcmp(u, "\xD0\xCF\x11\xE0", 4) == 0;
 	const char *declared = content_type ? content_type : "application/octet-stream";
 	bool want_xlsx;
 	if (type_is(declared, XLSX_TYPE))
@@ -579,65 +831,57 @@ tools_import_submit(db_t *db, const char *actor_id, const char *content_type, co
 		return unsupported(err, "the body is a zip (an XLSX workbook?), not CSV");
 	if (filename && strlen(filename) > 200)
 		return fg_err_field(err, "invalid_query", "filename", "at most 200 characters");
+	pthread_mutex_lock(&lock);
+	bool busy = started && queued >= TOOLS_IMPORT_MAX_QUEUE;
+	pthread_mutex_unlock(&lock);
+	if (busy) /* the jobs' queue is full: reading the file would be wasted */
+		return fg_err(err, "import_busy");
 
-	job_t *j = fg_calloc(1, sizeof *j);
-	const char *enc = NULL;
-	int rc;
-	if (want_xlsx) {
-		rc = xlsx_read(data, n, &j->sheet, err);
-	} else {
-		char *text = NULL;
-		size_t tn = 0;
-		rc = csv_decode(data, n, &text, &tn, &enc, err);
-		if (rc == 0)
-			rc = csv_parse(text, tn, &j->sheet, err);
-		free(text);
+	parse_t *p = fg_calloc(1, sizeof *p);
+	p->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0); /* the thread may read it after the request has ended */
+	p->n = n;
+	p->want_xlsx = want_xlsx;
+	if (p->fd < 0) {
+		log_error("tool import: cannot dup the upload: %s", strerror(errno));
+		free(p);
+		return fg_err(err, "internal");
 	}
-	if (rc == 0 && j->sheet.nrows == 0) {
-		fg_err(err, "import_empty");
-		fg_err_detail_str(err, "reason", "the file has no rows");
-		rc = -1;
-	}
-	json_t *ignored = NULL;
-	if (rc == 0)
-		rc = map_header(j, &ignored, err);
-	if (rc != 0) {
-		if (err->code && strcmp(err->code, "import_too_many_rows") == 0)
-			fg_err_detail_int(err, "limit", SHEET_MAX_ROWS - 1);
-		json_decref(ignored);
-		job_free(j);
+	if (parse_verdict(p, err) != 0)
+		return -1;
+	if (!p->job) {
+		*err = p->err;
+		p->err = (fg_err_t)FG_ERR_INIT;
+		parse_free(p);
 		return -1;
 	}
-
-	unsigned char h[crypto_hash_sha256_BYTES];
-	char sha[65];
-	crypto_hash_sha256(h, data, n);
-	fg_hex(h, sizeof h, sha);
+	job_t *j = p->job;
+	p->job = NULL;
 	fg_uuid7(j->id);
 	fg_fmt(j->actor, sizeof j->actor, "%s", actor_id);
 	j->dry_run = dry_run;
-	char *ign = json_dumps(ignored, JSON_COMPACT);
-	json_decref(ignored);
 	pthread_mutex_lock(&lock);
-	bool busy = started && queued >= TOOLS_IMPORT_MAX_QUEUE, down = stopping;
+	busy = started && queued >= TOOLS_IMPORT_MAX_QUEUE;
+	bool down = stopping;
 	pthread_mutex_unlock(&lock);
 	if (busy || down) {
-		free(ign);
+		parse_free(p);
 		job_free(j);
+		give_back();
 		return fg_err(err, down ? "unavailable" : "import_busy");
 	}
 	if (db_begin(db) != 0 ||
 	    db_run(db_q(db,
 		"INSERT INTO tool_imports (id, state, phase, dry_run, format, encoding, filename, sha256, size, rows_total, "
 		"ignored_columns, created_by, created_at) VALUES ($1, 'queued', 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-		"tbttttiitti", j->id, (int)dry_run, want_xlsx ? "xlsx" : "csv", enc, filename, sha, (int64_t)n,
-		(int64_t)data_rows(j), ign, actor_id, fg_now_ms())) != DB_DONE ||
+		"tbttttiitti", j->id, (int)dry_run, want_xlsx ? "xlsx" : "csv", p->enc, filename, p->sha, (int64_t)n,
+		(int64_t)data_rows(j), p->ignored, actor_id, fg_now_ms())) != DB_DONE ||
 	    db_commit(db) != 0) {
-		free(ign);
+		parse_free(p);
 		job_free(j);
+		give_back();
 		return db_fail(db, err);
 	}
-	free(ign);
+	parse_free(p);
 	char id[37];
 	fg_fmt(id, sizeof id, "%s", j->id);
 	pthread_mutex_lock(&lock);
