@@ -27,6 +27,9 @@ step "api+browser tests on SQLite" tests/run-suite.sh build/fieldgrid sqlite all
 step "api+browser tests on PostgreSQL" tests/run-suite.sh build/fieldgrid pg all
 step "graceful stop on SQLite" node --test tests/lifecycle/
 step "graceful stop on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_lifecycle)" node --test tests/lifecycle/
+# kill -9 at random moments (seed printed; FG_SEED=N reproduces): acknowledged writes kept, keyed replays once
+step "kill -9 durability on SQLite" node --test --test-reporter=spec tests/durability/
+step "kill -9 durability on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_durability)" node --test --test-reporter=spec tests/durability/
 
 step "build (ASan+UBSan)" make -j"$JOBS" MODE=asan all
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
