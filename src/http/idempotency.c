@@ -60,11 +60,13 @@ idem_begin(req_t *r)
 		http_error(r, &e);
 		return -1;
 	}
-	if (db_in_tx(r->db) || db_begin(r->db) != 0) {
+	int brc = db_in_tx(r->db) ? DB_ERR : db_begin(r->db);
+	if (brc != 0) {
+		/* DB_BUSY: SQLite's write lock stayed taken past busy_timeout (a long write, or a copy of this one) */
 		log_warn("idempotency: cannot open the request's transaction: %s", db_errmsg(r->db));
 		if (db_in_tx(r->db))
 			db_rollback(r->db);
-		http_error_code(r, "internal");
+		http_error_code(r, brc == DB_BUSY ? "unavailable" : "internal");
 		return -1;
 	}
 	int64_t now = fg_now_ms();
