@@ -53,9 +53,6 @@ db_exec(db_t *db, const char *sql)
 	return db->kind == DB_PG ? db_pg_exec(db, sql) : db_sqlite_exec(db, sql);
 }
 
-/* Transactions nest: a domain function that opens its own transaction (orders_create, flow_fire …) can run
- * inside another one (an alarm that opens a work order), as a savepoint. Only the outermost commit makes the
- * work durable; a failed inner part rolls back to its savepoint and the caller decides about the rest. */
 struct db_hook {
 	db_hook_fn fn;
 	void (*drop)(void *arg);
@@ -121,6 +118,9 @@ db_depth(const db_t *db)
 	return db->depth;
 }
 
+/* Transactions nest: a domain function that opens its own transaction (orders_create, flow_fire …) can run
+ * inside another one (an alarm that opens a work order), as a savepoint. Only the outermost commit makes the
+ * work durable; a failed inner part rolls back to its savepoint and the caller decides about the rest. */
 int
 db_begin(db_t *db)
 {
