@@ -25,7 +25,7 @@ replay(req_t *r, const char *key)
 	fg_err_t e = FG_ERR_INIT;
 	json_t *row = db_one(db_q(r->db, "SELECT method, path, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2",
 	    "tt", r->user.id, key), &rc);
-	if (!row) { /* it was just there: a rollback of the first request after our INSERT saw it is not possible */
+	if (!row) { /* the claim just met it committed and live; only a database error gets here */
 		log_warn("idempotency: a key vanished between claim and read: %s", db_errmsg(r->db));
 		http_error_code(r, "internal");
 		return;
