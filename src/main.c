@@ -24,6 +24,8 @@ static const char usage[] =
     "                                      consistent online backup (database + attachments) into one .tar.gz\n"
     "  restore --in FILE --data NEWDIR [--db URL]\n"
     "                                      restore a backup into an empty data dir (and an empty PostgreSQL database)\n"
+    "  maintenance --data DIR [--db URL] [--keys-older-than SECONDS]\n"
+    "                                      sweep expired idempotency keys and sessions now (the server does it hourly)\n"
     "\n"
     "--db takes postgresql://USER@HOST:PORT/DBNAME for PostgreSQL; without it a SQLite file in DIR is used.\n"
     "--data defaults to $FIELDGRID_DATA, else ./var.\n"
@@ -46,6 +48,7 @@ main(int argc, char **argv)
 	} cmds[] = {
 		{"init", cmd_init}, {"serve", cmd_serve}, {"migrate", cmd_migrate}, {"user", cmd_user},
 		{"demo", cmd_demo}, {"audit", cmd_audit}, {"backup", cmd_backup}, {"restore", cmd_restore},
+		{"maintenance", cmd_maintenance},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)

@@ -29,6 +29,9 @@ step "graceful stop on SQLite" node --test tests/lifecycle/
 step "graceful stop on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_lifecycle)" node --test tests/lifecycle/
 step "backup and restore under write load on SQLite" node --test tests/backup/
 step "backup and restore under write load on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_backup)" FG_PG_RESTORE_URL="$(tests/pg.sh newdb fg_restore)" node --test tests/backup/
+# kill -9 at random moments (seed printed; FG_SEED=N reproduces): acknowledged writes kept, keyed replays once
+step "kill -9 durability on SQLite" node --test --test-reporter=spec tests/durability/
+step "kill -9 durability on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_durability)" node --test --test-reporter=spec tests/durability/
 
 step "build (ASan+UBSan)" make -j"$JOBS" MODE=asan all
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1

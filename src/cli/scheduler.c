@@ -1,6 +1,7 @@
 /* The scheduler thread of `fieldgrid serve` (DESIGN.md §1). Every TICK_S it advances running firmware campaigns;
  * every FG_FAULT_SCAN_S (60 s) it runs the fault scans (offline too long, SLA escalation); shortly after start and
- * then hourly the reminders, the credit sweep and the inspection generation. Each run is idempotent (dedupe keys,
+ * then hourly the reminders, the credit sweep, the sweep of expired idempotency keys and sessions (maintenance.c)
+ * and the inspection generation. Each run is idempotent (dedupe keys,
  * one inspection per plan and period, campaign claims under a row lock, one open fault per charger and fault), so
  * several servers running it cause no duplicates. It owns one database connection and stops at once when the
  * server stops. */
@@ -18,6 +19,8 @@
 #include "modules/evusers/evusers.h"
 #include "modules/faults/faults.h"
 #include "cli/scheduler.h"
+#include "cli/maintenance.h"
+#include "http/http.h"
 
 #define TICK_S 2        /* firmware campaigns */
 #define HOURLY_S 3600   /* reminders, inspections */
@@ -56,6 +59,11 @@ hourly(db_t *db)
 		log_warn("reminders: run failed: %s", db_errmsg(db));
 	else if (n > 0)
 		log_info("reminders: %d notifications added", n);
+	maint_report_t m;
+	if (maint_sweep(db, fg_now_ms(), IDEM_TTL_MS, &m) != 0) /* expired idempotency keys and sessions */
+		log_warn("maintenance: sweep failed: %s", db_errmsg(db));
+	else if (m.keys + m.sessions > 0)
+		log_info("maintenance: %lld idempotency keys and %lld sessions deleted", (long long)m.keys, (long long)m.sessions);
 	n = inspections_generate(db, NULL, fg_now_ms());
 	if (n < 0)
 		log_warn("inspections: generation failed: %s", db_errmsg(db));

@@ -14,11 +14,14 @@ db_open(const char *url, char *err, size_t errlen)
 	return db_sqlite_open(url, err, errlen);
 }
 
+static void hooks_drop(db_t *db, int level);
+
 void
 db_close(db_t *db)
 {
 	if (!db)
 		return;
+	hooks_drop(db, 0); /* a transaction left open is rolled back by the close: its effects never happen */
 	if (db->kind == DB_PG)
 		db_pg_close(db);
 	else
@@ -48,6 +51,71 @@ int
 db_exec(db_t *db, const char *sql)
 {
 	return db->kind == DB_PG ? db_pg_exec(db, sql) : db_sqlite_exec(db, sql);
+}
+
+struct db_hook {
+	db_hook_fn fn;
+	void (*drop)(void *arg);
+	void *arg;
+	int level; /* the transaction depth it belongs to: its savepoint's rollback drops it */
+	struct db_hook *next;
+};
+
+void
+db_after_commit(db_t *db, db_hook_fn fn, void *arg, void (*drop)(void *arg))
+{
+	if (db->depth == 0) {
+		fn(db, arg);
+		return;
+	}
+	struct db_hook *h = fg_calloc(1, sizeof *h), **tail = &db->hooks;
+	*h = (struct db_hook){fn, drop, arg, db->depth, NULL};
+	while (*tail) /* in registration order */
+		tail = &(*tail)->next;
+	*tail = h;
+}
+
+/* Drops the hooks registered at depth level or deeper (that savepoint or transaction rolled back). */
+static void
+hooks_drop(db_t *db, int level)
+{
+	for (struct db_hook **p = &db->hooks; *p;) {
+		struct db_hook *h = *p;
+		if (h->level < level) {
+			p = &h->next;
+			continue;
+		}
+		*p = h->next;
+		if (h->drop)
+			h->drop(h->arg);
+		free(h);
+	}
+}
+
+/* A released savepoint's hooks now belong to the transaction around it; the outermost commit runs them all. */
+static void
+hooks_committed(db_t *db, int level)
+{
+	if (level > 1) {
+		for (struct db_hook *h = db->hooks; h; h = h->next)
+			if (h->level >= level)
+				h->level = level - 1;
+		return;
+	}
+	struct db_hook *list = db->hooks;
+	db->hooks = NULL; /* a hook may open transactions and register more: those run or queue on their own */
+	while (list) {
+		struct db_hook *h = list;
+		list = h->next;
+		h->fn(db, h->arg);
+		free(h);
+	}
+}
+
+int
+db_depth(const db_t *db)
+{
+	return db->depth;
 }
 
 /* Transactions nest: a domain function that opens its own transaction (orders_create, flow_fire …) can run
@@ -80,8 +148,11 @@ db_commit(db_t *db)
 		db_rollback(db);
 		return rc;
 	}
+	int level = db->depth;
 	if (db->depth > 0)
 		db->depth--;
+	if (level > 0)
+		hooks_committed(db, level);
 	return rc;
 }
 
@@ -103,6 +174,7 @@ db_rollback(db_t *db)
 		}
 	}
 	memcpy(db->err, keep, sizeof keep);
+	hooks_drop(db, db->depth);
 	db->depth--;
 }
 

@@ -42,6 +42,17 @@ int db_commit(db_t *db) __attribute__((warn_unused_result));
 void db_rollback(db_t *db);
 bool db_in_tx(const db_t *db);
 
+/* Effects outside the database (a command pushed to a charger, a job handed to a thread) must not happen for a
+ * change that is later rolled back, nor before other connections can see it. db_after_commit runs fn(db, arg)
+ * when the outermost transaction commits (at once when none is open), and drop(arg) instead when the savepoint or
+ * transaction it was registered in rolls back. A keyed write runs its handler inside the router's transaction
+ * (http/idempotency.c), so a handler's own db_commit is only a savepoint: this is how it defers its effects.
+ * fn runs with no transaction open; drop may be NULL; after fn, drop is not called (fn owns arg). */
+typedef void (*db_hook_fn)(db_t *db, void *arg);
+void db_after_commit(db_t *db, db_hook_fn fn, void *arg, void (*drop)(void *arg));
+/* Open transactions: 0 none, 1 the transaction, more: savepoints inside it. */
+int db_depth(const db_t *db);
+
 db_stmt_t *db_prepare(db_t *db, const char *sql);
 /* Prepares and binds in one call. fmt: one letter per parameter $1..$N:
  *   t  const char *      (NULL binds SQL NULL)

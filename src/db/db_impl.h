@@ -23,6 +23,7 @@ struct db {
 	int ncache;
 	PGconn *pg;
 	int depth; /* open transactions: 0 none, 1 the transaction, more: savepoints inside it (db_begin nests) */
+	struct db_hook *hooks; /* db_after_commit: run when the outermost transaction commits, dropped on rollback */
 	char err[512];
 };
 

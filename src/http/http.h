@@ -92,8 +92,10 @@ int http_body(req_t *r, const jfield_t *spec);
 /* Language from Accept-Language: "en" when English is preferred, else "zh". */
 const char *http_lang(const char *accept_language);
 
-/* Idempotency-Key (idempotency.c): idem_begin answers a replay or a conflict itself and returns -1; idem_end
- * keeps the answer. */
+/* Idempotency-Key (idempotency.c): idem_begin answers a replay or a conflict itself and returns -1, or claims the
+ * key inside a transaction it opens around the handler; idem_end stores the answer and commits (5xx: rolls back).
+ * Keys live IDEM_TTL_MS and are swept by the scheduler (cli/maintenance.c). */
+#define IDEM_TTL_MS (24LL * 3600 * 1000)
 int idem_begin(req_t *r);
 void idem_end(req_t *r);
 

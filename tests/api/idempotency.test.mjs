@@ -39,3 +39,18 @@ test(`${LABEL} idempotency: a refused request replays its refusal; the state doe
   const audit = await api('GET', `/audit?entity=work_order&entity_id=${o.json.id}&action=cancel`, { token: (await userWithToken(['supervisor'])).token });
   assert.equal(audit.json.items.length, 1);
 });
+
+test(`${LABEL} idempotency: the same keyed write sent many times at once runs once; every copy gets its answer`, async () => {
+  // The key is claimed in the transaction of the write it guards: a concurrent copy waits for that commit (the key's
+  // primary key on PostgreSQL, the write lock on SQLite) and then answers from the stored row, never 409 or twice.
+  const d = await userWithToken(['dispatcher']);
+  const key = uniq('burst-');
+  const body = { kind: 'meter_rotation', customer_name: uniq('并发') };
+  const all = await Promise.all(Array.from({ length: 8 }, () =>
+    api('POST', '/work-orders', { token: d.token, body, headers: { 'idempotency-key': key } })));
+  for (const r of all) expectStatus(r, 201);
+  assert.equal(new Set(all.map((r) => r.json.id)).size, 1, 'one order id in every answer');
+  assert.equal(all.filter((r) => r.headers.get('idempotent-replayed') === 'true').length, all.length - 1);
+  const list = await api('GET', `/work-orders?q=${encodeURIComponent(body.customer_name)}`, { token: d.token });
+  assert.equal(list.json.total, 1, 'one order, not several');
+});

@@ -107,3 +107,28 @@ test(`${LABEL} ocpp commands: CALLERROR, timeout, queueing, offline, bad payload
   assert.equal((await api('GET', `/chargers/${ch.charger.id}/commands`, { token })).json.total, before);
   expectError(await api('GET', `/chargers/${ch.charger.id}/commands/00000000-0000-7000-8000-000000000000`, { token }), 404, 'not_found');
 });
+
+test(`${LABEL} ocpp commands: a keyed command leaves once, after its write commits; the replay answers from the key`, async () => {
+  // A keyed write runs inside the router's transaction: the CALL must wait for that commit (the charger's answer
+  // settles a row the gateway's writer must see) and a replay must not send it again.
+  const ch = await newCharger();
+  const om = await userWithToken(['om_engineer']);
+  const cli = await connect(ch);
+  let calls = 0;
+  cli.handle('TriggerMessage', () => { calls += 1; return { status: 'Accepted' }; });
+  await cli.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+  const key = `cmd-${Date.now()}-${process.pid}`;
+  const payload = { requestedMessage: 'Heartbeat' };
+  const first = await api('POST', `/chargers/${ch.charger.id}/commands/TriggerMessage`, { token: om.token, body: { payload }, headers: { 'idempotency-key': key } });
+  expectStatus(first, 202);
+  const done = await api('GET', `/chargers/${ch.charger.id}/commands/${first.json.id}?wait=5000`, { token: om.token });
+  assert.equal(done.json.status, 'accepted', done.text);
+  const again = await api('POST', `/chargers/${ch.charger.id}/commands/TriggerMessage`, { token: om.token, body: { payload }, headers: { 'idempotency-key': key } });
+  expectStatus(again, 202);
+  assert.equal(again.headers.get('idempotent-replayed'), 'true');
+  assert.equal(again.json.id, first.json.id);
+  const list = (await api('GET', `/chargers/${ch.charger.id}/commands`, { token: om.token })).json;
+  assert.equal(list.total, 1, 'recorded once');
+  assert.equal(calls, 1, 'sent once');
+  await close(cli);
+});

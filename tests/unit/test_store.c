@@ -161,6 +161,49 @@ transactions_nest_as_savepoints(void **state)
 	assert_false(has_key(db, d));
 }
 
+/* db_after_commit: effects outside the database follow the outermost commit, and vanish with a rollback */
+static void
+hook_count(db_t *d, void *arg)
+{
+	(void)d;
+	(*(int *)arg) += 1;
+}
+
+static void
+hook_drop(void *arg)
+{
+	(*(int *)arg) += 100;
+}
+
+static void
+effects_wait_for_the_outermost_commit(void **state)
+{
+	DB_OR_SKIP();
+	int now = 0, later = 0, gone = 0, kept = 0;
+	db_after_commit(db, hook_count, &now, hook_drop); /* no transaction: at once */
+	assert_int_equal(now, 1);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_begin(db), 0);
+	db_after_commit(db, hook_count, &later, hook_drop);
+	assert_int_equal(db_commit(db), 0); /* a savepoint released: not yet */
+	assert_int_equal(later, 0);
+	assert_int_equal(db_begin(db), 0);
+	db_after_commit(db, hook_count, &gone, hook_drop);
+	db_rollback(db); /* that savepoint rolled back: its effect is dropped, not run */
+	assert_int_equal(gone, 100);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(later, 1);
+	assert_int_equal(gone, 100);
+	/* an outer rollback drops what a released savepoint had registered */
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_begin(db), 0);
+	db_after_commit(db, hook_count, &kept, hook_drop);
+	assert_int_equal(db_commit(db), 0);
+	db_rollback(db);
+	assert_int_equal(kept, 100);
+	assert_false(db_in_tx(db));
+}
+
 static void
 migrations_run_once(void **state)
 {
@@ -396,7 +439,7 @@ audit_chain_detects_change_removal_and_insertion(void **state)
 
 #define STORE_TESTS                                                                                                    \
 	cmocka_unit_test(placeholders_bind_by_number_on_both_engines), cmocka_unit_test(unique_violation_is_a_conflict), \
-	    cmocka_unit_test(migrations_run_once), cmocka_unit_test(transactions_nest_as_savepoints), cmocka_unit_test(rollback_leaves_nothing_behind),                     \
+	    cmocka_unit_test(migrations_run_once), cmocka_unit_test(transactions_nest_as_savepoints), cmocka_unit_test(effects_wait_for_the_outermost_commit), cmocka_unit_test(rollback_leaves_nothing_behind),                     \
 	    cmocka_unit_test(five_failures_lock_even_the_right_password),                                                \
 	    cmocka_unit_test(disabling_a_user_ends_its_sessions), cmocka_unit_test(a_revoked_device_token_is_refused),   \
 	    cmocka_unit_test(org_parent_cannot_be_a_descendant),                                                         \

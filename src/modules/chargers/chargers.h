@@ -64,11 +64,16 @@ json_t *chargers_command_get(db_t *db, const char *charger_id, const char *cmd_i
 /* Whether the API sends this OCPP action to chargers. */
 bool chargers_command_known(const char *action);
 /* Sends an operator command (chargers_commands.c): payload checked against the OCPP 1.6 schema, the command
- * recorded (pending), then queued at the gateway; the charger's answer settles the row. Not inside a
- * transaction (the answer may come before it commits). Refusals: command_not_supported, invalid_field (payload,
- * timeout_s), not_found, charger_offline. out: the command. */
+ * recorded (pending), then queued at the gateway; the charger's answer settles the row. Inside a transaction (a
+ * keyed write) the CALL leaves when it commits, never before (the answer may come at once, and a rollback must
+ * send nothing); should the charger leave meanwhile, the row is settled "disconnected". Refusals:
+ * command_not_supported, invalid_field (payload, timeout_s), not_found, charger_offline. out: the command. */
 int chargers_command_send(db_t *db, const char *actor_id, const char *charger_id, const char *action, json_t *payload,
     int timeout_s, json_t **out, fg_err_t *err);
+/* Queues a recorded command (its row: cmd_id) at the gateway for charge point cpid once the row is committed: at
+ * once outside a transaction (-1 when the charger has left: the row is settled "disconnected"), else after the
+ * commit (0; a rollback sends nothing). payload is not taken. */
+int chargers_command_push(db_t *db, const char *cpid, const char *cmd_id, const char *action, json_t *payload, int timeout_s);
 int chargers_command_list(db_t *db, const char *charger_id, const char *cursor, int limit, json_t **out, fg_err_t *err);
 
 /* --- the gateway's side (chargers_ocpp.c) --- */

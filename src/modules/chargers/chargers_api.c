@@ -240,13 +240,9 @@ charger_rotate(req_t *r)
 	if (push) {
 		const char *cmd_id = json_string_value(json_object_get(json_object_get(out, "command"), "id"));
 		json_t *p = json_pack("{s:s, s:O}", "key", "AuthorizationKey", "value", json_object_get(out, "authorization_key"));
-		int sent = ocpp_send_command(cpid, cmd_id, "ChangeConfiguration", p, 60);
+		/* left meanwhile: the row is settled "disconnected" and the old key stays */
+		(void)chargers_command_push(r->db, cpid, cmd_id, "ChangeConfiguration", p, 60);
 		json_decref(p);
-		if (sent != 0 && db_begin(r->db) == 0) { /* left meanwhile: the old key stays */
-			if (chargers_ocpp_command_done(r->db, cmd_id, "disconnected", NULL, NULL, "the charger disconnected", fg_now_ms()) != 0 ||
-			    db_commit(r->db) != 0)
-				db_rollback(r->db);
-		}
 	}
 	http_json(r, push ? 202 : 200, out);
 }

@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "base/util.h"
@@ -22,6 +23,61 @@ chargers_command_known(const char *action)
 	return false;
 }
 
+/* The charger left before its command could leave: the row says so rather than waiting for a timeout. */
+static void
+settle_disconnected(db_t *db, const char *cmd_id)
+{
+	if (db_begin(db) != 0)
+		return;
+	if (chargers_ocpp_command_done(db, cmd_id, "disconnected", NULL, NULL, "the charger disconnected", fg_now_ms()) != 0 ||
+	    db_commit(db) != 0)
+		db_rollback(db);
+}
+
+typedef struct {
+	char cpid[80], cmd_id[40], action[40];
+	json_t *payload;
+	int timeout_s;
+} push_t;
+
+static void
+push_drop(void *arg)
+{
+	push_t *p = arg;
+	json_decref(p->payload);
+	free(p);
+}
+
+/* After the commit that made the command's row visible to the gateway's writer, which settles it. */
+static void
+push_now(db_t *db, void *arg)
+{
+	push_t *p = arg;
+	if (ocpp_send_command(p->cpid, p->cmd_id, p->action, p->payload, p->timeout_s) != 0)
+		settle_disconnected(db, p->cmd_id);
+	push_drop(p);
+}
+
+int
+chargers_command_push(db_t *db, const char *cpid, const char *cmd_id, const char *action, json_t *payload, int timeout_s)
+{
+	/* the charger may answer within milliseconds: its row must be committed before the CALL leaves */
+	if (!db_in_tx(db)) {
+		if (ocpp_send_command(cpid, cmd_id, action, payload, timeout_s) == 0)
+			return 0;
+		settle_disconnected(db, cmd_id);
+		return -1;
+	}
+	push_t *p = fg_calloc(1, sizeof *p);
+	fg_fmt(p->cpid, sizeof p->cpid, "%s", cpid);
+	fg_fmt(p->cmd_id, sizeof p->cmd_id, "%s", cmd_id);
+	fg_fmt(p->action, sizeof p->action, "%s", action);
+	p->payload = json_incref(payload);
+	p->timeout_s = timeout_s;
+	db_after_commit(db, push_now, p, push_drop);
+	return 0;
+}
+
 int
 chargers_command_send(db_t *db, const char *actor_id, const char *charger_id, const char *action, json_t *payload,
     int timeout_s, json_t **out, fg_err_t *err)
@@ -33,9 +89,6 @@ chargers_command_send(db_t *db, const char *actor_id, const char *charger_id, co
 	}
 	if (timeout_s < 1 || timeout_s > 600)
 		return fg_err_field(err, "invalid_field", "timeout_s", "1 to 600 seconds");
-	/* the charger may answer within milliseconds: its row must be committed before the CALL leaves */
-	if (db_in_tx(db))
-		return fg_err(err, "internal");
 	ocpp_fault_t ft;
 	if (ocpp_schema_check(ocpp_schema_get(action, false), payload, &ft) != 0) {
 		/* the charger would refuse it (its schemas are the same): say which field before sending anything */
@@ -63,12 +116,7 @@ chargers_command_send(db_t *db, const char *actor_id, const char *charger_id, co
 	if (chargers_command_create(db, actor_id, charger_id, action, payload, &made, err) != 0)
 		return -1;
 	const char *cmd_id = json_string_value(json_object_get(made, "id"));
-	if (ocpp_send_command(cpid, cmd_id, action, payload, timeout_s) != 0) { /* it left between the check and now */
-		if (db_begin(db) == 0) {
-			if (chargers_ocpp_command_done(db, cmd_id, "disconnected", NULL, NULL, "the charger disconnected", fg_now_ms()) != 0 ||
-			    db_commit(db) != 0)
-				db_rollback(db);
-		}
+	if (chargers_command_push(db, cpid, cmd_id, action, payload, timeout_s) != 0) { /* it left between the check and now */
 		json_decref(made);
 		fg_err(err, "charger_offline");
 		fg_err_detail_str(err, "charge_point_id", cpid);

@@ -802,6 +802,9 @@ parse_verdict(parse_t *p, fg_err_t *err)
 	return 0;
 }
 
+static void enqueue(db_t *db, void *arg);
+static void drop_job(void *arg);
+
 int
 tools_import_submit(db_t *db, const char *actor_id, const char *content_type, int fd, size_t n, const char *filename,
     bool dry_run, const char *lang, json_t **out, fg_err_t *err)
@@ -884,6 +887,24 @@ tools_import_submit(db_t *db, const char *actor_id, const char *content_type, in
 	parse_free(p);
 	char id[37];
 	fg_fmt(id, sizeof id, "%s", j->id);
+	/* The import thread reads and settles the job's row on its own connection: inside a keyed write (the router's
+	 * transaction) the job is handed over once that commits, and dropped with it on a rollback. */
+	db_after_commit(db, enqueue, j, drop_job);
+	*out = tools_import_get(db, id, lang);
+	return *out ? 0 : fg_err(err, "internal");
+}
+
+static void
+drop_job(void *arg)
+{
+	job_free(arg);
+}
+
+/* Hands a job whose row is committed to the import thread (or runs it here when there is none). */
+static void
+enqueue(db_t *db, void *arg)
+{
+	job_t *j = arg;
 	pthread_mutex_lock(&lock);
 	bool threaded = started && !stopping, late = started && stopping;
 	if (threaded) {
@@ -903,8 +924,6 @@ tools_import_submit(db_t *db, const char *actor_id, const char *content_type, in
 		run(j);
 		job_free(j);
 	}
-	*out = tools_import_get(db, id, lang);
-	return *out ? 0 : fg_err(err, "internal");
 }
 
 /* ---- reading a job ---- */
