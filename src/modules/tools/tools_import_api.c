@@ -1,5 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <unistd.h>
 #include "base/sheet.h"
 #include "http/routes.h"
 #include "modules/tools/tools_import.h"
@@ -14,13 +16,31 @@ submit(req_t *r)
 	int dry = http_query_bool(r, "dry_run");
 	if (dry == -2)
 		return;
-	if (r->body.len == 0) {
+	if (r->upload_len == 0) {
 		fg_err_field(&e, "missing_field", "body", "the CSV or XLSX file's bytes");
 		http_error(r, &e);
 		return;
 	}
-	int rc = tools_import_submit(r->db, r->user.id, http_header_in(r, "Content-Type"), r->body.data, r->body.len,
+	/* the edge spools the body to r->upload_fd (issue 9); tools_import_submit still takes a buffer, so the file
+	 * (at most SHEET_MAX_FILE) is read back here until the import engine reads the descriptor itself */
+	char *data = fg_malloc(r->upload_len);
+	size_t got = 0;
+	while (got < r->upload_len) {
+		ssize_t k = read(r->upload_fd, data + got, r->upload_len - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	if (got != r->upload_len) {
+		free(data);
+		http_error_code(r, "internal");
+		return;
+	}
+	int rc = tools_import_submit(r->db, r->user.id, http_header_in(r, "Content-Type"), data, r->upload_len,
 	    http_query(r, "filename"), dry == 1, r->lang, &out, &e);
+	free(data);
 	http_result(r, 202, rc, out, &e);
 }
 
