@@ -121,7 +121,7 @@ router_prepare(req_t *r)
 	const char *authz = http_header_in(r, "Authorization");
 	bool has_bearer = authz && strncasecmp(authz, "Bearer ", 7) == 0;
 	bool cookie_auth = hit->perm && !has_bearer && MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "fg_session");
-	if (edge_check_origin(r, cookie_auth, &e) != 0) {
+	if (!has_bearer && edge_check_origin(r, cookie_auth, &e) != 0) { /* a bearer token is never ambient */
 		http_error(r, &e);
 		return -1;
 	}
