@@ -126,6 +126,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		r->body_limit = HTTP_BODY_MAX;
 		*con_cls = r;
 		atomic_fetch_add(&inflight, 1);
+		edge_conn_phase(conn, EDGE_BODY); /* the headers are in: now the body's deadline (also for a drain) */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
 		bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0;
@@ -140,8 +141,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 			return refuse(r, declared);
 		}
 		bool upload = r->route && r->route->max_body && has_body(method);
-		edge_conn_phase(conn, upload ? EDGE_UPLOAD : EDGE_BODY);
 		if (upload) {
+			edge_conn_phase(conn, EDGE_UPLOAD);
 			fg_err_t e = FG_ERR_INIT;
 			if (edge_upload_acquire(r->user.id, &e) != 0) {
 				http_error(r, &e);
