@@ -130,6 +130,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
 		bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0;
+		if (!api) /* static files read no body: what an unknown client may make us hold stays small */
+			r->body_limit = HTTP_PUBLIC_BODY_MAX;
 		if (api && router_prepare(r) != 0)
 			return refuse(r, declared);
 		if (!api && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
