@@ -54,7 +54,7 @@ has_body(const char *method)
  * libmicrohttpd answers a response queued before the body at once and then closes the connection without
  * reading the rest. The body the client is still sending then lands on a closed socket: the kernel answers it
  * with RST, which also discards our answer from the client's receive buffer, so curl and node's fetch (undici)
- * report "connection reset" / "other side closed" instead of the 401 (measured: tests/edge/refuse.test.mjs).
+ * report a reset or EPIPE instead of the 401 (figures: docs/architecture.md "HTTP server"; tests/edge).
  * So the body is read and dropped ("drained to nowhere": each piece is discarded as it arrives, nothing is
  * kept but libmicrohttpd's fixed 16 KiB connection buffer) and the refusal is sent after it, with the body's
  * deadline (edge.c) bounding the time a slow client can take. Two cases are answered at once: a client that
