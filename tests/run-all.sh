@@ -25,6 +25,8 @@ export FG_TEST_PG_URL=$(tests/pg.sh newdb fg_unit)
 step "unit tests (release)" make -j"$JOBS" unit
 step "api+browser tests on SQLite" tests/run-suite.sh build/fieldgrid sqlite all
 step "api+browser tests on PostgreSQL" tests/run-suite.sh build/fieldgrid pg all
+step "HTTP edge (memory, slow clients, uploads) on SQLite" tests/run-suite.sh build/fieldgrid sqlite edge
+step "HTTP edge (memory, slow clients, uploads) on PostgreSQL" tests/run-suite.sh build/fieldgrid pg edge
 step "graceful stop on SQLite" node --test tests/lifecycle/
 step "graceful stop on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_lifecycle)" node --test tests/lifecycle/
 step "backup and restore under write load on SQLite" node --test tests/backup/

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the API (and optionally browser) tests against a fresh fieldgrid server.
-#   tests/run-suite.sh BINARY sqlite|pg [api|ocpp|browser|all]   (api includes the OCPP tests, tests/ocpp)
+#   tests/run-suite.sh BINARY sqlite|pg [api|ocpp|browser|edge|all]   (api includes the OCPP tests, tests/ocpp;
+#   edge is the heavy HTTP-edge suite, tests/edge, which "all" leaves out)
 # Creates a fresh database (with the demo company), serves it on a free port, runs node:test, stops the server
 # with SIGTERM (which must exit 0: a clean stop), then checks the audit chain the tests wrote is intact.
 set -uo pipefail
@@ -33,6 +34,10 @@ fail=0
 "$BIN" demo --data "$WORK/data" "${DBARGS[@]}" >>"$WORK/init.log" 2>&1 || { cat "$WORK/init.log"; exit 1; }
 # the OCPP liveness test (tests/ocpp/liveness.test.mjs) needs short ping and idle timers
 export FG_OCPP_PING_S=${FG_OCPP_PING_S:-2} FG_OCPP_IDLE_S=${FG_OCPP_IDLE_S:-8}
+# the edge suite (tests/edge) needs a short header deadline and a trusted proxy (X-Forwarded-Proto / -Host)
+if [ "$WHAT" = edge ]; then
+  export FIELDGRID_HEADER_TIMEOUT_S=${FIELDGRID_HEADER_TIMEOUT_S:-3} FIELDGRID_TRUSTED_PROXY=1
+fi
 "$BIN" serve --data "$WORK/data" "${DBARGS[@]}" --listen "127.0.0.1:$PORT" --web "$ROOT/web" 2>"$LOG" &
 PID=$!
 # tests that watch the server itself (its memory, its data directory) find it through these
@@ -47,6 +52,7 @@ case "$WHAT" in
   api) dirs=(tests/api tests/ocpp) ;;
   ocpp) dirs=(tests/ocpp) ;;
   browser) dirs=(tests/browser) ;;
+  edge) dirs=(tests/edge) ;;
   *) dirs=(tests/api tests/ocpp tests/browser) ;;
 esac
 # FG_TEST_FILES="tests/api/a.test.mjs tests/ocpp/b.test.mjs" runs just those files (a developer's quick loop)

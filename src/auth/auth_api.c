@@ -27,8 +27,11 @@ login(req_t *r)
 	}
 	char cookie[256];
 	/* the cookie for the browser app; the same token in the body for API clients and phones */
-	fg_fmt(cookie, sizeof cookie, "fg_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld",
-	    json_string_value(json_object_get(out, "token")), (long long)(SESSION_MAX_MS / 1000));
+	/* Secure behind TLS (edge.c: FIELDGRID_COOKIE_SECURE, or a trusted proxy's X-Forwarded-Proto: https), so the
+	 * browser never sends the session over plain HTTP */
+	fg_fmt(cookie, sizeof cookie, "fg_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
+	    json_string_value(json_object_get(out, "token")), (long long)(SESSION_MAX_MS / 1000),
+	    edge_request_is_https(r) ? "; Secure" : "");
 	http_json(r, 200, out);
 	http_header(r, "Set-Cookie", cookie);
 }
@@ -42,7 +45,8 @@ logout(req_t *r)
 		return;
 	}
 	http_no_content(r);
-	http_header(r, "Set-Cookie", "fg_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	http_header(r, "Set-Cookie", edge_request_is_https(r) ? "fg_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
+	                                                      : "fg_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 }
 
 static void

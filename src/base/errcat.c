@@ -123,6 +123,9 @@ static const errcat_t catalog[] = {
 	{"test_incomplete", 422, "试验日期和试验结果须同时填写", "A test needs both its date and its result"},
 	{"body_too_large", 413, "请求内容过大", "The request body is too large"},
 	{"unsupported_media_type", 415, "请求内容类型必须为 application/json", "The request body must be application/json"},
+	/* the HTTP edge (issue 9): CSRF and upload slots */
+	{"csrf_origin_mismatch", 403, "请求来源不是本站，已拒绝（跨站请求）", "Refused: the request does not come from this site's own pages"},
+	{"too_many_uploads", 429, "同时上传的文件过多，请稍后再试", "Too many uploads at once; try again shortly"},
 	{"account_locked", 429, "连续登录失败次数过多，账号已临时锁定", "Too many failed sign-ins; the account is locked for a while"},
 	{NULL, 0, NULL, NULL},
 };

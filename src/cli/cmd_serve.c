@@ -68,6 +68,10 @@ cmd_serve(int argc, char **argv)
 		.web_root = o.web ? o.web : (getenv("FIELDGRID_WEB") ? getenv("FIELDGRID_WEB") : default_web(webbuf, sizeof webbuf)),
 		.threads = o.threads,
 		.connection_limit = 16000,
+		.data_dir = o.data,
+		/* behind TLS (docs/operations.md): the session cookie gets Secure; a trusted proxy's X-Forwarded-* count */
+		.cookie_secure = getenv("FIELDGRID_COOKIE_SECURE") && strcmp(getenv("FIELDGRID_COOKIE_SECURE"), "1") == 0,
+		.trusted_proxy = getenv("FIELDGRID_TRUSTED_PROXY") && strcmp(getenv("FIELDGRID_TRUSTED_PROXY"), "1") == 0,
 	};
 	if (ocpp_start() != 0) /* the charger gateway's loop and writer, before the first charger can connect */
 		return 1;

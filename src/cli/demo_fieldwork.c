@@ -97,7 +97,7 @@ static char *
 upload(demo_t *d, const auth_user_t *who, const char *entity, const char *entity_id)
 {
 	json_t *a = NULL;
-	if (attach_store(d->db, who->id, "image/jpeg", photo, sizeof photo, "site.jpg", entity, entity_id, &a, &d->err) != 0) {
+	if (attach_store_bytes(d->db, who->id, "image/jpeg", photo, sizeof photo, "site.jpg", entity, entity_id, &a, &d->err) != 0) {
 		fail(d, "photo");
 		return NULL;
 	}

@@ -14,7 +14,12 @@
  * this header. */
 
 #define HTTP_BODY_MAX (1024 * 1024)
+/* A public route's body (the login) is held in memory before anyone is known: no bigger than a request head. */
+#define HTTP_PUBLIC_BODY_MAX (16 * 1024)
 #define HTTP_MAX_PARAMS 4
+#define HTTP_IDLE_TIMEOUT_S 60u /* libmicrohttpd's idle timeout (MHD_OPTION_CONNECTION_TIMEOUT) */
+
+struct route;
 
 typedef struct req {
 	struct MHD_Connection *conn;
@@ -36,13 +41,23 @@ typedef struct req {
 	struct MHD_Response *resp;
 	const char *idem_key; /* the request's Idempotency-Key once claimed (idempotency.c) */
 	char *resp_copy;      /* the JSON answer kept for a replay, only when idem_key is set */
+	/* the edge (server.c, edge.c): decided from the headers, before any body is read */
+	const struct route *route; /* matched by router_prepare */
+	int upload_fd;     /* routes with max_body: the body in an unlinked temp file at offset 0; -1 when none.
+	                    * Owned by the request (closed in on_completed). */
+	size_t upload_len; /* its length */
+	bool upload_slot;  /* holds one of edge_upload_acquire's slots */
+	bool refused;      /* r->resp is the answer, kept until the body has been read and dropped */
+	bool queued;       /* MHD_queue_response done */
+	size_t drained;    /* bytes of a refused body dropped so far */
 } req_t;
 
 typedef void (*http_handler_t)(req_t *r);
 
 /* perm: NULL = public; "" = any signed-in user; otherwise the permission the caller must hold.
- * max_body: 0 = HTTP_BODY_MAX and a JSON body; otherwise the body is raw bytes (uploads) up to max_body. */
-typedef struct {
+ * max_body: 0 = a JSON body up to HTTP_BODY_MAX (HTTP_PUBLIC_BODY_MAX on a public route); otherwise the body is
+ * raw bytes (an upload) up to max_body, spooled to a temp file (req_t.upload_fd), never held in memory. */
+typedef struct route {
 	const char *method;
 	const char *pattern; /* "/api/v1/users/{id}/actions/disable" */
 	http_handler_t fn;
@@ -101,8 +116,10 @@ void idem_end(req_t *r);
 
 /* Routing (router.c) and static files (static.c). */
 void router_dispatch(req_t *r);
-/* The body limit of the route a request is for (before the body is read). */
-size_t router_body_limit(const char *method, const char *path);
+/* At the headers, before any body: matches the route (r->route, r->params, r->body_limit), checks the origin of
+ * cookie-authenticated writes, authenticates and authorises. -1 when r->resp holds the refusal (404, 405,
+ * 401, 403). */
+int router_prepare(req_t *r);
 void static_serve(req_t *r, const char *web_root);
 
 /* The server (server.c). */
@@ -111,7 +128,28 @@ typedef struct {
 	const char *web_root;
 	int threads;
 	unsigned connection_limit;
+	const char *data_dir; /* uploads are spooled under <data_dir>/tmp */
+	bool cookie_secure;   /* FIELDGRID_COOKIE_SECURE=1: the session cookie always carries Secure */
+	bool trusted_proxy;   /* FIELDGRID_TRUSTED_PROXY=1: believe X-Forwarded-Host / X-Forwarded-Proto */
 } http_config_t;
+
+/* The edge (edge.c): connection deadlines, upload slots, origins. */
+enum edge_phase { EDGE_BODY, EDGE_UPLOAD, EDGE_HANDLER, EDGE_KEEPALIVE, EDGE_WEBSOCKET };
+#define EDGE_UPLOAD_RETRY_S 10
+void edge_start(const http_config_t *cfg);
+void edge_stop(void);
+void edge_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe);
+void edge_conn_phase(struct MHD_Connection *conn, enum edge_phase phase);
+long edge_conns_cut(void);
+/* 429 too_many_uploads (per user or in total) unless a slot is free; release exactly once per success. */
+int edge_upload_acquire(const char *user_id, fg_err_t *err);
+void edge_upload_release(const char *user_id);
+int edge_upload_tmpfile(void);
+/* 403 csrf_origin_mismatch for a write whose Origin / Sec-Fetch-Site is not this server's (see edge.c). */
+int edge_check_origin(req_t *r, bool cookie_auth, fg_err_t *err);
+/* Whether the browser reached us over TLS (the session cookie then gets Secure). */
+bool edge_request_is_https(req_t *r);
 
 int http_start(const http_config_t *cfg);
 /* Stops accepting, waits up to grace_ms for requests in flight, then stops. */

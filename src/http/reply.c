@@ -45,7 +45,7 @@ http_error(req_t *r, fg_err_t *err)
 	json_t *body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", c->code, "message",
 	    strcmp(r->lang, "en") == 0 ? c->en : c->zh, "details", details);
 	http_json(r, c->status, body);
-	if (strcmp(c->code, "account_locked") == 0) {
+	if (strcmp(c->code, "account_locked") == 0 || (c->status == 429 && retry > 0)) {
 		char tmp[32];
 		fg_fmt(tmp, sizeof tmp, "%lld", (long long)(retry > 0 ? retry : 60));
 		http_header(r, "Retry-After", tmp);

@@ -53,16 +53,6 @@ bearer(req_t *r)
 	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "fg_session");
 }
 
-size_t
-router_body_limit(const char *method, const char *path)
-{
-	for (int t = 0; tables[t]; t++)
-		for (const route_t *rt = tables[t]; rt->method; rt++)
-			if (rt->max_body && strcmp(rt->method, method) == 0 && match(rt->pattern, path, NULL, false))
-				return rt->max_body;
-	return HTTP_BODY_MAX;
-}
-
 static bool
 has_body(req_t *r)
 {
@@ -86,8 +76,11 @@ parse_body(req_t *r)
 	return 0;
 }
 
-void
-router_dispatch(req_t *r)
+/* Everything that can be decided from the headers alone, so a refused client never gets to send us a body
+ * we would hold (issue 9): the route, the origin of a cookie-authenticated write, the session, the
+ * permission. Runs on the connection's worker thread, as the handler later does. */
+int
+router_prepare(req_t *r)
 {
 	const route_t *hit = NULL;
 	char allow[128] = "";
@@ -106,8 +99,8 @@ router_dispatch(req_t *r)
 			}
 		}
 	}
+	fg_err_t e = FG_ERR_INIT;
 	if (!hit) {
-		fg_err_t e = FG_ERR_INIT;
 		if (allow[0]) {
 			fg_err(&e, "method_not_allowed");
 			fg_err_detail_str(&e, "allow", allow);
@@ -118,30 +111,50 @@ router_dispatch(req_t *r)
 			fg_err_detail_str(&e, "path", r->path);
 			http_error(r, &e);
 		}
-		return;
+		return -1;
 	}
 	match(hit->pattern, r->path, r, true);
+	r->route = hit;
+	r->body_limit = hit->max_body ? hit->max_body : hit->perm ? HTTP_BODY_MAX : HTTP_PUBLIC_BODY_MAX;
 
+	/* the cookie counts only when no bearer token is given (bearer() prefers the token) */
+	const char *authz = http_header_in(r, "Authorization");
+	bool has_bearer = authz && strncasecmp(authz, "Bearer ", 7) == 0;
+	bool cookie_auth = hit->perm && !has_bearer && MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "fg_session");
+	if (!has_bearer && edge_check_origin(r, cookie_auth, &e) != 0) { /* a bearer token is never ambient */
+		http_error(r, &e);
+		return -1;
+	}
 	r->db = db_thread();
 	if (!r->db) {
 		log_error("no database connection for this thread");
 		http_error_code(r, "internal");
-		return;
+		return -1;
 	}
 	if (hit->perm) {
-		fg_err_t e = FG_ERR_INIT;
 		if (session_resolve(r->db, bearer(r), &r->user, &e) != 0) {
 			http_error(r, &e);
-			return;
+			return -1;
 		}
 		r->authed = true;
 		if (*hit->perm && !perm_allows(r->user.roles, hit->perm)) {
 			fg_err(&e, "forbidden");
 			fg_err_detail_str(&e, "permission", hit->perm);
 			http_error(r, &e);
-			return;
+			return -1;
 		}
 	}
+	return 0;
+}
+
+/* Runs the handler of the route router_prepare matched and authorised, once the body is in. */
+void
+router_dispatch(req_t *r)
+{
+	const route_t *hit = r->route;
+	if (!hit && router_prepare(r) != 0)
+		return;
+	hit = r->route;
 	if (!hit->max_body && has_body(r) && parse_body(r) != 0)
 		return;
 	if (has_body(r) && idem_begin(r) != 0)

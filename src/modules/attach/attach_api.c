@@ -7,12 +7,12 @@ upload(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (r->body.len == 0) {
+	if (r->upload_len == 0) {
 		fg_err_field(&e, "missing_field", "body", "the file's bytes");
 		http_error(r, &e);
 		return;
 	}
-	int rc = attach_store(r->db, r->user.id, http_header_in(r, "Content-Type"), r->body.data, r->body.len,
+	int rc = attach_store(r->db, r->user.id, http_header_in(r, "Content-Type"), r->upload_fd, r->upload_len,
 	    http_query(r, "filename"), http_query(r, "entity"), http_query(r, "entity_id"), &out, &e);
 	http_result(r, 201, rc, out, &e);
 }

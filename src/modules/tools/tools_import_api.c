@@ -2,8 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mman.h>
-#include "base/log.h"
 #include "base/sheet.h"
 #include "http/routes.h"
 #include "modules/tools/tools_import.h"
@@ -18,35 +16,14 @@ submit(req_t *r)
 	int dry = http_query_bool(r, "dry_run");
 	if (dry == -2)
 		return;
-	if (r->body.len == 0) {
+	if (r->upload_len == 0) {
 		fg_err_field(&e, "missing_field", "body", "the CSV or XLSX file's bytes");
 		http_error(r, &e);
 		return;
 	}
-	/* shim until uploads stream to temp files: the body is in RAM, so it is put in an anonymous file (memfd: no
-	 * directory needed, gone when closed) and the import reads it from the descriptor, as it will read
-	 * r->upload_fd */
-	int fd = memfd_create("fieldgrid-import", MFD_CLOEXEC);
-	size_t put = 0;
-	while (fd >= 0 && put < r->body.len) {
-		ssize_t k = write(fd, r->body.data + put, r->body.len - put);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			log_error("tool import: cannot buffer the upload: %s", strerror(errno));
-			close(fd);
-			fd = -1;
-			break;
-		}
-		put += (size_t)k;
-	}
-	if (fd < 0) {
-		http_error_code(r, "internal");
-		return;
-	}
-	int rc = tools_import_submit(r->db, r->user.id, http_header_in(r, "Content-Type"), fd, r->body.len,
+	/* the edge spooled the body to an unlinked temp file; the import dups the descriptor for its parse thread */
+	int rc = tools_import_submit(r->db, r->user.id, http_header_in(r, "Content-Type"), r->upload_fd, r->upload_len,
 	    http_query(r, "filename"), dry == 1, r->lang, &out, &e);
-	close(fd); /* end of shim */
 	bool retry = rc != 0 && e.code && strcmp(e.code, "import_parse_busy") == 0;
 	http_result(r, 202, rc, out, &e);
 	if (retry) /* the request may come back once a file ahead of it has been read */
