@@ -23,7 +23,6 @@
 /* how long a request waits for its file to be read: a queue of 20 MiB files, each read in a second or two */
 #define TOOLS_IMPORT_PARSE_WAIT_MS (60 * 1000)
 #define TOOLS_IMPORT_RETRY_S 5 /* Retry-After of import_parse_busy */
-#define TOOLS_IMPORT_RETRY_S_STR "5"
 /* 20,000 rows take seconds; a job open this long with no server working on it was lost with its server */
 #define TOOLS_IMPORT_STALE_MS (10 * 60 * 1000)
 

@@ -1,4 +1,3 @@
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,10 +23,7 @@ submit(req_t *r)
 	/* the edge spooled the body to an unlinked temp file; the import dups the descriptor for its parse thread */
 	int rc = tools_import_submit(r->db, r->user.id, http_header_in(r, "Content-Type"), r->upload_fd, r->upload_len,
 	    http_query(r, "filename"), dry == 1, r->lang, &out, &e);
-	bool retry = rc != 0 && e.code && strcmp(e.code, "import_parse_busy") == 0;
-	http_result(r, 202, rc, out, &e);
-	if (retry) /* the request may come back once a file ahead of it has been read */
-		http_header(r, "Retry-After", TOOLS_IMPORT_RETRY_S_STR);
+	http_result(r, 202, rc, out, &e); /* a 429's details.retry_after becomes its Retry-After header (reply.c) */
 }
 
 static void
