@@ -91,6 +91,10 @@ set_field(db_t *db, const char *actor_id, const char *id, const char *sql, const
 {
 	if (db_begin(db) != 0)
 		return -1;
+	if (db_lock_row(db, "reservations", id) != 0) {
+		db_rollback(db);
+		return -1;
+	}
 	json_t *before = evusers_reservation_get(db, id);
 	int ok = before && db_run(db_q(db, sql, "tit", v, fg_now_ms(), id)) == DB_DONE;
 	json_t *after = ok ? evusers_reservation_get(db, id) : NULL;
