@@ -124,6 +124,9 @@ evusers_reserve(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err
 	int rc;
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	/* one live reservation per connector: the check below and the insert hold while the charger's row is locked */
+	if (db_lock_row(db, "chargers", charger_id) != 0)
+		return db_fail(db, err);
 	json_t *t = db_one(db_q(db, "SELECT status FROM id_tags WHERE id_tag = $1", "t", tag), &rc);
 	if (!t) {
 		fg_err_field(err, "invalid_field", "id_tag", "not a registered id tag");
