@@ -246,8 +246,8 @@ flow_fire(db_t *db, const flow_binding_t *b, const char *id, const char *action,
 	/* "stay": the action records something (an extension) without leaving the state */
 	const char *to = json_is_true(json_object_get(t, "stay")) ? state : json_string_value(json_object_get(t, "to"));
 	char sql[256];
-	/* From the state the transition was allowed in, or not at all: a second line of defence should a module's
-	 * guard or effect have moved the row (the lock above already keeps other transactions out). */
+	/* From the state the transition was allowed in, or not at all: a second line of defence should a guard (or a
+	 * writer that skipped the lock) have moved the row; the lock above already keeps other transitions out. */
 	fg_fmt(sql, sizeof sql, "UPDATE %s SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND status = $4 "
 	    "RETURNING id", b->table);
 	int urc;
