@@ -45,6 +45,8 @@ devices_revoke(db_t *db, const auth_user_t *me, bool manage_any, const char *id,
 {
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "devices", id) != 0)
+		return db_fail(db, err);
 	json_t *before = device_get(db, id);
 	/* someone else's device is "not found" to a non-admin: its existence is not theirs to learn */
 	if (!before || (!manage_any && strcmp(json_string_value(json_object_get(before, "user_id")), me->id) != 0)) {

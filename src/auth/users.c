@@ -184,6 +184,8 @@ users_update(db_t *db, const char *actor_id, const char *keep_sid, const char *i
 		return err->code ? -1 : fg_err(err, "internal");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "users", id) != 0)
+		return db_fail(db, err);
 	json_t *before = users_get(db, id);
 	if (!before) {
 		fg_err_not_found(err, "user", id);
@@ -233,6 +235,8 @@ users_set_disabled(db_t *db, const char *actor_id, const char *id, bool disabled
 	if (disabled && actor_id && strcmp(actor_id, id) == 0)
 		return fg_err(err, "cannot_disable_self");
 	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	if (db_lock_row(db, "users", id) != 0)
 		return db_fail(db, err);
 	json_t *before = users_get(db, id);
 	if (!before) {

@@ -184,6 +184,75 @@ db_in_tx(const db_t *db)
 	return db->depth > 0;
 }
 
+/* Only names written in the code reach the SQL text; a name with anything else is a programming error. */
+static bool
+db_ident_ok(const char *s)
+{
+	if (!s || !*s || strlen(s) > 63)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || *s == '_'))
+			return false;
+	return true;
+}
+
+static int
+lock_v(db_t *db, const char *table, va_list ap)
+{
+	const char *cols[4], *vals[4];
+	int n = 0;
+	for (const char *c; (c = va_arg(ap, const char *));) {
+		if (n == 4 || !db_ident_ok(c)) {
+			log_error("db_lock_where(%s): bad or too many columns", table ? table : "?");
+			abort();
+		}
+		cols[n] = c;
+		vals[n++] = va_arg(ap, const char *);
+	}
+	if (!db_ident_ok(table) || n == 0) {
+		log_error("db_lock_where: bad table %s or no column", table ? table : "?");
+		abort();
+	}
+	if (db->depth == 0) { /* a lock outside a transaction would end with its statement: a bug in the caller */
+		fg_fmt(db->err, sizeof db->err, "db_lock_where(%s): not in a transaction", table);
+		return DB_ERR;
+	}
+	/* SQLite: the write transaction (BEGIN IMMEDIATE) already excludes every other writer, and WAL readers never
+	 * write, so what this transaction reads stays true until it commits. */
+	if (db->kind != DB_PG)
+		return 0;
+	char sql[512], part[96];
+	fg_fmt(sql, sizeof sql, "SELECT 1 FROM %s WHERE ", table);
+	for (int i = 0; i < n; i++) {
+		fg_fmt(part, sizeof part, "%s%s = $%d", i ? " AND " : "", cols[i], i + 1);
+		strcat(sql, part); /* fits: 4 names of at most 63 bytes */
+	}
+	strcat(sql, " FOR UPDATE");
+	db_stmt_t *st = db_prepare(db, sql);
+	if (!st)
+		return DB_ERR;
+	for (int i = 0; i < n; i++)
+		db_bind_text(st, i + 1, vals[i]);
+	int rc = db_run(st);
+	return rc == DB_DONE ? 0 : rc;
+}
+
+int
+db_lock_where(db_t *db, const char *table, ...)
+{
+	va_list ap;
+	va_start(ap, table);
+	int rc = lock_v(db, table, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+db_lock_row(db_t *db, const char *table, const char *id)
+{
+	return db_lock_where(db, table, "id", id, NULL);
+}
+
 db_stmt_t *
 db_prepare(db_t *db, const char *sql)
 {

@@ -52,6 +52,17 @@ typedef void (*db_hook_fn)(db_t *db, void *arg);
 void db_after_commit(db_t *db, db_hook_fn fn, void *arg, void (*drop)(void *arg));
 /* Open transactions: 0 none, 1 the transaction, more: savepoints inside it. */
 int db_depth(const db_t *db);
+/* Row locks for read-check-write (no lost update, docs/architecture.md "Storage: concurrency"). Call inside a
+ * write transaction, before reading the rows whose state a check depends on: they are then locked until the
+ * outermost commit or rollback, and what is read after the call is the committed state, which no other writer
+ * can change until then. PostgreSQL: SELECT 1 FROM table WHERE col = $1 [AND col2 = $2 …] FOR UPDATE (a second
+ * writer waits there, then reads the first one's result). SQLite: nothing to do, BEGIN IMMEDIATE already holds
+ * the database's only write lock. Table and column names must be identifiers written in the code, never input
+ * (checked: [a-z_] only, else abort). Returns 0 whether or not a row matched (the caller's own read then says
+ * "not found"), or a DB_* error (DB_BUSY: a deadlock broken by PostgreSQL).
+ * db_lock_where takes column/value pairs and a NULL after the last pair. */
+int db_lock_row(db_t *db, const char *table, const char *id) __attribute__((warn_unused_result));
+int db_lock_where(db_t *db, const char *table, ...) __attribute__((warn_unused_result, sentinel));
 
 db_stmt_t *db_prepare(db_t *db, const char *sql);
 /* Prepares and binds in one call. fmt: one letter per parameter $1..$N:

@@ -167,6 +167,12 @@ flow_fire(db_t *db, const flow_binding_t *b, const char *id, const char *action,
 		db_fail(db, err);
 		goto fail_early;
 	}
+	/* Lock the row before reading it: the state, the version and everything the guards read from it are then
+	 * the committed ones, and a second firing of the same action waits here, then finds the new state and is
+	 * refused (invalid_transition) instead of running its effects twice (issue 9: two concurrent `issue`s of
+	 * one part request took its stock twice on PostgreSQL). */
+	if (db_lock_row(db, b->table, id) != 0 || (b->lock_related && b->lock_related(db, id) != 0))
+		goto fail;
 	row = b->load(db, id);
 	if (!row) {
 		fg_err_not_found(err, b->entity, id);
@@ -240,8 +246,20 @@ flow_fire(db_t *db, const flow_binding_t *b, const char *id, const char *action,
 	/* "stay": the action records something (an extension) without leaving the state */
 	const char *to = json_is_true(json_object_get(t, "stay")) ? state : json_string_value(json_object_get(t, "to"));
 	char sql[256];
-	fg_fmt(sql, sizeof sql, "UPDATE %s SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3", b->table);
-	if (db_run(db_q(db, sql, "tit", to, fg_now_ms(), id)) != DB_DONE)
+	/* From the state the transition was allowed in, or not at all: a second line of defence should a guard (or a
+	 * writer that skipped the lock) have moved the row; the lock above already keeps other transitions out. */
+	fg_fmt(sql, sizeof sql, "UPDATE %s SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND status = $4 "
+	    "RETURNING id", b->table);
+	int urc;
+	json_t *moved = db_one(db_q(db, sql, "titt", to, fg_now_ms(), id, state), &urc);
+	json_decref(moved);
+	if (urc == DB_DONE) {
+		fg_err(err, "invalid_transition");
+		fg_err_detail_str(err, "state", state);
+		fg_err_detail_str(err, "action", action);
+		fg_err_detail(err, "allowed", json_incref(allowed));
+	}
+	if (urc != DB_ROW)
 		goto fail;
 	json_array_foreach(json_object_get(t, "effects"), i, g) if (find_effect(json_string_value(g))(&c, err) != 0) goto fail;
 	after = b->load(db, id);

@@ -48,6 +48,10 @@ typedef struct {
 	const char *table; /* has id, status, version, updated_at */
 	const char *entity;/* audit entity name */
 	json_t *(*load)(db_t *db, const char *id);
+	/* NULL, or locks the rows the flow's guards and effects change besides the entity's own (a plan's work
+	 * orders), right after the entity's row and before anything is audited: every transition then takes its
+	 * locks in one order, entity first, and never waits for a row while holding the audit chain's head. */
+	int (*lock_related)(db_t *db, const char *id);
 } flow_binding_t;
 
 /* Loads and checks every flow file against the registered guards, effects and roles; aborts on a mistake

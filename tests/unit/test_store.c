@@ -204,6 +204,42 @@ effects_wait_for_the_outermost_commit(void **state)
 	assert_false(db_in_tx(db));
 }
 
+/* db_lock_row / db_lock_where (no lost update, issue 9): on PostgreSQL the row is locked until the transaction
+ * ends, so a second connection cannot lock it (lock_timeout bounds its wait); other rows stay free. On SQLite the
+ * call is a no-op because the write transaction itself keeps every other writer out: a second connection cannot
+ * even begin one. Outside a transaction the call is refused on both engines. */
+static void
+a_locked_row_keeps_other_writers_out(void **state)
+{
+	DB_OR_SKIP();
+	char k1[37], k2[37], err[256];
+	fg_uuid7(k1);
+	fg_uuid7(k2);
+	assert_int_equal(db_run(db_q(db, "INSERT INTO settings (key, value) VALUES ($1, 'a'), ($2, 'b')", "tt", k1, k2)), DB_DONE);
+	assert_int_not_equal(db_lock_where(db, "settings", "key", k1, NULL), 0); /* no transaction: refused */
+	db_t *other = db_open(db_kind(db) == DB_PG ? getenv("FG_TEST_PG_URL") : sqlite_path, err, sizeof err);
+	assert_non_null(other);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_lock_where(db, "settings", "key", k1, NULL), 0);
+	if (db_kind(db) == DB_PG) {
+		assert_int_equal(db_exec(other, "SET lock_timeout = '50ms'"), 0);
+		assert_int_equal(db_begin(other), 0);
+		assert_int_not_equal(db_lock_where(other, "settings", "key", k1, NULL), 0); /* held by the first */
+		db_rollback(other);
+		assert_int_equal(db_begin(other), 0);
+		assert_int_equal(db_lock_where(other, "settings", "key", k2, NULL), 0); /* another row: free */
+		db_rollback(other);
+	} else {
+		assert_int_equal(db_exec(other, "PRAGMA busy_timeout = 1"), 0);
+		assert_int_equal(db_begin(other), DB_BUSY); /* the first writer holds the only write lock */
+	}
+	db_rollback(db);
+	assert_int_equal(db_begin(other), 0); /* released with the transaction */
+	assert_int_equal(db_lock_where(other, "settings", "key", k1, NULL), 0);
+	db_rollback(other);
+	db_close(other);
+}
+
 static void
 migrations_run_once(void **state)
 {
@@ -439,7 +475,8 @@ audit_chain_detects_change_removal_and_insertion(void **state)
 
 #define STORE_TESTS                                                                                                    \
 	cmocka_unit_test(placeholders_bind_by_number_on_both_engines), cmocka_unit_test(unique_violation_is_a_conflict), \
-	    cmocka_unit_test(migrations_run_once), cmocka_unit_test(transactions_nest_as_savepoints), cmocka_unit_test(effects_wait_for_the_outermost_commit), cmocka_unit_test(rollback_leaves_nothing_behind),                     \
+	    cmocka_unit_test(migrations_run_once), cmocka_unit_test(transactions_nest_as_savepoints), cmocka_unit_test(effects_wait_for_the_outermost_commit), \
+	    cmocka_unit_test(a_locked_row_keeps_other_writers_out), cmocka_unit_test(rollback_leaves_nothing_behind),                     \
 	    cmocka_unit_test(five_failures_lock_even_the_right_password),                                                \
 	    cmocka_unit_test(disabling_a_user_ends_its_sessions), cmocka_unit_test(a_revoked_device_token_is_refused),   \
 	    cmocka_unit_test(org_parent_cannot_be_a_descendant),                                                         \

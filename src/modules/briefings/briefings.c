@@ -127,6 +127,8 @@ briefings_generate(db_t *db, const auth_user_t *actor, const char *plan_id, json
 	json_t *before = NULL, *plan;
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "plans", plan_id) != 0)
+		return db_fail(db, err);
 	if (!(plan = plan_or_fail(db, plan_id, err)))
 		return db_fail(db, err);
 	if (!is_leader(plan, actor) && !(actor->roles & (ROLE_ADMIN | ROLE_MANAGER))) {
@@ -179,6 +181,8 @@ briefings_hold(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *
 	json_t *plan, *before = NULL, *after = NULL;
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "plans", plan_id) != 0)
+		return db_fail(db, err);
 	if (!(plan = plan_or_fail(db, plan_id, err)))
 		return db_fail(db, err);
 	if (!is_leader(plan, actor)) {
@@ -213,6 +217,8 @@ briefings_sign(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *
 {
 	json_t *plan, *b = NULL, *after = NULL;
 	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	if (db_lock_row(db, "plans", plan_id) != 0)
 		return db_fail(db, err);
 	if (!(plan = plan_or_fail(db, plan_id, err)))
 		return db_fail(db, err);

@@ -79,6 +79,8 @@ versioned_update(db_t *db, const char *actor_id, const char *table, const char *
 {
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, table, id) != 0)
+		return db_fail(db, err);
 	json_t *before = get(db, id);
 	if (!before) {
 		fg_err_not_found(err, entity, id);
@@ -183,6 +185,8 @@ int
 chargers_station_delete(db_t *db, const char *actor_id, const char *id, int64_t version, fg_err_t *err)
 {
 	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	if (db_lock_row(db, "stations", id) != 0)
 		return db_fail(db, err);
 	json_t *before = chargers_station_get(db, id);
 	if (!before) {
@@ -411,6 +415,8 @@ chargers_rotate_key(db_t *db, const char *actor_id, const char *id, bool push, j
 	new_key(key, hash);
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "chargers", id) != 0)
+		return db_fail(db, err);
 	json_t *before = chargers_get(db, id), *after = NULL, *cmd = NULL;
 	if (!before) {
 		fg_err_not_found(err, "charger", id);
@@ -458,6 +464,8 @@ chargers_delete(db_t *db, const char *actor_id, const char *id, int64_t version,
 	static const char *const history[] = {"charge_transactions", "charger_commands", "charger_status_log", "meter_values",
 	    "charger_events", NULL};
 	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	if (db_lock_row(db, "chargers", id) != 0)
 		return db_fail(db, err);
 	json_t *before = chargers_get(db, id);
 	if (!before) {

@@ -133,6 +133,8 @@ contractors_update(db_t *db, const char *actor_id, const char *id, json_t *in, j
 		return fg_err_field(err, "missing_field", "suspended_reason", "why the contractor is suspended");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "contractors", id) != 0)
+		return db_fail(db, err);
 	json_t *before = row(db, id);
 	if (!before) {
 		fg_err_not_found(err, "contractor", id);
@@ -233,6 +235,8 @@ contractors_add_agreement(db_t *db, const char *actor_id, const char *id, json_t
 		return fg_err_field(err, "invalid_field", "signed_on", "not in the future: record an agreement once it is signed");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "contractors", id) != 0)
+		return db_fail(db, err);
 	json_t *c = row(db, id);
 	if (!c) {
 		fg_err_not_found(err, "contractor", id);
@@ -267,12 +271,17 @@ contractors_add_staff(db_t *db, const char *actor_id, const char *id, const char
 	int rc;
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "contractors", id) != 0)
+		return db_fail(db, err);
 	json_t *c = row(db, id);
 	if (!c) {
 		fg_err_not_found(err, "contractor", id);
 		return db_fail(db, err);
 	}
 	json_decref(c);
+	/* one contractor per person: the check below and the insert hold while the person's row is locked */
+	if (db_lock_row(db, "users", user_id) != 0)
+		return db_fail(db, err);
 	json_t *u = db_one(db_q(db, "SELECT id FROM users WHERE id = $1", "t", user_id), &rc);
 	if (!u) {
 		fg_err_field(err, "invalid_field", "user_id", "no such user");

@@ -196,6 +196,10 @@ evusers_credit_record(db_t *db, const char *actor_id, const char *id_tag, json_t
 		return fg_err_field(err, "missing_field", "note", "why: what the user did, or why credit is restored");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	/* the tag first, before the event's audit record: the block that follows the new score is decided from the
+	 * locked tag, and two deductions at once cannot both decide from the old state */
+	if (db_lock_where(db, "id_tags", "id_tag", id_tag, NULL) != 0)
+		return db_fail(db, err);
 	int rc;
 	json_t *t = db_one(db_q(db, "SELECT id, id_tag FROM id_tags WHERE lower(id_tag) = lower($1)", "t", id_tag), &rc);
 	if (!t) {

@@ -91,6 +91,10 @@ set_field(db_t *db, const char *actor_id, const char *id, const char *sql, const
 {
 	if (db_begin(db) != 0)
 		return -1;
+	if (db_lock_row(db, "reservations", id) != 0) {
+		db_rollback(db);
+		return -1;
+	}
 	json_t *before = evusers_reservation_get(db, id);
 	int ok = before && db_run(db_q(db, sql, "tit", v, fg_now_ms(), id)) == DB_DONE;
 	json_t *after = ok ? evusers_reservation_get(db, id) : NULL;
@@ -119,6 +123,9 @@ evusers_reserve(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err
 		return fg_err_field(err, "invalid_field", "connector_id", "a connector of this charger (1 …)");
 	int rc;
 	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	/* one live reservation per connector: the check below and the insert hold while the charger's row is locked */
+	if (db_lock_row(db, "chargers", charger_id) != 0)
 		return db_fail(db, err);
 	/* OCPP IdToken is case-insensitive: the registered spelling is what the reservation and the charger get */
 	json_t *t = db_one(db_q(db, "SELECT id_tag, status FROM id_tags WHERE lower(id_tag) = lower($1)", "t", tag), &rc);

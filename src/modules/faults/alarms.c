@@ -52,6 +52,8 @@ alarms_acknowledge(db_t *db, const char *actor_id, const char *id, json_t *in, j
 {
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "alarms", id) != 0)
+		return db_fail(db, err);
 	json_t *before = alarms_get(db, id), *after = NULL;
 	if (!before) {
 		fg_err_not_found(err, "alarm", id);

@@ -162,6 +162,8 @@ faults_code_put(db_t *db, const char *actor_id, const char *vendor, const char *
 		return fg_err_field(err, "invalid_field", "remote_action", "Reset, ChangeAvailability, UnlockConnector, TriggerMessage or none");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_where(db, "fault_code_edits", "vendor", vendor, "code", code, NULL) != 0)
+		return db_fail(db, err);
 	json_t *row = edit_row(db, vendor, code), *before = faults_code_find(db, vendor, code), *after = NULL;
 	if (row && db_check_version(row, in, err))
 		goto fail;
@@ -179,6 +181,10 @@ faults_code_put(db_t *db, const char *actor_id, const char *vendor, const char *
 		     : db_run(db_q(db, "INSERT INTO fault_code_edits (vendor, code, body, updated_by, updated_at) "
 				       "VALUES ($1, $2, $3, $4, $5)", "tttti", vendor, code, text, actor_id, now));
 	free(text);
+	if (rc == DB_CONFLICT) { /* another admin's first edit of this code committed while we read none */
+		fg_err(err, "version_conflict");
+		fg_err_detail(err, "current_version", json_integer(1));
+	}
 	char eid[110];
 	fg_fmt(eid, sizeof eid, "%s/%s", vendor, code);
 	if (rc != DB_DONE || !(after = faults_code_find(db, vendor, code)) ||
@@ -201,6 +207,8 @@ faults_code_delete(db_t *db, const char *actor_id, const char *vendor, const cha
 	if (check_key(vendor, code, err))
 		return -1;
 	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	if (db_lock_where(db, "fault_code_edits", "vendor", vendor, "code", code, NULL) != 0)
 		return db_fail(db, err);
 	json_t *row = edit_row(db, vendor, code), *before = faults_code_find(db, vendor, code);
 	if (!before) {
@@ -281,6 +289,8 @@ faults_settings_put(db_t *db, const char *actor_id, json_t *in, json_t **out, fg
 	if ((v = json_object_get(in, "flap_window_s")) && (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 86400))
 		return fg_err_field(err, "invalid_field", "flap_window_s", "0 to 86400 s");
 	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	if (db_lock_where(db, "settings", "key", "faults.sla", NULL) != 0)
 		return db_fail(db, err);
 	json_t *before = faults_settings(db), *edit = stored_sla(db), *after = NULL;
 	if (db_check_version(before, in, err))

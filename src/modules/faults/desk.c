@@ -140,6 +140,8 @@ desk_classify(db_t *db, const char *actor_id, const char *id, json_t *in, json_t
 		return fg_err_field(err, "invalid_field", "urgency", "urgent or normal");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "service_reports", id) != 0)
+		return db_fail(db, err);
 	json_t *before = desk_get(db, id), *after = NULL, *fault = NULL;
 	if (!before) {
 		fg_err_not_found(err, "service_report", id);

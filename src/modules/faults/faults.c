@@ -119,7 +119,7 @@ load(db_t *db, const char *id)
 	return f;
 }
 
-const flow_binding_t faults_flow = {"fault", "faults", "fault", load};
+const flow_binding_t faults_flow = {"fault", "faults", "fault", load, NULL};
 
 int
 faults_list(db_t *db, const faults_filter_t *f, json_t **out, fg_err_t *err)
@@ -352,6 +352,10 @@ faults_remote_command(db_t *db, const char *actor_id, const char *id, const char
 		json_decref(cmd);
 		return db_fail(db, err);
 	}
+	if (db_lock_row(db, "faults", id) != 0) {
+		json_decref(cmd);
+		return db_fail(db, err);
+	}
 	json_t *before = load(db, id), *after = NULL;
 	char text[200], *p = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
 	fg_fmt(text, sizeof text, "远程指令 %s %s", action, p ? p : "{}");
@@ -428,6 +432,10 @@ faults_escalate_due(db_t *db, int64_t now, const char *fault_id)
 	json_array_foreach(rows, i, r) {
 		if (db_begin(db) != 0)
 			break;
+		if (db_lock_row(db, "faults", str(r, "id")) != 0) {
+			db_rollback(db);
+			break;
+		}
 		json_t *f = load(db, str(r, "id"));
 		const char *why = f && !json_is_integer(json_object_get(f, "responded_at")) ? "超过响应时限" : "超过修复时限";
 		if (f && escalate_one(db, NULL, f, now, why) == 0 && db_commit(db) == 0)

@@ -140,6 +140,8 @@ equipment_update(db_t *db, const char *actor_id, const char *id, json_t *in, jso
 		return -1;
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "station_equipment", id) != 0)
+		return db_fail(db, err);
 	json_t *before = equipment_get(db, id);
 	if (!before) {
 		fg_err_not_found(err, "station_equipment", id);
@@ -197,7 +199,7 @@ load(db_t *db, const char *id)
 	return defects_get(db, id);
 }
 
-const flow_binding_t defects_flow = {"defect", "defects", "defect", load};
+const flow_binding_t defects_flow = {"defect", "defects", "defect", load, NULL};
 
 /* Jan 1 00:00 of the year in Asia/Shanghai, as epoch ms */
 static int64_t

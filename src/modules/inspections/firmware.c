@@ -232,6 +232,8 @@ firmware_campaign_cancel(db_t *db, const char *actor_id, const char *id, json_t 
 {
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "firmware_campaigns", id) != 0)
+		return db_fail(db, err);
 	json_t *before = firmware_campaign_get(db, id);
 	if (!before) {
 		fg_err_not_found(err, "firmware_campaign", id);
@@ -370,6 +372,10 @@ after_send(db_t *db, const char *actor_id, const char *cid, const char *charger_
 	int rc;
 	if (db_begin(db) != 0)
 		return -1;
+	if (db_lock_where(db, "firmware_campaign_chargers", "campaign_id", cid, "charger_id", charger_id, NULL) != 0) {
+		db_rollback(db);
+		return -1;
+	}
 	json_t *before = row_of(db, cid, charger_id);
 	if (!before) {
 		db_rollback(db);

@@ -221,6 +221,8 @@ inspections_plan_update(db_t *db, const char *actor_id, const char *id, json_t *
 {
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "inspection_plans", id) != 0)
+		return db_fail(db, err);
 	json_t *before = inspections_plan_get(db, id);
 	if (!before) {
 		fg_err_not_found(err, "inspection_plan", id);
@@ -504,6 +506,8 @@ inspections_record(db_t *db, const char *actor_id, const char *insp_id, const ch
 		return fg_err_field(err, "inspection_fail_note_required", "note", "what is wrong: it becomes the defect's description");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "inspections", insp_id) != 0)
+		return db_fail(db, err);
 	json_t *insp = inspections_get(db, insp_id), *before = NULL;
 	if (!insp) {
 		fg_err_not_found(err, "inspection", insp_id);
@@ -631,6 +635,8 @@ inspections_finish(db_t *db, const char *actor_id, const char *id, json_t *in, j
 	if (!staff || !*staff)
 		return fg_err_field(err, "missing_field", "staff", "who did the visit");
 	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	if (db_lock_row(db, "inspections", id) != 0)
 		return db_fail(db, err);
 	json_t *before = inspections_get(db, id);
 	if (!before) {

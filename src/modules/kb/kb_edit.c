@@ -153,6 +153,11 @@ kb_put(db_t *db, const char *actor_id, const char *coll, const char *key, json_t
 		free(body);
 		return db_fail(db, err);
 	}
+	/* the audit's before is the entry as locked: two admins saving at once are recorded one after the other */
+	if (db_lock_where(db, "kb_overrides", "collection", coll, "key", key, NULL) != 0) {
+		free(body);
+		return db_fail(db, err);
+	}
 	json_t *before = current(db, coll, key);
 	int rc = db_run(db_q(db,
 	    "INSERT INTO kb_overrides (collection, key, body, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5) "
@@ -175,7 +180,7 @@ kb_put(db_t *db, const char *actor_id, const char *coll, const char *key, json_t
 int
 kb_delete_edit(db_t *db, const char *actor_id, const char *coll, const char *key, fg_err_t *err)
 {
-	if (db_begin(db) != 0)
+	if (db_begin(db) != 0 || db_lock_where(db, "kb_overrides", "collection", coll, "key", key, NULL) != 0)
 		return db_fail(db, err);
 	int rc;
 	json_t *row = db_one(db_q(db, "SELECT body FROM kb_overrides WHERE collection = $1 AND key = $2", "tt", coll, key), &rc);

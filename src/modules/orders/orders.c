@@ -32,7 +32,7 @@ load(db_t *db, const char *id)
 	return orders_get(db, id);
 }
 
-const flow_binding_t orders_flow = {"work_order", "work_orders", "work_order", load};
+const flow_binding_t orders_flow = {"work_order", "work_orders", "work_order", load, NULL};
 
 static const char *const priorities[] = {"urgent", "high", "normal", "low", NULL};
 static const char *const sources[] = {"customer", "schedule", "alarm", "manager", NULL};
@@ -128,6 +128,8 @@ int
 orders_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err)
 {
 	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	if (db_lock_row(db, "work_orders", id) != 0)
 		return db_fail(db, err);
 	json_t *before = orders_get(db, id), *after = NULL;
 	if (!before) {
@@ -229,12 +231,34 @@ orders_list(db_t *db, const orders_filter_t *f, json_t **out, fg_err_t *err)
 }
 
 int
+orders_lock_for_plan(db_t *db, const char *plan_id)
+{
+	int rc;
+	json_t *ids = db_all(db_q(db, "SELECT work_order_id AS id FROM plan_orders WHERE plan_id = $1 ORDER BY work_order_id", "t",
+				 plan_id), &rc);
+	if (!ids)
+		return -1;
+	size_t i;
+	json_t *row;
+	json_array_foreach(ids, i, row) if (db_lock_row(db, "work_orders", json_string_value(json_object_get(row, "id"))) != 0) {
+		json_decref(ids);
+		return -1;
+	}
+	json_decref(ids);
+	return 0;
+}
+
+int
 orders_set_status_for_plan(db_t *db, const char *actor_id, const char *plan_id, const char *status)
 {
 	int rc;
+	/* the orders' rows first (a no-op when the plan's transition locked them already), then the ones to move,
+	 * read as locked: an order cancelled meanwhile stays cancelled */
+	if (orders_lock_for_plan(db, plan_id) != 0)
+		return -1;
 	json_t *ids = db_all(db_q(db,
 	    "SELECT work_order_id AS id FROM plan_orders po JOIN work_orders w ON w.id = po.work_order_id "
-	    "WHERE po.plan_id = $1 AND w.status <> 'cancelled' AND w.status <> $2",
+	    "WHERE po.plan_id = $1 AND w.status <> 'cancelled' AND w.status <> $2 ORDER BY po.work_order_id",
 	    "tt", plan_id, status), &rc);
 	if (!ids)
 		return -1;

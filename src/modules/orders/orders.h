@@ -23,6 +23,9 @@ typedef struct {
 int orders_list(db_t *db, const orders_filter_t *f, json_t **out, fg_err_t *err);
 
 /* Moves every order of a plan to `status` (plan effects), auditing each. */
+/* Locks the work orders on a plan, in id order (one order for every transaction that takes several): the plan
+ * flow's lock_related, so a plan's transition sees and changes its orders as locked. 0 or -1. */
+int orders_lock_for_plan(db_t *db, const char *plan_id);
 int orders_set_status_for_plan(db_t *db, const char *actor_id, const char *plan_id, const char *status);
 
 #endif

@@ -93,6 +93,8 @@ org_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **
 		return fg_err_field(err, "invalid_field", "kind", "company, department or team");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "org_units", id) != 0)
+		return db_fail(db, err);
 	json_t *before = org_get(db, id);
 	if (!before) {
 		fg_err_not_found(err, "org_unit", id);

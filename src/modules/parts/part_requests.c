@@ -47,7 +47,7 @@ load(db_t *db, const char *id)
 	return parts_request_get(db, id);
 }
 
-const flow_binding_t parts_request_flow = {"part_request", "part_requests", "part_request", load};
+const flow_binding_t parts_request_flow = {"part_request", "part_requests", "part_request", load, NULL};
 
 json_t *
 parts_requests(db_t *db, const char *status, const char *work_order_id, const char *depot_id, const char *requested_by)
@@ -90,6 +90,8 @@ parts_request_create(db_t *db, const char *actor_id, json_t *in, json_t **out, f
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
 	int rc;
+	if (db_lock_row(db, "work_orders", str(in, "work_order_id")) != 0)
+		return db_fail(db, err);
 	json_t *wo = orders_get(db, str(in, "work_order_id"));
 	if (!wo) {
 		fg_err_field(err, "invalid_field", "work_order_id", "no such work order");

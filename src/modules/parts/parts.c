@@ -78,6 +78,8 @@ parts_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t 
 		return -1;
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "parts", id) != 0)
+		return db_fail(db, err);
 	json_t *before = parts_get(db, id);
 	if (!before) {
 		fg_err_not_found(err, "part", id);
@@ -254,6 +256,10 @@ stock_change(db_t *db, const char *actor_id, const char *depot_id, json_t *in, c
 		return db_fail(db, err);
 	if (check_stock_target(db, depot_id, part_id, err))
 		return db_fail(db, err);
+	/* the depot, then its stock line: a stocktake's difference is taken from the books as locked */
+	if (db_lock_row(db, "part_depots", depot_id) != 0 ||
+	    db_lock_where(db, "part_stock", "depot_id", depot_id, "part_id", part_id, NULL) != 0)
+		return db_fail(db, err);
 	json_t *before = stock_row(db, depot_id, part_id);
 	int64_t delta = qty;
 	if (kind[0] == 'a') /* a stocktake: the difference between what was counted and what the books say */
@@ -301,6 +307,10 @@ parts_set_levels(db_t *db, const char *actor_id, const char *depot_id, const cha
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
 	if (check_stock_target(db, depot_id, part_id, err))
+		return db_fail(db, err);
+	/* the depot, then its stock line: a stocktake's difference is taken from the books as locked */
+	if (db_lock_row(db, "part_depots", depot_id) != 0 ||
+	    db_lock_where(db, "part_stock", "depot_id", depot_id, "part_id", part_id, NULL) != 0)
 		return db_fail(db, err);
 	json_t *before = stock_row(db, depot_id, part_id);
 	if (before && json_object_get(in, "version") && db_check_version(before, in, err)) {

@@ -61,7 +61,7 @@ load(db_t *db, const char *id)
 	return plans_get(db, id);
 }
 
-const flow_binding_t plans_flow = {"plan", "plans", "plan", load};
+const flow_binding_t plans_flow = {"plan", "plans", "plan", load, orders_lock_for_plan};
 
 static const char *
 str(json_t *in, const char *k)
@@ -246,6 +246,8 @@ plans_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t 
 	json_t *before = NULL, *after = NULL;
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "plans", id) != 0)
+		goto fail;
 	before = plans_get(db, id);
 	if (!before) {
 		fg_err_not_found(err, "plan", id);

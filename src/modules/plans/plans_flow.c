@@ -68,9 +68,11 @@ effect_orders_released(flow_ctx_t *c, fg_err_t *err)
 {
 	/* a cancelled plan gives its unfinished orders back to the dispatcher */
 	int rc;
+	if (orders_lock_for_plan(c->db, c->id) != 0)
+		return -1;
 	json_t *ids = db_all(db_q(c->db,
 	    "SELECT w.id FROM plan_orders po JOIN work_orders w ON w.id = po.work_order_id WHERE po.plan_id = $1 AND "
-	    "w.status = 'planned'", "t", c->id), &rc);
+	    "w.status = 'planned' ORDER BY w.id", "t", c->id), &rc);
 	if (!ids)
 		return -1;
 	size_t i;

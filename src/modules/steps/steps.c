@@ -90,6 +90,8 @@ steps_record(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *in
 		return fg_err_field(err, "invalid_field", "result", "ok or nonconforming");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "plans", plan_id) != 0)
+		goto fail;
 	plan = plans_get(db, plan_id);
 	if (!plan) {
 		fg_err_not_found(err, "plan", plan_id);

@@ -66,6 +66,8 @@ surveys_put(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *in,
 		return -1;
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "plans", plan_id) != 0)
+		goto fail;
 	plan = plans_get(db, plan_id);
 	if (!plan) {
 		fg_err_not_found(err, "plan", plan_id);

@@ -80,7 +80,7 @@ load(db_t *db, const char *id)
 	return tickets_get(db, id);
 }
 
-const flow_binding_t tickets_flow = {"ticket", "tickets", "ticket", load};
+const flow_binding_t tickets_flow = {"ticket", "tickets", "ticket", load, NULL};
 
 json_t *
 tickets_active_for_plan(db_t *db, const char *plan_id)
@@ -254,6 +254,8 @@ tickets_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg_
 
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "plans", plan_id) != 0)
+		goto fail;
 	plan = plans_get(db, plan_id);
 	if (!plan) {
 		fg_err_field(err, "invalid_field", "plan_id", "no such plan");
@@ -360,6 +362,8 @@ tickets_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_
 	json_t *before = NULL, *after = NULL;
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "tickets", id) != 0)
+		goto fail;
 	before = tickets_get(db, id);
 	if (!before) {
 		fg_err_not_found(err, "ticket", id);
@@ -437,6 +441,10 @@ static json_t *
 begin_on(db_t *db, const char *id, fg_err_t *err)
 {
 	if (db_begin(db) != 0) {
+		db_fail(db, err);
+		return NULL;
+	}
+	if (db_lock_row(db, "tickets", id) != 0) {
 		db_fail(db, err);
 		return NULL;
 	}

@@ -222,6 +222,8 @@ tools_record_test(db_t *db, const char *actor_id, const char *id, json_t *in, js
 		return -1;
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "tools", id) != 0)
+		return db_fail(db, err);
 	json_t *before = tools_get(db, id), *after = NULL;
 	if (!before) {
 		fg_err_not_found(err, "tool", id);
@@ -297,6 +299,8 @@ tools_checkout(db_t *db, const auth_user_t *actor, const char *id, const char *p
 	json_t *before = NULL, *plan = NULL, *after = NULL;
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
+	if (db_lock_row(db, "tools", id) != 0)
+		goto fail;
 	before = tools_get(db, id);
 	if (!before) {
 		fg_err_not_found(err, "tool", id);
@@ -370,6 +374,8 @@ tools_return(db_t *db, const auth_user_t *actor, const char *id, json_t *in, jso
 	if (!custody)
 		return fg_err_field(err, "invalid_field", "condition", "good, damaged or lost");
 	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	if (db_lock_row(db, "tools", id) != 0)
 		return db_fail(db, err);
 	json_t *before = tools_get(db, id), *after = NULL;
 	if (!before) {
