@@ -20,6 +20,7 @@ static const char usage[] =
     "                                      add an account (password from FIELDGRID_USER_PASSWORD, else generated)\n"
     "  demo --data DIR [--db URL]          load the demo company (password from FIELDGRID_DEMO_PASSWORD, else generated)\n"
     "  audit verify --data DIR [--db URL]  check the audit hash chain; exit 1 naming the first broken record\n"
+    "  routes                              print the HTTP route table as JSON [{method, pattern, perm, max_body}]\n"
     "\n"
     "--db takes postgresql://USER@HOST:PORT/DBNAME for PostgreSQL; without it a SQLite file in DIR is used.\n"
     "Roles: admin manager issuer permitter leader crew guardian supervisor dispatcher om_engineer tool_keeper viewer\n";
@@ -40,7 +41,7 @@ main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{"init", cmd_init}, {"serve", cmd_serve}, {"migrate", cmd_migrate}, {"user", cmd_user},
-		{"demo", cmd_demo}, {"audit", cmd_audit},
+		{"demo", cmd_demo}, {"audit", cmd_audit}, {"routes", cmd_routes},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
