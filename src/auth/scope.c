@@ -107,7 +107,9 @@ entity_plan(db_t *db, const char *entity, const char *id, char plan_id[64])
 		{"survey", "SELECT plan_id FROM surveys WHERE id = $1"},
 		{"ticket", "SELECT plan_id FROM tickets WHERE id = $1"},
 		{"ticket_risk", "SELECT t.plan_id FROM ticket_risks r JOIN tickets t ON t.id = r.ticket_id WHERE r.id = $1"},
-		{"step", "SELECT plan_id FROM job_steps WHERE id = $1"},
+		/* a step photo is uploaded before the step exists, so entity_id may be its work order (docs/api.md) */
+		{"step", "SELECT p.id AS plan_id FROM plans p WHERE p.id IN (SELECT plan_id FROM job_steps WHERE id = $1) OR "
+			 "p.id IN (SELECT plan_id FROM plan_orders WHERE work_order_id = $1) ORDER BY p.created_at DESC LIMIT 1"},
 		{"finding", "SELECT plan_id FROM findings WHERE id = $1"},
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
