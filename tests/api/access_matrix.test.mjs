@@ -129,42 +129,6 @@ function classify(res, d) {
   return 'allowed';
 }
 
-test(`${LABEL} access matrix: every route × every role × own team / other team answers as declared`, async () => {
-  const fx = await fixtures();
-  const cells = [];
-  // logging out ends the session every other cell uses: those cells go last
-  const ordered = [...routes].sort((a, b) => (key(a) === 'POST /api/v1/auth/logout') - (key(b) === 'POST /api/v1/auth/logout'));
-  const late = [];
-  for (const route of ordered)
-    for (const role of matrix.roles)
-      for (const own of [true, false])
-        (key(route) === 'POST /api/v1/auth/logout' ? late : cells).push({ route, role, own });
-  const wrong = [];
-  const run = async ({ route, role, own }) => {
-    const d = { ...matrix.routes[key(route)], key: key(route) };
-    const u = fx.users[own ? 'A' : 'B'][role];
-    const rq = request(route, fx);
-    const probe = d.scope === 'list' && LIST_PROBES[d.key] ? LIST_PROBES[d.key](fx) : null;
-    let res;
-    if (rq.raw) {
-      const r = await fetch(`${BASE_URL}${rq.path}`, { method: route.method, headers: { authorization: `Bearer ${u.token}`, 'content-type': 'image/jpeg' } });
-      const text = await r.text();
-      let json; try { json = JSON.parse(text); } catch { json = undefined; }
-      res = { status: r.status, json, text };
-    } else {
-      res = await api(route.method, probe ? probe[0] : rq.path, { token: u.token, body: rq.body });
-    }
-    let got = classify(res, d);
-    if (probe && got === 'allowed' && res.status === 200) got += probe[1](res.json) ? ', listed' : ', left out';
-    const want = expected(d, role, own);
-    if (got !== want) wrong.push(`${d.key} as ${role} (${own ? 'own' : 'other'} team): expected ${want}, got ${got} [${res.status} ${(res.text ?? '').slice(0, 120)}]`);
-  };
-  await pool(cells, 8, run);
-  await pool(late, 8, run);
-  assert.ok(cells.length + late.length >= routes.length * matrix.roles.length * 2);
-  assert.equal(wrong.length, 0, `${wrong.length} cells differ from tests/api/access_matrix.json:\n${wrong.sort().join('\n')}`);
-});
-
 test(`${LABEL} scope: the plan's own people see it from any unit; phone numbers only for those who need them`, async () => {
   const fx = await fixtures();
   const { p, plan, users } = fx;
@@ -200,4 +164,41 @@ test(`${LABEL} scope: the plan's own people see it from any unit; phone numbers 
   assert.equal(await onPlan(p.crew), '13812345678');
   assert.equal(await onPlan(users.A.viewer), '138****5678');
   assert.equal(await onPlan(users.A.manager), '13812345678');
+});
+
+// last: its logout cells end every fixture user's session
+test(`${LABEL} access matrix: every route × every role × own team / other team answers as declared`, async () => {
+  const fx = await fixtures();
+  const cells = [];
+  // logging out ends the session every other cell uses: those cells go last
+  const ordered = [...routes].sort((a, b) => (key(a) === 'POST /api/v1/auth/logout') - (key(b) === 'POST /api/v1/auth/logout'));
+  const late = [];
+  for (const route of ordered)
+    for (const role of matrix.roles)
+      for (const own of [true, false])
+        (key(route) === 'POST /api/v1/auth/logout' ? late : cells).push({ route, role, own });
+  const wrong = [];
+  const run = async ({ route, role, own }) => {
+    const d = { ...matrix.routes[key(route)], key: key(route) };
+    const u = fx.users[own ? 'A' : 'B'][role];
+    const rq = request(route, fx);
+    const probe = d.scope === 'list' && LIST_PROBES[d.key] ? LIST_PROBES[d.key](fx) : null;
+    let res;
+    if (rq.raw) {
+      const r = await fetch(`${BASE_URL}${rq.path}`, { method: route.method, headers: { authorization: `Bearer ${u.token}`, 'content-type': 'image/jpeg' } });
+      const text = await r.text();
+      let json; try { json = JSON.parse(text); } catch { json = undefined; }
+      res = { status: r.status, json, text };
+    } else {
+      res = await api(route.method, probe ? probe[0] : rq.path, { token: u.token, body: rq.body });
+    }
+    let got = classify(res, d);
+    if (probe && got === 'allowed' && res.status === 200) got += probe[1](res.json) ? ', listed' : ', left out';
+    const want = expected(d, role, own);
+    if (got !== want) wrong.push(`${d.key} as ${role} (${own ? 'own' : 'other'} team): expected ${want}, got ${got} [${res.status} ${(res.text ?? '').slice(0, 120)}]`);
+  };
+  await pool(cells, 8, run);
+  await pool(late, 8, run);
+  assert.ok(cells.length + late.length >= routes.length * matrix.roles.length * 2);
+  assert.equal(wrong.length, 0, `${wrong.length} cells differ from tests/api/access_matrix.json:\n${wrong.sort().join('\n')}`);
 });
