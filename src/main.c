@@ -26,6 +26,7 @@ static const char usage[] =
     "                                      restore a backup into an empty data dir (and an empty PostgreSQL database)\n"
     "  maintenance --data DIR [--db URL] [--keys-older-than SECONDS]\n"
     "                                      sweep expired idempotency keys and sessions now (the server does it hourly)\n"
+    "  routes                              print the HTTP route table as JSON [{method, pattern, perm, max_body}]\n"
     "\n"
     "--db takes postgresql://USER@HOST:PORT/DBNAME for PostgreSQL; without it a SQLite file in DIR is used.\n"
     "--data defaults to $FIELDGRID_DATA, else ./var.\n"
@@ -48,7 +49,7 @@ main(int argc, char **argv)
 	} cmds[] = {
 		{"init", cmd_init}, {"serve", cmd_serve}, {"migrate", cmd_migrate}, {"user", cmd_user},
 		{"demo", cmd_demo}, {"audit", cmd_audit}, {"backup", cmd_backup}, {"restore", cmd_restore},
-		{"maintenance", cmd_maintenance},
+		{"maintenance", cmd_maintenance}, {"routes", cmd_routes},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)

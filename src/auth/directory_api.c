@@ -2,6 +2,7 @@
  * /org-units stay admin-only; dispatchers and managers still have to pick a team, a leader and a crew. */
 #include "http/routes.h"
 #include "auth/users.h"
+#include "auth/scope.h"
 #include "modules/org/org.h"
 
 static void
@@ -22,6 +23,7 @@ people(req_t *r)
 	json_t *u;
 	static const char *const drop[] = {"last_login_at", "created_at", "updated_at", "version", "disabled", NULL};
 	json_array_foreach(json_object_get(out, "items"), i, u) for (int k = 0; drop[k]; k++) json_object_del(u, drop[k]);
+	scope_directory_phones(r->db, &r->user, json_object_get(out, "items"));
 	http_json(r, 200, out);
 }
 

@@ -53,6 +53,14 @@ bearer(req_t *r)
 	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "fg_session");
 }
 
+void
+router_each(void (*fn)(const route_t *rt, void *arg), void *arg)
+{
+	for (int t = 0; tables[t]; t++)
+		for (const route_t *rt = tables[t]; rt->method; rt++)
+			fn(rt, arg);
+}
+
 static bool
 has_body(req_t *r)
 {

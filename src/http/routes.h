@@ -33,4 +33,8 @@ extern const route_t inspection_routes[];
 extern const route_t fault_routes[];
 extern const route_t kpi_routes[];
 
+/* Calls fn for every route in dispatch order: `fieldgrid routes` prints the table the access test is generated
+ * from (tests/api/access_matrix.test.mjs). */
+void router_each(void (*fn)(const route_t *rt, void *arg), void *arg);
+
 #endif

@@ -53,9 +53,11 @@ test(`${LABEL} steps: the order follows its SOP in order, with typed readings an
   assert.equal(done2.done_by, p.crew.user.id);
   assert.deepEqual(done2.photos.map((x) => x.attachment_id), [photo.id]);
   assert.equal(ok2.json.progress.done, 2);
-  // someone not on the plan cannot record
+  // someone of the plan's team but not on the plan cannot record; someone of another team does not see the plan
+  const teammate = await userWithToken(['crew'], { org_unit_id: plan.team_id });
+  expectError(await step(teammate.token, plan.id, { work_order_id: order.id, step_no: 3, result: 'ok', records: {} }), 403, 'forbidden');
   const stranger = await userWithToken(['crew']);
-  expectError(await step(stranger.token, plan.id, { work_order_id: order.id, step_no: 3, result: 'ok', records: {} }), 403, 'forbidden');
+  expectError(await step(stranger.token, plan.id, { work_order_id: order.id, step_no: 3, result: 'ok', records: {} }), 404, 'not_found');
 });
 
 test(`${LABEL} steps: only while the job is running`, async () => {

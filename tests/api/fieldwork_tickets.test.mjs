@@ -234,7 +234,12 @@ test(`${LABEL} ticket signatures verify, and fail once the ticket is changed beh
 
 test(`${LABEL} attachments: declared type must match the bytes; size limit; metadata`, async () => {
   const p = await people();
-  const id = '01a1fe12-1451-74cf-90ca-b33a8d614cd9';
+  // a file is attached to something the uploader may write: the crew to their own job's ticket (docs/api.md "Scope")
+  const { plan } = await publishedPlan(p, { ready: false });
+  const id = (await newTicket(p, plan)).id;
+  const ghost = await fetch(`${BASE_URL}/api/v1/attachments?entity=ticket&entity_id=01a1fe12-1451-74cf-90ca-b33a8d614cd9`, {
+    method: 'POST', headers: { authorization: `Bearer ${p.crew.token}`, 'content-type': 'image/jpeg' }, body: JPEG });
+  assert.equal(ghost.status, 404, 'a ticket that does not exist takes no file');
   const lie = await fetch(`${BASE_URL}/api/v1/attachments?entity=ticket&entity_id=${id}`, {
     method: 'POST', headers: { authorization: `Bearer ${p.crew.token}`, 'content-type': 'image/png' }, body: JPEG });
   assert.equal(lie.status, 415);

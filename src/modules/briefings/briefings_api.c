@@ -1,11 +1,26 @@
 #include "http/routes.h"
 #include "modules/briefings/briefings.h"
+#include "auth/scope.h"
+
+/* The plan (params[0]) out of the caller's scope answers 404 for reads and writes alike (docs/api.md "Scope"),
+ * before the body is looked at. */
+static bool
+out_of_scope(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	if (scope_plan_check(r->db, &r->user, r->params[0], "plan", r->params[0], &e) == 0)
+		return false;
+	http_error(r, &e);
+	return true;
+}
 
 static const jfield_t empty_spec[] = {{NULL, 0, 0, 0}};
 
 static void
 get(req_t *r)
 {
+	if (out_of_scope(r))
+		return;
 	http_entity(r, briefings_get(r->db, r->params[0]), "briefing", r->params[0]);
 }
 
@@ -14,7 +29,7 @@ run(req_t *r, int (*fn)(db_t *, const auth_user_t *, const char *, json_t **, fg
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (http_body(r, empty_spec))
+	if (out_of_scope(r) || http_body(r, empty_spec))
 		return;
 	int rc = fn(r->db, &r->user, r->params[0], &out, &e);
 	http_result(r, status, rc, out, &e);

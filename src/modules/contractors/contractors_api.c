@@ -1,4 +1,5 @@
 #include "http/routes.h"
+#include "auth/scope.h"
 #include "modules/contractors/contractors.h"
 
 #define CONTRACTOR_FIELDS(req)                                   \
@@ -47,7 +48,11 @@ list(req_t *r)
 static void
 get(req_t *r)
 {
-	http_entity(r, contractors_get(r->db, r->params[0]), "contractor", r->params[0]);
+	json_t *c = contractors_get(r->db, r->params[0]), *s;
+	size_t i;
+	json_array_foreach(c ? json_object_get(c, "staff") : NULL, i, s) /* docs/api.md "Phone numbers" */
+		scope_phone(r->db, &r->user, s, "phone", json_string_value(json_object_get(s, "id")), NULL);
+	http_entity(r, c, "contractor", r->params[0]);
 }
 
 static void

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "http/routes.h"
+#include "auth/scope.h"
 #include "auth/perm.h"
 #include "modules/plans/plans.h"
 #include "modules/people/people.h"
@@ -65,8 +66,8 @@ expiring(req_t *r)
 static void
 plan_readiness(req_t *r)
 {
-	json_t *plan = plans_get(r->db, r->params[0]);
-	if (!plan) {
+	json_t *plan = scope_plan_visible(r->db, &r->user, r->params[0]) ? plans_get(r->db, r->params[0]) : NULL;
+	if (!plan) { /* out of scope (docs/api.md "Scope") reads as missing */
 		http_entity(r, NULL, "plan", r->params[0]);
 		return;
 	}

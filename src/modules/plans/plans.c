@@ -6,6 +6,7 @@
 #include "audit/audit.h"
 #include "auth/perm.h"
 #include "auth/session.h"
+#include "auth/scope.h"
 #include "modules/kb/kb.h"
 #include "modules/org/org.h"
 #include "modules/orders/orders.h"
@@ -321,6 +322,7 @@ where(qb_t *q, const void *filter)
 			qb_text(q, vals[i]);
 		}
 	}
+	scope_plan_filter(q, f->viewer, "id");
 }
 
 static json_t *

@@ -4,6 +4,7 @@
 #include "base/err.h"
 #include "db/db.h"
 #include "flow/flow.h"
+#include "auth/session.h"
 
 /* Work plans (作业计划, R3.2, R2.5): the dated, staffed execution of work orders by one team and one leader,
  * published to every member's device (GET /me/jobs). Its life is data/flows/plan.json. */
@@ -21,6 +22,7 @@ int plans_update(db_t *db, const char *actor_id, const char *id, json_t *in, jso
 typedef struct {
 	const char *date, *status, *team_id, *leader_id, *cursor;
 	int limit;
+	const auth_user_t *viewer; /* lists only the plans in this user's scope (auth/scope.h); NULL: all */
 } plans_filter_t;
 int plans_list(db_t *db, const plans_filter_t *f, json_t **out, fg_err_t *err);
 /* Published, working and paused plans the user leads or is crew on: the crew's "my jobs". */

@@ -1,5 +1,18 @@
 #include "http/routes.h"
 #include "modules/steps/steps.h"
+#include "auth/scope.h"
+
+/* The plan (params[0]) out of the caller's scope answers 404 for reads and writes alike (docs/api.md "Scope"),
+ * before the body is looked at. */
+static bool
+out_of_scope(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	if (scope_plan_check(r->db, &r->user, r->params[0], "plan", r->params[0], &e) == 0)
+		return false;
+	http_error(r, &e);
+	return true;
+}
 
 static const jfield_t record_spec[] = {
 	{"work_order_id", JF_STRING, JF_REQUIRED, 64},
@@ -14,6 +27,8 @@ static const jfield_t record_spec[] = {
 static void
 list(req_t *r)
 {
+	if (out_of_scope(r))
+		return;
 	http_entity(r, steps_for_plan(r->db, r->params[0]), "plan", r->params[0]);
 }
 
@@ -22,7 +37,7 @@ record(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (http_body(r, record_spec))
+	if (out_of_scope(r) || http_body(r, record_spec))
 		return;
 	if (!json_object_get(r->json, "records"))
 		json_object_set_new(r->json, "records", json_object());

@@ -1,6 +1,7 @@
 #include <string.h>
 #include "base/util.h"
 #include "audit/audit.h"
+#include "auth/scope.h"
 #include "modules/kb/kb.h"
 #include "modules/plans/plans.h"
 #include "modules/tickets/tickets.h"
@@ -13,7 +14,7 @@ str(json_t *o, const char *k)
 }
 
 json_t *
-supervision_board(db_t *db, const char *date)
+supervision_board(db_t *db, const char *date, const auth_user_t *viewer)
 {
 	int rc;
 	json_t *rows = db_all(db_q(db,
@@ -31,6 +32,9 @@ supervision_board(db_t *db, const char *date)
 		return NULL;
 	json_t *by_state = json_object(), *by_risk = json_object(), *j;
 	size_t i;
+	for (i = json_array_size(rows); !scope_company_wide(viewer) && i-- > 0;) /* a team sees its own jobs */
+		if (!scope_plan_visible(db, viewer, str(json_array_get(rows, i), "id")))
+			json_array_remove(rows, i);
 	json_array_foreach(rows, i, j) {
 		json_object_set_new(j, "high_risk", json_boolean(json_integer_value(json_object_get(j, "high_risk"))));
 		json_t *t = tickets_active_for_plan(db, str(j, "id"));
@@ -180,15 +184,18 @@ supervision_evaluate(db_t *db, const auth_user_t *actor, const char *ticket_id, 
 }
 
 json_t *
-supervision_coverage(db_t *db, int64_t from, int64_t to)
+supervision_coverage(db_t *db, int64_t from, int64_t to, const auth_user_t *viewer)
 {
 	int rc;
 	json_t *rows = db_all(db_q(db,
-	    "SELECT t.id, t.number, t.ended_at, e.qualified FROM tickets t LEFT JOIN ticket_evaluations e ON e.ticket_id = t.id "
+	    "SELECT t.id, t.plan_id, t.number, t.ended_at, e.qualified FROM tickets t LEFT JOIN ticket_evaluations e ON e.ticket_id = t.id "
 	    "WHERE t.status IN ('ended', 'archived') AND t.ended_at >= $1 AND t.ended_at < $2 ORDER BY t.ended_at",
 	    "ii", from, to), &rc);
 	if (!rows)
 		return NULL;
+	for (size_t k = json_array_size(rows); !scope_company_wide(viewer) && k-- > 0;)
+		if (!scope_plan_visible(db, viewer, str(json_array_get(rows, k), "plan_id")))
+			json_array_remove(rows, k);
 	json_int_t ended = (json_int_t)json_array_size(rows), evaluated = 0, qualified = 0;
 	json_t *open = json_array(), *r;
 	size_t i;

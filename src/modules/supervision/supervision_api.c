@@ -4,6 +4,19 @@
 #include <sodium.h>
 #include "http/routes.h"
 #include "modules/supervision/supervision.h"
+#include "auth/scope.h"
+
+/* The plan or ticket (params[0]) out of the caller's scope answers 404, before the body is looked at. */
+static bool
+out_of_scope(req_t *r, bool ticket)
+{
+	fg_err_t e = FG_ERR_INIT;
+	if ((ticket ? scope_ticket_check(r->db, &r->user, r->params[0], &e)
+		    : scope_plan_check(r->db, &r->user, r->params[0], "plan", r->params[0], &e)) == 0)
+		return false;
+	http_error(r, &e);
+	return true;
+}
 
 static const jfield_t finding_spec[] = {
 	{"kind", JF_STRING, JF_REQUIRED, 20},
@@ -38,7 +51,7 @@ board(req_t *r)
 		http_error(r, &e);
 		return;
 	}
-	json_t *b = supervision_board(r->db, date);
+	json_t *b = supervision_board(r->db, date, &r->user);
 	if (!b) {
 		http_error_code(r, "internal");
 		return;
@@ -67,7 +80,7 @@ add_finding(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (http_body(r, finding_spec))
+	if (out_of_scope(r, false) || http_body(r, finding_spec))
 		return;
 	int rc = supervision_add_finding(r->db, &r->user, r->params[0], r->json, &out, &e);
 	http_result(r, 201, rc, out, &e);
@@ -76,6 +89,8 @@ add_finding(req_t *r)
 static void
 findings(req_t *r)
 {
+	if (out_of_scope(r, false))
+		return;
 	http_entity(r, supervision_findings(r->db, r->params[0]), "plan", r->params[0]);
 }
 
@@ -84,7 +99,7 @@ evaluate(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (http_body(r, evaluation_spec))
+	if (out_of_scope(r, true) || http_body(r, evaluation_spec))
 		return;
 	int rc = supervision_evaluate(r->db, &r->user, r->params[0], json_is_true(json_object_get(r->json, "qualified")),
 	    json_object_get(r->json, "reasons"), &out, &e);
@@ -96,7 +111,7 @@ coverage(req_t *r)
 {
 	const char *f = http_query(r, "from"), *t = http_query(r, "to");
 	int64_t from = f ? strtoll(f, NULL, 10) : 0, to = t ? strtoll(t, NULL, 10) : INT64_MAX;
-	json_t *c = supervision_coverage(r->db, from, to);
+	json_t *c = supervision_coverage(r->db, from, to, &r->user);
 	if (!c) {
 		http_error_code(r, "internal");
 		return;

@@ -90,8 +90,9 @@ surveys_put(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *in,
 	/* replacing needs the version the client read; none sent reads as 0, never a stored version */
 	if (before && db_check_version(before, in, err))
 		goto fail;
-	char *rj = json_dumps(risks ? risks : json_array(), JSON_COMPACT), *mj = json_dumps(measures ? measures : json_array(),
-												  JSON_COMPACT);
+	json_t *none = json_array(); /* risks or measures left out are stored as [] (the array itself was leaked before) */
+	char *rj = json_dumps(risks ? risks : none, JSON_COMPACT), *mj = json_dumps(measures ? measures : none, JSON_COMPACT);
+	json_decref(none);
 	int64_t now = fg_now_ms();
 	int rc;
 	if (before) {

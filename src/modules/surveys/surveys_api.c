@@ -1,5 +1,18 @@
 #include "http/routes.h"
 #include "modules/surveys/surveys.h"
+#include "auth/scope.h"
+
+/* The plan (params[0]) out of the caller's scope answers 404 for reads and writes alike (docs/api.md "Scope"),
+ * before the body is looked at. */
+static bool
+out_of_scope(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	if (scope_plan_check(r->db, &r->user, r->params[0], "plan", r->params[0], &e) == 0)
+		return false;
+	http_error(r, &e);
+	return true;
+}
 
 static const jfield_t put_spec[] = {
 	{"version", JF_INT, 0, 0},
@@ -16,6 +29,8 @@ static const jfield_t put_spec[] = {
 static void
 get(req_t *r)
 {
+	if (out_of_scope(r))
+		return;
 	http_entity(r, surveys_get(r->db, r->params[0]), "survey", r->params[0]);
 }
 
@@ -24,7 +39,7 @@ put(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (http_body(r, put_spec))
+	if (out_of_scope(r) || http_body(r, put_spec))
 		return;
 	json_t *risks = json_object_get(r->json, "risks");
 	if (risks && !json_is_array(risks)) {

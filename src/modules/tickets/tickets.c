@@ -7,6 +7,7 @@
 #include "audit/audit.h"
 #include "auth/perm.h"
 #include "auth/signing.h"
+#include "auth/scope.h"
 #include "modules/kb/kb.h"
 #include "modules/plans/plans.h"
 #include "modules/surveys/surveys.h"
@@ -610,6 +611,7 @@ where(qb_t *q, const void *filter)
 			qb_text(q, vals[i]);
 		}
 	}
+	scope_plan_filter(q, f->viewer, "plan_id");
 }
 
 int

@@ -38,6 +38,7 @@ int tickets_confirm_risk(db_t *db, const auth_user_t *actor, const char *id, con
 typedef struct {
 	const char *status, *plan_id, *leader_id, *cursor;
 	int limit;
+	const auth_user_t *viewer; /* lists only tickets of plans in this user's scope (auth/scope.h); NULL: all */
 } tickets_filter_t;
 int tickets_list(db_t *db, const tickets_filter_t *f, json_t **out, fg_err_t *err);
 

@@ -3,7 +3,20 @@
 #include "flow/flow_api.h"
 #include "auth/login.h"
 #include "auth/signing.h"
+#include "auth/scope.h"
 #include "modules/tickets/tickets.h"
+
+/* A ticket of a plan out of the caller's scope answers 404 for reads and writes alike (docs/api.md "Scope");
+ * checked before the body so a refusal says nothing about the ticket's state. */
+static bool
+out_of_scope(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	if (scope_ticket_check(r->db, &r->user, r->params[0], &e) == 0)
+		return false;
+	http_error(r, &e);
+	return true;
+}
 
 static const jfield_t create_spec[] = {
 	{"plan_id", JF_STRING, JF_REQUIRED, 64},
@@ -55,6 +68,11 @@ create(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
+	const char *plan = json_string_value(json_object_get(r->json, "plan_id"));
+	if (plan && scope_plan_check(r->db, &r->user, plan, "plan", plan, &e) != 0) {
+		http_error(r, &e);
+		return;
+	}
 	if (http_body(r, create_spec))
 		return;
 	int rc = tickets_create(r->db, &r->user, r->json, &out, &e);
@@ -68,6 +86,7 @@ list(req_t *r)
 	json_t *out = NULL;
 	tickets_filter_t f = {.status = http_query(r, "status"), .plan_id = http_query(r, "plan_id"),
 	    .leader_id = http_query(r, "leader_id")};
+	f.viewer = &r->user;
 	if (http_paging(r, &f.limit, &f.cursor))
 		return;
 	int rc = tickets_list(r->db, &f, &out, &e);
@@ -77,6 +96,8 @@ list(req_t *r)
 static void
 get(req_t *r)
 {
+	if (out_of_scope(r))
+		return;
 	json_t *t = tickets_get(r->db, r->params[0]);
 	flow_api_with_actions(r, t, "ticket");
 	http_entity(r, t, "ticket", r->params[0]);
@@ -87,7 +108,7 @@ update(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (http_body(r, update_spec))
+	if (out_of_scope(r) || http_body(r, update_spec))
 		return;
 	int rc = tickets_update(r->db, r->user.id, r->params[0], r->json, &out, &e);
 	http_result(r, 200, rc, out, &e);
@@ -99,7 +120,7 @@ static void
 action(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
-	if (http_body(r, action_spec))
+	if (out_of_scope(r) || http_body(r, action_spec))
 		return;
 	json_t *t = flow_transition("ticket", r->params[1]);
 	if (t && json_object_get(t, "signs") &&
@@ -113,6 +134,8 @@ action(req_t *r)
 static void
 verify(req_t *r)
 {
+	if (out_of_scope(r))
+		return;
 	char *canon = tickets_canonical(r->db, r->params[0]);
 	if (!canon) {
 		http_entity(r, NULL, "ticket", r->params[0]);
@@ -133,6 +156,8 @@ pdf(req_t *r)
 	fg_err_t e = FG_ERR_INIT;
 	unsigned char *buf = NULL;
 	size_t len = 0;
+	if (out_of_scope(r))
+		return;
 	if (tickets_pdf(r->db, r->params[0], &buf, &len, &e) != 0) {
 		http_error(r, &e);
 		return;
@@ -148,7 +173,7 @@ add_measure(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (http_body(r, measure_spec))
+	if (out_of_scope(r) || http_body(r, measure_spec))
 		return;
 	int rc = tickets_add_measure(r->db, &r->user, r->params[0], json_string_value(json_object_get(r->json, "text")), &out, &e);
 	http_result(r, 201, rc, out, &e);
@@ -159,7 +184,7 @@ confirm_measure(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (http_body(r, empty_spec))
+	if (out_of_scope(r) || http_body(r, empty_spec))
 		return;
 	int rc = tickets_confirm_measure(r->db, &r->user, r->params[0], r->params[1], &out, &e);
 	http_result(r, 200, rc, out, &e);
@@ -170,7 +195,7 @@ confirm_risk(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (http_body(r, confirm_spec))
+	if (out_of_scope(r) || http_body(r, confirm_spec))
 		return;
 	int rc = tickets_confirm_risk(r->db, &r->user, r->params[0], r->params[1],
 	    json_string_value(json_object_get(r->json, "evidence_id")), &out, &e);

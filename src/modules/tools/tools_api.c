@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "http/routes.h"
+#include "auth/scope.h"
 #include "modules/tools/tools.h"
 
 static const jfield_t create_spec[] = {
@@ -144,7 +145,9 @@ labels(req_t *r)
 static void
 for_plan(req_t *r)
 {
-	http_entity(r, tools_for_plan(r->db, r->params[0]), "plan", r->params[0]);
+	/* out of scope (docs/api.md "Scope") reads as missing */
+	http_entity(r, scope_plan_visible(r->db, &r->user, r->params[0]) ? tools_for_plan(r->db, r->params[0]) : NULL, "plan",
+	    r->params[0]);
 }
 
 static void
