@@ -121,6 +121,8 @@ static const errcat_t catalog[] = {
 	{"body_too_large", 413, "请求内容过大", "The request body is too large"},
 	{"unsupported_media_type", 415, "请求内容类型必须为 application/json", "The request body must be application/json"},
 	{"account_locked", 429, "连续登录失败次数过多，账号已临时锁定", "Too many failed sign-ins; the account is locked for a while"},
+	/* issue 9 (safety and records): late measures gate the job; offline verification of exported tickets */
+	{"gate_measure_unconfirmed", 409, "尚有安全措施未落实（含许可后补充的措施），不得开工或复工", "A safety measure is not ticked off (supplements added after the permit included); the job cannot start or resume"},
 	{NULL, 0, NULL, NULL},
 };
 
