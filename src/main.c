@@ -20,6 +20,10 @@ static const char usage[] =
     "                                      add an account (password from FIELDGRID_USER_PASSWORD, else generated)\n"
     "  demo --data DIR [--db URL]          load the demo company (password from FIELDGRID_DEMO_PASSWORD, else generated)\n"
     "  audit verify --data DIR [--db URL]  check the audit hash chain; exit 1 naming the first broken record\n"
+    "  ticket export ID --data DIR [--db URL] > t.json\n"
+    "                                      a ticket with its signatures, keys and signed bytes, checkable offline\n"
+    "  ticket verify t.json                check an exported ticket's signatures with no database; exit 1 naming\n"
+    "                                      the bad signature\n"
     "\n"
     "--db takes postgresql://USER@HOST:PORT/DBNAME for PostgreSQL; without it a SQLite file in DIR is used.\n"
     "Roles: admin manager issuer permitter leader crew guardian supervisor dispatcher om_engineer tool_keeper viewer\n";
@@ -40,7 +44,7 @@ main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{"init", cmd_init}, {"serve", cmd_serve}, {"migrate", cmd_migrate}, {"user", cmd_user},
-		{"demo", cmd_demo}, {"audit", cmd_audit},
+		{"demo", cmd_demo}, {"audit", cmd_audit}, {"ticket", cmd_ticket},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)

@@ -26,6 +26,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_ticket(int argc, char **argv);
 
 /* Loads the demo day of field work (data/demo/fieldwork.json) once per database. org_keys: demo org key → id. */
 int demo_fieldwork(db_t *db, json_t *org_keys, const char *password, int *jobs);

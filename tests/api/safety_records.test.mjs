@@ -3,6 +3,11 @@
 // printed paper, without fieldgrid's database.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { api, expectError, expectStatus, LABEL, PASSWORD } from './lib.mjs';
 import {
   people, publishedPlan, act, newTicket, issuedReceivedPermitted, briefed, risksConfirmed, upload,
@@ -47,4 +52,128 @@ test(`${LABEL} gate_measure_unconfirmed: a measure added during a pause must be 
   assert.deepEqual(r.json.error.details.gates.find((g) => g.code === 'gate_measure_unconfirmed').open.map((m) => m.id), [added.id]);
   expectStatus(await act(p.crew.token, `/tickets/${t.id}/measures/${added.id}/actions/confirm`), 200);
   expectStatus(await act(p.leader.token, `/plans/${plan.id}/actions/resume`), 200);
+});
+
+// ---------------------------------------------------------------- verifying signatures outside fieldgrid
+
+/** The fieldgrid binary the suite's server runs (for the CLI), and how to reach its database. */
+function cli() {
+  const bin = process.env.FG_BIN || readlinkSync(`/proc/${process.env.FG_SERVER_PID}/exe`);
+  const url = process.env.FG_DB_URL;
+  const db = url && url.startsWith('postgres') ? ['--db', url] : [];
+  return { bin, dbArgs: ['--data', process.env.FG_DATA_DIR, ...db] };
+}
+
+function run(bin, args, opts = {}) {
+  const r = spawnSync(bin, args, { encoding: 'utf8', ...opts });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** The signed text an outsider rebuilds from the published form (docs/api.md). */
+const signedText = (ticketId, s, hash) => `fieldgrid-signature-v1\nticket\n${ticketId}\n${s.role}\n${s.signer.id}\n${s.signed_at}\n${hash}`;
+
+/** The canonical content exactly as docs/api.md defines it: sorted keys, no spaces, UTF-8, integers. */
+function canonical(v) {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+async function permittedTicket() {
+  const p = await people();
+  const { plan } = await publishedPlan(p);
+  const t = await issuedReceivedPermitted(p, await newTicket(p, plan));
+  return { p, plan, t };
+}
+
+test(`${LABEL} GET /tickets/{id}/verify publishes, per signature, signer, algorithm, key, signature and signed bytes`, async () => {
+  const { p, t } = await permittedTicket();
+  const v = await api('GET', `/tickets/${t.id}/verify`, { token: p.crew.token });
+  expectStatus(v, 200);
+  assert.equal(v.json.valid, true);
+  assert.equal(v.json.algorithm, 'Ed25519');
+  // the canonical content is published and hashes to content_hash; it rebuilds from its own parse
+  assert.equal(createHash('sha256').update(v.json.canonical, 'utf8').digest('hex'), v.json.content_hash);
+  assert.equal(canonical(JSON.parse(v.json.canonical)), v.json.canonical);
+  assert.deepEqual(v.json.signatures.map((s) => s.role), ['issuer', 'leader', 'permitter']);
+  for (const s of v.json.signatures) {
+    assert.equal(s.algorithm, 'Ed25519');
+    assert.equal(s.signer.role, s.role);
+    assert.ok(s.signer.id && s.signer.name, 'signer id and name');
+    assert.equal(Buffer.from(s.public_key, 'base64').length, 32);
+    assert.equal(Buffer.from(s.signature, 'base64').length, 64);
+    const bytes = Buffer.from(s.signed_bytes, 'base64');
+    assert.equal(bytes.toString('utf8'), s.signed_text);
+    assert.equal(s.signed_text, signedText(t.id, s, v.json.content_hash), 'the bytes rebuild from the documented form');
+    // any standard Ed25519 implementation accepts it: node's (OpenSSL) crypto with the published PEM
+    assert.ok(cryptoVerify(null, bytes, createPublicKey(s.public_key_pem), Buffer.from(s.signature, 'base64')));
+    assert.ok(!cryptoVerify(null, Buffer.from(s.signed_text + ' '), createPublicKey(s.public_key_pem), Buffer.from(s.signature, 'base64')));
+  }
+  const [iss] = v.json.signatures;
+  assert.equal(iss.signer.id, p.issuer.user.id);
+  assert.equal(iss.signer.name, p.issuer.user.display_name);
+});
+
+test(`${LABEL} fieldgrid ticket export / verify: offline, no database; a tampered field fails naming the signature`, async (tc) => {
+  const { p, t } = await permittedTicket();
+  const { bin, dbArgs } = cli();
+  const dir = mkdtempSync(join(tmpdir(), 'fg-ticket-'));
+  const exp = run(bin, ['ticket', 'export', t.id, ...dbArgs]);
+  assert.equal(exp.code, 0, exp.err);
+  const file = join(dir, 't.json');
+  writeFileSync(file, exp.out);
+  const doc = JSON.parse(exp.out);
+  assert.equal(doc.format, 'fieldgrid-ticket-export-v1');
+  assert.equal(doc.ticket.id, t.id);
+  assert.equal(doc.signatures.length, 3);
+  // verify needs nothing but the file: run it with no data dir, no database, an empty environment
+  const ok = run(bin, ['ticket', 'verify', file], { env: {}, cwd: dir });
+  assert.equal(ok.code, 0, ok.out + ok.err);
+  assert.match(ok.out, /VALID/);
+  // a field of the signed content edited → every signature fails as content changed
+  const edited = JSON.parse(exp.out);
+  edited.ticket.place = '另一地点';
+  delete edited.canonical; delete edited.content_hash; delete edited.record; // a careful forger rewrites these too
+  writeFileSync(join(dir, 'place.json'), JSON.stringify(edited));
+  const bad = run(bin, ['ticket', 'verify', join(dir, 'place.json')], { env: {} });
+  assert.equal(bad.code, 1, bad.out);
+  assert.match(bad.out, /BAD signature 1: issuer .*content_changed/);
+  assert.match(bad.out, /INVALID/);
+  // the readable copy edited → refused as well
+  const rec = JSON.parse(exp.out);
+  rec.record.place = '另一地点';
+  writeFileSync(join(dir, 'record.json'), JSON.stringify(rec));
+  const badRec = run(bin, ['ticket', 'verify', join(dir, 'record.json')], { env: {} });
+  assert.equal(badRec.code, 1);
+  assert.match(badRec.out, /record\.place differs/);
+  // one signature's time moved → that signature alone is named
+  const when = JSON.parse(exp.out);
+  when.signatures[2].signed_at += 1;
+  writeFileSync(join(dir, 'when.json'), JSON.stringify(when));
+  const badWhen = run(bin, ['ticket', 'verify', join(dir, 'when.json')], { env: {} });
+  assert.equal(badWhen.code, 1);
+  assert.match(badWhen.out, /ok  signature 1: issuer/);
+  assert.match(badWhen.out, /BAD signature 3: permitter .*: (signature_invalid|content_changed)/);
+  // outside fieldgrid, as docs/api.md shows: openssl with the PEM key and the signed bytes
+  const s = doc.signatures[0];
+  writeFileSync(join(dir, 'pk.pem'), s.public_key_pem);
+  writeFileSync(join(dir, 'msg.bin'), Buffer.from(s.signed_bytes, 'base64'));
+  writeFileSync(join(dir, 'sig.bin'), Buffer.from(s.signature, 'base64'));
+  const ossl = (msg) => run('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', join(dir, 'pk.pem'), '-rawin', '-in', msg, '-sigfile', join(dir, 'sig.bin')]);
+  const good = ossl(join(dir, 'msg.bin'));
+  assert.equal(good.code, 0, good.out + good.err);
+  assert.match(good.out, /Signature Verified Successfully/);
+  // the content hash in the signed bytes is the SHA-256 of the canonical content (sha256sum of `canonical`)
+  assert.equal(s.signed_text.split('\n')[6], createHash('sha256').update(canonical(doc.ticket)).digest('hex'));
+  writeFileSync(join(dir, 'msg2.bin'), Buffer.from(s.signed_text.replace(/\n[0-9a-f]{64}$/, '\n' + '0'.repeat(64))));
+  assert.notEqual(ossl(join(dir, 'msg2.bin')).code, 0, 'openssl refuses other bytes');
+  // and with Python's cryptography, the docs' other recipe, where it is installed
+  const py = spawnSync('python3', ['-c', 'import cryptography'], { encoding: 'utf8' });
+  if (py.status !== 0) { tc.diagnostic('python3 cryptography not installed: recipe not run'); return; }
+  const script = readFileSync(new URL('../../docs/verify_ticket.py', import.meta.url), 'utf8');
+  const pyok = spawnSync('python3', ['-', file], { input: script, encoding: 'utf8' });
+  assert.equal(pyok.status, 0, pyok.stdout + pyok.stderr);
+  const pybad = spawnSync('python3', ['-', join(dir, 'place.json')], { input: script, encoding: 'utf8' });
+  assert.notEqual(pybad.status, 0, pybad.stdout);
+  rmSync(dir, { recursive: true, force: true });
 });
