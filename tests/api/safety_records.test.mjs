@@ -3,12 +3,13 @@
 // printed paper, without fieldgrid's database.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api, expectError, expectStatus, LABEL, PASSWORD } from './lib.mjs';
+import jsQR from 'jsqr';
+import { api, expectError, expectStatus, LABEL, BASE_URL } from './lib.mjs';
 import {
   people, publishedPlan, act, newTicket, issuedReceivedPermitted, briefed, risksConfirmed, upload,
 } from './fieldwork_lib.mjs';
@@ -176,4 +177,54 @@ test(`${LABEL} fieldgrid ticket export / verify: offline, no database; a tampere
   const pybad = spawnSync('python3', ['-', join(dir, 'place.json')], { input: script, encoding: 'utf8' });
   assert.notEqual(pybad.status, 0, pybad.stdout);
   rmSync(dir, { recursive: true, force: true });
+});
+
+/** Every QR code text found on the PDF's pages, rendered as paper would be (pdftoppm, 150 dpi, gray). */
+function qrTexts(pdf) {
+  const dir = mkdtempSync(join(tmpdir(), 'fg-pdf-'));
+  writeFileSync(join(dir, 't.pdf'), pdf);
+  execFileSync('pdftoppm', ['-gray', '-r', '150', join(dir, 't.pdf'), join(dir, 'p')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const found = [];
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.pgm')).sort()) {
+    const buf = readFileSync(join(dir, f));
+    // binary PGM: "P5" W H MAXVAL, one byte per pixel
+    const m = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(buf.subarray(0, 64).toString('latin1'));
+    const [w, h] = [Number(m[1]), Number(m[2])];
+    const gray = buf.subarray(m[0].length);
+    const rgba = new Uint8ClampedArray(w * h * 4);
+    for (let i = 0; i < w * h; i++) rgba.set([gray[i], gray[i], gray[i], 255], i * 4);
+    const code = jsQR(rgba, w, h);
+    if (code) found.push(code.data);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return found;
+}
+
+test(`${LABEL} the printed ticket carries a QR code from which its signatures verify`, async () => {
+  const { p, t } = await permittedTicket();
+  const v = await api('GET', `/tickets/${t.id}/verify`, { token: p.crew.token });
+  expectStatus(v, 200);
+  const pdf = await fetch(`${BASE_URL}/api/v1/tickets/${t.id}/pdf`, { headers: { authorization: `Bearer ${p.crew.token}` } });
+  assert.equal(pdf.status, 200);
+  const codes = qrTexts(Buffer.from(await pdf.arrayBuffer()));
+  assert.equal(codes.length, 1, 'one QR code on the paper');
+  assert.equal(codes[0], v.json.qr_payload, 'the QR holds what /verify calls qr_payload');
+  // from the paper alone: FGT1|id|number|hash|role,signer,signed_at,key,signature|…
+  const [magic, id, number, hash, ...sigs] = codes[0].split('|');
+  assert.deepEqual([magic, id, number, hash], ['FGT1', t.id, t.number, v.json.content_hash]);
+  assert.equal(sigs.length, 3);
+  const spki = Buffer.from('302a300506032b6570032100', 'hex');
+  for (const s of sigs) {
+    const [role, signer, at, key, sig] = s.split(',');
+    const text = `fieldgrid-signature-v1\nticket\n${id}\n${role}\n${signer}\n${at}\n${hash}`;
+    const pk = createPublicKey({ key: Buffer.concat([spki, Buffer.from(key, 'base64')]), format: 'der', type: 'spki' });
+    assert.ok(cryptoVerify(null, Buffer.from(text), pk, Buffer.from(sig, 'base64')), `${role}'s signature verifies from the QR`);
+  }
+  // the hash on paper is the hash of the signed content: an export (or /verify's canonical) ties it to the text
+  assert.equal(createHash('sha256').update(v.json.canonical).digest('hex'), hash);
+  // a draft has no signatures and no QR
+  const { plan: plan2 } = await publishedPlan(p);
+  const draft = await newTicket(p, plan2);
+  const dpdf = await fetch(`${BASE_URL}/api/v1/tickets/${draft.id}/pdf`, { headers: { authorization: `Bearer ${p.crew.token}` } });
+  assert.deepEqual(qrTexts(Buffer.from(await dpdf.arrayBuffer())), []);
 });
