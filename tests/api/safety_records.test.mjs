@@ -9,9 +9,9 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
-import { api, expectError, expectStatus, LABEL, BASE_URL } from './lib.mjs';
+import { api, adminToken, expectError, expectStatus, LABEL, BASE_URL, PASSWORD } from './lib.mjs';
 import {
-  people, publishedPlan, act, newTicket, issuedReceivedPermitted, briefed, risksConfirmed, upload,
+  people, publishedPlan, act, newTicket, issuedReceivedPermitted, briefed, risksConfirmed, upload, tamper,
 } from './fieldwork_lib.mjs';
 
 /** A permitted ticket, the meeting held and signed, every risk point confirmed: ready to start. */
@@ -227,4 +227,62 @@ test(`${LABEL} the printed ticket carries a QR code from which its signatures ve
   const draft = await newTicket(p, plan2);
   const dpdf = await fetch(`${BASE_URL}/api/v1/tickets/${draft.id}/pdf`, { headers: { authorization: `Bearer ${p.crew.token}` } });
   assert.deepEqual(qrTexts(Buffer.from(await dpdf.arrayBuffer())), []);
+});
+
+// ---------------------------------------------------------------- a finished job's record is history
+
+test(`${LABEL} a finished job keeps who held which tool after the tool is returned; its readiness stays as it was`, async () => {
+  const p = await people();
+  const { plan } = await publishedPlan(p);
+  const t = await readyToStart(p, plan);
+  expectStatus(await act(p.leader.token, `/plans/${plan.id}/actions/start`), 200);
+  const during = await api('GET', `/plans/${plan.id}/tools`, { token: p.leader.token });
+  expectStatus(during, 200);
+  assert.ok(during.json.checked_out.length > 0 && during.json.needed.every((n) => n.in_hand));
+  const held = during.json.checked_out.map((x) => ({ id: x.id, asset_no: x.asset_no, holder_id: x.holder_id }));
+  assert.ok(held.every((x) => x.holder_id === p.leader.user.id));
+  const readyBefore = await api('GET', `/plans/${plan.id}/readiness`, { token: p.leader.token });
+  assert.ok(readyBefore.json.items.every((x) => x.ready));
+  // end the ticket, finish the job with the tools still out
+  const site = await upload(p.leader.token, t.id);
+  expectStatus(await act(p.leader.token, `/tickets/${t.id}/actions/end`, { password: PASSWORD, photo_ids: [site.id] }), 200);
+  expectStatus(await act(p.leader.token, `/plans/${plan.id}/actions/finish`), 200);
+  const atFinish = await api('GET', `/plans/${plan.id}/tools`, { token: p.leader.token });
+  // afterwards every tool goes back to the store, and the leader's certificate turns out expired
+  for (const x of held) expectStatus(await act(p.leader.token, `/tools/${x.id}/actions/return`, { condition: 'good' }), 200);
+  for (const x of held) assert.equal((await api('GET', `/tools/${x.id}`, { token: p.leader.token })).json.custody, 'in_store');
+  expectStatus(await act(await adminToken(), `/users/${p.leader.user.id}/qualifications`,
+    { kind: 'certificate', name: '低压电工作业证', issued_on: '2019-01-01', expires_on: '2020-12-31' }), 201);
+  // the finished job still shows who held which tool, every needed kind in hand, and the people as they were
+  const after = await api('GET', `/plans/${plan.id}/tools`, { token: p.crew.token });
+  expectStatus(after, 200);
+  assert.deepEqual(after.json.checked_out.map((x) => ({ id: x.id, asset_no: x.asset_no, holder_id: x.holder_id })), held);
+  assert.ok(after.json.checked_out.every((x) => x.holder_name === p.leader.user.display_name && x.custody === 'checked_out'));
+  assert.ok(after.json.needed.every((n) => n.in_hand), 'the tools step does not fall back to 未领用');
+  assert.deepEqual(after.json, atFinish.json, 'the record does not move');
+  assert.ok(after.json.recorded_at > 0);
+  const readyAfter = await api('GET', `/plans/${plan.id}/readiness`, { token: p.leader.token });
+  assert.ok(readyAfter.json.items.every((x) => x.ready), 'readiness as it was when the job finished');
+  // while the live ledger knows better: a new job of the same leader would be refused
+  const live = await api('GET', `/users/${p.leader.user.id}/qualifications`, { token: p.leader.token });
+  assert.equal(live.json.readiness.ready, false);
+});
+
+test(`${LABEL} a job finished before its record existed answers from the tool movements up to its finish`, async () => {
+  const p = await people();
+  const { plan } = await publishedPlan(p);
+  const t = await readyToStart(p, plan);
+  expectStatus(await act(p.leader.token, `/plans/${plan.id}/actions/start`), 200);
+  const held = (await api('GET', `/plans/${plan.id}/tools`, { token: p.leader.token })).json.checked_out.map((x) => x.id).sort();
+  const site = await upload(p.leader.token, t.id);
+  expectStatus(await act(p.leader.token, `/tickets/${t.id}/actions/end`, { password: PASSWORD, photo_ids: [site.id] }), 200);
+  expectStatus(await act(p.leader.token, `/plans/${plan.id}/actions/finish`), 200);
+  tamper(`DELETE FROM job_records WHERE plan_id = '${plan.id}'`); // as a job finished by an older fieldgrid
+  for (const id of held) expectStatus(await act(p.leader.token, `/tools/${id}/actions/return`, { condition: 'good' }), 200);
+  const after = await api('GET', `/plans/${plan.id}/tools`, { token: p.leader.token });
+  expectStatus(after, 200);
+  assert.deepEqual(after.json.checked_out.map((x) => x.id).sort(), held);
+  assert.ok(after.json.checked_out.every((x) => x.holder_id === p.leader.user.id));
+  assert.ok(after.json.needed.every((n) => n.in_hand));
+  assert.deepEqual(after.json.proposed, [], 'nothing to propose to a finished job');
 });

@@ -384,6 +384,13 @@ e_finished(flow_ctx_t *c, fg_err_t *err)
 	return orders_set_status_for_plan(c->db, c->actor->id, c->id, "done");
 }
 
+/* The job is history from here: freeze what its views show (tools and holders, readiness, steps). */
+static int
+e_record_frozen(flow_ctx_t *c, fg_err_t *err)
+{
+	return plans_record_freeze(c->db, c->actor->id, c->id);
+}
+
 const flow_guard_t plan_guards[] = {
 	{"plan_has_orders", gate_plan_has_orders},
 	{"plan_orders_open", gate_plan_orders_open},
@@ -410,5 +417,6 @@ const flow_effect_t plan_effects[] = {
 	{"plan_ticket_working", e_ticket_working},
 	{"plan_ticket_interrupted", e_ticket_interrupted},
 	{"plan_finished", e_finished},
+	{"plan_record_frozen", e_record_frozen},
 	{NULL, NULL},
 };
