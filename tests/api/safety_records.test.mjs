@@ -179,21 +179,31 @@ test(`${LABEL} fieldgrid ticket export / verify: offline, no database; a tampere
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Every QR code text found on the PDF's pages, rendered as paper would be (pdftoppm, 150 dpi, gray). */
+/** Every QR code text in the PDF's images. pdfimages (poppler-utils) gives the exact module matrix the PDF
+ * carries (one pixel per module), enlarged 4× for the decoder. Rendering the page instead (pdftoppm) resamples
+ * the image at a non-integer scale, which jsQR reads only now and then: a test that must not be flaky reads the
+ * matrix itself. */
 function qrTexts(pdf) {
   const dir = mkdtempSync(join(tmpdir(), 'fg-pdf-'));
   writeFileSync(join(dir, 't.pdf'), pdf);
-  execFileSync('pdftoppm', ['-gray', '-r', '150', join(dir, 't.pdf'), join(dir, 'p')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('pdfimages', [join(dir, 't.pdf'), join(dir, 'i')], { stdio: ['ignore', 'ignore', 'pipe'] });
   const found = [];
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.pgm')).sort()) {
+  for (const f of readdirSync(dir).filter((x) => /\.p[gpb]m$/.test(x)).sort()) {
     const buf = readFileSync(join(dir, f));
-    // binary PGM: "P5" W H MAXVAL, one byte per pixel
-    const m = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(buf.subarray(0, 64).toString('latin1'));
-    const [w, h] = [Number(m[1]), Number(m[2])];
-    const gray = buf.subarray(m[0].length);
-    const rgba = new Uint8ClampedArray(w * h * 4);
-    for (let i = 0; i < w * h; i++) rgba.set([gray[i], gray[i], gray[i], 255], i * 4);
-    const code = jsQR(rgba, w, h);
+    // binary PGM (P5, one byte per pixel) or PPM (P6, three)
+    const m = /^P([56])\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(buf.subarray(0, 64).toString('latin1'));
+    if (!m) continue;
+    const [w, h, ch, scale] = [Number(m[2]), Number(m[3]), m[1] === '6' ? 3 : 1, 4];
+    const px = buf.subarray(m[0].length);
+    const W = w * scale, H = h * scale;
+    const rgba = new Uint8ClampedArray(W * H * 4);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const g = px[(Math.floor(y / scale) * w + Math.floor(x / scale)) * ch];
+        rgba.set([g, g, g, 255], (y * W + x) * 4);
+      }
+    }
+    const code = jsQR(rgba, W, H);
     if (code) found.push(code.data);
   }
   rmSync(dir, { recursive: true, force: true });
@@ -206,7 +216,8 @@ test(`${LABEL} the printed ticket carries a QR code from which its signatures ve
   expectStatus(v, 200);
   const pdf = await fetch(`${BASE_URL}/api/v1/tickets/${t.id}/pdf`, { headers: { authorization: `Bearer ${p.crew.token}` } });
   assert.equal(pdf.status, 200);
-  const codes = qrTexts(Buffer.from(await pdf.arrayBuffer()));
+  const pdfBytes = Buffer.from(await pdf.arrayBuffer());
+  const codes = qrTexts(pdfBytes);
   assert.equal(codes.length, 1, 'one QR code on the paper');
   assert.equal(codes[0], v.json.qr_payload, 'the QR holds what /verify calls qr_payload');
   // from the paper alone: FGT1|id|number|hash|role,signer,signed_at,key,signature|…
