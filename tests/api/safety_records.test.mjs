@@ -168,6 +168,19 @@ test(`${LABEL} fieldgrid ticket export / verify: offline, no database; a tampere
   assert.equal(s.signed_text.split('\n')[6], createHash('sha256').update(canonical(doc.ticket)).digest('hex'));
   writeFileSync(join(dir, 'msg2.bin'), Buffer.from(s.signed_text.replace(/\n[0-9a-f]{64}$/, '\n' + '0'.repeat(64))));
   assert.notEqual(ossl(join(dir, 'msg2.bin')).code, 0, 'openssl refuses other bytes');
+  // the shell recipe of docs/api.md, run as written (openssl, jq, base64, sha256sum)
+  const md = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+  const recipe = /\*\*With standard tools, outside fieldgrid\.\*\*[\s\S]*?```sh\n([\s\S]*?)```/.exec(md)[1];
+  if (spawnSync('jq', ['--version']).status === 0) {
+    const sh = run('bash', ['-e', '-c', recipe], { cwd: dir });
+    assert.equal(sh.code, 0, sh.out + sh.err);
+    assert.match(sh.out, /Signature Verified Successfully/);
+    const lines = sh.out.trim().split('\n');
+    assert.equal(lines.at(-1).split(/\s+/)[0], lines.at(-2).trim(), 'the signed hash is the SHA-256 of the canonical text');
+    assert.equal(lines.at(-2).trim(), doc.content_hash);
+  } else {
+    tc.diagnostic('jq not installed: shell recipe not run');
+  }
   // and with Python's cryptography, the docs' other recipe, where it is installed
   const py = spawnSync('python3', ['-c', 'import cryptography'], { encoding: 'utf8' });
   if (py.status !== 0) { tc.diagnostic('python3 cryptography not installed: recipe not run'); return; }
