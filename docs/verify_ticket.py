@@ -5,14 +5,17 @@ content; 1 naming each bad signature. The rules are docs/api.md "Verifying a tic
 
     python3 docs/verify_ticket.py t.json
 """
-import base64, hashlib, json, sys
+import base64, hashlib, json, re, sys
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 doc = json.load(open(sys.argv[1], encoding="utf-8"))
 ticket = doc["ticket"]
 # the canonical content: keys sorted, no whitespace, UTF-8 (non-ASCII characters as themselves)
-canonical = json.dumps(ticket, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+text = json.dumps(ticket, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# control characters other than \n \t \r \b \f are \u00XX with upper-case hex digits (not after an escaped backslash)
+text = re.sub(r"(?<!\\)((?:\\\\)*)\\u00([0-9a-f]{2})", lambda m: m.group(1) + "\\u00" + m.group(2).upper(), text)
+canonical = text.encode("utf-8")
 content_hash = hashlib.sha256(canonical).hexdigest()
 bad = 0
 for n, s in enumerate(doc["signatures"], 1):
