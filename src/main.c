@@ -27,6 +27,10 @@ static const char usage[] =
     "  maintenance --data DIR [--db URL] [--keys-older-than SECONDS]\n"
     "                                      sweep expired idempotency keys and sessions now (the server does it hourly)\n"
     "  routes                              print the HTTP route table as JSON [{method, pattern, perm, max_body}]\n"
+    "  ticket export ID --data DIR [--db URL] > t.json\n"
+    "                                      a ticket with its signatures, keys and signed bytes, checkable offline\n"
+    "  ticket verify t.json                check an exported ticket's signatures with no database; exit 1 naming\n"
+    "                                      the bad signature\n"
     "\n"
     "--db takes postgresql://USER@HOST:PORT/DBNAME for PostgreSQL; without it a SQLite file in DIR is used.\n"
     "--data defaults to $FIELDGRID_DATA, else ./var.\n"
@@ -49,7 +53,7 @@ main(int argc, char **argv)
 	} cmds[] = {
 		{"init", cmd_init}, {"serve", cmd_serve}, {"migrate", cmd_migrate}, {"user", cmd_user},
 		{"demo", cmd_demo}, {"audit", cmd_audit}, {"backup", cmd_backup}, {"restore", cmd_restore},
-		{"maintenance", cmd_maintenance}, {"routes", cmd_routes},
+		{"maintenance", cmd_maintenance}, {"routes", cmd_routes}, {"ticket", cmd_ticket},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)

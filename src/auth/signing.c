@@ -12,14 +12,70 @@ signing_hash(const char *s, char out[65])
 	fg_hex(h, sizeof h, out);
 }
 
-/* What is signed: the statement "signer S, as role R, at time T, signs content hash H of entity E/ID". */
-static char *
-message(const char *entity, const char *entity_id, const char *role, const char *signer, int64_t at, const char *hash)
+/* What is signed: the statement "signer S, as role R, at time T, signs content hash H of entity E/ID", as the
+ * UTF-8 text "fieldgrid-signature-v1\nE\nID\nR\nS\nT\nH" (T: milliseconds since 1970 in decimal, H: the SHA-256 of
+ * the entity's canonical content in lower-case hex; no trailing newline). docs/api.md publishes this form so
+ * anyone can rebuild the bytes and check the Ed25519 signature with a standard tool. */
+char *
+signing_message(const char *entity, const char *entity_id, const char *role, const char *signer, int64_t at,
+    const char *hash)
 {
 	size_t n = strlen(entity) + strlen(entity_id) + strlen(role) + strlen(signer) + strlen(hash) + 96;
 	char *m = fg_malloc(n);
 	fg_fmt(m, n, "fieldgrid-signature-v1\n%s\n%s\n%s\n%s\n%lld\n%s", entity, entity_id, role, signer, (long long)at, hash);
 	return m;
+}
+
+static char *
+message(const char *entity, const char *entity_id, const char *role, const char *signer, int64_t at, const char *hash)
+{
+	return signing_message(entity, entity_id, role, signer, at, hash);
+}
+
+char *
+signing_b64(const unsigned char *in, size_t n)
+{
+	size_t len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+	char *out = fg_malloc(len);
+	sodium_bin2base64(out, len, in, n, sodium_base64_VARIANT_ORIGINAL);
+	return out;
+}
+
+/* The DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): SEQUENCE { SEQUENCE { OID 1.3.101.112 }, BIT
+ * STRING (32 bytes) }; the raw key follows. */
+static const unsigned char spki_ed25519[12] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+
+char *
+signing_pem(const unsigned char pk[32])
+{
+	unsigned char der[44];
+	memcpy(der, spki_ed25519, sizeof spki_ed25519);
+	memcpy(der + sizeof spki_ed25519, pk, 32);
+	char *b = signing_b64(der, sizeof der);
+	size_t n = strlen(b) + 64;
+	char *pem = fg_malloc(n);
+	fg_fmt(pem, n, "-----BEGIN PUBLIC KEY-----\n%s\n-----END PUBLIC KEY-----\n", b);
+	free(b);
+	return pem;
+}
+
+static int
+unb64(const char *b64, unsigned char *out, size_t n)
+{
+	size_t got = 0;
+	if (!b64 || sodium_base642bin(out, n, b64, strlen(b64), NULL, &got, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    got != n)
+		return -1;
+	return 0;
+}
+
+int
+signing_check_b64(const char *message_text, const char *public_key_b64, const char *signature_b64)
+{
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sig[crypto_sign_BYTES];
+	if (!message_text || unb64(public_key_b64, pk, sizeof pk) || unb64(signature_b64, sig, sizeof sig))
+		return -1;
+	return crypto_sign_verify_detached(sig, (const unsigned char *)message_text, strlen(message_text), pk) == 0 ? 0 : -1;
 }
 
 static int
@@ -119,7 +175,7 @@ signing_verify(db_t *db, const char *entity, const char *entity_id, const char *
 	char now_hash[65];
 	signing_hash(canonical, now_hash);
 	json_t *rows = db_all(db_q(db,
-	    "SELECT s.role, s.signer_id, u.display_name AS signer_name, s.signed_at, s.content_hash, s.public_key, "
+	    "SELECT s.id, s.role, s.signer_id, u.display_name AS signer_name, s.signed_at, s.content_hash, s.public_key, "
 	    "s.signature, (SELECT COUNT(*) FROM signing_keys k WHERE k.user_id = s.signer_id AND k.public_key = s.public_key) "
 	    "AS known_key FROM signatures s JOIN users u ON u.id = s.signer_id "
 	    "WHERE s.entity = $1 AND s.entity_id = $2 ORDER BY s.signed_at, s.id",
@@ -135,14 +191,43 @@ signing_verify(db_t *db, const char *entity, const char *entity_id, const char *
 		char *m = message(entity, entity_id, json_string_value(json_object_get(r, "role")),
 		    json_string_value(json_object_get(r, "signer_id")), json_integer_value(json_object_get(r, "signed_at")), hash);
 		const char *reason = NULL;
-		if (unhex(json_string_value(json_object_get(r, "public_key")), pk, sizeof pk) ||
-		    unhex(json_string_value(json_object_get(r, "signature")), sig, sizeof sig) ||
-		    crypto_sign_verify_detached(sig, (const unsigned char *)m, strlen(m), pk) != 0)
+		bool pk_ok = unhex(json_string_value(json_object_get(r, "public_key")), pk, sizeof pk) == 0;
+		bool sig_ok = unhex(json_string_value(json_object_get(r, "signature")), sig, sizeof sig) == 0;
+		if (!pk_ok || !sig_ok || crypto_sign_verify_detached(sig, (const unsigned char *)m, strlen(m), pk) != 0)
 			reason = "signature_invalid"; /* the signature row itself was altered */
 		else if (json_integer_value(json_object_get(r, "known_key")) == 0)
 			reason = "unknown_key";
 		else if (strcmp(hash, now_hash) != 0)
-			reason = "content_changed"; /* the ticket differs from what was signed */
+			reason = "content_changed"; /* the entity differs from what was signed */
+		/* what an outsider checks with: the algorithm, the key, the signature and the exact bytes signed */
+		json_object_set_new(r, "signer", json_pack("{s:O, s:O, s:O}", "id", json_object_get(r, "signer_id"), "name",
+						     json_object_get(r, "signer_name"), "role", json_object_get(r, "role")));
+		json_object_set_new(r, "algorithm", json_string("Ed25519"));
+		if (pk_ok) {
+			char hx[17];
+			unsigned char kh[crypto_hash_sha256_BYTES];
+			crypto_hash_sha256(kh, pk, sizeof pk);
+			fg_hex(kh, 8, hx);
+			char *b = signing_b64(pk, sizeof pk), *pem = signing_pem(pk);
+			json_object_set_new(r, "public_key", json_string(b));
+			json_object_set_new(r, "public_key_pem", json_string(pem));
+			json_object_set_new(r, "key_id", json_string(hx));
+			free(b);
+			free(pem);
+		} else {
+			json_object_set_new(r, "public_key", json_null());
+		}
+		if (sig_ok) {
+			char *b = signing_b64(sig, sizeof sig);
+			json_object_set_new(r, "signature", json_string(b));
+			free(b);
+		} else {
+			json_object_set_new(r, "signature", json_null());
+		}
+		char *mb = signing_b64((const unsigned char *)m, strlen(m));
+		json_object_set_new(r, "signed_bytes", json_string(mb));
+		json_object_set_new(r, "signed_text", json_string(m));
+		free(mb);
 		free(m);
 		json_object_set_new(r, "valid", json_boolean(!reason));
 		if (reason) {
@@ -150,7 +235,8 @@ signing_verify(db_t *db, const char *entity, const char *entity_id, const char *
 			all = false;
 		}
 		json_object_del(r, "known_key");
-		json_object_del(r, "signature");
+		json_object_del(r, "id");
 	}
-	return json_pack("{s:b, s:s, s:o}", "valid", all, "content_hash", now_hash, "signatures", rows);
+	return json_pack("{s:b, s:s, s:s, s:s, s:s, s:o}", "valid", all, "algorithm", "Ed25519", "format",
+	    "fieldgrid-signature-v1", "canonical", canonical, "content_hash", now_hash, "signatures", rows);
 }

@@ -127,6 +127,8 @@ static const errcat_t catalog[] = {
 	{"csrf_origin_mismatch", 403, "请求来源不是本站，已拒绝（跨站请求）", "Refused: the request does not come from this site's own pages"},
 	{"too_many_uploads", 429, "同时上传的文件过多，请稍后再试", "Too many uploads at once; try again shortly"},
 	{"account_locked", 429, "连续登录失败次数过多，账号已临时锁定", "Too many failed sign-ins; the account is locked for a while"},
+	/* issue 9 (safety and records): late measures gate the job; offline verification of exported tickets */
+	{"gate_measure_unconfirmed", 409, "尚有安全措施未落实（含许可后补充的措施），不得开工或复工", "A safety measure is not ticked off (supplements added after the permit included); the job cannot start or resume"},
 	{NULL, 0, NULL, NULL},
 };
 

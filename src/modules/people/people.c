@@ -3,6 +3,7 @@
 #include "base/util.h"
 #include "audit/audit.h"
 #include "modules/people/people.h"
+#include "modules/plans/plans.h"
 #include "modules/contractors/contractors.h"
 
 static const char *
@@ -153,4 +154,27 @@ people_expiring(db_t *db, int days)
 	json_t *r;
 	json_array_foreach(rows, i, r) json_object_set_new(r, "days_to_expiry", json_integer(day_diff(today, str(r, "expires_on"))));
 	return rows;
+}
+
+json_t *
+people_plan_readiness(db_t *db, const char *plan_id)
+{
+	json_t *rec = plans_record_part(db, plan_id, "readiness"); /* a finished job: as it was when it finished */
+	if (rec)
+		return rec;
+	json_t *plan = plans_get(db, plan_id);
+	if (!plan)
+		return NULL;
+	json_t *items = json_array(), *c;
+	json_t *lr = people_readiness(db, json_string_value(json_object_get(plan, "leader_id")));
+	if (lr)
+		json_array_append_new(items, lr);
+	size_t i;
+	json_array_foreach(json_object_get(plan, "crew"), i, c) {
+		json_t *pr = people_readiness(db, json_string_value(json_object_get(c, "id")));
+		if (pr)
+			json_array_append_new(items, pr);
+	}
+	json_decref(plan);
+	return json_pack("{s:o}", "items", items);
 }

@@ -18,6 +18,9 @@ json_t *people_list(db_t *db, const char *user_id);
  * certificate_expired, and for contractor staff (with "contractor") contractor_suspended, contractor_unqualified,
  * contractor_agreement_missing. */
 json_t *people_readiness(db_t *db, const char *user_id);
+/* {"items": [readiness of the leader, then each crew member]}: what gate_person_unqualified will say at start.
+ * A finished job answers from its record (the readiness when it finished). NULL when there is no such plan. */
+json_t *people_plan_readiness(db_t *db, const char *plan_id);
 /* Certificates and exams that expire within `days` (or have expired), for reminders. */
 json_t *people_expiring(db_t *db, int days);
 

@@ -62,27 +62,15 @@ expiring(req_t *r)
 	http_json(r, 200, json_pack("{s:i, s:o}", "days", days, "items", items));
 }
 
-/* Readiness of everyone on a plan: what gate_person_unqualified will say at start. */
+/* Readiness of everyone on a plan: what gate_person_unqualified will say at start (once finished: said then). */
 static void
 plan_readiness(req_t *r)
 {
-	json_t *plan = scope_plan_visible(r->db, &r->user, r->params[0]) ? plans_get(r->db, r->params[0]) : NULL;
-	if (!plan) { /* out of scope (docs/api.md "Scope") reads as missing */
+	if (!scope_plan_visible(r->db, &r->user, r->params[0])) { /* out of scope (docs/api.md "Scope") reads as missing */
 		http_entity(r, NULL, "plan", r->params[0]);
 		return;
 	}
-	json_t *items = json_array(), *c;
-	json_t *lr = people_readiness(r->db, json_string_value(json_object_get(plan, "leader_id")));
-	if (lr)
-		json_array_append_new(items, lr);
-	size_t i;
-	json_array_foreach(json_object_get(plan, "crew"), i, c) {
-		json_t *pr = people_readiness(r->db, json_string_value(json_object_get(c, "id")));
-		if (pr)
-			json_array_append_new(items, pr);
-	}
-	json_decref(plan);
-	http_json(r, 200, json_pack("{s:o}", "items", items));
+	http_entity(r, people_plan_readiness(r->db, r->params[0]), "plan", r->params[0]);
 }
 
 const route_t people_routes[] = {

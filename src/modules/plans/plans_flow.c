@@ -209,6 +209,31 @@ g_risks(flow_ctx_t *c, fg_err_t *gate)
 	return -1;
 }
 
+/* Every safety measure of the ticket ticked off on site (R3.8), supplements included: a measure added after the
+ * ticket was permitted (or while the job was paused) is as binding as the ones the permit was signed over, so
+ * start and resume both look at every measure now on the ticket, not at what the permit once checked. No ticket:
+ * gate_ticket_not_permitted already says so. */
+static int
+g_measures(flow_ctx_t *c, fg_err_t *gate)
+{
+	json_t *t = tickets_active_for_plan(c->db, c->id), *open = json_array(), *m;
+	size_t i;
+	json_array_foreach(json_object_get(t, "measures"), i, m) {
+		if (json_is_null(json_object_get(m, "done_at")))
+			json_array_append_new(open, json_pack("{s:O, s:O, s:O, s:O}", "id", json_object_get(m, "id"), "text",
+							   json_object_get(m, "text"), "supplement", json_object_get(m, "supplement"),
+							   "added_at", json_object_get(m, "added_at")));
+	}
+	json_decref(t);
+	if (json_array_size(open) == 0) {
+		json_decref(open);
+		return 0;
+	}
+	fg_err(gate, "gate_measure_unconfirmed");
+	fg_err_detail(gate, "open", open);
+	return -1;
+}
+
 /* High-risk work is watched: a video link back to the office or a supervisor on site (R3.10). */
 static int
 g_supervision(flow_ctx_t *c, fg_err_t *gate)
@@ -361,6 +386,13 @@ e_finished(flow_ctx_t *c, fg_err_t *err)
 	return orders_set_status_for_plan(c->db, c->actor->id, c->id, "done");
 }
 
+/* The job is history from here: freeze what its views show (tools and holders, readiness, steps). */
+static int
+e_record_frozen(flow_ctx_t *c, fg_err_t *err)
+{
+	return plans_record_freeze(c->db, c->actor->id, c->id);
+}
+
 const flow_guard_t plan_guards[] = {
 	{"plan_has_orders", gate_plan_has_orders},
 	{"plan_orders_open", gate_plan_orders_open},
@@ -370,6 +402,7 @@ const flow_guard_t plan_guards[] = {
 	{"gate_leader_busy", g_leader_busy},
 	{"gate_briefing_missing", g_briefing},
 	{"gate_risk_unconfirmed", g_risks},
+	{"gate_measure_unconfirmed", g_measures},
 	{"gate_supervision_missing", g_supervision},
 	{"plan_ticket_ended", g_ticket_ended},
 	{"gate_person_unqualified", g_person_unqualified},
@@ -386,5 +419,6 @@ const flow_effect_t plan_effects[] = {
 	{"plan_ticket_working", e_ticket_working},
 	{"plan_ticket_interrupted", e_ticket_interrupted},
 	{"plan_finished", e_finished},
+	{"plan_record_frozen", e_record_frozen},
 	{NULL, NULL},
 };

@@ -25,6 +25,9 @@ json_t *
 steps_for_plan(db_t *db, const char *plan_id)
 {
 	int rc;
+	json_t *frozen = plans_record_part(db, plan_id, "steps"); /* a finished job: its steps against the SOPs of then */
+	if (frozen)
+		return frozen;
 	json_t *plan = plans_get(db, plan_id);
 	if (!plan)
 		return NULL;

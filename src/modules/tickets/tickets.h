@@ -45,6 +45,20 @@ int tickets_list(db_t *db, const tickets_filter_t *f, json_t **out, fg_err_t *er
 /* The printable ticket as a PDF (malloc'ed; caller frees). */
 int tickets_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_err_t *err);
 
+/* Offline verification (issue 9; formats in docs/api.md "Verifying a ticket's signatures").
+ * The signatures checked against the content now (signing_verify) plus qr_payload: what GET /tickets/{id}/verify
+ * answers. NULL when there is no such ticket. */
+json_t *tickets_verification(db_t *db, const char *id);
+/* The self-contained export: format, ticket (the signed content), canonical, content_hash, signatures (each with
+ * signer, algorithm, public key, signature, signed bytes), record (the readable ticket), qr_payload. */
+json_t *tickets_export(db_t *db, const char *id);
+/* Checks an export with no database: 0 when every signature is valid over the content, else -1.
+ * report: {valid, content_hash, problem?, signatures:[{index, role, signer_id, signer_name, key_id, valid, reason?}]}. */
+int tickets_verify_export(json_t *exp, json_t **report);
+/* The compact form the printed ticket's QR code carries (malloc'ed): FGT1|id|number|content hash|role,signer id,
+ * signed_at,public key,signature|… */
+char *tickets_qr_payload(const char *id, const char *number, json_t *verification);
+
 /* Moves the plan's ticket with the job (plan effects): working, interrupted. */
 int tickets_follow_plan(db_t *db, const char *actor_id, const char *plan_id, const char *from, const char *to);
 

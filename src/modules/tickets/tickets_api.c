@@ -136,15 +136,9 @@ verify(req_t *r)
 {
 	if (out_of_scope(r))
 		return;
-	char *canon = tickets_canonical(r->db, r->params[0]);
-	if (!canon) {
-		http_entity(r, NULL, "ticket", r->params[0]);
-		return;
-	}
-	json_t *v = signing_verify(r->db, "ticket", r->params[0], canon);
-	free(canon);
+	json_t *v = tickets_verification(r->db, r->params[0]);
 	if (!v) {
-		http_error_code(r, "internal");
+		http_entity(r, NULL, "ticket", r->params[0]);
 		return;
 	}
 	http_json(r, 200, v);

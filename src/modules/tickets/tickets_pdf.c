@@ -3,13 +3,16 @@
  * measures (ticked by whom, when), signatures — and closed by the content hash, so a printed ticket can be
  * checked against GET /tickets/{id}/verify. Text is UTF-8 in WenQuanYi Micro Hei (Debian's fonts-wqy-microhei),
  * referenced but not embedded: libharu 2.3.0 loses glyphs when it subsets a TrueType collection (checked with
- * pdftoppm), while every Chinese desktop and phone viewer has a CJK font to stand in. */
+ * pdftoppm), while every Chinese desktop and phone viewer has a CJK font to stand in.
+ * Once signed, the ticket ends with a QR code of tickets_qr_payload: the content hash and every signature with
+ * its signer, time, public key and signature, so the paper alone can be checked (docs/api.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <hpdf.h>
+#include <qrencode.h>
 #include "base/log.h"
 #include "base/util.h"
 #include "auth/signing.h"
@@ -133,6 +136,33 @@ when(int64_t ms, char *out, size_t n)
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(out, n, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* The QR code as an image of one pixel per module (gray, quiet zone of 4), placed `side` points wide under the
+ * text: an image rather than drawn squares so that the printed modules have no seams and a reader (or
+ * pdfimages) gets the exact matrix. */
+static void
+qr_block(layout_t *l, const char *payload, float side)
+{
+	QRcode *qr = QRcode_encodeString(payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	if (!qr)
+		return;
+	int w = qr->width + 8;
+	unsigned char *px = fg_malloc((size_t)w * (size_t)w);
+	memset(px, 255, (size_t)w * (size_t)w);
+	for (int y = 0; y < qr->width; y++)
+		for (int x = 0; x < qr->width; x++)
+			if (qr->data[y * qr->width + x] & 1)
+				px[(y + 4) * w + x + 4] = 0;
+	QRcode_free(qr);
+	HPDF_Image img = HPDF_LoadRawImageFromMem(l->pdf, px, (HPDF_UINT)w, (HPDF_UINT)w, HPDF_CS_DEVICE_GRAY, 8);
+	free(px);
+	if (!img)
+		return;
+	if (l->y - side < MARGIN)
+		new_page(l);
+	HPDF_Page_DrawImage(l->page, img, MARGIN, l->y - side, side, side);
+	l->y -= side + 6;
 }
 
 static const char *
@@ -272,13 +302,16 @@ tickets_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_er
 		text(&l, MARGIN, 10.5f, PAGE_W - 2 * MARGIN, buf);
 	}
 	rule(&l);
-	char *canon = tickets_canonical(db, id), hash[65] = "";
-	if (canon) {
-		signing_hash(canon, hash);
-		free(canon);
-	}
+	json_t *v = tickets_verification(db, id);
+	const char *hash = v ? str(v, "content_hash") : "";
 	fg_fmt(buf, sizeof buf, "内容摘要 SHA-256：%s\n核验：GET /api/v1/tickets/%s/verify", hash, id);
 	text(&l, MARGIN, 8, PAGE_W - 2 * MARGIN, buf);
+	if (v && json_array_size(json_object_get(v, "signatures")) > 0) {
+		qr_block(&l, str(v, "qr_payload"), 200);
+		text(&l, MARGIN, 8, PAGE_W - 2 * MARGIN,
+		    "扫码离线核验：二维码含内容摘要及每个签名的签名人、时间、Ed25519 公钥与签名（格式 FGT1，见 docs/api.md）");
+	}
+	json_decref(v);
 	json_decref(people);
 	json_decref(t);
 

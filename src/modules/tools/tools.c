@@ -454,12 +454,38 @@ tools_list(db_t *db, const tools_filter_t *f, json_t **out, fg_err_t *err)
 	return 0;
 }
 
+/* The tools a finished job held when it finished, from the movement history (checked out for the plan and not
+ * returned by then): for jobs finished before job_records existed. Status is read as of today. */
+static json_t *
+held_at_finish(db_t *db, const char *plan_id, int64_t finished_at)
+{
+	int rc;
+	json_t *rows = db_all(db_q(db,
+	    "SELECT t.id, t.asset_no, t.kind, t.name, t.store, t.location, 'checked_out' AS custody, t.last_test_date, "
+	    "t.last_test_result, t.next_test_due, m.plan_id, m.user_id AS holder_id, m.at AS checked_out_at, t.created_at, "
+	    "t.updated_at, t.version FROM tool_movements m JOIN tools t ON t.id = m.tool_id "
+	    "WHERE m.plan_id = $1 AND m.action = 'checkout' AND m.at <= $2 AND NOT EXISTS (SELECT 1 FROM tool_movements r "
+	    "WHERE r.tool_id = m.tool_id AND r.action = 'return' AND r.at >= m.at AND r.at <= $2) ORDER BY t.id",
+	    "ti", plan_id, finished_at), &rc);
+	size_t i;
+	json_t *t;
+	json_array_foreach(rows, i, t) shape(t);
+	return rows;
+}
+
 json_t *
 tools_for_plan(db_t *db, const char *plan_id)
 {
+	/* a finished job shows what it held when it finished, whatever happened to the tools since */
+	json_t *rec = plans_record_part(db, plan_id, "tools");
+	if (rec)
+		return rec;
 	json_t *plan = plans_get(db, plan_id), *o, *n, *need = json_array(), *seen = json_object();
 	if (!plan)
 		return NULL;
+	json_t *finished = json_object_get(plan, "finished_at");
+	bool history = strcmp(str(plan, "status"), "finished") == 0 && json_is_integer(finished);
+	int64_t finished_at = history ? json_integer_value(finished) : 0;
 	size_t i, j;
 	/* the matching table: each work kind lists the tool kinds it needs (data/kb/work_kinds.json) */
 	json_array_foreach(json_object_get(plan, "work_orders"), i, o) {
@@ -477,15 +503,33 @@ tools_for_plan(db_t *db, const char *plan_id)
 	}
 	json_decref(seen);
 	json_decref(plan);
-	tools_filter_t f = {.plan_id = plan_id, .limit = 200};
-	json_t *out = NULL;
-	fg_err_t e = FG_ERR_INIT;
-	if (tools_list(db, &f, &out, &e) != 0) {
+	json_t *have;
+	if (history) {
+		have = held_at_finish(db, plan_id, finished_at);
+	} else {
+		tools_filter_t f = {.plan_id = plan_id, .limit = 200};
+		json_t *out = NULL;
+		fg_err_t e = FG_ERR_INIT;
+		if (tools_list(db, &f, &out, &e) != 0) {
+			json_decref(need);
+			return NULL;
+		}
+		have = json_incref(json_object_get(out, "items"));
+		json_decref(out);
+	}
+	if (!have) {
 		json_decref(need);
 		return NULL;
 	}
-	json_t *have = json_incref(json_object_get(out, "items"));
-	json_decref(out);
+	/* who holds each tool, by name: what the job's record keeps */
+	json_t *t0;
+	json_array_foreach(have, i, t0) {
+		int urc;
+		json_t *u = str(t0, "holder_id") ? db_one(db_q(db, "SELECT display_name FROM users WHERE id = $1", "t",
+							str(t0, "holder_id")), &urc) : NULL;
+		json_object_set(t0, "holder_name", u ? json_object_get(u, "display_name") : json_null());
+		json_decref(u);
+	}
 	/* propose, for each kind not yet in hand, in-store tools that pass the check-out rules, soonest due first */
 	json_t *propose = json_array(), *nd;
 	char today[11];
@@ -495,7 +539,7 @@ tools_for_plan(db_t *db, const char *plan_id)
 		json_t *t;
 		json_array_foreach(have, j, t) in_hand |= strcmp(str(t, "kind"), str(nd, "kind")) == 0;
 		json_object_set_new(nd, "in_hand", json_boolean(in_hand));
-		if (in_hand)
+		if (in_hand || history)
 			continue;
 		int rc;
 		json_t *rows = db_all(db_q(db,
