@@ -171,19 +171,17 @@ test(`${LABEL} fieldgrid ticket export / verify: offline, no database; a tampere
   // the shell recipe of docs/api.md, run as written (openssl, jq, base64, sha256sum)
   const md = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
   const recipe = /\*\*With standard tools, outside fieldgrid\.\*\*[\s\S]*?```sh\n([\s\S]*?)```/.exec(md)[1];
-  if (spawnSync('jq', ['--version']).status === 0) {
-    const sh = run('bash', ['-e', '-c', recipe], { cwd: dir });
-    assert.equal(sh.code, 0, sh.out + sh.err);
-    assert.match(sh.out, /Signature Verified Successfully/);
-    const lines = sh.out.trim().split('\n');
-    assert.equal(lines.at(-1).split(/\s+/)[0], lines.at(-2).trim(), 'the signed hash is the SHA-256 of the canonical text');
-    assert.equal(lines.at(-2).trim(), doc.content_hash);
-  } else {
-    tc.diagnostic('jq not installed: shell recipe not run');
-  }
-  // and with Python's cryptography, the docs' other recipe, where it is installed
+  // jq and python3-cryptography are in debian-packages.txt: a machine without them fails here, not silently
+  assert.equal(spawnSync('jq', ['--version']).status, 0, 'jq is needed (debian-packages.txt)');
+  const sh = run('bash', ['-e', '-c', recipe], { cwd: dir });
+  assert.equal(sh.code, 0, sh.out + sh.err);
+  assert.match(sh.out, /Signature Verified Successfully/);
+  const lines = sh.out.trim().split('\n');
+  assert.equal(lines.at(-1).split(/\s+/)[0], lines.at(-2).trim(), 'the signed hash is the SHA-256 of the canonical text');
+  assert.equal(lines.at(-2).trim(), doc.content_hash);
+  // and with Python's cryptography, the docs' other recipe
   const py = spawnSync('python3', ['-c', 'import cryptography'], { encoding: 'utf8' });
-  if (py.status !== 0) { tc.diagnostic('python3 cryptography not installed: recipe not run'); return; }
+  assert.equal(py.status, 0, 'python3-cryptography is needed (debian-packages.txt)');
   const script = readFileSync(new URL('../../docs/verify_ticket.py', import.meta.url), 'utf8');
   const pyok = spawnSync('python3', ['-', file], { input: script, encoding: 'utf8' });
   assert.equal(pyok.status, 0, pyok.stdout + pyok.stderr);
