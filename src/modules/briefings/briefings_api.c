@@ -1,25 +1,14 @@
 #include "http/routes.h"
 #include "modules/briefings/briefings.h"
 #include "auth/scope.h"
-
-/* The plan (params[0]) out of the caller's scope answers 404 for reads and writes alike (docs/api.md "Scope"),
- * before the body is looked at. */
-static bool
-out_of_scope(req_t *r)
-{
-	fg_err_t e = FG_ERR_INIT;
-	if (scope_plan_check(r->db, &r->user, r->params[0], "plan", r->params[0], &e) == 0)
-		return false;
-	http_error(r, &e);
-	return true;
-}
+#include "auth/scope_api.h"
 
 static const jfield_t empty_spec[] = {{NULL, 0, 0, 0}};
 
 static void
 get(req_t *r)
 {
-	if (out_of_scope(r))
+	if (scope_http_plan(r))
 		return;
 	http_entity(r, briefings_get(r->db, r->params[0]), "briefing", r->params[0]);
 }
@@ -29,7 +18,7 @@ run(req_t *r, int (*fn)(db_t *, const auth_user_t *, const char *, json_t **, fg
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (out_of_scope(r) || http_body(r, empty_spec))
+	if (scope_http_plan(r) || http_body(r, empty_spec))
 		return;
 	int rc = fn(r->db, &r->user, r->params[0], &out, &e);
 	http_result(r, status, rc, out, &e);

@@ -1,19 +1,8 @@
 #include "http/routes.h"
 #include "flow/flow_api.h"
 #include "auth/scope.h"
+#include "auth/scope_api.h"
 #include "modules/plans/plans.h"
-
-/* A plan out of the caller's scope answers 404 for reads and writes alike (docs/api.md "Scope"); checked
- * before the body so a refusal says nothing about the plan's state. */
-static bool
-out_of_scope(req_t *r)
-{
-	fg_err_t e = FG_ERR_INIT;
-	if (scope_plan_check(r->db, &r->user, r->params[0], "plan", r->params[0], &e) == 0)
-		return false;
-	http_error(r, &e);
-	return true;
-}
 
 static const jfield_t create_spec[] = {
 	{"date", JF_STRING, JF_REQUIRED, 10},
@@ -81,7 +70,7 @@ list(req_t *r)
 static void
 get(req_t *r)
 {
-	if (out_of_scope(r))
+	if (scope_http_plan(r))
 		return;
 	json_t *p = plans_get(r->db, r->params[0]);
 	scope_plan_phones(r->db, &r->user, p);
@@ -94,7 +83,7 @@ update(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (out_of_scope(r) || http_body(r, update_spec))
+	if (scope_http_plan(r) || http_body(r, update_spec))
 		return;
 	int rc = plans_update(r->db, r->user.id, r->params[0], r->json, &out, &e);
 	http_result(r, 200, rc, out, &e);
@@ -103,7 +92,7 @@ update(req_t *r)
 static void
 action(req_t *r)
 {
-	if (out_of_scope(r))
+	if (scope_http_plan(r))
 		return;
 	flow_api_action(r, &plans_flow, action_spec);
 }

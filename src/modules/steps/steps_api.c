@@ -1,18 +1,7 @@
 #include "http/routes.h"
 #include "modules/steps/steps.h"
 #include "auth/scope.h"
-
-/* The plan (params[0]) out of the caller's scope answers 404 for reads and writes alike (docs/api.md "Scope"),
- * before the body is looked at. */
-static bool
-out_of_scope(req_t *r)
-{
-	fg_err_t e = FG_ERR_INIT;
-	if (scope_plan_check(r->db, &r->user, r->params[0], "plan", r->params[0], &e) == 0)
-		return false;
-	http_error(r, &e);
-	return true;
-}
+#include "auth/scope_api.h"
 
 static const jfield_t record_spec[] = {
 	{"work_order_id", JF_STRING, JF_REQUIRED, 64},
@@ -27,7 +16,7 @@ static const jfield_t record_spec[] = {
 static void
 list(req_t *r)
 {
-	if (out_of_scope(r))
+	if (scope_http_plan(r))
 		return;
 	http_entity(r, steps_for_plan(r->db, r->params[0]), "plan", r->params[0]);
 }
@@ -37,7 +26,7 @@ record(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (out_of_scope(r) || http_body(r, record_spec))
+	if (scope_http_plan(r) || http_body(r, record_spec))
 		return;
 	if (!json_object_get(r->json, "records"))
 		json_object_set_new(r->json, "records", json_object());

@@ -5,18 +5,7 @@
 #include "http/routes.h"
 #include "modules/supervision/supervision.h"
 #include "auth/scope.h"
-
-/* The plan or ticket (params[0]) out of the caller's scope answers 404, before the body is looked at. */
-static bool
-out_of_scope(req_t *r, bool ticket)
-{
-	fg_err_t e = FG_ERR_INIT;
-	if ((ticket ? scope_ticket_check(r->db, &r->user, r->params[0], &e)
-		    : scope_plan_check(r->db, &r->user, r->params[0], "plan", r->params[0], &e)) == 0)
-		return false;
-	http_error(r, &e);
-	return true;
-}
+#include "auth/scope_api.h"
 
 static const jfield_t finding_spec[] = {
 	{"kind", JF_STRING, JF_REQUIRED, 20},
@@ -80,7 +69,7 @@ add_finding(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (out_of_scope(r, false) || http_body(r, finding_spec))
+	if (scope_http_plan(r) || http_body(r, finding_spec))
 		return;
 	int rc = supervision_add_finding(r->db, &r->user, r->params[0], r->json, &out, &e);
 	http_result(r, 201, rc, out, &e);
@@ -89,7 +78,7 @@ add_finding(req_t *r)
 static void
 findings(req_t *r)
 {
-	if (out_of_scope(r, false))
+	if (scope_http_plan(r))
 		return;
 	http_entity(r, supervision_findings(r->db, r->params[0]), "plan", r->params[0]);
 }
@@ -99,7 +88,7 @@ evaluate(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (out_of_scope(r, true) || http_body(r, evaluation_spec))
+	if (scope_http_ticket(r) || http_body(r, evaluation_spec))
 		return;
 	int rc = supervision_evaluate(r->db, &r->user, r->params[0], json_is_true(json_object_get(r->json, "qualified")),
 	    json_object_get(r->json, "reasons"), &out, &e);

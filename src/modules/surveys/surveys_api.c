@@ -1,18 +1,7 @@
 #include "http/routes.h"
 #include "modules/surveys/surveys.h"
 #include "auth/scope.h"
-
-/* The plan (params[0]) out of the caller's scope answers 404 for reads and writes alike (docs/api.md "Scope"),
- * before the body is looked at. */
-static bool
-out_of_scope(req_t *r)
-{
-	fg_err_t e = FG_ERR_INIT;
-	if (scope_plan_check(r->db, &r->user, r->params[0], "plan", r->params[0], &e) == 0)
-		return false;
-	http_error(r, &e);
-	return true;
-}
+#include "auth/scope_api.h"
 
 static const jfield_t put_spec[] = {
 	{"version", JF_INT, 0, 0},
@@ -29,7 +18,7 @@ static const jfield_t put_spec[] = {
 static void
 get(req_t *r)
 {
-	if (out_of_scope(r))
+	if (scope_http_plan(r))
 		return;
 	http_entity(r, surveys_get(r->db, r->params[0]), "survey", r->params[0]);
 }
@@ -39,7 +28,7 @@ put(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (out_of_scope(r) || http_body(r, put_spec))
+	if (scope_http_plan(r) || http_body(r, put_spec))
 		return;
 	json_t *risks = json_object_get(r->json, "risks");
 	if (risks && !json_is_array(risks)) {

@@ -4,19 +4,8 @@
 #include "auth/login.h"
 #include "auth/signing.h"
 #include "auth/scope.h"
+#include "auth/scope_api.h"
 #include "modules/tickets/tickets.h"
-
-/* A ticket of a plan out of the caller's scope answers 404 for reads and writes alike (docs/api.md "Scope");
- * checked before the body so a refusal says nothing about the ticket's state. */
-static bool
-out_of_scope(req_t *r)
-{
-	fg_err_t e = FG_ERR_INIT;
-	if (scope_ticket_check(r->db, &r->user, r->params[0], &e) == 0)
-		return false;
-	http_error(r, &e);
-	return true;
-}
 
 static const jfield_t create_spec[] = {
 	{"plan_id", JF_STRING, JF_REQUIRED, 64},
@@ -96,7 +85,7 @@ list(req_t *r)
 static void
 get(req_t *r)
 {
-	if (out_of_scope(r))
+	if (scope_http_ticket(r))
 		return;
 	json_t *t = tickets_get(r->db, r->params[0]);
 	flow_api_with_actions(r, t, "ticket");
@@ -108,7 +97,7 @@ update(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (out_of_scope(r) || http_body(r, update_spec))
+	if (scope_http_ticket(r) || http_body(r, update_spec))
 		return;
 	int rc = tickets_update(r->db, r->user.id, r->params[0], r->json, &out, &e);
 	http_result(r, 200, rc, out, &e);
@@ -120,7 +109,7 @@ static void
 action(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
-	if (out_of_scope(r) || http_body(r, action_spec))
+	if (scope_http_ticket(r) || http_body(r, action_spec))
 		return;
 	json_t *t = flow_transition("ticket", r->params[1]);
 	if (t && json_object_get(t, "signs") &&
@@ -134,7 +123,7 @@ action(req_t *r)
 static void
 verify(req_t *r)
 {
-	if (out_of_scope(r))
+	if (scope_http_ticket(r))
 		return;
 	json_t *v = tickets_verification(r->db, r->params[0]);
 	if (!v) {
@@ -150,7 +139,7 @@ pdf(req_t *r)
 	fg_err_t e = FG_ERR_INIT;
 	unsigned char *buf = NULL;
 	size_t len = 0;
-	if (out_of_scope(r))
+	if (scope_http_ticket(r))
 		return;
 	if (tickets_pdf(r->db, r->params[0], &buf, &len, &e) != 0) {
 		http_error(r, &e);
@@ -167,7 +156,7 @@ add_measure(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (out_of_scope(r) || http_body(r, measure_spec))
+	if (scope_http_ticket(r) || http_body(r, measure_spec))
 		return;
 	int rc = tickets_add_measure(r->db, &r->user, r->params[0], json_string_value(json_object_get(r->json, "text")), &out, &e);
 	http_result(r, 201, rc, out, &e);
@@ -178,7 +167,7 @@ confirm_measure(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (out_of_scope(r) || http_body(r, empty_spec))
+	if (scope_http_ticket(r) || http_body(r, empty_spec))
 		return;
 	int rc = tickets_confirm_measure(r->db, &r->user, r->params[0], r->params[1], &out, &e);
 	http_result(r, 200, rc, out, &e);
@@ -189,7 +178,7 @@ confirm_risk(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (out_of_scope(r) || http_body(r, confirm_spec))
+	if (scope_http_ticket(r) || http_body(r, confirm_spec))
 		return;
 	int rc = tickets_confirm_risk(r->db, &r->user, r->params[0], r->params[1],
 	    json_string_value(json_object_get(r->json, "evidence_id")), &out, &e);
