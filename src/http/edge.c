@@ -217,8 +217,10 @@ int
 edge_upload_tmpfile(void)
 {
 	char dir[1100];
-	fg_fmt(dir, sizeof dir, "%s/tmp", cfg.data_dir ? cfg.data_dir : ".");
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+	const char *data = cfg.data_dir ? cfg.data_dir : ".";
+	fg_fmt(dir, sizeof dir, "%s/tmp", data);
+	/* on PostgreSQL nothing else may have made the data directory yet (attachments make theirs on first use) */
+	if ((mkdir(data, 0700) != 0 && errno != EEXIST) || (mkdir(dir, 0700) != 0 && errno != EEXIST))
 		return -1;
 	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd >= 0)
