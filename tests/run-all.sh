@@ -15,6 +15,9 @@ step() {
   if "$@"; then passed=$((passed+1)); else failed=$((failed+1)); failures+=("$name"); fi
 }
 JOBS=$(nproc 2>/dev/null || echo 2)
+# suites that start their own servers: a failing test must not leave the run waiting on a child process or a
+# loop (--test-force-exit), and no step may outlive its bound whatever happens inside it
+NODETEST=(timeout 900 node --test --test-force-exit --test-timeout=600000)
 
 step "db_q calls match their placeholders (tools/check-dbq.py)" python3 tools/check-dbq.py
 step "build (release, -Werror)" make -j"$JOBS" all
@@ -27,13 +30,13 @@ step "api+browser tests on SQLite" tests/run-suite.sh build/fieldgrid sqlite all
 step "api+browser tests on PostgreSQL" tests/run-suite.sh build/fieldgrid pg all
 step "HTTP edge (memory, slow clients, uploads) on SQLite" tests/run-suite.sh build/fieldgrid sqlite edge
 step "HTTP edge (memory, slow clients, uploads) on PostgreSQL" tests/run-suite.sh build/fieldgrid pg edge
-step "graceful stop on SQLite" node --test tests/lifecycle/
-step "graceful stop on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_lifecycle)" node --test tests/lifecycle/
-step "backup and restore under write load on SQLite" node --test tests/backup/
-step "backup and restore under write load on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_backup)" FG_PG_RESTORE_URL="$(tests/pg.sh newdb fg_restore)" node --test tests/backup/
+step "graceful stop on SQLite" "${NODETEST[@]}" tests/lifecycle/
+step "graceful stop on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_lifecycle)" "${NODETEST[@]}" tests/lifecycle/
+step "backup and restore under write load on SQLite" "${NODETEST[@]}" tests/backup/
+step "backup and restore under write load on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_backup)" FG_PG_RESTORE_URL="$(tests/pg.sh newdb fg_restore)" "${NODETEST[@]}" tests/backup/
 # kill -9 at random moments (seed printed; FG_SEED=N reproduces): acknowledged writes kept, keyed replays once
-step "kill -9 durability on SQLite" node --test --test-reporter=spec tests/durability/
-step "kill -9 durability on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_durability)" node --test --test-reporter=spec tests/durability/
+step "kill -9 durability on SQLite" "${NODETEST[@]}" --test-reporter=spec tests/durability/
+step "kill -9 durability on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_durability)" "${NODETEST[@]}" --test-reporter=spec tests/durability/
 
 step "build (ASan+UBSan)" make -j"$JOBS" MODE=asan all
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1

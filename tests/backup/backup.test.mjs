@@ -94,14 +94,17 @@ test(`${LABEL} backup under write load, restore into a new place: audit intact, 
         }
       }
     };
-    const writers = [writer(1), writer(2), writer(3)];
+    let failed = null; // a writer that fails ends the wait below at once (its error is the test's)
+    const writers = [writer(1), writer(2), writer(3)].map((w) => w.catch((e) => { failed ??= e; writing = false; }));
     // a steady load first, so the backup starts in the middle of it
-    while (tags.size + files.size < 60) await new Promise((r) => setTimeout(r, 20));
+    while (tags.size + files.size < 60 && !failed) await new Promise((r) => setTimeout(r, 20));
+    if (failed) throw failed;
     const tagsBefore = new Map(tags), filesBefore = new Map(files);
     const backup = await cli(['backup', '--data', src, ...srcArgs, '--out', file]);
     const during = tags.size + files.size - tagsBefore.size - filesBefore.size;
     writing = false;
     await Promise.all(writers);
+    if (failed) throw failed;
     assert.equal(backup.code, 0, backup.out);
     console.log(`${LABEL} ${backup.out.trim()}; acknowledged before: ${tagsBefore.size} tags + ${filesBefore.size} files, during the backup: ${during}`);
     await stop(a);
