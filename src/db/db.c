@@ -221,13 +221,14 @@ lock_v(db_t *db, const char *table, va_list ap)
 	 * write, so what this transaction reads stays true until it commits. */
 	if (db->kind != DB_PG)
 		return 0;
-	char sql[512], part[96];
+	char sql[512]; /* fits: a table and 4 columns of at most 63 bytes each; fg_fmt truncates, never overruns */
 	fg_fmt(sql, sizeof sql, "SELECT 1 FROM %s WHERE ", table);
 	for (int i = 0; i < n; i++) {
-		fg_fmt(part, sizeof part, "%s%s = $%d", i ? " AND " : "", cols[i], i + 1);
-		strcat(sql, part); /* fits: 4 names of at most 63 bytes */
+		size_t len = strlen(sql);
+		fg_fmt(sql + len, sizeof sql - len, "%s%s = $%d", i ? " AND " : "", cols[i], i + 1);
 	}
-	strcat(sql, " FOR UPDATE");
+	size_t len = strlen(sql);
+	fg_fmt(sql + len, sizeof sql - len, " FOR UPDATE");
 	db_stmt_t *st = db_prepare(db, sql);
 	if (!st)
 		return DB_ERR;
