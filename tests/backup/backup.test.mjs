@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, readdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
+import { startServer } from '../lib/server.mjs';
 
 const BIN = process.env.FG_BIN || 'build/fieldgrid';
 const PG = process.env.FG_PG_URL;
@@ -20,32 +20,12 @@ const LABEL = PG ? '[postgresql]' : '[sqlite]';
 const PASSWORD = 'Backup-pass-123';
 const env = { ...process.env, FIELDGRID_ADMIN_PASSWORD: PASSWORD };
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
-
 async function serve(dir, dbargs) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const srv = spawn(BIN, ['serve', '--data', dir, ...dbargs, '--listen', `127.0.0.1:${port}`], { env });
-  const state = { log: '' };
-  srv.stderr.on('data', (d) => { state.log += d; });
-  const exited = new Promise((resolve) => srv.on('exit', (code, signal) => resolve({ code, signal })));
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(url + '/api/v1/health')).ok) break; } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const login = await fetch(url + '/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
-  assert.equal(login.status, 200, state.log);
-  const token = (await login.json()).token;
-  const call = (method, path, body, type = 'application/json') => fetch(url + '/api/v1' + path, { method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': type } : {}) },
+  const s = await startServer({ bin: BIN, dir, dbargs, env, password: PASSWORD });
+  const call = (method, path, body, type = 'application/json') => fetch(s.url + '/api/v1' + path, { method,
+    headers: { authorization: `Bearer ${s.token}`, ...(body ? { 'content-type': type } : {}) },
     body: body === undefined ? undefined : type === 'application/json' ? JSON.stringify(body) : body });
-  return { srv, url, state, exited, call };
+  return { ...s, call };
 }
 
 async function stop(s) {
@@ -97,8 +77,10 @@ test(`${LABEL} backup under write load, restore into a new place: audit intact, 
     let failed = null; // a writer that fails ends the wait below at once (its error is the test's)
     const writers = [writer(1), writer(2), writer(3)].map((w) => w.catch((e) => { failed ??= e; writing = false; }));
     // a steady load first, so the backup starts in the middle of it
-    while (tags.size + files.size < 60 && !failed) await new Promise((r) => setTimeout(r, 20));
+    const loadBy = Date.now() + 60000; // polled for the condition, with a deadline
+    while (tags.size + files.size < 60 && !failed && Date.now() < loadBy) await new Promise((r) => setTimeout(r, 20));
     if (failed) throw failed;
+    assert.ok(tags.size + files.size >= 60, 'the writers did not reach a steady load within 60 s');
     const tagsBefore = new Map(tags), filesBefore = new Map(files);
     const backup = await cli(['backup', '--data', src, ...srcArgs, '--out', file]);
     const during = tags.size + files.size - tagsBefore.size - filesBefore.size;

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
+import { startServer } from '../lib/server.mjs';
 
 const BIN = process.env.FG_BIN || 'build/fieldgrid';
 const DBARGS = process.env.FG_PG_URL ? ['--db', process.env.FG_PG_URL] : [];
@@ -16,29 +16,7 @@ const LABEL = process.env.FG_PG_URL ? '[postgresql]' : '[sqlite]';
 const PASSWORD = 'Shutdown-pass-123';
 const ROWS = 20000;
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
-
-async function serve(dir, env) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const srv = spawn(BIN, ['serve', '--data', dir, ...DBARGS, '--listen', `127.0.0.1:${port}`], { env });
-  const state = { log: '' };
-  srv.stderr.on('data', (d) => { state.log += d; });
-  const exited = new Promise((resolve) => srv.on('exit', (code, signal) => resolve({ code, signal })));
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(url + '/api/v1/health')).ok) break; } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const login = await fetch(url + '/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
-  assert.equal(login.status, 200);
-  return { srv, url, state, exited, token: (await login.json()).token };
-}
+const serve = (dir, env) => startServer({ bin: BIN, dir, dbargs: DBARGS, env, password: PASSWORD });
 
 test(`${LABEL} SIGTERM during a tool import: a clean exit, and all rows or none`, { timeout: 120000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fg-import-stop-'));

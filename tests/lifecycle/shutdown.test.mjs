@@ -7,19 +7,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
+import { freePort } from '../lib/server.mjs';
 
 const BIN = process.env.FG_BIN || 'build/fieldgrid';
 const DBARGS = process.env.FG_PG_URL ? ['--db', process.env.FG_PG_URL] : [];
 const LABEL = process.env.FG_PG_URL ? '[postgresql]' : '[sqlite]';
 const PASSWORD = 'Shutdown-pass-123';
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
 
 async function waitHealthy(url) {
   for (let i = 0; i < 100; i++) {
