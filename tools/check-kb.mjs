@@ -16,7 +16,7 @@ const FILES = ['ticket_kinds', 'work_kinds', 'risks', 'sops', 'briefings', 'tool
 // charger inspections (R4.3, R4.6): what src/modules/inspections expects of data/kb/inspection_kinds.json
 const REQUIRED_INSPECTIONS = ['patrol_monthly', 'cleaning_quarterly', 'verification_yearly', 'grounding_check', 'fire_check', 'emergency_drill'];
 const PERIODS = new Set(['month', 'quarter', 'year']);
-// station, every charger, AC or DC chargers only, or each piece of one equipment kind (src/modules/inspections/equipment.c)
+// station, every charger, AC or DC chargers only, or each piece of one equipment kind (src/charging/inspections/equipment.c)
 const APPLIES = new Set(['station', 'charger', 'ac', 'dc', 'box_transformer', 'distribution_cabinet', 'monitoring',
   'secondary_control_cabinet', 'fire_facility', 'grounding', 'canopy_lighting', 'other']);
 const REQUIRED_TICKETS = ['DY', 'PD1', 'PD2', 'GZK', 'QX', 'DDZY', 'BDZ1', 'BDZ2', 'RWD'];

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds data/ocpp/ocpp16.json, the OCPP 1.6J message schemas fieldgrid validates against (src/ocpp/ocpp_schema.c).
+"""Builds data/ocpp/ocpp16.json, the OCPP 1.6J message schemas fieldgrid validates against (src/core/ocpp/ocpp_schema.c).
 
 Source: the OCA OCPP 1.6 JSON schemas as bundled by ocpp-rpc (node_modules/ocpp-rpc/lib/schemas/ocpp1_6.json,
 MIT). We keep the Core profile and the commands we send, inline $ref, drop $id/$schema, and write one object

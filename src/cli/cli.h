@@ -1,7 +1,7 @@
 #ifndef FG_CLI_H
 #define FG_CLI_H
-#include "db/db.h"
-#include "base/err.h"
+#include "core/db/db.h"
+#include "core/base/err.h"
 
 /* Options every subcommand shares. */
 typedef struct {

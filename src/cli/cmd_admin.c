@@ -1,10 +1,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "base/util.h"
-#include "auth/password.h"
-#include "auth/users.h"
-#include "db/migrate.h"
+#include "core/base/util.h"
+#include "core/auth/password.h"
+#include "core/auth/users.h"
+#include "core/db/migrate.h"
 #include "cli/cli.h"
 
 int

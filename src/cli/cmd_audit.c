@@ -1,6 +1,6 @@
 #include <stdio.h>
 #include <string.h>
-#include "audit/audit.h"
+#include "core/audit/audit.h"
 #include "cli/cli.h"
 
 /* fieldgrid audit verify: exit 0 when the chain is intact, 1 naming the first broken record, 2 on error. */

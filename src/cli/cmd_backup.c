@@ -35,8 +35,8 @@
 #include <sys/wait.h>
 #include <sodium.h>
 #include <sqlite3.h>
-#include "audit/audit.h"
-#include "base/util.h"
+#include "core/audit/audit.h"
+#include "core/base/util.h"
 #include "cli/cli.h"
 
 extern char **environ;
@@ -323,7 +323,7 @@ cmd_backup(int argc, char **argv)
 
 	/* 2. the archive: manifest, snapshot, then the files the snapshot references */
 	manifest = json_pack("{s:s, s:i, s:s, s:I, s:s, s:I}", "format", BK_FORMAT, "version", BK_VERSION, "engine",
-	    pg ? "postgresql" : "sqlite", "created_at", (json_int_t)started, "db_file", pg ? "db/fieldgrid.pgdump" : "db/fieldgrid.db",
+	    pg ? "postgresql" : "sqlite", "created_at", (json_int_t)started, "db_file", pg ? "core/db/fieldgrid.pgdump" : "core/db/fieldgrid.db",
 	    "attachments", (json_int_t)json_array_size(shas));
 	char *mtext = json_dumps(manifest, JSON_SORT_KEYS | JSON_INDENT(2));
 	/* 0600: the archive holds what the database holds (password hashes, sealed signing keys, people's phones) */
@@ -342,7 +342,7 @@ cmd_backup(int argc, char **argv)
 	}
 	int bad = add_mem(a, "manifest.json", mtext, strlen(mtext));
 	free(mtext);
-	if (bad || add_file(a, pg ? "db/fieldgrid.pgdump" : "db/fieldgrid.db", snap, NULL) != 0)
+	if (bad || add_file(a, pg ? "core/db/fieldgrid.pgdump" : "core/db/fieldgrid.db", snap, NULL) != 0)
 		goto out;
 	size_t i;
 	json_t *s;
@@ -561,7 +561,7 @@ cmd_restore(int argc, char **argv)
 			fprintf(stderr, "fieldgrid: unexpected entry in the backup: %s\n", name ? name : "?");
 			goto out;
 		}
-		if (strcmp(name, from_pg ? "db/fieldgrid.pgdump" : "db/fieldgrid.db") == 0 && !have_db) {
+		if (strcmp(name, from_pg ? "core/db/fieldgrid.pgdump" : "core/db/fieldgrid.db") == 0 && !have_db) {
 			fg_fmt(dbtmp, sizeof dbtmp, "%s/%s", o.data, from_pg ? ".fieldgrid.pgdump" : ".fieldgrid.db");
 			if (extract(a, dbtmp, NULL) != 0)
 				goto out;

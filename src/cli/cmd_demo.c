@@ -1,13 +1,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "base/embed.h"
-#include "base/util.h"
-#include "auth/password.h"
-#include "auth/users.h"
-#include "modules/org/org.h"
-#include "modules/attach/attach.h"
-#include "modules/evaluation/evaluation.h"
+#include "core/base/embed.h"
+#include "core/base/util.h"
+#include "core/auth/password.h"
+#include "core/auth/users.h"
+#include "shared/org/org.h"
+#include "shared/attach/attach.h"
+#include "fieldwork/evaluation/evaluation.h"
 #include "cli/cli.h"
 
 /* fieldgrid demo: loads data/demo/foundation.json (compiled in) — a fictional supply company with its

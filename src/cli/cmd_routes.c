@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <jansson.h>
 #include "cli/cli.h"
-#include "http/routes.h"
+#include "core/http/routes.h"
 
 static void
 add(const route_t *rt, void *arg)

@@ -5,13 +5,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include "base/log.h"
-#include "base/util.h"
-#include "http/http.h"
-#include "ocpp/ocpp.h"
-#include "flow/flow.h"
-#include "modules/attach/attach.h"
-#include "modules/tools/tools_import.h"
+#include "core/base/log.h"
+#include "core/base/util.h"
+#include "core/http/http.h"
+#include "core/ocpp/ocpp.h"
+#include "core/flow/flow.h"
+#include "shared/attach/attach.h"
+#include "safety/tools/tools_import.h"
 #include "cli/scheduler.h"
 #include "cli/cli.h"
 

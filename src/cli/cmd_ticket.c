@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
-#include "modules/tickets/tickets.h"
+#include "fieldwork/tickets/tickets.h"
 
 static const char usage[] =
     "usage: fieldgrid ticket export ID [--data DIR] [--db URL] > t.json\n"

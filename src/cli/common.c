@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "base/util.h"
-#include "db/migrate.h"
+#include "core/base/util.h"
+#include "core/db/migrate.h"
 #include "cli/cli.h"
 
 int

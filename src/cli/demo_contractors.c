@@ -1,8 +1,8 @@
 #include <string.h>
-#include "base/day.h"
+#include "core/base/day.h"
 #include "cli/cli.h"
-#include "auth/users.h"
-#include "modules/contractors/contractors.h"
+#include "core/auth/users.h"
+#include "safety/contractors/contractors.h"
 
 static const char *
 str(json_t *o, const char *k)

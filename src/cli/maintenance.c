@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "base/log.h"
-#include "base/util.h"
-#include "audit/audit.h"
-#include "http/http.h"
+#include "core/base/log.h"
+#include "core/base/util.h"
+#include "core/audit/audit.h"
+#include "core/http/http.h"
 #include "cli/cli.h"
 #include "cli/maintenance.h"
 

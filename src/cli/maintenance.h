@@ -1,7 +1,7 @@
 #ifndef FG_MAINTENANCE_H
 #define FG_MAINTENANCE_H
 #include <stdint.h>
-#include "db/db.h"
+#include "core/db/db.h"
 
 /* Housekeeping (maintenance.c): idempotency keys older than key_ttl_ms and sessions expired or revoked by now are
  * deleted in bounded, audited batches. rep: how many of each went (-1: that part failed). 0, or -1 on an error. */

@@ -10,17 +10,17 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
-#include "base/log.h"
-#include "base/util.h"
-#include "db/db.h"
-#include "modules/kb/kb.h"
-#include "modules/notify/notify.h"
-#include "modules/inspections/inspections.h"
-#include "modules/evusers/evusers.h"
-#include "modules/faults/faults.h"
+#include "core/base/log.h"
+#include "core/base/util.h"
+#include "core/db/db.h"
+#include "safety/kb/kb.h"
+#include "shared/notify/notify.h"
+#include "charging/inspections/inspections.h"
+#include "charging/evusers/evusers.h"
+#include "charging/faults/faults.h"
 #include "cli/scheduler.h"
 #include "cli/maintenance.h"
-#include "http/http.h"
+#include "core/http/http.h"
 
 #define TICK_S 2        /* firmware campaigns */
 #define HOURLY_S 3600   /* reminders, inspections */

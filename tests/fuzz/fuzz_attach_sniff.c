@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "modules/attach/attach.h"
+#include "shared/attach/attach.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,8 +2,8 @@
  * deep or wide trees, odd weights, NaN-free JSON numbers at the edges. */
 #include <stdint.h>
 #include <stddef.h>
-#include "http/http.h"
-#include "modules/evaluation/evaluation.h"
+#include "core/http/http.h"
+#include "fieldwork/evaluation/evaluation.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

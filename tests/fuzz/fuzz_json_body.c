@@ -2,7 +2,7 @@
  * specs the endpoints use. Must never crash, leak or read out of bounds, whatever the bytes. */
 #include <stdint.h>
 #include <stddef.h>
-#include "http/http.h"
+#include "core/http/http.h"
 
 static const jfield_t user_spec[] = {
 	{"username", JF_STRING, JF_REQUIRED, 64},

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ocpp/ocpp_frame.h"
-#include "ocpp/ocpp_schema.h"
+#include "core/ocpp/ocpp_frame.h"
+#include "core/ocpp/ocpp_schema.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

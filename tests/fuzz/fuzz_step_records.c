@@ -2,8 +2,8 @@
  * of every kind of record (text, asset_no, reading, number, ratio, choice), required and optional. */
 #include <stdint.h>
 #include <stddef.h>
-#include "http/http.h"
-#include "modules/steps/steps.h"
+#include "core/http/http.h"
+#include "fieldwork/steps/steps.h"
 
 static const char defs_json[] =
     "[{\"key\":\"t\",\"type\":\"text\",\"required\":true},"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zip.h>
-#include "base/xlsx.h"
+#include "core/base/xlsx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,12 +9,12 @@
 #include <string.h>
 #include <cmocka.h>
 #include <sodium.h>
-#include "base/util.h"
-#include "base/err.h"
-#include "http/http.h"
-#include "auth/perm.h"
-#include "auth/password.h"
-#include "base/day.h"
+#include "core/base/util.h"
+#include "core/base/err.h"
+#include "core/http/http.h"
+#include "core/auth/perm.h"
+#include "core/auth/password.h"
+#include "core/base/day.h"
 
 static void
 uuid7_is_valid_and_time_ordered(void **state)

@@ -1,4 +1,4 @@
-/* Unit tests of the charger KPIs' pure part (src/modules/kpis/kpis_calc.c): time-weighted spans from status
+/* Unit tests of the charger KPIs' pure part (src/charging/kpis/kpis_calc.c): time-weighted spans from status
  * reports, overlapping spells, spells open at the period's start or end, a charger that never reported, clock
  * skew and out-of-order reports, fault counts per bucket, session outcomes and Asia/Shanghai days. */
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "modules/kpis/kpis.h"
+#include "charging/kpis/kpis.h"
 
 #define H_MS (3600LL * 1000)
 #define DAY (24 * H_MS)

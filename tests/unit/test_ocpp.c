@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "base/embed.h"
-#include "ocpp/ocpp_frame.h"
-#include "ocpp/ocpp_schema.h"
-#include "modules/chargers/chargers.h"
+#include "core/base/embed.h"
+#include "core/ocpp/ocpp_frame.h"
+#include "core/ocpp/ocpp_schema.h"
+#include "charging/chargers/chargers.h"
 
 static int
 parse(const char *s, ocpp_frame_t *f, ocpp_fault_t *ft)

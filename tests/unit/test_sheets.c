@@ -13,11 +13,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <zip.h>
-#include "base/csv.h"
-#include "base/xlsx.h"
-#include "base/sheet.h"
-#include "base/util.h"
-#include "modules/tools/tools_import.h"
+#include "core/base/csv.h"
+#include "core/base/xlsx.h"
+#include "core/base/sheet.h"
+#include "core/base/util.h"
+#include "safety/tools/tools_import.h"
 
 static const char *
 cell(const sheet_t *s, int row, int col)

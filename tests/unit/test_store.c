@@ -10,16 +10,16 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <sodium.h>
-#include "base/util.h"
-#include "db/db.h"
-#include "db/migrate.h"
-#include "db/db_impl.h"
-#include "audit/audit.h"
-#include "auth/users.h"
-#include "auth/login.h"
-#include "auth/session.h"
-#include "auth/devices.h"
-#include "modules/org/org.h"
+#include "core/base/util.h"
+#include "core/db/db.h"
+#include "core/db/migrate.h"
+#include "core/db/db_impl.h"
+#include "core/audit/audit.h"
+#include "core/auth/users.h"
+#include "core/auth/login.h"
+#include "core/auth/session.h"
+#include "core/auth/devices.h"
+#include "shared/org/org.h"
 
 static char sqlite_path[256];
 

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include <sodium.h>
-#include "auth/signing.h"
-#include "modules/tickets/tickets.h"
+#include "core/auth/signing.h"
+#include "fieldwork/tickets/tickets.h"
 
 static unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
 

@@ -1,0 +1,127 @@
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "core/base/util.h"
+#include "core/ocpp/ocpp.h"
+#include "core/ocpp/ocpp_schema.h"
+#include "charging/chargers/chargers.h"
+
+/* Operator commands as a domain call, so the REST API, fault triage (a remote Reset) and reservations
+ * (ReserveNow) send them the same way: the payload checked against the charger's own schema, the command recorded,
+ * then queued at the gateway, whose writer settles the row with the charger's answer. */
+
+static const char *const commands[] = {"RemoteStartTransaction", "RemoteStopTransaction", "Reset", "UnlockConnector",
+    "ChangeAvailability", "GetConfiguration", "ChangeConfiguration", "ClearCache", "TriggerMessage", "ReserveNow",
+    "CancelReservation", "UpdateFirmware", "GetDiagnostics", "DataTransfer", NULL};
+
+bool
+chargers_command_known(const char *action)
+{
+	for (int i = 0; action && commands[i]; i++)
+		if (strcmp(commands[i], action) == 0)
+			return true;
+	return false;
+}
+
+/* The charger left before its command could leave: the row says so rather than waiting for a timeout. */
+static void
+settle_disconnected(db_t *db, const char *cmd_id)
+{
+	if (db_begin(db) != 0)
+		return;
+	if (chargers_ocpp_command_done(db, cmd_id, "disconnected", NULL, NULL, "the charger disconnected", fg_now_ms()) != 0 ||
+	    db_commit(db) != 0)
+		db_rollback(db);
+}
+
+typedef struct {
+	char cpid[80], cmd_id[40], action[40];
+	json_t *payload;
+	int timeout_s;
+} push_t;
+
+static void
+push_drop(void *arg)
+{
+	push_t *p = arg;
+	json_decref(p->payload);
+	free(p);
+}
+
+/* After the commit that made the command's row visible to the gateway's writer, which settles it. */
+static void
+push_now(db_t *db, void *arg)
+{
+	push_t *p = arg;
+	if (ocpp_send_command(p->cpid, p->cmd_id, p->action, p->payload, p->timeout_s) != 0)
+		settle_disconnected(db, p->cmd_id);
+	push_drop(p);
+}
+
+int
+chargers_command_push(db_t *db, const char *cpid, const char *cmd_id, const char *action, json_t *payload, int timeout_s)
+{
+	/* the charger may answer within milliseconds: its row must be committed before the CALL leaves */
+	if (!db_in_tx(db)) {
+		if (ocpp_send_command(cpid, cmd_id, action, payload, timeout_s) == 0)
+			return 0;
+		settle_disconnected(db, cmd_id);
+		return -1;
+	}
+	push_t *p = fg_calloc(1, sizeof *p);
+	fg_fmt(p->cpid, sizeof p->cpid, "%s", cpid);
+	fg_fmt(p->cmd_id, sizeof p->cmd_id, "%s", cmd_id);
+	fg_fmt(p->action, sizeof p->action, "%s", action);
+	p->payload = json_incref(payload);
+	p->timeout_s = timeout_s;
+	db_after_commit(db, push_now, p, push_drop);
+	return 0;
+}
+
+int
+chargers_command_send(db_t *db, const char *actor_id, const char *charger_id, const char *action, json_t *payload,
+    int timeout_s, json_t **out, fg_err_t *err)
+{
+	if (!chargers_command_known(action)) {
+		fg_err(err, "command_not_supported");
+		fg_err_detail_str(err, "action", action);
+		return -1;
+	}
+	if (timeout_s < 1 || timeout_s > 600)
+		return fg_err_field(err, "invalid_field", "timeout_s", "1 to 600 seconds");
+	ocpp_fault_t ft;
+	if (ocpp_schema_check(ocpp_schema_get(action, false), payload, &ft) != 0) {
+		/* the charger would refuse it (its schemas are the same): say which field before sending anything */
+		fg_err_field(err, "invalid_field", "payload", ft.desc);
+		fg_err_detail_str(err, "ocpp_error", ft.code);
+		return -1;
+	}
+	const char *ck = json_string_value(json_object_get(payload, "key"));
+	if (strcmp(action, "ChangeConfiguration") == 0 && ck && strcasecmp(ck, "AuthorizationKey") == 0)
+		/* the key would sit in the command's row and the audit in clear, and our hash would not follow it */
+		return fg_err_field(err, "invalid_field", "payload",
+		    "set AuthorizationKey with POST /chargers/{id}/actions/rotate-key {\"push\":true}");
+	json_t *c = chargers_get(db, charger_id);
+	if (!c)
+		return fg_err_not_found(err, "charger", charger_id);
+	char cpid[80];
+	fg_fmt(cpid, sizeof cpid, "%s", json_string_value(json_object_get(c, "charge_point_id")));
+	json_decref(c);
+	if (!ocpp_connected(cpid)) {
+		fg_err(err, "charger_offline");
+		fg_err_detail_str(err, "charge_point_id", cpid);
+		return -1;
+	}
+	json_t *made = NULL;
+	if (chargers_command_create(db, actor_id, charger_id, action, payload, &made, err) != 0)
+		return -1;
+	const char *cmd_id = json_string_value(json_object_get(made, "id"));
+	if (chargers_command_push(db, cpid, cmd_id, action, payload, timeout_s) != 0) { /* it left between the check and now */
+		json_decref(made);
+		fg_err(err, "charger_offline");
+		fg_err_detail_str(err, "charge_point_id", cpid);
+		return -1;
+	}
+	*out = made;
+	return 0;
+}

@@ -1,0 +1,84 @@
+#include <string.h>
+#include "core/auth/perm.h"
+
+const char *const perm_role_names[] = {
+	"admin", "manager", "issuer", "permitter", "leader", "crew", "guardian", "supervisor", "dispatcher",
+	"om_engineer", "tool_keeper", "viewer", NULL,
+};
+
+uint32_t
+perm_role_bit(const char *name)
+{
+	for (int i = 0; name && perm_role_names[i]; i++)
+		if (strcmp(perm_role_names[i], name) == 0)
+			return 1u << i;
+	return 0;
+}
+
+/* Permission → roles that hold it. Kept to the job (R2.16): each role gets only what its work needs.
+ * Admin holds every permission. Sorted by name so perm_list is sorted. */
+static const struct {
+	const char *perm;
+	uint32_t roles;
+} grants[] = {
+	{"alarms.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
+	{"alarms.write", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER},
+	{"audit.read", ROLE_SUPERVISOR},
+	{"chargers.command", ROLE_OM_ENGINEER | ROLE_DISPATCHER},
+	{"chargers.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
+	{"chargers.write", ROLE_MANAGER | ROLE_OM_ENGINEER},
+	{"contractors.read", ROLE_MANAGER | ROLE_SUPERVISOR | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_LEADER},
+	{"contractors.write", ROLE_MANAGER | ROLE_SUPERVISOR},
+	{"desk.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
+	{"desk.write", ROLE_MANAGER | ROLE_DISPATCHER},
+	{"devices.manage", 0},
+	{"faults.admin", 0},
+	{"faults.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
+	{"idtags.credit", ROLE_MANAGER | ROLE_DISPATCHER},
+	{"idtags.write", ROLE_MANAGER},
+	{"kb.write", 0},
+	{"org.read", 0},
+	{"org.write", 0},
+	{"orders.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_LEADER | ROLE_CREW |
+			    ROLE_GUARDIAN | ROLE_SUPERVISOR | ROLE_OM_ENGINEER | ROLE_VIEWER},
+	{"orders.write", ROLE_MANAGER | ROLE_DISPATCHER},
+	{"parts.read", ROLE_OM_ENGINEER | ROLE_TOOL_KEEPER | ROLE_MANAGER | ROLE_DISPATCHER | ROLE_VIEWER},
+	{"parts.request", ROLE_OM_ENGINEER | ROLE_MANAGER},
+	{"parts.write", ROLE_TOOL_KEEPER | ROLE_MANAGER},
+	{"people.read", ROLE_MANAGER | ROLE_SUPERVISOR | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_LEADER},
+	{"people.write", ROLE_MANAGER | ROLE_SUPERVISOR},
+	{"plans.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_LEADER | ROLE_CREW |
+			   ROLE_GUARDIAN | ROLE_SUPERVISOR | ROLE_OM_ENGINEER | ROLE_VIEWER},
+	{"plans.write", ROLE_MANAGER | ROLE_DISPATCHER},
+	{"reminders.run", 0},
+	{"reservations.write", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER},
+	{"supervision.read", ROLE_SUPERVISOR | ROLE_MANAGER | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_VIEWER},
+	{"supervision.write", ROLE_SUPERVISOR | ROLE_MANAGER},
+	{"tickets.write", ROLE_MANAGER | ROLE_ISSUER | ROLE_LEADER},
+	{"tools.read", ROLE_TOOL_KEEPER | ROLE_MANAGER | ROLE_LEADER | ROLE_CREW | ROLE_GUARDIAN | ROLE_SUPERVISOR |
+			   ROLE_OM_ENGINEER | ROLE_DISPATCHER | ROLE_VIEWER},
+	{"tools.write", ROLE_TOOL_KEEPER},
+	{"users.read", 0},
+	{"users.write", 0},
+};
+
+bool
+perm_allows(uint32_t roles, const char *perm)
+{
+	if (roles & ROLE_ADMIN)
+		return true;
+	for (size_t i = 0; i < sizeof grants / sizeof grants[0]; i++)
+		if (strcmp(grants[i].perm, perm) == 0)
+			return (grants[i].roles & roles) != 0;
+	return false;
+}
+
+json_t *
+perm_list(uint32_t roles)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < sizeof grants / sizeof grants[0]; i++)
+		if (perm_allows(roles, grants[i].perm))
+			json_array_append_new(a, json_string(grants[i].perm));
+	return a;
+}

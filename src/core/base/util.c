@@ -1,0 +1,151 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdarg.h>
+#include <time.h>
+#include <sodium.h>
+#include "core/base/util.h"
+
+static void
+oom(size_t n)
+{
+	fprintf(stderr, "fieldgrid: out of memory (%zu bytes)\n", n);
+	abort();
+}
+
+void *
+fg_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *
+fg_calloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz ? sz : 1);
+	if (!p)
+		oom(n * sz);
+	return p;
+}
+
+void *
+fg_realloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom(n);
+	return q;
+}
+
+char *
+fg_strdup(const char *s)
+{
+	return fg_strndup(s, strlen(s));
+}
+
+char *
+fg_strndup(const char *s, size_t n)
+{
+	char *p = fg_malloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+int64_t
+fg_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+fg_uuid7(char out[37])
+{
+	unsigned char b[16];
+	uint64_t ms = (uint64_t)fg_now_ms();
+
+	randombytes_buf(b + 6, 10);
+	for (int i = 0; i < 6; i++)
+		b[i] = (unsigned char)(ms >> (40 - 8 * i));
+	b[6] = (unsigned char)(0x70 | (b[6] & 0x0f)); /* version 7 */
+	b[8] = (unsigned char)(0x80 | (b[8] & 0x3f)); /* variant 10 */
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+bool
+fg_is_uuid(const char *s)
+{
+	if (!s || strlen(s) != 36)
+		return false;
+	for (int i = 0; i < 36; i++) {
+		char c = s[i];
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (c != '-')
+				return false;
+		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+void
+fg_hex(const unsigned char *in, size_t n, char *out)
+{
+	static const char h[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = h[in[i] >> 4];
+		out[2 * i + 1] = h[in[i] & 15];
+	}
+	out[2 * n] = 0;
+}
+
+void
+fg_buf_init(fg_buf_t *b, size_t max)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+	b->max = max;
+}
+
+int
+fg_buf_append(fg_buf_t *b, const void *p, size_t n)
+{
+	if (n > b->max || b->len > b->max - n)
+		return -1;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->data = fg_realloc(b->data, cap);
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = 0;
+	return 0;
+}
+
+void
+fg_buf_free(fg_buf_t *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+bool
+fg_fmt(char *dst, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vsnprintf(dst, n, fmt, ap);
+	va_end(ap);
+	return r >= 0 && (size_t)r < n;
+}

@@ -1,0 +1,60 @@
+#ifndef FG_DB_IMPL_H
+#define FG_DB_IMPL_H
+/* Private to src/db: the driver structs behind db.h. */
+#include <sqlite3.h>
+#include <libpq-fe.h>
+#include "core/db/db.h"
+
+
+/* Prepared statements kept per connection, keyed by their SQL text: the same few dozen queries run on every
+ * request, and preparing is most of a short query's cost. */
+#define DB_STMT_CACHE 96
+typedef struct {
+	uint64_t hash;
+	char *sql;
+	sqlite3_stmt *st;
+	bool busy;
+} db_cached_t;
+
+struct db {
+	enum db_kind kind;
+	sqlite3 *lite;
+	db_cached_t cache[DB_STMT_CACHE];
+	int ncache;
+	PGconn *pg;
+	int depth; /* open transactions: 0 none, 1 the transaction, more: savepoints inside it (db_begin nests) */
+	struct db_hook *hooks; /* db_after_commit: run when the outermost transaction commits, dropped on rollback */
+	char err[512];
+};
+
+struct db_stmt {
+	db_t *db;
+	/* sqlite */
+	sqlite3_stmt *ls;
+	int slot; /* index in db->cache, or -1 */
+	/* postgres: parameters kept as text until the first step runs the query */
+	char *sql;
+	int nparams;
+	char *params[DB_MAX_PARAMS];
+	PGresult *res;
+	int row, nrows;
+	bool executed;
+};
+
+db_t *db_sqlite_open(const char *path, char *err, size_t errlen);
+db_t *db_pg_open(const char *url, char *err, size_t errlen);
+void db_sqlite_close(db_t *db);
+void db_pg_close(db_t *db);
+int db_sqlite_exec(db_t *db, const char *sql);
+int db_pg_exec(db_t *db, const char *sql);
+db_stmt_t *db_sqlite_prepare(db_t *db, const char *sql);
+db_stmt_t *db_pg_prepare(db_t *db, const char *sql);
+int db_sqlite_step(db_stmt_t *st);
+int db_pg_step(db_stmt_t *st);
+void db_sqlite_finalize(db_stmt_t *st);
+void db_pg_finalize(db_stmt_t *st);
+
+/* Rewrites $N placeholders to ?N outside string literals (exposed for unit tests). */
+char *db_sqlite_rewrite(const char *sql);
+
+#endif

@@ -1,0 +1,177 @@
+#include <string.h>
+#include <stdlib.h>
+#include "core/base/log.h"
+#include "core/auth/perm.h"
+#include "safety/kb/kb.h"
+#include "core/http/routes.h"
+
+static const route_t *const tables[] = {
+	health_routes, auth_routes, device_routes, user_routes, org_routes, audit_routes, order_routes, plan_routes,
+	attach_routes, ticket_routes, briefing_routes, survey_routes, step_routes, supervision_routes,
+	directory_routes, kb_routes, evaluation_routes, crosscheck_routes,
+	tool_routes, people_routes, notify_routes, contractor_routes, part_routes, charger_routes, tool_import_routes, evuser_routes,
+	inspection_routes, fault_routes, kpi_routes, NULL,
+};
+
+/* Matches path against a pattern segment by segment; {name} takes one non-empty segment. */
+static bool
+match(const char *pattern, const char *path, req_t *r, bool capture)
+{
+	const char *p = pattern, *u = path;
+	int n = 0;
+	while (*p && *u) {
+		if (*p == '{') {
+			const char *pe = strchr(p, '}');
+			size_t ul = strcspn(u, "/");
+			if (!pe || ul == 0 || ul > 128)
+				return false;
+			if (capture && n < HTTP_MAX_PARAMS)
+				r->params[n] = fg_strndup(u, ul);
+			n++;
+			p = pe + 1;
+			u += ul;
+			continue;
+		}
+		if (*p != *u)
+			return false;
+		p++;
+		u++;
+	}
+	if (*p || (*u && strcmp(u, "/") != 0))
+		return false;
+	if (capture)
+		r->nparams = n < HTTP_MAX_PARAMS ? n : HTTP_MAX_PARAMS;
+	return true;
+}
+
+static const char *
+bearer(req_t *r)
+{
+	const char *h = http_header_in(r, "Authorization");
+	if (h && strncasecmp(h, "Bearer ", 7) == 0)
+		return h + 7;
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "fg_session");
+}
+
+void
+router_each(void (*fn)(const route_t *rt, void *arg), void *arg)
+{
+	for (int t = 0; tables[t]; t++)
+		for (const route_t *rt = tables[t]; rt->method; rt++)
+			fn(rt, arg);
+}
+
+static bool
+has_body(req_t *r)
+{
+	return strcmp(r->method, "POST") == 0 || strcmp(r->method, "PATCH") == 0 || strcmp(r->method, "PUT") == 0;
+}
+
+/* Parses the body of a write. An empty body is {} (action endpoints take none). */
+static int
+parse_body(req_t *r)
+{
+	const char *ct = http_header_in(r, "Content-Type");
+	if (r->body.len && ct && strncasecmp(ct, "application/json", 16) != 0) {
+		http_error_code(r, "unsupported_media_type");
+		return -1;
+	}
+	fg_err_t e = FG_ERR_INIT;
+	if (jbody_parse(r->body.data, r->body.len, &r->json, &e) != 0) {
+		http_error(r, &e);
+		return -1;
+	}
+	return 0;
+}
+
+/* Everything that can be decided from the headers alone, so a refused client never gets to send us a body
+ * we would hold (issue 9): the route, the origin of a cookie-authenticated write, the session, the
+ * permission. Runs on the connection's worker thread, as the handler later does. */
+int
+router_prepare(req_t *r)
+{
+	const route_t *hit = NULL;
+	char allow[128] = "";
+	for (int t = 0; tables[t] && !hit; t++) {
+		for (const route_t *rt = tables[t]; rt->method; rt++) {
+			if (!match(rt->pattern, r->path, r, false))
+				continue;
+			if (strcmp(rt->method, r->method) == 0 ||
+			    (strcmp(r->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0)) {
+				hit = rt;
+				break;
+			}
+			if (!strstr(allow, rt->method)) {
+				size_t n = strlen(allow);
+				fg_fmt(allow + n, sizeof allow - n, "%s%s", n ? ", " : "", rt->method);
+			}
+		}
+	}
+	fg_err_t e = FG_ERR_INIT;
+	if (!hit) {
+		if (allow[0]) {
+			fg_err(&e, "method_not_allowed");
+			fg_err_detail_str(&e, "allow", allow);
+			http_error(r, &e);
+			http_header(r, "Allow", allow);
+		} else {
+			fg_err(&e, "not_found");
+			fg_err_detail_str(&e, "path", r->path);
+			http_error(r, &e);
+		}
+		return -1;
+	}
+	match(hit->pattern, r->path, r, true);
+	r->route = hit;
+	r->body_limit = hit->max_body ? hit->max_body : hit->perm ? HTTP_BODY_MAX : HTTP_PUBLIC_BODY_MAX;
+
+	/* the cookie counts only when no bearer token is given (bearer() prefers the token) */
+	const char *authz = http_header_in(r, "Authorization");
+	bool has_bearer = authz && strncasecmp(authz, "Bearer ", 7) == 0;
+	bool cookie_auth = hit->perm && !has_bearer && MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "fg_session");
+	if (!has_bearer && edge_check_origin(r, cookie_auth, &e) != 0) { /* a bearer token is never ambient */
+		http_error(r, &e);
+		return -1;
+	}
+	r->db = db_thread();
+	if (!r->db) {
+		log_error("no database connection for this thread");
+		http_error_code(r, "internal");
+		return -1;
+	}
+	if (hit->perm) {
+		if (session_resolve(r->db, bearer(r), &r->user, &e) != 0) {
+			http_error(r, &e);
+			return -1;
+		}
+		r->authed = true;
+		if (*hit->perm && !perm_allows(r->user.roles, hit->perm)) {
+			fg_err(&e, "forbidden");
+			fg_err_detail_str(&e, "permission", hit->perm);
+			http_error(r, &e);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Runs the handler of the route router_prepare matched and authorised, once the body is in. */
+void
+router_dispatch(req_t *r)
+{
+	const route_t *hit = r->route;
+	if (!hit && router_prepare(r) != 0)
+		return;
+	hit = r->route;
+	if (!hit->max_body && has_body(r) && parse_body(r) != 0)
+		return;
+	if (has_body(r) && idem_begin(r) != 0)
+		return;
+	kb_request_start(r->db); /* the knowledge base reads admins' edits at this request's first use */
+	hit->fn(r);
+	idem_end(r);
+	if (db_in_tx(r->db)) { /* a handler bug must not leave a transaction open on this thread's connection */
+		log_error("%s %s left a transaction open; rolled back", r->method, hit->pattern);
+		db_rollback(r->db);
+	}
+}

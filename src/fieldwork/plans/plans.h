@@ -1,0 +1,37 @@
+#ifndef FG_PLANS_H
+#define FG_PLANS_H
+#include <jansson.h>
+#include "core/base/err.h"
+#include "core/db/db.h"
+#include "core/flow/flow.h"
+#include "core/auth/session.h"
+
+/* Work plans (作业计划, R3.2, R2.5): the dated, staffed execution of work orders by one team and one leader,
+ * published to every member's device (GET /me/jobs). Its life is data/flows/plan.json. */
+
+extern const flow_binding_t plans_flow;
+
+/* The plan with its leader, crew and work orders. */
+json_t *plans_get(db_t *db, const char *id);
+/* in: date, team_id, leader_id, crew_ids, work_order_ids, optional title/place/content/video_link/
+ * onsite_supervisor_id. Risk level and high-risk come from the orders' work kinds (data/kb/work_kinds.json). */
+int plans_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err);
+/* Only drafts change; in: version + any of the create fields. */
+int plans_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err);
+
+typedef struct {
+	const char *date, *status, *team_id, *leader_id, *cursor;
+	int limit;
+	const auth_user_t *viewer; /* lists only the plans in this user's scope (auth/scope.h); NULL: all */
+} plans_filter_t;
+int plans_list(db_t *db, const plans_filter_t *f, json_t **out, fg_err_t *err);
+/* Published, working and paused plans the user leads or is crew on: the crew's "my jobs". */
+int plans_my_jobs(db_t *db, const char *user_id, json_t **out, fg_err_t *err);
+
+/* A finished job's record (job_records, issue 9): freezes the job's tools (who held which), its people's
+ * readiness and its steps, inside the finish transition (audited as "freeze" of job_record); once per plan. */
+int plans_record_freeze(db_t *db, const char *actor_id, const char *plan_id);
+/* The frozen part ("tools", "readiness" or "steps") with recorded_at, or NULL when the plan has no record. */
+json_t *plans_record_part(db_t *db, const char *plan_id, const char *part);
+
+#endif

@@ -1,0 +1,118 @@
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sodium.h>
+#include "core/http/routes.h"
+#include "fieldwork/supervision/supervision.h"
+#include "core/auth/scope.h"
+#include "core/auth/scope_api.h"
+
+static const jfield_t finding_spec[] = {
+	{"kind", JF_STRING, JF_REQUIRED, 20},
+	{"severity", JF_STRING, 0, 10},
+	{"method", JF_STRING, 0, 10},
+	{"description", JF_STRING, JF_REQUIRED, 2000},
+	{NULL, 0, 0, 0},
+};
+
+static const jfield_t evaluation_spec[] = {
+	{"qualified", JF_BOOL, JF_REQUIRED, 0},
+	{"reasons", JF_STRINGS, 0, 0},
+	{NULL, 0, 0, 0},
+};
+
+/* The board is polled by every supervisor's screen: an ETag lets an unchanged board cost a 304. */
+static void
+board(req_t *r)
+{
+	char today[11];
+	const char *date = http_query(r, "date");
+	if (!date) {
+		time_t t = time(NULL) + 8 * 3600; /* Asia/Shanghai */
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(today, sizeof today, "%Y-%m-%d", &tm);
+		date = today;
+	}
+	if (strlen(date) != 10) {
+		fg_err_t e = FG_ERR_INIT;
+		fg_err_field(&e, "invalid_query", "date", "YYYY-MM-DD");
+		http_error(r, &e);
+		return;
+	}
+	json_t *b = supervision_board(r->db, date, &r->user);
+	if (!b) {
+		http_error_code(r, "internal");
+		return;
+	}
+	char *s = json_dumps(b, JSON_COMPACT);
+	unsigned char h[16];
+	char etag[40], hex[33];
+	crypto_generichash(h, sizeof h, (const unsigned char *)s, strlen(s), NULL, 0);
+	free(s);
+	fg_hex(h, sizeof h, hex);
+	fg_fmt(etag, sizeof etag, "\"%s\"", hex);
+	const char *inm = http_header_in(r, "If-None-Match");
+	if (inm && strcmp(inm, etag) == 0) {
+		json_decref(b);
+		http_no_content(r);
+		r->status = 304;
+		http_header(r, "ETag", etag);
+		return;
+	}
+	http_json(r, 200, b);
+	http_header(r, "ETag", etag);
+}
+
+static void
+add_finding(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	if (scope_http_plan(r) || http_body(r, finding_spec))
+		return;
+	int rc = supervision_add_finding(r->db, &r->user, r->params[0], r->json, &out, &e);
+	http_result(r, 201, rc, out, &e);
+}
+
+static void
+findings(req_t *r)
+{
+	if (scope_http_plan(r))
+		return;
+	http_entity(r, supervision_findings(r->db, r->params[0]), "plan", r->params[0]);
+}
+
+static void
+evaluate(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	if (scope_http_ticket(r) || http_body(r, evaluation_spec))
+		return;
+	int rc = supervision_evaluate(r->db, &r->user, r->params[0], json_is_true(json_object_get(r->json, "qualified")),
+	    json_object_get(r->json, "reasons"), &out, &e);
+	http_result(r, 201, rc, out, &e);
+}
+
+static void
+coverage(req_t *r)
+{
+	const char *f = http_query(r, "from"), *t = http_query(r, "to");
+	int64_t from = f ? strtoll(f, NULL, 10) : 0, to = t ? strtoll(t, NULL, 10) : INT64_MAX;
+	json_t *c = supervision_coverage(r->db, from, to, &r->user);
+	if (!c) {
+		http_error_code(r, "internal");
+		return;
+	}
+	http_json(r, 200, c);
+}
+
+const route_t supervision_routes[] = {
+	{"GET", "/api/v1/board", board, "supervision.read", 0},
+	{"GET", "/api/v1/plans/{id}/findings", findings, "supervision.read", 0},
+	{"POST", "/api/v1/plans/{id}/findings", add_finding, "supervision.write", 0},
+	{"POST", "/api/v1/tickets/{id}/evaluation", evaluate, "supervision.write", 0},
+	{"GET", "/api/v1/evaluations/coverage", coverage, "supervision.read", 0},
+	{NULL, NULL, NULL, NULL, 0},
+};

@@ -1,0 +1,332 @@
+/* The printable work ticket (R3.4, R3.5): what the crew carries and the archive keeps. Laid out as the paper
+ * form is read — header, people, place and content, times, outage scope and live parts, risk points with their
+ * measures (ticked by whom, when), signatures — and closed by the content hash, so a printed ticket can be
+ * checked against GET /tickets/{id}/verify. Text is UTF-8 in WenQuanYi Micro Hei (Debian's fonts-wqy-microhei),
+ * referenced but not embedded: libharu 2.3.0 loses glyphs when it subsets a TrueType collection (checked with
+ * pdftoppm), while every Chinese desktop and phone viewer has a CJK font to stand in.
+ * Once signed, the ticket ends with a QR code of tickets_qr_payload: the content hash and every signature with
+ * its signer, time, public key and signature, so the paper alone can be checked (docs/api.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <hpdf.h>
+#include <qrencode.h>
+#include "core/base/log.h"
+#include "core/base/util.h"
+#include "core/auth/signing.h"
+#include "safety/kb/kb.h"
+#include "fieldwork/tickets/tickets.h"
+
+#define PAGE_W 595.0f /* A4 in points */
+#define PAGE_H 842.0f
+#define MARGIN 48.0f
+
+typedef struct {
+	HPDF_Doc pdf;
+	HPDF_Page page;
+	HPDF_Font font;
+	float y;
+	int pages;
+} layout_t;
+
+static void
+on_error(HPDF_STATUS code, HPDF_STATUS detail, void *data)
+{
+	log_error("pdf: libharu error %04X detail %u", (unsigned)code, (unsigned)detail);
+}
+
+static const char *
+font_path(void)
+{
+	static const char *const candidates[] = {
+		"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+		"/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+		NULL,
+	};
+	const char *env = getenv("FIELDGRID_PDF_FONT");
+	if (env && access(env, R_OK) == 0)
+		return env;
+	for (int i = 0; candidates[i]; i++)
+		if (access(candidates[i], R_OK) == 0)
+			return candidates[i];
+	return NULL;
+}
+
+static void
+new_page(layout_t *l)
+{
+	l->page = HPDF_AddPage(l->pdf);
+	HPDF_Page_SetSize(l->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+	l->y = PAGE_H - MARGIN;
+	l->pages++;
+}
+
+/* Bytes of the next UTF-8 character. */
+static size_t
+u8len(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+	return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+/* Writes text at x, wrapping by character (Chinese has no spaces to wrap at) within width; new pages as needed. */
+static void
+text(layout_t *l, float x, float size, float width, const char *s)
+{
+	char line[1024];
+	float lead = size * 1.45f;
+	while (s && *s) {
+		size_t n = 0;
+		line[0] = 0;
+		while (s[n] && s[n] != '\n') {
+			size_t k = u8len(s + n);
+			if (n + k >= sizeof line - 1)
+				break;
+			memcpy(line, s, n + k);
+			line[n + k] = 0;
+			HPDF_Page_SetFontAndSize(l->page, l->font, size);
+			if (HPDF_Page_TextWidth(l->page, line) > width && n > 0) {
+				line[n] = 0;
+				break;
+			}
+			n += k;
+		}
+		line[n] = 0;
+		if (l->y - lead < MARGIN)
+			new_page(l);
+		HPDF_Page_BeginText(l->page);
+		HPDF_Page_SetFontAndSize(l->page, l->font, size);
+		HPDF_Page_TextOut(l->page, x, l->y - size, line);
+		HPDF_Page_EndText(l->page);
+		l->y -= lead;
+		s += n;
+		if (*s == '\n')
+			s++;
+	}
+}
+
+static void
+rule(layout_t *l)
+{
+	HPDF_Page_SetLineWidth(l->page, 0.5f);
+	HPDF_Page_MoveTo(l->page, MARGIN, l->y - 2);
+	HPDF_Page_LineTo(l->page, PAGE_W - MARGIN, l->y - 2);
+	HPDF_Page_Stroke(l->page);
+	l->y -= 8;
+}
+
+static void
+field(layout_t *l, const char *label, const char *value)
+{
+	char buf[4096];
+	fg_fmt(buf, sizeof buf, "%s：%s", label, value && *value ? value : "—");
+	text(l, MARGIN, 10.5f, PAGE_W - 2 * MARGIN, buf);
+}
+
+static void
+when(int64_t ms, char *out, size_t n)
+{
+	if (ms <= 0) {
+		fg_fmt(out, n, "—");
+		return;
+	}
+	time_t t = (time_t)(ms / 1000) + 8 * 3600; /* printed in Asia/Shanghai */
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* The QR code as an image of one pixel per module (gray, quiet zone of 4), placed `side` points wide under the
+ * text: an image rather than drawn squares so that the printed modules have no seams and a reader (or
+ * pdfimages) gets the exact matrix. */
+static void
+qr_block(layout_t *l, const char *payload, float side)
+{
+	QRcode *qr = QRcode_encodeString(payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	if (!qr)
+		return;
+	int w = qr->width + 8;
+	unsigned char *px = fg_malloc((size_t)w * (size_t)w);
+	memset(px, 255, (size_t)w * (size_t)w);
+	for (int y = 0; y < qr->width; y++)
+		for (int x = 0; x < qr->width; x++)
+			if (qr->data[y * qr->width + x] & 1)
+				px[(y + 4) * w + x + 4] = 0;
+	QRcode_free(qr);
+	HPDF_Image img = HPDF_LoadRawImageFromMem(l->pdf, px, (HPDF_UINT)w, (HPDF_UINT)w, HPDF_CS_DEVICE_GRAY, 8);
+	free(px);
+	if (!img)
+		return;
+	if (l->y - side < MARGIN)
+		new_page(l);
+	HPDF_Page_DrawImage(l->page, img, MARGIN, l->y - side, side, side);
+	l->y -= side + 6;
+}
+
+static const char *
+str(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* The display name for a user id; people already loaded are looked up first, others are fetched and kept. */
+static const char *
+name_of(db_t *db, json_t *people, const char *id)
+{
+	size_t i;
+	json_t *p;
+	int rc;
+	if (!id)
+		return "—";
+	json_array_foreach(people, i, p) if (strcmp(str(p, "id"), id) == 0) return str(p, "display_name");
+	json_t *u = db_one(db_q(db, "SELECT id, display_name FROM users WHERE id = $1", "t", id), &rc);
+	if (!u)
+		return id;
+	json_array_append_new(people, u);
+	return str(u, "display_name");
+}
+
+int
+tickets_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_err_t *err)
+{
+	json_t *t = tickets_get(db, id);
+	if (!t)
+		return fg_err_not_found(err, "ticket", id);
+	const char *fp = font_path();
+	if (!fp) {
+		json_decref(t);
+		log_error("pdf: no CJK font (install fonts-wqy-microhei or set FIELDGRID_PDF_FONT)");
+		return fg_err(err, "unavailable");
+	}
+	layout_t l = {0};
+	l.pdf = HPDF_New(on_error, NULL);
+	if (!l.pdf) {
+		json_decref(t);
+		return fg_err(err, "internal");
+	}
+	HPDF_UseUTFEncodings(l.pdf);
+	HPDF_SetCurrentEncoder(l.pdf, "UTF-8");
+	HPDF_SetCompressionMode(l.pdf, HPDF_COMP_ALL);
+	const char *fname = HPDF_LoadTTFontFromFile2(l.pdf, fp, 0, HPDF_FALSE);
+	l.font = fname ? HPDF_GetFont(l.pdf, fname, "UTF-8") : NULL;
+	if (!l.font) {
+		HPDF_Free(l.pdf);
+		json_decref(t);
+		return fg_err(err, "internal");
+	}
+	new_page(&l);
+	char buf[2048], a[32], b[32];
+	json_t *kind = kb_find("ticket_kinds", "code", str(t, "kind"));
+	fg_fmt(buf, sizeof buf, "%s", kind ? str(kind, "name_zh") : str(t, "kind"));
+	text(&l, MARGIN, 18, PAGE_W - 2 * MARGIN, buf);
+	fg_fmt(buf, sizeof buf, "编号 %s    状态 %s", str(t, "number"), str(t, "status"));
+	text(&l, MARGIN, 10.5f, PAGE_W - 2 * MARGIN, buf);
+	rule(&l);
+
+	json_t *people = json_array(), *c;
+	size_t i;
+	json_array_append(people, json_object_get(t, "leader"));
+	char crew[1024] = "";
+	json_array_foreach(json_object_get(t, "crew"), i, c) {
+		json_array_append(people, c);
+		size_t n = strlen(crew);
+		fg_fmt(crew + n, sizeof crew - n, "%s%s", n ? "、" : "", str(c, "display_name"));
+	}
+	field(&l, "工作负责人（监护人）", str(json_object_get(t, "leader"), "display_name"));
+	fg_fmt(buf, sizeof buf, "%s（共 %zu 人，含负责人）", crew, json_array_size(json_object_get(t, "crew")) + 1);
+	field(&l, "工作班成员", buf);
+	field(&l, "工作地点", str(t, "place"));
+	field(&l, "工作内容", str(t, "content"));
+	when(json_integer_value(json_object_get(t, "planned_start")), a, sizeof a);
+	when(json_integer_value(json_object_get(t, "planned_end")), b, sizeof b);
+	fg_fmt(buf, sizeof buf, "自 %s 至 %s%s", a, b, json_integer_value(json_object_get(t, "extensions")) ? "（已延期）" : "");
+	field(&l, "计划工作时间", buf);
+	field(&l, "停电范围", str(t, "outage_scope"));
+	field(&l, "保留带电部位", str(t, "live_parts"));
+	fg_fmt(buf, sizeof buf, "%lld 级（1 级最高）", (long long)json_integer_value(json_object_get(t, "risk_level")));
+	field(&l, "风险等级", buf);
+	rule(&l);
+
+	text(&l, MARGIN, 12, PAGE_W - 2 * MARGIN, "危险点及控制措施、安全措施");
+	json_t *r, *m;
+	json_array_foreach(json_object_get(t, "risks"), i, r) {
+		const char *ok = json_is_null(json_object_get(r, "confirmed_at")) ? "□" : "■";
+		fg_fmt(buf, sizeof buf, "%s %lld. [%lld级] %s", ok, (long long)json_integer_value(json_object_get(r, "seq")),
+		    (long long)json_integer_value(json_object_get(r, "level")), str(r, "hazard"));
+		text(&l, MARGIN, 10, PAGE_W - 2 * MARGIN, buf);
+		size_t j;
+		json_array_foreach(json_object_get(t, "measures"), j, m) {
+			if (!str(m, "risk_id") || !str(r, "risk_id") || strcmp(str(m, "risk_id"), str(r, "risk_id")) != 0)
+				continue;
+			char done[96] = "";
+			if (!json_is_null(json_object_get(m, "done_at"))) {
+				when(json_integer_value(json_object_get(m, "done_at")), a, sizeof a);
+				fg_fmt(done, sizeof done, "  ✓ %s %s", name_of(db, people, str(m, "done_by")), a);
+			}
+			fg_fmt(buf, sizeof buf, "— %s%s", str(m, "text"), done);
+			text(&l, MARGIN + 18, 9.5f, PAGE_W - 2 * MARGIN - 18, buf);
+		}
+	}
+	json_array_foreach(json_object_get(t, "measures"), i, m) { /* measures not tied to a risk: survey and supplements */
+		if (str(m, "risk_id"))
+			continue;
+		fg_fmt(buf, sizeof buf, "%s %s%s", json_is_null(json_object_get(m, "done_at")) ? "□" : "■", str(m, "text"),
+		    json_is_true(json_object_get(m, "supplement")) ? "（补充）" : "");
+		text(&l, MARGIN, 10, PAGE_W - 2 * MARGIN, buf);
+	}
+	rule(&l);
+
+	text(&l, MARGIN, 12, PAGE_W - 2 * MARGIN, "签名");
+	static const struct {
+		const char *role, *label;
+	} roles[] = {{"issuer", "工作票签发人"}, {"leader", "工作负责人（收票）"}, {"permitter", "工作许可人"},
+	    {"leader_end", "工作负责人（终结）"}};
+	json_t *s;
+	json_array_foreach(json_object_get(t, "signatures"), i, s) {
+		const char *label = str(s, "role");
+		for (size_t k = 0; k < sizeof roles / sizeof roles[0]; k++)
+			if (strcmp(roles[k].role, str(s, "role")) == 0)
+				label = roles[k].label;
+		when(json_integer_value(json_object_get(s, "signed_at")), a, sizeof a);
+		fg_fmt(buf, sizeof buf, "%s：%s    %s    （电子签名 Ed25519）", label, str(s, "signer_name"), a);
+		text(&l, MARGIN, 10.5f, PAGE_W - 2 * MARGIN, buf);
+	}
+	if (json_array_size(json_object_get(t, "signatures")) == 0)
+		text(&l, MARGIN, 10.5f, PAGE_W - 2 * MARGIN, "（尚未签发）");
+	if (!json_is_null(json_object_get(t, "ended_at"))) {
+		when(json_integer_value(json_object_get(t, "ended_at")), a, sizeof a);
+		fg_fmt(buf, sizeof buf, "工作终结时间：%s    现场照片 %zu 张    %s", a, json_array_size(json_object_get(t, "photos")),
+		    str(t, "end_note") ? str(t, "end_note") : "");
+		text(&l, MARGIN, 10.5f, PAGE_W - 2 * MARGIN, buf);
+	}
+	rule(&l);
+	json_t *v = tickets_verification(db, id);
+	const char *hash = v ? str(v, "content_hash") : "";
+	fg_fmt(buf, sizeof buf, "内容摘要 SHA-256：%s\n核验：GET /api/v1/tickets/%s/verify", hash, id);
+	text(&l, MARGIN, 8, PAGE_W - 2 * MARGIN, buf);
+	if (v && json_array_size(json_object_get(v, "signatures")) > 0) {
+		qr_block(&l, str(v, "qr_payload"), 200);
+		text(&l, MARGIN, 8, PAGE_W - 2 * MARGIN,
+		    "扫码离线核验：二维码含内容摘要及每个签名的签名人、时间、Ed25519 公钥与签名（格式 FGT1，见 docs/api.md）");
+	}
+	json_decref(v);
+	json_decref(people);
+	json_decref(t);
+
+	HPDF_SaveToStream(l.pdf);
+	HPDF_UINT32 size = HPDF_GetStreamSize(l.pdf);
+	unsigned char *mem = fg_malloc(size ? size : 1);
+	HPDF_UINT32 got = size;
+	HPDF_ResetStream(l.pdf);
+	if (HPDF_ReadFromStream(l.pdf, mem, &got) > HPDF_STREAM_EOF || got != size) {
+		free(mem);
+		HPDF_Free(l.pdf);
+		return fg_err(err, "internal");
+	}
+	HPDF_Free(l.pdf);
+	*out = mem;
+	*outlen = size;
+	return 0;
+}
