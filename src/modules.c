@@ -6,7 +6,7 @@
 
 extern const fg_module_t health_module, auth_module, org_module, audit_module, maintenance_module;
 extern const fg_module_t orders_module, plans_module, attach_module, tickets_module, briefings_module, surveys_module,
-    steps_module, supervision_module, kb_module, evaluation_module, crosscheck_module, tools_module, people_module,
+    steps_module, jobs_module, supervision_module, kb_module, evaluation_module, crosscheck_module, tools_module, people_module,
     notify_module, contractors_module, parts_module, chargers_module, evusers_module, inspections_module,
     faults_module, kpis_module;
 
@@ -16,7 +16,7 @@ const fg_module_t *const fg_modules[] = {
 	/* shared */
 	&org_module, &attach_module, &notify_module,
 	/* field work */
-	&orders_module, &plans_module, &tickets_module, &briefings_module, &surveys_module, &steps_module,
+	&orders_module, &plans_module, &tickets_module, &briefings_module, &surveys_module, &steps_module, &jobs_module,
 	&supervision_module, &evaluation_module, &crosscheck_module,
 	/* safety */
 	&kb_module, &tools_module, &people_module, &contractors_module,

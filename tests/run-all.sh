@@ -20,6 +20,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 NODETEST=(timeout 900 node --test --test-force-exit --test-timeout=600000)
 
 step "db_q calls match their placeholders (tools/check-dbq.py)" python3 tools/check-dbq.py
+step "layers and bounded contexts: no include reaches up, across or in a circle (tools/check-deps.py)" python3 tools/check-deps.py
 step "build (release, -Werror)" make -j"$JOBS" all
 step "knowledge-base reference data (tools/check-kb.mjs)" node tools/check-kb.mjs
 PGURL=$(tests/pg.sh start) || { echo "cannot start PostgreSQL"; exit 1; }

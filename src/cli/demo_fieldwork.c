@@ -14,7 +14,7 @@
 #include "fieldwork/briefings/briefings.h"
 #include "fieldwork/orders/orders.h"
 #include "safety/people/people.h"
-#include "safety/kb/kb.h"
+#include "safety/interface/kb.h"
 #include "safety/tools/tools.h"
 #include "core/base/day.h"
 #include "fieldwork/plans/plans.h"

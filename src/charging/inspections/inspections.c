@@ -8,7 +8,7 @@
 #include "core/base/day.h"
 #include "core/base/util.h"
 #include "core/audit/audit.h"
-#include "safety/kb/kb.h"
+#include "safety/interface/kb.h"
 #include "fieldwork/orders/orders.h"
 #include "charging/faults/faults.h"
 #include "charging/inspections/inspections.h"

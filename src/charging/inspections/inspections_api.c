@@ -4,7 +4,7 @@
 #include "core/base/util.h"
 #include "core/http/routes.h"
 #include "core/flow/flow_api.h"
-#include "safety/kb/kb.h"
+#include "safety/interface/kb.h"
 #include "charging/chargers/chargers.h"
 #include "charging/inspections/inspections.h"
 

@@ -3,7 +3,7 @@
 #include "core/base/counter.h"
 #include "core/db/qb.h"
 #include "core/audit/audit.h"
-#include "safety/kb/kb.h"
+#include "safety/interface/kb.h"
 #include "shared/org/org.h"
 #include "fieldwork/orders/orders.h"
 

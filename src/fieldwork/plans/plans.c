@@ -7,7 +7,7 @@
 #include "core/auth/perm.h"
 #include "core/auth/session.h"
 #include "shared/org/scope.h"
-#include "safety/kb/kb.h"
+#include "safety/interface/kb.h"
 #include "shared/org/org.h"
 #include "fieldwork/orders/orders.h"
 #include "fieldwork/plans/plans.h"

@@ -28,9 +28,6 @@ int plans_list(db_t *db, const plans_filter_t *f, json_t **out, fg_err_t *err);
 /* Published, working and paused plans the user leads or is crew on: the crew's "my jobs". */
 int plans_my_jobs(db_t *db, const char *user_id, json_t **out, fg_err_t *err);
 
-/* A finished job's record (job_records, issue 9): freezes the job's tools (who held which), its people's
- * readiness and its steps, inside the finish transition (audited as "freeze" of job_record); once per plan. */
-int plans_record_freeze(db_t *db, const char *actor_id, const char *plan_id);
 /* The frozen part ("tools", "readiness" or "steps") with recorded_at, or NULL when the plan has no record. */
 json_t *plans_record_part(db_t *db, const char *plan_id, const char *part);
 

@@ -4,7 +4,7 @@
 #include "core/base/util.h"
 #include "core/audit/audit.h"
 #include "core/auth/perm.h"
-#include "safety/kb/kb.h"
+#include "safety/interface/kb.h"
 #include "fieldwork/plans/plans.h"
 #include "fieldwork/steps/steps.h"
 

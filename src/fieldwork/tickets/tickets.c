@@ -8,7 +8,7 @@
 #include "core/auth/perm.h"
 #include "core/auth/signing.h"
 #include "shared/org/scope.h"
-#include "safety/kb/kb.h"
+#include "safety/interface/kb.h"
 #include "fieldwork/plans/plans.h"
 #include "fieldwork/surveys/surveys.h"
 #include "fieldwork/tickets/tickets.h"

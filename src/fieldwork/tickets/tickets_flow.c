@@ -3,7 +3,7 @@
 #include <string.h>
 #include "core/base/util.h"
 #include "core/auth/signing.h"
-#include "safety/kb/kb.h"
+#include "safety/interface/kb.h"
 #include "fieldwork/tickets/tickets.h"
 
 static const char *

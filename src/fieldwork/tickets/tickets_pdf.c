@@ -16,7 +16,7 @@
 #include "core/base/log.h"
 #include "core/base/util.h"
 #include "core/auth/signing.h"
-#include "safety/kb/kb.h"
+#include "safety/interface/kb.h"
 #include "fieldwork/tickets/tickets.h"
 
 #define PAGE_W 595.0f /* A4 in points */

@@ -1,5 +1,6 @@
 #ifndef FG_CONTRACTORS_H
 #define FG_CONTRACTORS_H
+#include "safety/interface/readiness.h"
 #include <jansson.h>
 #include "core/base/err.h"
 #include "core/db/db.h"
@@ -26,9 +27,5 @@ int contractors_add_staff(db_t *db, const char *actor_id, const char *id, const 
     fg_err_t *err);
 int contractors_remove_staff(db_t *db, const char *actor_id, const char *id, const char *user_id, fg_err_t *err);
 
-/* For a person: NULL when they work for no contractor; else {"id","name"} and the reasons their company keeps
- * them from work are appended to `reasons` ({code: contractor_suspended | contractor_unqualified |
- * contractor_agreement_missing, contractor, …}). `today` is YYYY-MM-DD. */
-json_t *contractors_person(db_t *db, const char *user_id, const char *today, json_t *reasons);
 
 #endif

@@ -3,7 +3,7 @@
 #include "core/base/util.h"
 #include "core/audit/audit.h"
 #include "safety/people/people.h"
-#include "fieldwork/plans/plans.h"
+#include "safety/interface/work.h"
 #include "safety/contractors/contractors.h"
 
 static const char *
@@ -159,10 +159,10 @@ people_expiring(db_t *db, int days)
 json_t *
 people_plan_readiness(db_t *db, const char *plan_id)
 {
-	json_t *rec = plans_record_part(db, plan_id, "readiness"); /* a finished job: as it was when it finished */
+	json_t *rec = work_plan_record_part(db, plan_id, "readiness"); /* a finished job: as it was when it finished */
 	if (rec)
 		return rec;
-	json_t *plan = plans_get(db, plan_id);
+	json_t *plan = work_plan_get(db, plan_id);
 	if (!plan)
 		return NULL;
 	json_t *items = json_array(), *c;

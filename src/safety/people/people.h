@@ -1,5 +1,6 @@
 #ifndef FG_PEOPLE_H
 #define FG_PEOPLE_H
+#include "safety/interface/readiness.h"
 #include <jansson.h>
 #include "core/base/err.h"
 #include "core/db/db.h"
@@ -14,13 +15,6 @@
  * A safety exam passes at PEOPLE_EXAM_PASS and, without an expiry, is valid PEOPLE_EXAM_VALID_MONTHS. */
 int people_add(db_t *db, const char *actor_id, const char *user_id, json_t *in, json_t **out, fg_err_t *err);
 json_t *people_list(db_t *db, const char *user_id);
-/* {"user_id","display_name","ready","reasons":[{code, name?, expires_on?}]}; codes: no_valid_safety_exam,
- * certificate_expired, and for contractor staff (with "contractor") contractor_suspended, contractor_unqualified,
- * contractor_agreement_missing. */
-json_t *people_readiness(db_t *db, const char *user_id);
-/* {"items": [readiness of the leader, then each crew member]}: what gate_person_unqualified will say at start.
- * A finished job answers from its record (the readiness when it finished). NULL when there is no such plan. */
-json_t *people_plan_readiness(db_t *db, const char *plan_id);
 /* Certificates and exams that expire within `days` (or have expired), for reminders. */
 json_t *people_expiring(db_t *db, int days);
 

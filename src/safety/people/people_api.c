@@ -3,7 +3,7 @@
 #include "core/http/routes.h"
 #include "shared/org/scope.h"
 #include "core/auth/perm.h"
-#include "fieldwork/plans/plans.h"
+#include "safety/interface/work.h"
 #include "safety/people/people.h"
 
 static const jfield_t add_spec[] = {

@@ -6,7 +6,7 @@
 #include "core/audit/audit.h"
 #include "core/auth/perm.h"
 #include "safety/kb/kb.h"
-#include "fieldwork/plans/plans.h"
+#include "safety/interface/work.h"
 #include "safety/tools/tools.h"
 
 #define TOOL_COLS                                                                                                      \
@@ -306,7 +306,7 @@ tools_checkout(db_t *db, const auth_user_t *actor, const char *id, const char *p
 		fg_err_not_found(err, "tool", id);
 		goto fail;
 	}
-	plan = plans_get(db, plan_id);
+	plan = work_plan_get(db, plan_id);
 	if (!plan) {
 		fg_err_field(err, "invalid_field", "plan_id", "no such plan");
 		goto fail;
@@ -477,10 +477,10 @@ json_t *
 tools_for_plan(db_t *db, const char *plan_id)
 {
 	/* a finished job shows what it held when it finished, whatever happened to the tools since */
-	json_t *rec = plans_record_part(db, plan_id, "tools");
+	json_t *rec = work_plan_record_part(db, plan_id, "tools");
 	if (rec)
 		return rec;
-	json_t *plan = plans_get(db, plan_id), *o, *n, *need = json_array(), *seen = json_object();
+	json_t *plan = work_plan_get(db, plan_id), *o, *n, *need = json_array(), *seen = json_object();
 	if (!plan)
 		return NULL;
 	json_t *finished = json_object_get(plan, "finished_at");

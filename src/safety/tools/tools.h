@@ -1,5 +1,6 @@
 #ifndef FG_TOOLS_H
 #define FG_TOOLS_H
+#include "safety/interface/readiness.h"
 #include <jansson.h>
 #include "core/base/err.h"
 #include "core/db/db.h"
@@ -42,8 +43,6 @@ typedef struct {
 	int limit;
 } tools_filter_t;
 int tools_list(db_t *db, const tools_filter_t *f, json_t **out, fg_err_t *err);
-/* What a plan needs (tool kinds of its work kinds), what is checked out for it, and in-date tools to propose. */
-json_t *tools_for_plan(db_t *db, const char *plan_id);
 /* Overdue tools and those due within `days`: the tool keeper's reminder list. */
 json_t *tools_due(db_t *db, int days);
 /* An SVG QR code for the tool's label, encoding "FGTOOL:<asset_no>" (malloc'ed). */

@@ -3,14 +3,13 @@
 #include <string.h>
 #include "core/base/util.h"
 #include "core/audit/audit.h"
-#include "safety/kb/kb.h"
+#include "safety/interface/kb.h"
 #include "fieldwork/orders/orders.h"
 #include "fieldwork/plans/plans.h"
 #include "fieldwork/tickets/tickets.h"
 #include "fieldwork/briefings/briefings.h"
-#include "safety/people/people.h"
-#include "safety/tools/tools.h"
-#include "safety/contractors/contractors.h"
+#include "safety/interface/readiness.h"
+#include "fieldwork/jobs/jobs.h"
 #include "core/base/day.h"
 
 static const char *
@@ -390,7 +389,7 @@ e_finished(flow_ctx_t *c, fg_err_t *err)
 static int
 e_record_frozen(flow_ctx_t *c, fg_err_t *err)
 {
-	return plans_record_freeze(c->db, c->actor->id, c->id);
+	return jobs_record_freeze(c->db, c->actor->id, c->id);
 }
 
 const flow_guard_t plan_guards[] = {
