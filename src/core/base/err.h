@@ -29,7 +29,11 @@ typedef struct {
 	const char *en;
 } errcat_t;
 
-/* The catalog entry for a code; an unknown code maps to the "internal" entry. */
+/* The catalog entry for a code: the core catalog (errcat.c), then the codes modules declare with their other parts
+ * (fg_module_t.errors); an unknown code maps to the "internal" entry. */
 const errcat_t *errcat_find(const char *code);
+/* The modules' codes (core/module/module.c). Weak: programs built without the module table (the fuzz targets) have
+ * only the core catalog. */
+__attribute__((weak)) const errcat_t *module_errcat_find(const char *code);
 
 #endif

@@ -138,5 +138,6 @@ errcat_find(const char *code)
 	for (const errcat_t *c = catalog; code && c->code; c++)
 		if (strcmp(c->code, code) == 0)
 			return c;
-	return &catalog[0];
+	const errcat_t *m = code && module_errcat_find ? module_errcat_find(code) : NULL;
+	return m ? m : &catalog[0];
 }

@@ -1,4 +1,5 @@
 /* The loops over the module table that are not the router's, the flow engine's or the scheduler's own. */
+#include <string.h>
 #include "core/base/log.h"
 #include "core/module/module.h"
 
@@ -39,4 +40,14 @@ void
 module_me(db_t *db, const auth_user_t *u, json_t *me)
 {
 	FG_EACH_MODULE(m) if (m->me) m->me(db, u, me);
+}
+
+const errcat_t *
+module_errcat_find(const char *code)
+{
+	FG_EACH_MODULE(m)
+		for (const errcat_t *c = m->errors; c && c->code; c++)
+			if (strcmp(c->code, code) == 0)
+				return c;
+	return NULL;
 }

@@ -33,6 +33,9 @@ typedef struct fg_module {
 	const flow_effect_t *effects;      /* {NULL} terminated, or NULL */
 	const fg_job_t *jobs;              /* {NULL} terminated, or NULL */
 	const fg_subscription_t *subscriptions; /* {NULL} terminated, or NULL */
+	/* {NULL} terminated, or NULL: the error codes only this module answers, with status and both languages, so a
+	 * new module adds its refusals without editing the core catalog (core/base/errcat.c) */
+	const errcat_t *errors;
 	/* NULL, or run once at start-up (before serving); 0 or -1 (start-up fails) */
 	int (*start)(void);
 	/* NULL, or run once at shutdown, after the server stopped taking requests */
