@@ -24,144 +24,7 @@
 
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-/* ---- columns ---- */
-
-enum { F_ASSET, F_KIND, F_NAME, F_STORE, F_LOCATION, F_DATE, F_RESULT, NFIELDS };
-static const char *const fields[NFIELDS] = {"asset_no", "kind", "name", "store", "location", "last_test_date",
-    "last_test_result"};
-
-/* What keepers call each column, in Chinese ledgers and in English (compared without case, spaces, _ or -). */
-static const struct {
-	int field;
-	const char *names[9];
-} headers[] = {
-	{F_ASSET, {"资产编号", "编号", "工器具编号", "设备编号", "资产号", "assetno", "asset", "assetnumber", NULL}},
-	{F_KIND, {"工器具类型", "类型", "工器具种类", "种类", "类别", "kind", "type", "toolkind", NULL}},
-	{F_NAME, {"名称", "工器具名称", "规格型号", "型号", "name", NULL}},
-	{F_STORE, {"库房", "存放库房", "仓库", "存放地点", "store", NULL}},
-	{F_LOCATION, {"存放位置", "位置", "货架", "location", NULL}},
-	{F_DATE, {"上次试验日期", "最近试验日期", "试验日期", "lasttestdate", "testdate", NULL}},
-	{F_RESULT, {"试验结果", "上次试验结果", "最近试验结果", "lasttestresult", "testresult", "result", NULL}},
-};
-
-/* trims ASCII white space, NBSP (C2 A0), the ideographic space (E3 80 80) and a stray BOM (EF BB BF) */
-static char *
-trim(const char *s)
-{
-	const char *b = s, *e = s + strlen(s);
-	for (;;) {
-		if (b < e && isspace((unsigned char)*b))
-			b++;
-		else if (e - b >= 2 && memcmp(b, "\xC2\xA0", 2) == 0)
-			b += 2;
-		else if (e - b >= 3 && (memcmp(b, "\xE3\x80\x80", 3) == 0 || memcmp(b, "\xEF\xBB\xBF", 3) == 0))
-			b += 3;
-		else
-			break;
-	}
-	for (;;) {
-		if (e > b && isspace((unsigned char)e[-1]))
-			e--;
-		else if (e - b >= 2 && memcmp(e - 2, "\xC2\xA0", 2) == 0)
-			e -= 2;
-		else if (e - b >= 3 && memcmp(e - 3, "\xE3\x80\x80", 3) == 0)
-			e -= 3;
-		else
-			break;
-	}
-	return fg_strndup(b, (size_t)(e - b));
-}
-
-const char *
-tools_import_field(const char *header)
-{
-	char key[256];
-	size_t k = 0;
-	char *t = trim(header);
-	/* "资产编号(asset_no)", "资产编号（必填）", "类型 *": the name is what comes before the bracket or star */
-	char *cut = t;
-	for (char *p = t; *p; p++) {
-		if (*p == '(' || *p == '*' || strncmp(p, "（", 3) == 0) {
-			*p = 0;
-			break;
-		}
-	}
-	for (char *p = cut; *p && k + 1 < sizeof key; p++)
-		if (*p != ' ' && *p != '_' && *p != '-' && *p != '\t')
-			key[k++] = (char)tolower((unsigned char)*p);
-	key[k] = 0;
-	free(t);
-	for (size_t i = 0; i < sizeof headers / sizeof headers[0]; i++)
-		for (int j = 0; headers[i].names[j]; j++)
-			if (k && strcmp(key, headers[i].names[j]) == 0)
-				return fields[headers[i].field];
-	return NULL;
-}
-
-static int
-field_index(const char *name)
-{
-	for (int i = 0; i < NFIELDS; i++)
-		if (name && strcmp(fields[i], name) == 0)
-			return i;
-	return -1;
-}
-
-bool
-tools_import_date(const char *s, char out[11])
-{
-	int y, m, d, used = 0;
-	char sep1[4] = "", sep2[4] = "";
-	if (!s)
-		return false;
-	/* 2024-03-05, 2024/3/5, 2024.3.5; and 2024年3月5日 */
-	if (sscanf(s, "%4d%1[-/.]%2d%1[-/.]%2d%n", &y, sep1, &m, sep2, &d, &used) == 5 && sep1[0] == sep2[0] &&
-	    (s[used] == 0 || s[used] == ' ' || s[used] == 'T')) {
-		/* an Excel date exported as text may carry a time: "2024/3/5 0:00" */
-	} else if (sscanf(s, "%4d年%2d月%2d日%n", &y, &m, &d, &used) == 3 && s[used] == 0) {
-	} else {
-		return false;
-	}
-	if (!fg_fmt(out, 11, "%04d-%02d-%02d", y, m, d))
-		return false;
-	return day_valid(out);
-}
-
-/* 合格/不合格 as keepers write them; pass/fail in any case */
-static const char *
-result_code(const char *v)
-{
-	static const char *const pass[] = {"合格", "通过", "pass", "passed", "ok", NULL};
-	static const char *const fail[] = {"不合格", "未通过", "fail", "failed", NULL};
-	for (int i = 0; pass[i]; i++)
-		if (strcasecmp(v, pass[i]) == 0)
-			return "pass";
-	for (int i = 0; fail[i]; i++)
-		if (strcasecmp(v, fail[i]) == 0)
-			return "fail";
-	return NULL;
-}
-
-/* a kind by its code, its Chinese name or its English name */
-static const char *
-kind_code(const char *v)
-{
-	json_t *k = kb_find("tool_kinds", "code", v);
-	if (!k)
-		k = kb_find("tool_kinds", "name_zh", v);
-	if (!k) {
-		size_t i;
-		json_t *it;
-		json_array_foreach(kb_items("tool_kinds"), i, it) {
-			const char *en = json_string_value(json_object_get(it, "name_en"));
-			if (en && strcasecmp(en, v) == 0) {
-				k = it;
-				break;
-			}
-		}
-	}
-	return k ? json_string_value(json_object_get(k, "code")) : NULL;
-}
+#include "safety/tools/tools_import_cells.h"
 
 /* ---- jobs ---- */
 
@@ -276,7 +139,7 @@ report(json_t *rep, int *count, const job_t *j, int r, int field, const char *co
 	char ref[16];
 	sheet_ref(col, rownum, ref, sizeof ref);
 	json_t *e = json_pack("{s:i, s:s?, s:s?, s:s?, s:s?, s:s}", "row", rownum, "column", col >= 0 ? j->head[col] : NULL,
-	    "field", field >= 0 ? fields[field] : NULL, "cell", col >= 0 ? ref : NULL, "value", c && c->text ? c->text : NULL,
+	    "field", field >= 0 ? timp_fields[field] : NULL, "cell", col >= 0 ? ref : NULL, "value", c && c->text ? c->text : NULL,
 	    "code", code);
 	if (extra)
 		json_object_update_new(e, extra);
@@ -293,7 +156,7 @@ row_fields(const job_t *j, int r)
 		const sheet_cell_t *c = j->col_of[f] >= 0 ? sheet_cell(&j->sheet, r, j->col_of[f]) : NULL;
 		if (!c || !c->text)
 			continue;
-		char *v = trim(c->text), day[11];
+		char *v = timp_trim(c->text), day[11];
 		const char *val = v;
 		if (!*v) {
 			free(v);
@@ -303,11 +166,11 @@ row_fields(const job_t *j, int r)
 			val = day;
 		else if (f == F_DATE && tools_import_date(v, day))
 			val = day;
-		else if (f == F_RESULT && result_code(v))
-			val = result_code(v);
-		else if (f == F_KIND && kind_code(v))
-			val = kind_code(v);
-		json_object_set_new(in, fields[f], json_string(val));
+		else if (f == F_RESULT && timp_result_code(v))
+			val = timp_result_code(v);
+		else if (f == F_KIND && timp_kind_code(v))
+			val = timp_kind_code(v);
+		json_object_set_new(in, timp_fields[f], json_string(val));
 		free(v);
 	}
 	return in;
@@ -369,7 +232,7 @@ run(job_t *j)
 		tools_issue_t is[8];
 		int n = tools_check_new(in, is, 8);
 		for (int k = 0; k < n && k < 8; k++)
-			report(rep, &nerr, j, r, field_index(is[k].field), is[k].code, NULL);
+			report(rep, &nerr, j, r, timp_field_index(is[k].field), is[k].code, NULL);
 		const char *asset = json_string_value(json_object_get(in, "asset_no"));
 		bool asset_bad = false;
 		for (int k = 0; k < n && k < 8; k++)
@@ -580,8 +443,8 @@ map_header(job_t *j, json_t **ignored, fg_err_t *err)
 		const sheet_cell_t *x = sheet_cell(s, j->header_row, c);
 		if (!x->text)
 			continue;
-		j->head[c] = trim(x->text);
-		int f = field_index(tools_import_field(x->text));
+		j->head[c] = timp_trim(x->text);
+		int f = timp_field_index(tools_import_field(x->text));
 		char ref[16];
 		sheet_ref(c, s->rownum[j->header_row], ref, sizeof ref);
 		if (f < 0) {
@@ -593,7 +456,7 @@ map_header(job_t *j, json_t **ignored, fg_err_t *err)
 			char first[16];
 			sheet_ref(j->col_of[f], s->rownum[j->header_row], first, sizeof first);
 			fg_err(err, "import_duplicate_column");
-			fg_err_detail_str(err, "field", fields[f]);
+			fg_err_detail_str(err, "field", timp_fields[f]);
 			fg_err_detail(err, "cells", json_pack("[s, s]", first, ref));
 			return -1;
 		}
@@ -602,7 +465,7 @@ map_header(job_t *j, json_t **ignored, fg_err_t *err)
 	for (int f = 0; f <= F_KIND; f++) {
 		if (j->col_of[f] < 0) {
 			fg_err(err, "import_missing_column");
-			fg_err_detail_str(err, "field", fields[f]);
+			fg_err_detail_str(err, "field", timp_fields[f]);
 			fg_err_detail_str(err, "expected", f == F_ASSET ? "资产编号 / asset_no" : "工器具类型 / kind");
 			return -1;
 		}
