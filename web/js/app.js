@@ -17,6 +17,7 @@ import { renderPeople } from './people.js';
 import { renderParts } from './parts.js';
 import { renderCharging } from './charging.js';
 import { loading } from './ui.js';
+import { beginPage, endPage } from './lifecycle.js';
 
 const root = document.getElementById('app');
 // Sections with their own pages (they handle their sub-paths, e.g. /orders/{id}; false = not found).
@@ -43,6 +44,7 @@ export function navigate(path, { replace = false } = {}) {
 }
 
 function showLogin(notice) {
+  endPage(); // the page that was on screen stops its polls
   if (state.shell) { state.shell.destroy(); state.shell = null; }
   if (currentPath() !== '/login') history.replaceState(null, '', '/login');
   const draw = (keep = {}) => renderLogin(root, {
@@ -112,10 +114,12 @@ function route() {
   }
   const shell = ensureShell();
   shell.setActive(path);
+  // Every route draws a new page: the one on screen ends first (its timers, polls, listeners, requests in flight).
+  const life = beginPage();
   const el = shell.content();
   const sec = sectionFor(path);
   const allowed = sec && visibleSections(state.me).includes(sec);
-  const ctx = { me: state.me, orgName: state.orgName, navigate, path };
+  const ctx = { me: state.me, orgName: state.orgName, navigate, path, life };
   if (!allowed) {
     renderNotFound(el, ctx);
   } else if (sec.id === 'dashboard') {

@@ -8,6 +8,7 @@
 //     the callback, close; the notes (recovery noted by the charger, commands, escalations).
 //   - /charging/desk: the service-desk intake form and the reports with their classification.
 import { h, mount } from './dom.js';
+import { pageLife, isAbort } from './lifecycle.js';
 import { t, fmtTime, tOr } from './i18n.js';
 import { get, post } from './api.js';
 import { hasPerm, hasRole } from './perm.js';
@@ -80,12 +81,10 @@ function renderBoard(el, { me, navigate }, tabs) {
     appLink('/charging/faults', t('faults.board'), navigate, { class: 'chip' + (mine ? '' : ' active'), testid: 'faults-all' }),
     appLink('/charging/faults?mine=1', t('faults.mine'), navigate, { class: 'chip' + (mine ? ' active' : ''), testid: 'faults-mine' }));
   el.append(...pageHead(mine ? t('faults.mine') : t('faults.board'), tabs), h('div.toolbar', toggle), err, box);
-  let timer = null;
+  const life = pageLife(); // leaving the board stops the poll
   async function load() {
-    clearTimeout(timer);
-    if (!box.isConnected && timer !== null) return;
     try {
-      const r = await get('/faults', { open: 'true', assignee: mine ? 'me' : undefined, limit: 200 });
+      const r = await get('/faults', { open: 'true', assignee: mine ? 'me' : undefined, limit: 200 }, { signal: life.signal });
       err.show(null);
       const items = r.items || [];
       if (mine) {
@@ -112,8 +111,11 @@ function renderBoard(el, { me, navigate }, tabs) {
           ],
         }));
       }
-    } catch (ex) { err.show(ex); }
-    timer = setTimeout(load, 5000);
+    } catch (ex) {
+      if (isAbort(ex)) return;
+      err.show(ex);
+    }
+    life.timeout(load, 5000);
   }
   load();
 }
