@@ -18,6 +18,7 @@ import { renderParts } from './parts.js';
 import { renderCharging } from './charging.js';
 import { loading } from './ui.js';
 import { beginPage, endPage } from './lifecycle.js';
+import { loadFlows, forgetFlows } from './flows.js';
 
 const root = document.getElementById('app');
 // Sections with their own pages (they handle their sub-paths, e.g. /orders/{id}; false = not found).
@@ -64,7 +65,8 @@ function showLogin(notice) {
 
 async function loadMe() {
   state.me = await get('/me');
-  state.orgName = await orgUnitName(state.me);
+  // the state names and orders the pages show come from the flow definitions (read once a session)
+  [state.orgName] = await Promise.all([orgUnitName(state.me), loadFlows()]);
 }
 
 /** The user's org unit name: from /me if the server includes it, else /org-units/{id} when allowed. */
@@ -144,6 +146,7 @@ async function logout() {
     await post('/auth/logout');
   } catch { /* the session may already be gone; log out locally anyway */ }
   setToken(null);
+  forgetFlows();
   state.me = null;
   state.orgName = null;
   state.nextPath = null;

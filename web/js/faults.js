@@ -14,6 +14,7 @@ import { get, post } from './api.js';
 import { hasPerm, hasRole } from './perm.js';
 import { toast, dataTable, loading, formDialog } from './ui.js';
 import { problemBox, detailHead, appLink, kvList } from './fw.js';
+import { flowStateName } from './flows.js';
 
 const allows = (me, p) => hasRole(me, 'admin') || hasPerm(me, p);
 const SLA_CLASS = { ok: 'badge-ok', due: 'badge-warn', overdue: 'badge-danger-solid', met: 'badge-ok', missed: 'badge-danger', none: '' };
@@ -21,7 +22,7 @@ const enc = encodeURIComponent;
 
 export const slaBadge = (f) => h('span.badge', { class: SLA_CLASS[f.sla] || '', testid: 'sla-' + f.id, dataset: { sla: f.sla || '' }, text: t('faults.sla.' + f.sla) });
 const sevBadge = (s) => h('span.badge', { class: s === 'serious' ? 'badge-danger' : '', dataset: { severity: s }, text: t('faults.severity.' + s) });
-const statusBadge = (s) => h('span.badge', { dataset: { status: s }, testid: 'fault-status', text: tOr('faults.status.' + s, s) });
+const statusBadge = (s) => h('span.badge', { dataset: { status: s }, testid: 'fault-status', text: flowStateName('fault', s) || tOr('faults.status.' + s, s) });
 const levelText = (f) => (t('faults.level.' + (f.level_code || 'engineer')));
 
 function pageHead(title, tabs) {

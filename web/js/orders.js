@@ -8,7 +8,7 @@ import { get, post, listAll } from './api.js';
 import { canOrdersWrite, canOrgUnits, canPlans } from './perm.js';
 import { toast, dataTable, loading, badge, field } from './ui.js';
 import {
-  WORK_KINDS, ORDER_STATUSES, PRIORITIES, kindName, statusBadge, priorityBadge, sourceName, isOverdue,
+  WORK_KINDS, orderStatuses, statusName, PRIORITIES, kindName, statusBadge, priorityBadge, sourceName, isOverdue,
   problemBox, markServerField, clearMarks, actionBar, kvList, masterDetail, detailHead, subId, appLink,
 } from './fw.js';
 
@@ -25,7 +25,7 @@ export function renderOrders(el, { me, path, navigate }) {
 
   const status = h('select.input', { testid: 'orders-status-filter', 'aria-label': t('order.filter_status') },
     h('option', { value: '', text: t('order.all_statuses') }),
-    ORDER_STATUSES.map((s) => h('option', { value: s, text: t('status.work_order.' + s), selected: s === remembered.status })));
+    orderStatuses().map((s) => h('option', { value: s, text: statusName('work_order', s), selected: s === remembered.status })));
   const kind = h('select.input', { testid: 'orders-kind-filter', 'aria-label': t('order.filter_kind') },
     h('option', { value: '', text: t('order.all_kinds') }),
     WORK_KINDS.map((k) => h('option', { value: k, text: kindName(k), selected: k === remembered.kind })));

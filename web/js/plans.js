@@ -11,7 +11,7 @@ import { get, post, listAll } from './api.js';
 import { canPlansWrite, canOrders } from './perm.js';
 import { toast, dataTable, loading, field } from './ui.js';
 import {
-  PLAN_STATUSES, kindName, statusBadge, riskBadge, highRiskBadge, personName,
+  planStatuses, statusName, kindName, statusBadge, riskBadge, highRiskBadge, personName,
   problemBox, markServerField, clearMarks, actionBar, kvList, masterDetail, detailHead, subId, appLink,
 } from './fw.js';
 
@@ -31,7 +31,7 @@ export function renderPlans(el, { me, path, navigate }) {
   const todayBtn = h('button.btn', { type: 'button', testid: 'plans-date-today', text: t('plan.today') });
   const status = h('select.input', { testid: 'plans-status-filter', 'aria-label': t('plan.filter_status') },
     h('option', { value: '', text: t('plan.all_statuses') }),
-    PLAN_STATUSES.map((s) => h('option', { value: s, text: t('status.plan.' + s), selected: s === remembered.status })));
+    planStatuses().map((s) => h('option', { value: s, text: statusName('plan', s), selected: s === remembered.status })));
   const filters = h('form.filters.plan-filters', { role: 'search', testid: 'plans-filters' }, date, todayBtn, allDates, status);
   date.addEventListener('change', () => reload());
   status.addEventListener('change', () => reload());

@@ -7,10 +7,9 @@ import { t, fmtTime, todayShanghai } from './i18n.js';
 import { get, post, getConditional, ApiError } from './api.js';
 import { canPlans, canSuperviseWrite } from './perm.js';
 import { toast, formDialog, loading } from './ui.js';
-import { statusBadge, riskBadge, highRiskBadge, problemBox, appLink, PLAN_STATUSES } from './fw.js';
+import { statusBadge, riskBadge, highRiskBadge, problemBox, appLink, planStatuses } from './fw.js';
 
 const POLL_MS = 5000;
-const COLUMNS = PLAN_STATUSES.filter((s) => s !== 'cancelled');
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const DAY = 24 * 3600 * 1000;
 const SHANGHAI = 8 * 3600 * 1000;
@@ -214,7 +213,8 @@ export function renderSupervision(el, { me, path, navigate }) {
       h('span.small.muted', { text: t('board.count', { n: jobs.length, date: board.date }) }),
       h('div.chips', [1, 2, 3, 4, 5].filter((n) => byRisk[n]).map((n) =>
         h('span.badge.risk', { class: 'risk-' + n, testid: 'board-risk-' + n, text: t('board.by_risk', { n, count: byRisk[n] }) }))));
-    const byState = new Map(COLUMNS.map((c) => [c, []]));
+    // one column a plan state, in the flow's order (GET /flows/plan), cancelled plans left off the board
+    const byState = new Map(planStatuses().filter((c) => c !== 'cancelled').map((c) => [c, []]));
     for (const j of jobs) (byState.get(j.status) || byState.set(j.status, []).get(j.status)).push(j);
     mount(columns, Array.from(byState.entries()).map(([st, list]) => h('section.board-col', { testid: 'board-col-' + st, dataset: { status: st } },
       h('div.board-col-head', statusBadge('plan', st), h('span.board-col-n', { text: String(list.length) })),

@@ -9,7 +9,7 @@ import { get } from './api.js';
 import { canPlans } from './perm.js';
 import { toast, dataTable, loading } from './ui.js';
 import {
-  TICKET_STATUSES, statusBadge, riskBadge, ticketKindName, problemBox, masterDetail, detailHead, subId, appLink,
+  ticketStatuses, statusName, statusBadge, riskBadge, ticketKindName, problemBox, masterDetail, detailHead, subId, appLink,
 } from './fw.js';
 import { ticketView } from './ticketview.js';
 import { canSupervise, unevaluatedIds, evaluateDialog } from './supervision.js';
@@ -25,7 +25,7 @@ export function renderTickets(el, { me, path, navigate }) {
 
   const status = h('select.input', { testid: 'tickets-status-filter', 'aria-label': t('ticket.filter_status') },
     h('option', { value: '', text: t('ticket.all_statuses') }),
-    TICKET_STATUSES.map((s) => h('option', { value: s, text: t('status.ticket.' + s), selected: s === remembered.status })));
+    ticketStatuses().map((s) => h('option', { value: s, text: statusName('ticket', s), selected: s === remembered.status })));
   status.addEventListener('change', () => reload());
   const err = problemBox('tickets-error');
   const listBox = h('div', loading());
