@@ -91,6 +91,7 @@ function renderBoard(el, { navigate }) {
       if (isAbort(ex)) return;
       err.show(ex);
     }
+    life.clear(timer); // a station change polls at once: still one chain of polls
     timer = life.timeout(poll, POLL_MS);
   }
 
@@ -145,7 +146,7 @@ function renderBoard(el, { navigate }) {
     h('div.tile-foot.small', { text: c.online ? t('charging.online') : t('charging.offline_since', { time: c.last_seen_at ? fmtTime(c.last_seen_at, { seconds: false }) : '—' }) }));
   }
 
-  loadStations().then(() => { timer = 0; poll(); });
+  loadStations().then(() => poll());
 }
 
 // ------------------------------------------------------------------ one charger
