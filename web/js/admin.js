@@ -1,6 +1,8 @@
 // 系统管理: org units, users, audit log. Every list and write goes to the
 // server; the server's error message is shown as is.
 import { h, mount, clear } from './dom.js';
+import { pageLife } from './lifecycle.js';
+import { listPager } from './pager.js';
 import { t, roleName, fmtTime } from './i18n.js';
 import { get, post, listAll, ApiError } from './api.js';
 import { canUsers, canUsersWrite, canOrgUnits, canOrgUnitsWrite, canAudit, ROLES } from './perm.js';
@@ -187,9 +189,6 @@ function orgUnitsView(el, me) {
 function usersView(el, me) {
   let units = null;
   let orgNames = new Map();
-  let items = [];
-  let nextCursor = null;
-  let seq = 0;
 
   const q = h('input.input.search.wide', {
     type: 'search', testid: 'users-search', placeholder: t('users.search_placeholder'),
@@ -205,11 +204,11 @@ function usersView(el, me) {
   const searchForm = h('form.filters', { role: 'search', testid: 'users-search-form' },
     q, roleSel, stateSel,
     h('button.btn', { type: 'submit', testid: 'users-search-submit', text: t('users.search') }));
-  let debounce = null;
-  q.addEventListener('input', () => { clearTimeout(debounce); debounce = setTimeout(() => reload(), 350); });
+  const debounce = pageLife().debouncer(350);
+  q.addEventListener('input', () => debounce(reload));
   roleSel.addEventListener('change', () => reload());
   stateSel.addEventListener('change', () => reload());
-  searchForm.addEventListener('submit', (e) => { e.preventDefault(); clearTimeout(debounce); reload(); });
+  searchForm.addEventListener('submit', (e) => { e.preventDefault(); debounce.cancel(); reload(); });
 
   const newBtn = h('button.btn.btn-primary', { type: 'button', testid: 'user-new', onclick: () => showForm() },
     h('span', { text: t('users.new') }));
@@ -219,34 +218,8 @@ function usersView(el, me) {
 
   const query = () => ({ q: q.value.trim(), role: roleSel.value, disabled: stateSel.value });
 
-  async function reload() {
-    const my = ++seq;
-    err.show(null);
-    try {
-      const r = await get('/users', { ...query(), limit: 50 });
-      if (my !== seq) return;
-      items = (r && r.items) || [];
-      nextCursor = r && r.next_cursor;
-      draw(r && typeof r.total === 'number' ? r.total : null);
-    } catch (ex) {
-      if (my !== seq) return;
-      err.show(ex);
-      mount(listBox);
-    }
-  }
-
-  async function more() {
-    const my = seq;
-    try {
-      const r = await get('/users', { ...query(), limit: 50, cursor: nextCursor });
-      if (my !== seq) return;
-      items = items.concat((r && r.items) || []);
-      nextCursor = r && r.next_cursor;
-      draw(r && typeof r.total === 'number' ? r.total : null);
-    } catch (ex) {
-      err.show(ex);
-    }
-  }
+  const list = listPager({ path: '/users', query: () => ({ ...query(), limit: 50 }), err, box: listBox, draw, moreTestid: 'users-more' });
+  const reload = () => list.reload();
 
   function statusBadge(u) {
     return u.disabled ? badge(t('users.disabled'), 'danger') : badge(t('users.enabled'), 'ok');
@@ -282,7 +255,7 @@ function usersView(el, me) {
     btn.disabled = true;
     try {
       const nu = await post(`/users/${encodeURIComponent(u.id)}/actions/${action}`);
-      items = items.map((x) => (x.id === u.id ? { ...x, ...(nu || {}), disabled: action === 'disable' } : x));
+      list.items = list.items.map((x) => (x.id === u.id ? { ...x, ...(nu || {}), disabled: action === 'disable' } : x));
       draw();
       toast(t(action === 'disable' ? 'users.disabled_ok' : 'users.enabled_ok', { name }));
     } catch (ex) {
@@ -291,14 +264,12 @@ function usersView(el, me) {
     }
   }
 
-  let lastTotal = null;
-  function draw(total) {
-    if (total !== undefined) lastTotal = total;
+  function draw() {
     const table = dataTable({
       testid: 'users-table',
       rowTestid: (u) => 'user-row-' + u.username,
       empty: t('users.empty'),
-      rows: items,
+      rows: list.items,
       columns: [
         { label: t('user.username'), render: (u) => h('span.mono', { text: u.username }) },
         { label: t('user.display_name'), render: (u) => h('span', { text: u.display_name || '—' }) },
@@ -316,9 +287,9 @@ function usersView(el, me) {
       ],
     });
     mount(listBox,
-      h('p.muted', { testid: 'users-total', text: countText(lastTotal, items.length, nextCursor) }),
+      h('p.muted', { testid: 'users-total', text: countText(list.total, list.items.length, list.nextCursor) }),
       table,
-      nextCursor ? h('div.more', h('button.btn', { type: 'button', testid: 'users-more', text: t('common.load_more'), onclick: () => more() })) : null);
+      list.moreButton());
   }
 
   function showForm() {
@@ -397,7 +368,7 @@ function usersView(el, me) {
   loadOrgUnits(me).then((u) => {
     units = u;
     orgNames = new Map((u || []).map((x) => [x.id, x.name]));
-    if (items.length) draw();
+    if (list.items.length) draw();
   });
   reload();
 }
@@ -405,10 +376,6 @@ function usersView(el, me) {
 // ---------------------------------------------------------------- audit
 
 function auditView(el, me) {
-  let items = [];
-  let nextCursor = null;
-  let total = 0;
-  let seq = 0;
   let actorNames = new Map();
 
   const entity = h('input.input', { type: 'text', testid: 'audit-entity', placeholder: t('audit.entity_hint'), 'aria-label': t('audit.entity'), spellcheck: 'false' });
@@ -422,34 +389,8 @@ function auditView(el, me) {
 
   const query = () => ({ entity: entity.value.trim(), entity_id: entityId.value.trim(), actor_id: actor.value.trim() });
 
-  async function reload() {
-    const my = ++seq;
-    err.show(null);
-    try {
-      const r = await get('/audit', { ...query(), limit: 50 });
-      if (my !== seq) return;
-      items = (r && r.items) || [];
-      nextCursor = r && r.next_cursor;
-      total = r && typeof r.total === 'number' ? r.total : null;
-      draw();
-    } catch (ex) {
-      if (my !== seq) return;
-      err.show(ex);
-      mount(listBox);
-    }
-  }
-  async function more() {
-    const my = seq;
-    try {
-      const r = await get('/audit', { ...query(), limit: 50, cursor: nextCursor });
-      if (my !== seq) return;
-      items = items.concat((r && r.items) || []);
-      nextCursor = r && r.next_cursor;
-      draw();
-    } catch (ex) {
-      err.show(ex);
-    }
-  }
+  const list = listPager({ path: '/audit', query: () => ({ ...query(), limit: 50 }), err, box: listBox, draw, moreTestid: 'audit-more' });
+  const reload = () => list.reload();
 
   function jsonBlock(label, v) {
     return h('div.json-block',
@@ -491,12 +432,12 @@ function auditView(el, me) {
 
   function draw() {
     mount(listBox,
-      h('p.muted', { testid: 'audit-total', text: countText(total, items.length, nextCursor) }),
+      h('p.muted', { testid: 'audit-total', text: countText(list.total, list.items.length, list.nextCursor) }),
       dataTable({
         testid: 'audit-table',
         rowTestid: () => 'audit-row',
         empty: t('audit.empty'),
-        rows: items,
+        rows: list.items,
         columns: [
           { label: '#', cls: 'col-num', render: (a) => h('span.mono', { text: String(a.seq) }) },
           { label: t('audit.at'), cls: 'col-time', render: (a) => fmtTime(a.at) },
@@ -507,14 +448,14 @@ function auditView(el, me) {
           { label: t('audit.change'), cls: 'col-actions', render: detailsBtn },
         ],
       }),
-      nextCursor ? h('div.more', h('button.btn', { type: 'button', testid: 'audit-more', text: t('common.load_more'), onclick: () => more() })) : null);
+      list.moreButton());
   }
 
   el.append(h('div.toolbar', filters), err, listBox);
   if (canUsers(me)) {
     listAll('/users', {}, 1000).then((us) => {
       actorNames = new Map(us.map((u) => [u.id, u.display_name ? `${u.display_name} (${u.username})` : u.username]));
-      if (items.length) draw();
+      if (list.items.length) draw();
     }).catch(() => {});
   }
   reload();

@@ -41,11 +41,12 @@ function qs(params) {
   return s ? '?' + s : '';
 }
 
-export async function api(method, path, { body, query, auth = true } = {}) {
+/** signal: an AbortSignal (a page's life, lifecycle.js); an aborted call rejects with the AbortError itself. */
+export async function api(method, path, { body, query, auth = true, signal } = {}) {
   const headers = { Accept: 'application/json', 'Accept-Language': acceptLanguage() };
   const tok = getToken();
   if (tok && auth) headers.Authorization = 'Bearer ' + tok;
-  const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+  const init = { method, headers, credentials: 'same-origin', cache: 'no-store', signal };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -54,6 +55,7 @@ export async function api(method, path, { body, query, auth = true } = {}) {
   try {
     res = await fetch(BASE + path + qs(query), init);
   } catch (e) {
+    if (e && e.name === 'AbortError') throw e;
     throw new ApiError(0, 'network', t('error.network'), { cause: String(e) });
   }
   if (res.status === 204) return null;
@@ -74,7 +76,7 @@ export async function api(method, path, { body, query, auth = true } = {}) {
   return data;
 }
 
-export const get = (path, query) => api('GET', path, { query });
+export const get = (path, query, { signal } = {}) => api('GET', path, { query, signal });
 export const put = (path, body) => api('PUT', path, { body });
 export const post = (path, body) => api('POST', path, { body: body === undefined ? {} : body });
 
@@ -111,12 +113,13 @@ async function failure(res) {
  * GET with If-None-Match: resolves {status: 304} when the resource has not changed since `etag`, else
  * {status: 200, etag, data}. Used by the supervision board's poll.
  */
-export async function getConditional(path, query, etag) {
+export async function getConditional(path, query, etag, { signal } = {}) {
   const headers = authHeaders(etag ? { 'If-None-Match': etag } : {});
   let res;
   try {
-    res = await fetch(BASE + path + qs(query), { method: 'GET', headers, credentials: 'same-origin', cache: 'no-store' });
+    res = await fetch(BASE + path + qs(query), { method: 'GET', headers, credentials: 'same-origin', cache: 'no-store', signal });
   } catch (e) {
+    if (e && e.name === 'AbortError') throw e;
     throw new ApiError(0, 'network', t('error.network'), { cause: String(e) });
   }
   if (res.status === 304) return { status: 304, etag };

@@ -17,6 +17,8 @@ import { renderPeople } from './people.js';
 import { renderParts } from './parts.js';
 import { renderCharging } from './charging.js';
 import { loading } from './ui.js';
+import { beginPage, endPage } from './lifecycle.js';
+import { loadFlows, forgetFlows } from './flows.js';
 
 const root = document.getElementById('app');
 // Sections with their own pages (they handle their sub-paths, e.g. /orders/{id}; false = not found).
@@ -43,6 +45,7 @@ export function navigate(path, { replace = false } = {}) {
 }
 
 function showLogin(notice) {
+  endPage(); // the page that was on screen stops its polls
   if (state.shell) { state.shell.destroy(); state.shell = null; }
   if (currentPath() !== '/login') history.replaceState(null, '', '/login');
   const draw = (keep = {}) => renderLogin(root, {
@@ -62,7 +65,8 @@ function showLogin(notice) {
 
 async function loadMe() {
   state.me = await get('/me');
-  state.orgName = await orgUnitName(state.me);
+  // the state names and orders the pages show come from the flow definitions (read once a session)
+  [state.orgName] = await Promise.all([orgUnitName(state.me), loadFlows()]);
 }
 
 /** The user's org unit name: from /me if the server includes it, else /org-units/{id} when allowed. */
@@ -112,10 +116,12 @@ function route() {
   }
   const shell = ensureShell();
   shell.setActive(path);
+  // Every route draws a new page: the one on screen ends first (its timers, polls, listeners, requests in flight).
+  const life = beginPage();
   const el = shell.content();
   const sec = sectionFor(path);
   const allowed = sec && visibleSections(state.me).includes(sec);
-  const ctx = { me: state.me, orgName: state.orgName, navigate, path };
+  const ctx = { me: state.me, orgName: state.orgName, navigate, path, life };
   if (!allowed) {
     renderNotFound(el, ctx);
   } else if (sec.id === 'dashboard') {
@@ -140,6 +146,7 @@ async function logout() {
     await post('/auth/logout');
   } catch { /* the session may already be gone; log out locally anyway */ }
   setToken(null);
+  forgetFlows();
   state.me = null;
   state.orgName = null;
   state.nextPath = null;

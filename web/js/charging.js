@@ -9,6 +9,7 @@
 //   - /charging/users: id tags with their credit, and reservations (evusers.js).
 //   - /charging/kpis: the KPIs (web/js/kpis.js).
 import { h, mount, clear } from './dom.js';
+import { pageLife, isAbort } from './lifecycle.js';
 import { t, fmtTime } from './i18n.js';
 import { get, post } from './api.js';
 import { hasPerm, hasRole } from './perm.js';
@@ -61,6 +62,7 @@ function renderBoard(el, { navigate }) {
   const grid = h('div.board-grid', { testid: 'board-grid' }, loading());
   const stamp = h('span.small.muted', { testid: 'board-at' });
   let stations = new Map();
+  const life = pageLife(); // leaving the board stops the poll and cancels a request in flight
   let timer = null;
   let etagless = '';
   el.append(h('div.page-head', h('h1.page-title', { text: t('nav.charging'), tabindex: '-1' }), stamp), subtabs('board', navigate),
@@ -76,17 +78,21 @@ function renderBoard(el, { navigate }) {
   stationSel.addEventListener('change', () => poll());
 
   async function poll() {
-    clearTimeout(timer);
-    if (!grid.isConnected && timer !== null) return; // the page was left: stop polling
+    life.clear(timer);
+    timer = null;
     try {
-      const r = await get('/chargers/live', { station_id: stationSel.value || undefined });
+      const r = await get('/chargers/live', { station_id: stationSel.value || undefined }, { signal: life.signal });
       err.show(null);
       const key = JSON.stringify(r.items);
       if (key !== etagless) { etagless = key; draw(r); }
       stamp.textContent = t('charging.updated', { time: fmtTime(r.at || Date.now()) });
       stamp.dataset.at = String(r.at || '');
-    } catch (ex) { err.show(ex); }
-    timer = setTimeout(poll, POLL_MS);
+    } catch (ex) {
+      if (isAbort(ex)) return;
+      err.show(ex);
+    }
+    life.clear(timer); // a station change polls at once: still one chain of polls
+    timer = life.timeout(poll, POLL_MS);
   }
 
   function draw(r) {
@@ -140,7 +146,7 @@ function renderBoard(el, { navigate }) {
     h('div.tile-foot.small', { text: c.online ? t('charging.online') : t('charging.offline_since', { time: c.last_seen_at ? fmtTime(c.last_seen_at, { seconds: false }) : '—' }) }));
   }
 
-  loadStations().then(() => { timer = 0; poll(); });
+  loadStations().then(() => poll());
 }
 
 // ------------------------------------------------------------------ one charger

@@ -4,6 +4,7 @@
 // supervision of any job with contractor staff on it. This page shows why a company may not work and lets
 // managers and safety supervisors (contractors.write) fix it.
 import { h, mount } from './dom.js';
+import { pageLife } from './lifecycle.js';
 import { t, todayShanghai } from './i18n.js';
 import { get, post, api, upload, listAll } from './api.js';
 import { hasPerm, hasRole } from './perm.js';
@@ -52,8 +53,8 @@ export function renderContractors(el, ctx) {
   const box = h('div', loading());
   const err = problemBox('contractors-error');
   const q = h('input.input.search.wide', { type: 'search', testid: 'contractors-search', placeholder: t('contractor.search'), 'aria-label': t('contractor.search'), autocomplete: 'off' });
-  let debounce = null;
-  q.addEventListener('input', () => { clearTimeout(debounce); debounce = setTimeout(load, 300); });
+  const debounce = pageLife().debouncer(300);
+  q.addEventListener('input', () => debounce(load));
   async function load() {
     err.show(null);
     try {

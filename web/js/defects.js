@@ -9,6 +9,9 @@ import { get, post } from './api.js';
 import { hasPerm, hasRole } from './perm.js';
 import { toast, dataTable, loading, formDialog, badge } from './ui.js';
 import { problemBox, appLink, kvList } from './fw.js';
+import { flowStates, flowStateName } from './flows.js';
+
+const defectStatus = (s) => flowStateName('defect', s) || t('defect.status.' + s);
 import { thumbs } from './photos.js';
 import { EQUIPMENT_KINDS } from './inspections.js';
 
@@ -30,7 +33,7 @@ function renderDefects(el, { me, navigate, subtabs }) {
   const err = problemBox('defects-error');
   const params = new URLSearchParams(location.search);
   const status = h('select.input', { testid: 'defect-status', 'aria-label': t('insp.status') }, h('option', { value: '', text: t('defect.all') }),
-    ['open', 'fixing', 'closed'].map((s) => h('option', { value: s, text: t('defect.status.' + s) })));
+    flowStates('defect', ['open', 'fixing', 'closed']).map((s) => h('option', { value: s, text: defectStatus(s) })));
   const sev = h('select.input', { testid: 'defect-severity', 'aria-label': t('defect.severity') }, h('option', { value: '', text: t('defect.all') }),
     ['general', 'serious', 'critical'].map((s) => h('option', { value: s, text: sevName(s) })));
   const thisYear = Number(todayShanghai().slice(0, 4));
@@ -50,7 +53,7 @@ function renderDefects(el, { me, navigate, subtabs }) {
           { label: t('defect.description'), cls: 'col-opt', render: (d) => d.description },
           { label: t('defect.severity'), render: (d) => badge(sevName(d.severity), SEV_BADGE[d.severity]) },
           { label: t('defect.due'), render: (d) => h('span', { class: d.overdue ? 'text-danger' : '', text: fmtTime(d.due_at, { seconds: false }) }) },
-          { label: t('insp.status'), render: (d) => h('span.chips', badge(t('defect.status.' + d.status), d.status === 'closed' ? 'ok' : ''),
+          { label: t('insp.status'), render: (d) => h('span.chips', badge(defectStatus(d.status), d.status === 'closed' ? 'ok' : ''),
             d.overdue ? badge(t('inspection.overdue'), 'danger') : null) },
         ],
       }));
@@ -163,7 +166,7 @@ function renderDefect(el, { me, navigate, subtabs, id }) {
       const d = await get('/defects/' + encodeURIComponent(id));
       mount(box, h('div.card', { testid: 'defect-detail', dataset: { status: d.status } },
         h('h2.detail-title', { text: `${d.number} · ${d.description}` }),
-        kvList([[t('insp.status'), h('span', { testid: 'defect-state', text: t('defect.status.' + d.status) })],
+        kvList([[t('insp.status'), h('span', { testid: 'defect-state', text: defectStatus(d.status) })],
           [t('defect.severity'), badge(sevName(d.severity), SEV_BADGE[d.severity])],
           [t('charging.station'), d.station_name], [t('defect.target'), d.equipment_name || d.charge_point_id || t('inspection.whole_station')],
           [t('defect.kind'), kindName(d.target_kind)], [t('defect.found'), `${d.found_by_name || ''} ${fmtTime(d.found_at, { seconds: false })}`],

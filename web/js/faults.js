@@ -8,11 +8,13 @@
 //     the callback, close; the notes (recovery noted by the charger, commands, escalations).
 //   - /charging/desk: the service-desk intake form and the reports with their classification.
 import { h, mount } from './dom.js';
+import { pageLife, isAbort } from './lifecycle.js';
 import { t, fmtTime, tOr } from './i18n.js';
 import { get, post } from './api.js';
 import { hasPerm, hasRole } from './perm.js';
 import { toast, dataTable, loading, formDialog } from './ui.js';
 import { problemBox, detailHead, appLink, kvList } from './fw.js';
+import { flowStateName } from './flows.js';
 
 const allows = (me, p) => hasRole(me, 'admin') || hasPerm(me, p);
 const SLA_CLASS = { ok: 'badge-ok', due: 'badge-warn', overdue: 'badge-danger-solid', met: 'badge-ok', missed: 'badge-danger', none: '' };
@@ -20,7 +22,7 @@ const enc = encodeURIComponent;
 
 export const slaBadge = (f) => h('span.badge', { class: SLA_CLASS[f.sla] || '', testid: 'sla-' + f.id, dataset: { sla: f.sla || '' }, text: t('faults.sla.' + f.sla) });
 const sevBadge = (s) => h('span.badge', { class: s === 'serious' ? 'badge-danger' : '', dataset: { severity: s }, text: t('faults.severity.' + s) });
-const statusBadge = (s) => h('span.badge', { dataset: { status: s }, testid: 'fault-status', text: tOr('faults.status.' + s, s) });
+const statusBadge = (s) => h('span.badge', { dataset: { status: s }, testid: 'fault-status', text: flowStateName('fault', s) || tOr('faults.status.' + s, s) });
 const levelText = (f) => (t('faults.level.' + (f.level_code || 'engineer')));
 
 function pageHead(title, tabs) {
@@ -80,12 +82,10 @@ function renderBoard(el, { me, navigate }, tabs) {
     appLink('/charging/faults', t('faults.board'), navigate, { class: 'chip' + (mine ? '' : ' active'), testid: 'faults-all' }),
     appLink('/charging/faults?mine=1', t('faults.mine'), navigate, { class: 'chip' + (mine ? ' active' : ''), testid: 'faults-mine' }));
   el.append(...pageHead(mine ? t('faults.mine') : t('faults.board'), tabs), h('div.toolbar', toggle), err, box);
-  let timer = null;
+  const life = pageLife(); // leaving the board stops the poll
   async function load() {
-    clearTimeout(timer);
-    if (!box.isConnected && timer !== null) return;
     try {
-      const r = await get('/faults', { open: 'true', assignee: mine ? 'me' : undefined, limit: 200 });
+      const r = await get('/faults', { open: 'true', assignee: mine ? 'me' : undefined, limit: 200 }, { signal: life.signal });
       err.show(null);
       const items = r.items || [];
       if (mine) {
@@ -112,8 +112,11 @@ function renderBoard(el, { me, navigate }, tabs) {
           ],
         }));
       }
-    } catch (ex) { err.show(ex); }
-    timer = setTimeout(load, 5000);
+    } catch (ex) {
+      if (isAbort(ex)) return;
+      err.show(ex);
+    }
+    life.timeout(load, 5000);
   }
   load();
 }

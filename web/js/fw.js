@@ -6,22 +6,29 @@ import { t, tOr } from './i18n.js';
 import { post, ApiError } from './api.js';
 import { toast, confirmDialog } from './ui.js';
 import { toolKindName, loadedToolKinds } from './toolkit.js';
+import { flowStates, flowStateName } from './flows.js';
 
 /** Work kind codes of data/kb/work_kinds.json (names: i18n `kind.<code>`). */
 export const WORK_KINDS = ['lv_meter_install', 'ct_meter_install', 'hv_metering_install', 'meter_rotation',
   'terminal_install', 'collection_fault', 'disputed_meter_check', 'first_inspection', 'metering_error_correction',
   'metering_retrofit', 'charger_inspection', 'charger_repair'];
-export const ORDER_STATUSES = ['new', 'planned', 'in_progress', 'done', 'cancelled'];
-export const PLAN_STATUSES = ['draft', 'published', 'working', 'paused', 'finished', 'cancelled'];
+// State codes in order come from the flow definitions (flows.js); these lists only stand in until they loaded.
+const ORDER_STATUSES = ['new', 'planned', 'in_progress', 'done', 'cancelled'];
+const PLAN_STATUSES = ['draft', 'published', 'working', 'paused', 'finished', 'cancelled'];
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
 export const SOURCES = ['customer', 'schedule', 'alarm', 'manager'];
-export const TICKET_STATUSES = ['draft', 'issued', 'received', 'permitted', 'working', 'interrupted', 'ended', 'archived',
+const TICKET_STATUSES = ['draft', 'issued', 'received', 'permitted', 'working', 'interrupted', 'ended', 'archived',
   'void', 'not_executed'];
 /** Ticket kind codes of data/kb/ticket_kinds.json (names: i18n `ticket_kind.<code>`). */
 export const TICKET_KINDS = ['DY', 'PD1', 'PD2', 'GZK', 'QX', 'DDZY', 'BDZ1', 'BDZ2', 'RWD'];
 
 export const kindName = (c) => (c ? tOr('kind.' + c, String(c)) : '—');
-export const statusName = (flow, c) => (c ? tOr(`status.${flow}.${c}`, String(c)) : '—');
+/** The states of a flow in order (GET /flows/{name}). */
+export const orderStatuses = () => flowStates('work_order', ORDER_STATUSES);
+export const planStatuses = () => flowStates('plan', PLAN_STATUSES);
+export const ticketStatuses = () => flowStates('ticket', TICKET_STATUSES);
+/** A state's name: the flow definition's, else the i18n one, else the code. */
+export const statusName = (flow, c) => (c ? flowStateName(flow, c) || tOr(`status.${flow}.${c}`, String(c)) : '—');
 export const priorityName = (c) => (c ? tOr('priority.' + c, String(c)) : '—');
 export const sourceName = (c) => (c ? tOr('source.' + c, String(c)) : '—');
 export const actionName = (flow, a) => tOr(`action.${flow}.${a}`, tOr('action.' + a, String(a)));

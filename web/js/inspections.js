@@ -8,6 +8,7 @@
 //     and its plans.
 //   - /charging/firmware[/{id}]: firmware campaigns, and one campaign's progress per charger (polled while running).
 import { h, mount, clear, append } from './dom.js';
+import { pageLife, isAbort } from './lifecycle.js';
 import { t, tOr, fmtTime } from './i18n.js';
 import { api, get, post, put } from './api.js';
 import { hasPerm, hasRole } from './perm.js';
@@ -301,16 +302,20 @@ function renderCampaigns(el, { me, navigate, subtabs }) {
 function renderCampaign(el, { me, navigate, subtabs, id }) {
   const err = problemBox('campaign-error');
   const box = h('div', loading());
+  const life = pageLife(); // leaving the campaign stops following it
   let timer = null;
   el.append(...head(t('nav.charging'), subtabs, 'firmware', navigate), err, box);
   async function load() {
-    clearTimeout(timer);
-    if (!box.isConnected && timer !== null) return;
+    life.clear(timer); // one follow-up at a time (cancel loads too)
+    timer = null;
     try {
-      const c = await get('/firmware-campaigns/' + encodeURIComponent(id));
+      const c = await get('/firmware-campaigns/' + encodeURIComponent(id), undefined, { signal: life.signal });
       draw(c);
-      if (c.status === 'running') timer = setTimeout(load, 3000); // a long job: follow it
-    } catch (ex) { err.show(ex); }
+      if (c.status === 'running') timer = life.timeout(load, 3000); // a long job: follow it
+    } catch (ex) {
+      if (isAbort(ex)) return;
+      err.show(ex);
+    }
   }
   function draw(c) {
     const tot = c.totals;

@@ -6,6 +6,7 @@
 //   - GET /kpis/chargers.xlsx → the same table as a workbook, fetched with the session's token and saved.
 // The formulas are in docs/api.md "Charger KPIs" and on the workbook's second sheet.
 import { h, clear } from './dom.js';
+import { pageLife } from './lifecycle.js';
 import { t, todayShanghai } from './i18n.js';
 import { get, getToken, ApiError } from './api.js';
 import { dataTable, loading } from './ui.js';
@@ -14,8 +15,7 @@ import { problemBox } from './fw.js';
 const GROUPS = ['station', 'vendor', 'model', 'charger', 'connector'];
 const METRICS = ['availability', 'online', 'fault_rate', 'mttr', 'mtbf', 'success', 'time_util', 'energy_util', 'sessions', 'energy'];
 const INTERVALS = ['day', 'week', 'month'];
-const live = []; // chart instances of the page on screen (disposed when it is drawn again)
-let resizing = false; // one window listener for whichever charts are on screen
+const live = []; // chart instances of the page on screen (disposed when the page is left)
 
 let echartsLoad = null;
 /** window.echarts, loaded once from /vendor/echarts.js (a UMD script); null when it cannot be had. */
@@ -69,10 +69,9 @@ function select(testid, label, values, keyPrefix, value) {
 
 export function renderKpis(el, ctx, tabs) {
   for (const c of live.splice(0)) c.dispose();
-  if (!resizing) {
-    resizing = true;
-    window.addEventListener('resize', () => { for (const c of live) c.resize(); });
-  }
+  const life = pageLife();
+  life.listen(window, 'resize', () => { for (const c of live) c.resize(); });
+  life.onEnd(() => { for (const c of live.splice(0)) c.dispose(); });
   const today = todayShanghai();
   const from = h('input.input', { type: 'date', testid: 'kpi-from', 'aria-label': t('kpis.from'), value: addDays(today, -29), max: today });
   const to = h('input.input', { type: 'date', testid: 'kpi-to', 'aria-label': t('kpis.to'), value: today, max: today });
@@ -100,7 +99,7 @@ export function renderKpis(el, ctx, tabs) {
   const charts = loadECharts();
   const chartOf = async (box) => {
     const ec = await charts;
-    if (!ec) return null;
+    if (!ec || life.ended) return null;
     let c = ec.getInstanceByDom(box);
     if (!c) { c = ec.init(box, null, { renderer: 'canvas' }); live.push(c); }
     return c;

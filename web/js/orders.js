@@ -1,12 +1,14 @@
 // 工单: the work-order inbox (filters, paging), create form (orders.write), detail panel with the flow actions
 // the server lists (cancel / reopen). GET/POST /work-orders, GET /work-orders/{id}, POST …/actions/{action}.
 import { h, mount, clear } from './dom.js';
+import { pageLife } from './lifecycle.js';
+import { listPager } from './pager.js';
 import { t, fmtTime, shanghaiInputToMs } from './i18n.js';
 import { get, post, listAll } from './api.js';
 import { canOrdersWrite, canOrgUnits, canPlans } from './perm.js';
 import { toast, dataTable, loading, badge, field } from './ui.js';
 import {
-  WORK_KINDS, ORDER_STATUSES, PRIORITIES, kindName, statusBadge, priorityBadge, sourceName, isOverdue,
+  WORK_KINDS, orderStatuses, statusName, PRIORITIES, kindName, statusBadge, priorityBadge, sourceName, isOverdue,
   problemBox, markServerField, clearMarks, actionBar, kvList, masterDetail, detailHead, subId, appLink,
 } from './fw.js';
 
@@ -18,16 +20,12 @@ export function renderOrders(el, { me, path, navigate }) {
   const openId = subId(path, '/orders');
   if (openId === null) return false;
 
-  let items = [];
-  let nextCursor = null;
-  let total = null;
-  let seq = 0;
   let selected = null;
   let teams = null; // id -> name, when org units are readable
 
   const status = h('select.input', { testid: 'orders-status-filter', 'aria-label': t('order.filter_status') },
     h('option', { value: '', text: t('order.all_statuses') }),
-    ORDER_STATUSES.map((s) => h('option', { value: s, text: t('status.work_order.' + s), selected: s === remembered.status })));
+    orderStatuses().map((s) => h('option', { value: s, text: statusName('work_order', s), selected: s === remembered.status })));
   const kind = h('select.input', { testid: 'orders-kind-filter', 'aria-label': t('order.filter_kind') },
     h('option', { value: '', text: t('order.all_kinds') }),
     WORK_KINDS.map((k) => h('option', { value: k, text: kindName(k), selected: k === remembered.kind })));
@@ -37,11 +35,11 @@ export function renderOrders(el, { me, path, navigate }) {
   });
   const filters = h('form.filters', { role: 'search', testid: 'orders-filters' }, q, status, kind,
     h('button.btn', { type: 'submit', testid: 'orders-search-submit', text: t('users.search') }));
-  let debounce = null;
-  q.addEventListener('input', () => { clearTimeout(debounce); debounce = setTimeout(() => reload(), 350); });
+  const debounce = pageLife().debouncer(350);
+  q.addEventListener('input', () => debounce(reload));
   status.addEventListener('change', () => reload());
   kind.addEventListener('change', () => reload());
-  filters.addEventListener('submit', (e) => { e.preventDefault(); clearTimeout(debounce); reload(); });
+  filters.addEventListener('submit', (e) => { e.preventDefault(); debounce.cancel(); reload(); });
 
   const canWrite = canOrdersWrite(me);
   const newBtn = h('button.btn.btn-primary', { type: 'button', testid: 'order-new', onclick: () => showForm() },
@@ -58,45 +56,16 @@ export function renderOrders(el, { me, path, navigate }) {
     return { status: remembered.status, kind: remembered.kind, q: remembered.q, limit: PAGE };
   };
 
-  async function reload() {
-    const my = ++seq;
-    err.show(null);
-    try {
-      const r = await get('/work-orders', query());
-      if (my !== seq) return;
-      items = (r && r.items) || [];
-      nextCursor = r && r.next_cursor;
-      total = r && typeof r.total === 'number' ? r.total : null;
-      draw();
-    } catch (ex) {
-      if (my !== seq) return;
-      err.show(ex);
-      mount(listBox);
-    }
-  }
-
-  async function more(btn) {
-    const my = seq;
-    btn.disabled = true;
-    try {
-      const r = await get('/work-orders', { ...query(), cursor: nextCursor });
-      if (my !== seq) return;
-      items = items.concat((r && r.items) || []);
-      nextCursor = r && r.next_cursor;
-      draw();
-    } catch (ex) {
-      btn.disabled = false;
-      err.show(ex);
-    }
-  }
+  const list = listPager({ path: '/work-orders', query, err, box: listBox, draw, moreTestid: 'orders-more' });
+  const reload = () => list.reload();
 
   function draw() {
-    const byTestid = new Map(items.map((o) => ['order-row-' + o.number, o]));
+    const byTestid = new Map(list.items.map((o) => ['order-row-' + o.number, o]));
     const table = dataTable({
       testid: 'orders-table',
       rowTestid: (o) => 'order-row-' + o.number,
       empty: t('order.empty'),
-      rows: items,
+      rows: list.items,
       columns: [
         {
           label: t('order.number'),
@@ -132,11 +101,11 @@ export function renderOrders(el, { me, path, navigate }) {
       const o = byTestid.get(tr.dataset.testid);
       if (o && selected && o.id === selected) tr.classList.add('selected');
     }
-    const count = typeof total === 'number' ? t('common.total', { n: total }) : t('common.total', { n: items.length });
+    const count = typeof list.total === 'number' ? t('common.total', { n: list.total }) : t('common.total', { n: list.items.length });
     mount(listBox,
       h('p.muted', { testid: 'orders-total', text: count }),
       table,
-      nextCursor ? h('div.more', h('button.btn', { type: 'button', testid: 'orders-more', text: t('common.load_more'), onclick: (e) => more(e.currentTarget) })) : null);
+      list.moreButton());
   }
 
   // ---------------------------------------------------------------- detail
@@ -145,7 +114,7 @@ export function renderOrders(el, { me, path, navigate }) {
     selected = id;
     md.show(id, { push });
     for (const tr of listBox.querySelectorAll('tbody tr')) tr.classList.remove('selected');
-    const row = items.find((o) => o.id === id);
+    const row = list.items.find((o) => o.id === id);
     if (row) {
       const tr = listBox.querySelector(`tr[data-testid="order-row-${CSS.escape(row.number)}"]`);
       if (tr) tr.classList.add('selected');
@@ -174,9 +143,9 @@ export function renderOrders(el, { me, path, navigate }) {
     }
     if (selected !== id) return;
     // keep the list in step with what the server now says
-    const i = items.findIndex((x) => x.id === o.id);
+    const i = list.items.findIndex((x) => x.id === o.id);
     if (i >= 0) {
-      items[i] = { ...items[i], ...o };
+      list.items[i] = { ...list.items[i], ...o };
       draw();
     }
     drawDetail(o);

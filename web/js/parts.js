@@ -12,10 +12,11 @@ import { t, fmtTime } from './i18n.js';
 import { get, post, api, listAll } from './api.js';
 import { hasPerm, hasRole } from './perm.js';
 import { toast, dataTable, loading, formDialog } from './ui.js';
-import { problemBox, detailHead, appLink, kvList, statusBadge, actionName } from './fw.js';
+import { problemBox, detailHead, appLink, kvList, statusBadge, statusName, actionName } from './fw.js';
+import { flowStates } from './flows.js';
 
 const CATEGORIES = ['module', 'gun', 'cable', 'board', 'contactor', 'fuse', 'meter', 'screen', 'reader', 'fan', 'other'];
-const STATUSES = ['requested', 'issued', 'settled', 'rejected', 'cancelled'];
+const STATUSES = ['requested', 'issued', 'settled', 'rejected', 'cancelled']; // until flows.js has the flow
 const allows = (me, p) => hasRole(me, 'admin') || hasPerm(me, p);
 const remembered = { status: '', depot: '' };
 
@@ -48,7 +49,7 @@ function renderRequests(el, { me, navigate }) {
   const reorderBox = h('div');
   const status = h('select.input', { testid: 'parts-status-filter', 'aria-label': t('parts.status') },
     h('option', { value: '', text: t('parts.all_statuses') }),
-    STATUSES.map((s) => h('option', { value: s, text: t('status.part_request.' + s), selected: s === remembered.status })));
+    flowStates('part_request', STATUSES).map((s) => h('option', { value: s, text: statusName('part_request', s), selected: s === remembered.status })));
   status.addEventListener('change', () => { remembered.status = status.value; load(); });
   async function load() {
     err.show(null);

@@ -6,6 +6,8 @@
 //     (GET /users/{id}/qualifications); people.write adds a record (POST /users/{id}/qualifications).
 //   Everyone may read their own: without people.read, /people shows one's own page.
 import { h, mount } from './dom.js';
+import { pageLife } from './lifecycle.js';
+import { listPager } from './pager.js';
 import { t, roleName, fmtTime, todayShanghai } from './i18n.js';
 import { get, post } from './api.js';
 import { ROLES, canPeople, canPeopleWrite, canContractors } from './perm.js';
@@ -87,19 +89,16 @@ export function renderPeople(el, ctx) {
   days.addEventListener('change', () => loadExpiring());
 
   // ---------------------------------------------------------------- directory
-  let items = [];
-  let nextCursor = null;
-  let seq = 0;
   const q = h('input.input.search.wide', { type: 'search', testid: 'people-search', placeholder: t('people.search_placeholder'), 'aria-label': t('people.search'), value: remembered.q, autocomplete: 'off' });
   const role = h('select.input', { testid: 'people-role-filter', 'aria-label': t('user.roles') },
     h('option', { value: '', text: t('people.all_roles') }),
     ROLES.filter((r) => r !== 'admin').map((r) => h('option', { value: r, text: roleName(r), selected: r === remembered.role })));
   const filters = h('form.filters', { role: 'search', testid: 'people-filters' }, q, role,
     h('button.btn', { type: 'submit', text: t('users.search') }));
-  let debounce = null;
-  q.addEventListener('input', () => { clearTimeout(debounce); debounce = setTimeout(() => reload(), 350); });
+  const debounce = pageLife().debouncer(350);
+  q.addEventListener('input', () => debounce(reload));
   role.addEventListener('change', () => reload());
-  filters.addEventListener('submit', (e) => { e.preventDefault(); clearTimeout(debounce); reload(); });
+  filters.addEventListener('submit', (e) => { e.preventDefault(); debounce.cancel(); reload(); });
   const listBox = h('div', loading());
   const err = problemBox('people-error');
   const query = () => {
@@ -107,42 +106,15 @@ export function renderPeople(el, ctx) {
     remembered.role = role.value;
     return { q: remembered.q, role: remembered.role, limit: PAGE };
   };
-  async function reload() {
-    const my = ++seq;
-    err.show(null);
-    try {
-      const r = await get('/directory/people', query());
-      if (my !== seq) return;
-      items = (r && r.items) || [];
-      nextCursor = r && r.next_cursor;
-      draw();
-    } catch (ex) {
-      if (my !== seq) return;
-      err.show(ex);
-      mount(listBox);
-    }
-  }
-  async function more(btn) {
-    const my = seq;
-    btn.disabled = true;
-    try {
-      const r = await get('/directory/people', { ...query(), cursor: nextCursor });
-      if (my !== seq) return;
-      items = items.concat((r && r.items) || []);
-      nextCursor = r && r.next_cursor;
-      draw();
-    } catch (ex) {
-      btn.disabled = false;
-      err.show(ex);
-    }
-  }
+  const list = listPager({ path: '/directory/people', query, err, box: listBox, draw, moreTestid: 'people-more' });
+  const reload = () => list.reload();
   function draw() {
     mount(listBox,
       dataTable({
         testid: 'people-table',
         rowTestid: (u) => 'person-row-' + u.username,
         empty: t('people.empty'),
-        rows: items,
+        rows: list.items,
         columns: [
           {
             label: t('user.display_name'),
@@ -153,7 +125,7 @@ export function renderPeople(el, ctx) {
           { label: t('user.phone'), cls: 'col-opt', render: (u) => u.phone || '—' },
         ],
       }),
-      nextCursor ? h('div.more', h('button.btn', { type: 'button', testid: 'people-more', text: t('common.load_more'), onclick: (e) => more(e.currentTarget) })) : null);
+      list.moreButton());
   }
 
   el.append(

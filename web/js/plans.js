@@ -4,12 +4,14 @@
 // /directory/people?role=leader|crew: open to plans.read, so dispatchers plan without admin rights) and
 // /work-orders?status=new.
 import { h, mount, clear } from './dom.js';
+import { pageLife } from './lifecycle.js';
+import { listPager } from './pager.js';
 import { t, fmtTime, todayShanghai } from './i18n.js';
 import { get, post, listAll } from './api.js';
 import { canPlansWrite, canOrders } from './perm.js';
 import { toast, dataTable, loading, field } from './ui.js';
 import {
-  PLAN_STATUSES, kindName, statusBadge, riskBadge, highRiskBadge, personName,
+  planStatuses, statusName, kindName, statusBadge, riskBadge, highRiskBadge, personName,
   problemBox, markServerField, clearMarks, actionBar, kvList, masterDetail, detailHead, subId, appLink,
 } from './fw.js';
 
@@ -20,10 +22,6 @@ export function renderPlans(el, { me, path, navigate }) {
   const openId = subId(path, '/plans');
   if (openId === null) return false;
 
-  let items = [];
-  let nextCursor = null;
-  let total = null;
-  let seq = 0;
   let selected = null;
   let teams = null; // Map id -> name (GET /directory/org-units?kind=team)
 
@@ -33,7 +31,7 @@ export function renderPlans(el, { me, path, navigate }) {
   const todayBtn = h('button.btn', { type: 'button', testid: 'plans-date-today', text: t('plan.today') });
   const status = h('select.input', { testid: 'plans-status-filter', 'aria-label': t('plan.filter_status') },
     h('option', { value: '', text: t('plan.all_statuses') }),
-    PLAN_STATUSES.map((s) => h('option', { value: s, text: t('status.plan.' + s), selected: s === remembered.status })));
+    planStatuses().map((s) => h('option', { value: s, text: statusName('plan', s), selected: s === remembered.status })));
   const filters = h('form.filters.plan-filters', { role: 'search', testid: 'plans-filters' }, date, todayBtn, allDates, status);
   date.addEventListener('change', () => reload());
   status.addEventListener('change', () => reload());
@@ -54,37 +52,8 @@ export function renderPlans(el, { me, path, navigate }) {
     return { date: date.value, status: status.value, limit: PAGE };
   };
 
-  async function reload() {
-    const my = ++seq;
-    err.show(null);
-    try {
-      const r = await get('/plans', query());
-      if (my !== seq) return;
-      items = (r && r.items) || [];
-      nextCursor = r && r.next_cursor;
-      total = r && typeof r.total === 'number' ? r.total : null;
-      draw();
-    } catch (ex) {
-      if (my !== seq) return;
-      err.show(ex);
-      mount(listBox);
-    }
-  }
-
-  async function more(btn) {
-    const my = seq;
-    btn.disabled = true;
-    try {
-      const r = await get('/plans', { ...query(), cursor: nextCursor });
-      if (my !== seq) return;
-      items = items.concat((r && r.items) || []);
-      nextCursor = r && r.next_cursor;
-      draw();
-    } catch (ex) {
-      btn.disabled = false;
-      err.show(ex);
-    }
-  }
+  const list = listPager({ path: '/plans', query, err, box: listBox, draw, moreTestid: 'plans-more' });
+  const reload = () => list.reload();
 
   const teamLabel = (id) => {
     if (!id) return '—';
@@ -93,12 +62,12 @@ export function renderPlans(el, { me, path, navigate }) {
   };
 
   function draw() {
-    const byTestid = new Map(items.map((p) => ['plan-row-' + p.number, p]));
+    const byTestid = new Map(list.items.map((p) => ['plan-row-' + p.number, p]));
     const table = dataTable({
       testid: 'plans-table',
       rowTestid: (p) => 'plan-row-' + p.number,
       empty: date.value ? t('plan.empty_day', { date: date.value }) : t('plan.empty'),
-      rows: items,
+      rows: list.items,
       columns: [
         {
           label: t('plan.number'),
@@ -134,9 +103,9 @@ export function renderPlans(el, { me, path, navigate }) {
       if (p && selected && p.id === selected) tr.classList.add('selected');
     }
     mount(listBox,
-      h('p.muted', { testid: 'plans-total', text: t('common.total', { n: typeof total === 'number' ? total : items.length }) }),
+      h('p.muted', { testid: 'plans-total', text: t('common.total', { n: typeof list.total === 'number' ? list.total : list.items.length }) }),
       table,
-      nextCursor ? h('div.more', h('button.btn', { type: 'button', testid: 'plans-more', text: t('common.load_more'), onclick: (e) => more(e.currentTarget) })) : null);
+      list.moreButton());
   }
 
   // ---------------------------------------------------------------- detail
@@ -145,7 +114,7 @@ export function renderPlans(el, { me, path, navigate }) {
     selected = id;
     md.show(id, { push });
     for (const tr of listBox.querySelectorAll('tbody tr')) tr.classList.remove('selected');
-    const row = items.find((p) => p.id === id);
+    const row = list.items.find((p) => p.id === id);
     if (row) {
       const tr = listBox.querySelector(`tr[data-testid="plan-row-${CSS.escape(row.number)}"]`);
       if (tr) tr.classList.add('selected');
@@ -173,9 +142,9 @@ export function renderPlans(el, { me, path, navigate }) {
       return;
     }
     if (selected !== id) return;
-    const i = items.findIndex((x) => x.id === p.id);
+    const i = list.items.findIndex((x) => x.id === p.id);
     if (i >= 0) {
-      items[i] = { ...items[i], ...p };
+      list.items[i] = { ...list.items[i], ...p };
       draw();
     }
     drawDetail(p, keepError);
@@ -352,9 +321,9 @@ export function renderPlans(el, { me, path, navigate }) {
     fLeader.addEventListener('change', () => drawCrew());
 
     // --- orders: server-side search over the orders still to be planned
-    let debounce = null;
-    orderSearch.addEventListener('input', () => { clearTimeout(debounce); debounce = setTimeout(() => searchOrders(), 300); });
-    orderSearch.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); clearTimeout(debounce); searchOrders(); } });
+    const debounce = pageLife().debouncer(300);
+    orderSearch.addEventListener('input', () => debounce(searchOrders));
+    orderSearch.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); debounce.cancel(); searchOrders(); } });
 
     async function searchOrders() {
       const my = ++orderSeq;

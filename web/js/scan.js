@@ -9,6 +9,7 @@
 //     (tool_test_overdue, tool_test_failed, tool_not_available), said here in the UI's language with the date;
 //     POST /tools/{id}/actions/return {condition: good|damaged|lost, note?}.
 import { h, mount, icon } from './dom.js';
+import { pageLife } from './lifecycle.js';
 import { t, fmtTime } from './i18n.js';
 import { get } from './api.js';
 import { toast, field, loading } from './ui.js';
@@ -90,6 +91,8 @@ export function renderScan(el, { me, navigate }) {
   let jobs = null; // my open jobs (GET /me/jobs), loaded once
   let stream = null;
   let scanning = false;
+  const life = pageLife();
+  life.onEnd(() => stopCamera()); // leaving the page turns the camera off and ends the frame loop
 
   const modeLine = h('p.scan-mode.small', { testid: 'scan-mode', dataset: { mode: 'checking' }, text: t('scan.checking') });
   const camBox = h('div.scan-camera');
@@ -126,6 +129,7 @@ export function renderScan(el, { me, navigate }) {
     const stop = h('button.btn', { type: 'button', testid: 'scan-camera-stop', text: t('scan.camera_stop'), onclick: () => { stopCamera(); drawCameraButton(); } });
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
+      if (life.ended) { stopCamera(); return; } // the page was left while the browser asked for the camera
     } catch (ex) {
       showScanErr(t('scan.camera_failed', { reason: (ex && ex.name) || String(ex) }));
       drawCameraButton();
@@ -136,7 +140,6 @@ export function renderScan(el, { me, navigate }) {
     scanning = true;
     const tick = async () => {
       if (!scanning) return;
-      if (!video.isConnected) { stopCamera(); return; } // the page was left
       try {
         if (video.readyState >= 2) {
           const codes = await detector.detect(video);
@@ -149,7 +152,7 @@ export function renderScan(el, { me, navigate }) {
           }
         }
       } catch { /* a frame that could not be read; try the next */ }
-      setTimeout(tick, 250);
+      life.timeout(tick, 250);
     };
     video.addEventListener('loadeddata', () => tick(), { once: true });
   }

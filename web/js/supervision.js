@@ -2,14 +2,14 @@
 // board as it is), risk levels in colour, ticket state, step progress, violations; findings (supervision.write);
 // the evaluation of ended tickets; and the evaluation coverage (GET /evaluations/coverage) as a ring.
 import { h, mount, icon } from './dom.js';
+import { pageLife, isAbort } from './lifecycle.js';
 import { t, fmtTime, todayShanghai } from './i18n.js';
 import { get, post, getConditional, ApiError } from './api.js';
 import { canPlans, canSuperviseWrite } from './perm.js';
 import { toast, formDialog, loading } from './ui.js';
-import { statusBadge, riskBadge, highRiskBadge, problemBox, appLink, PLAN_STATUSES } from './fw.js';
+import { statusBadge, riskBadge, highRiskBadge, problemBox, appLink, planStatuses } from './fw.js';
 
 const POLL_MS = 5000;
-const COLUMNS = PLAN_STATUSES.filter((s) => s !== 'cancelled');
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const DAY = 24 * 3600 * 1000;
 const SHANGHAI = 8 * 3600 * 1000;
@@ -108,7 +108,8 @@ export function renderSupervision(el, { me, path, navigate }) {
   let renders = 0;
   let unevaluated = new Set();
   const totals = new Map(); // plan id -> SOP steps in total (fetched once; the board gives steps done)
-  let timer = null;
+  const life = pageLife(); // leaving the board ends the poll, the visibility listener and requests in flight
+  const signal = life.signal;
 
   const date = h('input.input', { type: 'date', testid: 'board-date', 'aria-label': t('board.date'), value: todayShanghai() });
   const today = h('button.btn', { type: 'button', testid: 'board-today', text: t('plan.today') });
@@ -136,11 +137,12 @@ export function renderSupervision(el, { me, path, navigate }) {
       q.to = start + DAY;
     }
     try {
-      const [c, all] = await Promise.all([get('/evaluations/coverage', q), get('/evaluations/coverage')]);
+      const [c, all] = await Promise.all([get('/evaluations/coverage', q, { signal }), get('/evaluations/coverage', undefined, { signal })]);
       unevaluated = new Set(((all && all.unevaluated) || []).map((x) => x.id));
       drawCoverage(c);
       if (board) drawBoard();
     } catch (ex) {
+      if (isAbort(ex)) return;
       const b = problemBox('coverage-error');
       b.show(ex);
       mount(coverageBody, b);
@@ -164,11 +166,11 @@ export function renderSupervision(el, { me, path, navigate }) {
   }
 
   async function poll() {
-    if (!el.isConnected) { stop(); return; }
+    if (life.ended) return;
     const want = date.value || todayShanghai();
     try {
-      const r = await getConditional('/board', { date: want }, etag);
-      if (!el.isConnected || want !== (date.value || todayShanghai())) return;
+      const r = await getConditional('/board', { date: want }, etag, { signal });
+      if (want !== (date.value || todayShanghai())) return;
       err.show(null);
       live.textContent = t('board.live', { time: fmtTime(Date.now()) });
       live.dataset.status = String(r.status);
@@ -181,17 +183,12 @@ export function renderSupervision(el, { me, path, navigate }) {
         loadTotals();
       }
     } catch (ex) {
-      if (!el.isConnected) return;
+      if (isAbort(ex)) return;
       err.show(ex);
       live.textContent = t('board.offline');
     }
   }
 
-  function stop() {
-    if (timer) clearInterval(timer);
-    timer = null;
-    document.removeEventListener('visibilitychange', onVisible);
-  }
   const onVisible = () => { if (!document.hidden) poll(); };
 
   /** Total SOP steps per job, from GET /plans/{id}/steps once per plan (the board gives only steps done). */
@@ -200,11 +197,11 @@ export function renderSupervision(el, { me, path, navigate }) {
     if (!missing.length || !canPlans(me)) return;
     await Promise.all(missing.map(async (j) => {
       try {
-        const st = await get(`/plans/${encodeURIComponent(j.id)}/steps`);
+        const st = await get(`/plans/${encodeURIComponent(j.id)}/steps`, undefined, { signal });
         totals.set(j.id, (st && st.progress && st.progress.total) || 0);
       } catch { totals.set(j.id, null); }
     }));
-    if (el.isConnected) drawBoard();
+    if (!life.ended) drawBoard();
   }
 
   function drawBoard() {
@@ -216,7 +213,8 @@ export function renderSupervision(el, { me, path, navigate }) {
       h('span.small.muted', { text: t('board.count', { n: jobs.length, date: board.date }) }),
       h('div.chips', [1, 2, 3, 4, 5].filter((n) => byRisk[n]).map((n) =>
         h('span.badge.risk', { class: 'risk-' + n, testid: 'board-risk-' + n, text: t('board.by_risk', { n, count: byRisk[n] }) }))));
-    const byState = new Map(COLUMNS.map((c) => [c, []]));
+    // one column a plan state, in the flow's order (GET /flows/plan), cancelled plans left off the board
+    const byState = new Map(planStatuses().filter((c) => c !== 'cancelled').map((c) => [c, []]));
     for (const j of jobs) (byState.get(j.status) || byState.set(j.status, []).get(j.status)).push(j);
     mount(columns, Array.from(byState.entries()).map(([st, list]) => h('section.board-col', { testid: 'board-col-' + st, dataset: { status: st } },
       h('div.board-col-head', statusBadge('plan', st), h('span.board-col-n', { text: String(list.length) })),
@@ -317,7 +315,7 @@ export function renderSupervision(el, { me, path, navigate }) {
       h('div.board-main', err, summary, columns)));
   poll();
   loadCoverage();
-  timer = setInterval(() => { if (!document.hidden) poll(); }, POLL_MS);
-  document.addEventListener('visibilitychange', onVisible);
+  life.interval(() => { if (!document.hidden) poll(); }, POLL_MS);
+  life.listen(document, 'visibilitychange', onVisible);
   return true;
 }

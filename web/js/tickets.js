@@ -3,12 +3,13 @@
 // confirmations, photos, the flow actions the server lists (issuers issue, permitters permit, with the password),
 // the signature check, and for supervisors the evaluation of an ended ticket.
 import { h, mount, icon } from './dom.js';
+import { listPager } from './pager.js';
 import { t, fmtTime } from './i18n.js';
 import { get } from './api.js';
 import { canPlans } from './perm.js';
 import { toast, dataTable, loading } from './ui.js';
 import {
-  TICKET_STATUSES, statusBadge, riskBadge, ticketKindName, problemBox, masterDetail, detailHead, subId, appLink,
+  ticketStatuses, statusName, statusBadge, riskBadge, ticketKindName, problemBox, masterDetail, detailHead, subId, appLink,
 } from './fw.js';
 import { ticketView } from './ticketview.js';
 import { canSupervise, unevaluatedIds, evaluateDialog } from './supervision.js';
@@ -20,60 +21,30 @@ export function renderTickets(el, { me, path, navigate }) {
   const openId = subId(path, '/tickets');
   if (openId === null) return false;
 
-  let items = [];
-  let nextCursor = null;
-  let total = null;
-  let seq = 0;
   let selected = null;
 
   const status = h('select.input', { testid: 'tickets-status-filter', 'aria-label': t('ticket.filter_status') },
     h('option', { value: '', text: t('ticket.all_statuses') }),
-    TICKET_STATUSES.map((s) => h('option', { value: s, text: t('status.ticket.' + s), selected: s === remembered.status })));
+    ticketStatuses().map((s) => h('option', { value: s, text: statusName('ticket', s), selected: s === remembered.status })));
   status.addEventListener('change', () => reload());
   const err = problemBox('tickets-error');
   const listBox = h('div', loading());
   const md = masterDetail('/tickets');
 
-  async function reload() {
-    const my = ++seq;
+  const query = () => {
     remembered.status = status.value;
-    err.show(null);
-    try {
-      const r = await get('/tickets', { status: status.value, limit: PAGE });
-      if (my !== seq) return;
-      items = (r && r.items) || [];
-      nextCursor = r && r.next_cursor;
-      total = r && typeof r.total === 'number' ? r.total : null;
-      draw();
-    } catch (ex) {
-      if (my !== seq) return;
-      err.show(ex);
-      mount(listBox);
-    }
-  }
-
-  async function more(btn) {
-    const my = seq;
-    btn.disabled = true;
-    try {
-      const r = await get('/tickets', { status: status.value, limit: PAGE, cursor: nextCursor });
-      if (my !== seq) return;
-      items = items.concat((r && r.items) || []);
-      nextCursor = r && r.next_cursor;
-      draw();
-    } catch (ex) {
-      btn.disabled = false;
-      err.show(ex);
-    }
-  }
+    return { status: status.value, limit: PAGE };
+  };
+  const list = listPager({ path: '/tickets', query, err, box: listBox, draw, moreTestid: 'tickets-more' });
+  const reload = () => list.reload();
 
   function draw() {
-    const byTestid = new Map(items.map((x) => ['ticket-row-' + x.number, x]));
+    const byTestid = new Map(list.items.map((x) => ['ticket-row-' + x.number, x]));
     const table = dataTable({
       testid: 'tickets-table',
       rowTestid: (x) => 'ticket-row-' + x.number,
       empty: t('ticket.empty'),
-      rows: items,
+      rows: list.items,
       columns: [
         {
           label: t('ticket.number'),
@@ -100,16 +71,16 @@ export function renderTickets(el, { me, path, navigate }) {
       if (x && x.id === selected) tr.classList.add('selected');
     }
     mount(listBox,
-      h('p.muted', { testid: 'tickets-total', text: t('common.total', { n: typeof total === 'number' ? total : items.length }) }),
+      h('p.muted', { testid: 'tickets-total', text: t('common.total', { n: typeof list.total === 'number' ? list.total : list.items.length }) }),
       table,
-      nextCursor ? h('div.more', h('button.btn', { type: 'button', testid: 'tickets-more', text: t('common.load_more'), onclick: (e) => more(e.currentTarget) })) : null);
+      list.moreButton());
   }
 
   function open(id, { push = true } = {}) {
     selected = id;
     md.show(id, { push });
     for (const tr of listBox.querySelectorAll('tbody tr')) tr.classList.toggle('selected', false);
-    const row = items.find((x) => x.id === id);
+    const row = list.items.find((x) => x.id === id);
     if (row) {
       const tr = listBox.querySelector(`tr[data-testid="ticket-row-${CSS.escape(row.number)}"]`);
       if (tr) tr.classList.add('selected');
@@ -145,8 +116,8 @@ export function renderTickets(el, { me, path, navigate }) {
   }
 
   function syncRow(tk) {
-    const i = items.findIndex((x) => x.id === tk.id);
-    if (i >= 0) { items[i] = { ...items[i], status: tk.status, version: tk.version, ended_at: tk.ended_at }; draw(); }
+    const i = list.items.findIndex((x) => x.id === tk.id);
+    if (i >= 0) { list.items[i] = { ...list.items[i], status: tk.status, version: tk.version, ended_at: tk.ended_at }; draw(); }
   }
 
   function drawDetail(tk, unevaluated) {

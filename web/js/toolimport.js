@@ -4,6 +4,7 @@
 // download (GET …/errors.csv). Nothing is imported when any cell is bad, so the keeper fixes the file and
 // uploads it again. The template (GET /tools/imports/template.csv) names every column the import reads.
 import { h, mount, clear } from './dom.js';
+import { pageLife, isAbort } from './lifecycle.js';
 import { t, acceptLanguage } from './i18n.js';
 import { ApiError, getToken } from './api.js';
 import { dataTable } from './ui.js';
@@ -19,12 +20,13 @@ function headers(extra = {}) {
   return hd;
 }
 
-async function call(method, path, { body, type } = {}) {
+async function call(method, path, { body, type, signal } = {}) {
   let res;
   try {
     res = await fetch('/api/v1' + path, { method, headers: headers(type ? { 'Content-Type': type } : {}), body,
-      credentials: 'same-origin', cache: 'no-store' });
+      credentials: 'same-origin', cache: 'no-store', signal });
   } catch (e) {
+    if (isAbort(e)) throw e;
     throw new ApiError(0, 'network', t('error.network'), { cause: String(e) });
   }
   if (!res.ok) {
@@ -120,9 +122,11 @@ export function importPanel({ onImported, onClose }) {
       const res = await call('POST', '/tools/imports?filename=' + encodeURIComponent(file.name || ''), { body: file, type: typeOf(file) });
       let job = await res.json();
       bar(job);
+      // Follow the job while the page is open; leaving it ends the loop (the import itself goes on on the server).
+      const life = pageLife();
       while (job.state === 'queued' || job.state === 'running') {
-        await new Promise((r) => setTimeout(r, POLL_MS));
-        job = await (await call('GET', '/tools/imports/' + encodeURIComponent(job.id))).json();
+        await life.sleep(POLL_MS);
+        job = await (await call('GET', '/tools/imports/' + encodeURIComponent(job.id), { signal: life.signal })).json();
         bar(job);
       }
       if (job.state === 'done') {
@@ -134,6 +138,7 @@ export function importPanel({ onImported, onClose }) {
         report(job);
       }
     } catch (ex) {
+      if (isAbort(ex)) return;
       clear(status);
       err.show(ex);
     } finally {

@@ -5,6 +5,8 @@
 // 导入 / Import (toolimport.js): a CSV/XLSX upload with a progress bar and the table of bad cells.
 // /scan (the phone's label scan) lives in scan.js and is routed from here.
 import { h, mount, clear, icon } from './dom.js';
+import { pageLife } from './lifecycle.js';
+import { listPager } from './pager.js';
 import { t, fmtTime, todayShanghai } from './i18n.js';
 import { get, post } from './api.js';
 import { canToolsWrite } from './perm.js';
@@ -31,10 +33,6 @@ export function renderTools(el, ctx) {
   if (asked === 'overdue' || asked === 'test_due_soon') Object.assign(remembered, { status: asked, kind: '', custody: '', q: '' });
   if (location.search) history.replaceState(null, '', location.pathname);
   let kinds = [];
-  let items = [];
-  let nextCursor = null;
-  let total = null;
-  let seq = 0;
   let selected = null;
   const canWrite = canToolsWrite(me);
 
@@ -52,10 +50,10 @@ export function renderTools(el, ctx) {
   });
   const filters = h('form.filters', { role: 'search', testid: 'tools-filters' }, q, kind, status, custody,
     h('button.btn', { type: 'submit', testid: 'tools-search-submit', text: t('users.search') }));
-  let debounce = null;
-  q.addEventListener('input', () => { clearTimeout(debounce); debounce = setTimeout(() => reload(), 350); });
+  const debounce = pageLife().debouncer(350);
+  q.addEventListener('input', () => debounce(reload));
   for (const s of [kind, status, custody]) s.addEventListener('change', () => reload());
-  filters.addEventListener('submit', (e) => { e.preventDefault(); clearTimeout(debounce); reload(); });
+  filters.addEventListener('submit', (e) => { e.preventDefault(); debounce.cancel(); reload(); });
 
   const summary = dueSummary({
     testid: 'tools-due', days: 30,
@@ -78,48 +76,19 @@ export function renderTools(el, ctx) {
     return { kind: remembered.kind, status: remembered.status, custody: remembered.custody, q: remembered.q, limit: PAGE };
   };
 
-  async function reload() {
-    const my = ++seq;
-    err.show(null);
-    try {
-      const r = await get('/tools', query());
-      if (my !== seq) return;
-      items = (r && r.items) || [];
-      nextCursor = r && r.next_cursor;
-      total = r && typeof r.total === 'number' ? r.total : null;
-      draw();
-    } catch (ex) {
-      if (my !== seq) return;
-      err.show(ex);
-      mount(listBox);
-    }
-  }
-
-  async function more(btn) {
-    const my = seq;
-    btn.disabled = true;
-    try {
-      const r = await get('/tools', { ...query(), cursor: nextCursor });
-      if (my !== seq) return;
-      items = items.concat((r && r.items) || []);
-      nextCursor = r && r.next_cursor;
-      draw();
-    } catch (ex) {
-      btn.disabled = false;
-      err.show(ex);
-    }
-  }
+  const list = listPager({ path: '/tools', query, err, box: listBox, draw, moreTestid: 'tools-more' });
+  const reload = () => list.reload();
 
   const kname = (tool) => toolKindName(kinds, tool.kind, tool.kind_name);
   const place = (tool) => [tool.store, tool.location].filter(Boolean).join(' · ');
 
   function draw() {
-    const byTestid = new Map(items.map((x) => ['tool-row-' + x.asset_no, x]));
+    const byTestid = new Map(list.items.map((x) => ['tool-row-' + x.asset_no, x]));
     const table = dataTable({
       testid: 'tools-table',
       rowTestid: (x) => 'tool-row-' + x.asset_no,
       empty: t('tool.empty'),
-      rows: items,
+      rows: list.items,
       columns: [
         {
           label: t('tool.asset_no'),
@@ -145,9 +114,9 @@ export function renderTools(el, ctx) {
       if (x && selected && x.id === selected) tr.classList.add('selected');
     }
     mount(listBox,
-      h('p.muted', { testid: 'tools-total', text: t('common.total', { n: typeof total === 'number' ? total : items.length }) }),
+      h('p.muted', { testid: 'tools-total', text: t('common.total', { n: typeof list.total === 'number' ? list.total : list.items.length }) }),
       table,
-      nextCursor ? h('div.more', h('button.btn', { type: 'button', testid: 'tools-more', text: t('common.load_more'), onclick: (e) => more(e.currentTarget) })) : null);
+      list.moreButton());
   }
 
   // ---------------------------------------------------------------- one tool
@@ -156,7 +125,7 @@ export function renderTools(el, ctx) {
     selected = id;
     md.show(id, { push });
     for (const tr of listBox.querySelectorAll('tbody tr')) tr.classList.toggle('selected', false);
-    const row = items.find((x) => x.id === id);
+    const row = list.items.find((x) => x.id === id);
     if (row) {
       const tr = listBox.querySelector(`tr[data-testid="tool-row-${CSS.escape(row.asset_no)}"]`);
       if (tr) tr.classList.add('selected');
@@ -184,8 +153,8 @@ export function renderTools(el, ctx) {
       return;
     }
     if (selected !== id) return;
-    const i = items.findIndex((x) => x.id === tool.id);
-    if (i >= 0) { items[i] = { ...items[i], ...tool }; draw(); }
+    const i = list.items.findIndex((x) => x.id === tool.id);
+    if (i >= 0) { list.items[i] = { ...list.items[i], ...tool }; draw(); }
     drawDetail(tool);
   }
 
