@@ -10,7 +10,7 @@ static const route_t *const tables[] = {
 	attach_routes, ticket_routes, briefing_routes, survey_routes, step_routes, supervision_routes,
 	directory_routes, kb_routes, evaluation_routes, crosscheck_routes,
 	tool_routes, people_routes, notify_routes, contractor_routes, part_routes, charger_routes, tool_import_routes, evuser_routes,
-	inspection_routes, fault_routes, kpi_routes, NULL,
+	inspection_routes, fault_routes, kpi_routes, calendar_routes, NULL,
 };
 
 /* Matches path against a pattern segment by segment; {name} takes one non-empty segment. */

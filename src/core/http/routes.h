@@ -32,6 +32,7 @@ extern const route_t evuser_routes[];
 extern const route_t inspection_routes[];
 extern const route_t fault_routes[];
 extern const route_t kpi_routes[];
+extern const route_t calendar_routes[]; /* core/calendar (issue 10) */
 
 /* Calls fn for every route in dispatch order: `fieldgrid routes` prints the table the access test is generated
  * from (tests/api/access_matrix.test.mjs). */
