@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include "core/base/util.h"
 #include "core/db/migrate.h"
+#include "core/calendar/calendar.h"
 #include "cli/cli.h"
 
 int
@@ -92,6 +93,13 @@ cli_open(cli_opts_t *o)
 	}
 	if (migrate_run(db, err, sizeof err) < 0) {
 		fprintf(stderr, "fieldgrid: %s\n", err);
+		db_close(db);
+		return NULL;
+	}
+	fg_err_t ce = FG_ERR_INIT; /* the working-day calendar's shipped years, where the database lacks them */
+	if (cal_seed(db, &ce) != 0) {
+		fprintf(stderr, "fieldgrid: cannot load the working-day calendar (%s)\n", ce.code);
+		fg_err_clear(&ce);
 		db_close(db);
 		return NULL;
 	}

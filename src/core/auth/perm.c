@@ -24,6 +24,7 @@ static const struct {
 	{"alarms.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
 	{"alarms.write", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER},
 	{"audit.read", ROLE_SUPERVISOR},
+	{"calendar.write", 0}, /* the working-day calendar: admins only */
 	{"chargers.command", ROLE_OM_ENGINEER | ROLE_DISPATCHER},
 	{"chargers.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
 	{"chargers.write", ROLE_MANAGER | ROLE_OM_ENGINEER},

@@ -129,6 +129,8 @@ static const errcat_t catalog[] = {
 	{"account_locked", 429, "连续登录失败次数过多，账号已临时锁定", "Too many failed sign-ins; the account is locked for a while"},
 	/* issue 9 (safety and records): late measures gate the job; offline verification of exported tickets */
 	{"gate_measure_unconfirmed", 409, "尚有安全措施未落实（含许可后补充的措施），不得开工或复工", "A safety measure is not ticked off (supplements added after the permit included); the job cannot start or resume"},
+	/* issue 10, the working-day calendar (core/calendar): a deadline that needs a year the calendar does not hold */
+	{"calendar_year_unknown", 409, "工作日历中尚无该年份的节假日安排，无法按工作日计算期限；请管理员录入该年国务院通知", "The working-day calendar has no holiday schedule for that year, so a deadline in working days cannot be computed; an admin must enter that year's State Council notice"},
 	{NULL, 0, NULL, NULL},
 };
 
