@@ -30,3 +30,18 @@ CREATE TABLE flow_timers (
 -- the scheduler's claim: open, running timers by due time
 CREATE INDEX flow_timers_due ON flow_timers(due_at) WHERE fired_at IS NULL AND ended_at IS NULL AND paused_at IS NULL;
 CREATE INDEX flow_timers_entity ON flow_timers(flow, entity_id);
+
+-- The deadlines already running when this migration lands: the column each flow's deadline reads ("at") as it is.
+-- (A part request's two working days start when it is next created or moved; none is armed here.)
+INSERT INTO flow_timers (id, flow, entity_id, state, due_at, created_at, updated_at)
+SELECT 'm0024-fault-' || id, 'fault', id, status, escalate_at, updated_at, updated_at FROM faults
+WHERE status IN ('triage', 'dispatched', 'repairing') AND escalate_at IS NOT NULL;
+INSERT INTO flow_timers (id, flow, entity_id, state, due_at, created_at, updated_at)
+SELECT 'm0024-defect-' || id, 'defect', id, status, due_at, updated_at, updated_at FROM defects
+WHERE status IN ('open', 'fixing');
+INSERT INTO flow_timers (id, flow, entity_id, state, due_at, created_at, updated_at)
+SELECT 'm0024-order-' || id, 'work_order', id, status, due_at, updated_at, updated_at FROM work_orders
+WHERE status IN ('new', 'planned', 'in_progress') AND due_at IS NOT NULL;
+INSERT INTO flow_timers (id, flow, entity_id, state, due_at, created_at, updated_at)
+SELECT 'm0024-ticket-' || id, 'ticket', id, status, planned_end, updated_at, updated_at FROM tickets
+WHERE status IN ('permitted', 'working', 'interrupted');

@@ -424,7 +424,6 @@ escalate_one(db_t *db, const char *actor_id, json_t *f, int64_t now, const char 
 int
 faults_escalate_due(db_t *db, int64_t now, const char *fault_id)
 {
-	flow_register(&faults_flow);
 	return flow_timers_run(db, now, "fault", fault_id);
 }
 

@@ -346,7 +346,6 @@ flow_fire_tx(db_t *db, const flow_binding_t *b, const char *id, const char *acti
 		fg_err(err, "internal");
 		goto done;
 	}
-	flow_register(b);
 	/* Lock the row before reading it: the state, the version and everything the guards read from it are then
 	 * the committed ones, and a second firing of the same action waits here, then finds the new state and is
 	 * refused (invalid_transition) instead of running its effects twice (issue 9: two concurrent `issue`s of
@@ -491,33 +490,16 @@ flow_fire(db_t *db, const flow_binding_t *b, const char *id, const char *action,
 	return 0;
 }
 
-/* ---- bindings: how a deadline's firing reaches an entity of any flow ---- */
-
-static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static const flow_binding_t *registered[32];
-
-void
-flow_register(const flow_binding_t *b)
-{
-	pthread_mutex_lock(&reg_lock);
-	int i;
-	for (i = 0; i < 32 && registered[i] && registered[i] != b; i++)
-		;
-	if (i < 32 && !registered[i])
-		registered[i] = b;
-	pthread_mutex_unlock(&reg_lock);
-}
+/* ---- bindings: how a deadline's firing reaches an entity of any flow (the modules' .flows) ---- */
 
 const flow_binding_t *
 flow_binding(const char *flow)
 {
-	const flow_binding_t *found = NULL;
-	pthread_mutex_lock(&reg_lock);
-	for (int i = 0; i < 32 && registered[i] && !found; i++)
-		if (strcmp(registered[i]->flow, flow) == 0)
-			found = registered[i];
-	pthread_mutex_unlock(&reg_lock);
-	return found;
+	FG_EACH_MODULE(m)
+		for (const flow_binding_t *const *b = m->flows; b && *b; b++)
+			if (strcmp((*b)->flow, flow) == 0)
+				return *b;
+	return NULL;
 }
 
 /* The definition (borrowed) for flow_timers.c. */

@@ -128,9 +128,7 @@ typedef int (*flow_notify_fn)(db_t *db, const char *user_id, const char *kind, c
     const char *entity, const char *entity_id, const char *dedupe);
 void flow_set_notifier(flow_notify_fn fn);
 
-/* Every binding a deadline may need to reach its entity (the scheduler fires timers of any flow). Called by a
- * module for each flow it runs, at start-up; flow_fire registers its binding too. */
-void flow_register(const flow_binding_t *b);
+/* The binding of a flow some module runs (fg_module_t.flows), or NULL: how a timer reaches its entity. */
 const flow_binding_t *flow_binding(const char *flow);
 
 /* The first transition named `action` (borrowed), or NULL: lets HTTP glue see e.g. that an action signs. */

@@ -91,7 +91,6 @@ flow_timers_sync(db_t *db, const flow_binding_t *b, const char *id, bool enterin
 	json_t *def = flow_def(b->flow);
 	if (!has_deadlines(def)) /* most flows: not a query more */
 		return 0;
-	flow_register(b);
 	json_t *row = b->load(db, id);
 	if (!row)
 		return -1;

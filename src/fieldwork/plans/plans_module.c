@@ -1,5 +1,6 @@
 /* The plans module (fieldwork): Job plans and their safety gates (data/flows/plan.json). */
 #include "core/module/module.h"
+#include "fieldwork/plans/plans.h"
 
 extern const route_t plan_routes[];
 extern const flow_guard_t plan_guards[];
@@ -11,4 +12,5 @@ const fg_module_t plans_module = {
 	.routes = (const route_t *const[]){plan_routes, NULL},
 	.guards = plan_guards,
 	.effects = plan_effects,
+	.flows = (const flow_binding_t *const[]){&plans_flow, NULL},
 };
