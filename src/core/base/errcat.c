@@ -129,6 +129,9 @@ static const errcat_t catalog[] = {
 	{"account_locked", 429, "连续登录失败次数过多，账号已临时锁定", "Too many failed sign-ins; the account is locked for a while"},
 	/* issue 9 (safety and records): late measures gate the job; offline verification of exported tickets */
 	{"gate_measure_unconfirmed", 409, "尚有安全措施未落实（含许可后补充的措施），不得开工或复工", "A safety measure is not ticked off (supplements added after the permit included); the job cannot start or resume"},
+	/* issue 10 (processes as data): a transition's declared "who" relation (the plan's leader, the fault's
+	 * assignee …) refused; the other declared checks answer missing_field / invalid_field / reason_required */
+	{"flow_not_related", 403, "只有与该记录相关的人员（如负责人、被派单人）可以执行此操作", "Only the person this record names for it (its leader, assignee …) may do this"},
 	{NULL, 0, NULL, NULL},
 };
 

@@ -492,9 +492,34 @@ flow_fire(db_t *db, const flow_binding_t *b, const char *id, const char *action,
 
 /* ---- bindings: how a deadline's firing reaches an entity of any flow (the modules' .flows) ---- */
 
+static pthread_mutex_t extra_lock = PTHREAD_MUTEX_INITIALIZER;
+static const flow_binding_t *extra[8];
+
+void
+flow_define(json_t *def, const flow_binding_t *b)
+{
+	flow_init();
+	check("(defined at run time)", def);
+	pthread_mutex_lock(&extra_lock);
+	json_object_set(flows, json_string_value(json_object_get(def, "name")), def);
+	for (int i = 0; i < 8; i++)
+		if (!extra[i] || extra[i] == b) {
+			extra[i] = b;
+			break;
+		}
+	pthread_mutex_unlock(&extra_lock);
+}
+
 const flow_binding_t *
 flow_binding(const char *flow)
 {
+	pthread_mutex_lock(&extra_lock);
+	for (int i = 0; i < 8 && extra[i]; i++)
+		if (strcmp(extra[i]->flow, flow) == 0) {
+			pthread_mutex_unlock(&extra_lock);
+			return extra[i];
+		}
+	pthread_mutex_unlock(&extra_lock);
 	FG_EACH_MODULE(m)
 		for (const flow_binding_t *const *b = m->flows; b && *b; b++)
 			if (strcmp((*b)->flow, flow) == 0)

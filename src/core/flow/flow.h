@@ -128,6 +128,10 @@ typedef int (*flow_notify_fn)(db_t *db, const char *user_id, const char *kind, c
     const char *entity, const char *entity_id, const char *dedupe);
 void flow_set_notifier(flow_notify_fn fn);
 
+/* Adds a flow at run time, checked like a file (aborts on a mistake), with its binding: the unit tests' own
+ * process over their own table. Not thread-safe against concurrent firings of the same name. */
+void flow_define(json_t *def, const flow_binding_t *b);
+
 /* The binding of a flow some module runs (fg_module_t.flows), or NULL: how a timer reaches its entity. */
 const flow_binding_t *flow_binding(const char *flow);
 
