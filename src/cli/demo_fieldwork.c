@@ -226,7 +226,7 @@ demo_people(demo_t *d)
 	day_add_days(today, -120, exam);
 	day_add_days(today, 45, cert_exp);
 	int rc;
-	json_t *users = db_all(db_prepare(d->db, "SELECT id, username FROM users WHERE username <> 'admin' ORDER BY username"), &rc);
+	json_t *users = db_all(db_prepare(d->db, "SELECT id, username FROM users WHERE username <> 'admin' AND disabled = 0 ORDER BY username"), &rc);
 	size_t i;
 	json_t *u;
 	json_array_foreach(users, i, u) {

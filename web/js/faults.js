@@ -195,6 +195,7 @@ function renderFault(el, { me, navigate, id }, tabs) {
     cancel: [{ name: 'reason', label: t('faults.reason'), type: 'textarea', required: true }],
     escalate: [{ name: 'reason', label: t('faults.reason'), type: 'textarea' }],
     note: [{ name: 'text', label: t('faults.note'), type: 'textarea', required: true }],
+    wait_customer: [{ name: 'reason', label: t('faults.wait_reason'), type: 'textarea', required: true }],
   };
 
   function draw(f) {

@@ -265,7 +265,8 @@ faults_open(db_t *db, const char *actor_id, const fault_open_t *in, json_t **out
 	    : strcmp(in->source, "inspection") == 0 ? "巡检发现" : "服务台派单",
 	    in->description ? in->description : in->title);
 	json_t *after = faults_get(db, id);
-	if (!after || faults_note(db, id, "opened", text, NULL, actor_id, in->at) != 0 ||
+	if (!after || flow_timers_sync(db, &faults_flow, id, true, now) != 0 ||
+	    faults_note(db, id, "opened", text, NULL, actor_id, in->at) != 0 ||
 	    audit_write(db, actor_id, "create", "fault", id, NULL, after) != 0) {
 		json_decref(after);
 		goto fail;
@@ -364,7 +365,7 @@ faults_remote_command(db_t *db, const char *actor_id, const char *id, const char
 	if (!before || faults_note(db, id, "remote_command", text, str(cmd, "id"), actor_id, now) != 0 ||
 	    db_run(db_q(db, "UPDATE faults SET responded_at = COALESCE(responded_at, $1), escalate_at = CASE WHEN level = 0 AND "
 			    "responded_at IS NULL THEN repair_due_at ELSE escalate_at END, updated_at = $1, version = version + 1 "
-			    "WHERE id = $2", "it", now, id)) != DB_DONE ||
+			    "WHERE id = $2", "it", now, id)) != DB_DONE || flow_timers_sync(db, &faults_flow, id, false, now) != 0 ||
 	    !(after = load(db, id)) || audit_write(db, actor_id, "remote_command", "fault", id, before, after) != 0 ||
 	    db_commit(db) != 0) {
 		json_decref(before);
@@ -418,34 +419,12 @@ escalate_one(db_t *db, const char *actor_id, json_t *f, int64_t now, const char 
 	return ok ? 0 : -1;
 }
 
+/* The SLA deadline is the fault flow's (data/flows/fault.json: escalate_at fires "escalate"); this runs its due
+ * timers, all or one fault's. */
 int
 faults_escalate_due(db_t *db, int64_t now, const char *fault_id)
 {
-	int rc, n = 0;
-	json_t *rows = db_all(db_q(db, "SELECT id FROM faults WHERE escalate_at IS NOT NULL AND escalate_at < $1 AND "
-					"status NOT IN ('resolved', 'closed', 'cancelled') AND (CAST($2 AS TEXT) IS NULL OR id = $2) "
-					"ORDER BY escalate_at LIMIT 500", "it", now, fault_id), &rc);
-	if (!rows)
-		return -1;
-	size_t i;
-	json_t *r;
-	json_array_foreach(rows, i, r) {
-		if (db_begin(db) != 0)
-			break;
-		if (db_lock_row(db, "faults", str(r, "id")) != 0) {
-			db_rollback(db);
-			break;
-		}
-		json_t *f = load(db, str(r, "id"));
-		const char *why = f && !json_is_integer(json_object_get(f, "responded_at")) ? "超过响应时限" : "超过修复时限";
-		if (f && escalate_one(db, NULL, f, now, why) == 0 && db_commit(db) == 0)
-			n++;
-		else
-			db_rollback(db);
-		json_decref(f);
-	}
-	json_decref(rows);
-	return n;
+	return flow_timers_run(db, now, "fault", fault_id);
 }
 
 /* ---- the flow's guards (data/flows/fault.json) ---- */
@@ -454,8 +433,8 @@ static int
 g_remote_command_ok(flow_ctx_t *c, fg_err_t *gate)
 {
 	const char *cmd = str(c->body, "command_id");
-	if (!cmd || !*cmd)
-		return fg_err_field(gate, "missing_field", "command_id", "the remote command that fixed it");
+	if (!cmd || !*cmd) /* the flow declares it required */
+		return 0;
 	int rc;
 	json_t *row = db_one(db_q(c->db, "SELECT charger_id, status, requested_at FROM charger_commands WHERE id = $1", "t", cmd), &rc);
 	bool ok = row && str(c->row, "charger_id") && strcmp(str(row, "charger_id"), str(c->row, "charger_id")) == 0 &&
@@ -474,8 +453,8 @@ static int
 g_assignee_ok(flow_ctx_t *c, fg_err_t *gate)
 {
 	const char *a = str(c->body, "assignee_id");
-	if (!a || !*a)
-		return fg_err_field(gate, "missing_field", "assignee_id", "the O&M engineer to send");
+	if (!a || !*a) /* the flow declares it required */
+		return 0;
 	int rc;
 	json_t *u = db_one(db_q(c->db, "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.id = $1 AND "
 					"r.role = 'om_engineer' AND u.disabled = 0", "t", a), &rc);
@@ -487,22 +466,9 @@ g_assignee_ok(flow_ctx_t *c, fg_err_t *gate)
 }
 
 static int
-g_actor_is_assignee(flow_ctx_t *c, fg_err_t *gate)
-{
-	const char *a = str(c->row, "assignee_id");
-	if ((c->actor->roles & (ROLE_ADMIN | ROLE_MANAGER)) || (a && strcmp(a, c->actor->id) == 0))
-		return 0;
-	fg_err(gate, "fault_not_assignee");
-	return -1;
-}
-
-static int
 g_report_complete(flow_ctx_t *c, fg_err_t *gate)
 {
-	static const char *const fields[] = {"cause", "actions", "prevention", NULL};
-	for (int i = 0; fields[i]; i++)
-		if (!str(c->body, fields[i]) || !*str(c->body, fields[i]))
-			return fg_err_field(gate, "missing_field", fields[i], "the report needs cause, actions and prevention");
+	/* cause, actions and prevention: required fields of the flow; the parts used are free-form */
 	json_t *p = json_object_get(c->body, "parts");
 	if (p && !json_is_string(p) && !json_is_array(p))
 		return fg_err_field(gate, "invalid_field", "parts", "text or a list");
@@ -526,20 +492,6 @@ g_callback_if_reported(flow_ctx_t *c, fg_err_t *gate)
 		return 0;
 	fg_err(gate, "fault_callback_missing");
 	return -1;
-}
-
-static int
-g_reason_given(flow_ctx_t *c, fg_err_t *gate)
-{
-	const char *r = str(c->body, "reason");
-	return r && *r ? 0 : fg_err_field(gate, "missing_field", "reason", "why");
-}
-
-static int
-g_text_given(flow_ctx_t *c, fg_err_t *gate)
-{
-	const char *r = str(c->body, "text");
-	return r && *r ? 0 : fg_err_field(gate, "missing_field", "text", "the note");
 }
 
 /* ---- effects ---- */
@@ -663,13 +615,32 @@ e_cancel(flow_ctx_t *c, fg_err_t *err)
 	       order_status(c->db, c->actor->id, str(c->row, "work_order_id"), "cancelled");
 }
 
+/* By a person (with their reason), or by the SLA deadline (escalate_at) as the system actor. */
 static int
 e_escalate(flow_ctx_t *c, fg_err_t *err)
 {
 	const char *why = str(c->body, "reason");
 	char text[200];
-	fg_fmt(text, sizeof text, "人工升级%s%s", why ? "：" : "", why ? why : "");
-	return escalate_one(c->db, c->actor->id, c->row, fg_now_ms(), text);
+	if (c->by_deadline)
+		fg_fmt(text, sizeof text, "%s", !json_is_integer(json_object_get(c->row, "responded_at")) ? "超过响应时限" : "超过修复时限");
+	else
+		fg_fmt(text, sizeof text, "人工升级%s%s", why ? "：" : "", why ? why : "");
+	return escalate_one(c->db, c->actor->id, c->row, c->now, text);
+}
+
+/* Waiting on the customer (no access to the site, a part they supply …): the SLA clock stops (the flow's pause). */
+static int
+e_note_wait(flow_ctx_t *c, fg_err_t *err)
+{
+	char text[300];
+	fg_fmt(text, sizeof text, "等待客户，时限暂停：%s", str(c->body, "reason"));
+	return faults_note(c->db, c->id, "note", text, NULL, c->actor->id, c->now);
+}
+
+static int
+e_note_back(flow_ctx_t *c, fg_err_t *err)
+{
+	return faults_note(c->db, c->id, "note", "客户已回复，时限继续", NULL, c->actor->id, c->now);
 }
 
 static int
@@ -681,12 +652,9 @@ e_note(flow_ctx_t *c, fg_err_t *err)
 const flow_guard_t fault_guards[] = {
 	{"fault_remote_command_ok", g_remote_command_ok},
 	{"fault_assignee_ok", g_assignee_ok},
-	{"fault_actor_is_assignee", g_actor_is_assignee},
 	{"fault_report_complete", g_report_complete},
 	{"fault_report_if_serious", g_report_if_serious},
 	{"fault_callback_if_reported", g_callback_if_reported},
-	{"fault_reason_given", g_reason_given},
-	{"fault_text_given", g_text_given},
 	{NULL, NULL},
 };
 
@@ -702,5 +670,7 @@ const flow_effect_t fault_effects[] = {
 	{"fault_cancel", e_cancel},
 	{"fault_escalate", e_escalate},
 	{"fault_note", e_note},
+	{"fault_note_wait", e_note_wait},
+	{"fault_note_back", e_note_back},
 	{NULL, NULL},
 };

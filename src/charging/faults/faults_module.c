@@ -12,16 +12,10 @@ offline_scan(db_t *db, int64_t now)
 	return faults_offline_scan(db, now, NULL);
 }
 
-static int
-escalate(db_t *db, int64_t now)
-{
-	return faults_escalate_due(db, now, NULL);
-}
-
-/* FG_FAULT_SCAN_S shortens the period (default 60 s) */
+/* FG_FAULT_SCAN_S shortens the period (default 60 s). SLA escalation is the fault flow's deadline, fired by the
+ * core job flow.timers. */
 static const fg_job_t jobs[] = {
 	{"faults.offline_scan", 60, "FG_FAULT_SCAN_S", 10, offline_scan},
-	{"faults.escalate", 60, "FG_FAULT_SCAN_S", 10, escalate},
 	{NULL, 0, NULL, 0, NULL},
 };
 
@@ -31,5 +25,6 @@ const fg_module_t faults_module = {
 	.routes = (const route_t *const[]){fault_routes, NULL},
 	.guards = fault_guards,
 	.effects = fault_effects,
+	.flows = (const flow_binding_t *const[]){&faults_flow, NULL},
 	.jobs = jobs,
 };

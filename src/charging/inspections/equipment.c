@@ -326,6 +326,8 @@ defects_create_tx(db_t *db, const char *actor_id, json_t *in, char id_out[37], f
 	free(ph);
 	if (rc != DB_DONE)
 		return -1;
+	if (flow_timers_sync(db, &defects_flow, id_out, true, now) != 0) /* due_at: the flow's deadline */
+		return -1;
 	json_t *after = defects_get(db, id_out);
 	rc = after ? audit_write(db, actor_id, "create", "defect", id_out, NULL, after) : -1;
 	json_decref(after);
@@ -349,58 +351,13 @@ defects_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_
 	return 0;
 }
 
-/* ---- the defect flow's guards and effects ---- */
-
-static int
-g_resolution_given(flow_ctx_t *c, fg_err_t *gate)
-{
-	const char *how = str(c->body, "resolution");
-	if (how && *how)
-		return 0;
-	fg_err_field(gate, "defect_resolution_required", "resolution", "how the defect was fixed");
-	return -1;
-}
-
-static int
-g_reason_given(flow_ctx_t *c, fg_err_t *gate)
-{
-	const char *why = str(c->body, "reason");
-	if (why && *why)
-		return 0;
-	return fg_err_field(gate, "reason_required", "reason", "why the defect is reopened");
-}
-
-static int
-e_start(flow_ctx_t *c, fg_err_t *err)
-{
-	return db_run(db_q(c->db, "UPDATE defects SET fixing_by = $1, fixing_at = $2 WHERE id = $3", "tit", c->actor->id,
-			   fg_now_ms(), c->id)) == DB_DONE ? 0 : -1;
-}
-
-static int
-e_close(flow_ctx_t *c, fg_err_t *err)
-{
-	return db_run(db_q(c->db, "UPDATE defects SET closed_by = $1, closed_at = $2, resolution = $3 WHERE id = $4", "titt",
-			   c->actor->id, fg_now_ms(), str(c->body, "resolution"), c->id)) == DB_DONE ? 0 : -1;
-}
-
-static int
-e_reopen(flow_ctx_t *c, fg_err_t *err)
-{
-	return db_run(db_q(c->db, "UPDATE defects SET closed_by = NULL, closed_at = NULL, fixing_by = NULL, fixing_at = NULL "
-				  "WHERE id = $1", "t", c->id)) == DB_DONE ? 0 : -1;
-}
+/* ---- the defect flow: all declared in data/flows/defect.json (fields, reason, stamps, deadline); none in C ---- */
 
 const flow_guard_t defect_guards[] = {
-	{"defect_resolution_given", g_resolution_given},
-	{"defect_reason_given", g_reason_given},
 	{NULL, NULL},
 };
 
 const flow_effect_t defect_effects[] = {
-	{"defect_start", e_start},
-	{"defect_close", e_close},
-	{"defect_reopen", e_reopen},
 	{NULL, NULL},
 };
 

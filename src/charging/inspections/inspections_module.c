@@ -36,5 +36,6 @@ const fg_module_t inspections_module = {
 	.routes = (const route_t *const[]){inspection_routes, NULL},
 	.guards = defect_guards,
 	.effects = defect_effects,
+	.flows = (const flow_binding_t *const[]){&defects_flow, NULL},
 	.jobs = jobs,
 };

@@ -130,6 +130,8 @@ parts_request_create(db_t *db, const char *actor_id, json_t *in, json_t **out, f
 				str(l, "part_id"), json_integer_value(json_object_get(l, "qty")))) != DB_DONE)
 			return db_fail(db, err);
 	}
+	if (flow_timers_sync(db, &parts_request_flow, id, true, now) != 0) /* the keepers' deadline */
+		return db_fail(db, err);
 	return audit_commit(db, actor_id, "create", "part_request", id, NULL, parts_request_get(db, id), out, err);
 }
 
@@ -153,26 +155,6 @@ g_stock_short(flow_ctx_t *c, fg_err_t *gate)
 	}
 	fg_err(gate, "gate_part_stock_short");
 	fg_err_detail(gate, "lines", short_lines);
-	return -1;
-}
-
-static int
-g_reason_given(flow_ctx_t *c, fg_err_t *gate)
-{
-	const char *why = str(c->body, "reason");
-	if (why && *why)
-		return 0;
-	return fg_err_field(gate, "missing_field", "reason", "why the request is rejected");
-}
-
-/* Only the engineer who asked settles or withdraws a request (a manager may act for them). */
-static int
-g_actor_is_requester(flow_ctx_t *c, fg_err_t *gate)
-{
-	const char *by = str(c->row, "requested_by");
-	if ((c->actor->roles & (ROLE_ADMIN | ROLE_MANAGER)) || (by && strcmp(by, c->actor->id) == 0))
-		return 0;
-	fg_err(gate, "part_not_requester");
 	return -1;
 }
 
@@ -225,13 +207,6 @@ e_issue(flow_ctx_t *c, fg_err_t *err)
 			   fg_now_ms(), c->id)) == DB_DONE ? 0 : -1;
 }
 
-static int
-e_reject(flow_ctx_t *c, fg_err_t *err)
-{
-	return db_run(db_q(c->db, "UPDATE part_requests SET reject_reason = $1 WHERE id = $2", "tt", str(c->body, "reason"),
-			   c->id)) == DB_DONE ? 0 : -1;
-}
-
 /* What was used stays on the lines (with the serials out and in); what was not goes back to stock. */
 static int
 e_settle(flow_ctx_t *c, fg_err_t *err)
@@ -255,15 +230,12 @@ e_settle(flow_ctx_t *c, fg_err_t *err)
 
 const flow_guard_t part_guards[] = {
 	{"part_stock_short", g_stock_short},
-	{"part_reason_given", g_reason_given},
-	{"part_actor_is_requester", g_actor_is_requester},
 	{"part_settlement_balanced", g_settlement_balanced},
 	{NULL, NULL},
 };
 
 const flow_effect_t part_effects[] = {
 	{"part_issue", e_issue},
-	{"part_reject", e_reject},
 	{"part_settle", e_settle},
 	{NULL, NULL},
 };

@@ -1,5 +1,6 @@
 /* The parts module (charging): Spare parts, depots, stock and part requests (data/flows/part_request.json). */
 #include "core/module/module.h"
+#include "charging/parts/parts.h"
 
 extern const route_t part_routes[];
 extern const flow_guard_t part_guards[];
@@ -11,4 +12,5 @@ const fg_module_t parts_module = {
 	.routes = (const route_t *const[]){part_routes, NULL},
 	.guards = part_guards,
 	.effects = part_effects,
+	.flows = (const flow_binding_t *const[]){&parts_request_flow, NULL},
 };

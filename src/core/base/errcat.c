@@ -131,6 +131,9 @@ static const errcat_t catalog[] = {
 	{"gate_measure_unconfirmed", 409, "尚有安全措施未落实（含许可后补充的措施），不得开工或复工", "A safety measure is not ticked off (supplements added after the permit included); the job cannot start or resume"},
 	/* issue 10, the working-day calendar (core/calendar): a deadline that needs a year the calendar does not hold */
 	{"calendar_year_unknown", 409, "工作日历中尚无该年份的节假日安排，无法按工作日计算期限；请管理员录入该年国务院通知", "The working-day calendar has no holiday schedule for that year, so a deadline in working days cannot be computed; an admin must enter that year's State Council notice"},
+	/* issue 10 (processes as data): a transition's declared "who" relation (the plan's leader, the fault's
+	 * assignee …) refused; the other declared checks answer missing_field / invalid_field / reason_required */
+	{"flow_not_related", 403, "只有与该记录相关的人员（如负责人、被派单人）可以执行此操作", "Only the person this record names for it (its leader, assignee …) may do this"},
 	{NULL, 0, NULL, NULL},
 };
 

@@ -42,12 +42,104 @@ die(const char *path, const char *what, const char *name)
 }
 
 static bool
+in_list(json_t *arr, const char *s)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v) if (strcmp(json_string_value(v), s) == 0) return true;
+	return false;
+}
+
+static bool
 has_state(json_t *def, const char *state)
 {
 	size_t i;
 	json_t *s;
 	json_array_foreach(json_object_get(def, "states"), i, s) if (strcmp(json_string_value(json_object_get(s, "code")), state) == 0) return true;
 	return false;
+}
+
+static bool
+ident(const char *s)
+{
+	if (!s || !*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || *s == '_'))
+			return false;
+	return true;
+}
+
+static bool
+has_action(json_t *def, const char *action, const char *from)
+{
+	size_t i;
+	json_t *t;
+	json_array_foreach(json_object_get(def, "transitions"), i, t) if (strcmp(json_string_value(json_object_get(t, "action")), action) == 0 && in_list(json_object_get(t, "from"), from)) return true;
+	return false;
+}
+
+static const char *const field_types[] = {"text", "integer", "array", "object", "boolean", NULL};
+
+static bool
+code_ok(json_t *o)
+{
+	json_t *c = json_object_get(o, "code");
+	return !c || (json_is_string(c) && strcmp(errcat_find(json_string_value(c))->code, json_string_value(c)) == 0);
+}
+
+/* The declared requirements, stamps and deadlines: names that are identifiers, types, codes, roles and actions
+ * that exist. */
+static void
+check_declarations(const char *path, json_t *def, json_t *t)
+{
+	const char *action = json_string_value(json_object_get(t, "action")), *k;
+	json_t *v, *who = json_object_get(t, "who"), *reason = json_object_get(t, "reason");
+	size_t j;
+	if (who && (!json_is_object(who) || !ident(json_string_value(json_object_get(who, "relation"))) || !code_ok(who)))
+		die(path, "\"who\" needs {\"relation\": column, \"or_roles\"?, \"code\"?}", action);
+	json_array_foreach(json_object_get(who, "or_roles"), j, v) if (!perm_role_bit(json_string_value(v))) die(path, "unknown role", json_string_value(v));
+	json_object_foreach(json_object_get(t, "fields"), k, v) {
+		const char *type = json_is_object(v) ? json_string_value(json_object_get(v, "type")) : json_string_value(v);
+		int i;
+		for (i = 0; field_types[i] && (!type || strcmp(field_types[i], type) != 0); i++)
+			;
+		if (!field_types[i] || (json_is_object(v) && !code_ok(v)))
+			die(path, "field with an unknown type or code", k);
+	}
+	if (reason && !json_is_true(reason) && !(json_is_object(reason) && code_ok(reason)))
+		die(path, "\"reason\" is true or {\"code\": …}", action);
+	json_object_foreach(json_object_get(t, "stamps"), k, v) {
+		const char *val = json_string_value(v);
+		if (!ident(k) || !val || (strcmp(val, "actor") && strcmp(val, "now") && strcmp(val, "null") &&
+		    (strncmp(val, "body.", 5) || !ident(val + 5))))
+			die(path, "stamp: column = actor | now | null | body.<field>", k);
+	}
+	(void)def;
+}
+
+static void
+check_deadline(const char *path, json_t *def, json_t *state)
+{
+	const char *code = json_string_value(json_object_get(state, "code"));
+	json_t *d = json_object_get(state, "deadline"), *after = json_object_get(d, "after"), *ex = json_object_get(d, "on_expiry");
+	if (!d)
+		return;
+	bool after_ok = json_is_object(after) && json_object_size(after) == 1 &&
+			(json_is_integer(json_object_get(after, "hours")) || json_is_integer(json_object_get(after, "working_days")));
+	const char *from = json_string_value(json_object_get(d, "from"));
+	if ((after_ok == !!json_object_get(d, "at")) || (json_object_get(d, "at") && !ident(json_string_value(json_object_get(d, "at")))) ||
+	    (from && strcmp(from, "state") && strcmp(from, "start")))
+		die(path, "deadline: \"after\" {hours|working_days} or \"at\" column, \"from\" state|start", code);
+	const char *fire = json_string_value(json_object_get(ex, "fire"));
+	if (json_is_true(json_object_get(ex, "escalate")))
+		fire = "escalate";
+	json_t *n = json_object_get(ex, "notify");
+	if (fire ? !has_action(def, fire, code) : !(json_is_object(n) && json_is_string(json_object_get(n, "kind"))))
+		die(path, "deadline: on_expiry fires an action of this state, escalates, or notifies {kind, roles?, relation?}", code);
+	size_t j;
+	json_t *v;
+	json_array_foreach(json_object_get(n, "roles"), j, v) if (!perm_role_bit(json_string_value(v))) die(path, "unknown role", json_string_value(v));
 }
 
 /* Every name a flow file uses must exist: guards, effects, roles, states. */
@@ -69,7 +161,9 @@ check(const char *path, json_t *def)
 		json_array_foreach(json_object_get(t, "roles"), j, v) if (!perm_role_bit(json_string_value(v))) die(path, "unknown role", json_string_value(v));
 		json_array_foreach(json_object_get(t, "guards"), j, v) if (!find_guard(json_string_value(v))) die(path, "unregistered guard", json_string_value(v));
 		json_array_foreach(json_object_get(t, "effects"), j, v) if (!find_effect(json_string_value(v))) die(path, "unregistered effect", json_string_value(v));
+		check_declarations(path, def, t);
 	}
+	json_array_foreach(json_object_get(def, "states"), i, t) check_deadline(path, def, t);
 }
 
 static void
@@ -117,15 +211,6 @@ flow_describe(const char *flow)
 	return d ? json_deep_copy(d) : NULL;
 }
 
-static bool
-in_list(json_t *arr, const char *s)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach(arr, i, v) if (strcmp(json_string_value(v), s) == 0) return true;
-	return false;
-}
-
 static uint32_t
 roles_of(json_t *t)
 {
@@ -150,36 +235,131 @@ flow_actions(const char *flow, const char *state, uint32_t roles)
 	return out;
 }
 
+const auth_user_t flow_system_actor = {.id = FLOW_SYSTEM_ID, .username = "~system", .display_name = "系统", .roles = 0};
+
+/* A gate for the refusal: code, and the field or relation it names. */
+static void
+gate_add(json_t *gates, const char *code, const char *key, const char *val)
+{
+	json_t *g = json_pack("{s:s}", "code", code);
+	if (key)
+		json_object_set_new(g, key, json_string(val));
+	json_array_append_new(gates, g);
+}
+
+static const char *
+code_or(json_t *o, const char *dflt)
+{
+	const char *c = json_string_value(json_object_get(o, "code"));
+	return c ? c : dflt;
+}
+
+static bool
+empty(json_t *v)
+{
+	return !v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0) ||
+	       (json_is_array(v) && json_array_size(v) == 0);
+}
+
+static bool
+type_ok(json_t *v, const char *type)
+{
+	return strcmp(type, "text") == 0 ? json_is_string(v) : strcmp(type, "integer") == 0 ? json_is_integer(v)
+	    : strcmp(type, "array") == 0 ? json_is_array(v) : strcmp(type, "object") == 0 ? json_is_object(v)
+	    : json_is_boolean(v);
+}
+
+/* The ONE generic guard: what the transition declares it needs (flow.h). Every failure is a gate, so a refusal
+ * lists all that is wrong at once, the declared checks before the module's guards. */
+static void
+check_requirements(json_t *t, json_t *row, json_t *body, const auth_user_t *actor, bool by_deadline, json_t *gates)
+{
+	json_t *who = json_object_get(t, "who"), *v, *reason = json_object_get(t, "reason");
+	const char *k;
+	if (who && !by_deadline) {
+		const char *rel = json_string_value(json_object_get(who, "relation"));
+		const char *uid = json_string_value(json_object_get(row, rel));
+		uint32_t bypass = 0;
+		size_t j;
+		json_array_foreach(json_object_get(who, "or_roles"), j, v) bypass |= perm_role_bit(json_string_value(v));
+		if (!(actor->roles & bypass) && !(uid && strcmp(uid, actor->id) == 0))
+			gate_add(gates, code_or(who, "flow_not_related"), "relation", rel);
+	}
+	json_object_foreach(json_object_get(t, "fields"), k, v) {
+		const char *type = json_is_object(v) ? json_string_value(json_object_get(v, "type")) : json_string_value(v);
+		json_t *got = json_object_get(body, k);
+		if (empty(got))
+			gate_add(gates, code_or(v, "missing_field"), "field", k);
+		else if (!type_ok(got, type))
+			gate_add(gates, json_is_object(v) ? code_or(v, "invalid_field") : "invalid_field", "field", k);
+	}
+	if ((reason || json_is_true(json_object_get(t, "pause"))) && !by_deadline) {
+		json_t *r = json_object_get(body, "reason");
+		if (!json_is_string(r) || json_string_length(r) == 0)
+			gate_add(gates, code_or(reason, "reason_required"), "field", "reason");
+	}
+}
+
+/* The declared stamps, one column at a time (after the effects: a signature covers the record as it was). */
+static int
+apply_stamps(db_t *db, const flow_binding_t *b, json_t *t, const char *id, const auth_user_t *actor, json_t *body, int64_t now)
+{
+	const char *col;
+	json_t *v;
+	json_object_foreach(json_object_get(t, "stamps"), col, v) {
+		const char *what = json_string_value(v);
+		char sql[160];
+		fg_fmt(sql, sizeof sql, "UPDATE %s SET %s = $1 WHERE id = $2", b->table, col); /* identifiers checked at load */
+		db_stmt_t *st = db_prepare(db, sql);
+		if (!st)
+			return -1;
+		json_t *src = strncmp(what, "body.", 5) == 0 ? json_object_get(body, what + 5) : NULL;
+		if (strcmp(what, "actor") == 0)
+			db_bind_text(st, 1, actor->id);
+		else if (strcmp(what, "now") == 0)
+			db_bind_int(st, 1, now);
+		else if (json_is_integer(src))
+			db_bind_int(st, 1, json_integer_value(src));
+		else if (json_is_string(src))
+			db_bind_text(st, 1, json_string_value(src));
+		else
+			db_bind_null(st, 1);
+		db_bind_text(st, 2, id);
+		if (db_run(st) != DB_DONE)
+			return -1;
+	}
+	return 0;
+}
+
 int
-flow_fire(db_t *db, const flow_binding_t *b, const char *id, const char *action, const auth_user_t *actor,
-    json_t *body, json_t **out, fg_err_t *err)
+flow_fire_tx(db_t *db, const flow_binding_t *b, const char *id, const char *action, const auth_user_t *actor,
+    json_t *body, int64_t now, bool by_deadline, json_t **out, fg_err_t *err)
 {
 	json_t *def = def_of(b->flow), *t = NULL, *allowed = json_array(), *gates = json_array();
 	json_t *row = NULL, *after = NULL;
 	size_t i;
+	int rc = -1;
+	if (!now)
+		now = fg_now_ms();
 	if (!def) {
 		log_error("no flow named %s", b->flow);
 		fg_err(err, "internal");
-		goto fail_early;
-	}
-	if (db_begin(db) != 0) {
-		db_fail(db, err);
-		goto fail_early;
+		goto done;
 	}
 	/* Lock the row before reading it: the state, the version and everything the guards read from it are then
 	 * the committed ones, and a second firing of the same action waits here, then finds the new state and is
 	 * refused (invalid_transition) instead of running its effects twice (issue 9: two concurrent `issue`s of
 	 * one part request took its stock twice on PostgreSQL). */
 	if (db_lock_row(db, b->table, id) != 0 || (b->lock_related && b->lock_related(db, id) != 0))
-		goto fail;
+		goto done;
 	row = b->load(db, id);
 	if (!row) {
 		fg_err_not_found(err, b->entity, id);
-		goto fail;
+		goto done;
 	}
 	const char *state = json_string_value(json_object_get(row, "status"));
 	if (json_object_get(body, "version") && db_check_version(row, body, err))
-		goto fail;
+		goto done;
 	json_t *cand;
 	bool known = false;
 	json_array_foreach(json_object_get(def, "transitions"), i, cand) {
@@ -195,27 +375,27 @@ flow_fire(db_t *db, const flow_binding_t *b, const char *id, const char *action,
 	if (!known) {
 		fg_err(err, "not_found");
 		fg_err_detail_str(err, "action", action);
-		goto fail;
+		goto done;
 	}
 	if (!t) {
 		fg_err(err, "invalid_transition");
 		fg_err_detail_str(err, "state", state);
 		fg_err_detail_str(err, "action", action);
 		fg_err_detail(err, "allowed", json_incref(allowed));
-		goto fail;
+		goto done;
 	}
-	if (!(actor->roles & ROLE_ADMIN) && !(roles_of(t) & actor->roles)) {
+	if (!by_deadline && !(actor->roles & ROLE_ADMIN) && !(roles_of(t) & actor->roles)) {
 		char perm[96];
 		fg_fmt(perm, sizeof perm, "%s.%s", b->flow, action);
 		fg_err(err, "forbidden");
 		fg_err_detail_str(err, "permission", perm);
 		fg_err_detail(err, "roles", json_incref(json_object_get(t, "roles")));
-		goto fail;
+		goto done;
 	}
 	flow_ctx_t c = {.db = db, .actor = actor, .flow = b->flow, .id = id, .action = action, .row = row, .body = body,
-	    .transition = t};
+	    .transition = t, .now = now, .by_deadline = by_deadline};
+	check_requirements(t, row, body, actor, by_deadline, gates);
 	json_t *g;
-	const char *first = NULL, *first_field = NULL;
 	json_array_foreach(json_object_get(t, "guards"), i, g) {
 		fg_err_t gate = FG_ERR_INIT;
 		if (find_guard(json_string_value(g))(&c, &gate) == 0)
@@ -223,24 +403,26 @@ flow_fire(db_t *db, const flow_binding_t *b, const char *id, const char *action,
 		if (!gate.code || strcmp(gate.code, "internal") == 0) { /* a guard that could not decide fails the whole */
 			fg_err_clear(&gate);
 			fg_err(err, "internal");
-			goto fail;
+			goto done;
 		}
 		json_t *entry = gate.details ? json_incref(gate.details) : json_object();
 		json_object_set_new(entry, "code", json_string(gate.code));
 		json_array_append_new(gates, entry);
-		if (!first) {
-			first = gate.code; /* catalog strings: static */
-			first_field = json_string_value(json_object_get(entry, "field")); /* lives while gates does */
-		}
 		fg_err_clear(&gate);
 	}
-	if (first) {
-		fg_err(err, first);
+	if (json_array_size(gates)) {
+		json_t *first = json_array_get(gates, 0);
+		/* the code of a catalogued entry: static, unlike the gate's own string */
+		const errcat_t *ec = errcat_find(json_string_value(json_object_get(first, "code")));
+		fg_err(err, ec ? ec->code : "internal");
 		fg_err_detail_str(err, "action", action);
-		if (first_field) /* a guard that found a field missing or wrong names it where clients look for it */
-			fg_err_detail_str(err, "field", first_field);
+		const char *field = json_string_value(json_object_get(first, "field"));
+		if (field) /* a check that found a field missing or wrong names it where clients look for it */
+			fg_err_detail_str(err, "field", field);
+		if (json_object_get(first, "relation"))
+			fg_err_detail_str(err, "relation", json_string_value(json_object_get(first, "relation")));
 		fg_err_detail(err, "gates", json_incref(gates));
-		goto fail;
+		goto done;
 	}
 	/* "stay": the action records something (an extension) without leaving the state */
 	const char *to = json_is_true(json_object_get(t, "stay")) ? state : json_string_value(json_object_get(t, "to"));
@@ -259,29 +441,95 @@ flow_fire(db_t *db, const flow_binding_t *b, const char *id, const char *action,
 		fg_err_detail(err, "allowed", json_incref(allowed));
 	}
 	if (urc != DB_ROW)
-		goto fail;
-	json_array_foreach(json_object_get(t, "effects"), i, g) if (find_effect(json_string_value(g))(&c, err) != 0) goto fail;
+		goto done;
+	json_array_foreach(json_object_get(t, "effects"), i, g) if (find_effect(json_string_value(g))(&c, err) != 0) goto done;
+	if (apply_stamps(db, b, t, id, actor, body, now) != 0)
+		goto done;
+	const char *reason = json_string_value(json_object_get(body, "reason"));
+	bool leaves = !json_is_true(json_object_get(t, "stay"));
+	/* the clock: a pause stops it, a resume restarts it, a new state re-arms it, anything else re-reads an
+	 * "at" deadline the effects may have moved */
+	if (json_is_true(json_object_get(t, "pause")) ? flow_timers_pause(db, b, id, reason, now) != 0
+	    : json_is_true(json_object_get(t, "resume")) ? flow_timers_resume(db, b, id, now) != 0
+	    : flow_timers_sync(db, b, id, leaves, now) != 0)
+		goto done;
 	after = b->load(db, id);
 	char eid[37];
 	fg_uuid7(eid);
 	if (!after ||
 	    db_run(db_q(db,
-		"INSERT INTO flow_events (id, flow, entity_id, action, from_state, to_state, actor_id, at) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-		"ttttttti", eid, b->flow, id, action, state, to, actor->id, fg_now_ms())) != DB_DONE ||
-	    audit_write(db, actor->id, action, b->entity, id, row, after) != 0 || db_commit(db) != 0)
-		goto fail;
-	json_decref(row);
-	json_decref(allowed);
-	json_decref(gates);
+		"INSERT INTO flow_events (id, flow, entity_id, action, from_state, to_state, actor_id, at, reason) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+		"tttttttit", eid, b->flow, id, action, state, to, actor->id, fg_now_ms(),
+		json_object_get(t, "reason") || json_is_true(json_object_get(t, "pause")) ? reason : NULL)) != DB_DONE ||
+	    audit_write(db, actor->id, action, b->entity, id, row, after) != 0)
+		goto done;
 	*out = after;
-	return 0;
-fail:
-	db_fail(db, err);
-fail_early:
+	after = NULL;
+	rc = 0;
+done:
 	json_decref(row);
 	json_decref(after);
 	json_decref(allowed);
 	json_decref(gates);
-	return -1;
+	return rc;
+}
+
+int
+flow_fire(db_t *db, const flow_binding_t *b, const char *id, const char *action, const auth_user_t *actor,
+    json_t *body, json_t **out, fg_err_t *err)
+{
+	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	json_t *res = NULL;
+	if (flow_fire_tx(db, b, id, action, actor, body, 0, false, &res, err) != 0 || db_commit(db) != 0) {
+		json_decref(res);
+		return db_fail(db, err);
+	}
+	*out = res;
+	return 0;
+}
+
+/* ---- bindings: how a deadline's firing reaches an entity of any flow (the modules' .flows) ---- */
+
+static pthread_mutex_t extra_lock = PTHREAD_MUTEX_INITIALIZER;
+static const flow_binding_t *extra[8];
+
+void
+flow_define(json_t *def, const flow_binding_t *b)
+{
+	flow_init();
+	check("(defined at run time)", def);
+	pthread_mutex_lock(&extra_lock);
+	json_object_set(flows, json_string_value(json_object_get(def, "name")), def);
+	for (int i = 0; i < 8; i++)
+		if (!extra[i] || extra[i] == b) {
+			extra[i] = b;
+			break;
+		}
+	pthread_mutex_unlock(&extra_lock);
+}
+
+const flow_binding_t *
+flow_binding(const char *flow)
+{
+	pthread_mutex_lock(&extra_lock);
+	for (int i = 0; i < 8 && extra[i]; i++)
+		if (strcmp(extra[i]->flow, flow) == 0) {
+			pthread_mutex_unlock(&extra_lock);
+			return extra[i];
+		}
+	pthread_mutex_unlock(&extra_lock);
+	FG_EACH_MODULE(m)
+		for (const flow_binding_t *const *b = m->flows; b && *b; b++)
+			if (strcmp((*b)->flow, flow) == 0)
+				return *b;
+	return NULL;
+}
+
+/* The definition (borrowed) for flow_timers.c. */
+json_t *
+flow_def(const char *flow)
+{
+	return def_of(flow);
 }

@@ -14,7 +14,31 @@
  *   refusal lists all that is wrong at once → set the new state → run effects → record a flow event and an
  *   audit record → commit.
  *
- * New process = new JSON + any new guard, not new plumbing. */
+ * New process = new JSON + any new guard, not new plumbing.
+ *
+ * What a transition needs is declared next to it and checked by ONE generic guard (flow.c), each kind of check
+ * answering one error code unless the declaration names the code a client already knows:
+ *   "who":    {"relation": "leader_id", "or_roles": ["manager"], "code": "not_the_leader"}
+ *             the actor must be the user the entity's field names (or hold one of or_roles):
+ *             flow_not_related (403, details.relation)
+ *   "fields": {"command_id": "text", "hours": "integer", "photo_ids": "array",
+ *              "resolution": {"type": "text", "code": "defect_resolution_required"}}
+ *             missing or empty: missing_field (400), wrong type: invalid_field (400); details.field either way
+ *   "reason": true | {"code": "missing_field"}
+ *             a non-empty body.reason: reason_required (409, details.field "reason"); recorded on the flow event
+ *   "stamps": {"closed_by": "actor", "closed_at": "now", "resolution": "body.resolution", "fixing_by": "null"}
+ *             columns of the entity's table set after the effects ran
+ *   "pause": true / "resume": true
+ *             stops (with the reason recorded) or restarts the clock of the entity's open deadlines
+ * Module guards remain for real domain rules only (stock, gates, signatures …).
+ *
+ * A state may declare a deadline, one timer per arming in flow_timers (flow_timers.c):
+ *   "deadline": {"after": {"hours": N} | {"working_days": N}, "from": "state" | "start",
+ *                or "at": "due_at" (the instant a column of the entity holds; re-read after each transition),
+ *                "on_expiry": {"fire": "action"} | {"escalate": true} (fires "escalate") |
+ *                             {"notify": {"roles": [...], "relation": "leader_id", "kind": "…_overdue"}}}
+ * Due timers are fired by the scheduler as the system actor (users.id 'system'); a firing is a flow event and an
+ * audit record like a person's, in the transaction that marks the timer fired. */
 
 typedef struct {
 	db_t *db;
@@ -25,6 +49,8 @@ typedef struct {
 	json_t *row;        /* the entity before the transition (as its module shows it) */
 	json_t *body;       /* the action's body ({} when none) */
 	json_t *transition; /* the transition's definition (borrowed), e.g. its "signs" role */
+	int64_t now;        /* the instant of the firing (a deadline's run may be "as of" a later time) */
+	bool by_deadline;   /* fired by a deadline as the system actor */
 } flow_ctx_t;
 
 /* A guard passes (0) or fails (-1) after filling gate with its own error code and details. */
@@ -65,8 +91,55 @@ void flow_init(void);
 int flow_fire(db_t *db, const flow_binding_t *b, const char *id, const char *action, const auth_user_t *actor,
     json_t *body, json_t **out, fg_err_t *err);
 
+/* The system actor (users.id 'system', no roles, cannot sign in): who fires a deadline's transitions. */
+#define FLOW_SYSTEM_ID "system"
+extern const auth_user_t flow_system_actor;
+
+/* flow_fire inside the caller's open transaction (no begin/commit): the row is locked here as well. now: the
+ * firing's instant (0: the clock). by_deadline: the system actor fires what a deadline names, past roles and
+ * relations. Errors as flow_fire. */
+int flow_fire_tx(db_t *db, const flow_binding_t *b, const char *id, const char *action, const auth_user_t *actor,
+    json_t *body, int64_t now, bool by_deadline, json_t **out, fg_err_t *err);
+
+/* ---- deadlines (flow_timers.c) ---- */
+
+/* The instant a deadline falls due, counted from from_ms: {"hours": N} or {"working_days": N} (Asia/Shanghai).
+ * 0, or -1 with err set (e.g. beyond the calendar's last known year). The one place working days are counted. */
+int flow_deadline_due(db_t *db, int64_t from_ms, json_t *after, int64_t *due_ms, fg_err_t *err);
+
+/* Arms, moves or ends the entity's timers to match its current state's deadline (inside the caller's
+ * transaction). entering: the entity just entered its state (created, or a transition moved it), so its open
+ * timers end and the state's deadline, if any, starts from now (or from the process start). A module calls it
+ * with entering=true after creating an entity of a flow, and with false after changing a deadline's "at" field
+ * outside a transition. 0 or -1 (db error). */
+int flow_timers_sync(db_t *db, const flow_binding_t *b, const char *id, bool entering, int64_t now);
+
+/* Stops / restarts the entity's open timers' clocks (a declared pause / resume). */
+int flow_timers_pause(db_t *db, const flow_binding_t *b, const char *id, const char *reason, int64_t now);
+int flow_timers_resume(db_t *db, const flow_binding_t *b, const char *id, int64_t now);
+
+/* Fires every timer due before `now` (optionally of one flow, or one entity), each in its own transaction as the
+ * system actor: the entity row, then the timer row are locked, and a timer another node fired meanwhile is
+ * skipped. Returns how many fired, or -1. */
+int flow_timers_run(db_t *db, int64_t now, const char *flow, const char *entity_id);
+
+/* Who a notify deadline tells (shared/notify registers itself; core includes no module). */
+typedef int (*flow_notify_fn)(db_t *db, const char *user_id, const char *kind, const char *title, const char *body,
+    const char *entity, const char *entity_id, const char *dedupe);
+void flow_set_notifier(flow_notify_fn fn);
+
+/* Adds a flow at run time, checked like a file (aborts on a mistake), with its binding: the unit tests' own
+ * process over their own table. Not thread-safe against concurrent firings of the same name. */
+void flow_define(json_t *def, const flow_binding_t *b);
+
+/* The binding of a flow some module runs (fg_module_t.flows), or NULL: how a timer reaches its entity. */
+const flow_binding_t *flow_binding(const char *flow);
+
 /* The first transition named `action` (borrowed), or NULL: lets HTTP glue see e.g. that an action signs. */
 json_t *flow_transition(const char *flow, const char *action);
+
+/* The definition itself (borrowed; core/flow's own use), or NULL. */
+json_t *flow_def(const char *flow);
 
 /* The flow's definition as JSON (for the UI: states with names, transitions). NULL when unknown. */
 json_t *flow_describe(const char *flow);

@@ -10,6 +10,19 @@ flow_api_with_actions(req_t *r, json_t *ent, const char *flow)
 		json_object_set_new(ent, "actions", flow_actions(flow, json_string_value(json_object_get(ent, "status")), r->user.roles));
 }
 
+/* GET /api/v1/flows/{name}: states (with deadlines), transitions with what they need (roles, who, fields,
+ * reason, stamps, pause/resume), for any signed-in user: the screens read names and actions from it. */
+static void
+describe(req_t *r)
+{
+	http_entity(r, flow_describe(r->params[0]), "flow", r->params[0]);
+}
+
+const route_t flow_routes[] = {
+	{"GET", "/api/v1/flows/{name}", describe, "", 0},
+	{NULL, NULL, NULL, NULL, 0},
+};
+
 void
 flow_api_action(req_t *r, const flow_binding_t *b, const jfield_t *spec)
 {

@@ -31,6 +31,8 @@ typedef struct fg_module {
 	const route_t *const *routes;
 	const flow_guard_t *guards;        /* {NULL} terminated, or NULL */
 	const flow_effect_t *effects;      /* {NULL} terminated, or NULL */
+	/* NULL, or a NULL-terminated list of the flows this module runs (flow_timers fires their deadlines) */
+	const flow_binding_t *const *flows;
 	const fg_job_t *jobs;              /* {NULL} terminated, or NULL */
 	const fg_subscription_t *subscriptions; /* {NULL} terminated, or NULL */
 	/* {NULL} terminated, or NULL: the error codes only this module answers, with status and both languages, so a

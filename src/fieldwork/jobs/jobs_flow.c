@@ -50,13 +50,6 @@ gate_plan_orders_open(flow_ctx_t *c, fg_err_t *gate)
 }
 
 static int
-effect_stamp_published(flow_ctx_t *c, fg_err_t *err)
-{
-	return db_run(db_q(c->db, "UPDATE plans SET published_at = $1 WHERE id = $2", "it", fg_now_ms(), c->id)) == DB_DONE
-	    ? 0 : -1;
-}
-
-static int
 effect_orders_planned(flow_ctx_t *c, fg_err_t *err)
 {
 	return orders_set_status_for_plan(c->db, c->actor->id, c->id, "planned");
@@ -92,12 +85,6 @@ effect_orders_released(flow_ctx_t *c, fg_err_t *err)
 	}
 	json_decref(ids);
 	return 0;
-}
-
-static int
-g_actor_is_leader(flow_ctx_t *c, fg_err_t *gate)
-{
-	return strcmp(c->actor->id, str(c->row, "leader_id")) == 0 ? 0 : fg_err(gate, "not_the_leader");
 }
 
 /* No work without a permitted ticket (R3.4, R2.1). Starting needs "permitted"; resuming after a pause needs the
@@ -395,7 +382,6 @@ e_record_frozen(flow_ctx_t *c, fg_err_t *err)
 const flow_guard_t plan_guards[] = {
 	{"plan_has_orders", gate_plan_has_orders},
 	{"plan_orders_open", gate_plan_orders_open},
-	{"plan_actor_is_leader", g_actor_is_leader},
 	{"gate_ticket_not_permitted", g_ticket_permitted},
 	{"gate_single_person", g_single_person},
 	{"gate_leader_busy", g_leader_busy},
@@ -411,7 +397,6 @@ const flow_guard_t plan_guards[] = {
 };
 
 const flow_effect_t plan_effects[] = {
-	{"plan_stamp_published", effect_stamp_published},
 	{"plan_orders_planned", effect_orders_planned},
 	{"plan_orders_released", effect_orders_released},
 	{"plan_started", e_started},

@@ -113,7 +113,8 @@ orders_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t
 		DB_DONE)
 		return db_fail(db, err);
 	json_t *after = orders_get(db, id);
-	if (!after || audit_write(db, actor_id, "create", "work_order", id, NULL, after) != 0 || db_commit(db) != 0) {
+	if (!after || flow_timers_sync(db, &orders_flow, id, true, now) != 0 || /* due_at: the flow's deadline */
+	    audit_write(db, actor_id, "create", "work_order", id, NULL, after) != 0 || db_commit(db) != 0) {
 		json_decref(after);
 		return db_fail(db, err);
 	}
@@ -171,6 +172,8 @@ orders_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t
 	qb_text(&q, id);
 	int rc = db_run(qb_prepare(db, &q));
 	qb_free(&q);
+	if (rc == DB_DONE && due && flow_timers_sync(db, &orders_flow, id, false, fg_now_ms()) != 0) /* the deadline moves */
+		rc = -1;
 	if (rc != DB_DONE)
 		goto fail;
 	after = orders_get(db, id);

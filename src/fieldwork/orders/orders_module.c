@@ -1,5 +1,6 @@
 /* The orders module (fieldwork): Work orders (data/flows/work_order.json). */
 #include "core/module/module.h"
+#include "fieldwork/orders/orders.h"
 
 extern const route_t order_routes[];
 extern const flow_guard_t order_guards[];
@@ -11,4 +12,5 @@ const fg_module_t orders_module = {
 	.routes = (const route_t *const[]){order_routes, NULL},
 	.guards = order_guards,
 	.effects = order_effects,
+	.flows = (const flow_binding_t *const[]){&orders_flow, NULL},
 };

@@ -106,12 +106,6 @@ my_jobs(req_t *r)
 	http_result(r, 200, rc, out, &e);
 }
 
-static void
-flow(req_t *r)
-{
-	http_entity(r, flow_describe(r->params[0]), "flow", r->params[0]);
-}
-
 const route_t plan_routes[] = {
 	{"GET", "/api/v1/plans", list, "plans.read", 0},
 	{"POST", "/api/v1/plans", create, "plans.write", 0},
@@ -119,6 +113,5 @@ const route_t plan_routes[] = {
 	{"PATCH", "/api/v1/plans/{id}", update, "plans.write", 0},
 	{"POST", "/api/v1/plans/{id}/actions/{action}", action, "", 0},
 	{"GET", "/api/v1/me/jobs", my_jobs, "", 0},
-	{"GET", "/api/v1/flows/{name}", flow, "", 0},
 	{NULL, NULL, NULL, NULL, 0},
 };

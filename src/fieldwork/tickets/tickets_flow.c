@@ -44,12 +44,6 @@ g_not_leader(flow_ctx_t *c, fg_err_t *gate)
 	return -1;
 }
 
-static int
-g_actor_is_leader(flow_ctx_t *c, fg_err_t *gate)
-{
-	return strcmp(c->actor->id, str(c->row, "leader_id")) == 0 ? 0 : fg_err(gate, "not_the_leader");
-}
-
 /* Permission only when every safety measure is in place, item by item (R3.5). */
 static int
 g_measures_done(flow_ctx_t *c, fg_err_t *gate)
@@ -109,13 +103,6 @@ g_end_photos(flow_ctx_t *c, fg_err_t *gate)
 }
 
 static int
-g_reason(flow_ctx_t *c, fg_err_t *gate)
-{
-	const char *r = str(c->body, "reason");
-	return r && *r ? 0 : fg_err(gate, "reason_required");
-}
-
-static int
 e_sign(flow_ctx_t *c, fg_err_t *err)
 {
 	char *canon = tickets_canonical(c->db, c->id);
@@ -125,26 +112,6 @@ e_sign(flow_ctx_t *c, fg_err_t *err)
 	    canon, err);
 	free(canon);
 	return rc;
-}
-
-static int
-stamp(flow_ctx_t *c, const char *sql, const char *fmt, const char *a, int64_t t)
-{
-	int rc = strcmp(fmt, "it") == 0 ? db_run(db_q(c->db, sql, "it", t, c->id))
-	    : db_run(db_q(c->db, sql, "tit", a, t, c->id));
-	return rc == DB_DONE ? 0 : -1;
-}
-
-static int
-e_issued(flow_ctx_t *c, fg_err_t *err)
-{
-	return stamp(c, "UPDATE tickets SET issuer_id = $1, issued_at = $2 WHERE id = $3", "tit", c->actor->id, fg_now_ms());
-}
-
-static int
-e_received(flow_ctx_t *c, fg_err_t *err)
-{
-	return stamp(c, "UPDATE tickets SET received_at = $1 WHERE id = $2", "it", NULL, fg_now_ms());
 }
 
 static int
@@ -167,14 +134,12 @@ e_extend(flow_ctx_t *c, fg_err_t *err)
 		      "it", (int64_t)hours * 3600 * 1000, c->id)) == DB_DONE ? 0 : -1;
 }
 
+/* The end photos (ended_at and the note are the flow's stamps). */
 static int
-e_ended(flow_ctx_t *c, fg_err_t *err)
+e_end_photos_saved(flow_ctx_t *c, fg_err_t *err)
 {
 	json_t *v;
 	size_t i;
-	if (db_run(db_q(c->db, "UPDATE tickets SET ended_at = $1, end_note = $2 WHERE id = $3", "itt", fg_now_ms(),
-		str(c->body, "note"), c->id)) != DB_DONE)
-		return -1;
 	json_array_foreach(json_object_get(c->body, "photo_ids"), i, v) {
 		if (db_run(db_q(c->db,
 			"INSERT INTO ticket_photos (ticket_id, attachment_id, purpose) VALUES ($1, $2, 'end') ON CONFLICT DO NOTHING",
@@ -184,40 +149,21 @@ e_ended(flow_ctx_t *c, fg_err_t *err)
 	return 0;
 }
 
-static int
-e_archived(flow_ctx_t *c, fg_err_t *err)
-{
-	return stamp(c, "UPDATE tickets SET archived_at = $1 WHERE id = $2", "it", NULL, fg_now_ms());
-}
-
-static int
-e_reason(flow_ctx_t *c, fg_err_t *err)
-{
-	return db_run(db_q(c->db, "UPDATE tickets SET void_reason = $1 WHERE id = $2", "tt", str(c->body, "reason"), c->id)) ==
-		DB_DONE ? 0 : -1;
-}
-
 const flow_guard_t ticket_guards[] = {
 	{"ticket_crew_enough", g_crew_enough},
 	{"ticket_has_measures", g_has_measures},
 	{"ticket_issuer_not_leader", g_not_leader},
 	{"ticket_permitter_not_leader", g_not_leader},
-	{"ticket_actor_is_leader", g_actor_is_leader},
 	{"ticket_measures_done", g_measures_done},
 	{"ticket_extendable", g_extendable},
 	{"ticket_end_photos", g_end_photos},
-	{"ticket_reason_given", g_reason},
 	{NULL, NULL},
 };
 
 const flow_effect_t ticket_effects[] = {
 	{"ticket_sign", e_sign},
-	{"ticket_stamp_issued", e_issued},
-	{"ticket_stamp_received", e_received},
 	{"ticket_stamp_permitted", e_permitted},
 	{"ticket_extend", e_extend},
-	{"ticket_stamp_ended", e_ended},
-	{"ticket_stamp_archived", e_archived},
-	{"ticket_stamp_reason", e_reason},
+	{"ticket_end_photos_saved", e_end_photos_saved},
 	{NULL, NULL},
 };

@@ -1,5 +1,6 @@
 /* The tickets module (fieldwork): Electronic work tickets (data/flows/ticket.json). */
 #include "core/module/module.h"
+#include "fieldwork/tickets/tickets.h"
 
 extern const route_t ticket_routes[];
 extern const flow_guard_t ticket_guards[];
@@ -11,4 +12,5 @@ const fg_module_t tickets_module = {
 	.routes = (const route_t *const[]){ticket_routes, NULL},
 	.guards = ticket_guards,
 	.effects = ticket_effects,
+	.flows = (const flow_binding_t *const[]){&tickets_flow, NULL},
 };

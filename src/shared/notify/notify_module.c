@@ -15,7 +15,16 @@ static const fg_job_t jobs[] = {
 	{NULL, 0, NULL, 0, NULL},
 };
 
+/* Deadlines that notify (data/flows: on_expiry.notify) reach people through here; core includes no module. */
+static int
+start(void)
+{
+	flow_set_notifier(notify_add);
+	return 0;
+}
+
 const fg_module_t notify_module = {
+	.start = start,
 	.name = "notify",
 	.context = "shared",
 	.routes = (const route_t *const[]){notify_routes, NULL},
