@@ -8,20 +8,14 @@
 #include "core/base/util.h"
 #include "core/audit/audit.h"
 #include "core/events/events.h"
-#include "core/module/module.h"
 
-static const fg_module_t *const *modules_override;
+/* Set once at start-up (before any thread emits), read-only after. */
+static const fg_subscription_t *const *subscribers;
 
 void
-events_use_modules(const struct fg_module *const *modules)
+events_set_subscribers(const fg_subscription_t *const *tables)
 {
-	modules_override = modules;
-}
-
-static const fg_module_t *const *
-table(void)
-{
-	return modules_override ? modules_override : fg_modules;
+	subscribers = tables;
 }
 
 static const char *
@@ -126,8 +120,8 @@ events_emit(db_t *db, const char *name, const char *entity, const char *entity_i
 		return -1;
 	fg_event_t ev = {.id = id, .name = name, .entity = entity, .entity_id = entity_id, .actor_id = actor_id, .at = at,
 	    .data = data};
-	for (const fg_module_t *const *m = table(); *m; m++) {
-		for (const fg_subscription_t *s = (*m)->subscriptions; s && s->event; s++) {
+	for (const fg_subscription_t *const *t = subscribers; t && *t; t++) {
+		for (const fg_subscription_t *s = *t; s->event; s++) {
 			if (strcmp(s->event, name) != 0)
 				continue;
 			char why[400];
@@ -148,8 +142,8 @@ events_emit(db_t *db, const char *name, const char *entity, const char *entity_i
 static const fg_subscription_t *
 find_subscription(const char *event, const char *subscriber)
 {
-	for (const fg_module_t *const *m = table(); *m; m++)
-		for (const fg_subscription_t *s = (*m)->subscriptions; s && s->event; s++)
+	for (const fg_subscription_t *const *t = subscribers; t && *t; t++)
+		for (const fg_subscription_t *s = *t; s->event; s++)
 			if (strcmp(s->event, event) == 0 && strcmp(s->name, subscriber) == 0)
 				return s;
 	return NULL;

@@ -31,8 +31,8 @@ typedef struct {
  * (GET /api/v1/events/failed, POST /api/v1/events/failed/{id}/actions/retry). */
 #define EVENTS_MAX_ATTEMPTS 5
 
-/* Records the event in domain_events and delivers it synchronously to every subscription to `name` in the module
- * table, table order, each in its own savepoint. Call it inside the writer's transaction, right after the write
+/* Records the event in domain_events and delivers it synchronously to every subscription to `name` (events_set_subscribers),
+ * in table order, each in its own savepoint. Call it inside the writer's transaction, right after the write
  * that made the fact true: the event commits or rolls back with it. data: borrowed, NULL for none. A subscriber's
  * failure never fails the emit. Returns 0, or -1 only when the writer's own transaction failed (no transaction
  * open, or the event row could not be written): the caller fails as for any of its own writes. */
@@ -51,8 +51,9 @@ json_t *events_delivery_get(db_t *db, const char *id);
  * (state delivered, or retrying/parked with last_error): a failed attempt is an answer, not an error. */
 int events_delivery_retry(db_t *db, const char *actor_id, const char *id, json_t **out, fg_err_t *err);
 
-/* The module table the bus delivers to: fg_modules unless a unit test gives its own (NULL: back to fg_modules). */
-struct fg_module;
-void events_use_modules(const struct fg_module *const *modules);
+/* Whom the bus delivers to: a NULL-terminated list of {NULL}-terminated subscription tables, in delivery order. The
+ * module table gives its modules' .subscriptions at start-up (module_start_all, src/core/module/), before any thread
+ * emits; a unit test gives its own. The bus itself knows no module (and does not include the module table). */
+void events_set_subscribers(const fg_subscription_t *const *tables);
 
 #endif
