@@ -11,8 +11,8 @@
 #include "core/ocpp/ocpp.h"
 #include "core/flow/flow.h"
 #include "shared/attach/attach.h"
-#include "safety/tools/tools_import.h"
-#include "cli/scheduler.h"
+#include "core/module/module.h"
+#include "core/jobs/scheduler.h"
 #include "cli/cli.h"
 
 /* web/ next to the binary's build directory (a checkout), else the installed share dir. */
@@ -79,8 +79,11 @@ cmd_serve(int argc, char **argv)
 		ocpp_stop();
 		return 1;
 	}
+	if (module_start_all() != 0) { /* the modules' workers (e.g. tool imports) */
+		http_stop(5000); /* and the gateway */
+		return 1;
+	}
 	scheduler_start(o.url);
-	tools_import_start();
 	log_info("fieldgrid serving http://%s/ (database: %s, web: %s, threads: %d)", o.listen, kind, cfg.web_root,
 	    cfg.threads);
 	int sig = 0;
@@ -88,7 +91,7 @@ cmd_serve(int argc, char **argv)
 	log_info("signal %d: stopping (finishing requests in flight)", sig);
 	scheduler_stop();
 	http_stop(5000);
-	tools_import_stop(); /* after the server: no request can queue a job it would not run */
+	module_stop_all(); /* after the server: no request can queue work a module would not do */
 	log_info("stopped");
 	return 0;
 }

@@ -3,7 +3,7 @@
 #include "core/auth/perm.h"
 #include "core/auth/login.h"
 #include "core/auth/users.h"
-#include "shared/org/org.h"
+#include "core/module/module.h"
 
 static const jfield_t login_spec[] = {
 	{"username", JF_STRING, JF_REQUIRED, 64},
@@ -58,10 +58,7 @@ me(req_t *r)
 		return;
 	}
 	json_object_set_new(u, "permissions", perm_list(r->user.roles));
-	/* the org unit's name, so the app can show it to people who may not list org units */
-	json_t *org = r->user.org_unit_id[0] ? org_get(r->db, r->user.org_unit_id) : NULL;
-	json_object_set(u, "org_unit_name", org ? json_object_get(org, "name") : json_null());
-	json_decref(org);
+	module_me(r->db, &r->user, u); /* what modules add: the org unit's name … */
 	json_object_set_new(u, "device_id", r->user.device_id[0] ? json_string(r->user.device_id) : json_null());
 	http_json(r, 200, u);
 }

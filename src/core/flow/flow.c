@@ -8,9 +8,8 @@
 #include "core/audit/audit.h"
 #include "core/auth/perm.h"
 #include "core/flow/flow.h"
+#include "core/module/module.h"
 
-static const flow_guard_t *const guard_tables[] = {plan_guards, order_guards, ticket_guards, part_guards, defect_guards, fault_guards, NULL};
-static const flow_effect_t *const effect_tables[] = {plan_effects, order_effects, ticket_effects, part_effects, defect_effects, fault_effects, NULL};
 
 static json_t *flows; /* name → definition */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -18,8 +17,8 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static flow_guard_fn
 find_guard(const char *name)
 {
-	for (int t = 0; guard_tables[t]; t++)
-		for (const flow_guard_t *g = guard_tables[t]; g->name; g++)
+	FG_EACH_MODULE(m)
+		for (const flow_guard_t *g = m->guards; g && g->name; g++)
 			if (strcmp(g->name, name) == 0)
 				return g->fn;
 	return NULL;
@@ -28,8 +27,8 @@ find_guard(const char *name)
 static flow_effect_fn
 find_effect(const char *name)
 {
-	for (int t = 0; effect_tables[t]; t++)
-		for (const flow_effect_t *e = effect_tables[t]; e->name; e++)
+	FG_EACH_MODULE(m)
+		for (const flow_effect_t *e = m->effects; e && e->name; e++)
 			if (strcmp(e->name, name) == 0)
 				return e->fn;
 	return NULL;

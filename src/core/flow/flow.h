@@ -73,18 +73,5 @@ json_t *flow_describe(const char *flow);
 /* Actions the actor could try from a state (role-permitted; guards not evaluated). */
 json_t *flow_actions(const char *flow, const char *state, uint32_t roles);
 
-/* Registered by modules (flow_registry.c lists the tables). */
-extern const flow_guard_t plan_guards[];
-extern const flow_effect_t plan_effects[];
-extern const flow_guard_t order_guards[];
-extern const flow_effect_t order_effects[];
-extern const flow_guard_t ticket_guards[];
-extern const flow_effect_t ticket_effects[];
-extern const flow_guard_t part_guards[];
-extern const flow_effect_t part_effects[];
-extern const flow_guard_t defect_guards[];
-extern const flow_effect_t defect_effects[];
-extern const flow_guard_t fault_guards[];
-extern const flow_effect_t fault_effects[];
 
 #endif

@@ -2,16 +2,9 @@
 #include <stdlib.h>
 #include "core/base/log.h"
 #include "core/auth/perm.h"
-#include "safety/kb/kb.h"
+#include "core/module/module.h"
 #include "core/http/routes.h"
 
-static const route_t *const tables[] = {
-	health_routes, auth_routes, device_routes, user_routes, org_routes, audit_routes, order_routes, plan_routes,
-	attach_routes, ticket_routes, briefing_routes, survey_routes, step_routes, supervision_routes,
-	directory_routes, kb_routes, evaluation_routes, crosscheck_routes,
-	tool_routes, people_routes, notify_routes, contractor_routes, part_routes, charger_routes, tool_import_routes, evuser_routes,
-	inspection_routes, fault_routes, kpi_routes, NULL,
-};
 
 /* Matches path against a pattern segment by segment; {name} takes one non-empty segment. */
 static bool
@@ -56,9 +49,10 @@ bearer(req_t *r)
 void
 router_each(void (*fn)(const route_t *rt, void *arg), void *arg)
 {
-	for (int t = 0; tables[t]; t++)
-		for (const route_t *rt = tables[t]; rt->method; rt++)
-			fn(rt, arg);
+	FG_EACH_MODULE(m)
+		for (const route_t *const *t = m->routes; t && *t; t++)
+			for (const route_t *rt = *t; rt->method; rt++)
+				fn(rt, arg);
 }
 
 static bool
@@ -84,29 +78,37 @@ parse_body(req_t *r)
 	return 0;
 }
 
+/* The first route (in module-table order) whose pattern and method match; NULL, with the methods the path does
+ * take listed in allow ("GET, POST") when only the method was wrong. */
+static const route_t *
+find_route(req_t *r, char *allow, size_t allow_size)
+{
+	FG_EACH_MODULE(m) {
+		for (const route_t *const *t = m->routes; t && *t; t++) {
+			for (const route_t *rt = *t; rt->method; rt++) {
+				if (!match(rt->pattern, r->path, r, false))
+					continue;
+				if (strcmp(rt->method, r->method) == 0 ||
+				    (strcmp(r->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0))
+					return rt;
+				if (!strstr(allow, rt->method)) {
+					size_t n = strlen(allow);
+					fg_fmt(allow + n, allow_size - n, "%s%s", n ? ", " : "", rt->method);
+				}
+			}
+		}
+	}
+	return NULL;
+}
+
 /* Everything that can be decided from the headers alone, so a refused client never gets to send us a body
  * we would hold (issue 9): the route, the origin of a cookie-authenticated write, the session, the
  * permission. Runs on the connection's worker thread, as the handler later does. */
 int
 router_prepare(req_t *r)
 {
-	const route_t *hit = NULL;
 	char allow[128] = "";
-	for (int t = 0; tables[t] && !hit; t++) {
-		for (const route_t *rt = tables[t]; rt->method; rt++) {
-			if (!match(rt->pattern, r->path, r, false))
-				continue;
-			if (strcmp(rt->method, r->method) == 0 ||
-			    (strcmp(r->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0)) {
-				hit = rt;
-				break;
-			}
-			if (!strstr(allow, rt->method)) {
-				size_t n = strlen(allow);
-				fg_fmt(allow + n, sizeof allow - n, "%s%s", n ? ", " : "", rt->method);
-			}
-		}
-	}
+	const route_t *hit = find_route(r, allow, sizeof allow);
 	fg_err_t e = FG_ERR_INIT;
 	if (!hit) {
 		if (allow[0]) {
@@ -167,7 +169,7 @@ router_dispatch(req_t *r)
 		return;
 	if (has_body(r) && idem_begin(r) != 0)
 		return;
-	kb_request_start(r->db); /* the knowledge base reads admins' edits at this request's first use */
+	module_request_start(r->db); /* e.g. the knowledge base reads admins' edits at this request's first use */
 	hit->fn(r);
 	idem_end(r);
 	if (db_in_tx(r->db)) { /* a handler bug must not leave a transaction open on this thread's connection */

@@ -6,7 +6,7 @@
 #include "core/audit/audit.h"
 #include "core/auth/perm.h"
 #include "core/auth/session.h"
-#include "core/auth/scope.h"
+#include "shared/org/scope.h"
 #include "safety/kb/kb.h"
 #include "shared/org/org.h"
 #include "fieldwork/orders/orders.h"

@@ -1,7 +1,7 @@
 #include "core/http/routes.h"
 #include "core/flow/flow_api.h"
-#include "core/auth/scope.h"
-#include "core/auth/scope_api.h"
+#include "shared/org/scope.h"
+#include "shared/org/scope_api.h"
 #include "fieldwork/plans/plans.h"
 
 static const jfield_t create_spec[] = {

@@ -1,7 +1,7 @@
 #include "core/http/routes.h"
 #include "fieldwork/steps/steps.h"
-#include "core/auth/scope.h"
-#include "core/auth/scope_api.h"
+#include "shared/org/scope.h"
+#include "shared/org/scope_api.h"
 
 static const jfield_t record_spec[] = {
 	{"work_order_id", JF_STRING, JF_REQUIRED, 64},

@@ -1,7 +1,7 @@
 #include <string.h>
 #include "core/base/util.h"
 #include "core/audit/audit.h"
-#include "core/auth/scope.h"
+#include "shared/org/scope.h"
 #include "safety/kb/kb.h"
 #include "fieldwork/plans/plans.h"
 #include "fieldwork/tickets/tickets.h"

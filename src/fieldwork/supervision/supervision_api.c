@@ -4,8 +4,8 @@
 #include <sodium.h>
 #include "core/http/routes.h"
 #include "fieldwork/supervision/supervision.h"
-#include "core/auth/scope.h"
-#include "core/auth/scope_api.h"
+#include "shared/org/scope.h"
+#include "shared/org/scope_api.h"
 
 static const jfield_t finding_spec[] = {
 	{"kind", JF_STRING, JF_REQUIRED, 20},

@@ -1,7 +1,7 @@
 #include "core/http/routes.h"
 #include "fieldwork/surveys/surveys.h"
-#include "core/auth/scope.h"
-#include "core/auth/scope_api.h"
+#include "shared/org/scope.h"
+#include "shared/org/scope_api.h"
 
 static const jfield_t put_spec[] = {
 	{"version", JF_INT, 0, 0},

@@ -7,7 +7,7 @@
 #include "core/audit/audit.h"
 #include "core/auth/perm.h"
 #include "core/auth/signing.h"
-#include "core/auth/scope.h"
+#include "shared/org/scope.h"
 #include "safety/kb/kb.h"
 #include "fieldwork/plans/plans.h"
 #include "fieldwork/surveys/surveys.h"

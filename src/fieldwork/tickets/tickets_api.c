@@ -3,8 +3,8 @@
 #include "core/flow/flow_api.h"
 #include "core/auth/login.h"
 #include "core/auth/signing.h"
-#include "core/auth/scope.h"
-#include "core/auth/scope_api.h"
+#include "shared/org/scope.h"
+#include "shared/org/scope_api.h"
 #include "fieldwork/tickets/tickets.h"
 
 static const jfield_t create_spec[] = {

@@ -1,5 +1,5 @@
 #include "core/http/routes.h"
-#include "core/auth/scope.h"
+#include "shared/org/scope.h"
 #include "safety/contractors/contractors.h"
 
 #define CONTRACTOR_FIELDS(req)                                   \

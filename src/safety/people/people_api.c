@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/http/routes.h"
-#include "core/auth/scope.h"
+#include "shared/org/scope.h"
 #include "core/auth/perm.h"
 #include "fieldwork/plans/plans.h"
 #include "safety/people/people.h"

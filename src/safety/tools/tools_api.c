@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/http/routes.h"
-#include "core/auth/scope.h"
+#include "shared/org/scope.h"
 #include "safety/tools/tools.h"
 
 static const jfield_t create_spec[] = {

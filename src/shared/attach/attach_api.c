@@ -1,5 +1,5 @@
 #include "core/http/routes.h"
-#include "core/auth/scope.h"
+#include "shared/org/scope.h"
 #include "shared/attach/attach.h"
 
 /* Only someone who may write what the file is attached to may attach it (docs/api.md "Scope"): the entity's

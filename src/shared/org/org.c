@@ -137,3 +137,12 @@ org_list(db_t *db, const char *kind, const char *parent_id, json_t **out, fg_err
 	*out = json_pack("{s:o, s:n, s:I}", "items", rows, "next_cursor", "total", (json_int_t)json_array_size(rows));
 	return 0;
 }
+
+/* GET /me's org_unit_name (fg_module_t.me), so the app can show it to people who may not list org units */
+void
+org_me(db_t *db, const auth_user_t *u, json_t *me)
+{
+	json_t *org = u->org_unit_id[0] ? org_get(db, u->org_unit_id) : NULL;
+	json_object_set(me, "org_unit_name", org ? json_object_get(org, "name") : json_null());
+	json_decref(org);
+}

@@ -2,7 +2,7 @@
 #include <string.h>
 #include "core/base/util.h"
 #include "core/auth/perm.h"
-#include "core/auth/scope.h"
+#include "shared/org/scope.h"
 #include "shared/org/org.h"
 
 static const char *

@@ -2,7 +2,7 @@
  * /org-units stay admin-only; dispatchers and managers still have to pick a team, a leader and a crew. */
 #include "core/http/routes.h"
 #include "core/auth/users.h"
-#include "core/auth/scope.h"
+#include "shared/org/scope.h"
 #include "shared/org/org.h"
 
 static void

@@ -1,5 +1,5 @@
-#include "core/auth/scope.h"
-#include "core/auth/scope_api.h"
+#include "shared/org/scope.h"
+#include "shared/org/scope_api.h"
 
 bool
 scope_http_plan(req_t *r)

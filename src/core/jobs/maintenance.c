@@ -10,8 +10,8 @@
 #include "core/base/util.h"
 #include "core/audit/audit.h"
 #include "core/http/http.h"
-#include "cli/cli.h"
-#include "cli/maintenance.h"
+#include "core/jobs/maintenance.h"
+#include "core/module/module.h"
 
 #define MAINT_BATCH 500
 #define MAINT_MAX_BATCHES 200 /* 100,000 rows of each kind per run */
@@ -76,45 +76,22 @@ maint_sweep(db_t *db, int64_t now, int64_t key_ttl_ms, maint_report_t *rep)
 	return rep->keys < 0 || rep->sessions < 0 ? -1 : 0;
 }
 
-/* fieldgrid maintenance [--data DIR] [--db URL] [--keys-older-than SECONDS]: one sweep now; prints the counts as
- * JSON. --keys-older-than overrides the keys' 24 h lifetime (0: every key), e.g. to reclaim space at once. */
-int
-cmd_maintenance(int argc, char **argv)
+static int
+sweep_job(db_t *db, int64_t now)
 {
-	int64_t ttl_ms = IDEM_TTL_MS;
-	char **rest = fg_calloc((size_t)argc + 1, sizeof *rest);
-	int n = 0;
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--keys-older-than") == 0 && i + 1 < argc) {
-			char *end;
-			long long s = strtoll(argv[++i], &end, 10);
-			if (!*argv[i] || *end || s < 0 || s > 3650LL * 86400) {
-				fprintf(stderr, "fieldgrid: --keys-older-than takes seconds (0 or more)\n");
-				free(rest);
-				return 2;
-			}
-			ttl_ms = s * 1000;
-			continue;
-		}
-		rest[n++] = argv[i];
-	}
-	cli_opts_t o;
-	if (cli_parse(n, rest, &o, NULL) || o.argc > 0) {
-		if (o.argc > 0)
-			fprintf(stderr, "usage: fieldgrid maintenance [--data DIR] [--db URL] [--keys-older-than SECONDS]\n");
-		free(rest);
-		return 2;
-	}
-	db_t *db = cli_open(&o);
-	free(rest);
-	if (!db)
-		return 2;
-	maint_report_t rep;
-	int rc = maint_sweep(db, fg_now_ms(), ttl_ms, &rep);
-	if (rc != 0)
-		fprintf(stderr, "fieldgrid: maintenance failed: %s\n", db_errmsg(db));
-	else
-		printf("{\"idempotency_keys_deleted\":%lld,\"sessions_deleted\":%lld}\n", (long long)rep.keys, (long long)rep.sessions);
-	db_close(db);
-	return rc == 0 ? 0 : 1;
+	maint_report_t m;
+	if (maint_sweep(db, now, IDEM_TTL_MS, &m) != 0)
+		return -1;
+	return (int)(m.keys + m.sessions);
 }
+
+static const fg_job_t jobs[] = {
+	{"maintenance.sweep", 3600, NULL, 10, sweep_job}, /* expired idempotency keys and sessions */
+	{NULL, 0, NULL, 0, NULL},
+};
+
+const fg_module_t maintenance_module = {
+	.name = "maintenance",
+	.context = "core",
+	.jobs = jobs,
+};

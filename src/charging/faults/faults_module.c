@@ -1,0 +1,35 @@
+/* The faults module (charging): Alarms, fault cases (data/flows/fault.json), the service desk and the error-code dictionary. */
+#include "core/module/module.h"
+#include "charging/faults/faults.h"
+
+extern const route_t fault_routes[];
+extern const flow_guard_t fault_guards[];
+extern const flow_effect_t fault_effects[];
+
+static int
+offline_scan(db_t *db, int64_t now)
+{
+	return faults_offline_scan(db, now, NULL);
+}
+
+static int
+escalate(db_t *db, int64_t now)
+{
+	return faults_escalate_due(db, now, NULL);
+}
+
+/* FG_FAULT_SCAN_S shortens the period (default 60 s) */
+static const fg_job_t jobs[] = {
+	{"faults.offline_scan", 60, "FG_FAULT_SCAN_S", 10, offline_scan},
+	{"faults.escalate", 60, "FG_FAULT_SCAN_S", 10, escalate},
+	{NULL, 0, NULL, 0, NULL},
+};
+
+const fg_module_t faults_module = {
+	.name = "faults",
+	.context = "charging",
+	.routes = (const route_t *const[]){fault_routes, NULL},
+	.guards = fault_guards,
+	.effects = fault_effects,
+	.jobs = jobs,
+};
