@@ -47,6 +47,12 @@ db_errmsg(const db_t *db)
 	return db->err;
 }
 
+void
+db_errclear(db_t *db)
+{
+	db->err[0] = 0;
+}
+
 int
 db_exec(db_t *db, const char *sql)
 {

@@ -32,6 +32,8 @@ void db_close(db_t *db);
 enum db_kind db_kind(const db_t *db);
 const char *db_kind_name(const db_t *db); /* "sqlite" | "postgresql" */
 const char *db_errmsg(const db_t *db);
+/* Forgets the last error, so that a caller can tell whether the part it runs next failed in the database. */
+void db_errclear(db_t *db);
 
 /* Runs SQL without parameters; several statements allowed (migrations). 0 or a DB_* error. */
 int db_exec(db_t *db, const char *sql) __attribute__((warn_unused_result));

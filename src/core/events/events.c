@@ -48,6 +48,7 @@ deliver(db_t *db, const fg_subscription_t *s, const fg_event_t *ev, char *why, s
 		return -2;
 	}
 	fg_err_t err = FG_ERR_INIT;
+	db_errclear(db); /* what the database says after this is the subscriber's */
 	int rc = s->fn(db, ev, &err);
 	if (rc == 0 && db_release(db, sp) == 0) {
 		fg_err_clear(&err);

@@ -5,12 +5,6 @@
 #include "shared/notify/notify.h"
 #include "core/module/module.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 int
 notify_add(db_t *db, const char *user_id, const char *kind, const char *title, const char *body, const char *entity,
     const char *entity_id, const char *dedupe_key)
