@@ -378,6 +378,28 @@ due_retry_that_succeeds_is_delivered(void **state)
 	db_rollback(db);
 }
 
+static void
+prune_keeps_recent_and_failed(void **state)
+{
+	DB_OR_SKIP();
+	begin(db);
+	int64_t now = fg_now_ms(), old = now - 31LL * 86400000;
+	const char *ins = "INSERT INTO domain_events (id, name, entity, entity_id, at) VALUES ($1, 'thing.done', 'thing', $2, $3)";
+	char a[37], b[37];
+	fg_uuid7(a);
+	fg_uuid7(b);
+	assert_int_equal(db_run(db_q(db, ins, "tti", a, "old", old)), DB_DONE);
+	assert_int_equal(db_run(db_q(db, ins, "tti", b, "recent", now - 86400000LL)), DB_DONE);
+	/* an old event whose delivery failed stays with it */
+	assert_int_equal(events_emit(db, "thing.done", "thing", "old-failed", NULL, NULL), 0);
+	assert_int_equal(db_run(db_q(db, "UPDATE domain_events SET at = $1 WHERE entity_id = 'old-failed'", "i", old)), DB_DONE);
+	assert_int_equal(events_prune(db, now), 1);
+	assert_int_equal(count(db, "SELECT COUNT(*) AS n FROM domain_events WHERE entity_id = $1", "old"), 0);
+	assert_int_equal(count(db, "SELECT COUNT(*) AS n FROM domain_events WHERE entity_id = $1", "recent"), 1);
+	assert_int_equal(count(db, "SELECT COUNT(*) AS n FROM domain_events WHERE entity_id = $1", "old-failed"), 1);
+	db_rollback(db);
+}
+
 int
 main(void)
 {
@@ -390,6 +412,7 @@ main(void)
 		cmocka_unit_test(unclosed_transaction_counts_as_failure),
 		cmocka_unit_test(retried_with_backoff_then_parked_then_retried_by_hand),
 		cmocka_unit_test(due_retry_that_succeeds_is_delivered),
+		cmocka_unit_test(prune_keeps_recent_and_failed),
 	};
 	int failed = cmocka_run_group_tests_name("events on SQLite", tests, open_sqlite, close_db);
 	failed += cmocka_run_group_tests_name("events on PostgreSQL", tests, open_pg, close_db);

@@ -43,6 +43,10 @@ int events_emit(db_t *db, const char *name, const char *entity, const char *enti
  * its own transaction. Returns how many were delivered, or -1 on a database error. */
 int events_retry_due(db_t *db, int64_t now);
 
+/* Housekeeping (the job events.prune, daily): events older than FG_EVENTS_KEEP_DAYS (default 30) are deleted in
+ * audited batches, except those with a delivery on record. Returns how many, or -1. */
+int events_prune(db_t *db, int64_t now);
+
 /* Admins' view: failed deliveries with their event, newest first. state: retrying | parked | delivered, NULL for
  * retrying and parked. */
 int events_failed_list(db_t *db, const char *state, const char *cursor, int limit, json_t **out, fg_err_t *err);
