@@ -5,7 +5,7 @@
 #include <jansson.h>
 #include "core/base/err.h"
 #include "core/db/db.h"
-#include "core/ocpp/ocpp.h"
+#include "core/ocpp/ocpp_host.h"
 
 /* Charging stations and chargers (充电站 / 充电桩, R4.1, R4.2, R4.12): the ledger, id tags, and what the OCPP
  * gateway (src/core/ocpp/) records. chargers.c holds the ledger rules for the REST API; chargers_ocpp.c the writes of

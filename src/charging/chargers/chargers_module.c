@@ -1,6 +1,6 @@
 /* The chargers module (charging): Stations, chargers, id tags and remote commands. */
 #include "core/module/module.h"
-#include "core/ocpp/ocpp.h"
+#include "core/ocpp/ocpp_host.h"
 #include "charging/chargers/chargers.h"
 
 extern const route_t charger_routes[];
