@@ -34,6 +34,8 @@ fail=0
 "$BIN" demo --data "$WORK/data" "${DBARGS[@]}" >>"$WORK/init.log" 2>&1 || { cat "$WORK/init.log"; exit 1; }
 # the OCPP liveness test (tests/ocpp/liveness.test.mjs) needs short ping and idle timers
 export FG_OCPP_PING_S=${FG_OCPP_PING_S:-2} FG_OCPP_IDLE_S=${FG_OCPP_IDLE_S:-8}
+# the events test (tests/ocpp/events.test.mjs) watches failed deliveries retried and parked: seconds, not minutes
+export FG_EVENTS_RETRY_S=${FG_EVENTS_RETRY_S:-1}
 # the edge suite (tests/edge) needs a short header deadline and a trusted proxy (X-Forwarded-Proto / -Host)
 if [ "$WHAT" = edge ]; then
   export FIELDGRID_HEADER_TIMEOUT_S=${FIELDGRID_HEADER_TIMEOUT_S:-3} FIELDGRID_TRUSTED_PROXY=1

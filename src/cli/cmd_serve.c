@@ -73,14 +73,17 @@ cmd_serve(int argc, char **argv)
 		.cookie_secure = getenv("FIELDGRID_COOKIE_SECURE") && strcmp(getenv("FIELDGRID_COOKIE_SECURE"), "1") == 0,
 		.trusted_proxy = getenv("FIELDGRID_TRUSTED_PROXY") && strcmp(getenv("FIELDGRID_TRUSTED_PROXY"), "1") == 0,
 	};
-	if (ocpp_start() != 0) /* the charger gateway's loop and writer, before the first charger can connect */
+	/* the modules first: their subscriptions, the gateway's host (chargers), their workers (tool imports) — so the
+	 * first request or charger finds them all in place */
+	if (module_start_all() != 0)
 		return 1;
-	if (http_start(&cfg) != 0) {
-		ocpp_stop();
+	if (ocpp_start() != 0) { /* the charger gateway's loop and writer, before the first charger can connect */
+		module_stop_all();
 		return 1;
 	}
-	if (module_start_all() != 0) { /* the modules' workers (e.g. tool imports) */
-		http_stop(5000); /* and the gateway */
+	if (http_start(&cfg) != 0) {
+		ocpp_stop();
+		module_stop_all();
 		return 1;
 	}
 	scheduler_start(o.url);

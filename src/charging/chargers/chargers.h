@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include "core/base/err.h"
 #include "core/db/db.h"
+#include "core/ocpp/ocpp_host.h"
 
 /* Charging stations and chargers (充电站 / 充电桩, R4.1, R4.2, R4.12): the ledger, id tags, and what the OCPP
  * gateway (src/core/ocpp/) records. chargers.c holds the ledger rules for the REST API; chargers_ocpp.c the writes of
@@ -78,14 +79,8 @@ int chargers_command_list(db_t *db, const char *charger_id, const char *cursor, 
 
 /* --- the gateway's side (chargers_ocpp.c) --- */
 
-/* What the handshake needs to admit a charger. */
-typedef struct {
-	char id[37];
-	char charge_point_id[65];
-	int security_profile;
-	int heartbeat_interval;
-	char auth_hash[160];
-} chargers_auth_t;
+/* What the handshake needs to admit a charger (the gateway's type: src/core/ocpp/ocpp.h). */
+typedef ocpp_charger_auth_t chargers_auth_t;
 /* 1 found, 0 unknown, -1 database error. */
 int chargers_auth_lookup(db_t *db, const char *charge_point_id, chargers_auth_t *out);
 /* Constant-time check of an HTTP Basic password against the stored hash. */
@@ -100,5 +95,9 @@ int chargers_ocpp_link(db_t *db, const char *charger_id, const char *what, int64
 /* A command's outcome: status accepted|rejected|failed|timeout|disconnected. */
 int chargers_ocpp_command_done(db_t *db, const char *cmd_id, const char *status, json_t *result, const char *error_code,
     const char *error_desc, int64_t at);
+
+/* The gateway's host (src/core/ocpp/ocpp.h) made of the functions above; the chargers module registers it at
+ * start-up. */
+extern const ocpp_host_t chargers_ocpp_host;
 
 #endif

@@ -1,10 +1,28 @@
 /* The chargers module (charging): Stations, chargers, id tags and remote commands. */
 #include "core/module/module.h"
+#include "core/ocpp/ocpp_host.h"
+#include "charging/chargers/chargers.h"
 
 extern const route_t charger_routes[];
+
+/* The gateway (core/ocpp) calls the chargers' functions through the host it defines. */
+static int
+start(void)
+{
+	ocpp_set_host(&chargers_ocpp_host);
+	return 0;
+}
+
+static void
+stop(void)
+{
+	ocpp_set_host(NULL);
+}
 
 const fg_module_t chargers_module = {
 	.name = "chargers",
 	.context = "charging",
 	.routes = (const route_t *const[]){charger_routes, NULL},
+	.start = start,
+	.stop = stop,
 };

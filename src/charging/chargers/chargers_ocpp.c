@@ -7,10 +7,8 @@
 #include "core/base/util.h"
 #include "core/audit/audit.h"
 #include "core/ocpp/ocpp_frame.h"
+#include "core/events/events.h"
 #include "charging/chargers/chargers.h"
-#include "charging/evusers/evusers.h"
-#include "charging/inspections/inspections.h"
-#include "charging/faults/faults.h"
 
 static const char *
 str(json_t *o, const char *k)
@@ -99,8 +97,13 @@ boot(db_t *db, const char *charger_id, json_t *p, int64_t at, json_t **reply)
 	    "ttttit", str(p, "chargePointVendor"), str(p, "chargePointModel"), serial, str(p, "firmwareVersion"), at, charger_id));
 	json_t *after = rc == DB_DONE ? charger_row(db, charger_id) : NULL;
 	int ok = after && event(db, charger_id, "boot", p, at) == 0;
-	/* a firmware campaign learns the version the charger came back with (same transaction) */
-	ok = ok && firmware_on_boot(db, charger_id, str(p, "firmwareVersion"), at) == 0;
+	/* "charger.booted": a firmware campaign learns the version the charger came back with */
+	if (ok) {
+		json_t *d = json_pack("{s:s?, s:s?, s:s?, s:I}", "firmware", str(p, "firmwareVersion"), "vendor",
+		    str(p, "chargePointVendor"), "model", str(p, "chargePointModel"), "at", (json_int_t)at);
+		ok = events_emit(db, "charger.booted", "charger", charger_id, d, NULL) == 0;
+		json_decref(d);
+	}
 	if (ok && !json_equal(before, after)) /* the ledger learns vendor, model, serial, firmware from the charger */
 		ok = audit_write(db, NULL, "boot", "charger", charger_id, before, after) == 0;
 	int64_t interval = after ? num(after, "heartbeat_interval") : 300;
@@ -313,11 +316,14 @@ status(db_t *db, const char *charger_id, json_t *p, int64_t recv)
 	    recv));
 	if (rc != DB_DONE)
 		return -1;
-	/* a car that stayed long after its session stopped costs its user credit (R4.7) */
-	if (evusers_on_status(db, charger_id, conn, str(p, "status"), at) != 0)
-		return -1;
-	/* alarms: raised, counted or cleared by the fault module's rules (src/charging/faults/alarms.c) */
-	return faults_on_status(db, charger_id, p, at);
+	/* "connector.status" (at: the charger's time of the report): alarms are raised, counted or cleared by the
+	 * faults module's rules; a car that stayed long after its session stopped costs its user credit (evusers) */
+	json_t *d = json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:s?, s:I, s:I}", "connector_id", (json_int_t)conn, "status",
+	    str(p, "status"), "error_code", str(p, "errorCode"), "info", str(p, "info"), "vendor_id", str(p, "vendorId"),
+	    "vendor_error_code", str(p, "vendorErrorCode"), "at", (json_int_t)at, "received_at", (json_int_t)recv);
+	rc = events_emit(db, "connector.status", "charger", charger_id, d, NULL);
+	json_decref(d);
+	return rc;
 }
 
 int
@@ -361,14 +367,30 @@ chargers_ocpp_call(db_t *db, const char *charger_id, const char *action, json_t 
 	if (strcmp(action, "DiagnosticsStatusNotification") == 0 || strcmp(action, "FirmwareStatusNotification") == 0) {
 		if (event(db, charger_id, action[0] == 'D' ? "diagnostics_status" : "firmware_status", p, recv) != 0)
 			return -1;
-		/* a firmware campaign follows its chargers (same transaction) */
-		if (action[0] == 'F' && firmware_on_status(db, charger_id, str(p, "status"), recv) != 0)
-			return -1;
+		/* "charger.firmware_status": a firmware campaign follows its chargers */
+		if (action[0] == 'F') {
+			json_t *d = json_pack("{s:s, s:I}", "status", str(p, "status"), "at", (json_int_t)recv);
+			int rc = events_emit(db, "charger.firmware_status", "charger", charger_id, d, NULL);
+			json_decref(d);
+			if (rc != 0)
+				return -1;
+		}
 		*reply = json_object();
 		return 0;
 	}
 	log_error("ocpp: %s reached the writer but has no handler", action);
 	return -1;
+}
+
+/* "charger.link" {what, at} for connected and seen (the faults module clears an offline alarm); a disconnect is no
+ * news to anyone yet (the offline scan decides when silence is too long). */
+static int
+link_event(db_t *db, const char *charger_id, const char *what, int64_t at)
+{
+	json_t *d = json_pack("{s:s, s:I}", "what", what, "at", (json_int_t)at);
+	int rc = events_emit(db, "charger.link", "charger", charger_id, d, NULL);
+	json_decref(d);
+	return rc;
 }
 
 int
@@ -382,10 +404,10 @@ chargers_ocpp_link(db_t *db, const char *charger_id, const char *what, int64_t a
 		rc = db_run(db_q(db, "UPDATE chargers SET online = 0, last_seen_at = $1 WHERE id = $2", "it", at, charger_id));
 	else
 		return db_run(db_q(db, "UPDATE chargers SET last_seen_at = $1 WHERE id = $2 AND (last_seen_at IS NULL OR "
-					   "last_seen_at < $1)", "it", at, charger_id)) == DB_DONE ? faults_on_link(db, charger_id, what, at) : -1;
-	if (rc != DB_DONE)
+					   "last_seen_at < $1)", "it", at, charger_id)) == DB_DONE ? link_event(db, charger_id, what, at) : -1;
+	if (rc != DB_DONE || event(db, charger_id, what, NULL, at) != 0)
 		return -1;
-	return event(db, charger_id, what, NULL, at) == 0 ? faults_on_link(db, charger_id, what, at) : -1;
+	return strcmp(what, "connected") == 0 ? link_event(db, charger_id, what, at) : 0;
 }
 
 int
@@ -433,3 +455,11 @@ chargers_ocpp_command_done(db_t *db, const char *cmd_id, const char *status, jso
 	json_decref(after);
 	return ok ? 0 : -1;
 }
+
+const ocpp_host_t chargers_ocpp_host = {
+	.auth_lookup = chargers_auth_lookup,
+	.key_ok = chargers_key_ok,
+	.call = chargers_ocpp_call,
+	.link = chargers_ocpp_link,
+	.command_done = chargers_ocpp_command_done,
+};

@@ -261,11 +261,13 @@ occupancy(db_t *db, const char *charger_id, int64_t connector_id, int64_t at)
 }
 
 int
-evusers_on_status(db_t *db, const char *charger_id, int64_t connector_id, const char *status, int64_t at)
+evusers_on_status(db_t *db, const fg_event_t *ev, fg_err_t *err)
 {
+	int64_t connector_id = json_integer_value(json_object_get(ev->data, "connector_id"));
+	const char *status = str(ev->data, "status");
 	if (connector_id < 1 || !status || strcmp(status, "Available") != 0)
 		return 0;
-	return occupancy(db, charger_id, connector_id, at) < 0 ? -1 : 0;
+	return occupancy(db, ev->entity_id, connector_id, json_integer_value(json_object_get(ev->data, "at"))) < 0 ? -1 : 0;
 }
 
 int

@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include "core/base/err.h"
 #include "core/db/db.h"
+#include "core/events/events.h"
 
 /* Charging users (R4.7, issue 5 item 9): reservations (ReserveNow / CancelReservation through the gateway) and a
  * credit rating per id tag that warns the desk and then blocks the tag after repeated misuse. The rules are data:
@@ -18,9 +19,9 @@ json_t *evusers_credit_list(db_t *db, const char *level);
 /* A deduction or a restoration by the desk. in: kind manual|restore, points (1..manual_max_points), note.
  * Refusals: invalid_field, not_found. */
 int evusers_credit_record(db_t *db, const char *actor_id, const char *id_tag, json_t *in, json_t **out, fg_err_t *err);
-/* The gateway's writer after a StatusNotification (same transaction): a connector that becomes Available long
- * after its last session stopped was held: one occupancy event for that session's tag. 0 or -1. */
-int evusers_on_status(db_t *db, const char *charger_id, int64_t connector_id, const char *status, int64_t at);
+/* Subscriber of "connector.status" (src/core/events/): a connector that becomes Available long after its last
+ * session stopped was held: one occupancy event for that session's tag. 0 or -1. */
+int evusers_on_status(db_t *db, const fg_event_t *ev, fg_err_t *err);
 /* The periodic sweep: connectors still held past the grace, reservations expired unused (no-show). Returns how
  * many events were recorded, or -1. */
 int evusers_sweep(db_t *db);

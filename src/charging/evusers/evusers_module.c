@@ -15,9 +15,16 @@ static const fg_job_t jobs[] = {
 	{NULL, 0, NULL, 0, NULL},
 };
 
+/* A connector freed long after its session stopped costs its user credit (R4.7). */
+static const fg_subscription_t subscriptions[] = {
+	{"connector.status", "evusers.on_status", evusers_on_status},
+	{NULL, NULL, NULL},
+};
+
 const fg_module_t evusers_module = {
 	.name = "evusers",
 	.context = "charging",
 	.routes = (const route_t *const[]){evuser_routes, NULL},
 	.jobs = jobs,
+	.subscriptions = subscriptions,
 };

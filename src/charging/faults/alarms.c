@@ -280,7 +280,7 @@ static int
 on_status(db_t *db, const char *charger_id, json_t *p, int64_t at)
 {
 	int rc;
-	int64_t conn = json_integer_value(json_object_get(p, "connectorId"));
+	int64_t conn = json_integer_value(json_object_get(p, "connector_id"));
 	json_t *cur = db_one(db_q(db, "SELECT status, error_code, vendor_error_code, info, status_at FROM connectors "
 				      "WHERE charger_id = $1 AND connector_id = $2", "ti", charger_id, conn), &rc);
 	if (!cur)
@@ -293,12 +293,12 @@ on_status(db_t *db, const char *charger_id, json_t *p, int64_t at)
 	json_t *charger = charger_of(db, charger_id);
 	if (!charger)
 		return -1;
-	const char *status = str(p, "status"), *code = str(p, "errorCode"), *vcode = str(p, "vendorErrorCode");
-	const char *vendor = str(p, "vendorId") ? str(p, "vendorId") : str(charger, "vendor");
+	const char *status = str(p, "status"), *code = str(p, "error_code"), *vcode = str(p, "vendor_error_code");
+	const char *vendor = str(p, "vendor_id") ? str(p, "vendor_id") : str(charger, "vendor");
 	finding_t f;
 	int out = 0;
 	if (classify(db, vendor, status, code, vcode, &f)) {
-		out = raise_alarm(db, charger, conn, &f, status, code, str(p, "vendorId"), vcode, str(p, "info"), at);
+		out = raise_alarm(db, charger, conn, &f, status, code, str(p, "vendor_id"), vcode, str(p, "info"), at);
 		json_decref(f.entry);
 	} else if (is_healthy(status)) {
 		char what[80];
@@ -368,36 +368,17 @@ faults_offline_scan(db_t *db, int64_t now, const char *charger_id)
 	return n;
 }
 
-/* The hooks run in a savepoint: a failure of the alarm rules is logged and undone, and never costs the charger's
- * message (the writer would otherwise roll back the whole batch). */
+/* Subscribers of the chargers' events (the bus runs each in its own savepoint: a failure of the alarm rules is
+ * undone and retried, and never costs the charger's message). */
 int
-faults_on_status(db_t *db, const char *charger_id, json_t *p, int64_t at)
+faults_on_status(db_t *db, const fg_event_t *ev, fg_err_t *err)
 {
-	if (db_begin(db) != 0)
-		return -1;
-	if (on_status(db, charger_id, p, at) == 0)
-		return db_commit(db) == 0 ? 0 : -1;
-	log_warn("alarms: status rules failed for charger %s: %s", charger_id, db_errmsg(db));
-	db_rollback(db);
-	return 0;
+	return on_status(db, ev->entity_id, ev->data, json_integer_value(json_object_get(ev->data, "at")));
 }
 
 int
-faults_on_link(db_t *db, const char *charger_id, const char *what, int64_t at)
+faults_on_link(db_t *db, const fg_event_t *ev, fg_err_t *err)
 {
-	if (strcmp(what, "disconnected") == 0)
-		return 0;
-	int rc; /* the common case (no offline alarm open) costs one indexed read and no savepoint */
-	json_t *a = db_one(db_q(db, "SELECT id FROM alarms WHERE charger_id = $1 AND fault_key = 'ocpp:Offline' AND "
-				    "state <> 'cleared' LIMIT 1", "t", charger_id), &rc);
-	if (!a)
-		return rc == DB_DONE ? 0 : -1;
-	json_decref(a);
-	if (db_begin(db) != 0)
-		return -1;
-	if (on_link(db, charger_id, what, at) == 0)
-		return db_commit(db) == 0 ? 0 : -1;
-	log_warn("alarms: link rules failed for charger %s: %s", charger_id, db_errmsg(db));
-	db_rollback(db);
-	return 0;
+	const char *what = str(ev->data, "what");
+	return what ? on_link(db, ev->entity_id, what, json_integer_value(json_object_get(ev->data, "at"))) : 0;
 }

@@ -11,7 +11,7 @@
 #include "core/auth/perm.h"
 #include "charging/chargers/chargers.h"
 #include "shared/notify/notify.h"
-#include "fieldwork/orders/orders.h"
+#include "fieldwork/interface/work_orders.h"
 #include "charging/faults/faults.h"
 
 #define HOUR_MS (3600LL * 1000)
@@ -24,7 +24,7 @@
 	       "f.recovered_at, f.report, f.reporter_name, f.reporter_contact, f.callback_result, f.callback_at, " \
 	       "f.reopen_count, f.created_at, f.updated_at, f.version"
 #define F_FROM " FROM faults f LEFT JOIN chargers c ON c.id = f.charger_id LEFT JOIN stations s ON s.id = f.station_id " \
-	       "JOIN work_orders w ON w.id = f.work_order_id LEFT JOIN users u ON u.id = f.assignee_id "
+	       "JOIN work_order_summaries w ON w.id = f.work_order_id LEFT JOIN users u ON u.id = f.assignee_id "
 
 static const char *
 str(json_t *o, const char *k)
@@ -176,22 +176,14 @@ notify_role(db_t *db, const char *role, const char *kind, const char *title, con
 	return 0;
 }
 
-/* The work order follows its fault case (audited). */
+/* The work order follows its fault case, through the work-order module (audited there as fault_sync). */
 static int
 order_status(db_t *db, const char *actor_id, const char *wo_id, const char *status)
 {
-	json_t *before = orders_get(db, wo_id), *after = NULL;
-	if (!before)
-		return -1;
-	int ok = 1;
-	if (strcmp(str(before, "status"), status) != 0) {
-		ok = db_run(db_q(db, "UPDATE work_orders SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3",
-				 "tit", status, fg_now_ms(), wo_id)) == DB_DONE &&
-		     (after = orders_get(db, wo_id)) && audit_write(db, actor_id, "fault_sync", "work_order", wo_id, before, after) == 0;
-	}
-	json_decref(before);
-	json_decref(after);
-	return ok ? 0 : -1;
+	fg_err_t e = FG_ERR_INIT;
+	int rc = work_orders_follow(db, actor_id, wo_id, status, "fault_sync", false, &e);
+	fg_err_clear(&e);
+	return rc;
 }
 
 int
@@ -236,7 +228,7 @@ faults_open(db_t *db, const char *actor_id, const fault_open_t *in, json_t **out
 	if (in->reporter_name)
 		json_object_set_new(wo_in, "customer_name", json_string(in->reporter_name));
 	json_t *wo = NULL;
-	if (orders_create(db, actor_id, wo_in, &wo, err) != 0) {
+	if (work_orders_create(db, actor_id, wo_in, &wo, err) != 0) {
 		json_decref(wo_in);
 		db_rollback(db);
 		return -1;

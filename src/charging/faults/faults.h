@@ -6,6 +6,7 @@
 #include "core/base/err.h"
 #include "core/db/db.h"
 #include "core/flow/flow.h"
+#include "core/events/events.h"
 
 /* Alarms, fault work orders and the service desk (R4.2, R4.9, R4.11, R4.16).
  *   codes.c   the error-code dictionary (data/faults/error_codes.json + admins' audited edits) and the SLA settings
@@ -37,10 +38,10 @@ json_t *faults_settings(db_t *db);
 int faults_settings_put(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err);
 
 /* ---- alarms (alarms.c) ---- */
-/* Hooks of the OCPP writer, inside its transaction: a StatusNotification just recorded (at: its time), and a
- * connection event (connected | disconnected | seen). 0, or -1 on a database error. */
-int faults_on_status(db_t *db, const char *charger_id, json_t *report, int64_t at);
-int faults_on_link(db_t *db, const char *charger_id, const char *what, int64_t at);
+/* Subscribers (src/core/events/): "connector.status" (a StatusNotification just recorded) and "charger.link"
+ * (connected | seen). 0, or -1 on a database error. */
+int faults_on_status(db_t *db, const fg_event_t *ev, fg_err_t *err);
+int faults_on_link(db_t *db, const fg_event_t *ev, fg_err_t *err);
 /* The offline scan: chargers not heard from for offline_alarm_s before `now` get an alarm. Returns how many
  * were raised, -1 on error. charger_id: only that one (NULL: all). */
 int faults_offline_scan(db_t *db, int64_t now, const char *charger_id);

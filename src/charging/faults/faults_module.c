@@ -19,6 +19,13 @@ static const fg_job_t jobs[] = {
 	{NULL, 0, NULL, 0, NULL},
 };
 
+/* The chargers' facts the alarm rules react to (src/charging/faults/alarms.c). */
+static const fg_subscription_t subscriptions[] = {
+	{"connector.status", "faults.on_status", faults_on_status},
+	{"charger.link", "faults.on_link", faults_on_link},
+	{NULL, NULL, NULL},
+};
+
 const fg_module_t faults_module = {
 	.name = "faults",
 	.context = "charging",
@@ -27,4 +34,5 @@ const fg_module_t faults_module = {
 	.effects = fault_effects,
 	.flows = (const flow_binding_t *const[]){&faults_flow, NULL},
 	.jobs = jobs,
+	.subscriptions = subscriptions,
 };

@@ -451,8 +451,10 @@ firmware_advance(db_t *db, const char *actor_id)
 /* ---- the gateway writer's hooks (inside its transaction) ---- */
 
 int
-firmware_on_status(db_t *db, const char *charger_id, const char *status, int64_t at)
+firmware_on_status(db_t *db, const fg_event_t *ev, fg_err_t *err)
 {
+	const char *charger_id = ev->entity_id, *status = str(ev->data, "status");
+	int64_t at = json_integer_value(json_object_get(ev->data, "at"));
 	if (!status || strcmp(status, "Idle") == 0)
 		return 0;
 	int rc;
@@ -480,8 +482,10 @@ firmware_on_status(db_t *db, const char *charger_id, const char *status, int64_t
 }
 
 int
-firmware_on_boot(db_t *db, const char *charger_id, const char *firmware, int64_t at)
+firmware_on_boot(db_t *db, const fg_event_t *ev, fg_err_t *err)
 {
+	const char *charger_id = ev->entity_id, *firmware = str(ev->data, "firmware");
+	int64_t at = json_integer_value(json_object_get(ev->data, "at"));
 	int rc;
 	json_t *rows = db_all(db_q(db, "SELECT campaign_id FROM firmware_campaign_chargers WHERE charger_id = $1 AND "
 					"sent_at IS NOT NULL AND booted_at IS NULL AND (outcome IS NULL OR outcome <> 'cancelled') "

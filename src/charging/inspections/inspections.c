@@ -9,7 +9,7 @@
 #include "core/base/util.h"
 #include "core/audit/audit.h"
 #include "safety/interface/kb.h"
-#include "fieldwork/orders/orders.h"
+#include "fieldwork/interface/work_orders.h"
 #include "charging/faults/faults.h"
 #include "charging/inspections/inspections.h"
 
@@ -19,7 +19,7 @@
 	       "i.work_order_id, w.number AS work_order_number, w.status AS work_order_status, i.status, i.period_start, " \
 	       "i.due_at, i.started_at, i.finished_at, i.finished_by, u.display_name AS finished_by_name, i.staff, i.summary, " \
 	       "i.created_at, i.updated_at, i.version"
-#define I_FROM " FROM inspections i JOIN stations s ON s.id = i.station_id JOIN work_orders w ON w.id = i.work_order_id " \
+#define I_FROM " FROM inspections i JOIN stations s ON s.id = i.station_id JOIN work_order_summaries w ON w.id = i.work_order_id " \
 	       "LEFT JOIN users u ON u.id = i.finished_by "
 
 #define MAX_ITEMS 200
@@ -333,7 +333,7 @@ generate_one(db_t *db, const char *actor_id, json_t *plan, int64_t at)
 	json_decref(st);
 	json_t *wo = NULL;
 	fg_err_t e = FG_ERR_INIT;
-	rc = orders_create(db, actor_id, in, &wo, &e);
+	rc = work_orders_create(db, actor_id, in, &wo, &e);
 	json_decref(in);
 	fg_err_clear(&e);
 	if (rc != 0) {
@@ -463,25 +463,15 @@ inspections_list(db_t *db, const char *status, const char *station_id, int overd
 
 /* ---- recording ---- */
 
+/* The inspection's work order follows it, through the work-order module; a done or cancelled order stays so. */
 static int
 set_order_status(db_t *db, const char *actor_id, const char *wo_id, const char *status)
 {
-	json_t *before = orders_get(db, wo_id);
-	if (!before)
-		return -1;
-	const char *cur = str(before, "status");
-	if (strcmp(cur, status) == 0 || strcmp(cur, "done") == 0 || strcmp(cur, "cancelled") == 0) {
-		json_decref(before);
-		return 0;
-	}
-	int rc = db_run(db_q(db, "UPDATE work_orders SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3",
-	    "tit", status, fg_now_ms(), wo_id));
-	json_t *after = rc == DB_DONE ? orders_get(db, wo_id) : NULL;
-	int ok = after && audit_write(db, actor_id, strcmp(status, "done") == 0 ? "inspection_done" : "inspection_start",
-	    "work_order", wo_id, before, after) == 0;
-	json_decref(before);
-	json_decref(after);
-	return ok ? 0 : -1;
+	fg_err_t e = FG_ERR_INIT;
+	int rc = work_orders_follow(db, actor_id, wo_id, status, strcmp(status, "done") == 0 ? "inspection_done" : "inspection_start",
+	    true, &e);
+	fg_err_clear(&e);
+	return rc;
 }
 
 static json_t *

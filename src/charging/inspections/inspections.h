@@ -5,6 +5,7 @@
 #include "core/base/err.h"
 #include "core/db/db.h"
 #include "core/flow/flow.h"
+#include "core/events/events.h"
 
 /* Charging-station inspections (issue 5 items 3 and 6; R4.3, R4.6, R4.10, R4.12):
  *   equipment.c   station equipment (箱变, distribution / secondary control cabinets, monitoring, fire facilities)
@@ -65,8 +66,8 @@ int firmware_campaign_cancel(db_t *db, const char *actor_id, const char *id, jso
 /* Sends UpdateFirmware to the next chargers of every running campaign while fewer than batch_size are in flight
  * (outside any transaction: it sends commands). Returns how many were sent, or -1. */
 int firmware_advance(db_t *db, const char *actor_id);
-/* The gateway writer's hooks, inside its transaction: a FirmwareStatusNotification, a BootNotification. */
-int firmware_on_status(db_t *db, const char *charger_id, const char *status, int64_t at);
-int firmware_on_boot(db_t *db, const char *charger_id, const char *firmware, int64_t at);
+/* Subscribers (src/core/events/): "charger.firmware_status" (a FirmwareStatusNotification) and "charger.booted". */
+int firmware_on_status(db_t *db, const fg_event_t *ev, fg_err_t *err);
+int firmware_on_boot(db_t *db, const fg_event_t *ev, fg_err_t *err);
 
 #endif

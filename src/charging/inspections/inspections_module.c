@@ -30,6 +30,13 @@ static const fg_job_t jobs[] = {
 	{NULL, 0, NULL, 0, NULL},
 };
 
+/* Firmware campaigns follow their chargers' reports (src/charging/inspections/firmware.c). */
+static const fg_subscription_t subscriptions[] = {
+	{"charger.firmware_status", "firmware.on_status", firmware_on_status},
+	{"charger.booted", "firmware.on_boot", firmware_on_boot},
+	{NULL, NULL, NULL},
+};
+
 const fg_module_t inspections_module = {
 	.name = "inspections",
 	.context = "charging",
@@ -38,4 +45,5 @@ const fg_module_t inspections_module = {
 	.effects = defect_effects,
 	.flows = (const flow_binding_t *const[]){&defects_flow, NULL},
 	.jobs = jobs,
+	.subscriptions = subscriptions,
 };

@@ -3,13 +3,13 @@
 #include "core/base/util.h"
 #include "core/audit/audit.h"
 #include "core/auth/perm.h"
-#include "fieldwork/orders/orders.h"
+#include "fieldwork/interface/work_orders.h"
 #include "charging/parts/parts.h"
 
 #define R_COLS "r.id, r.number, r.status, r.work_order_id, w.number AS work_order_number, w.title AS work_order_title, " \
 	       "r.depot_id, d.name AS depot_name, r.requested_by, u.display_name AS requested_by_name, r.note, r.issued_by, " \
 	       "r.issued_at, r.settled_at, r.reject_reason, r.created_at, r.updated_at, r.version"
-#define R_FROM " FROM part_requests r JOIN work_orders w ON w.id = r.work_order_id JOIN part_depots d ON d.id = r.depot_id " \
+#define R_FROM " FROM part_requests r JOIN work_order_summaries w ON w.id = r.work_order_id JOIN part_depots d ON d.id = r.depot_id " \
 	       "LEFT JOIN users u ON u.id = r.requested_by "
 
 #define MAX_LINES 50
@@ -90,9 +90,9 @@ parts_request_create(db_t *db, const char *actor_id, json_t *in, json_t **out, f
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
 	int rc;
-	if (db_lock_row(db, "work_orders", str(in, "work_order_id")) != 0)
+	if (work_orders_lock(db, str(in, "work_order_id")) != 0)
 		return db_fail(db, err);
-	json_t *wo = orders_get(db, str(in, "work_order_id"));
+	json_t *wo = work_orders_get(db, str(in, "work_order_id"));
 	if (!wo) {
 		fg_err_field(err, "invalid_field", "work_order_id", "no such work order");
 		return db_fail(db, err);

@@ -33,6 +33,7 @@ static const struct {
 	{"desk.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
 	{"desk.write", ROLE_MANAGER | ROLE_DISPATCHER},
 	{"devices.manage", 0},
+	{"events.admin", 0}, /* failed event deliveries: see and retry (core/events) */
 	{"faults.admin", 0},
 	{"faults.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
 	{"idtags.credit", ROLE_MANAGER | ROLE_DISPATCHER},

@@ -47,6 +47,12 @@ db_errmsg(const db_t *db)
 	return db->err;
 }
 
+void
+db_errclear(db_t *db)
+{
+	db->err[0] = 0;
+}
+
 int
 db_exec(db_t *db, const char *sql)
 {
@@ -176,6 +182,38 @@ db_rollback(db_t *db)
 	memcpy(db->err, keep, sizeof keep);
 	hooks_drop(db, db->depth);
 	db->depth--;
+}
+
+int
+db_savepoint(db_t *db)
+{
+	if (db->depth == 0) {
+		fg_fmt(db->err, sizeof db->err, "a savepoint needs an open transaction");
+		return -1;
+	}
+	return db_begin(db) == 0 ? db->depth : -1;
+}
+
+void
+db_rollback_to(db_t *db, int sp)
+{
+	while (sp > 1 && db->depth >= sp)
+		db_rollback(db);
+}
+
+int
+db_release(db_t *db, int sp)
+{
+	if (sp < 2 || db->depth < sp) {
+		fg_fmt(db->err, sizeof db->err, "savepoint %d is not open", sp);
+		return DB_ERR;
+	}
+	if (db->depth > sp) {
+		db_rollback_to(db, sp);
+		fg_fmt(db->err, sizeof db->err, "a transaction was left open inside savepoint %d", sp);
+		return DB_ERR;
+	}
+	return db_commit(db);
 }
 
 bool

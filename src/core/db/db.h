@@ -32,6 +32,8 @@ void db_close(db_t *db);
 enum db_kind db_kind(const db_t *db);
 const char *db_kind_name(const db_t *db); /* "sqlite" | "postgresql" */
 const char *db_errmsg(const db_t *db);
+/* Forgets the last error, so that a caller can tell whether the part it runs next failed in the database. */
+void db_errclear(db_t *db);
 
 /* Runs SQL without parameters; several statements allowed (migrations). 0 or a DB_* error. */
 int db_exec(db_t *db, const char *sql) __attribute__((warn_unused_result));
@@ -52,6 +54,15 @@ typedef void (*db_hook_fn)(db_t *db, void *arg);
 void db_after_commit(db_t *db, db_hook_fn fn, void *arg, void (*drop)(void *arg));
 /* Open transactions: 0 none, 1 the transaction, more: savepoints inside it. */
 int db_depth(const db_t *db);
+/* A part of a transaction that may fail alone (an event subscriber, src/core/events/): db_savepoint opens a savepoint
+ * inside the open transaction (none open: -1, nothing done) and returns its handle (> 1); db_release keeps the part's
+ * work, db_rollback_to undoes it (its db_after_commit hooks dropped), and both close the savepoint. Whatever the part
+ * left open inside it is closed too: db_rollback_to undoes it, db_release undoes it all and fails (DB_ERR), since a
+ * part that did not close its own transaction did not finish. Both engines; on PostgreSQL a failed statement inside
+ * leaves the transaction usable again after db_rollback_to. */
+int db_savepoint(db_t *db) __attribute__((warn_unused_result));
+int db_release(db_t *db, int sp) __attribute__((warn_unused_result));
+void db_rollback_to(db_t *db, int sp);
 /* Row locks for read-check-write (no lost update, docs/architecture.md "Storage: concurrency"). Call inside a
  * write transaction, before reading the rows whose state a check depends on: they are then locked until the
  * outermost commit or rollback, and what is read after the call is the committed state, which no other writer

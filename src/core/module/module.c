@@ -3,9 +3,16 @@
 #include "core/base/log.h"
 #include "core/module/module.h"
 
+/* The bus's subscriber tables, in the table's order (events_set_subscribers). */
+static const fg_subscription_t *subscriptions[128];
+
 int
 module_start_all(void)
 {
+	int k = 0;
+	FG_EACH_MODULE(m) if (m->subscriptions && k < (int)(sizeof subscriptions / sizeof *subscriptions) - 1) subscriptions[k++] = m->subscriptions;
+	subscriptions[k] = NULL;
+	events_set_subscribers(subscriptions); /* before any start hook: a module's start may already emit */
 	int n = 0;
 	for (; fg_modules[n]; n++) {
 		if (fg_modules[n]->start && fg_modules[n]->start() != 0) {

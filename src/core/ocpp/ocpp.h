@@ -1,8 +1,10 @@
 #ifndef FG_OCPP_H
 #define FG_OCPP_H
 #include <stdbool.h>
+#include <stdint.h>
 #include <microhttpd.h>
 #include <jansson.h>
+#include "core/ocpp/ocpp_host.h"
 
 /* The OCPP 1.6J gateway (DESIGN.md §10, docs/architecture.md "OCPP gateway"):
  *   ocpp_http.c    the WebSocket handshake on libmicrohttpd's worker thread (charger lookup, Basic auth,

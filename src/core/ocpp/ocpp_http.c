@@ -8,6 +8,7 @@
  * Then 101 with Sec-WebSocket-Accept = base64(SHA-1(key ‖ GUID)), and the socket goes to the gateway loop.
  * The lookup is one indexed SELECT on this thread's connection and the password check a BLAKE2b hash, so a
  * reconnect storm costs no argon2 work. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,7 +17,6 @@
 #include "core/base/log.h"
 #include "core/base/util.h"
 #include "core/db/db.h"
-#include "charging/chargers/chargers.h"
 #include "core/ocpp/ocpp.h"
 #include "core/ocpp/ocpp_internal.h"
 
@@ -59,7 +59,7 @@ has_token(const char *v, const char *token)
 }
 
 static bool
-basic_ok(const char *auth, const chargers_auth_t *a)
+basic_ok(const char *auth, const ocpp_charger_auth_t *a)
 {
 	if (!auth || strncasecmp(auth, "Basic ", 6) != 0)
 		return false;
@@ -79,7 +79,7 @@ basic_ok(const char *auth, const chargers_auth_t *a)
 	size_t ulen = (size_t)(colon - dec);
 	if (ulen != strlen(a->charge_point_id) || memcmp(dec, a->charge_point_id, ulen) != 0)
 		return false;
-	bool ok = chargers_key_ok(a->auth_hash, (const char *)colon + 1, out - ulen - 1);
+	bool ok = ocpp_host()->key_ok(a->auth_hash, (const char *)colon + 1, out - ulen - 1);
 	memset(dec, 0, sizeof dec);
 	return ok;
 }
@@ -91,6 +91,21 @@ on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, const char *ex
 	gw_hello_t *h = cls;
 	gw_adopt(h, extra_in, extra_in_size, sock, urh); /* never blocks: a queue and an eventfd (pitfall 3) */
 	free(h);
+}
+
+/* Set once at start-up, read by MHD workers and the writer: an atomic pointer is all the synchronisation needed. */
+static _Atomic(const ocpp_host_t *) host_ptr;
+
+void
+ocpp_set_host(const ocpp_host_t *host)
+{
+	atomic_store(&host_ptr, host);
+}
+
+const ocpp_host_t *
+ocpp_host(void)
+{
+	return atomic_load(&host_ptr);
 }
 
 enum MHD_Result
@@ -116,8 +131,9 @@ ocpp_http_handshake(struct MHD_Connection *conn, const char *url, const char *me
 		return plain(conn, 426, "websocket_version", "Sec-WebSocket-Version 13 is required", cpid);
 
 	db_t *db = db_thread();
-	chargers_auth_t a;
-	int found = db ? chargers_auth_lookup(db, cpid, &a) : -1;
+	ocpp_charger_auth_t a;
+	const ocpp_host_t *host = ocpp_host();
+	int found = db && host ? host->auth_lookup(db, cpid, &a) : -1;
 	if (found < 0)
 		return plain(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable", "try again shortly", cpid);
 	if (found == 0)

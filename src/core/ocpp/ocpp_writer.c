@@ -17,7 +17,7 @@
 #include "core/base/log.h"
 #include "core/base/util.h"
 #include "core/db/db.h"
-#include "charging/chargers/chargers.h"
+#include "core/ocpp/ocpp.h"
 #include "core/ocpp/ocpp_frame.h"
 #include "core/ocpp/ocpp_internal.h"
 
@@ -69,13 +69,16 @@ static int
 run(db_t *db, job_t *j, char **frame)
 {
 	*frame = NULL;
+	const ocpp_host_t *h = ocpp_host();
+	if (!h) /* nothing registered to record it: the charger gets InternalError and sends it again */
+		return -1;
 	if (j->kind == JOB_LINK)
-		return chargers_ocpp_link(db, j->charger_id, j->action, j->at);
+		return h->link(db, j->charger_id, j->action, j->at);
 	if (j->kind == JOB_CMD_DONE)
-		return chargers_ocpp_command_done(db, j->msg_id, j->action, j->payload, j->error_code[0] ? j->error_code : NULL,
+		return h->command_done(db, j->msg_id, j->action, j->payload, j->error_code[0] ? j->error_code : NULL,
 		    j->error_desc[0] ? j->error_desc : NULL, j->at);
 	json_t *reply = NULL;
-	if (chargers_ocpp_call(db, j->charger_id, j->action, j->payload, j->at, &reply) != 0) {
+	if (h->call(db, j->charger_id, j->action, j->payload, j->at, &reply) != 0) {
 		json_decref(reply);
 		return -1;
 	}

@@ -58,33 +58,8 @@ effect_orders_planned(flow_ctx_t *c, fg_err_t *err)
 static int
 effect_orders_released(flow_ctx_t *c, fg_err_t *err)
 {
-	/* a cancelled plan gives its unfinished orders back to the dispatcher */
-	int rc;
-	if (orders_lock_for_plan(c->db, c->id) != 0)
-		return -1;
-	json_t *ids = db_all(db_q(c->db,
-	    "SELECT w.id FROM plan_orders po JOIN work_orders w ON w.id = po.work_order_id WHERE po.plan_id = $1 AND "
-	    "w.status = 'planned' ORDER BY w.id", "t", c->id), &rc);
-	if (!ids)
-		return -1;
-	size_t i;
-	json_t *row;
-	json_array_foreach(ids, i, row) {
-		const char *oid = str(row, "id");
-		json_t *before = orders_get(c->db, oid);
-		rc = db_run(db_q(c->db, "UPDATE work_orders SET status = 'new', version = version + 1, updated_at = $1 WHERE id = $2",
-		    "it", fg_now_ms(), oid));
-		json_t *after = orders_get(c->db, oid);
-		int arc = rc == DB_DONE ? audit_write(c->db, c->actor->id, "release", "work_order", oid, before, after) : -1;
-		json_decref(before);
-		json_decref(after);
-		if (arc != 0) {
-			json_decref(ids);
-			return -1;
-		}
-	}
-	json_decref(ids);
-	return 0;
+	/* a cancelled plan gives its unfinished orders back to the dispatcher (the work-order module moves them) */
+	return orders_release_for_plan(c->db, c->actor->id, c->id);
 }
 
 /* No work without a permitted ticket (R3.4, R2.1). Starting needs "permitted"; resuming after a pause needs the

@@ -289,6 +289,36 @@ orders_set_status_for_plan(db_t *db, const char *actor_id, const char *plan_id, 
 	return 0;
 }
 
+int
+orders_release_for_plan(db_t *db, const char *actor_id, const char *plan_id)
+{
+	int rc;
+	if (orders_lock_for_plan(db, plan_id) != 0)
+		return -1;
+	json_t *ids = db_all(db_q(db, "SELECT w.id FROM plan_orders po JOIN work_orders w ON w.id = po.work_order_id "
+				      "WHERE po.plan_id = $1 AND w.status = 'planned' ORDER BY w.id", "t", plan_id), &rc);
+	if (!ids)
+		return -1;
+	size_t i;
+	json_t *row;
+	json_array_foreach(ids, i, row) {
+		const char *oid = json_string_value(json_object_get(row, "id"));
+		json_t *before = orders_get(db, oid);
+		rc = db_run(db_q(db, "UPDATE work_orders SET status = 'new', version = version + 1, updated_at = $1 WHERE id = $2",
+		    "it", fg_now_ms(), oid));
+		json_t *after = orders_get(db, oid);
+		int arc = rc == DB_DONE ? audit_write(db, actor_id, "release", "work_order", oid, before, after) : -1;
+		json_decref(before);
+		json_decref(after);
+		if (arc != 0) {
+			json_decref(ids);
+			return -1;
+		}
+	}
+	json_decref(ids);
+	return 0;
+}
+
 /* Cancel guard: an order on a published or running plan is the crew's now; take it off the plan first. */
 static int
 gate_order_in_active_plan(flow_ctx_t *c, fg_err_t *gate)

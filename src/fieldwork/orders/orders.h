@@ -27,5 +27,7 @@ int orders_list(db_t *db, const orders_filter_t *f, json_t **out, fg_err_t *err)
  * flow's lock_related, so a plan's transition sees and changes its orders as locked. 0 or -1. */
 int orders_lock_for_plan(db_t *db, const char *plan_id);
 int orders_set_status_for_plan(db_t *db, const char *actor_id, const char *plan_id, const char *status);
+/* A cancelled plan gives its planned orders back: each goes back to new, audited as "release". 0 or -1. */
+int orders_release_for_plan(db_t *db, const char *actor_id, const char *plan_id);
 
 #endif

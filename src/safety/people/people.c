@@ -2,6 +2,7 @@
 #include "core/base/day.h"
 #include "core/base/util.h"
 #include "core/audit/audit.h"
+#include "shared/notify/notify.h"
 #include "safety/people/people.h"
 #include "safety/interface/work.h"
 #include "safety/contractors/contractors.h"
@@ -177,4 +178,52 @@ people_plan_readiness(db_t *db, const char *plan_id)
 	}
 	json_decref(plan);
 	return json_pack("{s:o}", "items", items);
+}
+
+/* Certificates and exams expiring within 60 days (or expired) → the person and every manager, once per item,
+ * expiry date and stage. */
+static int
+remind(db_t *db)
+{
+	int added = 0;
+	json_t *managers = notify_role_users(db, "manager"), *people = people_expiring(db, 60), *t, *k;
+	size_t i, j;
+	if (!managers || !people) {
+		added = -1;
+		goto out;
+	}
+	json_array_foreach(people, i, t) {
+		json_int_t days = json_integer_value(json_object_get(t, "days_to_expiry"));
+		const char *id = json_string_value(json_object_get(t, "id")), *exp = json_string_value(json_object_get(t, "expires_on"));
+		char title[256], key[160];
+		fg_fmt(title, sizeof title, days < 0 ? "%s 的「%s」已于 %s 过期" : "%s 的「%s」将于 %s 到期",
+		    json_string_value(json_object_get(t, "display_name")), json_string_value(json_object_get(t, "name")), exp);
+		fg_fmt(key, sizeof key, "qual:%s:%s:%s", id, exp, days < 0 ? "expired" : "soon");
+		int r = notify_add(db, json_string_value(json_object_get(t, "user_id")), "qualification_expiry", title, NULL,
+		    "qualification", id, key);
+		if (r < 0) {
+			added = -1;
+			goto out;
+		}
+		added += r;
+		json_array_foreach(managers, j, k) {
+			r = notify_add(db, json_string_value(json_object_get(k, "id")), "qualification_expiry", title, NULL,
+			    "qualification", id, key);
+			if (r < 0) {
+				added = -1;
+				goto out;
+			}
+			added += r;
+		}
+	}
+out:
+	json_decref(managers);
+	json_decref(people);
+	return added;
+}
+
+int
+people_reminders(db_t *db)
+{
+	return notify_run_reminders(db, "people", remind);
 }

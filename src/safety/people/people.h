@@ -18,4 +18,8 @@ json_t *people_list(db_t *db, const char *user_id);
 /* Certificates and exams that expire within `days` (or have expired), for reminders. */
 json_t *people_expiring(db_t *db, int days);
 
+/* The people module's job "people.reminders" (hourly; deduplicated per item, expiry date and stage): certificates
+ * and exams expiring within 60 days → the person and every manager. How many added, or -1. */
+int people_reminders(db_t *db);
+
 #endif

@@ -7,6 +7,7 @@
 #include "core/auth/perm.h"
 #include "safety/kb/kb.h"
 #include "safety/interface/work.h"
+#include "shared/notify/notify.h"
 #include "safety/tools/tools.h"
 
 #define TOOL_COLS                                                                                                      \
@@ -569,4 +570,51 @@ tools_due(db_t *db, int days)
 	json_t *t;
 	json_array_foreach(rows, i, t) shape(t);
 	return rows;
+}
+
+/* Tools overdue or due within 30 and 7 days → every tool keeper, once per tool, due date and stage. */
+static int
+remind(db_t *db)
+{
+	int added = 0;
+	json_t *keepers = notify_role_users(db, "tool_keeper"), *tools = tools_due(db, TOOLS_DUE_SOON_DAYS), *t, *k;
+	size_t i, j;
+	if (!keepers || !tools) {
+		added = -1;
+		goto out;
+	}
+	json_array_foreach(tools, i, t) {
+		const char *kind = json_string_value(json_object_get(t, "kind_name")) ? json_string_value(json_object_get(t, "kind_name"))
+										      : json_string_value(json_object_get(t, "kind"));
+		const char *asset = json_string_value(json_object_get(t, "asset_no")), *due = json_string_value(json_object_get(t, "next_test_due"));
+		const char *id = json_string_value(json_object_get(t, "id"));
+		json_int_t days = json_integer_value(json_object_get(t, "days_to_due"));
+		/* three moments worth a message: 30 days before, 7 days before, and overdue */
+		const char *stage = days < 0 ? "overdue" : days <= 7 ? "due7" : "due30";
+		char title[256], key[160];
+		if (days < 0)
+			fg_fmt(title, sizeof title, "工器具 %s（%s）已超过试验有效期（%s），禁止使用", asset, kind, due);
+		else
+			fg_fmt(title, sizeof title, "工器具 %s（%s）将于 %s 到期送检（剩余 %lld 天）", asset, kind, due, (long long)days);
+		fg_fmt(key, sizeof key, "tool:%s:%s:%s", id, due, stage);
+		json_array_foreach(keepers, j, k) {
+			int r = notify_add(db, json_string_value(json_object_get(k, "id")), days < 0 ? "tool_overdue" : "tool_due", title,
+			    NULL, "tool", id, key);
+			if (r < 0) {
+				added = -1;
+				goto out;
+			}
+			added += r;
+		}
+	}
+out:
+	json_decref(keepers);
+	json_decref(tools);
+	return added;
+}
+
+int
+tools_reminders(db_t *db)
+{
+	return notify_run_reminders(db, "tools", remind);
 }

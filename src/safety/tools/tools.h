@@ -51,4 +51,8 @@ char *tools_qr_svg(const char *asset_no);
 /* A printable A4 sheet of QR labels (3 × 8, 70 × 37 mm) for up to 240 tools (malloc'ed PDF). */
 int tools_labels_pdf(db_t *db, json_t *ids, unsigned char **out, size_t *outlen, fg_err_t *err);
 
+/* The tools' reminders (the tools module's job "tools.reminders", hourly; notifications deduplicated per tool, due
+ * date and stage): tools overdue or due within 30 and 7 days → every tool keeper. How many added, or -1. */
+int tools_reminders(db_t *db);
+
 #endif

@@ -3,14 +3,7 @@
 #include "core/base/log.h"
 #include "core/audit/audit.h"
 #include "shared/notify/notify.h"
-#include "safety/people/people.h"
-#include "safety/tools/tools.h"
-
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
+#include "core/module/module.h"
 
 int
 notify_add(db_t *db, const char *user_id, const char *kind, const char *title, const char *body, const char *entity,
@@ -31,24 +24,22 @@ notify_add(db_t *db, const char *user_id, const char *kind, const char *title, c
 	return added;
 }
 
-static json_t *
-with_role(db_t *db, const char *role)
+json_t *
+notify_role_users(db_t *db, const char *role)
 {
 	int rc;
 	return db_all(db_q(db,
 	    "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = $1 AND u.disabled = 0", "t", role), &rc);
 }
 
-static int reminders(db_t *db);
-
 /* One run, one transaction, one audit record saying how many people were told. */
 int
-notify_reminders(db_t *db)
+notify_run_reminders(db_t *db, const char *by, int (*fn)(db_t *db))
 {
 	if (db_begin(db) != 0)
 		return -1;
-	int added = reminders(db);
-	json_t *info = json_pack("{s:i}", "added", added);
+	int added = fn(db);
+	json_t *info = json_pack("{s:i, s:s}", "added", added, "by", by);
 	if (added < 0 || audit_write(db, NULL, "run", "reminders", NULL, NULL, info) != 0 || db_commit(db) != 0) {
 		json_decref(info);
 		db_rollback(db);
@@ -58,64 +49,23 @@ notify_reminders(db_t *db)
 	return added;
 }
 
-static int
-reminders(db_t *db)
+/* The modules' reminder jobs are named "<module>.reminders" (a module that reminds of its own deadlines). */
+int
+notify_reminders(db_t *db)
 {
 	int added = 0;
-	json_t *keepers = with_role(db, "tool_keeper"), *managers = with_role(db, "manager");
-	json_t *tools = tools_due(db, TOOLS_DUE_SOON_DAYS), *people = people_expiring(db, 60), *t, *k;
-	size_t i, j;
-	if (!keepers || !managers || !tools || !people) {
-		added = -1;
-		goto out;
-	}
-	json_array_foreach(tools, i, t) {
-		json_int_t days = json_integer_value(json_object_get(t, "days_to_due"));
-		/* three moments worth a message: 30 days before, 7 days before, and overdue */
-		const char *stage = days < 0 ? "overdue" : days <= 7 ? "due7" : "due30";
-		char title[256], key[160];
-		if (days < 0)
-			fg_fmt(title, sizeof title, "工器具 %s（%s）已超过试验有效期（%s），禁止使用", str(t, "asset_no"),
-			    str(t, "kind_name") ? str(t, "kind_name") : str(t, "kind"), str(t, "next_test_due"));
-		else
-			fg_fmt(title, sizeof title, "工器具 %s（%s）将于 %s 到期送检（剩余 %lld 天）", str(t, "asset_no"),
-			    str(t, "kind_name") ? str(t, "kind_name") : str(t, "kind"), str(t, "next_test_due"), (long long)days);
-		fg_fmt(key, sizeof key, "tool:%s:%s:%s", str(t, "id"), str(t, "next_test_due"), stage);
-		json_array_foreach(keepers, j, k) {
-			int r = notify_add(db, str(k, "id"), days < 0 ? "tool_overdue" : "tool_due", title, NULL, "tool", str(t, "id"), key);
-			if (r < 0) {
-				added = -1;
-				goto out;
-			}
-			added += r;
+	int64_t now = fg_now_ms();
+	FG_EACH_MODULE(m) {
+		for (const fg_job_t *j = m->jobs; j && j->name; j++) {
+			const char *dot = strchr(j->name, '.');
+			if (!dot || strcmp(dot, ".reminders") != 0)
+				continue;
+			int n = j->run(db, now);
+			if (n < 0)
+				return -1;
+			added += n;
 		}
 	}
-	json_array_foreach(people, i, t) {
-		json_int_t days = json_integer_value(json_object_get(t, "days_to_expiry"));
-		char title[256], key[160];
-		fg_fmt(title, sizeof title, days < 0 ? "%s 的「%s」已于 %s 过期" : "%s 的「%s」将于 %s 到期", str(t, "display_name"),
-		    str(t, "name"), str(t, "expires_on"));
-		fg_fmt(key, sizeof key, "qual:%s:%s:%s", str(t, "id"), str(t, "expires_on"), days < 0 ? "expired" : "soon");
-		int r = notify_add(db, str(t, "user_id"), "qualification_expiry", title, NULL, "qualification", str(t, "id"), key);
-		if (r < 0) {
-			added = -1;
-			goto out;
-		}
-		added += r;
-		json_array_foreach(managers, j, k) {
-			r = notify_add(db, str(k, "id"), "qualification_expiry", title, NULL, "qualification", str(t, "id"), key);
-			if (r < 0) {
-				added = -1;
-				goto out;
-			}
-			added += r;
-		}
-	}
-out:
-	json_decref(keepers);
-	json_decref(managers);
-	json_decref(tools);
-	json_decref(people);
 	return added;
 }
 
