@@ -35,7 +35,7 @@ EMBEDDED := $(sort $(shell find migrations data -type f \( -name '*.sql' -o -nam
 UNITSRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNITBIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNITSRC))
 
-.PHONY: all run test unit asan fuzz clean setup bench bench-ocpp
+.PHONY: all run test unit asan fuzz clean setup bench bench-ocpp bench-flow
 all: $(BUILD)/fieldgrid
 
 $(BUILD)/fieldgrid: $(BUILD)/obj/main.o $(LIBOBJ)
@@ -81,6 +81,13 @@ bench: all
 
 bench-ocpp: all
 	bash bench/ocpp/run.sh
+
+# bench/flow: the flow engine's transitions against plain audited inserts (bench/README.md "Flow"); not a test
+$(BUILD)/bench-flow: bench/flow/flow_bench.c $(LIBOBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+bench-flow: all $(BUILD)/bench-flow
+	bash bench/flow/run.sh
 
 clean:
 	rm -rf build

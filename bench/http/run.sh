@@ -15,6 +15,10 @@
 #   FG_LOG        where fieldgrid's stdout+stderr (one access-log line per request) go;
 #                 default: a file in the temporary directory; /dev/null discards it
 #   KEEP_TMP=1    keep the temporary directory (data, logs, nginx config) after the run
+#   FG_DB         sqlite (default) or pg: PostgreSQL in the private cluster of tests/pg.sh (FG_PG_PORT)
+#   ENDPOINTS     which reads to measure, space-separated, from: health me orders plans tools board live
+#                 (default: all of them)
+#   FG_THREADS    fieldgrid serve --threads (unset: serve's default)
 set -euo pipefail
 
 DURATION=${DURATION:-10}
@@ -23,6 +27,9 @@ CONNECTIONS=${CONNECTIONS:-"64 256"}
 FG_PORT=${FG_PORT:-18480}
 NGINX_PORT=${NGINX_PORT:-18481}
 HOST=127.0.0.1
+FG_DB=${FG_DB:-sqlite}
+ENDPOINTS=${ENDPOINTS:-"health me orders plans tools board live"}
+case $FG_DB in sqlite|pg) ;; *) echo "bench/http: FG_DB must be sqlite or pg, got '$FG_DB'" >&2; exit 1;; esac
 
 die() { printf 'bench/http: %s\n' "$*" >&2; exit 1; }
 note() { printf 'bench/http: %s\n' "$*" >&2; }
@@ -97,12 +104,23 @@ show_fg_log() {
 # A throwaway admin password: letters and digits only (no JSON escaping needed), >= 10 chars, mixed kinds.
 PW="Bench$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')9"
 mkdir -p "$TMP/data"
-note "fieldgrid init --data $TMP/data"
-FIELDGRID_ADMIN_PASSWORD=$PW "$FG_BIN" init --data "$TMP/data" >"$TMP/init.log" 2>&1 \
+DB_ARGS=()
+if [ "$FG_DB" = pg ]; then
+  "$ROOT/tests/pg.sh" start >/dev/null || die "tests/pg.sh start failed (FG_PG_PORT=${FG_PG_PORT:-default})"
+  DB_ARGS=(--db "$("$ROOT/tests/pg.sh" newdb fg_bench_http)") || die "tests/pg.sh newdb failed"
+fi
+note "fieldgrid init --data $TMP/data ${DB_ARGS[*]:-}"
+FIELDGRID_ADMIN_PASSWORD=$PW "$FG_BIN" init --data "$TMP/data" "${DB_ARGS[@]}" >"$TMP/init.log" 2>&1 \
   || { cat "$TMP/init.log" >&2; die "fieldgrid init failed"; }
+# the demo company and its day of field work: the rows people read (bench/http/seed.mjs tops the lists up)
+note "fieldgrid demo"
+FIELDGRID_DEMO_PASSWORD=$PW "$FG_BIN" demo --data "$TMP/data" "${DB_ARGS[@]}" >"$TMP/demo.log" 2>&1 \
+  || { cat "$TMP/demo.log" >&2; die "fieldgrid demo failed"; }
 
+THREAD_ARGS=()
+[ -n "${FG_THREADS:-}" ] && THREAD_ARGS=(--threads "$FG_THREADS")
 note "fieldgrid serve on $HOST:$FG_PORT (server output: $FG_LOG)"
-"$FG_BIN" serve --data "$TMP/data" --listen "$HOST:$FG_PORT" >"$FG_LOG" 2>&1 &
+"$FG_BIN" serve --data "$TMP/data" "${DB_ARGS[@]}" "${THREAD_ARGS[@]}" --listen "$HOST:$FG_PORT" >"$FG_LOG" 2>&1 &
 FG_PID=$!
 
 FG="http://$HOST:$FG_PORT"
@@ -121,18 +139,41 @@ code=$(curl -sS -o "$TMP/login.json" -w '%{http_code}' -X POST -H 'Content-Type:
 TOKEN=$(json_get token <"$TMP/login.json") || die "cannot parse the login response"
 [ -n "$TOKEN" ] || { cat "$TMP/login.json" >&2; die "no token in the login response"; }
 
+command -v node >/dev/null || die "node not found: bench/http/seed.mjs tops up the demo data"
+note "seeding: work orders, plans for today, chargers (bench/http/seed.mjs)"
+SEED=$(node "$ROOT/bench/http/seed.mjs" --base "$FG" --token "$TOKEN") || die "bench/http/seed.mjs failed"
+TODAY=$(printf '%s' "$SEED" | json_get date)
+
+# name|path (all GET; every one but health with the admin's bearer token)
+endpoint() {
+  case $1 in
+  health) echo "/api/v1/health" ;;
+  me) echo "/api/v1/me" ;;
+  orders) echo "/api/v1/work-orders?limit=50" ;;
+  plans) echo "/api/v1/plans?limit=50" ;;
+  tools) echo "/api/v1/tools?limit=50" ;;
+  board) echo "/api/v1/board?date=$TODAY" ;;
+  live) echo "/api/v1/chargers/live" ;;
+  *) die "unknown endpoint '$1' in ENDPOINTS (health me orders plans tools board live)" ;;
+  esac
+}
+AUTH="Authorization: Bearer $TOKEN"
+
 HTML="$TMP/nginx/html"
 mkdir -p "$HTML"
-code=$(curl -sS -o "$HTML/health.json" -w '%{http_code}' "$FG/api/v1/health") || die "GET /api/v1/health failed"
-[ "$code" = 200 ] || die "GET /api/v1/health answered $code"
-code=$(curl -sS -o "$HTML/me.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$FG/api/v1/me") \
-  || die "GET /api/v1/me failed"
-[ "$code" = 200 ] || { cat "$HTML/me.json" >&2; echo >&2; die "GET /api/v1/me answered $code"; }
-# The static files are the very bodies fieldgrid sent, so their sizes match byte for byte.
-HEALTH_BYTES=$(wc -c <"$HTML/health.json" | tr -d ' ')
-ME_BYTES=$(wc -c <"$HTML/me.json" | tr -d ' ')
-FG_VERSION=$(json_get version <"$HTML/health.json" 2>/dev/null || echo '?')
-FG_DB=$(json_get db <"$HTML/health.json" 2>/dev/null || echo '?')
+declare -A BYTES
+for ep in $ENDPOINTS; do
+  path=$(endpoint "$ep")
+  hdr=()
+  [ "$ep" = health ] || hdr=(-H "$AUTH")
+  code=$(curl -sS -o "$HTML/$ep.json" -w '%{http_code}' "${hdr[@]}" "$FG$path") || die "GET $path failed"
+  [ "$code" = 200 ] || { cat "$HTML/$ep.json" >&2; echo >&2; die "GET $path answered $code"; }
+  # The static files are the very bodies fieldgrid sent, so their sizes match byte for byte.
+  BYTES[$ep]=$(wc -c <"$HTML/$ep.json" | tr -d ' ')
+done
+curl -sS -o "$TMP/health.json" "$FG/api/v1/health" || die "GET /api/v1/health failed"
+FG_VERSION=$(json_get version <"$TMP/health.json" 2>/dev/null || echo '?')
+FG_DB_NAME=$(json_get db <"$TMP/health.json" 2>/dev/null || echo '?')
 
 # --- nginx --------------------------------------------------------------------------------
 # nginx's master runs as root here, its workers as 'nobody': they must be able to read the files.
@@ -176,43 +217,39 @@ NG="http://$HOST:$NGINX_PORT"
 ok=
 for _ in $(seq 100); do
   kill -0 "$NGINX_PID" 2>/dev/null || { cat "$TMP/nginx/logs/error.log" >&2 || true; die "nginx exited during start-up"; }
-  if curl -fsS -o /dev/null "$NG/health.json" 2>/dev/null; then ok=1; break; fi
+  if curl -fsS -o /dev/null "$NG/" 2>/dev/null || curl -sS -o /dev/null "$NG/" 2>/dev/null; then ok=1; break; fi
   sleep 0.1
 done
 [ -n "$ok" ] || { cat "$TMP/nginx/logs/error.log" >&2 || true; die "nginx did not answer within 10 s"; }
-for f in health me; do
+for f in $ENDPOINTS; do
   n=$(curl -fsS "$NG/$f.json" | wc -c | tr -d ' ')
-  want=$([ $f = health ] && echo "$HEALTH_BYTES" || echo "$ME_BYTES")
-  [ "$n" = "$want" ] || die "nginx served $n bytes for $f.json, expected $want"
+  [ "$n" = "${BYTES[$f]}" ] || die "nginx served $n bytes for $f.json, expected ${BYTES[$f]}"
 done
 
 # --- wrk --------------------------------------------------------------------------------------
-# run_wrk NAME CONNS URL [header]: prints "<req/s> <p99>"; wrk's full output stays in $TMP/wrk/NAME-cCONNS.txt
+# run_wrk NAME CONNS URL [header]: prints "<req/s> <p50> <p99>"; wrk's full output stays in $TMP/wrk/NAME-cCONNS.txt
 mkdir -p "$TMP/wrk"
 run_wrk() {
-  local conns=$2 url=$3 hdr=${4:-} out="$TMP/wrk/$1-c$2.txt" rps p99
+  local conns=$2 url=$3 hdr=${4:-} out="$TMP/wrk/$1-c$2.txt" rps p50 p99
   local args=(-t"$THREADS" -c"$conns" -d"${DURATION}s" --latency)
   [ -n "$hdr" ] && args+=(-H "$hdr")
   "$WRK" "${args[@]}" "$url" >"$out" 2>&1 || true
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  p50=$(awk '$1 == "50%" && !done {print $2; done=1}' "$out")
   p99=$(awk '$1 == "99%" && !done {print $2; done=1}' "$out")
-  echo "${rps:-?} ${p99:-?}"
+  echo "${rps:-?} ${p50:-?} ${p99:-?}"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 <= 0 || b+0 <= 0) print "?"; else if (a/b >= 0.1) printf "%.2f", a/b; else printf "%.2g", a/b }'; }
 
 ROWS=()
 for c in $CONNECTIONS; do
-  for ep in health me; do
-    if [ $ep = health ]; then
-      path=/api/v1/health; bytes=$HEALTH_BYTES
-      note "c=$c  fieldgrid GET $path (${DURATION}s)"; read -r frps fp99 < <(run_wrk fieldgrid-health "$c" "$FG$path")
-    else
-      path=/api/v1/me; bytes=$ME_BYTES
-      note "c=$c  fieldgrid GET $path (${DURATION}s)"; read -r frps fp99 < <(run_wrk fieldgrid-me "$c" "$FG$path" "Authorization: Bearer $TOKEN")
-    fi
+  for ep in $ENDPOINTS; do
+    path=$(endpoint "$ep")
+    hdr=$([ "$ep" = health ] || echo "$AUTH")
+    note "c=$c  fieldgrid GET $path (${DURATION}s)"; read -r frps fp50 fp99 < <(run_wrk "fieldgrid-$ep" "$c" "$FG$path" "$hdr")
     kill -0 "$FG_PID" 2>/dev/null || { show_fg_log; die "fieldgrid died during the run of $path"; }
-    note "c=$c  nginx /$ep.json (${DURATION}s)"; read -r nrps np99 < <(run_wrk nginx-$ep "$c" "$NG/$ep.json")
-    ROWS+=("GET $path (${bytes} B)|$c|$frps|$fp99|$nrps|$np99|$(ratio "$frps" "$nrps")")
+    note "c=$c  nginx /$ep.json (${DURATION}s)"; read -r nrps np50 np99 < <(run_wrk "nginx-$ep" "$c" "$NG/$ep.json")
+    ROWS+=("$ep (${BYTES[$ep]} B)|$c|$frps|$fp50|$fp99|$nrps|$np99|$(ratio "$frps" "$nrps")")
   done
 done
 # Errors wrk counted, from its saved outputs.
@@ -230,17 +267,20 @@ RESULT="bench/results/http-$STAMP.txt"
 LOG_BYTES=$( [ -f "$FG_LOG" ] && wc -c <"$FG_LOG" | tr -d ' ' || echo 0)
 {
   echo "fieldgrid HTTP benchmark, $(date '+%Y-%m-%d %H:%M:%S %z')"
-  echo "fieldgrid $FG_VERSION ($FG_DB) at $HOST:$FG_PORT; $("$NGINX" -v 2>&1 | sed 's/^nginx version: //') (worker_processes 2, access_log off) at $HOST:$NGINX_PORT"
+  echo "fieldgrid $FG_VERSION ($FG_DB_NAME${FG_THREADS:+, --threads $FG_THREADS}) at $HOST:$FG_PORT; $("$NGINX" -v 2>&1 | sed 's/^nginx version: //') (worker_processes 2, access_log off) at $HOST:$NGINX_PORT"
   echo "git $(git rev-parse --short HEAD 2>/dev/null || echo 'no commit')$( [ -n "$(git status --porcelain 2>/dev/null | head -n 1)" ] && echo ' (dirty tree)')"
   echo "machine: $(nproc) CPU(s), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || uname -m); $(uname -sr)"
   echo "load: $("$WRK" -v 2>&1 | head -n 1 | awk '{print $1, $2}') -t$THREADS -d${DURATION}s --latency, on the same machine as the servers"
   echo "fieldgrid output (access log, one line per request) went to $( [ "$FG_LOG" = /dev/null ] && echo /dev/null || echo "a file: $LOG_BYTES bytes written")"
+  echo "data: fieldgrid demo + bench/http/seed.mjs: $SEED; reads as admin (bearer token)"
   echo "nginx serves the exact bodies fieldgrid returned, as static files of the same size"
   echo
-  printf '%-28s %5s %14s %10s %14s %10s %8s\n' endpoint conns 'fieldgrid r/s' 'fg p99' 'nginx r/s' 'nginx p99' 'fg/nginx'
+  for ep in $ENDPOINTS; do printf '  %-8s GET %s\n' "$ep" "$(endpoint "$ep")"; done
+  echo
+  printf '%-18s %5s %13s %8s %8s %12s %9s %8s\n' endpoint conns 'fieldgrid r/s' 'fg p50' 'fg p99' 'nginx r/s' 'ngx p99' 'fg/nginx'
   for r in "${ROWS[@]}"; do
-    IFS='|' read -r e c a b d f g <<<"$r"
-    printf '%-28s %5s %14s %10s %14s %10s %8s\n' "$e" "$c" "$a" "$b" "$d" "$f" "$g"
+    IFS='|' read -r e c a b d f g h <<<"$r"
+    printf '%-18s %5s %13s %8s %8s %12s %9s %8s\n' "$e" "$c" "$a" "$b" "$d" "$f" "$g" "$h"
   done
   if [ ${#WARNINGS[@]} -gt 0 ]; then
     echo

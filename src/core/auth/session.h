@@ -33,6 +33,11 @@ int session_revoke(db_t *db, const char *sid);
 int session_revoke_user(db_t *db, const char *user_id, const char *except_sid);
 int session_revoke_device(db_t *db, const char *device_id);
 
+/* Forgets every resolved session this process keeps (session_resolve's cache): at once, and again when the
+ * caller's transaction commits. Call it from any change to what a session resolves to (a user's roles, org
+ * unit, name, disabled flag; the revocations above call it themselves). */
+void session_cache_invalidate(db_t *db);
+
 /* Loads a user's roles as a bit set. */
 uint32_t session_user_roles(db_t *db, const char *user_id);
 

@@ -186,6 +186,7 @@ users_update(db_t *db, const char *actor_id, const char *keep_sid, const char *i
 		return db_fail(db, err);
 	if (db_lock_row(db, "users", id) != 0)
 		return db_fail(db, err);
+	session_cache_invalidate(db); /* name, org unit, roles or the disabled flag: what a session resolves to */
 	json_t *before = users_get(db, id);
 	if (!before) {
 		fg_err_not_found(err, "user", id);
@@ -238,6 +239,7 @@ users_set_disabled(db_t *db, const char *actor_id, const char *id, bool disabled
 		return db_fail(db, err);
 	if (db_lock_row(db, "users", id) != 0)
 		return db_fail(db, err);
+	session_cache_invalidate(db); /* name, org unit, roles or the disabled flag: what a session resolves to */
 	json_t *before = users_get(db, id);
 	if (!before) {
 		fg_err_not_found(err, "user", id);

@@ -563,6 +563,12 @@ db_thread(void)
 	return db;
 }
 
+const char *
+db_in_json(const db_t *db)
+{
+	return db->kind == DB_PG ? "(SELECT json_array_elements_text($1::json))" : "(SELECT value FROM json_each($1))";
+}
+
 void
 db_url_for(const char *data_dir, const char *db_opt, char *out, size_t n)
 {

@@ -111,6 +111,10 @@ void db_thread_setup(const char *url);
 db_t *db_thread(void);
 const char *db_thread_url(void);
 
+/* The operand of "col IN …" over the ids in $1, bound as one JSON array of strings: a page of rows can fetch
+ * what each row needs in one statement (not one per row) whatever its size, with DB_MAX_PARAMS placeholders. */
+const char *db_in_json(const db_t *db);
+
 /* Builds the database URL for a data directory and an optional --db value. */
 void db_url_for(const char *data_dir, const char *db_opt, char *out, size_t n);
 
