@@ -1,5 +1,5 @@
-/* Unit tests of the pieces with no database: ids, buffers, the error catalog, body parsing and validation, the
- * Accept-Language choice, roles and permissions, password rules. */
+/* Unit tests of the pieces with no database: ids, buffers, the error catalog, the Accept-Language choice, roles
+ * and permissions, password rules. (Body parsing and validation: test_jbody.c.) */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -55,74 +55,6 @@ error_catalog_maps_codes_to_status_and_both_languages(void **state)
 	assert_int_equal(errcat_find("no_such_code")->status, 500);
 	assert_int_equal(errcat_find("unknown_field")->status, 400);
 	assert_int_equal(errcat_find("body_too_large")->status, 413);
-}
-
-static const jfield_t spec[] = {
-	{"name", JF_STRING, JF_REQUIRED, 5},
-	{"roles", JF_STRINGS, 0, 0},
-	{"version", JF_INT, 0, 0},
-	{"parent_id", JF_STRING, JF_NULLABLE, 64},
-	{NULL, 0, 0, 0},
-};
-
-static const char *
-check(const char *body, const char **field)
-{
-	static char code[64];
-	json_t *j = NULL;
-	fg_err_t e = FG_ERR_INIT;
-	*field = NULL;
-	if (jbody_parse(body, strlen(body), &j, &e) == 0 && jbody_check(j, spec, &e) == 0) {
-		json_decref(j);
-		return "ok";
-	}
-	json_decref(j);
-	snprintf(code, sizeof code, "%s", e.code);
-	static char f[64];
-	const char *ff = e.details ? json_string_value(json_object_get(e.details, "field")) : NULL;
-	if (ff) {
-		snprintf(f, sizeof f, "%s", ff);
-		*field = f;
-	}
-	fg_err_clear(&e);
-	return code;
-}
-
-static void
-body_validation_names_the_field(void **state)
-{
-	const char *f;
-	assert_string_equal(check("{\"name\":\"abc\"}", &f), "ok");
-	assert_string_equal(check("{\"name\":\"张三李四王\"}", &f), "ok"); /* 5 characters, 15 bytes */
-	assert_string_equal(check("{\"name\":\"abcdef\"}", &f), "invalid_field");
-	assert_string_equal(f, "name");
-	assert_string_equal(check("{\"name\":\"a\",\"nmae\":1}", &f), "unknown_field");
-	assert_string_equal(f, "nmae");
-	assert_string_equal(check("{\"roles\":[]}", &f), "missing_field");
-	assert_string_equal(f, "name");
-	assert_string_equal(check("{\"name\":5}", &f), "invalid_field");
-	assert_string_equal(f, "name");
-	assert_string_equal(check("{\"name\":\"a\",\"roles\":[1]}", &f), "invalid_field");
-	assert_string_equal(f, "roles");
-	assert_string_equal(check("{\"name\":\"a\",\"version\":null}", &f), "invalid_field");
-	assert_string_equal(check("{\"name\":\"a\",\"parent_id\":null}", &f), "ok");
-	assert_string_equal(check("{\"name\":\"a\",\"version\":1.5}", &f), "invalid_field");
-}
-
-static void
-body_parse_rejects_what_is_not_one_json_object(void **state)
-{
-	const char *f;
-	assert_string_equal(check("[1]", &f), "invalid_json");
-	assert_string_equal(check("{\"name\":\"a\"} trailing", &f), "invalid_json");
-	assert_string_equal(check("{\"name\":\"a\",\"name\":\"b\"}", &f), "invalid_json"); /* duplicate key */
-	assert_string_equal(check("{\"name\":\"\xff\"}", &f), "invalid_json");               /* not UTF-8 */
-	assert_string_equal(check("{bad", &f), "invalid_json");
-	json_t *j = NULL;
-	fg_err_t e = FG_ERR_INIT;
-	assert_int_equal(jbody_parse("", 0, &j, &e), 0); /* empty body of an action = {} */
-	assert_true(json_is_object(j) && json_object_size(j) == 0);
-	json_decref(j);
 }
 
 static void
@@ -233,8 +165,6 @@ main(void)
 		cmocka_unit_test(uuid7_is_valid_and_time_ordered),
 		cmocka_unit_test(buf_refuses_past_its_maximum),
 		cmocka_unit_test(error_catalog_maps_codes_to_status_and_both_languages),
-		cmocka_unit_test(body_validation_names_the_field),
-		cmocka_unit_test(body_parse_rejects_what_is_not_one_json_object),
 		cmocka_unit_test(accept_language_prefers_chinese_unless_english_wins),
 		cmocka_unit_test(roles_grant_only_their_permissions),
 		cmocka_unit_test(passwords_hash_verify_and_strength),

@@ -6,35 +6,44 @@
 #include "core/http/routes.h"
 
 
-/* Matches path against a pattern segment by segment; {name} takes one non-empty segment. */
-static bool
-match(const char *pattern, const char *path, req_t *r, bool capture)
+/* Matches path against a pattern segment by segment; {name} takes one non-empty segment of at most 128 bytes.
+ * params (may be NULL): the first HTTP_MAX_PARAMS captures, each allocated; *nparams how many were kept. On no
+ * match nothing is kept. */
+bool
+router_match(const char *pattern, const char *path, char *params[HTTP_MAX_PARAMS], int *nparams)
 {
 	const char *p = pattern, *u = path;
+	char *got[HTTP_MAX_PARAMS] = {0};
 	int n = 0;
 	while (*p && *u) {
 		if (*p == '{') {
 			const char *pe = strchr(p, '}');
 			size_t ul = strcspn(u, "/");
 			if (!pe || ul == 0 || ul > 128)
-				return false;
-			if (capture && n < HTTP_MAX_PARAMS)
-				r->params[n] = fg_strndup(u, ul);
+				goto no;
+			if (params && n < HTTP_MAX_PARAMS)
+				got[n] = fg_strndup(u, ul);
 			n++;
 			p = pe + 1;
 			u += ul;
 			continue;
 		}
 		if (*p != *u)
-			return false;
+			goto no;
 		p++;
 		u++;
 	}
 	if (*p || (*u && strcmp(u, "/") != 0))
-		return false;
-	if (capture)
-		r->nparams = n < HTTP_MAX_PARAMS ? n : HTTP_MAX_PARAMS;
+		goto no;
+	if (params) {
+		memcpy(params, got, sizeof got);
+		*nparams = n < HTTP_MAX_PARAMS ? n : HTTP_MAX_PARAMS;
+	}
 	return true;
+no:
+	for (int i = 0; i < HTTP_MAX_PARAMS; i++)
+		free(got[i]);
+	return false;
 }
 
 static const char *
@@ -78,18 +87,20 @@ parse_body(req_t *r)
 	return 0;
 }
 
-/* The first route (in module-table order) whose pattern and method match; NULL, with the methods the path does
- * take listed in allow ("GET, POST") when only the method was wrong. */
-static const route_t *
-find_route(req_t *r, char *allow, size_t allow_size)
+/* The first route (in the order of the modules table) whose pattern and method match; HEAD is served by a GET
+ * route. NULL, with the methods the path does take listed in allow ("GET, POST") when only the method was wrong. */
+const route_t *
+router_find(const struct fg_module *const *modules, const char *method, const char *path, char *allow,
+    size_t allow_size)
 {
-	FG_EACH_MODULE(m) {
-		for (const route_t *const *t = m->routes; t && *t; t++) {
+	allow[0] = 0;
+	for (const fg_module_t *const *mp = modules; *mp; mp++) {
+		for (const route_t *const *t = (*mp)->routes; t && *t; t++) {
 			for (const route_t *rt = *t; rt->method; rt++) {
-				if (!match(rt->pattern, r->path, r, false))
+				if (!router_match(rt->pattern, path, NULL, NULL))
 					continue;
-				if (strcmp(rt->method, r->method) == 0 ||
-				    (strcmp(r->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0))
+				if (strcmp(rt->method, method) == 0 ||
+				    (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0))
 					return rt;
 				if (!strstr(allow, rt->method)) {
 					size_t n = strlen(allow);
@@ -108,7 +119,7 @@ int
 router_prepare(req_t *r)
 {
 	char allow[128] = "";
-	const route_t *hit = find_route(r, allow, sizeof allow);
+	const route_t *hit = router_find(fg_modules, r->method, r->path, allow, sizeof allow);
 	fg_err_t e = FG_ERR_INIT;
 	if (!hit) {
 		if (allow[0]) {
@@ -123,7 +134,7 @@ router_prepare(req_t *r)
 		}
 		return -1;
 	}
-	match(hit->pattern, r->path, r, true);
+	router_match(hit->pattern, r->path, r->params, &r->nparams);
 	r->route = hit;
 	r->body_limit = hit->max_body ? hit->max_body : hit->perm ? HTTP_BODY_MAX : HTTP_PUBLIC_BODY_MAX;
 
