@@ -66,4 +66,26 @@ test(`${LABEL} flows: a fault waiting on the customer stops its SLA clock; the e
   assert.ok(esc.length >= 1);
   assert.ok(esc.every((a) => a.actor_id === 'system'), `escalated by the system actor (${esc.map((a) => a.actor_id)})`);
   assert.ok(trail.some((a) => a.action === 'wait_customer' && a.actor_id === disp.user.id));
+  // and a flow event, in the fault's history beside the people's, with the pause's reason
+  const hist = await api('GET', `/flows/fault/history/${id}`, { token: disp.token });
+  expectStatus(hist, 200);
+  const acts = hist.json.items.map((e) => `${e.action}:${e.actor_id}`);
+  assert.ok(acts.includes(`wait_customer:${disp.user.id}`), acts.join(' '));
+  assert.ok(acts.includes('escalate:system'), acts.join(' '));
+  assert.equal(hist.json.items.find((e) => e.action === 'wait_customer').reason, '客户不在现场，约定明日');
+  assert.ok(hist.json.items.every((e, i, a) => i === 0 || a[i - 1].at <= e.at), 'oldest first');
+  // the fault's work order follows it through the work-order module, and the order's history says so
+  const eng = await userWithToken(['om_engineer']);
+  expectStatus(await api('POST', `/faults/${id}/actions/dispatch`, { token: disp.token, body: { assignee_id: eng.user.id } }), 200);
+  f = (await api('GET', `/faults/${id}`, { token: disp.token })).json;
+  assert.ok(f.work_order_id, 'a fault case has its work order');
+  const wo = await api('GET', `/flows/work_order/history/${f.work_order_id}`, { token: admin });
+  expectStatus(wo, 200);
+  assert.ok(wo.json.items.some((e) => e.action === 'fault_sync' && e.actor_id === disp.user.id && e.from_state !== e.to_state),
+    JSON.stringify(wo.json.items));
+  // who may not read faults may not read their history; an unknown entity or flow is 404
+  const keeper = await userWithToken(['tool_keeper']);
+  expectError(await api('GET', `/flows/fault/history/${id}`, { token: keeper.token }), 403, 'forbidden');
+  expectError(await api('GET', `/flows/fault/history/no-such-fault`, { token: disp.token }), 404, 'not_found');
+  expectError(await api('GET', `/flows/no_such_flow/history/${id}`, { token: disp.token }), 404, 'not_found');
 });

@@ -119,7 +119,7 @@ load(db_t *db, const char *id)
 	return f;
 }
 
-const flow_binding_t faults_flow = {"fault", "faults", "fault", load, NULL};
+const flow_binding_t faults_flow = {"fault", "faults", "fault", load, NULL, "faults.read", NULL};
 
 int
 faults_list(db_t *db, const faults_filter_t *f, json_t **out, fg_err_t *err)

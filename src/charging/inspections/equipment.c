@@ -199,7 +199,7 @@ load(db_t *db, const char *id)
 	return defects_get(db, id);
 }
 
-const flow_binding_t defects_flow = {"defect", "defects", "defect", load, NULL};
+const flow_binding_t defects_flow = {"defect", "defects", "defect", load, NULL, "chargers.read", NULL};
 
 /* Jan 1 00:00 of the year in Asia/Shanghai, as epoch ms */
 static int64_t

@@ -47,7 +47,7 @@ load(db_t *db, const char *id)
 	return parts_request_get(db, id);
 }
 
-const flow_binding_t parts_request_flow = {"part_request", "part_requests", "part_request", load, NULL};
+const flow_binding_t parts_request_flow = {"part_request", "part_requests", "part_request", load, NULL, "parts.read", NULL};
 
 json_t *
 parts_requests(db_t *db, const char *status, const char *work_order_id, const char *depot_id, const char *requested_by)

@@ -533,3 +533,18 @@ flow_def(const char *flow)
 {
 	return def_of(flow);
 }
+
+int
+flow_record(db_t *db, const char *flow, const char *id, const char *why, const char *from, const char *to,
+    const char *actor_id)
+{
+	char eid[37];
+	fg_uuid7(eid);
+	int64_t now = fg_now_ms();
+	if (db_run(db_q(db,
+		"INSERT INTO flow_events (id, flow, entity_id, action, from_state, to_state, actor_id, at) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", "ttttttti", eid, flow, id, why, from, to, actor_id, now)) != DB_DONE)
+		return -1;
+	const flow_binding_t *b = flow_binding(flow);
+	return b ? flow_timers_sync(db, b, id, strcmp(from, to) != 0, now) : 0;
+}

@@ -78,6 +78,10 @@ typedef struct {
 	 * orders), right after the entity's row and before anything is audited: every transition then takes its
 	 * locks in one order, entity first, and never waits for a row while holding the audit chain's head. */
 	int (*lock_related)(db_t *db, const char *id);
+	/* Who may read the entity's history (GET /flows/{flow}/history/{id}): the permission its own GET needs, and
+	 * NULL or a scope check (plans and tickets: the user's teams) — false reads as missing. */
+	const char *read_perm;
+	bool (*visible)(db_t *db, const auth_user_t *u, const char *id);
 } flow_binding_t;
 
 /* Loads and checks every flow file against the registered guards, effects and roles; aborts on a mistake
@@ -113,6 +117,13 @@ int flow_deadline_due(db_t *db, int64_t from_ms, json_t *after, int64_t *due_ms,
  * with entering=true after creating an entity of a flow, and with false after changing a deadline's "at" field
  * outside a transition. 0 or -1 (db error). */
 int flow_timers_sync(db_t *db, const flow_binding_t *b, const char *id, bool entering, int64_t now);
+
+/* Records a move its module made outside flow_fire because another process drives it (a work order following its
+ * fault case or inspection): the flow event (actor, from, to, action `why`) and the entity's timers follow, in the
+ * caller's transaction, so the process's history and deadlines show it like any transition. The caller audits the
+ * change itself. 0 or -1 (db error). */
+int flow_record(db_t *db, const char *flow, const char *id, const char *why, const char *from, const char *to,
+    const char *actor_id);
 
 /* Stops / restarts the entity's open timers' clocks (a declared pause / resume). */
 int flow_timers_pause(db_t *db, const flow_binding_t *b, const char *id, const char *reason, int64_t now);

@@ -2,6 +2,7 @@
  * can offer next. */
 #include "core/http/routes.h"
 #include "core/flow/flow_api.h"
+#include "core/auth/perm.h"
 
 void
 flow_api_with_actions(req_t *r, json_t *ent, const char *flow)
@@ -18,8 +19,50 @@ describe(req_t *r)
 	http_entity(r, flow_describe(r->params[0]), "flow", r->params[0]);
 }
 
+/* GET /api/v1/flows/{name}/history/{id}: the entity's transitions, oldest first — people's and the system actor's
+ * (deadlines), and the moves another process drove (a work order following its fault) — for whoever may read the
+ * entity itself. */
+static void
+history(req_t *r)
+{
+	const flow_binding_t *b = flow_binding(r->params[0]);
+	if (!b) {
+		fg_err_t e = FG_ERR_INIT;
+		fg_err_not_found(&e, "flow", r->params[0]);
+		http_error(r, &e);
+		return;
+	}
+	if (b->read_perm && !perm_allows(r->user.roles, b->read_perm)) {
+		fg_err_t e = FG_ERR_INIT;
+		fg_err(&e, "forbidden");
+		fg_err_detail_str(&e, "permission", b->read_perm);
+		http_error(r, &e);
+		return;
+	}
+	int rc = DB_DONE;
+	json_t *items = NULL, *ent = b->load(r->db, r->params[1]);
+	bool found = ent && (!b->visible || b->visible(r->db, &r->user, r->params[1]));
+	json_decref(ent);
+	if (!found) {
+		fg_err_t e = FG_ERR_INIT;
+		fg_err_not_found(&e, b->entity, r->params[1]); /* out of scope reads as missing */
+		http_error(r, &e);
+		return;
+	}
+	items = db_all(db_q(r->db,
+	    "SELECT e.id, e.action, e.from_state, e.to_state, e.actor_id, u.display_name AS actor_name, e.at, e.reason "
+	    "FROM flow_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.flow = $1 AND e.entity_id = $2 "
+	    "ORDER BY e.at, e.id LIMIT 1000", "tt", b->flow, r->params[1]), &rc);
+	if (!items) {
+		http_error_code(r, "internal");
+		return;
+	}
+	http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
 const route_t flow_routes[] = {
 	{"GET", "/api/v1/flows/{name}", describe, "", 0},
+	{"GET", "/api/v1/flows/{name}/history/{id}", history, "", 0},
 	{NULL, NULL, NULL, NULL, 0},
 };
 

@@ -32,7 +32,7 @@ load(db_t *db, const char *id)
 	return orders_get(db, id);
 }
 
-const flow_binding_t orders_flow = {"work_order", "work_orders", "work_order", load, NULL};
+const flow_binding_t orders_flow = {"work_order", "work_orders", "work_order", load, NULL, "orders.read", NULL};
 
 static const char *const priorities[] = {"urgent", "high", "normal", "low", NULL};
 static const char *const sources[] = {"customer", "schedule", "alarm", "manager", NULL};

@@ -63,7 +63,7 @@ load(db_t *db, const char *id)
 	return plans_get(db, id);
 }
 
-const flow_binding_t plans_flow = {"plan", "plans", "plan", load, orders_lock_for_plan};
+const flow_binding_t plans_flow = {"plan", "plans", "plan", load, orders_lock_for_plan, "plans.read", scope_plan_visible};
 
 static const char *
 str(json_t *in, const char *k)

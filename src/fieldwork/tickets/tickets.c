@@ -81,7 +81,15 @@ load(db_t *db, const char *id)
 	return tickets_get(db, id);
 }
 
-const flow_binding_t tickets_flow = {"ticket", "tickets", "ticket", load, NULL};
+/* a ticket is seen by whoever may see its plan */
+static bool
+ticket_visible(db_t *db, const auth_user_t *u, const char *id)
+{
+	char plan_id[64];
+	return scope_ticket_plan(db, id, plan_id) && scope_plan_visible(db, u, plan_id);
+}
+
+const flow_binding_t tickets_flow = {"ticket", "tickets", "ticket", load, NULL, "plans.read", ticket_visible};
 
 json_t *
 tickets_active_for_plan(db_t *db, const char *plan_id)
