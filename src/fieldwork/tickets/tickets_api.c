@@ -186,15 +186,15 @@ confirm_risk(req_t *r)
 }
 
 const route_t ticket_routes[] = {
-	{"GET", "/api/v1/tickets", list, "plans.read", 0},
-	{"POST", "/api/v1/tickets", create, "", 0},
-	{"GET", "/api/v1/tickets/{id}", get, "plans.read", 0},
-	{"PATCH", "/api/v1/tickets/{id}", update, "tickets.write", 0},
-	{"GET", "/api/v1/tickets/{id}/verify", verify, "plans.read", 0},
-	{"GET", "/api/v1/tickets/{id}/pdf", pdf, "plans.read", 0},
-	{"POST", "/api/v1/tickets/{id}/actions/{action}", action, "", 0},
-	{"POST", "/api/v1/tickets/{id}/measures", add_measure, "", 0},
-	{"POST", "/api/v1/tickets/{id}/measures/{mid}/actions/confirm", confirm_measure, "", 0},
-	{"POST", "/api/v1/tickets/{id}/risks/{rid}/actions/confirm", confirm_risk, "", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/tickets", list, "plans.read", 0, .resp = "list:"},
+	{"POST", "/api/v1/tickets", create, "", 0, .body = create_spec, .ok = "201"},
+	{"GET", "/api/v1/tickets/{id}", get, "plans.read", 0, .ok = "200"},
+	{"PATCH", "/api/v1/tickets/{id}", update, "tickets.write", 0, .body = update_spec},
+	{"GET", "/api/v1/tickets/{id}/verify", verify, "plans.read", 0, .ok = "200"},
+	{"GET", "/api/v1/tickets/{id}/pdf", pdf, "plans.read", 0, .resp = "application/pdf"},
+	{"POST", "/api/v1/tickets/{id}/actions/{action}", action, "", 0, .body = action_spec},
+	{"POST", "/api/v1/tickets/{id}/measures", add_measure, "", 0, .body = measure_spec, .ok = "201"},
+	{"POST", "/api/v1/tickets/{id}/measures/{mid}/actions/confirm", confirm_measure, "", 0, .body = empty_spec},
+	{"POST", "/api/v1/tickets/{id}/risks/{rid}/actions/confirm", confirm_risk, "", 0, .body = confirm_spec},
+	{0},
 };

@@ -75,12 +75,12 @@ tool_kind_put(req_t *r)
 }
 
 const route_t kb_routes[] = {
-	{"GET", "/api/v1/tool-kinds", tool_kinds, "", 0},
-	{"PUT", "/api/v1/tool-kinds/{code}", tool_kind_put, "kb.write", 0},
-	{"GET", "/api/v1/kb/search", search, "", 0},
-	{"GET", "/api/v1/kb/{collection}", collection, "", 0},
-	{"GET", "/api/v1/kb/{collection}/{key}", item, "", 0},
-	{"PUT", "/api/v1/kb/{collection}/{key}", put, "kb.write", 0},
-	{"DELETE", "/api/v1/kb/{collection}/{key}", revert, "kb.write", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/tool-kinds", tool_kinds, "", 0, .ok = "200"},
+	{"PUT", "/api/v1/tool-kinds/{code}", tool_kind_put, "kb.write", 0, .ok = "200"},
+	{"GET", "/api/v1/kb/search", search, "", 0, .resp = "list:"},
+	{"GET", "/api/v1/kb/{collection}", collection, "", 0, .ok = "200"},
+	{"GET", "/api/v1/kb/{collection}/{key}", item, "", 0, .ok = "200"},
+	{"PUT", "/api/v1/kb/{collection}/{key}", put, "kb.write", 0, .ok = "200"},
+	{"DELETE", "/api/v1/kb/{collection}/{key}", revert, "kb.write", 0, .ok = "204"},
+	{0},
 };
