@@ -113,11 +113,11 @@ flow(req_t *r)
 }
 
 const route_t plan_routes[] = {
-	{"GET", "/api/v1/plans", list, "plans.read", 0, .resp = "list:"},
-	{"POST", "/api/v1/plans", create, "plans.write", 0, .body = create_spec, .ok = "201"},
-	{"GET", "/api/v1/plans/{id}", get, "plans.read", 0, .ok = "200"},
-	{"PATCH", "/api/v1/plans/{id}", update, "plans.write", 0, .body = update_spec},
-	{"POST", "/api/v1/plans/{id}/actions/{action}", action, "", 0, .body = action_spec},
+	{"GET", "/api/v1/plans", list, "plans.read", 0, .resp = "list:Plan"},
+	{"POST", "/api/v1/plans", create, "plans.write", 0, .body = create_spec, .ok = "201", .resp = "Plan"},
+	{"GET", "/api/v1/plans/{id}", get, "plans.read", 0, .resp = "Plan"},
+	{"PATCH", "/api/v1/plans/{id}", update, "plans.write", 0, .body = update_spec, .resp = "Plan"},
+	{"POST", "/api/v1/plans/{id}/actions/{action}", action, "", 0, .body = action_spec, .resp = "Plan"},
 	{"GET", "/api/v1/me/jobs", my_jobs, "", 0, .ok = "200"},
 	{"GET", "/api/v1/flows/{name}", flow, "", 0, .ok = "200"},
 	{0},
