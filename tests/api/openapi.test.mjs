@@ -100,7 +100,10 @@ test(`${LABEL} openapi.json: a request body is the handler's field spec (names, 
   assert.ok(login.requestBody.content['application/json'].schema.required.includes('password'));
 });
 
-test(`${LABEL} response check: an undeclared status, an unlisted code or a body off the schema fails the request`, async () => {
+test(`${LABEL} response check: an undeclared status, an unlisted code or a body off the schema fails the request`, async (t) => {
+  const survey = process.env.FG_OPENAPI_LOG; // a survey run notes mismatches instead of failing: not here
+  delete process.env.FG_OPENAPI_LOG;
+  t.after(() => { if (survey !== undefined) process.env.FG_OPENAPI_LOG = survey; });
   const health = `${BASE_URL}/api/v1/health`;
   const ok = await api('GET', '/health');
   expectStatus(ok, 200);

@@ -271,8 +271,8 @@ add_route(const route_t *rt, void *arg)
 		size_t n = strcspn(s, " ");
 		char status[8];
 		fg_fmt(status, sizeof status, "%.*s", (int)n, s);
-		if (strcmp(status, "204") == 0)
-			json_object_set_new(responses, status, json_pack("{s:s}", "description", "done; no body"));
+		if (strcmp(status, "204") == 0 || strcmp(status, "304") == 0)
+			json_object_set_new(responses, status, json_pack("{s:s}", "description", "no body"));
 		else
 			json_object_set_new(responses, status, json_pack("{s:s, s:o}", "description", "success", "content",
 								      success_content(rt)));
