@@ -199,10 +199,12 @@ request_action(req_t *r)
 
 const route_t part_routes[] = {
 	{"GET", "/api/v1/parts", part_list, "parts.read", 0, .ok = "200"},
-	{"POST", "/api/v1/parts", part_create, "parts.write", 0, .body = part_spec, .ok = "201", .errors = (const char *const[]){"part_code_taken", NULL}},
+	{"POST", "/api/v1/parts", part_create, "parts.write", 0, .body = part_spec, .ok = "201",
+	    .errors = HTTP_ERRORS("part_code_taken")},
 	{"GET", "/api/v1/parts/reorder", reorder, "parts.read", 0, .ok = "200"},
 	{"GET", "/api/v1/parts/{id}", part_get, "parts.read", 0, .ok = "200"},
-	{"PATCH", "/api/v1/parts/{id}", part_update, "parts.write", 0, .body = part_update_spec, .errors = (const char *const[]){"version_conflict", NULL}},
+	{"PATCH", "/api/v1/parts/{id}", part_update, "parts.write", 0, .body = part_update_spec,
+	    .errors = HTTP_ERRORS("version_conflict")},
 	{"GET", "/api/v1/part-depots", depot_list, "parts.read", 0, .ok = "200"},
 	{"POST", "/api/v1/part-depots", depot_create, "parts.write", 0, .body = depot_spec, .ok = "201"},
 	{"GET", "/api/v1/part-depots/{id}/stock", stock, "parts.read", 0, .ok = "200"},
@@ -211,8 +213,11 @@ const route_t part_routes[] = {
 	{"POST", "/api/v1/part-depots/{id}/adjustments", adjust, "parts.write", 0, .body = adjust_spec},
 	{"GET", "/api/v1/part-depots/{id}/movements", movements, "parts.read", 0, .ok = "200"},
 	{"GET", "/api/v1/part-requests", request_list, "parts.read", 0, .ok = "200"},
-	{"POST", "/api/v1/part-requests", request_create, "parts.request", 0, .body = request_spec, .ok = "201", .errors = (const char *const[]){"work_order_closed", NULL}},
+	{"POST", "/api/v1/part-requests", request_create, "parts.request", 0, .body = request_spec, .ok = "201",
+	    .errors = HTTP_ERRORS("work_order_closed")},
 	{"GET", "/api/v1/part-requests/{id}", request_get, "parts.read", 0, .ok = "200"},
-	{"POST", "/api/v1/part-requests/{id}/actions/{id}", request_action, "parts.read", 0, .body = action_spec, .errors = (const char *const[]){"gate_part_stock_short", "invalid_transition", "part_not_requester", "part_settlement_unbalanced", NULL}},
+	{"POST", "/api/v1/part-requests/{id}/actions/{id}", request_action, "parts.read", 0, .body = action_spec,
+	    .errors = HTTP_ERRORS("gate_part_stock_short", "invalid_transition", "part_not_requester",
+		"part_settlement_unbalanced")},
 	{0},
 };

@@ -54,6 +54,7 @@ const route_t device_routes[] = {
 	{"POST", "/api/v1/me/devices", register_device, "", 0, .body = register_spec, .ok = "201"},
 	{"GET", "/api/v1/me/devices", my_devices, "", 0, .ok = "200"},
 	{"GET", "/api/v1/devices", all_devices, "devices.manage", 0, .ok = "200"},
-	{"POST", "/api/v1/devices/{id}/actions/revoke", revoke_device, "", 0, .ok = "200", .errors = (const char *const[]){"unknown_field", NULL}},
+	{"POST", "/api/v1/devices/{id}/actions/revoke", revoke_device, "", 0, .ok = "200",
+	    .errors = HTTP_ERRORS("unknown_field")},
 	{0},
 };

@@ -90,6 +90,8 @@ typedef struct route {
 	const char *const *errors;
 	const char *doc;
 } route_t;
+/* route_t.errors: .errors = HTTP_ERRORS("version_conflict", "invalid_transition") */
+#define HTTP_ERRORS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* Responses. Each sets r->resp; call exactly one. */
 void http_json(req_t *r, int status, json_t *body); /* steals body */

@@ -42,6 +42,7 @@ put(req_t *r)
 
 const route_t survey_routes[] = {
 	{"GET", "/api/v1/plans/{id}/survey", get, "plans.read", 0, .ok = "200"},
-	{"PUT", "/api/v1/plans/{id}/survey", put, "", 0, .body = put_spec, .errors = (const char *const[]){"forbidden", "version_conflict", NULL}},
+	{"PUT", "/api/v1/plans/{id}/survey", put, "", 0, .body = put_spec,
+	    .errors = HTTP_ERRORS("forbidden", "version_conflict")},
 	{0},
 };

@@ -187,14 +187,18 @@ confirm_risk(req_t *r)
 
 const route_t ticket_routes[] = {
 	{"GET", "/api/v1/tickets", list, "plans.read", 0, .resp = "list:"},
-	{"POST", "/api/v1/tickets", create, "", 0, .body = create_spec, .ok = "201", .errors = (const char *const[]){"forbidden", "not_found", "ticket_exists", NULL}},
+	{"POST", "/api/v1/tickets", create, "", 0, .body = create_spec, .ok = "201",
+	    .errors = HTTP_ERRORS("forbidden", "not_found", "ticket_exists")},
 	{"GET", "/api/v1/tickets/{id}", get, "plans.read", 0, .ok = "200"},
 	{"PATCH", "/api/v1/tickets/{id}", update, "tickets.write", 0, .body = update_spec},
 	{"GET", "/api/v1/tickets/{id}/verify", verify, "plans.read", 0, .ok = "200"},
 	{"GET", "/api/v1/tickets/{id}/pdf", pdf, "plans.read", 0, .resp = "application/pdf"},
-	{"POST", "/api/v1/tickets/{id}/actions/{action}", action, "", 0, .body = action_spec, .errors = (const char *const[]){"forbidden", "gate_single_person", "reason_required", "reauth_failed", "signer_conflict", "ticket_end_photo_missing", "ticket_measures_open", "ticket_not_extendable", NULL}},
+	{"POST", "/api/v1/tickets/{id}/actions/{action}", action, "", 0, .body = action_spec,
+	    .errors = HTTP_ERRORS("invalid_transition", "forbidden", "gate_single_person", "reason_required", "reauth_failed",
+		"signer_conflict", "ticket_end_photo_missing", "ticket_measures_open", "ticket_not_extendable")},
 	{"POST", "/api/v1/tickets/{id}/measures", add_measure, "", 0, .body = measure_spec, .ok = "201"},
 	{"POST", "/api/v1/tickets/{id}/measures/{mid}/actions/confirm", confirm_measure, "", 0, .body = empty_spec},
-	{"POST", "/api/v1/tickets/{id}/risks/{rid}/actions/confirm", confirm_risk, "", 0, .body = confirm_spec, .errors = (const char *const[]){"not_the_leader", NULL}},
+	{"POST", "/api/v1/tickets/{id}/risks/{rid}/actions/confirm", confirm_risk, "", 0, .body = confirm_spec,
+	    .errors = HTTP_ERRORS("not_the_leader")},
 	{0},
 };

@@ -171,14 +171,17 @@ due(req_t *r)
 
 const route_t tool_routes[] = {
 	{"GET", "/api/v1/tools", list, "tools.read", 0, .resp = "list:Tool"},
-	{"POST", "/api/v1/tools", create, "tools.write", 0, .body = create_spec, .ok = "201", .resp = "Tool"},
+	{"POST", "/api/v1/tools", create, "tools.write", 0, .body = create_spec, .ok = "201", .resp = "Tool",
+	    .errors = HTTP_ERRORS("asset_no_taken")},
 	{"GET", "/api/v1/tools/due", due, "tools.read", 0, .ok = "200"},
 	{"POST", "/api/v1/tools/labels", labels, "tools.read", 0, .body = labels_spec, .resp = "application/pdf"},
 	{"GET", "/api/v1/tools/{id}", get, "tools.read", 0, .resp = "Tool"},
 	{"GET", "/api/v1/tools/{id}/qr", qr, "tools.read", 0, .resp = "image/svg+xml"},
 	{"POST", "/api/v1/tools/{id}/tests", record_test, "tools.write", 0, .body = test_spec, .ok = "201"},
-	{"POST", "/api/v1/tools/{id}/actions/checkout", checkout, "tools.read", 0, .body = checkout_spec},
-	{"POST", "/api/v1/tools/{id}/actions/return", do_return, "tools.read", 0, .body = return_spec},
+	{"POST", "/api/v1/tools/{id}/actions/checkout", checkout, "tools.read", 0, .body = checkout_spec,
+	    .errors = HTTP_ERRORS("tool_not_available", "tool_test_overdue")},
+	{"POST", "/api/v1/tools/{id}/actions/return", do_return, "tools.read", 0, .body = return_spec,
+	    .errors = HTTP_ERRORS("tool_not_checked_out")},
 	{"GET", "/api/v1/plans/{id}/tools", for_plan, "plans.read", 0, .ok = "200"},
 	{0},
 };

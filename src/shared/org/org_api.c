@@ -57,6 +57,7 @@ const route_t org_routes[] = {
 	{"GET", "/api/v1/org-units", list, "org.read", 0, .ok = "200"},
 	{"POST", "/api/v1/org-units", create, "org.write", 0, .body = create_spec, .ok = "201"},
 	{"GET", "/api/v1/org-units/{id}", get, "org.read", 0, .ok = "200"},
-	{"PATCH", "/api/v1/org-units/{id}", update, "org.write", 0, .body = update_spec, .errors = (const char *const[]){"org_unit_cycle", "version_conflict", NULL}},
+	{"PATCH", "/api/v1/org-units/{id}", update, "org.write", 0, .body = update_spec,
+	    .errors = HTTP_ERRORS("org_unit_cycle", "version_conflict")},
 	{0},
 };
