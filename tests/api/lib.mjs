@@ -1,4 +1,8 @@
-// Shared helpers for the fieldgrid HTTP API tests (node:test, Node 20, no deps).
+// Shared helpers for the fieldgrid HTTP API tests (node:test, Node 20; ajv validates responses).
+//
+// Every JSON response api() and sendRaw() receive from /api/… is checked against the server's own OpenAPI
+// document (GET /api/v1/openapi.json, fetched once per test process): the status must be one the operation
+// declares and the body must match its schema, else the request throws and fails the test that made it.
 //
 // Environment:
 //   FG_URL             base URL of a running server, e.g. http://127.0.0.1:18080
@@ -7,6 +11,9 @@
 //                      the /health check and for test labels)
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { appendFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 
 export const BASE_URL = (process.env.FG_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
 export const ADMIN_USER = 'admin';
@@ -77,7 +84,113 @@ export async function api(method, path, opts = {}) {
   if (text.length) {
     try { json = JSON.parse(text); } catch { json = undefined; }
   }
-  return { status: res.status, headers: res.headers, json, text };
+  const out = { status: res.status, headers: res.headers, json, text };
+  await checkAgainstOpenApi(method, url(path), out);
+  return out;
+}
+
+let openApiPromise;
+/** The server's OpenAPI document and a validator per operation response, fetched once per test process. */
+export function openApi() {
+  if (!openApiPromise) {
+    openApiPromise = (async () => {
+      const res = await fetch(BASE_URL + '/api/v1/openapi.json');
+      assert.equal(res.status, 200, `GET /api/v1/openapi.json answered ${res.status}`);
+      const doc = await res.json();
+      // strict: false, because the schemas sit inside an OpenAPI document (x- extensions, unknown keywords)
+      const ajv = new Ajv2020({ strict: false, allErrors: true });
+      addFormats(ajv);
+      const ops = [];
+      for (const [tpl, item] of Object.entries(doc.paths)) {
+        const segs = tpl.split('/');
+        for (const [m, op] of Object.entries(item)) ops.push({ method: m.toUpperCase(), tpl, segs, op });
+      }
+      return { doc, ajv, ops, validators: new Map() };
+    })();
+    openApiPromise.catch(() => { openApiPromise = undefined; });
+  }
+  return openApiPromise;
+}
+
+/** The operation the router would pick for method + pathname: literal segments win over {templates}. */
+export function findOperation(spec, method, pathname) {
+  const m = method === 'HEAD' ? 'GET' : method;
+  const segs = (pathname.length > 1 ? pathname.replace(/\/$/, '') : pathname).split('/');
+  let best, bestLiterals = -1;
+  for (const o of spec.ops) {
+    if (o.method !== m || o.segs.length !== segs.length) continue;
+    let literals = 0, ok = true;
+    for (let i = 0; i < segs.length && ok; i++) {
+      if (/^\{[^}]+\}$/.test(o.segs[i])) ok = segs[i].length > 0 && segs[i].length <= 128;
+      else if (o.segs[i] === segs[i]) literals++;
+      else ok = false;
+    }
+    if (ok && literals > bestLiterals) { best = o; bestLiterals = literals; }
+  }
+  return best;
+}
+
+function validatorFor(spec, key, schema) {
+  let v = spec.validators.get(key);
+  if (!v) {
+    // the wrapper carries the components, so the schemas' "#/components/schemas/…" references resolve
+    v = spec.ajv.compile({ components: spec.doc.components, allOf: [schema] });
+    spec.validators.set(key, v);
+  }
+  return v;
+}
+
+/**
+ * Checks a response against the OpenAPI document: the status is declared by the operation (an unknown path's
+ * 404 and a wrong method's 405 come from the router and must be the error envelope), a 204 has no body, and a
+ * JSON body matches the declared schema. Throws an AssertionError naming the request and the mismatch.
+ */
+export async function checkAgainstOpenApi(method, fullUrl, res) {
+  const u = new URL(fullUrl);
+  if (!u.pathname.startsWith('/api/')) return;
+  if (u.origin !== new URL(BASE_URL).origin) return;
+  const spec = await openApi();
+  const where = `${method} ${u.pathname}`;
+  const op = findOperation(spec, method, u.pathname);
+  let schema, key;
+  if (!op) {
+    assert.ok(res.status === 404 || res.status === 405,
+      `OpenAPI: no operation for ${where}, yet it answered ${show(res)}`);
+    schema = { $ref: '#/components/schemas/Error' };
+    key = 'router-error';
+  } else {
+    const r = op.op.responses[String(res.status)];
+    const code = res.json?.error?.code;
+    // FG_OPENAPI_LOG=file: note what the document lacks instead of failing (to survey a whole suite run at once)
+    if (process.env.FG_OPENAPI_LOG && (!r || (r['x-error-codes'] && !r['x-error-codes'].includes(code)))) {
+      appendFileSync(process.env.FG_OPENAPI_LOG, JSON.stringify({ route: op.op['x-route'], method: op.method, status: res.status, code }) + '\n');
+      return;
+    }
+    assert.ok(r, `OpenAPI: ${where} (${op.method} ${op.tpl}) answered ${res.status}, which the document does not ` +
+      `declare (declared: ${Object.keys(op.op.responses).join(', ')}): ${show(res)}`);
+    if (r['x-error-codes']) {
+      assert.ok(r['x-error-codes'].includes(code), `OpenAPI: ${where} (${op.method} ${op.tpl}) answered ${res.status} ` +
+        `${code}, which the document does not list for it (x-error-codes: ${r['x-error-codes'].join(', ')}): ${show(res)}`);
+    }
+    if (!r.content) {
+      assert.equal(res.text, '', `OpenAPI: ${where} answered ${res.status} with a body where none is declared`);
+      return;
+    }
+    if (!r.content['application/json']) return; // bytes (PDF, CSV, a stored file): the status is what we check
+    if (method === 'HEAD') return;
+    schema = r.content['application/json'].schema;
+    key = `${op.method} ${op.tpl} ${res.status}`;
+  }
+  assert.ok(res.json !== undefined, `OpenAPI: ${where} answered ${res.status} with a body that is not JSON: ${show(res)}`);
+  const v = validatorFor(spec, key, schema);
+  if (!v(res.json)) {
+    if (process.env.FG_OPENAPI_LOG) {
+      appendFileSync(process.env.FG_OPENAPI_LOG, JSON.stringify({ route: op?.op['x-route'], method, status: res.status, schema: key, errors: v.errors.slice(0, 5) }) + '\n');
+      return;
+    }
+    const errs = v.errors.map((e) => `${e.instancePath || '/'} ${e.message}${e.params ? ' ' + JSON.stringify(e.params) : ''}`);
+    assert.fail(`OpenAPI: the response of ${where} (${key}) does not match the document: ${errs.join('; ')}: ${show(res)}`);
+  }
 }
 
 /**
@@ -102,7 +215,8 @@ export function sendRaw(method, path, { token, headers = {}, body } = {}) {
         try { json = text.length ? JSON.parse(text) : undefined; } catch { json = undefined; }
         const hh = new Headers();
         for (const [k, v] of Object.entries(res.headers)) hh.set(k, Array.isArray(v) ? v.join(', ') : v);
-        resolve({ status: res.statusCode, headers: hh, json, text });
+        const out = { status: res.statusCode, headers: hh, json, text };
+        checkAgainstOpenApi(method, url(path), out).then(() => resolve(out), reject);
       });
     });
     req.on('error', (e) => { if (!responded) reject(e); });

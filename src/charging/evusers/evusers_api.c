@@ -91,13 +91,15 @@ reservation_cancel(req_t *r)
 }
 
 const route_t evuser_routes[] = {
-	{"GET", "/api/v1/id-tags/{tag}/credit", credit_get, "chargers.read", 0},
-	{"POST", "/api/v1/id-tags/{tag}/credit", credit_record, "idtags.credit", 0},
-	{"GET", "/api/v1/ev-credit", credit_list, "chargers.read", 0},
-	{"POST", "/api/v1/ev-credit/actions/sweep", sweep, "reminders.run", 0},
-	{"GET", "/api/v1/reservations", reservation_list, "chargers.read", 0},
-	{"POST", "/api/v1/reservations", reservation_create, "reservations.write", 0},
-	{"GET", "/api/v1/reservations/{id}", reservation_get, "chargers.read", 0},
-	{"POST", "/api/v1/reservations/{id}/actions/cancel", reservation_cancel, "reservations.write", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/id-tags/{tag}/credit", credit_get, "chargers.read", 0, .ok = "200"},
+	{"POST", "/api/v1/id-tags/{tag}/credit", credit_record, "idtags.credit", 0, .body = credit_spec, .ok = "201"},
+	{"GET", "/api/v1/ev-credit", credit_list, "chargers.read", 0, .ok = "200"},
+	{"POST", "/api/v1/ev-credit/actions/sweep", sweep, "reminders.run", 0, .ok = "200"},
+	{"GET", "/api/v1/reservations", reservation_list, "chargers.read", 0, .ok = "200"},
+	{"POST", "/api/v1/reservations", reservation_create, "reservations.write", 0, .body = reserve_spec, .ok = "201",
+	    .errors = HTTP_ERRORS("charger_offline", "id_tag_blocked", "reservation_overlap")},
+	{"GET", "/api/v1/reservations/{id}", reservation_get, "chargers.read", 0, .ok = "200"},
+	{"POST", "/api/v1/reservations/{id}/actions/cancel", reservation_cancel, "reservations.write", 0, .ok = "200",
+	    .errors = HTTP_ERRORS("reservation_not_active")},
+	{0},
 };

@@ -29,6 +29,6 @@ list(req_t *r)
 }
 
 const route_t audit_routes[] = {
-	{"GET", "/api/v1/audit", list, "audit.read", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/audit", list, "audit.read", 0, .resp = "list:"},
+	{0},
 };

@@ -64,8 +64,10 @@ me(req_t *r)
 }
 
 const route_t auth_routes[] = {
-	{"POST", "/api/v1/auth/login", login, NULL, 0},
-	{"POST", "/api/v1/auth/logout", logout, "", 0},
-	{"GET", "/api/v1/me", me, "", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"POST", "/api/v1/auth/login", login, NULL, 0, .body = login_spec,
+	    .errors = HTTP_ERRORS("account_disabled", "account_locked", "device_revoked", "forbidden",
+		"invalid_credentials")},
+	{"POST", "/api/v1/auth/logout", logout, "", 0, .ok = "204"},
+	{"GET", "/api/v1/me", me, "", 0, .ok = "200"},
+	{0},
 };

@@ -2,6 +2,7 @@
 #include "core/auth/perm.h"
 #include "core/auth/devices.h"
 
+static const jfield_t empty_spec[] = {{NULL, 0, 0, 0}};
 static const jfield_t register_spec[] = {
 	{"name", JF_STRING, JF_REQUIRED, 100},
 	{"platform", JF_STRING, JF_REQUIRED, 50},
@@ -43,16 +44,17 @@ revoke_device(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (http_body(r, (const jfield_t[]){{NULL, 0, 0, 0}}))
+	if (http_body(r, empty_spec))
 		return;
 	int rc = devices_revoke(r->db, &r->user, perm_allows(r->user.roles, "devices.manage"), r->params[0], &out, &e);
 	http_result(r, 200, rc, out, &e);
 }
 
 const route_t device_routes[] = {
-	{"POST", "/api/v1/me/devices", register_device, "", 0},
-	{"GET", "/api/v1/me/devices", my_devices, "", 0},
-	{"GET", "/api/v1/devices", all_devices, "devices.manage", 0},
-	{"POST", "/api/v1/devices/{id}/actions/revoke", revoke_device, "", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"POST", "/api/v1/me/devices", register_device, "", 0, .body = register_spec, .ok = "201"},
+	{"GET", "/api/v1/me/devices", my_devices, "", 0, .ok = "200"},
+	{"GET", "/api/v1/devices", all_devices, "devices.manage", 0, .ok = "200"},
+	{"POST", "/api/v1/devices/{id}/actions/revoke", revoke_device, "", 0, .ok = "200",
+	    .errors = HTTP_ERRORS("unknown_field")},
+	{0},
 };

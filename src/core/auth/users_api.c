@@ -118,12 +118,15 @@ unused(req_t *r)
 }
 
 const route_t user_routes[] = {
-	{"GET", "/api/v1/users", list, "users.read", 0},
-	{"POST", "/api/v1/users", create, "users.write", 0},
-	{"GET", "/api/v1/users/unused", unused, "users.read", 0},
-	{"GET", "/api/v1/users/{id}", get, "users.read", 0},
-	{"PATCH", "/api/v1/users/{id}", update, "users.write", 0},
-	{"POST", "/api/v1/users/{id}/actions/disable", disable, "users.write", 0},
-	{"POST", "/api/v1/users/{id}/actions/enable", enable, "users.write", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/users", list, "users.read", 0, .resp = "list:User"},
+	{"POST", "/api/v1/users", create, "users.write", 0, .body = create_spec, .ok = "201", .resp = "User",
+	    .errors = HTTP_ERRORS("username_taken", "weak_password")},
+	{"GET", "/api/v1/users/unused", unused, "users.read", 0, .ok = "200"},
+	{"GET", "/api/v1/users/{id}", get, "users.read", 0, .resp = "User"},
+	{"PATCH", "/api/v1/users/{id}", update, "users.write", 0, .body = update_spec, .resp = "User",
+	    .errors = HTTP_ERRORS("version_conflict")},
+	{"POST", "/api/v1/users/{id}/actions/disable", disable, "users.write", 0, .body = empty_spec, .resp = "User",
+	    .errors = HTTP_ERRORS("cannot_disable_self")},
+	{"POST", "/api/v1/users/{id}/actions/enable", enable, "users.write", 0, .body = empty_spec, .resp = "User"},
+	{0},
 };

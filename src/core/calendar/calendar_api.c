@@ -93,9 +93,10 @@ deadline(req_t *r)
 }
 
 const route_t calendar_routes[] = {
-	{"GET", "/api/v1/calendar", list, "", 0},
-	{"GET", "/api/v1/calendar/deadline", deadline, "", 0},
-	{"GET", "/api/v1/calendar/{year}", get_year, "", 0},
-	{"PUT", "/api/v1/calendar/{year}", put_year, "calendar.write", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/calendar", list, "", 0, .resp = "Items"},
+	{"GET", "/api/v1/calendar/deadline", deadline, "", 0, .errors = HTTP_ERRORS("calendar_year_unknown")},
+	{"GET", "/api/v1/calendar/{year}", get_year, "", 0, .errors = HTTP_ERRORS("invalid_field")},
+	{"PUT", "/api/v1/calendar/{year}", put_year, "calendar.write", 0, .errors = HTTP_ERRORS("version_conflict"),
+	    .doc = "The body {source, days: [{day, kind, name}], version?} is checked by the calendar (calendar.c), which names each bad field (days[i].day …)."},
+	{0},
 };

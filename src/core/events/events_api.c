@@ -37,8 +37,9 @@ failed_retry(req_t *r)
 }
 
 const route_t event_routes[] = {
-	{"GET", "/api/v1/events/failed", failed_list, "events.admin", 0},
-	{"GET", "/api/v1/events/failed/{id}", failed_get, "events.admin", 0},
-	{"POST", "/api/v1/events/failed/{id}/actions/retry", failed_retry, "events.admin", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/events/failed", failed_list, "events.admin", 0, .resp = "list:"},
+	{"GET", "/api/v1/events/failed/{id}", failed_get, "events.admin", 0, .ok = "200"},
+	{"POST", "/api/v1/events/failed/{id}/actions/retry", failed_retry, "events.admin", 0,
+	    .errors = HTTP_ERRORS("invalid_transition")},
+	{0},
 };

@@ -61,9 +61,10 @@ history(req_t *r)
 }
 
 const route_t flow_routes[] = {
-	{"GET", "/api/v1/flows/{name}", describe, "", 0},
-	{"GET", "/api/v1/flows/{name}/history/{id}", history, "", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/flows/{name}", describe, "", 0, .ok = "200"},
+	{"GET", "/api/v1/flows/{name}/history/{id}", history, "", 0, .resp = "Items", .errors = HTTP_ERRORS("forbidden"),
+	    .doc = "The entity's own read permission (and, for plans and tickets, the team scope) applies."},
+	{0},
 };
 
 void

@@ -1,4 +1,5 @@
 #include "core/http/routes.h"
+#include "core/http/openapi.h"
 
 #ifndef FG_VERSION
 #define FG_VERSION "0.1.0"
@@ -19,6 +20,8 @@ health(req_t *r)
 }
 
 const route_t health_routes[] = {
-	{"GET", "/api/v1/health", health, NULL, 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/health", health, NULL, 0, .resp = "Health"},
+	/* public: the route table and the error catalog, no data (docs/api.md) */
+	{"GET", "/api/v1/openapi.json", openapi_serve, NULL, 0, .resp = "OpenAPI"},
+	{0},
 };

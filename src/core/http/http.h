@@ -54,6 +54,17 @@ typedef struct req {
 
 typedef void (*http_handler_t)(req_t *r);
 
+/* Body validation against a field list: unknown fields, missing required ones and wrong types are refused
+ * with the field named. */
+enum jf_type { JF_STRING, JF_INT, JF_BOOL, JF_STRINGS, JF_OBJECT, JF_ANY };
+enum { JF_REQUIRED = 1, JF_NULLABLE = 2 };
+typedef struct {
+	const char *name;
+	enum jf_type type;
+	unsigned flags;
+	size_t max_len; /* strings: characters; 0 = 1000 */
+} jfield_t;
+
 /* perm: NULL = public; "" = any signed-in user; otherwise the permission the caller must hold.
  * max_body: 0 = a JSON body up to HTTP_BODY_MAX (HTTP_PUBLIC_BODY_MAX on a public route); otherwise the body is
  * raw bytes (an upload) up to max_body, spooled to a temp file (req_t.upload_fd), never held in memory. */
@@ -63,7 +74,24 @@ typedef struct route {
 	http_handler_t fn;
 	const char *perm;
 	size_t max_body;
+	/* The route's self-description (openapi.c builds GET /api/v1/openapi.json from it), all optional, so the
+	 * document is generated from what the router serves and cannot drift from it:
+	 * body: the field spec the handler passes to http_body (declared once, used by both); NULL when the route
+	 *       takes no JSON body or its handler picks the spec at run time (see doc).
+	 * ok: the success status(es), e.g. "201" or "200 202"; NULL = "200".
+	 * resp: the success body: a component of openapi.c ("WorkOrder"), "list:Component" for a page of them
+	 *       ({items, next_cursor, total}), a media type ("application/pdf") for bytes; NULL = any JSON value.
+	 * errors: NULL-terminated error codes this route's handler may answer beyond the ones the router, the edge
+	 *       and the body check answer for every route of its kind (openapi.c adds those).
+	 * doc: one sentence for the document (e.g. how a run-time body spec is chosen). */
+	const jfield_t *body;
+	const char *ok;
+	const char *resp;
+	const char *const *errors;
+	const char *doc;
 } route_t;
+/* route_t.errors: .errors = HTTP_ERRORS("version_conflict", "invalid_transition") */
+#define HTTP_ERRORS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* Responses. Each sets r->resp; call exactly one. */
 void http_json(req_t *r, int status, json_t *body); /* steals body */
@@ -88,16 +116,6 @@ int http_paging(req_t *r, int *limit, const char **cursor);
 /* ?name=true|false → 1/0, absent → -1; -2 (and answers 400) when malformed. */
 int http_query_bool(req_t *r, const char *name);
 
-/* Body validation against a field list: unknown fields, missing required ones and wrong types are refused
- * with the field named. */
-enum jf_type { JF_STRING, JF_INT, JF_BOOL, JF_STRINGS, JF_OBJECT, JF_ANY };
-enum { JF_REQUIRED = 1, JF_NULLABLE = 2 };
-typedef struct {
-	const char *name;
-	enum jf_type type;
-	unsigned flags;
-	size_t max_len; /* strings: characters; 0 = 1000 */
-} jfield_t;
 int jbody_check(json_t *body, const jfield_t *spec, fg_err_t *err);
 /* Parses a request body: must be one JSON object, UTF-8, no duplicate keys; empty means {}. */
 int jbody_parse(const char *data, size_t len, json_t **out, fg_err_t *err);

@@ -43,9 +43,10 @@ sign(req_t *r)
 }
 
 const route_t briefing_routes[] = {
-	{"GET", "/api/v1/plans/{id}/briefing", get, "plans.read", 0},
-	{"POST", "/api/v1/plans/{id}/briefing", generate, "", 0},
-	{"POST", "/api/v1/plans/{id}/briefing/actions/hold", hold, "", 0},
-	{"POST", "/api/v1/plans/{id}/briefing/actions/sign", sign, "", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/plans/{id}/briefing", get, "plans.read", 0, .ok = "200"},
+	{"POST", "/api/v1/plans/{id}/briefing", generate, "", 0, .body = empty_spec},
+	{"POST", "/api/v1/plans/{id}/briefing/actions/hold", hold, "", 0, .body = empty_spec},
+	{"POST", "/api/v1/plans/{id}/briefing/actions/sign", sign, "", 0, .body = empty_spec,
+	    .errors = HTTP_ERRORS("briefing_not_held")},
+	{0},
 };

@@ -24,6 +24,6 @@ run(req_t *r)
 }
 
 const route_t crosscheck_routes[] = {
-	{"GET", "/api/v1/cross-check", run, "supervision.read", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/cross-check", run, "supervision.read", 0, .ok = "200"},
+	{0},
 };

@@ -109,10 +109,12 @@ action(req_t *r)
 }
 
 const route_t order_routes[] = {
-	{"GET", "/api/v1/work-orders", list, "orders.read", 0},
-	{"POST", "/api/v1/work-orders", create, "orders.write", 0},
-	{"GET", "/api/v1/work-orders/{id}", get, "orders.read", 0},
-	{"PATCH", "/api/v1/work-orders/{id}", update, "orders.write", 0},
-	{"POST", "/api/v1/work-orders/{id}/actions/{action}", action, "", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/work-orders", list, "orders.read", 0, .resp = "list:WorkOrder"},
+	{"POST", "/api/v1/work-orders", create, "orders.write", 0, .body = create_spec, .ok = "201", .resp = "WorkOrder"},
+	{"GET", "/api/v1/work-orders/{id}", get, "orders.read", 0, .resp = "WorkOrder"},
+	{"PATCH", "/api/v1/work-orders/{id}", update, "orders.write", 0, .body = update_spec, .resp = "WorkOrder",
+	    .errors = HTTP_ERRORS("version_conflict")},
+	{"POST", "/api/v1/work-orders/{id}/actions/{action}", action, "", 0, .body = action_spec, .resp = "WorkOrder",
+	    .errors = HTTP_ERRORS("invalid_transition", "order_in_active_plan")},
+	{0},
 };

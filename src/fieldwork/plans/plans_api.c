@@ -107,11 +107,15 @@ my_jobs(req_t *r)
 }
 
 const route_t plan_routes[] = {
-	{"GET", "/api/v1/plans", list, "plans.read", 0},
-	{"POST", "/api/v1/plans", create, "plans.write", 0},
-	{"GET", "/api/v1/plans/{id}", get, "plans.read", 0},
-	{"PATCH", "/api/v1/plans/{id}", update, "plans.write", 0},
-	{"POST", "/api/v1/plans/{id}/actions/{action}", action, "", 0},
-	{"GET", "/api/v1/me/jobs", my_jobs, "", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/plans", list, "plans.read", 0, .resp = "list:Plan"},
+	{"POST", "/api/v1/plans", create, "plans.write", 0, .body = create_spec, .ok = "201", .resp = "Plan"},
+	{"GET", "/api/v1/plans/{id}", get, "plans.read", 0, .resp = "Plan"},
+	{"PATCH", "/api/v1/plans/{id}", update, "plans.write", 0, .body = update_spec, .resp = "Plan",
+	    .errors = HTTP_ERRORS("invalid_transition")},
+	{"POST", "/api/v1/plans/{id}/actions/{action}", action, "", 0, .body = action_spec, .resp = "Plan",
+	    .errors = HTTP_ERRORS("forbidden", "gate_briefing_missing", "gate_contractor_unsupervised",
+		"gate_measure_unconfirmed", "gate_person_unqualified", "gate_risk_unconfirmed",
+		"gate_ticket_not_permitted", "gate_tool_not_ready", "plan_orders_unavailable", "ticket_not_ended")},
+	{"GET", "/api/v1/me/jobs", my_jobs, "", 0, .ok = "200"},
+	{0},
 };

@@ -35,7 +35,9 @@ record(req_t *r)
 }
 
 const route_t step_routes[] = {
-	{"GET", "/api/v1/plans/{id}/steps", list, "plans.read", 0},
-	{"POST", "/api/v1/plans/{id}/steps", record, "", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/plans/{id}/steps", list, "plans.read", 0, .ok = "200"},
+	{"POST", "/api/v1/plans/{id}/steps", record, "", 0, .body = record_spec, .ok = "201",
+	    .errors = HTTP_ERRORS("forbidden", "invalid_transition", "step_done", "step_out_of_order",
+		"step_photo_missing")},
+	{0},
 };

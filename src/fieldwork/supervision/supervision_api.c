@@ -109,10 +109,11 @@ coverage(req_t *r)
 }
 
 const route_t supervision_routes[] = {
-	{"GET", "/api/v1/board", board, "supervision.read", 0},
-	{"GET", "/api/v1/plans/{id}/findings", findings, "supervision.read", 0},
-	{"POST", "/api/v1/plans/{id}/findings", add_finding, "supervision.write", 0},
-	{"POST", "/api/v1/tickets/{id}/evaluation", evaluate, "supervision.write", 0},
-	{"GET", "/api/v1/evaluations/coverage", coverage, "supervision.read", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/board", board, "supervision.read", 0, .ok = "200 304", .doc = "304 with no body when If-None-Match is the board's ETag."},
+	{"GET", "/api/v1/plans/{id}/findings", findings, "supervision.read", 0, .ok = "200"},
+	{"POST", "/api/v1/plans/{id}/findings", add_finding, "supervision.write", 0, .body = finding_spec, .ok = "201"},
+	{"POST", "/api/v1/tickets/{id}/evaluation", evaluate, "supervision.write", 0, .body = evaluation_spec, .ok = "201",
+	    .errors = HTTP_ERRORS("evaluation_exists", "ticket_not_finished")},
+	{"GET", "/api/v1/evaluations/coverage", coverage, "supervision.read", 0, .ok = "200"},
+	{0},
 };

@@ -41,7 +41,8 @@ put(req_t *r)
 }
 
 const route_t survey_routes[] = {
-	{"GET", "/api/v1/plans/{id}/survey", get, "plans.read", 0},
-	{"PUT", "/api/v1/plans/{id}/survey", put, "", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/plans/{id}/survey", get, "plans.read", 0, .ok = "200"},
+	{"PUT", "/api/v1/plans/{id}/survey", put, "", 0, .body = put_spec,
+	    .errors = HTTP_ERRORS("forbidden", "version_conflict")},
+	{0},
 };

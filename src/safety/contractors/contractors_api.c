@@ -112,12 +112,15 @@ remove_staff(req_t *r)
 }
 
 const route_t contractor_routes[] = {
-	{"GET", "/api/v1/contractors", list, "contractors.read", 0},
-	{"POST", "/api/v1/contractors", create, "contractors.write", 0},
-	{"GET", "/api/v1/contractors/{id}", get, "contractors.read", 0},
-	{"PATCH", "/api/v1/contractors/{id}", update, "contractors.write", 0},
-	{"POST", "/api/v1/contractors/{id}/agreements", add_agreement, "contractors.write", 0},
-	{"POST", "/api/v1/contractors/{id}/staff", add_staff, "contractors.write", 0},
-	{"DELETE", "/api/v1/contractors/{id}/staff/{id}", remove_staff, "contractors.write", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/contractors", list, "contractors.read", 0, .ok = "200"},
+	{"POST", "/api/v1/contractors", create, "contractors.write", 0, .body = create_spec, .ok = "201",
+	    .errors = HTTP_ERRORS("contractor_name_taken")},
+	{"GET", "/api/v1/contractors/{id}", get, "contractors.read", 0, .ok = "200"},
+	{"PATCH", "/api/v1/contractors/{id}", update, "contractors.write", 0, .body = update_spec,
+	    .errors = HTTP_ERRORS("version_conflict")},
+	{"POST", "/api/v1/contractors/{id}/agreements", add_agreement, "contractors.write", 0, .body = agreement_spec, .ok = "201"},
+	{"POST", "/api/v1/contractors/{id}/staff", add_staff, "contractors.write", 0, .body = staff_spec,
+	    .errors = HTTP_ERRORS("contractor_staff_elsewhere")},
+	{"DELETE", "/api/v1/contractors/{id}/staff/{id}", remove_staff, "contractors.write", 0, .ok = "200"},
+	{0},
 };

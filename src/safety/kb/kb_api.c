@@ -75,12 +75,14 @@ tool_kind_put(req_t *r)
 }
 
 const route_t kb_routes[] = {
-	{"GET", "/api/v1/tool-kinds", tool_kinds, "", 0},
-	{"PUT", "/api/v1/tool-kinds/{code}", tool_kind_put, "kb.write", 0},
-	{"GET", "/api/v1/kb/search", search, "", 0},
-	{"GET", "/api/v1/kb/{collection}", collection, "", 0},
-	{"GET", "/api/v1/kb/{collection}/{key}", item, "", 0},
-	{"PUT", "/api/v1/kb/{collection}/{key}", put, "kb.write", 0},
-	{"DELETE", "/api/v1/kb/{collection}/{key}", revert, "kb.write", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/tool-kinds", tool_kinds, "", 0, .ok = "200"},
+	{"PUT", "/api/v1/tool-kinds/{code}", tool_kind_put, "kb.write", 0,
+	    .doc = "The body is a whole tool kind, checked by the knowledge base's item schema (kb_edit.c), not a field spec."},
+	{"GET", "/api/v1/kb/search", search, "", 0, .resp = "Items"},
+	{"GET", "/api/v1/kb/{collection}", collection, "", 0, .ok = "200"},
+	{"GET", "/api/v1/kb/{collection}/{key}", item, "", 0, .ok = "200"},
+	{"PUT", "/api/v1/kb/{collection}/{key}", put, "kb.write", 0,
+	    .doc = "The body is a whole item, checked by its collection's item schema (kb_edit.c), chosen by {collection} at run time."},
+	{"DELETE", "/api/v1/kb/{collection}/{key}", revert, "kb.write", 0, .ok = "204"},
+	{0},
 };

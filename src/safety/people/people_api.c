@@ -74,9 +74,9 @@ plan_readiness(req_t *r)
 }
 
 const route_t people_routes[] = {
-	{"GET", "/api/v1/users/{id}/qualifications", list, "", 0},
-	{"POST", "/api/v1/users/{id}/qualifications", add, "people.write", 0},
-	{"GET", "/api/v1/people/expiring", expiring, "people.read", 0},
-	{"GET", "/api/v1/plans/{id}/readiness", plan_readiness, "plans.read", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/users/{id}/qualifications", list, "", 0, .ok = "200", .errors = HTTP_ERRORS("forbidden")},
+	{"POST", "/api/v1/users/{id}/qualifications", add, "people.write", 0, .body = add_spec, .ok = "201"},
+	{"GET", "/api/v1/people/expiring", expiring, "people.read", 0, .ok = "200"},
+	{"GET", "/api/v1/plans/{id}/readiness", plan_readiness, "plans.read", 0, .ok = "200"},
+	{0},
 };

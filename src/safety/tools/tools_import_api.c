@@ -56,9 +56,12 @@ template_csv(req_t *r)
 }
 
 const route_t tool_import_routes[] = {
-	{"POST", "/api/v1/tools/imports", submit, "tools.write", SHEET_MAX_FILE},
-	{"GET", "/api/v1/tools/imports/template.csv", template_csv, "tools.write", 0},
-	{"GET", "/api/v1/tools/imports/{id}", get, "tools.write", 0},
-	{"GET", "/api/v1/tools/imports/{id}/errors.csv", errors_csv, "tools.write", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"POST", "/api/v1/tools/imports", submit, "tools.write", SHEET_MAX_FILE, .ok = "202",
+	    .errors = HTTP_ERRORS("import_duplicate_column", "import_empty", "import_missing_column",
+		"import_parse_busy", "import_too_large", "import_unreadable", "import_unsupported_type",
+		"invalid_query", "missing_field")},
+	{"GET", "/api/v1/tools/imports/template.csv", template_csv, "tools.write", 0, .resp = "text/csv"},
+	{"GET", "/api/v1/tools/imports/{id}", get, "tools.write", 0, .ok = "200"},
+	{"GET", "/api/v1/tools/imports/{id}/errors.csv", errors_csv, "tools.write", 0, .resp = "text/csv"},
+	{0},
 };

@@ -65,8 +65,8 @@ content(req_t *r)
 }
 
 const route_t attach_routes[] = {
-	{"POST", "/api/v1/attachments", upload, "", ATTACH_MAX},
-	{"GET", "/api/v1/attachments/{id}", meta, "plans.read", 0},
-	{"GET", "/api/v1/attachments/{id}/content", content, "plans.read", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"POST", "/api/v1/attachments", upload, "", ATTACH_MAX, .ok = "201"},
+	{"GET", "/api/v1/attachments/{id}", meta, "plans.read", 0, .ok = "200"},
+	{"GET", "/api/v1/attachments/{id}/content", content, "plans.read", 0, .resp = "*/*"},
+	{0},
 };

@@ -36,8 +36,8 @@ run(req_t *r)
 }
 
 const route_t notify_routes[] = {
-	{"GET", "/api/v1/notifications", list, "", 0},
-	{"POST", "/api/v1/notifications/{id}/actions/read", mark_read, "", 0},
-	{"POST", "/api/v1/reminders/actions/run", run, "reminders.run", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/notifications", list, "", 0, .ok = "200"},
+	{"POST", "/api/v1/notifications/{id}/actions/read", mark_read, "", 0, .ok = "204"},
+	{"POST", "/api/v1/reminders/actions/run", run, "reminders.run", 0, .ok = "200"},
+	{0},
 };

@@ -37,7 +37,7 @@ units(req_t *r)
 }
 
 const route_t directory_routes[] = {
-	{"GET", "/api/v1/directory/people", people, "plans.read", 0},
-	{"GET", "/api/v1/directory/org-units", units, "plans.read", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/directory/people", people, "plans.read", 0, .resp = "list:"},
+	{"GET", "/api/v1/directory/org-units", units, "plans.read", 0, .ok = "200"},
+	{0},
 };

@@ -54,9 +54,10 @@ update(req_t *r)
 }
 
 const route_t org_routes[] = {
-	{"GET", "/api/v1/org-units", list, "org.read", 0},
-	{"POST", "/api/v1/org-units", create, "org.write", 0},
-	{"GET", "/api/v1/org-units/{id}", get, "org.read", 0},
-	{"PATCH", "/api/v1/org-units/{id}", update, "org.write", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/api/v1/org-units", list, "org.read", 0, .ok = "200"},
+	{"POST", "/api/v1/org-units", create, "org.write", 0, .body = create_spec, .ok = "201"},
+	{"GET", "/api/v1/org-units/{id}", get, "org.read", 0, .ok = "200"},
+	{"PATCH", "/api/v1/org-units/{id}", update, "org.write", 0, .body = update_spec,
+	    .errors = HTTP_ERRORS("org_unit_cycle", "version_conflict")},
+	{0},
 };
