@@ -124,6 +124,17 @@ error_codes(const route_t *rt)
 		add_code(c, "idempotency_key_reused");
 		add_code(c, "idempotency_in_progress");
 	}
+	/* a flow's action route (POST …/actions/{action}): what the flow engine answers for any process (flow.c) */
+	size_t n = strlen(rt->pattern);
+	if (n > 17 && strcmp(rt->pattern + n - 17, "/actions/{action}") == 0) {
+		add_code(c, "invalid_transition");
+		add_code(c, "version_conflict");
+		add_code(c, "forbidden");
+		add_code(c, "flow_not_related");
+		add_code(c, "reason_required");
+		add_code(c, "missing_field");
+		add_code(c, "invalid_field");
+	}
 	for (const char *const *e = rt->errors; e && *e; e++)
 		add_code(c, *e);
 	return c;
