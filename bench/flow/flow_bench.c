@@ -32,7 +32,7 @@ load(db_t *db, const char *id)
 			       "FROM work_orders WHERE id = $1", "t", id), &rc);
 }
 
-static const flow_binding_t binding = {"work_order", "work_orders", "work_order", load, NULL};
+static const flow_binding_t binding = {"work_order", "work_orders", "work_order", load, NULL, NULL, NULL};
 
 typedef struct {
 	int client, ops;

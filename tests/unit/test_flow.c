@@ -30,7 +30,7 @@ load_case(db_t *db, const char *id)
 	return db_one(db_q(db, "SELECT * FROM t_cases WHERE id = $1", "t", id), &rc);
 }
 
-static const flow_binding_t cases = {"t_case", "t_cases", "t_case", load_case, NULL};
+static const flow_binding_t cases = {"t_case", "t_cases", "t_case", load_case, NULL, NULL, NULL};
 
 static const char *case_flow =
     "{\"name\": \"t_case\", \"states\": ["
