@@ -127,21 +127,21 @@ static void h_put(req_t *r) { (void)r; }
 static void h_form(req_t *r) { (void)r; }
 
 static const route_t things_routes[] = {
-	{"GET", "/things", h_list, "", 0},
-	{"POST", "/things", h_create, "things.write", 0},
-	{"GET", "/things/{id}", h_get, "", 0},
-	{"DELETE", "/things/{id}", h_delete, "things.write", 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/things", h_list, "", 0, .ok = NULL},
+	{"POST", "/things", h_create, "things.write", 0, .ok = NULL},
+	{"GET", "/things/{id}", h_get, "", 0, .ok = NULL},
+	{"DELETE", "/things/{id}", h_delete, "things.write", 0, .ok = NULL},
+	{0},
 };
 static const route_t forms_routes[] = {
-	{"POST", "/forms", h_form, NULL, 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"POST", "/forms", h_form, NULL, 0, .ok = NULL},
+	{0},
 };
 static const route_t extra_routes[] = {
-	{"GET", "/things/special", h_special, "", 0}, /* shadowed by /things/{id} when the first module comes first */
-	{"PUT", "/things/{id}", h_put, "things.write", 0},
-	{"GET", "/things/{id}", h_special, "", 0}, /* a second GET: the Allow list names it once */
-	{NULL, NULL, NULL, NULL, 0},
+	{"GET", "/things/special", h_special, "", 0, .ok = NULL}, /* shadowed by /things/{id} when the first module comes first */
+	{"PUT", "/things/{id}", h_put, "things.write", 0, .ok = NULL},
+	{"GET", "/things/{id}", h_special, "", 0, .ok = NULL}, /* a second GET: the Allow list names it once */
+	{0},
 };
 static const fg_module_t m_things = {
 	.name = "things", .context = "core", .routes = (const route_t *const[]){things_routes, forms_routes, NULL}};
