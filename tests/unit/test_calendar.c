@@ -15,10 +15,10 @@
 #include <sodium.h>
 #include "core/base/util.h"
 #include "core/db/db.h"
+#include "unit_db.h"
 #include "core/db/migrate.h"
 #include "core/calendar/calendar.h"
 
-static char sqlite_path[256];
 
 static int
 ready(db_t *db, void **state, char *err)
@@ -35,38 +35,28 @@ ready(db_t *db, void **state, char *err)
 static int
 open_sqlite(void **state)
 {
-	snprintf(sqlite_path, sizeof sqlite_path, "/tmp/fg-unit-cal-%d.db", (int)getpid());
-	unlink(sqlite_path);
 	char err[256] = "";
-	return ready(db_open(sqlite_path, err, sizeof err), state, err);
+	return ready(unit_open_sqlite("cal", err, sizeof err), state, err);
 }
 
 static int
 open_pg(void **state)
 {
-	const char *url = getenv("FG_TEST_PG_URL");
 	char err[256] = "";
-	if (!url || !*url) {
-		fprintf(stderr, "FG_TEST_PG_URL not set: PostgreSQL group skipped\n");
+	bool skip;
+	db_t *pg = unit_open_pg(&skip, err, sizeof err);
+	if (skip) {
 		*state = NULL;
 		return 0;
 	}
-	return ready(db_open(url, err, sizeof err), state, err);
+	return ready(pg, state, err);
 }
 
 static int
 close_db(void **state)
 {
 	db_close(*state);
-	if (sqlite_path[0]) {
-		char p[300];
-		unlink(sqlite_path);
-		snprintf(p, sizeof p, "%s-wal", sqlite_path);
-		unlink(p);
-		snprintf(p, sizeof p, "%s-shm", sqlite_path);
-		unlink(p);
-		sqlite_path[0] = 0;
-	}
+	unit_remove_sqlite();
 	return 0;
 }
 
@@ -419,7 +409,7 @@ snapshots_are_shared_safely_between_threads(void **state)
 	db_t *db = *state;
 	reader_arg_t args[3];
 	pthread_t t[3];
-	const char *url = db_kind(db) == DB_PG ? getenv("FG_TEST_PG_URL") : sqlite_path;
+	const char *url = db_kind(db) == DB_PG ? getenv("FG_TEST_PG_URL") : unit_sqlite_path;
 	for (int i = 0; i < 3; i++) {
 		args[i] = (reader_arg_t){url, 0};
 		assert_int_equal(pthread_create(&t[i], NULL, reader, &args[i]), 0);

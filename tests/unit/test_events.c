@@ -13,18 +13,16 @@
 #include <cmocka.h>
 #include "core/base/util.h"
 #include "core/db/db.h"
+#include "unit_db.h"
 #include "core/db/migrate.h"
 #include "core/events/events.h"
 
-static char sqlite_path[256];
 
 static int
 open_sqlite(void **state)
 {
-	snprintf(sqlite_path, sizeof sqlite_path, "/tmp/fg-unit-events-%d.db", (int)getpid());
-	unlink(sqlite_path);
-	char err[256];
-	db_t *db = db_open(sqlite_path, err, sizeof err);
+	char err[256] = "";
+	db_t *db = unit_open_sqlite("events", err, sizeof err);
 	if (!db || migrate_run(db, err, sizeof err) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
@@ -36,14 +34,14 @@ open_sqlite(void **state)
 static int
 open_pg(void **state)
 {
-	const char *url = getenv("FG_TEST_PG_URL");
-	char err[256];
-	if (!url || !*url) {
-		fprintf(stderr, "FG_TEST_PG_URL not set: PostgreSQL group skipped\n");
+	char err[256] = "";
+	bool skip;
+	db_t *pg = unit_open_pg(&skip, err, sizeof err);
+	if (skip) {
 		*state = NULL;
 		return 0;
 	}
-	db_t *db = db_open(url, err, sizeof err);
+	db_t *db = pg;
 	if (!db || migrate_run(db, err, sizeof err) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
@@ -57,15 +55,7 @@ close_db(void **state)
 {
 	if (*state)
 		db_close(*state);
-	if (sqlite_path[0]) {
-		char f[300];
-		unlink(sqlite_path);
-		snprintf(f, sizeof f, "%s-wal", sqlite_path);
-		unlink(f);
-		snprintf(f, sizeof f, "%s-shm", sqlite_path);
-		unlink(f);
-		sqlite_path[0] = 0;
-	}
+	unit_remove_sqlite();
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include "core/base/util.h"
 #include "core/db/db.h"
+#include "unit_db.h"
 #include "core/db/migrate.h"
 #include "core/auth/users.h"
 #include "core/http/http.h"
@@ -23,7 +24,6 @@
 
 #define T0 INT64_C(1000000000000) /* 2001-09-09: older than anything but this test's keys */
 
-static char sqlite_path[256];
 static char user_a[37], user_b[37];
 
 static int
@@ -65,10 +65,8 @@ setup(db_t *db, void **state)
 static int
 open_sqlite(void **state)
 {
-	snprintf(sqlite_path, sizeof sqlite_path, "/tmp/fg-unit-idem-%d.db", (int)getpid());
-	unlink(sqlite_path);
-	char err[256];
-	db_t *db = db_open(sqlite_path, err, sizeof err);
+	char err[256] = "";
+	db_t *db = unit_open_sqlite("idem", err, sizeof err);
 	if (!db) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
@@ -79,14 +77,14 @@ open_sqlite(void **state)
 static int
 open_pg(void **state)
 {
-	const char *url = getenv("FG_TEST_PG_URL");
-	char err[256];
-	if (!url || !*url) {
-		fprintf(stderr, "FG_TEST_PG_URL not set: PostgreSQL group skipped\n");
+	char err[256] = "";
+	bool skip;
+	db_t *pg = unit_open_pg(&skip, err, sizeof err);
+	if (skip) {
 		*state = NULL;
 		return 0;
 	}
-	db_t *db = db_open(url, err, sizeof err);
+	db_t *db = pg;
 	if (!db) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
@@ -98,15 +96,7 @@ static int
 close_db(void **state)
 {
 	db_close(*state);
-	if (sqlite_path[0]) {
-		char f[300];
-		unlink(sqlite_path);
-		snprintf(f, sizeof f, "%s-wal", sqlite_path);
-		unlink(f);
-		snprintf(f, sizeof f, "%s-shm", sqlite_path);
-		unlink(f);
-		sqlite_path[0] = 0;
-	}
+	unit_remove_sqlite();
 	return 0;
 }
 

@@ -14,9 +14,9 @@
 #include <cmocka.h>
 #include "core/base/util.h"
 #include "core/db/db.h"
+#include "unit_db.h"
 #include "core/db/qb.h"
 
-static char sqlite_path[256];
 
 static int
 make_tables(db_t *db)
@@ -41,10 +41,8 @@ make_tables(db_t *db)
 static int
 open_sqlite(void **state)
 {
-	snprintf(sqlite_path, sizeof sqlite_path, "/tmp/fg-unit-qb-%d.db", (int)getpid());
-	unlink(sqlite_path);
-	char err[256];
-	db_t *db = db_open(sqlite_path, err, sizeof err);
+	char err[256] = "";
+	db_t *db = unit_open_sqlite("qb", err, sizeof err);
 	if (!db || make_tables(db) != 0) {
 		fprintf(stderr, "%s\n", db ? db_errmsg(db) : err);
 		return -1;
@@ -56,14 +54,14 @@ open_sqlite(void **state)
 static int
 open_pg(void **state)
 {
-	const char *url = getenv("FG_TEST_PG_URL");
-	char err[256];
-	if (!url || !*url) {
-		fprintf(stderr, "FG_TEST_PG_URL not set: PostgreSQL group skipped\n");
+	char err[256] = "";
+	bool skip;
+	db_t *pg = unit_open_pg(&skip, err, sizeof err);
+	if (skip) {
 		*state = NULL;
 		return 0;
 	}
-	db_t *db = db_open(url, err, sizeof err);
+	db_t *db = pg;
 	if (!db || make_tables(db) != 0) {
 		fprintf(stderr, "%s\n", db ? db_errmsg(db) : err);
 		return -1;
@@ -76,15 +74,7 @@ static int
 close_db(void **state)
 {
 	db_close(*state); /* the temporary tables go with the connection */
-	if (sqlite_path[0]) {
-		char f[300];
-		unlink(sqlite_path);
-		snprintf(f, sizeof f, "%s-wal", sqlite_path);
-		unlink(f);
-		snprintf(f, sizeof f, "%s-shm", sqlite_path);
-		unlink(f);
-		sqlite_path[0] = 0;
-	}
+	unit_remove_sqlite();
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <sodium.h>
 #include "core/base/util.h"
 #include "core/db/db.h"
+#include "unit_db.h"
 #include "core/db/migrate.h"
 #include "core/db/db_impl.h"
 #include "core/audit/audit.h"
@@ -21,15 +22,12 @@
 #include "core/auth/devices.h"
 #include "shared/org/org.h"
 
-static char sqlite_path[256];
 
 static int
 open_sqlite(void **state)
 {
-	snprintf(sqlite_path, sizeof sqlite_path, "/tmp/fg-unit-%d.db", (int)getpid());
-	unlink(sqlite_path);
-	char err[256];
-	db_t *db = db_open(sqlite_path, err, sizeof err);
+	char err[256] = "";
+	db_t *db = unit_open_sqlite("store", err, sizeof err);
 	if (!db || migrate_run(db, err, sizeof err) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
@@ -41,14 +39,14 @@ open_sqlite(void **state)
 static int
 open_pg(void **state)
 {
-	const char *url = getenv("FG_TEST_PG_URL");
-	char err[256];
-	if (!url || !*url) {
-		fprintf(stderr, "FG_TEST_PG_URL not set: PostgreSQL group skipped\n");
+	char err[256] = "";
+	bool skip;
+	db_t *pg = unit_open_pg(&skip, err, sizeof err);
+	if (skip) {
 		*state = NULL;
 		return 0;
 	}
-	db_t *db = db_open(url, err, sizeof err);
+	db_t *db = pg;
 	if (!db || migrate_run(db, err, sizeof err) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
@@ -61,15 +59,7 @@ static int
 close_db(void **state)
 {
 	db_close(*state);
-	if (sqlite_path[0]) {
-		char wal[300];
-		unlink(sqlite_path);
-		snprintf(wal, sizeof wal, "%s-wal", sqlite_path);
-		unlink(wal);
-		snprintf(wal, sizeof wal, "%s-shm", sqlite_path);
-		unlink(wal);
-		sqlite_path[0] = 0;
-	}
+	unit_remove_sqlite();
 	return 0;
 }
 
@@ -217,7 +207,7 @@ a_locked_row_keeps_other_writers_out(void **state)
 	fg_uuid7(k2);
 	assert_int_equal(db_run(db_q(db, "INSERT INTO settings (key, value) VALUES ($1, 'a'), ($2, 'b')", "tt", k1, k2)), DB_DONE);
 	assert_int_not_equal(db_lock_where(db, "settings", "key", k1, NULL), 0); /* no transaction: refused */
-	db_t *other = db_open(db_kind(db) == DB_PG ? getenv("FG_TEST_PG_URL") : sqlite_path, err, sizeof err);
+	db_t *other = db_open(db_kind(db) == DB_PG ? getenv("FG_TEST_PG_URL") : unit_sqlite_path, err, sizeof err);
 	assert_non_null(other);
 	assert_int_equal(db_begin(db), 0);
 	assert_int_equal(db_lock_where(db, "settings", "key", k1, NULL), 0);
