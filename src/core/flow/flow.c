@@ -548,3 +548,13 @@ flow_record(db_t *db, const char *flow, const char *id, const char *why, const c
 	const flow_binding_t *b = flow_binding(flow);
 	return b ? flow_timers_sync(db, b, id, strcmp(from, to) != 0, now) : 0;
 }
+
+json_t *
+flow_history(db_t *db, const char *flow, const char *id)
+{
+	int rc;
+	return db_all(db_q(db,
+	    "SELECT e.id, e.action, e.from_state, e.to_state, e.actor_id, u.display_name AS actor_name, e.at, e.reason "
+	    "FROM flow_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.flow = $1 AND e.entity_id = $2 "
+	    "ORDER BY e.at, e.id LIMIT 1000", "tt", flow, id), &rc);
+}

@@ -125,6 +125,10 @@ int flow_timers_sync(db_t *db, const flow_binding_t *b, const char *id, bool ent
 int flow_record(db_t *db, const char *flow, const char *id, const char *why, const char *from, const char *to,
     const char *actor_id);
 
+/* The entity's flow events, oldest first (at most 1,000): [{id, action, from_state, to_state, actor_id, actor_name,
+ * at, reason}], or NULL on a database error. */
+json_t *flow_history(db_t *db, const char *flow, const char *id);
+
 /* Stops / restarts the entity's open timers' clocks (a declared pause / resume). */
 int flow_timers_pause(db_t *db, const flow_binding_t *b, const char *id, const char *reason, int64_t now);
 int flow_timers_resume(db_t *db, const flow_binding_t *b, const char *id, int64_t now);

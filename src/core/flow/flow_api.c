@@ -39,8 +39,7 @@ history(req_t *r)
 		http_error(r, &e);
 		return;
 	}
-	int rc = DB_DONE;
-	json_t *items = NULL, *ent = b->load(r->db, r->params[1]);
+	json_t *ent = b->load(r->db, r->params[1]);
 	bool found = ent && (!b->visible || b->visible(r->db, &r->user, r->params[1]));
 	json_decref(ent);
 	if (!found) {
@@ -49,10 +48,7 @@ history(req_t *r)
 		http_error(r, &e);
 		return;
 	}
-	items = db_all(db_q(r->db,
-	    "SELECT e.id, e.action, e.from_state, e.to_state, e.actor_id, u.display_name AS actor_name, e.at, e.reason "
-	    "FROM flow_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.flow = $1 AND e.entity_id = $2 "
-	    "ORDER BY e.at, e.id LIMIT 1000", "tt", b->flow, r->params[1]), &rc);
+	json_t *items = flow_history(r->db, b->flow, r->params[1]);
 	if (!items) {
 		http_error_code(r, "internal");
 		return;
