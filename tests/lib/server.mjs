@@ -11,6 +11,15 @@ export function freePort() {
   });
 }
 
+/** Polls url's health (up to ~10 s) until it answers 200; true when it did. */
+export async function waitHealthy(url) {
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(url + '/api/v1/health')).ok) return true; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
 /** Starts `bin serve` on dir; resolves to { srv, url, state: { log }, exited, token } once admin is signed in. */
 export async function startServer({ bin, dir, dbargs = [], env, password }) {
   const port = await freePort();
@@ -19,10 +28,7 @@ export async function startServer({ bin, dir, dbargs = [], env, password }) {
   const state = { log: '' };
   srv.stderr.on('data', (d) => { state.log += d; });
   const exited = new Promise((resolve) => srv.on('exit', (code, signal) => resolve({ code, signal })));
-  for (let i = 0; i < 100; i++) { // health polled for up to ~10 s
-    try { if ((await fetch(url + '/api/v1/health')).ok) break; } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitHealthy(url); // a server that never came up fails the sign-in below, with its log
   const login = await fetch(url + '/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: 'admin', password }) });
   assert.equal(login.status, 200, state.log);

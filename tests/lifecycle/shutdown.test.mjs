@@ -7,19 +7,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../lib/server.mjs';
+import { freePort, waitHealthy } from '../lib/server.mjs';
 
 const BIN = process.env.FG_BIN || 'build/fieldgrid';
 const DBARGS = process.env.FG_PG_URL ? ['--db', process.env.FG_PG_URL] : [];
 const LABEL = process.env.FG_PG_URL ? '[postgresql]' : '[sqlite]';
 const PASSWORD = 'Shutdown-pass-123';
 
-async function waitHealthy(url) {
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(url + '/api/v1/health')).ok) return; } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not come up');
+async function up(url) {
+  if (!(await waitHealthy(url)))
+    throw new Error('server did not come up');
 }
 
 test(`${LABEL} SIGTERM answers the requests in flight, then exits 0`, { timeout: 60000 }, async () => {
@@ -34,7 +31,7 @@ test(`${LABEL} SIGTERM answers the requests in flight, then exits 0`, { timeout:
   srv.stderr.on('data', (d) => { log += d; });
   const exited = new Promise((resolve) => srv.on('exit', (code, signal) => resolve({ code, signal })));
   try {
-    await waitHealthy(url);
+    await up(url);
     // Logins are the slowest request (argon2id, ~0.1 s each): a burst of them keeps every worker busy.
     const body = JSON.stringify({ username: 'admin', password: PASSWORD });
     const burst = Array.from({ length: 16 }, () =>
