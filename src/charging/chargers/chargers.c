@@ -136,15 +136,9 @@ chargers_rotate_key(db_t *db, const char *actor_id, const char *id, bool push, j
 {
 	char key[41], hash[160], cmd_id[37] = "";
 	chg_new_key(key, hash);
-	if (db_begin(db) != 0)
-		return db_fail(db, err);
-	if (db_lock_row(db, "chargers", id) != 0)
-		return db_fail(db, err);
-	json_t *before = chargers_get(db, id), *after = NULL, *cmd = NULL;
-	if (!before) {
-		fg_err_not_found(err, "charger", id);
-		return db_fail(db, err);
-	}
+	json_t *before, *after = NULL, *cmd = NULL;
+	if (chg_begin_row(db, "chargers", "charger", id, chargers_get, &before, err))
+		return -1;
 	int64_t now = fg_now_ms();
 	int rc;
 	if (push) {
@@ -186,15 +180,9 @@ chargers_delete(db_t *db, const char *actor_id, const char *id, int64_t version,
 {
 	static const char *const history[] = {"charge_transactions", "charger_commands", "charger_status_log", "meter_values",
 	    "charger_events", NULL};
-	if (db_begin(db) != 0)
-		return db_fail(db, err);
-	if (db_lock_row(db, "chargers", id) != 0)
-		return db_fail(db, err);
-	json_t *before = chargers_get(db, id);
-	if (!before) {
-		fg_err_not_found(err, "charger", id);
-		return db_fail(db, err);
-	}
+	json_t *before;
+	if (chg_begin_row(db, "chargers", "charger", id, chargers_get, &before, err))
+		return -1;
 	if (chg_version_is(before, version, err))
 		goto fail;
 	for (int i = 0; history[i]; i++) {

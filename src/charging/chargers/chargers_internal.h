@@ -36,6 +36,10 @@ bool chg_one_of(const char *v, const char *const *set);
 int chg_versioned_update(db_t *db, const char *actor_id, const char *table, const char *entity,
     json_t *(*get)(db_t *, const char *), const char *id, json_t *in, const char *const *text, const char *const *ints,
     const char *conflict_code, const char *conflict_field, json_t **out, fg_err_t *err);
+/* The start of a write to one ledger row: a transaction, the row locked and read with get (else not_found).
+ * 0 with *before, or db_fail's -1. */
+int chg_begin_row(db_t *db, const char *table, const char *entity, const char *id, json_t *(*get)(db_t *, const char *),
+    json_t **before, fg_err_t *err);
 /* the row's version must be the caller's */
 int chg_version_is(json_t *row, int64_t version, fg_err_t *err);
 /* The end of an audited INSERT (rc: its db_run): a unique column's refusal (conflict_code/field, NULL: none), or

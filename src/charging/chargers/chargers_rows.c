@@ -50,19 +50,29 @@ update_fields(db_t *db, const char *table, const char *id, json_t *in, const cha
 }
 
 int
-chg_versioned_update(db_t *db, const char *actor_id, const char *table, const char *entity, json_t *(*get)(db_t *, const char *),
-    const char *id, json_t *in, const char *const *text, const char *const *ints, const char *conflict_code,
-    const char *conflict_field, json_t **out, fg_err_t *err)
+chg_begin_row(db_t *db, const char *table, const char *entity, const char *id, json_t *(*get)(db_t *, const char *),
+    json_t **before, fg_err_t *err)
 {
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
 	if (db_lock_row(db, table, id) != 0)
 		return db_fail(db, err);
-	json_t *before = get(db, id);
-	if (!before) {
+	*before = get(db, id);
+	if (!*before) {
 		fg_err_not_found(err, entity, id);
 		return db_fail(db, err);
 	}
+	return 0;
+}
+
+int
+chg_versioned_update(db_t *db, const char *actor_id, const char *table, const char *entity, json_t *(*get)(db_t *, const char *),
+    const char *id, json_t *in, const char *const *text, const char *const *ints, const char *conflict_code,
+    const char *conflict_field, json_t **out, fg_err_t *err)
+{
+	json_t *before;
+	if (chg_begin_row(db, table, entity, id, get, &before, err))
+		return -1;
 	if (db_check_version(before, in, err)) {
 		json_decref(before);
 		return db_fail(db, err);

@@ -67,15 +67,9 @@ chargers_station_update(db_t *db, const char *actor_id, const char *id, json_t *
 int
 chargers_station_delete(db_t *db, const char *actor_id, const char *id, int64_t version, fg_err_t *err)
 {
-	if (db_begin(db) != 0)
-		return db_fail(db, err);
-	if (db_lock_row(db, "stations", id) != 0)
-		return db_fail(db, err);
-	json_t *before = chargers_station_get(db, id);
-	if (!before) {
-		fg_err_not_found(err, "station", id);
-		return db_fail(db, err);
-	}
+	json_t *before;
+	if (chg_begin_row(db, "stations", "station", id, chargers_station_get, &before, err))
+		return -1;
 	if (chg_version_is(before, version, err))
 		goto fail;
 	if (json_integer_value(json_object_get(before, "charger_count")) > 0) {
