@@ -135,7 +135,7 @@ schema_faults_follow_the_callerror_table(void **state)
 static void
 charger_keys_verify_only_themselves(void **state)
 {
-	/* b2$ salt $ BLAKE2b-256(salt ‖ key), the format chargers.c writes */
+	/* b2$ salt $ BLAKE2b-256(salt ‖ key), the format chargers_keys.c writes */
 	assert_false(chargers_key_ok(NULL, "k", 1));
 	assert_false(chargers_key_ok("", "k", 1));
 	assert_false(chargers_key_ok("$argon2id$v=19$m=65536", "k", 1));

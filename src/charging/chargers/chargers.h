@@ -8,8 +8,9 @@
 #include "core/ocpp/ocpp_host.h"
 
 /* Charging stations and chargers (充电站 / 充电桩, R4.1, R4.2, R4.12): the ledger, id tags, and what the OCPP
- * gateway (src/core/ocpp/) records. chargers.c holds the ledger rules for the REST API; chargers_ocpp.c the writes of
- * the gateway's writer thread (one transaction per batch of charger messages). */
+ * gateway (src/core/ocpp/) records. chargers.c and its siblings (listed in chargers_internal.h) hold the ledger
+ * rules for the REST API; chargers_ocpp.c the writes of the gateway's writer thread (one transaction per batch of
+ * charger messages). */
 
 /* A charger is online while connected and heard from within 2 × heartbeat interval + this grace. */
 #define CHARGERS_ONLINE_GRACE_MS (60 * 1000)

@@ -4,7 +4,9 @@
 #include "core/base/util.h"
 #include "core/ocpp/ocpp.h"
 #include "core/ocpp/ocpp_schema.h"
+#include "core/audit/audit.h"
 #include "charging/chargers/chargers.h"
+#include "charging/chargers/chargers_internal.h"
 
 /* Operator commands as a domain call, so the REST API, fault triage (a remote Reset) and reservations
  * (ReserveNow) send them the same way: the payload checked against the charger's own schema, the command recorded,
@@ -123,5 +125,70 @@ chargers_command_send(db_t *db, const char *actor_id, const char *charger_id, co
 		return -1;
 	}
 	*out = made;
+	return 0;
+}
+
+/* ---------- the commands' rows ---------- */
+
+#define CMD_COLS                                                                                                       \
+	"id, charger_id, action, payload, status, result, error_code, error_description, requested_by, requested_at, "  \
+	"finished_at, version"
+
+static json_t *
+cmd_shape(json_t *c)
+{
+	if (!c)
+		return NULL;
+	const char *keys[] = {"payload", "result"};
+	for (int i = 0; i < 2; i++) {
+		const char *s = chg_str(c, keys[i]);
+		json_t *v = s ? json_loads(s, 0, NULL) : NULL;
+		json_object_set_new(c, keys[i], v ? v : json_null());
+	}
+	return c;
+}
+
+int
+chargers_command_create(db_t *db, const char *actor_id, const char *charger_id, const char *action, json_t *payload,
+    json_t **out, fg_err_t *err)
+{
+	char id[37];
+	fg_uuid7(id);
+	char *p = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+	if (db_begin(db) != 0) {
+		free(p);
+		return db_fail(db, err);
+	}
+	int rc = db_run(db_q(db,
+	    "INSERT INTO charger_commands (id, charger_id, action, payload, status, requested_by, requested_at) "
+	    "VALUES ($1, $2, $3, $4, 'pending', $5, $6)", "ttttti", id, charger_id, action, p, actor_id, fg_now_ms()));
+	free(p);
+	json_t *after = rc == DB_DONE ? chargers_command_get(db, charger_id, id) : NULL;
+	if (!after || audit_write(db, actor_id, "create", "charger_command", id, NULL, after) != 0 || db_commit(db) != 0) {
+		json_decref(after);
+		return db_fail(db, err);
+	}
+	*out = after;
+	return 0;
+}
+
+json_t *
+chargers_command_get(db_t *db, const char *charger_id, const char *cmd_id)
+{
+	int rc;
+	return cmd_shape(db_one(db_q(db, "SELECT " CMD_COLS " FROM charger_commands WHERE id = $1 AND charger_id = $2", "tt",
+				    cmd_id, charger_id), &rc));
+}
+
+int
+chargers_command_list(db_t *db, const char *charger_id, const char *cursor, int limit, json_t **out, fg_err_t *err)
+{
+	if (qb_list(db, "SELECT " CMD_COLS " FROM charger_commands WHERE 1 = 1",
+		"SELECT COUNT(*) AS n FROM charger_commands WHERE 1 = 1", chg_charger_id_where, charger_id, "id", true, cursor, limit,
+		out) != 0)
+		return fg_err(err, "internal");
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(*out, "items"), i, c) cmd_shape(c);
 	return 0;
 }

@@ -13,8 +13,8 @@
  * connector, over Asia/Shanghai days.
  *
  * kpis_calc.c is the pure part (interval arithmetic over status reports, link events and sessions; no
- * database), unit-tested in tests/unit/test_kpis.c. kpis.c reads the period from the database and sums the
- * groups; kpis_xlsx.c writes the table as a workbook; kpis_api.c is the HTTP glue. */
+ * database), unit-tested in tests/unit/test_kpis.c. kpis_fleet.c reads the period from the database, kpis.c sums
+ * the groups; kpis_xlsx.c writes the table as a workbook; kpis_api.c is the HTTP glue. */
 
 /* ---------- interval arithmetic (kpis_calc.c) ---------- */
 

@@ -106,6 +106,16 @@ fg_hex(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = 0;
 }
 
+uint64_t
+fg_fnv1a(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * 1099511628211ULL;
+	return h;
+}
+
 void
 fg_buf_init(fg_buf_t *b, size_t max)
 {

@@ -21,6 +21,9 @@ bool fg_is_uuid(const char *s);
 
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void fg_hex(const unsigned char *in, size_t n, char *out);
+/* FNV-1a, 64 bits: the one hash of the in-memory tables and of "same bytes again?" checks (unkeyed: not a
+ * defence against chosen collisions). */
+uint64_t fg_fnv1a(const void *p, size_t n);
 
 /* Growable byte buffer with a hard maximum (curl dynbuf idea): appends past max fail instead of growing. */
 typedef struct {

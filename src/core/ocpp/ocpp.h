@@ -9,7 +9,8 @@
 /* The OCPP 1.6J gateway (DESIGN.md §10, docs/architecture.md "OCPP gateway"):
  *   ocpp_http.c    the WebSocket handshake on libmicrohttpd's worker thread (charger lookup, Basic auth,
  *                  subprotocol, Sec-WebSocket-Accept), then the socket goes to the gateway
- *   ocpp_gw.c      one thread, one epoll loop, one wslay context per charger; never touches the database
+ *   ocpp_gw*.c     one thread, one epoll loop, one wslay context per charger; never touches the database
+ *                  (one concern a file: see ocpp_gw_internal.h)
  *   ocpp_writer.c  one thread with its own database connection; batches what chargers send into one
  *                  transaction and answers through the loop
  *   ocpp_frame.c, ocpp_schema.c   pure parsing and validation */

@@ -1,4 +1,4 @@
-/* The cells of a tool-ledger import (tools_import.c): which field a header names, and a keeper's spelling of a
+/* The cells of a tool-ledger import (tools_import_*.c): which field a header names, and a keeper's spelling of a
  * date, a test result or a tool kind as the value POST /api/v1/tools takes. Pure functions but for kind names,
  * which come from the knowledge base. Internal to the tools module. */
 #include <ctype.h>

@@ -1,7 +1,7 @@
 #ifndef FG_TOOLS_IMPORT_CELLS_H
 #define FG_TOOLS_IMPORT_CELLS_H
 
-/* Internal to the tool import (tools_import.c, tools_import_cells.c). */
+/* Internal to the tool import (tools_import_*.c; the files are listed in tools_import_internal.h). */
 
 enum { F_ASSET, F_KIND, F_NAME, F_STORE, F_LOCATION, F_DATE, F_RESULT, NFIELDS };
 /* the field names POST /api/v1/tools takes, by F_* */
