@@ -272,6 +272,7 @@ LOG_BYTES=$( [ -f "$FG_LOG" ] && wc -c <"$FG_LOG" | tr -d ' ' || echo 0)
   echo "machine: $(nproc) CPU(s), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || uname -m); $(uname -sr)"
   echo "load: $("$WRK" -v 2>&1 | head -n 1 | awk '{print $1, $2}') -t$THREADS -d${DURATION}s --latency, on the same machine as the servers"
   echo "fieldgrid output (access log, one line per request) went to $( [ "$FG_LOG" = /dev/null ] && echo /dev/null || echo "a file: $LOG_BYTES bytes written")"
+  echo "response cache: FG_HTTP_CACHE_MS=${FG_HTTP_CACHE_MS:-1000} ($( [ "${FG_HTTP_CACHE_MS:-1000}" = 0 ] && echo 'off: every answer built afresh' || echo 'on: repeated reads of unchanged data answered from memory'); docs/api.md \"Polled reads\")"
   echo "data: fieldgrid demo + bench/http/seed.mjs: $SEED; reads as admin (bearer token)"
   echo "nginx serves the exact bodies fieldgrid returned, as static files of the same size"
   echo

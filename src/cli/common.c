@@ -103,5 +103,6 @@ cli_open(cli_opts_t *o)
 		db_close(db);
 		return NULL;
 	}
+	dbver_init(db); /* the schema's tables, for the response cache's data versions (core/db/dbver.h) */
 	return db;
 }

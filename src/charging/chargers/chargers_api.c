@@ -459,7 +459,7 @@ const route_t charger_routes[] = {
 	{"GET", "/api/v1/chargers", charger_list, "chargers.read", 0, .resp = "list:"},
 	{"POST", "/api/v1/chargers", charger_create, "chargers.write", 0, .body = charger_create_spec, .ok = "201",
 	    .errors = HTTP_ERRORS("charge_point_id_taken")},
-	{"GET", "/api/v1/chargers/live", live, "chargers.read", 0, .ok = "200"},
+	{"GET", "/api/v1/chargers/live", live, "chargers.read", 0, .ok = "200 304", .cache = true},
 	{"GET", "/api/v1/chargers/{id}", charger_get, "chargers.read", 0, .ok = "200"},
 	{"PATCH", "/api/v1/chargers/{id}", charger_update, "chargers.write", 0, .body = charger_update_spec,
 	    .errors = HTTP_ERRORS("version_conflict")},

@@ -68,6 +68,6 @@ const route_t auth_routes[] = {
 	    .errors = HTTP_ERRORS("account_disabled", "account_locked", "device_revoked", "forbidden",
 		"invalid_credentials")},
 	{"POST", "/api/v1/auth/logout", logout, "", 0, .ok = "204"},
-	{"GET", "/api/v1/me", me, "", 0, .ok = "200"},
+	{"GET", "/api/v1/me", me, "", 0, .ok = "200 304", .cache = true},
 	{0},
 };

@@ -53,10 +53,52 @@ db_errclear(db_t *db)
 	db->err[0] = 0;
 }
 
+/* A statement about to run: what it reads counts for db_track_reads; what it writes is bumped when its
+ * transaction commits, or (*now) once it has run when no transaction is open. */
+static void
+track(db_t *db, const char *sql, dbver_set_t *now, bool *autocommit)
+{
+	dbver_set_t t;
+	bool w;
+	dbver_classify(sql, &t, &w);
+	*autocommit = false;
+	if (!w) {
+		dbver_or(&db->reads, &t);
+		return;
+	}
+	db->wrote = true;
+	if (db->depth > 0) {
+		dbver_or(&db->pending, &t);
+	} else {
+		*now = t;
+		*autocommit = true;
+	}
+}
+
 int
 db_exec(db_t *db, const char *sql)
 {
-	return db->kind == DB_PG ? db_pg_exec(db, sql) : db_sqlite_exec(db, sql);
+	dbver_set_t t;
+	bool autocommit;
+	track(db, sql, &t, &autocommit);
+	int rc = db->kind == DB_PG ? db_pg_exec(db, sql) : db_sqlite_exec(db, sql);
+	if (autocommit)
+		dbver_bump(&t);
+	return rc;
+}
+
+void
+db_track_start(db_t *db)
+{
+	memset(&db->reads, 0, sizeof db->reads);
+	db->wrote = false;
+}
+
+bool
+db_track_reads(const db_t *db, dbver_set_t *reads)
+{
+	*reads = db->reads;
+	return !db->wrote;
 }
 
 struct db_hook {
@@ -157,6 +199,10 @@ db_commit(db_t *db)
 	int level = db->depth;
 	if (db->depth > 0)
 		db->depth--;
+	if (level == 1) { /* durable and visible: readers of these tables must not trust what they built before */
+		dbver_bump(&db->pending);
+		memset(&db->pending, 0, sizeof db->pending);
+	}
 	if (level > 0)
 		hooks_committed(db, level);
 	return rc;
@@ -181,6 +227,8 @@ db_rollback(db_t *db)
 	}
 	memcpy(db->err, keep, sizeof keep);
 	hooks_drop(db, db->depth);
+	if (db->depth == 1) /* nothing was written after all (a savepoint's rollback keeps the set: more is harmless) */
+		memset(&db->pending, 0, sizeof db->pending);
 	db->depth--;
 }
 
@@ -295,7 +343,15 @@ db_lock_row(db_t *db, const char *table, const char *id)
 db_stmt_t *
 db_prepare(db_t *db, const char *sql)
 {
-	return db->kind == DB_PG ? db_pg_prepare(db, sql) : db_sqlite_prepare(db, sql);
+	dbver_set_t t;
+	bool autocommit;
+	track(db, sql, &t, &autocommit);
+	db_stmt_t *st = db->kind == DB_PG ? db_pg_prepare(db, sql) : db_sqlite_prepare(db, sql);
+	if (st && autocommit) {
+		st->autocommit_write = true;
+		st->writes = t;
+	}
+	return st;
 }
 
 void
@@ -375,7 +431,12 @@ db_q(db_t *db, const char *sql, const char *fmt, ...)
 int
 db_step(db_stmt_t *st)
 {
-	return st->ls ? db_sqlite_step(st) : db_pg_step(st);
+	int rc = st->ls ? db_sqlite_step(st) : db_pg_step(st);
+	if (st->autocommit_write) { /* ran (or failed) on its own: bump once, after it */
+		st->autocommit_write = false;
+		dbver_bump(&st->writes);
+	}
+	return rc;
 }
 
 void

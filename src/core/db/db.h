@@ -115,6 +115,13 @@ const char *db_thread_url(void);
  * what each row needs in one statement (not one per row) whatever its size, with DB_MAX_PARAMS placeholders. */
 const char *db_in_json(const db_t *db);
 
+/* What a piece of work read (issue 10 item 10, core/http/rcache.c): db_track_start forgets; db_track_reads gives
+ * the tables named by the statements prepared since (see core/db/dbver.h) and returns false when one of them
+ * wrote. */
+#include "core/db/dbver.h"
+void db_track_start(db_t *db);
+bool db_track_reads(const db_t *db, dbver_set_t *reads);
+
 /* Builds the database URL for a data directory and an optional --db value. */
 void db_url_for(const char *data_dir, const char *db_opt, char *out, size_t n);
 

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <libpq-fe.h>
 #include "core/db/db.h"
+#include "core/db/dbver.h"
 
 
 /* Prepared statements kept per connection, keyed by their SQL text: the same few dozen queries run on every
@@ -24,6 +25,10 @@ struct db {
 	PGconn *pg;
 	int depth; /* open transactions: 0 none, 1 the transaction, more: savepoints inside it (db_begin nests) */
 	struct db_hook *hooks; /* db_after_commit: run when the outermost transaction commits, dropped on rollback */
+	/* data versions (dbver.h): the tables the open transaction wrote, bumped when it commits; and, since
+	 * db_track_start, the tables read and whether anything was written */
+	dbver_set_t pending, reads;
+	bool wrote;
 	char err[512];
 };
 
@@ -39,6 +44,9 @@ struct db_stmt {
 	PGresult *res;
 	int row, nrows;
 	bool executed;
+	/* a write run outside a transaction: the tables whose generations go up once it has run */
+	bool autocommit_write;
+	dbver_set_t writes;
 };
 
 db_t *db_sqlite_open(const char *path, char *err, size_t errlen);

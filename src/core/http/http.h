@@ -50,6 +50,11 @@ typedef struct req {
 	bool refused;      /* r->resp is the answer, kept until the body has been read and dropped */
 	bool queued;       /* MHD_queue_response done */
 	size_t drained;    /* bytes of a refused body dropped so far */
+	/* the response cache (rcache.c), on `.cache` routes */
+	bool rc_capture;            /* http_json keeps the answer's bytes (rc_body) */
+	struct rc_body *rc_body;
+	char *rc_key;
+	uint64_t rc_hash, rc_bumps;
 } req_t;
 
 typedef void (*http_handler_t)(req_t *r);
@@ -89,6 +94,9 @@ typedef struct route {
 	const char *resp;
 	const char *const *errors;
 	const char *doc;
+	/* cache: a GET whose 200 answer depends only on the caller, language, path, query, the tables it reads and
+	 * the clock to within a second may be answered again from the response cache (rcache.h), with an ETag */
+	bool cache;
 } route_t;
 /* route_t.errors: .errors = HTTP_ERRORS("version_conflict", "invalid_transition") */
 #define HTTP_ERRORS(...) ((const char *const[]){__VA_ARGS__, NULL})

@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "core/http/http.h"
+#include "core/http/rcache.h"
 
 static void
 common_headers(struct MHD_Response *resp)
@@ -27,7 +28,10 @@ http_json(req_t *r, int status, json_t *body)
 	}
 	if (r->resp)
 		MHD_destroy_response(r->resp);
-	r->resp = MHD_create_response_from_buffer(n, s, MHD_RESPMEM_MUST_FREE);
+	if (r->rc_capture) /* the response cache keeps these bytes (rcache.c) */
+		rcache_capture(r, s, n);
+	else
+		r->resp = MHD_create_response_from_buffer(n, s, MHD_RESPMEM_MUST_FREE);
 	r->status = status;
 	r->resp_bytes = n;
 	MHD_add_response_header(r->resp, "Content-Type", "application/json; charset=utf-8");

@@ -4,6 +4,7 @@
 #include "core/auth/perm.h"
 #include "core/module/module.h"
 #include "core/http/routes.h"
+#include "core/http/rcache.h"
 
 
 /* Matches path against a pattern segment by segment; {name} takes one non-empty segment of at most 128 bytes.
@@ -181,7 +182,10 @@ router_dispatch(req_t *r)
 	if (has_body(r) && idem_begin(r) != 0)
 		return;
 	module_request_start(r->db); /* e.g. the knowledge base reads admins' edits at this request's first use */
+	if (rcache_serve(r)) /* a `.cache` GET answered again: nothing read has been written since */
+		return;
 	hit->fn(r);
+	rcache_end(r);
 	idem_end(r);
 	if (db_in_tx(r->db)) { /* a handler bug must not leave a transaction open on this thread's connection */
 		log_error("%s %s left a transaction open; rolled back", r->method, hit->pattern);

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include "core/base/log.h"
 #include "core/http/http.h"
+#include "core/http/rcache.h"
 #include "core/ocpp/ocpp.h"
 
 /* A refused request's body (401, 403, 404, 413, 429 …) up to this size is read and dropped, holding no memory,
@@ -228,6 +229,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_Re
 	if (r->upload_slot)
 		edge_upload_release(r->user.id);
 	free(r->resp_copy);
+	rcache_release(r);
 	json_decref(r->json);
 	if (r->resp)
 		MHD_destroy_response(r->resp);
@@ -275,6 +277,7 @@ http_start(const http_config_t *cfg)
 		return -1;
 	}
 	edge_start(cfg);
+	rcache_init();
 	/* MHD_ALLOW_UPGRADE: chargers' WebSockets (src/core/ocpp/); it implies MHD_ALLOW_SUSPEND_RESUME */
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
 	if (ss.ss_family == AF_INET6)

@@ -109,7 +109,7 @@ action(req_t *r)
 }
 
 const route_t order_routes[] = {
-	{"GET", "/api/v1/work-orders", list, "orders.read", 0, .resp = "list:WorkOrder"},
+	{"GET", "/api/v1/work-orders", list, "orders.read", 0, .ok = "200 304", .resp = "list:WorkOrder", .cache = true},
 	{"POST", "/api/v1/work-orders", create, "orders.write", 0, .body = create_spec, .ok = "201", .resp = "WorkOrder"},
 	{"GET", "/api/v1/work-orders/{id}", get, "orders.read", 0, .resp = "WorkOrder"},
 	{"PATCH", "/api/v1/work-orders/{id}", update, "orders.write", 0, .body = update_spec, .resp = "WorkOrder",

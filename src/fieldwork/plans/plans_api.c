@@ -107,7 +107,7 @@ my_jobs(req_t *r)
 }
 
 const route_t plan_routes[] = {
-	{"GET", "/api/v1/plans", list, "plans.read", 0, .resp = "list:Plan"},
+	{"GET", "/api/v1/plans", list, "plans.read", 0, .ok = "200 304", .resp = "list:Plan", .cache = true},
 	{"POST", "/api/v1/plans", create, "plans.write", 0, .body = create_spec, .ok = "201", .resp = "Plan"},
 	{"GET", "/api/v1/plans/{id}", get, "plans.read", 0, .resp = "Plan"},
 	{"PATCH", "/api/v1/plans/{id}", update, "plans.write", 0, .body = update_spec, .resp = "Plan",

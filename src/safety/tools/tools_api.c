@@ -170,7 +170,7 @@ due(req_t *r)
 }
 
 const route_t tool_routes[] = {
-	{"GET", "/api/v1/tools", list, "tools.read", 0, .resp = "list:Tool"},
+	{"GET", "/api/v1/tools", list, "tools.read", 0, .ok = "200 304", .resp = "list:Tool", .cache = true},
 	{"POST", "/api/v1/tools", create, "tools.write", 0, .body = create_spec, .ok = "201", .resp = "Tool",
 	    .errors = HTTP_ERRORS("asset_no_taken")},
 	{"GET", "/api/v1/tools/due", due, "tools.read", 0, .ok = "200"},
