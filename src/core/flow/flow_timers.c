@@ -495,14 +495,16 @@ flow_timers_sync(db_t *db, const flow_binding_t *b, const char *id, bool enterin
 	json_t *row = b->load(db, id);
 	if (!row)
 		return -1;
+	const char *state = json_string_value(json_object_get(row, "status"));
 	fg_err_t e = FG_ERR_INIT;
-	cal_t *cal = cal_get(db, &e);
-	if (!cal) {
+	cal_t *cal = NULL;
+	/* the calendar only where something is counted (not for a deadline at a column: faults, orders, tickets) */
+	if ((json_object_get(deadline_of(def, state), "after") || json_object_get(def, "process_deadline")) &&
+	    !(cal = cal_get(db, &e))) {
 		fg_err_clear(&e);
 		json_decref(row);
 		return -1;
 	}
-	const char *state = json_string_value(json_object_get(row, "status"));
 	int rc = sync_state(db, cal, b, row, id, state, entering, now);
 	if (rc == 0)
 		rc = sync_process(db, cal, b, row, id, state, now);
@@ -575,8 +577,8 @@ flow_timers_resolve(db_t *db, int64_t now)
 {
 	int rc, n = 0;
 	json_t *rows = db_all(db_prepare(db, "SELECT id, flow, entity_id, kind, state, count_from, count_wd FROM flow_timers WHERE "
-					"due_at IS NULL AND fired_at IS NULL AND ended_at IS NULL AND paused_at IS NULL ORDER BY created_at "
-					"LIMIT 500"), &rc);
+					"due_at IS NULL AND fired_at IS NULL AND ended_at IS NULL AND paused_at IS NULL AND due_year IN "
+					"(SELECT year FROM calendar_years) ORDER BY created_at LIMIT 500"), &rc);
 	if (!rows)
 		return -1;
 	if (!json_array_size(rows)) {
@@ -608,13 +610,12 @@ flow_timers_resolve(db_t *db, int64_t now)
 			fg_err_clear(&e);
 			continue;
 		}
-		if (!c.known)
-			continue; /* that year is still unknown */
+		/* known now, or waiting for the next year the count reaches (a count across two unknown years) */
 		if (store(db, json_string_value(json_object_get(t, "id")), &c, false, now) != 0) {
 			n = -1;
 			break;
 		}
-		n++;
+		n += c.known;
 	}
 	cal_release(cal);
 	json_decref(rows);
@@ -718,10 +719,14 @@ claim(db_t *db, const flow_binding_t *b, const char *tid, const char *id, const 
 		}
 		return 0;
 	}
-	if (!*row) {
+	if (!*row) { /* a process whose entity is gone: its clock ends rather than come due every run */
 		json_decref(*t);
 		*t = NULL;
-		db_rollback(db);
+		if (db_run(db_q(db, "UPDATE flow_timers SET ended_at = $1, updated_at = $1 WHERE id = $2", "it", now, tid)) != DB_DONE ||
+		    db_commit(db) != 0) {
+			db_rollback(db);
+			return -1;
+		}
 		return 0;
 	}
 	return 1;
