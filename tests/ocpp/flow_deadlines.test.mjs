@@ -46,6 +46,12 @@ test(`${LABEL} flows: a fault waiting on the customer stops its SLA clock; the e
   // a pause needs its reason
   expectError(await api('POST', `/faults/${id}/actions/wait_customer`, { token: disp.token, body: {} }), 409, 'reason_required');
   expectStatus(await api('POST', `/faults/${id}/actions/wait_customer`, { token: disp.token, body: { reason: '客户不在现场，约定明日' } }), 200);
+  // the fault's clock says it stands still, why, and how long was left (an hours deadline: wall-clock time)
+  let clk = await api('GET', `/flows/fault/deadlines/${id}`, { token: disp.token });
+  expectStatus(clk, 200);
+  assert.equal(clk.json.state.status, 'paused');
+  assert.equal(clk.json.state.pause_reason, '客户不在现场，约定明日');
+  assert.ok(clk.json.state.remaining.ms > 0 && clk.json.state.remaining.ms <= due - clk.json.state.paused_at + 1000);
   // the SLA passes while paused: nothing escalates
   const s1 = await api('POST', '/faults/actions/run', { token: admin, body: { fault_id: id, at: Date.now() + 30 * H } });
   expectStatus(s1, 200);
@@ -55,6 +61,10 @@ test(`${LABEL} flows: a fault waiting on the customer stops its SLA clock; the e
   expectStatus(back, 200);
   assert.ok(back.json.escalate_at >= due, 'the deadline moved by the time it was paused');
   assert.equal(back.json.level, 0);
+  clk = (await api('GET', `/flows/fault/deadlines/${id}`, { token: disp.token })).json;
+  assert.equal(clk.state.status, 'running');
+  assert.equal(clk.state.pause_reason, null);
+  assert.equal(clk.state.due_at, back.json.escalate_at, 'the clock and the fault show one instant');
   const s2 = await api('POST', '/faults/actions/run', { token: admin, body: { fault_id: id, at: back.json.escalate_at + 1000 } });
   assert.equal(s2.json.escalated, 1);
   f = (await api('GET', `/faults/${id}`, { token: disp.token })).json;

@@ -8,6 +8,7 @@
 #include "core/base/util.h"
 #include "core/audit/audit.h"
 #include "core/calendar/calendar.h"
+#include "core/events/events.h"
 
 #define DAY_MS 86400000LL
 #define SHANGHAI_MS (8LL * 3600 * 1000) /* UTC+8 all year: no DST in China since 1991 (calendar.h) */
@@ -514,6 +515,15 @@ cal_put_year(db_t *db, const char *actor_id, int year, json_t *body, json_t **ou
 		return db_fail(db, err);
 	}
 	json_t *after = year_doc(db, year, &rc);
+	/* what counts in working days learns it in this transaction (flow deadlines waiting for the year) */
+	json_t *ev = json_pack("{s:i}", "year", year);
+	rc = events_emit(db, "calendar.year_changed", "calendar_year", id, ev, actor_id);
+	json_decref(ev);
+	if (rc != 0) {
+		json_decref(before);
+		json_decref(after);
+		return db_fail(db, err);
+	}
 	return audit_commit(db, actor_id, before ? "update" : "create", "calendar_year", id, before, after, out, err);
 }
 

@@ -118,28 +118,101 @@ check_declarations(const char *path, json_t *def, json_t *t)
 	(void)def;
 }
 
+/* An amount of a deadline: N >= 0, or {"by": column, "values": {value: N}, "default"?: N}. */
+static bool
+amount_ok(json_t *v)
+{
+	if (json_is_integer(v))
+		return json_integer_value(v) >= 0 && json_integer_value(v) <= 3660;
+	json_t *vals = json_object_get(v, "values"), *x, *dflt = json_object_get(v, "default");
+	const char *k;
+	if (!json_is_object(v) || !ident(json_string_value(json_object_get(v, "by"))) || !json_is_object(vals) ||
+	    (dflt && !amount_ok(dflt)))
+		return false;
+	json_object_foreach(vals, k, x) if (!json_is_integer(x) || !amount_ok(x)) return false;
+	return true;
+}
+
+/* {"hours": N} or {"working_days": N}; *wd says which */
+static bool
+span_ok(json_t *after, bool *wd)
+{
+	json_t *h = json_object_get(after, "hours"), *w = json_object_get(after, "working_days");
+	*wd = w != NULL;
+	return json_is_object(after) && json_object_size(after) == 1 && ((h && amount_ok(h)) || (w && amount_ok(w)));
+}
+
+static void
+check_notify(const char *path, json_t *n, const char *code)
+{
+	size_t j;
+	json_t *v;
+	if (!json_is_object(n) || !json_is_string(json_object_get(n, "kind")))
+		die(path, "notify needs {kind, roles?, relation?, title_zh?}", code);
+	if (json_object_get(n, "relation") && !ident(json_string_value(json_object_get(n, "relation"))))
+		die(path, "notify: relation is a column", code);
+	json_array_foreach(json_object_get(n, "roles"), j, v) if (!perm_role_bit(json_string_value(v))) die(path, "unknown role", json_string_value(v));
+}
+
+/* on_expiry fires an action (of `state`, or of any state for the process deadline), escalates, and/or notifies;
+ * warn: {"before": span, "notify"}, a working-day warning only on a working-day count. */
+static void
+check_clock(const char *path, json_t *def, json_t *d, const char *code, bool after_wd, bool process)
+{
+	json_t *ex = json_object_get(d, "on_expiry"), *n = json_object_get(ex, "notify"), *warn = json_object_get(d, "warn");
+	const char *fire = json_string_value(json_object_get(ex, "fire"));
+	if (json_is_true(json_object_get(ex, "escalate")))
+		fire = "escalate";
+	bool fire_ok = false;
+	if (fire && process) {
+		size_t i;
+		json_t *t;
+		json_array_foreach(json_object_get(def, "transitions"), i, t) fire_ok |= strcmp(json_string_value(json_object_get(t, "action")), fire) == 0;
+	} else if (fire)
+		fire_ok = has_action(def, fire, code);
+	if ((!fire && !n) || (fire && !fire_ok))
+		die(path, "deadline: on_expiry fires an action of this state, escalates, and/or notifies {kind, roles?, relation?}", code);
+	if (n)
+		check_notify(path, n, code);
+	if (warn) {
+		bool wwd;
+		if (!json_is_object(warn) || !span_ok(json_object_get(warn, "before"), &wwd) || (wwd && !after_wd))
+			die(path, "deadline: warn {\"before\": {hours|working_days}, \"notify\"}, working days only on a working-day count", code);
+		check_notify(path, json_object_get(warn, "notify"), code);
+	}
+}
+
 static void
 check_deadline(const char *path, json_t *def, json_t *state)
 {
 	const char *code = json_string_value(json_object_get(state, "code"));
-	json_t *d = json_object_get(state, "deadline"), *after = json_object_get(d, "after"), *ex = json_object_get(d, "on_expiry");
+	json_t *d = json_object_get(state, "deadline"), *pc = json_object_get(state, "process_clock");
+	if (pc && !json_is_boolean(pc))
+		die(path, "process_clock is true or false", code);
 	if (!d)
 		return;
-	bool after_ok = json_is_object(after) && json_object_size(after) == 1 &&
-			(json_is_integer(json_object_get(after, "hours")) || json_is_integer(json_object_get(after, "working_days")));
+	bool wd = false, after_ok = span_ok(json_object_get(d, "after"), &wd);
 	const char *from = json_string_value(json_object_get(d, "from"));
 	if ((after_ok == !!json_object_get(d, "at")) || (json_object_get(d, "at") && !ident(json_string_value(json_object_get(d, "at")))) ||
 	    (from && strcmp(from, "state") && strcmp(from, "start")))
 		die(path, "deadline: \"after\" {hours|working_days} or \"at\" column, \"from\" state|start", code);
-	const char *fire = json_string_value(json_object_get(ex, "fire"));
-	if (json_is_true(json_object_get(ex, "escalate")))
-		fire = "escalate";
-	json_t *n = json_object_get(ex, "notify");
-	if (fire ? !has_action(def, fire, code) : !(json_is_object(n) && json_is_string(json_object_get(n, "kind"))))
-		die(path, "deadline: on_expiry fires an action of this state, escalates, or notifies {kind, roles?, relation?}", code);
+	check_clock(path, def, d, code, wd, false);
+}
+
+/* "process_deadline": {"after", "on_expiry", "warn"?, "ends"?: [states]} */
+static void
+check_process(const char *path, json_t *def)
+{
+	json_t *pd = json_object_get(def, "process_deadline"), *v;
 	size_t j;
-	json_t *v;
-	json_array_foreach(json_object_get(n, "roles"), j, v) if (!perm_role_bit(json_string_value(v))) die(path, "unknown role", json_string_value(v));
+	bool wd = false;
+	if (!pd)
+		return;
+	if (!json_is_object(pd) || !span_ok(json_object_get(pd, "after"), &wd) || json_object_get(pd, "at") ||
+	    (json_object_get(pd, "ends") && !json_is_array(json_object_get(pd, "ends"))))
+		die(path, "process_deadline: {\"after\": {hours|working_days}, \"on_expiry\", \"warn\"?, \"ends\"?: [states]}", NULL);
+	json_array_foreach(json_object_get(pd, "ends"), j, v) if (!json_is_string(v) || !has_state(def, json_string_value(v))) die(path, "process_deadline: unknown end state", json_string_value(v));
+	check_clock(path, def, pd, "process_deadline", wd, true);
 }
 
 /* Every name a flow file uses must exist: guards, effects, roles, states. */
@@ -164,6 +237,7 @@ check(const char *path, json_t *def)
 		check_declarations(path, def, t);
 	}
 	json_array_foreach(json_object_get(def, "states"), i, t) check_deadline(path, def, t);
+	check_process(path, def);
 }
 
 static void

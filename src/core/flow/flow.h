@@ -35,10 +35,21 @@
  * A state may declare a deadline, one timer per arming in flow_timers (flow_timers.c):
  *   "deadline": {"after": {"hours": N} | {"working_days": N}, "from": "state" | "start",
  *                or "at": "due_at" (the instant a column of the entity holds; re-read after each transition),
- *                "on_expiry": {"fire": "action"} | {"escalate": true} (fires "escalate") |
- *                             {"notify": {"roles": [...], "relation": "leader_id", "kind": "…_overdue"}}}
+ *                "on_expiry": {"fire": "action"} | {"escalate": true} (fires "escalate") and/or
+ *                             {"notify": {"roles": [...], "relation": "leader_id", "kind": "…_overdue"}},
+ *                "warn": {"before": {"hours": N} | {"working_days": N}, "notify": {…}}}   (nearly late, once)
+ *   N is a number, or {"by": "kind", "values": {"lv_residential": 5, …}, "default"?: N}: the entity's column picks
+ *   it (no value and no default: no deadline for that entity).
+ * A flow may declare a whole-process deadline, counted from the entity's created_at across its states:
+ *   "process_deadline": {"after": …, "on_expiry": …, "warn"?: …, "ends"?: ["archived", …]}
+ *   its clock stops in states that declare "process_clock": false (the customer's turn; the state's name is the
+ *   reason shown) and during every pause; it ends in "ends" (default: the states no transition leaves).
+ * A working-day count that reaches a year the calendar does not hold is armed without its instant (due unknown,
+ * calendar_year_unknown) and computed when the year is entered. A pause keeps a working-day count's working days
+ * left and the resume counts them from the resume's day; an hours count keeps the wall-clock time left.
  * Due timers are fired by the scheduler as the system actor (users.id 'system'); a firing is a flow event and an
- * audit record like a person's, in the transaction that marks the timer fired. */
+ * audit record like a person's, in the transaction that marks the timer fired; a warning is a deadline_warning
+ * flow event and audit record. */
 
 typedef struct {
 	db_t *db;
@@ -133,9 +144,21 @@ json_t *flow_history(db_t *db, const char *flow, const char *id);
 int flow_timers_pause(db_t *db, const flow_binding_t *b, const char *id, const char *reason, int64_t now);
 int flow_timers_resume(db_t *db, const flow_binding_t *b, const char *id, int64_t now);
 
+/* Computes the open deadlines still waiting for a calendar year that is now known (the scheduler's run and an
+ * admin's PUT /calendar/{year} through the calendar.year_changed event). Returns how many, or -1. */
+int flow_timers_resolve(db_t *db, int64_t now);
+
+/* What the entity's clocks say, as of now: {"state": the open state deadline or null, "process": the process
+ * deadline or null, "items": every arming, oldest first}, each {id, kind, state, status (running | paused | fired |
+ * ended), due_at (null when not known yet), due_day, due_unknown (null or {code, year}), count_from, count_wd,
+ * warn_at, warned_at, paused_at, pause_reason, remaining ({working_days} | {ms} while paused), late, nearly_late,
+ * fired_at, ended_at, created_at}. NULL on a database error. */
+json_t *flow_deadlines(db_t *db, const char *flow, const char *id, int64_t now);
+
 /* Fires every timer due before `now` (optionally of one flow, or one entity), each in its own transaction as the
  * system actor: the entity row, then the timer row are locked, and a timer another node fired meanwhile is
- * skipped. Returns how many fired, or -1. */
+ * skipped. Warnings due are given first, the same way. Deadlines waiting for a calendar year are computed first
+ * when it is known. Returns how many fired or warned, or -1. */
 int flow_timers_run(db_t *db, int64_t now, const char *flow, const char *entity_id);
 
 /* Who a notify deadline tells (shared/notify registers itself; core includes no module). */

@@ -22,22 +22,24 @@ describe(req_t *r)
 /* GET /api/v1/flows/{name}/history/{id}: the entity's transitions, oldest first — people's and the system actor's
  * (deadlines), and the moves another process drove (a work order following its fault) — for whoever may read the
  * entity itself. */
-static void
-history(req_t *r)
+/* The binding of {name} when the caller may read entity {id} (its own read permission and scope), else NULL
+ * after answering the refusal. */
+static const flow_binding_t *
+readable(req_t *r)
 {
 	const flow_binding_t *b = flow_binding(r->params[0]);
 	if (!b) {
 		fg_err_t e = FG_ERR_INIT;
 		fg_err_not_found(&e, "flow", r->params[0]);
 		http_error(r, &e);
-		return;
+		return NULL;
 	}
 	if (b->read_perm && !perm_allows(r->user.roles, b->read_perm)) {
 		fg_err_t e = FG_ERR_INIT;
 		fg_err(&e, "forbidden");
 		fg_err_detail_str(&e, "permission", b->read_perm);
 		http_error(r, &e);
-		return;
+		return NULL;
 	}
 	json_t *ent = b->load(r->db, r->params[1]);
 	bool found = ent && (!b->visible || b->visible(r->db, &r->user, r->params[1]));
@@ -46,8 +48,33 @@ history(req_t *r)
 		fg_err_t e = FG_ERR_INIT;
 		fg_err_not_found(&e, b->entity, r->params[1]); /* out of scope reads as missing */
 		http_error(r, &e);
+		return NULL;
+	}
+	return b;
+}
+
+/* GET /api/v1/flows/{name}/deadlines/{id}: the entity's clocks (flow_deadlines): the state's and the whole
+ * process's deadline with their due day (or why it is not known yet), warnings, pauses and their reasons. */
+static void
+deadlines(req_t *r)
+{
+	const flow_binding_t *b = readable(r);
+	if (!b)
+		return;
+	json_t *out = flow_deadlines(r->db, b->flow, r->params[1], fg_now_ms());
+	if (!out) {
+		http_error_code(r, "internal");
 		return;
 	}
+	http_json(r, 200, out);
+}
+
+static void
+history(req_t *r)
+{
+	const flow_binding_t *b = readable(r);
+	if (!b)
+		return;
 	json_t *items = flow_history(r->db, b->flow, r->params[1]);
 	if (!items) {
 		http_error_code(r, "internal");
@@ -60,6 +87,8 @@ const route_t flow_routes[] = {
 	{"GET", "/api/v1/flows/{name}", describe, "", 0, .ok = "200"},
 	{"GET", "/api/v1/flows/{name}/history/{id}", history, "", 0, .resp = "Items", .errors = HTTP_ERRORS("forbidden"),
 	    .doc = "The entity's own read permission (and, for plans and tickets, the team scope) applies."},
+	{"GET", "/api/v1/flows/{name}/deadlines/{id}", deadlines, "", 0, .resp = "FlowDeadlines", .errors = HTTP_ERRORS("forbidden"),
+	    .doc = "The entity's clocks; the entity's own read permission (and, for plans and tickets, the team scope) applies."},
 	{0},
 };
 
