@@ -15,6 +15,7 @@ import { renderSupervision } from './supervision.js';
 import { renderTools } from './tools.js';
 import { renderPeople } from './people.js';
 import { renderParts } from './parts.js';
+import { renderFeedback } from './feedback.js';
 import { renderCharging } from './charging.js';
 import { loading } from './ui.js';
 import { beginPage, endPage } from './lifecycle.js';
@@ -25,6 +26,7 @@ const root = document.getElementById('app');
 const VIEWS = {
   orders: renderOrders, plans: renderPlans, jobs: renderJobs, tickets: renderTickets, supervision: renderSupervision, tools: renderTools,
   people: renderPeople, parts: renderParts, charging: renderCharging,
+  feedback: renderFeedback,
 };
 const state = {
   me: null,

@@ -7,7 +7,7 @@ import { get } from './api.js';
 import { getLang } from './i18n.js';
 
 /** The flows the pages name states of. */
-export const FLOWS = ['work_order', 'plan', 'ticket', 'part_request', 'fault', 'defect'];
+export const FLOWS = ['work_order', 'plan', 'ticket', 'part_request', 'fault', 'defect', 'feedback'];
 const KEY = 'fg.flow.';
 const defs = new Map(); // name -> definition
 const pending = new Map(); // name -> Promise<definition|null>

@@ -43,6 +43,8 @@ export const canCharging = (me) => allows(me, 'chargers.read');
 export const canParts = (me) => allows(me, 'parts.read');
 /** 外包单位 (R2.8): contractors.read lists them; contractors.write (managers, safety supervisors) edits. */
 export const canContractors = (me) => allows(me, 'contractors.read');
+/** 客户诉求 (R0.10, R2.13): feedback.read sees feedback and complaints; feedback.write handles them. */
+export const canFeedback = (me) => allows(me, 'feedback.read');
 
 /** The top-level sections, in menu order. `ready` sections have a working view. */
 export const SECTIONS = [
@@ -58,6 +60,7 @@ export const SECTIONS = [
   { id: 'people', path: '/people', icon: 'people', key: 'nav.people', ready: true, alias: ['/contractors'] },
   { id: 'charging', path: '/charging', icon: 'charging', key: 'nav.charging', ready: true, visible: canCharging },
   { id: 'parts', path: '/parts', icon: 'parts', key: 'nav.parts', ready: true, visible: canParts },
+  { id: 'feedback', path: '/feedback', icon: 'supervision', key: 'nav.feedback', ready: true, visible: canFeedback },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 

@@ -36,6 +36,13 @@ static const struct {
 	{"events.admin", 0}, /* failed event deliveries: see and retry (core/events) */
 	{"faults.admin", 0},
 	{"faults.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
+	/* feedback and complaints (src/customer/feedback, docs/api.md "Feedback and complaints"): dispatchers (the
+	 * 95598 desk) and managers handle them and see the customer's contact in full (feedback.contact); supervisors
+	 * and viewers read them masked; firing the deadlines by hand is admins' */
+	{"feedback.admin", 0},
+	{"feedback.contact", ROLE_MANAGER | ROLE_DISPATCHER},
+	{"feedback.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_SUPERVISOR | ROLE_VIEWER},
+	{"feedback.write", ROLE_MANAGER | ROLE_DISPATCHER},
 	{"idtags.credit", ROLE_MANAGER | ROLE_DISPATCHER},
 	{"idtags.write", ROLE_MANAGER},
 	{"kb.write", 0},
