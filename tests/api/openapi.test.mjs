@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -25,6 +25,12 @@ function catalog() {
   const src = readFileSync(path.join(ROOT, 'src/core/base/errcat.c'), 'utf8');
   const out = new Map();
   for (const m of src.matchAll(/\{"([a-z0-9_]+)", (\d{3}),/g)) out.set(m[1], Number(m[2]));
+  // and the codes modules declare in their descriptors (fg_module_t.errors, src/**/*_module.c)
+  for (const f of readdirSync(path.join(ROOT, 'src'), { recursive: true })) {
+    if (!String(f).endsWith('_module.c')) continue;
+    const m2 = readFileSync(path.join(ROOT, 'src', String(f)), 'utf8');
+    for (const m of m2.matchAll(/\{"([a-z0-9_]+)", (\d{3}),/g)) out.set(m[1], Number(m[2]));
+  }
   assert.ok(out.size > 50, 'the catalog was read');
   return out;
 }

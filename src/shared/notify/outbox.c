@@ -208,7 +208,7 @@ notify_channel_put(db_t *db, const char *actor_id, const char *channel, json_t *
 	if (url && !json_is_null(url) && !http_url(json_string_value(url)))
 		return fg_err_field(err, "invalid_field", "url", "an http:// or https:// URL of at most 500 characters");
 
-	if (db_begin(db) != 0 || db_lock_row(db, "notify_channels", channel) != 0)
+	if (db_begin(db) != 0 || db_lock_where(db, "notify_channels", "channel", channel, NULL) != 0)
 		return db_fail(db, err);
 	int rc;
 	json_t *cur = db_one(db_q(db, "SELECT channel, enabled, url, username, credential, receipt_key, templates, max_attempts, "
@@ -869,19 +869,25 @@ int
 notify_receipts(db_t *db, const char *timestamp, const char *signature, const char *body, size_t len, json_t **out,
     fg_err_t *err)
 {
+	/* the shape first: a body that is no receipt changes nothing whoever sent it (the router has parsed it as JSON
+	 * already), and the signature is checked before anything is read from the database or written */
+	json_t *items;
+	if (notify_receipt_parse(body, len, &items, err) != 0)
+		return -1;
 	const char *key = receipt_key(db);
-	if (!key)
+	if (!key) {
+		json_decref(items);
 		return fg_err(err, "notify_receipts_disabled");
+	}
 	bool digits = timestamp && *timestamp && strlen(timestamp) <= 12;
 	for (const char *p = timestamp; digits && *p; p++)
 		digits = isdigit((unsigned char)*p);
 	int64_t now_s = fg_now_ms() / 1000;
 	if (!digits || llabs(now_s - strtoll(timestamp, NULL, 10)) > RECEIPT_SKEW_S ||
-	    !notify_signature_ok(key, timestamp, body, len, signature))
+	    !notify_signature_ok(key, timestamp, body, len, signature)) {
+		json_decref(items);
 		return fg_err(err, "notify_signature_invalid");
-	json_t *items;
-	if (notify_receipt_parse(body, len, &items, err) != 0)
-		return -1;
+	}
 	int accepted = 0, duplicate = 0, unknown = 0;
 	if (db_begin(db) != 0) {
 		json_decref(items);
