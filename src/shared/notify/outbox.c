@@ -369,6 +369,17 @@ check_recipient(json_t *r, fg_err_t *err)
 	return 0;
 }
 
+/* A database failure while queueing: a transaction of our own is rolled back; the caller's is the caller's to end
+ * (its event fails with it), so only the error is reported. */
+static int
+send_fail(db_t *db, bool own, fg_err_t *err)
+{
+	if (own)
+		return db_fail(db, err);
+	log_error("notify: queueing failed: %s", db_errmsg(db));
+	return fg_err(err, "internal");
+}
+
 static bool
 wanted(json_t *channels, const char *c)
 {
@@ -422,7 +433,7 @@ notify_send_msg(db_t *db, const notify_msg_t *m, json_t **out, fg_err_t *err)
 			continue;
 		json_t *cfg = channel_load(db, c);
 		if (!cfg) {
-			db_fail(db, err);
+			send_fail(db, !db_in_tx(db), err);
 			goto done;
 		}
 		json_t *tpl = json_object_get(json_object_get(cfg, "templates"), m->kind);
@@ -459,7 +470,7 @@ notify_send_msg(db_t *db, const notify_msg_t *m, json_t **out, fg_err_t *err)
 	}
 	bool own = !db_in_tx(db);
 	if (own && db_begin(db) != 0) {
-		db_fail(db, err);
+		send_fail(db, own, err);
 		goto done;
 	}
 	char *ptext = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
@@ -494,9 +505,7 @@ notify_send_msg(db_t *db, const notify_msg_t *m, json_t **out, fg_err_t *err)
 	free(ptext);
 	if (!ok || (own && db_commit(db) != 0)) {
 		json_decref(list);
-		if (own)
-			db_rollback(db);
-		db_fail(db, err);
+		send_fail(db, own, err);
 		goto done;
 	}
 	if (out)
