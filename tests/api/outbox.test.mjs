@@ -198,6 +198,10 @@ test(`${LABEL} outbox: after the channel's last attempt a message is parked, lis
   assert.deepEqual(parked.items.map((x) => x.id), [id]);
   const sms = await channel('sms');
   assert.ok(sms.pending.dead >= 1, 'the channel shows what is parked');
+  const told = (await api('GET', '/notifications', { token: admin })).json.items.filter((x) => x.entity_id === id);
+  assert.equal(told.length, 1, 'admins are told in-app of a parked message');
+  assert.equal(told[0].kind, 'outbox_parked');
+  assert.equal(told[0].entity, 'outbox_message');
   // the job leaves it alone
   expectStatus(await api('POST', '/notify/outbox/actions/run', { token: admin }), 200);
   assert.equal(rx.requests.filter((r) => r.json?.to === to).length, 3);

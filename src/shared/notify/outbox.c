@@ -330,13 +330,6 @@ message_row(db_t *db, const char *id)
 	return db_one(db_q(db, "SELECT " MSG_COLS " FROM outbox WHERE id = $1", "t", id), &rc);
 }
 
-/* The rendered content of a message for a channel, or NULL and *missing. */
-static json_t *
-render(const char *channel, json_t *tpl, json_t *params, const char **missing)
-{
-	return notify_render_json(tpl, params, missing);
-}
-
 static const char *
 address_key(const char *channel)
 {
@@ -447,7 +440,7 @@ notify_send_msg(db_t *db, const notify_msg_t *m, json_t **out, fg_err_t *err)
 			continue;
 		}
 		const char *missing;
-		json_t *content = render(c, tpl, params, &missing);
+		json_t *content = notify_render_json(tpl, params, &missing);
 		json_decref(fallback);
 		if (!content) {
 			json_decref(cfg);
@@ -689,8 +682,13 @@ send_http(json_t *cfg, json_t *msg, sent_t *s)
 	}
 	json_decref(content);
 	json_decref(params);
-	char *text = json_dumps(body, JSON_COMPACT);
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
+	if (!text) { /* a template without its template_id cannot be stored (check_templates); kept safe all the same */
+		snprintf(s->error, sizeof s->error, "the message could not be built from its template");
+		s->permanent = true;
+		return;
+	}
 	const char *cred = json_string_value(json_object_get(cfg, "credential"));
 	const char *user = json_string_value(json_object_get(cfg, "username"));
 	notify_http_req_t q = {
@@ -735,6 +733,26 @@ scrubbed(const char *params)
 	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(v);
 	return s;
+}
+
+/* A parked message is a person not told: the admins hear of it in-app, in the transaction that parks it (a message
+ * that fails again after a retry is told again: the dedupe key holds the moment). */
+static int
+tell_admins_parked(db_t *db, json_t *msg, int attempts, const char *error, int64_t at)
+{
+	json_t *admins = notify_role_users(db, "admin"), *u;
+	if (!admins)
+		return -1;
+	char title[200], body[700], dedupe[80];
+	snprintf(title, sizeof title, "消息投递失败已搁置 / message parked: %s %s", str(msg, "channel"), str(msg, "kind"));
+	snprintf(body, sizeof body, "%d attempts; %s", attempts, error);
+	snprintf(dedupe, sizeof dedupe, "outbox_parked:%s:%lld", str(msg, "id"), (long long)at);
+	size_t i;
+	int rc = 0;
+	json_array_foreach(admins, i, u) if (rc == 0 && notify_add(db, str(u, "id"), "outbox_parked", title, body,
+							  "outbox_message", str(msg, "id"), dedupe) < 0) rc = -1;
+	json_decref(admins);
+	return rc;
 }
 
 /* 0 sent, 1 failed (will retry), 2 parked, 3 nothing done (another node had it), -1 database error */
@@ -811,6 +829,8 @@ deliver_one(db_t *db, const char *id, int64_t now)
 		json_object_set_new(info, "error", json_string(s.error));
 	ok = ok && audit_write(db, NULL, s.ok ? "sent" : "fail", "outbox", id, NULL, info) == 0;
 	json_decref(info);
+	if (ok && result == 2)
+		ok = tell_admins_parked(db, msg, attempts, s.error, t1) == 0;
 	if (!ok || db_commit(db) != 0) {
 		db_rollback(db);
 		json_decref(msg);
