@@ -5,7 +5,7 @@
 #   make asan       sanitizer build in build/asan/
 #   make fuzz       libFuzzer targets in build/fuzz/ (clang)
 
-PKGS     := libmicrohttpd jansson sqlite3 libpq libsodium libqrencode nettle libzip expat xlsxwriter libarchive
+PKGS     := libmicrohttpd jansson sqlite3 libpq libsodium libqrencode nettle libzip expat xlsxwriter libarchive libcurl
 CC       ?= cc
 MODE     ?= release
 BUILD    := build

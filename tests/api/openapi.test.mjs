@@ -28,6 +28,12 @@ function catalog() {
     .map((f) => readFileSync(f, 'utf8')).join('\n');
   const out = new Map();
   for (const m of src.matchAll(/\{"([a-z0-9_]+)", (\d{3}),/g)) out.set(m[1], Number(m[2]));
+  // and the codes modules declare in their descriptors (fg_module_t.errors, src/**/*_module.c)
+  for (const f of readdirSync(path.join(ROOT, 'src'), { recursive: true })) {
+    if (!String(f).endsWith('_module.c')) continue;
+    const m2 = readFileSync(path.join(ROOT, 'src', String(f)), 'utf8');
+    for (const m of m2.matchAll(/\{"([a-z0-9_]+)", (\d{3}),/g)) out.set(m[1], Number(m[2]));
+  }
   assert.ok(out.size > 50, 'the catalog was read');
   return out;
 }

@@ -46,6 +46,7 @@ static const struct {
 	{"idtags.credit", ROLE_MANAGER | ROLE_DISPATCHER},
 	{"idtags.write", ROLE_MANAGER},
 	{"kb.write", 0},
+	{"notify.admin", 0}, /* notification channels, their secrets and the delivery log (shared/notify) */
 	{"org.read", 0},
 	{"org.write", 0},
 	{"orders.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_LEADER | ROLE_CREW |
