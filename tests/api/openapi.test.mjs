@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -20,9 +20,12 @@ function routeTable() {
   return JSON.parse(execFileSync(bin, ['routes'], { encoding: 'utf8' }));
 }
 
-/** code → status, read from the catalog's source (src/core/base/errcat.c), not from the server. */
+/** code → status, read from the catalog's source (src/core/base/errcat.c) and the modules' own error tables
+ * (fg_module_t.errors in src/<context>/<module>/<module>_module.c), not from the server. */
 function catalog() {
-  const src = readFileSync(path.join(ROOT, 'src/core/base/errcat.c'), 'utf8');
+  const modules = readdirSync(path.join(ROOT, 'src'), { recursive: true }).filter((f) => f.endsWith('_module.c'));
+  const src = [path.join(ROOT, 'src/core/base/errcat.c'), ...modules.map((f) => path.join(ROOT, 'src', f))]
+    .map((f) => readFileSync(f, 'utf8')).join('\n');
   const out = new Map();
   for (const m of src.matchAll(/\{"([a-z0-9_]+)", (\d{3}),/g)) out.set(m[1], Number(m[2]));
   assert.ok(out.size > 50, 'the catalog was read');
