@@ -277,6 +277,7 @@ check_identity(json_t *in, json_t *cur, char norm[19], fg_err_t *err)
 		return fg_err_field(err, "missing_field", "id_type", "id_card or uscc for a non-resident customer");
 	if (!one_of(type, id_types))
 		return fg_err_field(err, "invalid_field", "id_type", "id_card or uscc");
+	type = strcmp(type, "id_card") == 0 ? "id_card" : "uscc"; /* a static string: in's own is replaced next */
 	json_object_set_new(in, "id_type", json_string(type));
 	if (strcmp(kind, "resident") == 0 && strcmp(type, "id_card") != 0)
 		return fg_err_field(err, "invalid_field", "id_type", "a resident customer is a person: id_card");
