@@ -16,6 +16,7 @@ import { renderTools } from './tools.js';
 import { renderPeople } from './people.js';
 import { renderParts } from './parts.js';
 import { renderCharging } from './charging.js';
+import { renderCustomers } from './customers.js';
 import { loading } from './ui.js';
 import { beginPage, endPage } from './lifecycle.js';
 import { loadFlows, forgetFlows } from './flows.js';
@@ -24,7 +25,7 @@ const root = document.getElementById('app');
 // Sections with their own pages (they handle their sub-paths, e.g. /orders/{id}; false = not found).
 const VIEWS = {
   orders: renderOrders, plans: renderPlans, jobs: renderJobs, tickets: renderTickets, supervision: renderSupervision, tools: renderTools,
-  people: renderPeople, parts: renderParts, charging: renderCharging,
+  people: renderPeople, parts: renderParts, charging: renderCharging, customers: renderCustomers,
 };
 const state = {
   me: null,

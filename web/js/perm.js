@@ -45,6 +45,8 @@ export const canParts = (me) => allows(me, 'parts.read');
 export const canContractors = (me) => allows(me, 'contractors.read');
 
 /** The top-level sections, in menu order. `ready` sections have a working view. */
+/** 客户档案 (issue 11): customers.read lists and opens customers; customers.identity may show a whole ID number. */
+export const canCustomers = (me) => allows(me, 'customers.read');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -58,6 +60,7 @@ export const SECTIONS = [
   { id: 'people', path: '/people', icon: 'people', key: 'nav.people', ready: true, alias: ['/contractors'] },
   { id: 'charging', path: '/charging', icon: 'charging', key: 'nav.charging', ready: true, visible: canCharging },
   { id: 'parts', path: '/parts', icon: 'parts', key: 'nav.parts', ready: true, visible: canParts },
+  { id: 'customers', path: '/customers', icon: 'people', key: 'nav.customers', ready: true, visible: canCustomers },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 
