@@ -107,6 +107,7 @@ function renderCustomer(el, { me, navigate, id }) {
     const accounts = (c.accounts || []).map((a) => h('section.customer-account', { testid: 'account-' + a.number },
       h('h3.section-title', { text: t('customers.account_n', { number: a.number }) },
         a.status === 'closed' ? h('span.badge', { text: t('customers.closed') }) : null),
+      (a.premises || []).length ? null : h('p.muted', { text: t('customers.no_premises') }),
       (a.premises || []).map((p) => h('div.customer-premises', { testid: 'premises-' + p.id },
         h('dl.kv.kv-detail',
           h('dt', { text: t('customers.supply_address') }), h('dd', { text: p.supply_address }),
