@@ -537,7 +537,6 @@ fail:
 int
 customers_identity(db_t *db, const auth_user_t *actor, const char *id, json_t **out, fg_err_t *err)
 {
-	json_t *cur = NULL;
 	/* a write transaction: the answer exists only if its audit record does */
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
@@ -555,7 +554,6 @@ customers_identity(db_t *db, const auth_user_t *actor, const char *id, json_t **
 	if (audit_write(db, uid(actor), "reveal_id_number", "customer", id, NULL, what) != 0 || db_commit(db) != 0) {
 		json_decref(what);
 		json_decref(c);
-		json_decref(cur);
 		return db_fail(db, err);
 	}
 	json_decref(what);
@@ -651,9 +649,10 @@ customers_account_create(db_t *db, const auth_user_t *actor, const char *custome
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
 	json_t *cur = NULL;
-	if (lock_customer(db, actor, customer_id, &cur, err) != 0 || account_taken(db, number, NULL, err) != 0)
-		return db_fail(db, err);
+	int locked = lock_customer(db, actor, customer_id, &cur, err);
 	json_decref(cur);
+	if (locked != 0 || account_taken(db, number, NULL, err) != 0)
+		return db_fail(db, err);
 	fg_uuid7(id);
 	int rc = db_run(db_q(db, "INSERT INTO customer_accounts (id, customer_id, number, status, created_at, updated_at) "
 				 "VALUES ($1, $2, $3, 'active', $4, $4)", "ttti", id, customer_id, number, now));
