@@ -765,8 +765,8 @@ customers_premises_update(db_t *db, const auth_user_t *actor, const char *id, js
 	return finish(db, actor, "update", "premises", id, before, PREMISES_ROW, out, err);
 }
 
-/* Meter fields go together: a meter is recorded with its asset number and model, and the point is then installed;
- * clearing the asset number (a meter taken away) leaves the point removed. */
+/* A point is installed only with a meter named on it (its asset number): installing without one, or clearing the
+ * asset number of an installed point without changing its status (to removed), is refused. */
 static int
 check_point(json_t *in, json_t *cur, fg_err_t *err)
 {
