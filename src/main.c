@@ -34,7 +34,7 @@ static const char usage[] =
     "\n"
     "--db takes postgresql://USER@HOST:PORT/DBNAME for PostgreSQL; without it a SQLite file in DIR is used.\n"
     "--data defaults to $FIELDGRID_DATA, else ./var.\n"
-    "Roles: admin manager issuer permitter leader crew guardian supervisor dispatcher om_engineer tool_keeper viewer\n";
+    "Roles: admin manager issuer permitter leader crew guardian supervisor dispatcher om_engineer tool_keeper viewer\n       customer_service customer_manager\n";
 
 int
 main(int argc, char **argv)

@@ -39,6 +39,9 @@ int demo_fieldwork(db_t *db, json_t *org_keys, const char *password, int *jobs);
 /* The demo day's outsourced companies (fieldwork.json "contractors"): one that may work, with staff, and one whose
  * qualification has lapsed. Dates are relative to today. */
 int demo_contractors(db_t *db, json_t *list, fg_err_t *err);
+/* The demo customers (data/demo/customers.json) with accounts, premises and metering points, when the database has
+ * no customer yet; *made: how many were added. org_keys: demo org key → id. */
+int demo_customers(db_t *db, json_t *org_keys, int *made);
 
 /* Creates the admin account if missing; prints its generated password once. */
 int cli_ensure_admin(db_t *db);

@@ -131,6 +131,11 @@ cmd_demo(int argc, char **argv)
 	}
 	json_decref(models);
 	json_decref(mdoc);
+	int customers = 0;
+	if (demo_customers(db, keys, &customers) != 0)
+		goto out;
+	if (customers)
+		printf("demo customers loaded: %d with their accounts, premises and metering points\n", customers);
 	/* the day of field work needs the people's password to sign tickets: only when this run set it */
 	attach_set_root(o.data);
 	int jobs = 0;

@@ -299,7 +299,7 @@ test('i18n files have the same keys, and every role has a name', () => {
   const en = JSON.parse(readFileSync(new URL('../../web/i18n/en.json', import.meta.url), 'utf8'));
   assert.deepEqual(Object.keys(en).sort(), Object.keys(zh).sort());
   const roles = ['admin', 'manager', 'issuer', 'permitter', 'leader', 'crew', 'guardian', 'supervisor',
-    'dispatcher', 'om_engineer', 'tool_keeper', 'viewer'];
+    'dispatcher', 'om_engineer', 'tool_keeper', 'viewer', 'customer_service', 'customer_manager'];
   for (const r of roles) {
     assert.ok(zh['role.' + r], 'zh role ' + r);
     assert.ok(en['role.' + r], 'en role ' + r);

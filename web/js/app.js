@@ -17,6 +17,7 @@ import { renderPeople } from './people.js';
 import { renderParts } from './parts.js';
 import { renderFeedback } from './feedback.js';
 import { renderCharging } from './charging.js';
+import { renderCustomers } from './customers.js';
 import { loading } from './ui.js';
 import { beginPage, endPage } from './lifecycle.js';
 import { loadFlows, forgetFlows } from './flows.js';
@@ -27,6 +28,7 @@ const VIEWS = {
   orders: renderOrders, plans: renderPlans, jobs: renderJobs, tickets: renderTickets, supervision: renderSupervision, tools: renderTools,
   people: renderPeople, parts: renderParts, charging: renderCharging,
   feedback: renderFeedback,
+  people: renderPeople, parts: renderParts, charging: renderCharging, customers: renderCustomers,
 };
 const state = {
   me: null,

@@ -2,7 +2,7 @@
 // decides which menus to show. GET /me gives roles and permissions.
 
 export const ROLES = ['admin', 'manager', 'issuer', 'permitter', 'leader', 'crew', 'guardian',
-  'supervisor', 'dispatcher', 'om_engineer', 'tool_keeper', 'viewer'];
+  'supervisor', 'dispatcher', 'om_engineer', 'tool_keeper', 'viewer', 'customer_service', 'customer_manager'];
 
 export function hasRole(me, role) {
   return !!me && Array.isArray(me.roles) && me.roles.includes(role);
@@ -47,6 +47,8 @@ export const canContractors = (me) => allows(me, 'contractors.read');
 export const canFeedback = (me) => allows(me, 'feedback.read');
 
 /** The top-level sections, in menu order. `ready` sections have a working view. */
+/** 客户档案 (issue 11): customers.read lists and opens customers; customers.identity may show a whole ID number. */
+export const canCustomers = (me) => allows(me, 'customers.read');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -61,6 +63,7 @@ export const SECTIONS = [
   { id: 'charging', path: '/charging', icon: 'charging', key: 'nav.charging', ready: true, visible: canCharging },
   { id: 'parts', path: '/parts', icon: 'parts', key: 'nav.parts', ready: true, visible: canParts },
   { id: 'feedback', path: '/feedback', icon: 'supervision', key: 'nav.feedback', ready: true, visible: canFeedback },
+  { id: 'customers', path: '/customers', icon: 'people', key: 'nav.customers', ready: true, visible: canCustomers },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 

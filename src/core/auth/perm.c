@@ -3,7 +3,7 @@
 
 const char *const perm_role_names[] = {
 	"admin", "manager", "issuer", "permitter", "leader", "crew", "guardian", "supervisor", "dispatcher",
-	"om_engineer", "tool_keeper", "viewer", NULL,
+	"om_engineer", "tool_keeper", "viewer", "customer_service", "customer_manager", NULL,
 };
 
 uint32_t
@@ -30,6 +30,14 @@ static const struct {
 	{"chargers.write", ROLE_MANAGER | ROLE_OM_ENGINEER},
 	{"contractors.read", ROLE_MANAGER | ROLE_SUPERVISOR | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_LEADER},
 	{"contractors.write", ROLE_MANAGER | ROLE_SUPERVISOR},
+	/* customers (src/customer/customers, docs/api.md "Customers"): the counter and the customer managers keep
+	 * them; managers, dispatchers, supervisors and viewers read them, masked unless they hold customers.contact
+	 * (dispatchers call customers about outages); a full ID number only through the audited identity read */
+	{"customers.contact", ROLE_CUSTOMER_SERVICE | ROLE_CUSTOMER_MANAGER | ROLE_DISPATCHER},
+	{"customers.identity", ROLE_CUSTOMER_SERVICE | ROLE_CUSTOMER_MANAGER},
+	{"customers.read", ROLE_CUSTOMER_SERVICE | ROLE_CUSTOMER_MANAGER | ROLE_MANAGER | ROLE_DISPATCHER | ROLE_SUPERVISOR |
+			       ROLE_VIEWER},
+	{"customers.write", ROLE_CUSTOMER_SERVICE | ROLE_CUSTOMER_MANAGER},
 	{"desk.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
 	{"desk.write", ROLE_MANAGER | ROLE_DISPATCHER},
 	{"devices.manage", 0},
@@ -40,9 +48,10 @@ static const struct {
 	 * 95598 desk) and managers handle them and see the customer's contact in full (feedback.contact); supervisors
 	 * and viewers read them masked; firing the deadlines by hand is admins' */
 	{"feedback.admin", 0},
-	{"feedback.contact", ROLE_MANAGER | ROLE_DISPATCHER},
-	{"feedback.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_SUPERVISOR | ROLE_VIEWER},
-	{"feedback.write", ROLE_MANAGER | ROLE_DISPATCHER},
+	{"feedback.contact", ROLE_CUSTOMER_SERVICE | ROLE_CUSTOMER_MANAGER | ROLE_MANAGER | ROLE_DISPATCHER},
+	{"feedback.read", ROLE_CUSTOMER_SERVICE | ROLE_CUSTOMER_MANAGER | ROLE_MANAGER | ROLE_DISPATCHER | ROLE_SUPERVISOR |
+	    ROLE_VIEWER},
+	{"feedback.write", ROLE_CUSTOMER_SERVICE | ROLE_CUSTOMER_MANAGER | ROLE_MANAGER | ROLE_DISPATCHER},
 	{"idtags.credit", ROLE_MANAGER | ROLE_DISPATCHER},
 	{"idtags.write", ROLE_MANAGER},
 	{"kb.write", 0},

@@ -19,6 +19,9 @@ enum {
 	ROLE_OM_ENGINEER = 1u << 9,
 	ROLE_TOOL_KEEPER = 1u << 10,
 	ROLE_VIEWER = 1u << 11,
+	/* customers' side (issue 11): counter and 95598 staff (营业厅/客服), and an HV customer's one manager (客户经理) */
+	ROLE_CUSTOMER_SERVICE = 1u << 12,
+	ROLE_CUSTOMER_MANAGER = 1u << 13,
 };
 
 /* The role's bit, or 0 for an unknown name. */
