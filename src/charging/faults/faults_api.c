@@ -179,14 +179,9 @@ run(req_t *r)
 {
 	if (http_body(r, run_spec))
 		return;
-	json_t *at = json_object_get(r->json, "at");
-	int64_t now = fg_now_ms(), when = at ? json_integer_value(at) : now;
-	if (when < now - 60 * 1000) {
-		fg_err_t e = FG_ERR_INIT;
-		fg_err_field(&e, "invalid_field", "at", "now or later (epoch ms)");
-		http_error(r, &e);
+	int64_t when;
+	if (http_run_when(r, &when))
 		return;
-	}
 	const char *fid = json_string_value(json_object_get(r->json, "fault_id"));
 	const char *cid = json_string_value(json_object_get(r->json, "charger_id"));
 	int raised = fid ? 0 : faults_offline_scan(r->db, when, cid);

@@ -127,6 +127,9 @@ int http_query_bool(req_t *r, const char *name);
 int jbody_check(json_t *body, const jfield_t *spec, fg_err_t *err);
 /* Parses a request body: must be one JSON object, UTF-8, no duplicate keys; empty means {}. */
 int jbody_parse(const char *data, size_t len, json_t **out, fg_err_t *err);
+/* A "run the scheduler's step now" route's optional "at" (epoch ms, now or later: a test may look ahead, never
+ * back, a minute's slack): *when gets it, or now; on a past instant answers 400 invalid_field and returns -1. */
+int http_run_when(req_t *r, int64_t *when);
 /* Checks r->json against spec; on failure answers 400 and returns -1. */
 int http_body(req_t *r, const jfield_t *spec);
 

@@ -137,6 +137,20 @@ http_query_bool(req_t *r, const char *name)
 }
 
 int
+http_run_when(req_t *r, int64_t *when)
+{
+	json_t *at = json_object_get(r->json, "at");
+	int64_t now = fg_now_ms();
+	*when = at ? json_integer_value(at) : now;
+	if (*when >= now - 60 * 1000)
+		return 0;
+	fg_err_t e = FG_ERR_INIT;
+	fg_err_field(&e, "invalid_field", "at", "now or later (epoch ms)");
+	http_error(r, &e);
+	return -1;
+}
+
+int
 http_body(req_t *r, const jfield_t *spec)
 {
 	fg_err_t e = FG_ERR_INIT;

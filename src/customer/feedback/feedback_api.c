@@ -127,14 +127,9 @@ run(req_t *r)
 {
 	if (http_body(r, run_spec))
 		return;
-	json_t *at = json_object_get(r->json, "at");
-	int64_t now = fg_now_ms(), when = at ? json_integer_value(at) : now;
-	if (when < now - 60 * 1000) {
-		fg_err_t e = FG_ERR_INIT;
-		fg_err_field(&e, "invalid_field", "at", "now or later (epoch ms)");
-		http_error(r, &e);
+	int64_t when;
+	if (http_run_when(r, &when))
 		return;
-	}
 	int fired = flow_timers_run(r->db, when, "feedback", json_string_value(json_object_get(r->json, "item_id")));
 	if (fired < 0) {
 		http_error_code(r, "internal");
