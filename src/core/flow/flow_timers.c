@@ -7,6 +7,7 @@
 #include "core/base/log.h"
 #include "core/base/util.h"
 #include "core/audit/audit.h"
+#include "core/db/qb.h"
 #include "core/flow/flow.h"
 #include "core/calendar/calendar.h"
 
@@ -75,17 +76,21 @@ end_open(db_t *db, const char *flow, const char *id, int64_t now)
 }
 
 int
-flow_timers_sync(db_t *db, const flow_binding_t *b, const char *id, bool entering, int64_t now)
+flow_timers_sync_row(db_t *db, const flow_binding_t *b, const char *id, json_t *row, bool entering, const char *from,
+    int64_t now, qb_t *with)
 {
 	json_t *def = flow_def(b->flow);
 	if (!has_deadlines(def)) /* most flows: not a query more */
 		return 0;
-	json_t *row = b->load(db, id);
-	if (!row)
-		return -1;
 	const char *state = json_string_value(json_object_get(row, "status"));
 	json_t *d = deadline_of(def, state);
 	const char *at = json_string_value(json_object_get(d, "at"));
+	/* Every timer is armed for the state its entity is in, and leaving a state ends its timers: an entity that
+	 * was in a state without a deadline has no open timer, so leaving it (or staying in it) asks nothing of the
+	 * database; nor does staying in a state whose deadline runs from entering it (only an "at" column moves). */
+	bool none_open = from && !deadline_of(def, from);
+	if (entering ? none_open && !d : !at && (d || none_open))
+		return 0;
 	int64_t due = 0;
 	bool want = false;
 	int rc = 0;
@@ -94,9 +99,9 @@ flow_timers_sync(db_t *db, const flow_binding_t *b, const char *id, bool enterin
 		want = json_is_integer(v);
 		due = json_integer_value(v);
 	} else if (d && entering) {
-		const char *from = json_string_value(json_object_get(d, "from"));
-		json_t *start = json_object_get(row, "created_at");
-		int64_t t0 = from && strcmp(from, "start") == 0 && json_is_integer(start) ? json_integer_value(start) : now;
+		const char *start = json_string_value(json_object_get(d, "from"));
+		json_t *created = json_object_get(row, "created_at");
+		int64_t t0 = start && strcmp(start, "start") == 0 && json_is_integer(created) ? json_integer_value(created) : now;
 		fg_err_t e = FG_ERR_INIT;
 		if (flow_deadline_due(db, t0, json_object_get(d, "after"), &due, &e) != 0) {
 			log_warn("flow %s %s: deadline of %s not armed: %s", b->flow, id, state, e.code);
@@ -105,9 +110,40 @@ flow_timers_sync(db_t *db, const flow_binding_t *b, const char *id, bool enterin
 			want = true;
 	}
 	if (entering) {
-		rc = end_open(db, b->flow, id, now) != 0 || (want && arm(db, b->flow, id, state, due, now) != 0) ? -1 : 0;
-		json_decref(row);
-		return rc;
+		if (with) { /* the caller's statement carries them (PostgreSQL: WITH parts, one round trip) */
+			if (!none_open) {
+				qb_sql(with, "ft_end AS (UPDATE flow_timers SET ended_at = ");
+				qb_int(with, now);
+				qb_sql(with, ", updated_at = ");
+				qb_int(with, now);
+				qb_sql(with, " WHERE flow = ");
+				qb_text(with, b->flow);
+				qb_sql(with, " AND entity_id = ");
+				qb_text(with, id);
+				qb_sql(with, " AND fired_at IS NULL AND ended_at IS NULL), ");
+			}
+			if (want) { /* not seen by ft_end: the parts of one statement share its snapshot */
+				char tid[37];
+				fg_uuid7(tid);
+				qb_sql(with, "ft_arm AS (INSERT INTO flow_timers (id, flow, entity_id, state, due_at, created_at, updated_at) VALUES (");
+				qb_text(with, tid);
+				qb_sql(with, ", ");
+				qb_text(with, b->flow);
+				qb_sql(with, ", ");
+				qb_text(with, id);
+				qb_sql(with, ", ");
+				qb_text(with, state);
+				qb_sql(with, ", ");
+				qb_int(with, due);
+				qb_sql(with, ", ");
+				qb_int(with, now);
+				qb_sql(with, ", ");
+				qb_int(with, now);
+				qb_sql(with, ")), ");
+			}
+			return 0;
+		}
+		return (!none_open && end_open(db, b->flow, id, now) != 0) || (want && arm(db, b->flow, id, state, due, now) != 0) ? -1 : 0;
 	}
 	/* a transition that stayed: only an "at" deadline follows its column */
 	int qrc;
@@ -115,14 +151,14 @@ flow_timers_sync(db_t *db, const flow_binding_t *b, const char *id, bool enterin
 					"fired_at IS NULL AND ended_at IS NULL ORDER BY created_at DESC LIMIT 1", "tt", b->flow, id), &qrc);
 	if (qrc != DB_ROW && qrc != DB_DONE)
 		rc = -1;
-	else if (!d || (at && !want)) {
+	else if (!want) {
 		if (open)
 			rc = end_open(db, b->flow, id, now);
-	} else if (at && open) {
+	} else if (open) {
 		if (json_is_null(json_object_get(open, "paused_at")) && json_integer_value(json_object_get(open, "due_at")) != due)
 			rc = db_run(db_q(db, "UPDATE flow_timers SET due_at = $1, updated_at = $2 WHERE id = $3", "iit", due, now,
 				  json_string_value(json_object_get(open, "id")))) == DB_DONE ? 0 : -1;
-	} else if (at) { /* fired (or never armed): armed again only for a new instant */
+	} else { /* fired (or never armed): armed again only for a new instant */
 		json_t *same = db_one(db_q(db, "SELECT id FROM flow_timers WHERE flow = $1 AND entity_id = $2 AND state = $3 AND "
 						"due_at = $4", "ttti", b->flow, id, state, due), &qrc);
 		if (qrc == DB_DONE)
@@ -132,6 +168,18 @@ flow_timers_sync(db_t *db, const flow_binding_t *b, const char *id, bool enterin
 		json_decref(same);
 	}
 	json_decref(open);
+	return rc;
+}
+
+int
+flow_timers_sync(db_t *db, const flow_binding_t *b, const char *id, bool entering, int64_t now)
+{
+	if (!has_deadlines(flow_def(b->flow))) /* most flows: not a query more */
+		return 0;
+	json_t *row = b->load(db, id);
+	if (!row)
+		return -1;
+	int rc = flow_timers_sync_row(db, b, id, row, entering, NULL, now, NULL);
 	json_decref(row);
 	return rc;
 }
