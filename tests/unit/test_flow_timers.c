@@ -73,6 +73,23 @@ static const char *app_flow =
     " {\"action\": \"back\", \"from\": [\"intake\", \"survey\", \"customer_works\", \"install\"], \"stay\": true, \"resume\": true, \"roles\": [\"manager\"]},"
     " {\"action\": \"mark_late\", \"from\": [\"intake\", \"survey\", \"customer_works\", \"install\"], \"stay\": true, \"roles\": [\"manager\"]}]}";
 
+/* A flow without a process deadline, whose deadline is entered by a transition (not at creation): on PostgreSQL the
+ * engine sends that arming as a part of its one statement (flow_timers_sync_row's WITH), which must write the same
+ * row as arm() does on SQLite: kind, the working-day count, the warning, an instant not known yet. */
+static const flow_binding_t stages = {"t_stage", "t_apps", "t_stage", load_app, NULL, NULL, NULL};
+
+static const char *stage_flow =
+    "{\"name\": \"t_stage\", \"states\": ["
+    " {\"code\": \"draft\", \"name_zh\": \"草稿\"},"
+    " {\"code\": \"review\", \"name_zh\": \"审核\", \"deadline\": {\"after\": {\"working_days\": {\"by\": \"kind\", \"values\": {\"hv\": 5}}},"
+    "  \"warn\": {\"before\": {\"working_days\": 1}, \"notify\": {\"relation\": \"owner_id\", \"kind\": \"t_review_nearly_late\"}},"
+    "  \"on_expiry\": {\"notify\": {\"relation\": \"owner_id\", \"kind\": \"t_review_late\"}}}},"
+    " {\"code\": \"done\", \"name_zh\": \"完成\"}],"
+    " \"transitions\": ["
+    " {\"action\": \"submit\", \"from\": [\"draft\"], \"to\": \"review\", \"roles\": [\"manager\"]},"
+    " {\"action\": \"back\", \"from\": [\"review\"], \"to\": \"draft\", \"roles\": [\"manager\"]},"
+    " {\"action\": \"finish\", \"from\": [\"review\"], \"to\": \"done\", \"roles\": [\"manager\"]}]}";
+
 static auth_user_t mgr = {.id = "u-mgr", .username = "mgr", .display_name = "Mgr"};
 
 /* What the engine told whom: [{user, kind, dedupe}] */
@@ -118,7 +135,7 @@ prepare(db_t *db, const char *err)
 	if (cal_seed(db, &ce) != 0 || forget_2027(db) != 0 || db_exec(db, "DROP TABLE IF EXISTS t_apps") != 0 ||
 	    db_exec(db, "CREATE TABLE t_apps (id TEXT PRIMARY KEY, status TEXT NOT NULL, version BIGINT NOT NULL DEFAULT 1, "
 			"updated_at BIGINT, created_at BIGINT, kind TEXT NOT NULL, owner_id TEXT, number TEXT)") != 0 ||
-	    db_exec(db, "DELETE FROM flow_timers WHERE flow = 't_app'") != 0) {
+	    db_exec(db, "DELETE FROM flow_timers WHERE flow IN ('t_app', 't_stage')") != 0) {
 		fprintf(stderr, "test db: %s\n", db_errmsg(db));
 		return NULL;
 	}
@@ -175,12 +192,12 @@ new_app(db_t *db, char id[37], const char *kind, int64_t t0)
 }
 
 static void
-act(db_t *db, const char *id, const char *action, const char *body, int64_t now)
+act_on(db_t *db, const flow_binding_t *fb, const char *id, const char *action, const char *body, int64_t now)
 {
 	json_t *b = json_loads(body, 0, NULL), *out = NULL;
 	fg_err_t e = FG_ERR_INIT;
 	assert_int_equal(db_begin(db), 0);
-	int rc = flow_fire_tx(db, &apps, id, action, &mgr, b, now, false, &out, &e);
+	int rc = flow_fire_tx(db, fb, id, action, &mgr, b, now, false, &out, &e);
 	if (rc != 0)
 		fprintf(stderr, "%s: %s\n", action, e.code);
 	assert_int_equal(rc, 0);
@@ -189,15 +206,27 @@ act(db_t *db, const char *id, const char *action, const char *body, int64_t now)
 	json_decref(out);
 }
 
-/* The entity's clocks as of `now`: "state" or "process" (a new reference). */
-static json_t *
-clock_of(db_t *db, const char *id, const char *which, int64_t now)
+static void
+act(db_t *db, const char *id, const char *action, const char *body, int64_t now)
 {
-	json_t *all = flow_deadlines(db, "t_app", id, now);
+	act_on(db, &apps, id, action, body, now);
+}
+
+/* The entity's clocks in `flow` as of `now`: "state" or "process" (a new reference). */
+static json_t *
+clock_in(db_t *db, const char *flow, const char *id, const char *which, int64_t now)
+{
+	json_t *all = flow_deadlines(db, flow, id, now);
 	assert_non_null(all);
 	json_t *c = json_incref(json_object_get(all, which));
 	json_decref(all);
 	return c;
+}
+
+static json_t *
+clock_of(db_t *db, const char *id, const char *which, int64_t now)
+{
+	return clock_in(db, "t_app", id, which, now);
 }
 
 static int64_t
@@ -412,6 +441,65 @@ a_deadline_in_an_unknown_year_waits_for_the_year(void **state)
 	assert_int_equal(flow_timers_run(db, sh(2027, 1, 6, 0, 0), "t_app", id), 2); /* intake: warned, then late */
 }
 
+static void
+a_state_deadline_entered_by_a_transition_is_armed_in_full(void **state)
+{
+	db_t *db = *state;
+	char id[37];
+	int rc;
+	fg_uuid7(id);
+	int64_t t0 = sh(2026, 2, 10, 10, 0);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_run(db_q(db, "INSERT INTO t_apps (id, status, created_at, updated_at, kind, owner_id, number) VALUES "
+					 "($1, 'draft', $2, $2, 'hv', 'u-owner', 'S-1')", "ti", id, t0)), DB_DONE);
+	assert_int_equal(flow_timers_sync(db, &stages, id, true, t0), 0);
+	assert_int_equal(db_commit(db), 0);
+	json_t *c = clock_in(db, "t_stage", id, "state", t0);
+	assert_true(json_is_null(c)); /* a draft has no deadline */
+	json_decref(c);
+	/* submitted Tue 2026-02-10 10:00: the same count as the application's intake, due Tue 02-24, warned after Sat 14 */
+	act_on(db, &stages, id, "submit", "{}", t0);
+	c = clock_in(db, "t_stage", id, "state", t0 + H);
+	assert_non_null(c);
+	assert_string_equal(str(c, "kind"), "state");
+	assert_string_equal(str(c, "state"), "review");
+	assert_string_equal(str(c, "status"), "running");
+	assert_int_equal(num(c, "due_at"), end_of(2026, 2, 24));
+	assert_int_equal(num(c, "count_from"), t0);
+	assert_int_equal(num(c, "count_wd"), 5);
+	assert_int_equal(num(c, "warn_at"), end_of(2026, 2, 14) + 1);
+	assert_true(json_is_null(json_object_get(c, "due_unknown")));
+	json_decref(c);
+	/* sent back: the review's clock ends with the state */
+	act_on(db, &stages, id, "back", "{}", sh(2026, 2, 11, 9, 0));
+	c = clock_in(db, "t_stage", id, "state", sh(2026, 2, 11, 10, 0));
+	assert_true(json_is_null(c));
+	json_decref(c);
+	/* submitted again Mon 2026-12-28 10:00: the count runs into 2027, which the calendar does not hold */
+	act_on(db, &stages, id, "submit", "{}", sh(2026, 12, 28, 10, 0));
+	c = clock_in(db, "t_stage", id, "state", sh(2026, 12, 28, 11, 0));
+	assert_non_null(c);
+	assert_string_equal(str(c, "kind"), "state");
+	assert_true(json_is_null(json_object_get(c, "due_at")));
+	assert_string_equal(str(json_object_get(c, "due_unknown"), "code"), "calendar_year_unknown");
+	assert_int_equal(num(json_object_get(c, "due_unknown"), "year"), 2027);
+	assert_int_equal(num(c, "count_from"), sh(2026, 12, 28, 10, 0));
+	assert_int_equal(num(c, "count_wd"), 5);
+	json_decref(c);
+	/* finished: nothing open; two armings, both ended */
+	act_on(db, &stages, id, "finish", "{}", sh(2026, 12, 29, 10, 0));
+	json_t *n = db_one(db_q(db, "SELECT COUNT(*) AS n FROM flow_timers WHERE flow = 't_stage' AND entity_id = $1 AND "
+				    "kind = 'state'", "t", id), &rc);
+	assert_non_null(n);
+	assert_int_equal(num(n, "n"), 2);
+	json_decref(n);
+	n = db_one(db_q(db, "SELECT COUNT(*) AS n FROM flow_timers WHERE flow = 't_stage' AND entity_id = $1 AND ended_at IS NULL",
+			 "t", id), &rc);
+	assert_non_null(n);
+	assert_int_equal(num(n, "n"), 0);
+	json_decref(n);
+}
+
 int
 main(void)
 {
@@ -422,12 +510,20 @@ main(void)
 	}
 	flow_define(def, &apps);
 	json_decref(def);
+	if (!(def = json_loads(stage_flow, 0, NULL))) {
+		fprintf(stderr, "test flow: invalid JSON\n");
+		return 1;
+	}
+	flow_define(def, &stages);
+	json_decref(def);
 	flow_set_notifier(notifier);
 	mgr.roles = perm_role_bit("manager");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(a_pause_keeps_working_days_across_the_spring_festival, reset),
 		cmocka_unit_test_setup(the_process_clock_stops_while_the_customer_builds_across_national_day, reset),
 		cmocka_unit_test_setup(the_process_deadline_ends_with_the_process, reset),
+		/* before the next one, which enters 2027 */
+		cmocka_unit_test_setup(a_state_deadline_entered_by_a_transition_is_armed_in_full, reset),
 		cmocka_unit_test_setup(a_deadline_in_an_unknown_year_waits_for_the_year, reset),
 	};
 	int failed = cmocka_run_group_tests_name("flow timers (SQLite)", tests, setup_sqlite, teardown);

@@ -230,6 +230,60 @@ a_locked_row_keeps_other_writers_out(void **state)
 	db_close(other);
 }
 
+/* db_lock_row_ahead (the flow engine's lock) and db_begin on PostgreSQL are not waited for: they go to the server
+ * with the next statement, in its round trip. The lock still holds from that statement to the end of the
+ * transaction; a lock that fails fails that statement (which did not run), with the lock's message; a transaction
+ * that ran nothing commits. On SQLite the lock is db_lock_row's no-op. */
+static void
+a_lock_sent_ahead_holds_and_fails_with_the_next_statement(void **state)
+{
+	DB_OR_SKIP();
+	char id[37], err[256];
+	fg_uuid7(id);
+	assert_int_equal(db_exec(db, "CREATE TABLE IF NOT EXISTS unit_ahead (id TEXT PRIMARY KEY, v TEXT)"), 0);
+	assert_int_equal(db_run(db_q(db, "INSERT INTO unit_ahead (id, v) VALUES ($1, 'a')", "t", id)), DB_DONE);
+	assert_int_not_equal(db_lock_row_ahead(db, "unit_ahead", id), 0); /* no transaction: refused */
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_commit(db), 0); /* ran nothing */
+	assert_false(db_in_tx(db));
+	db_t *other = db_open(db_kind(db) == DB_PG ? getenv("FG_TEST_PG_URL") : unit_sqlite_path, err, sizeof err);
+	assert_non_null(other);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_lock_row_ahead(db, "unit_ahead", id), 0);
+	int rc;
+	json_t *row = db_one(db_q(db, "SELECT v FROM unit_ahead WHERE id = $1", "t", id), &rc);
+	assert_non_null(row);
+	assert_string_equal(json_string_value(json_object_get(row, "v")), "a");
+	json_decref(row);
+	if (db_kind(db) == DB_PG) {
+		assert_int_equal(db_exec(other, "SET lock_timeout = '50ms'"), 0);
+		assert_int_equal(db_begin(other), 0);
+		assert_int_not_equal(db_lock_row(other, "unit_ahead", id), 0); /* held by the first */
+		db_rollback(other);
+	}
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(db_begin(other), 0); /* released with the transaction */
+	assert_int_equal(db_lock_row(other, "unit_ahead", id), 0);
+	db_rollback(other);
+	db_close(other);
+	/* a lock that fails: the statement it went with fails with the lock's message, and a rollback recovers */
+	assert_int_equal(db_begin(db), 0);
+	db_errclear(db);
+	assert_int_equal(db_lock_row_ahead(db, "unit_no_such_table", id), 0);
+	row = db_one(db_prepare(db, "SELECT 1 AS one"), &rc);
+	if (db_kind(db) == DB_PG) {
+		assert_null(row);
+		assert_int_equal(rc, DB_ERR);
+		assert_non_null(strstr(db_errmsg(db), "unit_no_such_table"));
+	} else {
+		assert_non_null(row);
+		assert_int_equal(rc, DB_ROW);
+	}
+	json_decref(row);
+	db_rollback(db);
+	assert_true(has_key(db, "nothing") == false); /* the connection works again */
+}
+
 static void
 migrations_run_once(void **state)
 {
@@ -466,7 +520,7 @@ audit_chain_detects_change_removal_and_insertion(void **state)
 #define STORE_TESTS                                                                                                    \
 	cmocka_unit_test(placeholders_bind_by_number_on_both_engines), cmocka_unit_test(unique_violation_is_a_conflict), \
 	    cmocka_unit_test(migrations_run_once), cmocka_unit_test(transactions_nest_as_savepoints), cmocka_unit_test(effects_wait_for_the_outermost_commit), \
-	    cmocka_unit_test(a_locked_row_keeps_other_writers_out), cmocka_unit_test(rollback_leaves_nothing_behind),                     \
+	    cmocka_unit_test(a_locked_row_keeps_other_writers_out), cmocka_unit_test(a_lock_sent_ahead_holds_and_fails_with_the_next_statement), cmocka_unit_test(rollback_leaves_nothing_behind),                     \
 	    cmocka_unit_test(five_failures_lock_even_the_right_password),                                                \
 	    cmocka_unit_test(disabling_a_user_ends_its_sessions), cmocka_unit_test(a_revoked_device_token_is_refused),   \
 	    cmocka_unit_test(org_parent_cannot_be_a_descendant),                                                         \

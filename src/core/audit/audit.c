@@ -62,32 +62,49 @@ dump_clean(json_t *v)
 }
 
 int
-audit_write(db_t *db, const char *actor_id, const char *action, const char *entity, const char *entity_id,
-    json_t *before, json_t *after)
+audit_take(db_stmt_t *st, audit_slot_t *slot)
 {
 	int rc;
-	json_t *head = db_one(db_prepare(db, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"), &rc);
+	json_t *head = db_one(st, &rc);
 	if (!head)
 		return rc < 0 ? rc : DB_ERR;
-	int64_t seq = json_integer_value(json_object_get(head, "seq"));
-	char prev[65];
-	fg_fmt(prev, sizeof prev, "%s", json_string_value(json_object_get(head, "hash")));
+	slot->seq = json_integer_value(json_object_get(head, "seq"));
+	fg_fmt(slot->prev, sizeof slot->prev, "%s", json_string_value(json_object_get(head, "hash")));
 	json_decref(head);
+	return 0;
+}
 
+int
+audit_put(db_t *db, const audit_slot_t *slot, const char *actor_id, const char *action, const char *entity,
+    const char *entity_id, json_t *before, json_t *after)
+{
 	int64_t at = fg_now_ms();
 	char *b = dump_clean(before), *a = dump_clean(after);
 	char hash[65];
-	audit_hash(seq, at, actor_id, action, entity, entity_id, b, a, prev, hash);
-	rc = db_run(db_q(db,
-	    "INSERT INTO audit_log (seq, at, actor_id, action, entity, entity_id, before_json, after_json, prev_hash, hash) "
-	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-	    "iitttttttt", seq, at, actor_id, action, entity, entity_id, b, a, prev, hash));
+	audit_hash(slot->seq, at, actor_id, action, entity, entity_id, b, a, slot->prev, hash);
+	/* the record and the head's new hash: one round trip on PostgreSQL (a data-modifying WITH), two statements on
+	 * SQLite, which has no such WITH and no round trip to save */
+	bool pg = db_kind(db) == DB_PG;
+#define AUDIT_INSERT "INSERT INTO audit_log (seq, at, actor_id, action, entity, entity_id, before_json, after_json, prev_hash, hash) " \
+		     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+	int rc = db_run(db_q(db, pg ? "WITH h AS (UPDATE audit_head SET hash = $10 WHERE id = 1) " AUDIT_INSERT : AUDIT_INSERT,
+	    "iitttttttt", slot->seq, at, actor_id, action, entity, entity_id, b, a, slot->prev, hash));
+#undef AUDIT_INSERT
 	free(b);
 	free(a);
-	if (rc != DB_DONE)
+	if (rc != DB_DONE || pg)
 		return rc;
 	rc = db_run(db_q(db, "UPDATE audit_head SET hash = $1 WHERE id = 1", "t", hash));
 	return rc == DB_DONE ? 0 : rc;
+}
+
+int
+audit_write(db_t *db, const char *actor_id, const char *action, const char *entity, const char *entity_id,
+    json_t *before, json_t *after)
+{
+	audit_slot_t slot;
+	int rc = audit_take(db_prepare(db, AUDIT_TAKE_SQL), &slot);
+	return rc != 0 ? rc : audit_put(db, &slot, actor_id, action, entity, entity_id, before, after);
 }
 
 static int

@@ -16,6 +16,20 @@
 int audit_write(db_t *db, const char *actor_id, const char *action, const char *entity, const char *entity_id,
     json_t *before, json_t *after) __attribute__((warn_unused_result));
 
+/* audit_write in two steps, for a writer with a statement of its own to send in the same round trip as the chain's
+ * head (the flow engine's flow event, on PostgreSQL). AUDIT_TAKE_SQL takes the next number and locks the head until
+ * the transaction ends; the caller runs it as is or behind a WITH clause of its own (PostgreSQL only) and hands the
+ * statement to audit_take, which runs it and keeps the number and the hash before it; audit_put then writes the
+ * record under that number. 0, or a DB_* error. */
+#define AUDIT_TAKE_SQL "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"
+typedef struct {
+	int64_t seq;
+	char prev[65];
+} audit_slot_t;
+int audit_take(db_stmt_t *st, audit_slot_t *slot) __attribute__((warn_unused_result));
+int audit_put(db_t *db, const audit_slot_t *slot, const char *actor_id, const char *action, const char *entity,
+    const char *entity_id, json_t *before, json_t *after) __attribute__((warn_unused_result));
+
 #include "core/base/err.h"
 /* The usual end of a write: audits before → after and commits. On success *out takes after (when out is NULL it
  * is dropped); on any failure, after is dropped and the transaction rolled back (db_fail). before is always

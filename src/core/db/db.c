@@ -173,8 +173,15 @@ int
 db_begin(db_t *db)
 {
 	char sql[48];
+	if (db->depth == 0 && db->kind == DB_PG) {
+		/* nothing to wait for: BEGIN goes to the server with the transaction's first statement, in its round trip
+		 * (db_pg.c); should it fail, that statement fails */
+		db_pg_ahead(db, "BEGIN", 0, NULL);
+		db->depth++;
+		return 0;
+	}
 	if (db->depth == 0)
-		fg_fmt(sql, sizeof sql, "%s", db->kind == DB_PG ? "BEGIN" : "BEGIN IMMEDIATE");
+		fg_fmt(sql, sizeof sql, "%s", "BEGIN IMMEDIATE");
 	else
 		fg_fmt(sql, sizeof sql, "SAVEPOINT fg_sp%d", db->depth);
 	int rc = db_exec(db, sql);
@@ -283,7 +290,7 @@ db_ident_ok(const char *s)
 }
 
 static int
-lock_v(db_t *db, const char *table, va_list ap)
+lock_v(db_t *db, bool ahead, const char *table, va_list ap)
 {
 	const char *cols[4], *vals[4];
 	int n = 0;
@@ -315,6 +322,10 @@ lock_v(db_t *db, const char *table, va_list ap)
 	}
 	size_t len = strlen(sql);
 	fg_fmt(sql + len, sizeof sql - len, " FOR UPDATE");
+	if (ahead) {
+		db_pg_ahead(db, sql, n, vals);
+		return 0;
+	}
 	db_stmt_t *st = db_prepare(db, sql);
 	if (!st)
 		return DB_ERR;
@@ -329,7 +340,7 @@ db_lock_where(db_t *db, const char *table, ...)
 {
 	va_list ap;
 	va_start(ap, table);
-	int rc = lock_v(db, table, ap);
+	int rc = lock_v(db, false, table, ap);
 	va_end(ap);
 	return rc;
 }
@@ -338,6 +349,22 @@ int
 db_lock_row(db_t *db, const char *table, const char *id)
 {
 	return db_lock_where(db, table, "id", id, NULL);
+}
+
+static int
+lock_ahead(db_t *db, const char *table, ...)
+{
+	va_list ap;
+	va_start(ap, table);
+	int rc = lock_v(db, true, table, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+db_lock_row_ahead(db_t *db, const char *table, const char *id)
+{
+	return lock_ahead(db, table, "id", id, NULL);
 }
 
 db_stmt_t *

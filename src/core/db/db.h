@@ -38,7 +38,9 @@ void db_errclear(db_t *db);
 /* Runs SQL without parameters; several statements allowed (migrations). 0 or a DB_* error. */
 int db_exec(db_t *db, const char *sql) __attribute__((warn_unused_result));
 
-/* Write transaction: SQLite takes the write lock at once (BEGIN IMMEDIATE) so busy_timeout applies. */
+/* Write transaction: SQLite takes the write lock at once (BEGIN IMMEDIATE) so busy_timeout applies. PostgreSQL sends
+ * BEGIN with the transaction's first statement, in one round trip (libpq's pipeline mode): db_begin then returns 0
+ * and a failure to begin is that statement's failure; a transaction that runs nothing sends nothing. */
 int db_begin(db_t *db) __attribute__((warn_unused_result));
 int db_commit(db_t *db) __attribute__((warn_unused_result));
 void db_rollback(db_t *db);
@@ -74,6 +76,11 @@ void db_rollback_to(db_t *db, int sp);
  * db_lock_where takes column/value pairs and a NULL after the last pair. */
 int db_lock_row(db_t *db, const char *table, const char *id) __attribute__((warn_unused_result));
 int db_lock_where(db_t *db, const char *table, ...) __attribute__((warn_unused_result, sentinel));
+/* db_lock_row for a caller whose next statement reads the locked row and fails as a whole when that read fails
+ * (the flow engine): on PostgreSQL the lock is not waited for but sent with that next statement, in its round trip,
+ * and a failure to lock (a deadlock broken by PostgreSQL) is that statement's failure, which did not run. SQLite: as
+ * db_lock_row. Returns 0, or DB_ERR outside a transaction. */
+int db_lock_row_ahead(db_t *db, const char *table, const char *id) __attribute__((warn_unused_result));
 
 db_stmt_t *db_prepare(db_t *db, const char *sql);
 /* Prepares and binds in one call. fmt: one letter per parameter $1..$N:

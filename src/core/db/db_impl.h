@@ -10,6 +10,8 @@
 /* Prepared statements kept per connection, keyed by their SQL text: the same few dozen queries run on every
  * request, and preparing is most of a short query's cost. */
 #define DB_STMT_CACHE 96
+#define DB_AHEAD 4        /* statements waiting to go ahead of the next one */
+#define DB_AHEAD_PARAMS 4 /* their parameters */
 typedef struct {
 	uint64_t hash;
 	char *sql;
@@ -23,6 +25,14 @@ struct db {
 	db_cached_t cache[DB_STMT_CACHE];
 	int ncache;
 	PGconn *pg;
+	/* PostgreSQL: statements whose rows nobody reads (BEGIN, a row lock), sent with the next statement in the same
+	 * round trip (db_pg.c, libpq's pipeline mode) */
+	struct db_ahead {
+		char *sql;
+		int nparams;
+		char *params[DB_AHEAD_PARAMS];
+	} ahead[DB_AHEAD];
+	int nahead;
 	int depth; /* open transactions: 0 none, 1 the transaction, more: savepoints inside it (db_begin nests) */
 	struct db_hook *hooks; /* db_after_commit: run when the outermost transaction commits, dropped on rollback */
 	/* data versions (dbver.h): the tables the open transaction wrote, bumped when it commits; and, since
@@ -57,6 +67,8 @@ int db_sqlite_exec(db_t *db, const char *sql);
 int db_pg_exec(db_t *db, const char *sql);
 db_stmt_t *db_sqlite_prepare(db_t *db, const char *sql);
 db_stmt_t *db_pg_prepare(db_t *db, const char *sql);
+/* Queues a statement to go ahead of the next one (copies sql and params). */
+void db_pg_ahead(db_t *db, const char *sql, int nparams, const char *const *params);
 int db_sqlite_step(db_stmt_t *st);
 int db_pg_step(db_stmt_t *st);
 void db_sqlite_finalize(db_stmt_t *st);

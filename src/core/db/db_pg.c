@@ -38,16 +38,121 @@ db_pg_open(const char *url, char *err, size_t errlen)
 	return db;
 }
 
+static void
+ahead_clear(db_t *db)
+{
+	for (int i = 0; i < db->nahead; i++) {
+		free(db->ahead[i].sql);
+		for (int k = 0; k < db->ahead[i].nparams; k++)
+			free(db->ahead[i].params[k]);
+	}
+	db->nahead = 0;
+}
+
 void
 db_pg_close(db_t *db)
 {
+	ahead_clear(db);
 	PQfinish(db->pg);
+}
+
+/* One statement's result in pipeline mode; the NULL that ends it is consumed. */
+static PGresult *
+pipeline_result(PGconn *c)
+{
+	PGresult *r = PQgetResult(c), *more;
+	while (r && (more = PQgetResult(c)) != NULL) /* one result per statement; anything more is dropped */
+		PQclear(more);
+	return r;
+}
+
+/* Runs sql with its parameters (extended protocol, like PQexecParams). With statements queued ahead (db_pg_ahead),
+ * they and sql go in one round trip, libpq's pipeline mode; an ahead statement's failure is returned as sql's result
+ * (sql then did not run: PostgreSQL skips the rest of a pipeline after an error), so the caller sees the first
+ * failure, the transaction aborted as after any failed statement. NULL when nothing could be sent or read. */
+static PGresult *
+pg_run(db_t *db, const char *sql, int nparams, const char *const *params)
+{
+	if (db->nahead == 0)
+		return PQexecParams(db->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+	PGconn *c = db->pg;
+	int n = db->nahead;
+	bool ok = PQenterPipelineMode(c) == 1;
+	for (int i = 0; ok && i < n; i++)
+		ok = PQsendQueryParams(c, db->ahead[i].sql, db->ahead[i].nparams, NULL, (const char *const *)db->ahead[i].params,
+			 NULL, NULL, 0) == 1;
+	ok = ok && PQsendQueryParams(c, sql, nparams, NULL, params, NULL, NULL, 0) == 1 && PQpipelineSync(c) == 1;
+	ahead_clear(db);
+	if (!ok) {
+		(void)PQexitPipelineMode(c);
+		return NULL;
+	}
+	PGresult *fail = NULL, *res = NULL;
+	for (int i = 0; i < n; i++) {
+		PGresult *r = pipeline_result(c);
+		if (!fail && (!r || PQresultStatus(r) == PGRES_FATAL_ERROR))
+			fail = r;
+		else
+			PQclear(r);
+	}
+	res = pipeline_result(c);
+	PGresult *sync;
+	while ((sync = PQgetResult(c)) != NULL) { /* up to the sync point */
+		ExecStatusType s = PQresultStatus(sync);
+		PQclear(sync);
+		if (s == PGRES_PIPELINE_SYNC)
+			break;
+	}
+	(void)PQexitPipelineMode(c);
+	if (fail) {
+		PQclear(res);
+		return fail;
+	}
+	return res;
+}
+
+void
+db_pg_ahead(db_t *db, const char *sql, int nparams, const char *const *params)
+{
+	if (db->nahead == DB_AHEAD) { /* full: they go now, in one round trip of their own */
+		struct db_ahead last = db->ahead[--db->nahead];
+		PGresult *r = pg_run(db, last.sql, last.nparams, (const char *const *)last.params);
+		/* a failure shows again on the next statement: the transaction is aborted */
+		if (!r || (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK))
+			(void)classify_result(db, r);
+		PQclear(r);
+		free(last.sql);
+		for (int k = 0; k < last.nparams; k++)
+			free(last.params[k]);
+	}
+	struct db_ahead *a = &db->ahead[db->nahead++];
+	a->sql = fg_strdup(sql);
+	a->nparams = nparams < DB_AHEAD_PARAMS ? nparams : DB_AHEAD_PARAMS;
+	for (int k = 0; k < a->nparams; k++)
+		a->params[k] = params[k] ? fg_strdup(params[k]) : NULL;
 }
 
 int
 db_pg_exec(db_t *db, const char *sql)
 {
-	PGresult *res = PQexec(db->pg, sql);
+	if (db->nahead == 1 && strcmp(db->ahead[0].sql, "BEGIN") == 0 && (strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0)) {
+		ahead_clear(db); /* a transaction that ran nothing: nothing to send */
+		return 0;
+	}
+	/* one statement goes with those ahead of it; several (migrations) only through the simple protocol, after them */
+	PGresult *res = db->nahead && !strchr(sql, ';') ? pg_run(db, sql, 0, NULL) : NULL;
+	if (!res && db->nahead) {
+		struct db_ahead last = db->ahead[--db->nahead];
+		res = pg_run(db, last.sql, last.nparams, (const char *const *)last.params);
+		free(last.sql);
+		for (int k = 0; k < last.nparams; k++)
+			free(last.params[k]);
+		if (res && (PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK)) {
+			PQclear(res);
+			res = PQexec(db->pg, sql);
+		}
+	} else if (!res)
+		res = PQexec(db->pg, sql);
 	ExecStatusType s = PQresultStatus(res);
 	int rc = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) ? 0 : classify_result(db, res);
 	PQclear(res);
@@ -76,8 +181,7 @@ db_pg_step(db_stmt_t *st)
 {
 	if (!st->executed) {
 		st->executed = true;
-		st->res = PQexecParams(st->db->pg, st->sql, st->nparams, NULL, (const char *const *)st->params, NULL,
-		    NULL, 0);
+		st->res = pg_run(st->db, st->sql, st->nparams, (const char *const *)st->params);
 		ExecStatusType s = PQresultStatus(st->res);
 		if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
 			int rc = classify_result(st->db, st->res);

@@ -423,12 +423,16 @@ flow_fire_tx(db_t *db, const flow_binding_t *b, const char *id, const char *acti
 	/* Lock the row before reading it: the state, the version and everything the guards read from it are then
 	 * the committed ones, and a second firing of the same action waits here, then finds the new state and is
 	 * refused (invalid_transition) instead of running its effects twice (issue 9: two concurrent `issue`s of
-	 * one part request took its stock twice on PostgreSQL). */
-	if (db_lock_row(db, b->table, id) != 0 || (b->lock_related && b->lock_related(db, id) != 0))
+	 * one part request took its stock twice on PostgreSQL).
+	 * On PostgreSQL the lock travels with the next statement (db_lock_row_ahead: one round trip, not two), so a
+	 * load that failed in the database, the lock's failure included, is told apart from a row that is not there. */
+	db_errclear(db);
+	if (db_lock_row_ahead(db, b->table, id) != 0 || (b->lock_related && b->lock_related(db, id) != 0))
 		goto done;
 	row = b->load(db, id);
 	if (!row) {
-		fg_err_not_found(err, b->entity, id);
+		if (!*db_errmsg(db))
+			fg_err_not_found(err, b->entity, id);
 		goto done;
 	}
 	const char *state = json_string_value(json_object_get(row, "status"));
@@ -521,22 +525,50 @@ flow_fire_tx(db_t *db, const flow_binding_t *b, const char *id, const char *acti
 		goto done;
 	const char *reason = json_string_value(json_object_get(body, "reason"));
 	bool leaves = !json_is_true(json_object_get(t, "stay"));
-	/* the clock: a pause stops it, a resume restarts it, a new state re-arms it, anything else re-reads an
-	 * "at" deadline the effects may have moved */
-	if (json_is_true(json_object_get(t, "pause")) ? flow_timers_pause(db, b, id, reason, now) != 0
-	    : json_is_true(json_object_get(t, "resume")) ? flow_timers_resume(db, b, id, now) != 0
-	    : flow_timers_sync(db, b, id, leaves, now) != 0)
+	bool pause = json_is_true(json_object_get(t, "pause")), resume = json_is_true(json_object_get(t, "resume"));
+	/* the clock: a pause stops it, a resume restarts it (and moves an "at" column, so the row is read after it) */
+	if (pause ? flow_timers_pause(db, b, id, reason, now) != 0 : resume ? flow_timers_resume(db, b, id, now) != 0 : 0)
 		goto done;
 	after = b->load(db, id);
+	if (!after)
+		goto done;
+	/* Otherwise a new state re-arms the clock and a stay re-reads an "at" deadline the effects may have moved, from
+	 * the row just loaded. On PostgreSQL the timers' changes, the flow event and the audit chain's head go in one
+	 * statement (a data-modifying WITH: one round trip instead of up to four), in the order they had as separate
+	 * statements, the head last: no row is waited for while holding it. */
+	bool pg = db_kind(db) == DB_PG;
+	qb_t q;
+	qb_init(&q, "WITH ");
+	if (!pause && !resume && flow_timers_sync_row(db, b, id, after, leaves, state, now, pg && leaves ? &q : NULL) != 0) {
+		qb_free(&q);
+		goto done;
+	}
 	char eid[37];
 	fg_uuid7(eid);
-	if (!after ||
-	    db_run(db_q(db,
-		"INSERT INTO flow_events (id, flow, entity_id, action, from_state, to_state, actor_id, at, reason) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-		"tttttttit", eid, b->flow, id, action, state, to, actor->id, fg_now_ms(),
-		json_object_get(t, "reason") || json_is_true(json_object_get(t, "pause")) ? reason : NULL)) != DB_DONE ||
-	    audit_write(db, actor->id, action, b->entity, id, row, after) != 0)
+	const char *ev_reason = json_object_get(t, "reason") || pause ? reason : NULL;
+	audit_slot_t slot;
+	int arc;
+	if (pg) {
+		qb_sql(&q, "fe AS (INSERT INTO flow_events (id, flow, entity_id, action, from_state, to_state, actor_id, at, reason) VALUES (");
+		const char *vals[] = {eid, b->flow, id, action, state, to, actor->id};
+		for (size_t k = 0; k < sizeof vals / sizeof *vals; k++) {
+			qb_text(&q, vals[k]);
+			qb_sql(&q, ", ");
+		}
+		qb_int(&q, fg_now_ms());
+		qb_sql(&q, ", ");
+		qb_text(&q, ev_reason);
+		qb_sql(&q, ")) " AUDIT_TAKE_SQL);
+		arc = audit_take(qb_prepare(db, &q), &slot);
+	} else {
+		arc = db_run(db_q(db,
+			  "INSERT INTO flow_events (id, flow, entity_id, action, from_state, to_state, actor_id, at, reason) "
+			  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+			  "tttttttit", eid, b->flow, id, action, state, to, actor->id, fg_now_ms(), ev_reason)) == DB_DONE
+		    ? audit_take(db_prepare(db, AUDIT_TAKE_SQL), &slot) : DB_ERR;
+	}
+	qb_free(&q);
+	if (arc != 0 || audit_put(db, &slot, actor->id, action, b->entity, id, row, after) != 0)
 		goto done;
 	*out = after;
 	after = NULL;

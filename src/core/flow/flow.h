@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include "core/base/err.h"
 #include "core/db/db.h"
+#include "core/db/qb.h"
 #include "core/auth/session.h"
 
 /* Processes as data (DESIGN.md §7). A process — ticket life, field job, work order … — is a JSON file under
@@ -175,6 +176,15 @@ const flow_binding_t *flow_binding(const char *flow);
 
 /* The first transition named `action` (borrowed), or NULL: lets HTTP glue see e.g. that an action signs. */
 json_t *flow_transition(const char *flow, const char *action);
+
+/* flow_timers_sync with the entity's row in hand (core/flow's own use): the engine has just loaded it. from: the state
+ * the entity was in before (NULL: unknown); a state without a deadline holds no open state timer, so leaving it needs
+ * no statement for the state clock (the process clock, where the flow declares one, is synced all the same).
+ * with: NULL, or (PostgreSQL, entering) a WITH clause being built, to which the state timers' statements are added as
+ * parts ("name AS (…), ") instead of being run: the caller sends them in its own round trip. A flow with a process
+ * deadline does not use it: its timers' statements run on their own. */
+int flow_timers_sync_row(db_t *db, const flow_binding_t *b, const char *id, json_t *row, bool entering, const char *from,
+    int64_t now, qb_t *with);
 
 /* The definition itself (borrowed; core/flow's own use), or NULL. */
 json_t *flow_def(const char *flow);

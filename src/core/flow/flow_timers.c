@@ -16,6 +16,7 @@
 #include "core/base/log.h"
 #include "core/base/util.h"
 #include "core/audit/audit.h"
+#include "core/db/qb.h"
 #include "core/flow/flow.h"
 #include "core/calendar/calendar.h"
 
@@ -232,31 +233,52 @@ bind_opt(db_stmt_t *st, int idx, bool has, int64_t v)
 		db_bind_null(st, idx);
 }
 
-static int
-arm(db_t *db, const char *flow, const char *id, const char *kind, const char *state, const fclock_t *c, int64_t now)
+/* The statement that arms a timer, appended to q: arm() runs it alone; the flow engine's one-statement path (PostgreSQL)
+ * sends it as a part of its WITH clause, so both write the same row. */
+static void
+arm_sql(qb_t *q, const char *flow, const char *id, const char *kind, const char *state, const fclock_t *c, int64_t now)
 {
 	char tid[37];
 	fg_uuid7(tid);
-	db_stmt_t *st = db_prepare(db, "INSERT INTO flow_timers (id, flow, entity_id, kind, state, due_at, due_code, due_year, "
-					"count_from, count_wd, warn_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-					"$10, $11, $12, $12)");
-	if (!st)
-		return -1;
-	db_bind_text(st, 1, tid);
-	db_bind_text(st, 2, flow);
-	db_bind_text(st, 3, id);
-	db_bind_text(st, 4, kind);
-	db_bind_text(st, 5, state);
-	bind_opt(st, 6, c->known, c->due);
-	db_bind_text(st, 7, c->known ? NULL : c->code);
-	bind_opt(st, 8, !c->known, c->year);
-	bind_opt(st, 9, c->wd, c->count_from);
-	bind_opt(st, 10, c->wd, c->count_wd);
-	bind_opt(st, 11, c->warns, c->warn_at);
-	db_bind_int(st, 12, now);
+	qb_sql(q, "INSERT INTO flow_timers (id, flow, entity_id, kind, state, due_at, due_code, due_year, count_from, count_wd, "
+		  "warn_at, created_at, updated_at) VALUES (");
+	qb_text(q, tid);
+	qb_sql(q, ", ");
+	qb_text(q, flow);
+	qb_sql(q, ", ");
+	qb_text(q, id);
+	qb_sql(q, ", ");
+	qb_text(q, kind);
+	qb_sql(q, ", ");
+	qb_text(q, state);
+	const struct {
+		bool has;
+		int64_t v;
+	} opt[] = {{c->known, c->due}, {false, 0}, {!c->known, c->year}, {c->wd, c->count_from}, {c->wd, c->count_wd},
+	    {c->warns, c->warn_at}, {true, now}, {true, now}};
+	for (size_t k = 0; k < sizeof opt / sizeof *opt; k++) {
+		qb_sql(q, ", ");
+		if (k == 1 && !c->known)
+			qb_text(q, c->code); /* due_code */
+		else if (opt[k].has)
+			qb_int(q, opt[k].v);
+		else
+			qb_sql(q, "NULL");
+	}
+	qb_sql(q, ")");
 	if (!c->known)
 		log_info("flow %s %s: %s deadline of %s waits for calendar year %lld", flow, id, kind, state, (long long)c->year);
-	return db_run(st) == DB_DONE ? 0 : -1;
+}
+
+static int
+arm(db_t *db, const char *flow, const char *id, const char *kind, const char *state, const fclock_t *c, int64_t now)
+{
+	qb_t q;
+	qb_init(&q, "");
+	arm_sql(&q, flow, id, kind, state, c, now);
+	int rc = db_run(qb_prepare(db, &q)) == DB_DONE ? 0 : -1;
+	qb_free(&q);
+	return rc;
 }
 
 /* A clock counted again (resolved, resumed): the instants, the count; the warning unless it was given already. */
@@ -282,11 +304,31 @@ store(db_t *db, const char *tid, const fclock_t *c, bool resume, int64_t now)
 	return db_run(st) == DB_DONE ? 0 : -1;
 }
 
+/* Ends the entity's open state timers (leaving a state), appended to q: end_open() runs it alone, the flow engine's
+ * one-statement path sends it as a part of its WITH clause. */
+static void
+end_sql(qb_t *q, const char *flow, const char *id, int64_t now)
+{
+	qb_sql(q, "UPDATE flow_timers SET ended_at = ");
+	qb_int(q, now);
+	qb_sql(q, ", updated_at = ");
+	qb_int(q, now);
+	qb_sql(q, " WHERE flow = ");
+	qb_text(q, flow);
+	qb_sql(q, " AND entity_id = ");
+	qb_text(q, id);
+	qb_sql(q, " AND kind = 'state' AND fired_at IS NULL AND ended_at IS NULL");
+}
+
 static int
 end_open(db_t *db, const char *flow, const char *id, int64_t now)
 {
-	return db_run(db_q(db, "UPDATE flow_timers SET ended_at = $1, updated_at = $1 WHERE flow = $2 AND entity_id = $3 AND "
-			       "kind = 'state' AND fired_at IS NULL AND ended_at IS NULL", "itt", now, flow, id)) == DB_DONE ? 0 : -1;
+	qb_t q;
+	qb_init(&q, "");
+	end_sql(&q, flow, id, now);
+	int rc = db_run(qb_prepare(db, &q)) == DB_DONE ? 0 : -1;
+	qb_free(&q);
+	return rc;
 }
 
 /* The warning of an "at" deadline: hours before the column's instant. */
@@ -373,9 +415,11 @@ resume_one(db_t *db, const cal_t *cal, const flow_binding_t *b, json_t *def, jso
 
 /* ---- keeping the timers in step with the entity ---- */
 
+/* none_open: the entity was in a state without a deadline, so it holds no open state timer (nothing to end).
+ * with: NULL, or the caller's WITH clause (PostgreSQL, entering) that carries the end and the arming as its parts. */
 static int
 sync_state(db_t *db, const cal_t *cal, const flow_binding_t *b, json_t *row, const char *id, const char *state,
-    bool entering, int64_t now)
+    bool entering, bool none_open, int64_t now, qb_t *with)
 {
 	json_t *d = deadline_of(flow_def(b->flow), state);
 	const char *at = json_string_value(json_object_get(d, "at"));
@@ -403,8 +447,22 @@ sync_state(db_t *db, const cal_t *cal, const flow_binding_t *b, json_t *row, con
 		} else
 			want = true;
 	}
+	if (entering && with) { /* the same statements, sent as parts of the caller's one (its round trip) */
+		if (!none_open) {
+			qb_sql(with, "ft_end AS (");
+			end_sql(with, b->flow, id, now);
+			qb_sql(with, "), ");
+		}
+		if (want) { /* not seen by ft_end: the parts of one statement share its snapshot */
+			qb_sql(with, "ft_arm AS (");
+			arm_sql(with, b->flow, id, "state", state, &c, now);
+			qb_sql(with, "), ");
+		}
+		return 0;
+	}
 	if (entering)
-		return end_open(db, b->flow, id, now) != 0 || (want && arm(db, b->flow, id, "state", state, &c, now) != 0) ? -1 : 0;
+		return (!none_open && end_open(db, b->flow, id, now) != 0) ||
+			       (want && arm(db, b->flow, id, "state", state, &c, now) != 0) ? -1 : 0;
 	/* a transition that stayed: only an "at" deadline follows its column */
 	int qrc;
 	json_t *open = db_one(db_q(db, "SELECT id, due_at, paused_at, warned_at FROM flow_timers WHERE flow = $1 AND entity_id = $2 "
@@ -487,28 +545,49 @@ sync_process(db_t *db, const cal_t *cal, const flow_binding_t *b, json_t *row, c
 }
 
 int
-flow_timers_sync(db_t *db, const flow_binding_t *b, const char *id, bool entering, int64_t now)
+flow_timers_sync_row(db_t *db, const flow_binding_t *b, const char *id, json_t *row, bool entering, const char *from,
+    int64_t now, qb_t *with)
 {
 	json_t *def = flow_def(b->flow);
 	if (!has_deadlines(def)) /* most flows: not a query more */
 		return 0;
-	json_t *row = b->load(db, id);
-	if (!row)
-		return -1;
 	const char *state = json_string_value(json_object_get(row, "status"));
+	json_t *d = deadline_of(def, state), *pd = json_object_get(def, "process_deadline");
+	/* Every state timer is armed for the state its entity is in, and leaving a state ends them: an entity that was
+	 * in a state without a deadline has no open state timer, so leaving it (or staying in it) asks nothing of the
+	 * database for the state clock; nor does staying in a state whose deadline runs from entering it (only an "at"
+	 * column moves). The process clock is another matter: it is synced on every transition. */
+	bool none_open = from && !deadline_of(def, from);
+	bool skip_state = entering ? none_open && !d : !json_object_get(d, "at") && (d || none_open);
+	if (skip_state && !pd)
+		return 0;
+	/* The one-statement path only where it is all there is: with a process deadline, the timers' statements run on
+	 * their own, in their order. */
+	if (pd)
+		with = NULL;
 	fg_err_t e = FG_ERR_INIT;
 	cal_t *cal = NULL;
 	/* the calendar only where something is counted (not for a deadline at a column: faults, orders, tickets) */
-	if ((json_object_get(deadline_of(def, state), "after") || json_object_get(def, "process_deadline")) &&
-	    !(cal = cal_get(db, &e))) {
+	if (((!skip_state && json_object_get(d, "after")) || pd) && !(cal = cal_get(db, &e))) {
 		fg_err_clear(&e);
-		json_decref(row);
 		return -1;
 	}
-	int rc = sync_state(db, cal, b, row, id, state, entering, now);
+	int rc = skip_state ? 0 : sync_state(db, cal, b, row, id, state, entering, none_open, now, with);
 	if (rc == 0)
 		rc = sync_process(db, cal, b, row, id, state, now);
 	cal_release(cal);
+	return rc;
+}
+
+int
+flow_timers_sync(db_t *db, const flow_binding_t *b, const char *id, bool entering, int64_t now)
+{
+	if (!has_deadlines(flow_def(b->flow))) /* most flows: not a query more */
+		return 0;
+	json_t *row = b->load(db, id);
+	if (!row)
+		return -1;
+	int rc = flow_timers_sync_row(db, b, id, row, entering, NULL, now, NULL);
 	json_decref(row);
 	return rc;
 }
