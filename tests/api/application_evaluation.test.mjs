@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { api, adminToken, userWithToken, createOrgUnit, expectError, expectStatus, uniq, LABEL, BASE_URL } from './lib.mjs';
+import { createApplication, PATHS, stageWork, act as fire } from './lib_applications.mjs';
 
 const SH = 8 * 3600 * 1000; // Asia/Shanghai is UTC+8 all year
 const DAY = 24 * 3600 * 1000;
@@ -40,17 +41,36 @@ function between(cal, fromMs, toMs) {
   return n;
 }
 
-const create = (token, unit, kind, extra = {}) => api('POST', '/applications', { token, body: {
-  kind, channel: 'counter', applicant_name: '王小明', applicant_phone: '13900001111', supply_address: '城东路 1 号',
-  org_unit_id: unit, voltage_level: kind.startsWith('hv') ? '10kV' : '220V', capacity_kva: kind.startsWith('hv') ? 630 : 8,
-  fast_path: true, fast_reason: '评价测试：容缺受理', ...extra } });
+/** The staff of one serving unit (the counter and the customer manager see their unit's applications; the
+ * dispatcher and the manager are company-wide). */
+async function unitStaff(unit) {
+  const [counter, cm, disp, mgr] = await Promise.all([userWithToken(['customer_service'], { org_unit_id: unit }),
+    userWithToken(['customer_manager'], { org_unit_id: unit }), userWithToken(['dispatcher']), userWithToken(['manager'])]);
+  return { counter, cm, disp, mgr };
+}
 
 async function act(token, id, action, body = {}) {
-  // the survey of a residential application and the scheme reply carry the supply scheme
-  if (action === 'complete_survey' || action === 'reply_scheme') body = { scheme: '220V 单相，表箱挂墙', ...body };
-  const r = await api('POST', `/applications/${id}/actions/${action}`, { token, body });
+  const r = await fire(token, id, action, body);
   expectStatus(r, 200);
   return r.json;
+}
+
+/** Moves an application forward along its track's path (lib_applications.mjs PATHS, with the work other modules
+ * require in a stage) from where it is until it is in `until`. */
+async function walkOn(staff, app, until) {
+  const admin = await adminToken();
+  let cur = app;
+  for (const [action, who, body] of PATHS[cur.track]) {
+    if (cur.status === until) break;
+    // what the application offers anyone now (admin's view): an action of the path it is past is done already
+    const now = await api('GET', `/applications/${cur.id}`, { token: admin });
+    expectStatus(now, 200);
+    if (!now.json.actions.includes(action)) continue;
+    if (stageWork[action]) await stageWork[action](staff, cur);
+    cur = await act(staff[who].token, cur.id, action, body || {});
+  }
+  assert.equal(cur.status, until);
+  return cur;
 }
 
 /** The instants a stage was entered and left, from the application's history (the n-th visit of a state). */
@@ -64,7 +84,9 @@ function visit(app, stage, n = 1) {
   return { entered, left: null };
 }
 
-/** The customer's stars after power-on. RATE_VIA_DB: until the rating route exists, as the portal would store it. */
+/** The customer's stars after power-on. Rating is the customer's own act, through the portal (item 7, a verified
+ * customer session: docs/api.md "Applications", applications_rate); the test stores it as applications_rate does —
+ * the stars, when, and updated_at — straight into the suite's database (FG_DB_URL, as fieldwork_lib.mjs tamper()). */
 async function rate(token, app, stars) {
   const url = process.env.FG_DB_URL, now = Date.now();
   const sql = `UPDATE applications SET rating = ${stars}, rated_at = ${now}, updated_at = ${now} WHERE id = '${app.id}'`;
@@ -110,38 +132,37 @@ print(json.dumps(out, ensure_ascii=False))`;
 
 test(`${LABEL} application evaluation: the figures of a walked example, in JSON and in the workbook`, async () => {
   const admin = await adminToken();
+  const get = async (x) => { const r = await api('GET', `/applications/${x.id}`, { token: admin }); expectStatus(r, 200); return r.json; };
   const unit = await createOrgUnit('department', undefined, uniq('城东供电所-'));
   const team = await createOrgUnit('team', unit.id, uniq('勘查一班-'));
   // the unit routes its surveys to the team; its other stages belong to their roles (no team)
   expectStatus(await api('PUT', '/applications/routing', { token: admin, body: { org_unit_id: unit.id, stage: 'survey', team_id: team.id } }), 200);
+  const staff = await unitStaff(unit.id);
+  const take = (kind, extra = {}) => createApplication(staff.counter.token, kind, { org_unit_id: unit.id, ...extra });
   const t0 = Date.now();
 
   // A: LV residential, straight through: every stage on time, the process on time with all its stages.
-  const a = (await create(admin, unit.id, 'lv_residential')).json;
-  for (const s of ['accept', 'complete_survey', 'complete_installation']) await act(admin, a.id, s);
+  const a = await take('lv_residential');
+  await walkOn(staff, a, 'powered');
   // B: LV residential; its survey's deadline fires (the scheduler run as of one second past it): late; the rest
   // on time, so the process is on time by its own clock (5 working days) but not "all stages on time" (§5.3).
-  const b = (await create(admin, unit.id, 'lv_residential')).json;
-  await act(admin, b.id, 'accept');
-  const bSurvey = (await api('GET', `/applications/${b.id}`, { token: admin })).json.clocks.state;
+  const b = await walkOn(staff, await take('lv_residential'), 'survey');
+  const bSurvey = (await get(b)).clocks.state;
   assert.equal(bSurvey.state, 'survey');
   const run = await api('POST', '/applications/actions/run', { token: admin, body: { at: bSurvey.due_at + 1000, application_id: b.id } });
   expectStatus(run, 200);
   assert.ok(run.json.fired >= 1, JSON.stringify(run.json));
-  await act(admin, b.id, 'complete_survey');
-  await act(admin, b.id, 'complete_installation');
+  await walkOn(staff, await get(b), 'powered');
   // C: HV single supply: accepted, held and resumed in the survey, surveyed; waits in the scheme reply (open: not counted)
-  const c = (await create(admin, unit.id, 'hv_single')).json;
-  await act(admin, c.id, 'accept');
-  await act(admin, c.id, 'hold', { reason: '等待线路停电窗口' });
-  await act(admin, c.id, 'resume');
-  await act(admin, c.id, 'complete_survey');
+  let c = await walkOn(staff, await take('hv_single'), 'survey');
+  await act(staff.counter.token, c.id, 'hold', { reason: '等待线路停电窗口' });
+  c = await act(staff.counter.token, c.id, 'resume');
+  await walkOn(staff, c, 'scheme');
   // D: cancelled while being taken: an application taken, no stage finished
-  const d = (await create(admin, unit.id, 'lv_residential')).json;
-  await act(admin, d.id, 'cancel', { reason: '客户撤回' });
+  const d = await take('lv_residential');
+  await act(staff.counter.token, d.id, 'cancel', { reason: '客户撤回' });
   // E: taken at the counter 20 days ago, accepted only now: its 1-working-day acceptance is late
-  const e = (await create(admin, unit.id, 'lv_residential', { received_at: t0 - 20 * DAY })).json;
-  await act(admin, e.id, 'accept');
+  const e = await walkOn(staff, await take('lv_residential', { received_at: t0 - 20 * DAY }), 'survey');
   // ratings after power-on, and feedback naming the applications
   for (const [app, stars] of [[a, 5], [b, 2]]) await rate(admin, app, stars);
   await feedback(admin, c.number, 'complaint', 'satisfied');
@@ -149,7 +170,6 @@ test(`${LABEL} application evaluation: the figures of a walked example, in JSON 
   await feedback(admin, b.number, 'opinion', 'dissatisfied');
   const t1 = Date.now();
 
-  const get = async (x) => (await api('GET', `/applications/${x.id}`, { token: admin })).json;
   const [A, B, C, E] = await Promise.all([a, b, c, e].map(get));
   const cal = await calendar(admin, t0 - 20 * DAY, t1);
   const wd = (app, stage) => { const v = visit(app, stage); return between(cal, v.entered, v.left); };
@@ -276,7 +296,7 @@ test(`${LABEL} application evaluation: scope, refusals, and the route is not an 
   const admin = await adminToken();
   const mine = await createOrgUnit('department', undefined, uniq('城西供电所-'));
   const other = await createOrgUnit('department', undefined, uniq('城北供电所-'));
-  const app = (await create(admin, other.id, 'lv_residential')).json;
+  await createApplication(admin, 'lv_residential', { org_unit_id: other.id });
   const month = monthOf(Date.now());
   // a reader of another unit sees nothing of it; a company-wide reader does
   const cs = await userWithToken(['customer_service'], { org_unit_id: mine.id });
