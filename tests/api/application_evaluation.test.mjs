@@ -228,12 +228,15 @@ test(`${LABEL} application evaluation: the figures of a walked example, in JSON 
   assert.equal(tot.feedback_dissatisfied, 1);
   assert.equal(tot.satisfied_pct, 50);
   assert.equal(tot.uncounted, 0);
-  // this month: A–D taken (4; E too when it was taken this month), C's 2 complaints → 500 (or 400)
+  // this month: A–D taken (4; E too when it was taken this month), C's 2 complaints → 500 (or 400). (Unless this
+  // test itself ran across the turn of a month: then the months share them in a way not worth spelling out.)
   const now = ev.months.find((m) => m.month === to);
-  assert.equal(now.applications, sameMonth ? 5 : 4);
-  assert.equal(now.complaints_per_1000, sameMonth ? 400 : 500);
-  assert.equal(now.stage_visits, 9, 'every stage was left this month');
-  if (!sameMonth) {
+  if (monthOf(t0) === to) {
+    assert.equal(now.applications, sameMonth ? 5 : 4);
+    assert.equal(now.complaints_per_1000, sameMonth ? 400 : 500);
+    assert.equal(now.stage_visits, 9, 'every stage was left this month');
+  }
+  if (!sameMonth && monthOf(t0) === to) {
     const before = ev.months.find((m) => m.month === from);
     assert.equal(before.applications, 1, 'E, taken last month');
     assert.equal(before.complaints, 0);
@@ -260,11 +263,11 @@ test(`${LABEL} application evaluation: the figures of a walked example, in JSON 
   assert.equal(acc.on_time_pct, 66.67);
   assert.equal(row(ev.by_team, { team_id: null })[0].visits, 6, 'A, B, C, E accepted; A, B installation');
   // by serving unit and kind: the HV row holds C alone
-  const hv = row(ev.units, { month: to, kind: 'hv_single' })[0];
+  const hv = row(ev.units, { month: monthOf(C.created_at), kind: 'hv_single' })[0];
   assert.equal(hv.org_unit_name, unit.name);
   assert.equal(hv.applications, 1);
   assert.equal(hv.complaints_per_1000, 2000);
-  assert.equal(hv.stage_visits, 2);
+  if (monthOf(t0) === to) assert.equal(hv.stage_visits, 2);
 
   // the workbook holds the same figures: sheet 按月汇总, the last row is the total (合计)
   const x = await fetch(`${BASE_URL}/api/v1/applications/evaluation.xlsx?${q}`, { headers: { authorization: `Bearer ${admin}` } });
