@@ -1,12 +1,12 @@
 // Browser test for 业扩服务评价 (web/js/appeval.js, issue 11 item 10): an application of a fresh serving unit is
 // walked to power-on through the API; a manager opens /service-evaluation, picks that unit, and sees this month's
 // row (one application taken, its stages on time, the process on time), both ECharts charts drawn with no page
-// error or CSP refusal, the team table, then downloads the workbook; the same page in English. Screenshot:
+// error or CSP refusal, the team table, then downloads the workbook; then the same page in English. Screenshot:
 // /tmp/fg-appeval-zh.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { TAG, I18N, TEST_TIMEOUT, DESK, FG_URL, must, launch, newPage, byId, login, shanghaiDate } from './lib.mjs';
+import { TAG, I18N, TEST_TIMEOUT, DESK, FG_URL, must, launch, newPage, byId, login, waitText, shanghaiDate } from './lib.mjs';
 
 const PASSWORD = 'Appeval-pass-' + TAG + '7';
 const MONTH = shanghaiDate(0).slice(0, 7);
@@ -78,6 +78,17 @@ test('appeval: the page shows this month for a unit, draws its charts and export
     assert.equal(dl.suggestedFilename(), `application-evaluation-${MONTH}-${MONTH}.xlsx`);
     const bytes = readFileSync(await dl.path());
     assert.deepEqual([...bytes.subarray(0, 4)], [0x50, 0x4b, 0x03, 0x04]);
+
+    // the same page in English: headers and the stage names from the flow
+    await byId(page, 'user-menu').click();
+    await byId(page, 'user-menu-panel').waitFor({ state: 'visible' });
+    await byId(page, 'lang-en').click();
+    await waitText(page, 'nav-service_evaluation', I18N.en['nav.service_evaluation']);
+    await byId(page, 'appeval-months').waitFor({ state: 'visible' });
+    const enHeads = await byId(page, 'appeval-months').locator('thead th').allTextContents();
+    assert.ok(enHeads.includes(I18N.en['appeval.col.process_on_time_pct']), JSON.stringify(enHeads));
+    const stageCells = await byId(page, 'appeval-stages').locator('tbody td').allTextContents();
+    assert.ok(stageCells.includes('Site survey') && stageCells.includes(I18N.en['appeval.kind.lv_residential']), JSON.stringify(stageCells));
     assert.deepEqual(problems, [], 'no page errors');
   } finally {
     await context.close();
