@@ -352,3 +352,29 @@ test(`${LABEL} portal: applying online with the customer's own uploads; feedback
   assert.equal(item.channel, 'questionnaire');
   assert.equal(item.subject, '何时勘查');
 });
+
+test(`${LABEL} portal: the tracking read is cached per customer session — never another's, never after sign-out`, async () => {
+  const phone = newPhone();
+  const app = await counterApplication(phone);
+  const a = await signInByNumber(app.number, phone);
+  const first = await api('GET', `/portal/applications/${app.number}`, { token: a });
+  expectStatus(first, 200);
+  const etag = first.headers.get('etag');
+  assert.ok(etag, 'a cached route answers with an ETag');
+  expectStatus(await api('GET', `/portal/applications/${app.number}`, { token: a }), 200);
+  const same = await api('GET', `/portal/applications/${app.number}`, { token: a, headers: { 'if-none-match': etag } });
+  assert.equal(same.status, 304);
+  // another customer asking the same path with their own session, or with none, gets nothing of it
+  const b = await signIn(newPhone());
+  expectError(await api('GET', `/portal/applications/${app.number}`, { token: b }), 404, 'not_found');
+  expectError(await api('GET', `/portal/applications/${app.number}`, { headers: { 'if-none-match': etag } }), 401, 'portal_session_required');
+  const bList = await api('GET', '/portal/applications', { token: b });
+  assert.deepEqual(bList.json.items, []);
+  // a change the customer should see is seen at once
+  expectStatus(await staff(app.id, 'request_documents', { reason: '请补充' }), 200);
+  assert.equal((await api('GET', `/portal/applications/${app.number}`, { token: a })).json.status, 'documents_missing');
+  // signed out: the kept answer is not sent again
+  expectStatus(await api('DELETE', '/portal/session', { token: a }), 204);
+  expectError(await api('GET', `/portal/applications/${app.number}`, { token: a }), 401, 'portal_session_required');
+  expectError(await api('GET', '/portal/applications', { token: a }), 401, 'portal_session_required');
+});

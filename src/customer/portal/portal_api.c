@@ -334,12 +334,14 @@ const route_t portal_routes[] = {
 	    .errors = HTTP_ERRORS("portal_session_required", "csrf_origin_mismatch")},
 	{"DELETE", "/api/v1/portal/session", h_session_end, NULL, 0, .ok = "204",
 	    .errors = HTTP_ERRORS("portal_session_required", "csrf_origin_mismatch")},
-	{"GET", "/api/v1/portal/applications", apps_list, NULL, 0, .resp = "PortalApplications",
-	    .errors = HTTP_ERRORS("portal_session_required")},
+	/* cached per caller: the response cache keys a public route's answer on the credentials sent (rcache.c), and a
+	 * sign-out writes portal_sessions, which these answers read */
+	{"GET", "/api/v1/portal/applications", apps_list, NULL, 0, .ok = "200 304", .resp = "PortalApplications",
+	    .errors = HTTP_ERRORS("portal_session_required"), .cache = true},
 	{"POST", "/api/v1/portal/applications", apply, NULL, 0, .body = apply_spec, .ok = "201", .resp = "PortalApplication",
 	    .errors = HTTP_ERRORS("portal_session_required", "csrf_origin_mismatch")},
-	{"GET", "/api/v1/portal/applications/{number}", app_get, NULL, 0, .resp = "PortalApplication",
-	    .errors = HTTP_ERRORS("portal_session_required", "not_found")},
+	{"GET", "/api/v1/portal/applications/{number}", app_get, NULL, 0, .ok = "200 304", .resp = "PortalApplication",
+	    .errors = HTTP_ERRORS("portal_session_required", "not_found"), .cache = true},
 	{"POST", "/api/v1/portal/applications/{number}/documents/{type}", document_upload, NULL, PORTAL_UPLOAD_MAX,
 	    .resp = "PortalApplication",
 	    .errors = HTTP_ERRORS("portal_session_required", "csrf_origin_mismatch", "not_found", "missing_field",
