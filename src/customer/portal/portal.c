@@ -150,7 +150,10 @@ portal_code_request(db_t *db, const char *phone, const char *number, const char 
 			return db_fail(db, err);
 		fg_err_t ne = FG_ERR_INIT;
 		json_t *params = json_pack("{s:s, s:I}", "code", code, "minutes", (json_int_t)((ttl + 59999) / 60000));
-		int q = notify_send(db, "verification_code", json_pack("{s:s}", "phone", send_to), params, &ne);
+		json_t *to = json_pack("{s:s}", "phone", send_to);
+		int q = notify_send(db, "verification_code", to, params, &ne); /* borrows both */
+		json_decref(to);
+		json_decref(params);
 		if (q < 0) {
 			/* the answer stays the same (it must not tell that the number exists); the operator is told */
 			log_error("portal: the verification code could not be queued (%s)", ne.code ? ne.code : "?");
@@ -329,5 +332,16 @@ portal_session_end(db_t *db, const portal_session_t *s, fg_err_t *err)
 	json_decref(after);
 	if (rc != 0 || db_commit(db) != 0)
 		return db_fail(db, err);
+	return 0;
+}
+
+/* Housekeeping (the job portal.sweep): codes a day old count for no limit and can no longer be used; an expired or
+ * signed-out session never comes back. Neither is audited, as for staff sessions (core/jobs/maintenance.c). */
+int
+portal_sweep(db_t *db, int64_t now)
+{
+	if (db_run(db_q(db, "DELETE FROM portal_codes WHERE created_at < $1", "i", now - 24 * HOUR_MS)) != DB_DONE ||
+	    db_run(db_q(db, "DELETE FROM portal_sessions WHERE expires_at <= $1 OR revoked_at IS NOT NULL", "i", now)) != DB_DONE)
+		return -1;
 	return 0;
 }

@@ -74,4 +74,7 @@ int portal_apply(db_t *db, const portal_session_t *s, json_t *in, json_t **out, 
 /* Feedback or a complaint from the session's phone: in = {kind, subject, text?, application_no?, contact_name?}. */
 int portal_feedback(db_t *db, const portal_session_t *s, json_t *in, json_t **out, fg_err_t *err);
 
+/* The job portal.sweep: drops codes a day old and ended sessions. 0 or -1. */
+int portal_sweep(db_t *db, int64_t now);
+
 #endif

@@ -13,9 +13,15 @@ static const errcat_t portal_errors[] = {
 	{NULL, 0, NULL, NULL},
 };
 
+static const fg_job_t jobs[] = {
+	{"portal.sweep", 3600, NULL, 60, portal_sweep},
+	{NULL, 0, NULL, 0, NULL},
+};
+
 const fg_module_t portal_module = {
 	.name = "portal",
 	.context = "customer",
 	.routes = (const route_t *const[]){portal_routes, NULL},
 	.errors = portal_errors,
+	.jobs = jobs,
 };
