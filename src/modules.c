@@ -11,6 +11,7 @@ extern const fg_module_t orders_module, plans_module, attach_module, tickets_mod
     faults_module, kpis_module;
 extern const fg_module_t customers_module, feedback_module, applications_module;
 extern const fg_module_t appeval_module;
+extern const fg_module_t portal_module;
 
 const fg_module_t *const fg_modules[] = {
 	/* core */
@@ -29,5 +30,6 @@ const fg_module_t *const fg_modules[] = {
 	 * /api/v1/applications/evaluation */
 	&appeval_module,
 	&customers_module, &feedback_module, &applications_module,
+	&portal_module,
 	NULL,
 };

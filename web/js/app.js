@@ -171,6 +171,11 @@ setUnauthenticatedHandler(() => {
 window.addEventListener('popstate', () => route());
 
 async function boot() {
+  // the customer portal is its own page (web/portal.html, js/portal.js): customers are not users of this app
+  if (location.pathname === '/portal' || location.pathname.startsWith('/portal/')) {
+    location.replace('/portal.html');
+    return;
+  }
   try {
     await setLang(storedLang(), { remember: false });
   } catch (e) {

@@ -99,7 +99,8 @@ key_arg(void *cls, enum MHD_ValueKind kind, const char *name, const char *value)
 	return MHD_YES;
 }
 
-/* Who asks (the session: its user, roles, org unit, device) in which language for which path and query. */
+/* Who asks (the session: its user, roles, org unit, device; on a public route the credentials sent) in which language
+ * for which path and query. */
 static char *
 make_key(req_t *r)
 {
@@ -109,7 +110,25 @@ make_key(req_t *r)
 	buf[0] = 0;
 	key_add(&k, r->lang);
 	key_add(&k, "\x1e");
-	key_add(&k, r->authed ? r->user.session_id : "-");
+	if (r->authed) {
+		key_add(&k, r->user.session_id);
+	} else {
+		/* a public route whose module checks credentials of its own (the customer portal's session): the answer is
+		 * the caller's, so the key carries them — hashed, the cache holds no token */
+		const char *az = http_header_in(r, "Authorization"), *ck = http_header_in(r, "Cookie");
+		char hex[65] = "-";
+		if (az || ck) {
+			crypto_generichash_state st;
+			unsigned char h[32];
+			crypto_generichash_init(&st, NULL, 0, sizeof h);
+			crypto_generichash_update(&st, (const unsigned char *)(az ? az : ""), az ? strlen(az) : 0);
+			crypto_generichash_update(&st, (const unsigned char *)"\x1f", 1);
+			crypto_generichash_update(&st, (const unsigned char *)(ck ? ck : ""), ck ? strlen(ck) : 0);
+			crypto_generichash_final(&st, h, sizeof h);
+			fg_hex(h, sizeof h, hex);
+		}
+		key_add(&k, hex);
+	}
 	key_add(&k, "\x1e");
 	key_add(&k, roles);
 	key_add(&k, "\x1e");
