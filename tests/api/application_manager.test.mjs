@@ -47,6 +47,11 @@ test(`${LABEL} customer manager: one per HV application, assigned and reassigned
   assert.deepEqual(trail.map((e) => [e.actor_id, e.before.customer_manager_id, e.after.customer_manager_id]),
     [[counter.user.id, cm.user.id, cm2.user.id], [counter.user.id, null, cm.user.id]]);
   assert.equal(trail[0].after.reason, '原客户经理调岗');
+  // the new manager is told in the app
+  const told = (await api('GET', '/notifications?limit=200', { token: cm2.token })).json.items
+    .filter((n) => n.kind === 'application_manager_assigned' && n.entity_id === app.id);
+  assert.equal(told.length, 1);
+  assert.ok(told[0].title.includes(app.number));
   // the same again changes nothing
   const same = await assign(counter.token, app, { user_id: cm2.user.id });
   expectStatus(same, 200);

@@ -4,6 +4,7 @@
 #include "core/base/util.h"
 #include "core/audit/audit.h"
 #include "core/auth/perm.h"
+#include "shared/notify/notify.h"
 #include "customer/applications/applications.h"
 #include "customer/acceptance/acceptance.h"
 #include "customer/custmgr/custmgr.h"
@@ -108,9 +109,15 @@ custmgr_assign(db_t *db, const auth_user_t *actor, const char *app_id, json_t *i
 		return db_fail(db, err);
 	}
 	json_t *before = json_pack("{s:O}", "customer_manager_id", json_object_get(app, "customer_manager_id"));
+	int64_t now = fg_now_ms();
+	char title[160], dedupe[96];
+	fg_fmt(title, sizeof title, "您被指定为业扩申请 %s 的客户经理", str(app, "number") ? str(app, "number") : app_id);
+	fg_fmt(dedupe, sizeof dedupe, "manager:%s:%lld", app_id, (long long)now);
 	json_decref(app);
+	/* the new manager learns it at once: their queue is where the customer's requests now go (R2.6) */
 	if (db_run(db_q(db, "UPDATE applications SET customer_manager_id = $1, updated_at = $2, version = version + 1 WHERE id = $3",
-			    "tit", uid, fg_now_ms(), app_id)) != 0) {
+			    "tit", uid, now, app_id)) != 0 ||
+	    notify_add(db, uid, "application_manager_assigned", title, reason, "application", app_id, dedupe) < 0) {
 		json_decref(before);
 		json_decref(result);
 		return db_fail(db, err);
