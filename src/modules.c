@@ -12,6 +12,7 @@ extern const fg_module_t orders_module, plans_module, attach_module, tickets_mod
 extern const fg_module_t customers_module, feedback_module, applications_module;
 extern const fg_module_t appeval_module;
 extern const fg_module_t portal_module;
+extern const fg_module_t acceptance_module, custmgr_module;
 
 const fg_module_t *const fg_modules[] = {
 	/* core */
@@ -31,5 +32,6 @@ const fg_module_t *const fg_modules[] = {
 	&appeval_module,
 	&customers_module, &feedback_module, &applications_module,
 	&portal_module,
+	&acceptance_module, &custmgr_module,
 	NULL,
 };

@@ -167,7 +167,7 @@ test(`${LABEL} applications: missing documents stop acceptance; the customer's t
 
 test(`${LABEL} applications: a hold stops the clocks with its reason; nothing moves while held; HV design needs drawings`, async () => {
   const s = await appStaff();
-  const app = await createApplication(s.counter.token, 'hv_single');
+  const app = await createApplication(s.counter.token, 'hv_single', { customer_manager_id: s.cm.user.id }); // HV: accepted with its customer manager (R2.6)
   let a = (await act(s.counter.token, app.id, 'accept')).json;
   const due = a.clocks.process.due_at;
   expectError(await act(s.cm.token, app.id, 'hold'), 409, 'reason_required', 'reason');

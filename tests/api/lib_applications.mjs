@@ -5,6 +5,7 @@
 // `stageWork` below: what must be done in a stage before its forward action is allowed, so every walk stays real.
 import assert from 'node:assert/strict';
 import { api, BASE_URL, expectStatus, uniq, userWithToken } from './lib.mjs';
+import { acceptanceStageWork } from './lib_acceptance.mjs';
 
 export const SH = 8 * 3600 * 1000; // Asia/Shanghai is UTC+8 all year
 export const shanghai = (y, m, d, h = 0, min = 0) => Date.UTC(y, m - 1, d, h, min) - SH;
@@ -66,6 +67,11 @@ export const act = (token, id, action, body = {}) => api('POST', `/applications/
 
 /** Work other modules require inside a stage before its forward action (each module adds its own). */
 export const stageWork = {};
+// joint acceptance and the customer manager (tests/api/lib_acceptance.mjs): chained after any earlier module's work
+for (const [action, fn] of Object.entries(acceptanceStageWork)) {
+  const prev = stageWork[action];
+  stageWork[action] = prev ? async (staff, app) => { await prev(staff, app); await fn(staff, app); } : fn;
+}
 
 /** The forward path of each track: [action, who] in order, from accepted to archived. */
 export const PATHS = {

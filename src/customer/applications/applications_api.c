@@ -217,7 +217,10 @@ const route_t applications_routes[] = {
 	{"GET", "/api/v1/applications/{id}", get, "applications.read", 0, .ok = "200"},
 	{"POST", "/api/v1/applications/{id}/actions/{action}", action, "applications.write", 0, .body = action_spec,
 	    .errors = HTTP_ERRORS("invalid_transition", "reason_required", "application_documents_missing", "application_on_hold",
-		"application_not_on_hold", "version_conflict")},
+		"application_not_on_hold", "version_conflict",
+		/* the guards of joint acceptance and the customer manager (src/customer/acceptance, src/customer/custmgr) */
+		"acceptance_missing", "acceptance_unsigned", "acceptance_failed", "application_hazards_open",
+		"application_manager_required", "power_on_not_confirmed")},
 	{"PUT", "/api/v1/applications/{id}/documents/{type}", document_put, "applications.write", 0, .body = document_spec,
 	    .errors = HTTP_ERRORS("application_closed", "application_document_accepted")},
 	{"POST", "/api/v1/applications/{id}/documents/{type}/check", document_check, "applications.write", 0, .body = check_spec,
