@@ -12,6 +12,7 @@
 #define STRIPES 64
 #define KEY_MAX 2048 /* a longer request (a long search) is answered, not kept */
 #define SWEEP 8      /* slots looked at per store for answers past their age */
+#define STALE_MAX 3  /* an answer past its age is sent (while one request rebuilds it) until this many ages old */
 
 struct rc_body {
 	atomic_int refs;
@@ -27,6 +28,7 @@ typedef struct {
 	dbver_set_t tables; /* what the handler read */
 	uint64_t sum;       /* dbver_sum(tables) when it was built */
 	int64_t at_ms;
+	int64_t lease_ms;   /* past its age, one request rebuilds it until then; the others get this answer meanwhile */
 } entry_t;
 
 static entry_t slots[SLOTS];
@@ -205,11 +207,16 @@ rcache_serve(req_t *r)
 	pthread_mutex_lock(&locks[i % STRIPES]);
 	entry_t *e = &slots[i];
 	if (e->body && e->hash == r->rc_hash && strcmp(e->key, r->rc_key) == 0) {
-		if (fg_now_ms() - e->at_ms < ttl_ms && dbver_sum(&e->tables) == e->sum) {
+		int64_t now = fg_now_ms(), age = now - e->at_ms;
+		if (dbver_sum(&e->tables) != e->sum || age >= STALE_MAX * ttl_ms) {
+			entry_clear(e); /* written since, or far too old: never good again */
+		} else if (age < ttl_ms || now < e->lease_ms) {
+			/* fresh; or past its age while another request rebuilds it: polled reads of one screen, many callers
+			 * at once, would otherwise all rebuild the same answer in the same millisecond */
 			hit = e->body;
 			atomic_fetch_add(&hit->refs, 1);
 		} else {
-			entry_clear(e); /* written since, or too old: never good again */
+			e->lease_ms = now + ttl_ms; /* this request rebuilds it */
 		}
 	}
 	pthread_mutex_unlock(&locks[i % STRIPES]);
@@ -251,7 +258,7 @@ sweep(int64_t now)
 	for (int n = 0; n < SWEEP; n++) {
 		size_t i = atomic_fetch_add(&sweep_at, 1) % SLOTS;
 		pthread_mutex_lock(&locks[i % STRIPES]);
-		if (slots[i].body && now - slots[i].at_ms >= ttl_ms)
+		if (slots[i].body && now - slots[i].at_ms >= STALE_MAX * ttl_ms)
 			entry_clear(&slots[i]);
 		pthread_mutex_unlock(&locks[i % STRIPES]);
 	}
@@ -274,7 +281,7 @@ store(req_t *r, rc_body_t *b)
 	entry_clear(e);
 	atomic_fetch_add(&b->refs, 1);
 	atomic_fetch_add(&bytes, b->len);
-	*e = (entry_t){r->rc_hash, r->rc_key, b, reads, dbver_sum(&reads), now};
+	*e = (entry_t){r->rc_hash, r->rc_key, b, reads, dbver_sum(&reads), now, 0};
 	r->rc_key = NULL; /* the entry's now */
 	pthread_mutex_unlock(&locks[i % STRIPES]);
 }

@@ -10,7 +10,9 @@
  * (encoded bytes and ETag) and sent again to the same caller for the same request while
  *   - no table it read has been written by a commit in this process since (checked on every use), and
  *   - it is younger than FG_HTTP_CACHE_MS (default 1000): what another process (a second server on PostgreSQL, the
- *     CLI) writes, and what depends on the clock, shows within that bound.
+ *     CLI) writes, and what depends on the clock, shows within that bound — or, while one request rebuilds an
+ *     answer past its age, the others get the old one meanwhile (unless a table it read was written), up to three
+ *     ages old: one rebuild at a time instead of every caller's at once.
  * The handler's own run is unchanged otherwise: an answer built while a commit's bump fell inside it, or by a
  * handler that wrote, is sent but not kept. Every `.cache` route gets an ETag and answers If-None-Match with 304.
  * Memory is bounded (FG_HTTP_CACHE_MB, default 64; one answer at most an eighth of it). FG_HTTP_CACHE_MS=0 keeps
