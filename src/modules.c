@@ -10,6 +10,7 @@ extern const fg_module_t orders_module, plans_module, attach_module, tickets_mod
     notify_module, contractors_module, parts_module, chargers_module, evusers_module, inspections_module,
     faults_module, kpis_module;
 extern const fg_module_t customers_module, feedback_module, applications_module;
+extern const fg_module_t appeval_module;
 extern const fg_module_t appjobs_module; /* field work from an application (issue 11 item 4) */
 
 const fg_module_t *const fg_modules[] = {
@@ -25,6 +26,9 @@ const fg_module_t *const fg_modules[] = {
 	/* charging */
 	&parts_module, &chargers_module, &evusers_module, &inspections_module, &faults_module, &kpis_module,
 	/* customer */
+	/* the evaluation before the applications' own routes: their /api/v1/applications/{id} would take
+	 * /api/v1/applications/evaluation */
+	&appeval_module,
 	&customers_module, &feedback_module, &applications_module,
 	&appjobs_module,
 	NULL,

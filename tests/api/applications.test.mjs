@@ -74,6 +74,27 @@ test(`${LABEL} applications: clocks per track from the counter's receipt, across
   assert.ok(a.clocks.items.some((i) => i.kind === 'state' && i.state === 'accepted' && i.status === 'fired'), 'the stage deadline fired');
   const again = await api('POST', '/applications/actions/run', { token: admin, body: { application_id: res.id } });
   assert.equal(again.json.fired, 0);
+  // who was told: the stage's owners and the managers of the late stage; the managers of the late whole process
+  const told = async (token, kind) => (await api('GET', '/notifications?limit=200', { token })).json.items
+    .filter((n) => n.kind === kind && n.entity_id === res.id);
+  assert.equal((await told(s.mgr.token, 'application_late')).length, 1);
+  assert.equal((await told(s.mgr.token, 'application_stage_late')).length, 1);
+  assert.equal((await told(s.counter.token, 'application_stage_late')).length, 1);
+  assert.equal((await told(s.disp.token, 'application_stage_late')).length, 0, 'not the dispatchers\' stage');
+});
+
+test(`${LABEL} applications: two clerks accepting one application at once — one moves it, the other is refused`, async () => {
+  const s = await appStaff();
+  const other = await userWithToken(['customer_service']);
+  const app = await createApplication(s.counter.token, 'lv_residential');
+  const [r1, r2] = await Promise.all([act(s.counter.token, app.id, 'accept'), act(other.token, app.id, 'accept')]);
+  const codes = [r1.status, r2.status].sort();
+  assert.deepEqual(codes, [200, 409]);
+  const loser = r1.status === 409 ? r1 : r2;
+  expectError(loser, 409, 'invalid_transition');
+  const a = await get(s.counter.token, app.id);
+  assert.equal(a.history.filter((h) => h.action === 'accept').length, 1, 'accepted once');
+  assert.equal(a.status, 'survey');
 });
 
 for (const kind of ['lv_residential', 'lv_non_residential', 'hv_single', 'hv_dual', 'capacity_increase', 'temporary']) {

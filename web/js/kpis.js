@@ -18,8 +18,8 @@ const INTERVALS = ['day', 'week', 'month'];
 const live = []; // chart instances of the page on screen (disposed when the page is left)
 
 let echartsLoad = null;
-/** window.echarts, loaded once from /vendor/echarts.js (a UMD script); null when it cannot be had. */
-function loadECharts() {
+/** window.echarts, loaded once from /vendor/echarts.js (a UMD script); null when it cannot be had (also for appeval.js). */
+export function loadECharts() {
   if (!echartsLoad) {
     echartsLoad = new Promise((resolve) => {
       if (window.echarts) { resolve(window.echarts); return; }

@@ -742,14 +742,14 @@ applications_document_put(db_t *db, const auth_user_t *actor, const char *id, co
 	}
 	json_t *app = row_of(db, id);
 	const char *st = str(app, "status");
-	bool closed = !st || strcmp(st, "archived") == 0 || strcmp(st, "cancelled") == 0;
-	json_decref(app);
-	if (closed) {
+	if (!st || strcmp(st, "archived") == 0 || strcmp(st, "cancelled") == 0) {
 		json_decref(doc);
 		fg_err(err, "application_closed");
 		fg_err_detail_str(err, "state", st ? st : "");
+		json_decref(app);
 		return db_fail(db, err);
 	}
+	json_decref(app);
 	if (strcmp(str(doc, "status"), "accepted") == 0) {
 		json_decref(doc);
 		fg_err(err, "application_document_accepted");

@@ -1,6 +1,7 @@
 /* The notify module (shared): notifications; the reminders are the jobs "<module>.reminders" of the modules whose
  * deadlines they are (tools, people), and POST /reminders/actions/run runs them all. The outbox (outbox.c) delivers
  * messages through channels — in-app, an SMS gateway, WeChat-style template messages — by the job notify.deliver. */
+#include <stdlib.h>
 #include "core/module/module.h"
 #include "shared/notify/notify.h"
 #include "shared/notify/outbox.h"
@@ -30,9 +31,20 @@ deliver(db_t *db, int64_t now)
 	return notify_deliver(db, now, NULL, NULL);
 }
 
+/* FG_NOTIFY_KEEP_DAYS: how long the delivery log keeps sent and parked messages (default 180 days). */
+static int
+prune(db_t *db, int64_t now)
+{
+	const char *v = getenv("FG_NOTIFY_KEEP_DAYS");
+	int days = v && atoi(v) > 0 ? atoi(v) : NOTIFY_KEEP_DAYS;
+	int64_t n = notify_prune(db, now, days);
+	return n < 0 ? -1 : n > 1000000 ? 1000000 : (int)n;
+}
+
 /* FG_NOTIFY_DELIVER_S shortens the period (default 5 s): a verification code must not wait long. */
 static const fg_job_t jobs[] = {
 	{"notify.deliver", 5, "FG_NOTIFY_DELIVER_S", 2, deliver},
+	{"notify.prune", 3600, NULL, 300, prune},
 	{NULL, 0, NULL, 0, NULL},
 };
 

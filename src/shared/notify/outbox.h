@@ -57,6 +57,12 @@ int notify_outbox_retry(db_t *db, const char *actor_id, const char *id, json_t *
 #define NOTIFY_DELIVER_BATCH 20
 int notify_deliver(db_t *db, int64_t now, int *failed, int *parked);
 
+/* The delivery log's retention (outbox_prune.c): deletes sent and parked messages created more than keep_days
+ * before now, with their attempts, in audited batches. Returns how many messages went, or -1. The job notify.prune
+ * runs it hourly with FG_NOTIFY_KEEP_DAYS (default NOTIFY_KEEP_DAYS). */
+#define NOTIFY_KEEP_DAYS 180
+int64_t notify_prune(db_t *db, int64_t now, int keep_days);
+
 /* The SMS gateway's delivery receipts (the public callback). timestamp, signature: the request's headers; body: the
  * raw bytes. 0 and *out = {accepted, duplicate, unknown}, or -1 with err: notify_receipts_disabled (no receipt key),
  * notify_signature_invalid, invalid_json / invalid_field / unknown_field (the body). Idempotent. */
