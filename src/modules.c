@@ -13,6 +13,7 @@ extern const fg_module_t customers_module, feedback_module, applications_module;
 extern const fg_module_t appeval_module;
 extern const fg_module_t portal_module;
 extern const fg_module_t acceptance_module, custmgr_module;
+extern const fg_module_t appjobs_module; /* field work from an application (issue 11 item 4) */
 
 const fg_module_t *const fg_modules[] = {
 	/* core */
@@ -33,5 +34,6 @@ const fg_module_t *const fg_modules[] = {
 	&customers_module, &feedback_module, &applications_module,
 	&portal_module,
 	&acceptance_module, &custmgr_module,
+	&appjobs_module,
 	NULL,
 };

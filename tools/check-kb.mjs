@@ -201,6 +201,9 @@ mustRecord('ct_meter_install', ['ct_ratio']);
 mustRecord('hv_metering_install', ['ct_ratio', 'pt_ratio', 'new_meter_asset_no', 'new_reading_total', 'new_seal_nos', 'multiplier']);
 mustRecord('terminal_install', ['terminal_address', 'terminal_asset_no', 'new_seal_nos']);
 mustRecord('collection_fault', ['terminal_address', 'new_seal_nos']);
+// an application's field work (src/customer/appjobs) completes its stage from these
+mustRecord('connection_survey', ['scheme']);
+mustRecord('lv_connection_install', ['new_meter_asset_no', 'meter_model', 'new_reading_total', 'new_seal_nos', 'customer_confirmation']);
 for (const [code, s] of sops) {
   if (!s._keys) continue;
   const metering = (s.work_kinds || []).some((k) => !k.startsWith('charger_'));

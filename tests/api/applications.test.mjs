@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, adminToken, userWithToken, expectError, expectStatus, expectList, createOrgUnit, LABEL, MISSING_ID } from './lib.mjs';
-import { appStaff, createApplication, walk, act, handIn, shanghai, endOfDay, PATHS } from './lib_applications.mjs';
+import { appStaff, createApplication, walk, act, handIn, shanghai, endOfDay, PATHS, stageWork } from './lib_applications.mjs';
 
 const get = async (token, id) => {
   const r = await api('GET', `/applications/${id}`, { token });
@@ -187,6 +187,7 @@ test(`${LABEL} applications: a hold stops the clocks with its reason; nothing mo
   // paused and resumed on one day: no working day was used up or gained
   assert.equal(a.clocks.process.due_at, due);
   expectError(await act(s.cm.token, app.id, 'resume'), 409, 'application_not_on_hold');
+  await stageWork.complete_survey(s, a); // the survey's work order (appjobs) out of the way
   a = (await act(s.cm.token, app.id, 'complete_survey')).json;
   a = (await act(s.cm.token, app.id, 'reply_scheme', { scheme: '10kV单电源' })).json;
   assert.equal(a.status, 'customer_design');

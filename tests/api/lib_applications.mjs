@@ -105,3 +105,22 @@ export async function handIn(token, app, type) {
   expectStatus(res, 200);
   return res.json;
 }
+
+// Field work (appjobs, issue 11 item 4; docs/api.md "Field work from an application"): the survey and installation
+// stages each have a work order, and the desk's completion is refused while it is open. A walk does not run the
+// crew's jobs (tests/api/application_fieldwork.test.mjs does): it cancels the open order, as a dispatcher may, and
+// completes the installation with the meter given at the desk.
+const METER = { meter_asset_no: 'DB3300000001', meter_model: 'DDZY102-Z', install_reading: '0' };
+async function cancelFieldJob(staff, app) {
+  const r = await api('GET', `/applications/${app.id}/jobs`, { token: staff.mgr.token });
+  expectStatus(r, 200);
+  for (const j of r.json.items) {
+    if (j.work_order && !['done', 'cancelled'].includes(j.work_order.status))
+      expectStatus(await api('POST', `/work-orders/${j.work_order_id}/actions/cancel`, { token: staff.disp.token }), 200);
+  }
+}
+stageWork.complete_survey = cancelFieldJob;
+stageWork.complete_installation = cancelFieldJob;
+for (const path of Object.values(PATHS)) {
+  for (const step of path) if (step[0] === 'complete_installation') step[2] = { ...METER, ...(step[2] || {}) };
+}

@@ -37,6 +37,10 @@ static const jfield_t action_spec[] = {
 	{"version", JF_INT, 0, 0},
 	{"reason", JF_STRING, 0, 1000},
 	{"scheme", JF_STRING, 0, 4000},
+	/* complete_installation: the meter put in, when its job did not record it or the desk corrects it (appjobs) */
+	{"meter_asset_no", JF_STRING, 0, 32},
+	{"meter_model", JF_STRING, 0, 100},
+	{"install_reading", JF_STRING, 0, 20},
 	{NULL, 0, 0, 0},
 };
 
@@ -220,7 +224,9 @@ const route_t applications_routes[] = {
 		"application_not_on_hold", "version_conflict",
 		/* the guards of joint acceptance and the customer manager (src/customer/acceptance, src/customer/custmgr) */
 		"acceptance_missing", "acceptance_unsigned", "acceptance_failed", "application_hazards_open",
-		"application_manager_required", "power_on_not_confirmed")},
+		"application_manager_required", "power_on_not_confirmed",
+		/* field work from the application (src/customer/appjobs) */
+		"application_job_open", "application_meter_missing")},
 	{"PUT", "/api/v1/applications/{id}/documents/{type}", document_put, "applications.write", 0, .body = document_spec,
 	    .errors = HTTP_ERRORS("application_closed", "application_document_accepted")},
 	{"POST", "/api/v1/applications/{id}/documents/{type}/check", document_check, "applications.write", 0, .body = check_spec,

@@ -3,6 +3,8 @@
 #include "core/base/counter.h"
 #include "core/db/qb.h"
 #include "core/audit/audit.h"
+#include "core/events/events.h"
+#include "fieldwork/interface/work_results.h"
 #include "safety/interface/kb.h"
 #include "shared/org/org.h"
 #include "fieldwork/orders/orders.h"
@@ -252,6 +254,17 @@ orders_lock_for_plan(db_t *db, const char *plan_id)
 }
 
 int
+orders_emit_finished(db_t *db, const char *actor_id, const char *id, json_t *order, const char *from)
+{
+	json_t *d = json_pack("{s:O, s:O, s:O, s:s}", "number", json_object_get(order, "number"), "kind",
+	    json_object_get(order, "kind"), "plan_id", json_object_get(order, "plan_id") ? json_object_get(order, "plan_id") : json_null(),
+	    "from", from ? from : "");
+	int rc = d ? events_emit(db, WORK_ORDER_FINISHED, "work_order", id, d, actor_id) : -1;
+	json_decref(d);
+	return rc;
+}
+
+int
 orders_set_status_for_plan(db_t *db, const char *actor_id, const char *plan_id, const char *status)
 {
 	int rc;
@@ -267,26 +280,40 @@ orders_set_status_for_plan(db_t *db, const char *actor_id, const char *plan_id, 
 		return -1;
 	size_t i;
 	json_t *row;
+	rc = 0;
+	/* every order moves first, then the finished ones are announced, then all are audited: a subscriber to
+	 * work_order.finished (an application completing its stage) locks its own rows before this transaction holds
+	 * the audit chain's head, never after (docs/architecture.md, "Storage: concurrency") */
 	json_array_foreach(ids, i, row) {
 		const char *id = json_string_value(json_object_get(row, "id"));
 		json_t *before = orders_get(db, id);
-		if (db_run(db_q(db, "UPDATE work_orders SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+		if (!before || db_run(db_q(db, "UPDATE work_orders SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3",
 			"tit", status, fg_now_ms(), id)) != DB_DONE) {
 			json_decref(before);
-			json_decref(ids);
-			return -1;
+			rc = -1;
+			break;
 		}
-		json_t *after = orders_get(db, id);
-		rc = audit_write(db, actor_id, status, "work_order", id, before, after);
-		json_decref(before);
-		json_decref(after);
-		if (rc != 0) {
-			json_decref(ids);
-			return -1;
+		json_object_set_new(row, "before", before);
+		json_object_set_new(row, "after", orders_get(db, id));
+		if (json_is_null(json_object_get(row, "after"))) {
+			rc = -1;
+			break;
 		}
 	}
+	json_array_foreach(ids, i, row) {
+		if (rc != 0 || strcmp(status, "done") != 0)
+			break;
+		rc = orders_emit_finished(db, actor_id, json_string_value(json_object_get(row, "id")), json_object_get(row, "after"),
+		    json_string_value(json_object_get(json_object_get(row, "before"), "status")));
+	}
+	json_array_foreach(ids, i, row) {
+		if (rc != 0)
+			break;
+		rc = audit_write(db, actor_id, status, "work_order", json_string_value(json_object_get(row, "id")),
+		    json_object_get(row, "before"), json_object_get(row, "after"));
+	}
 	json_decref(ids);
-	return 0;
+	return rc == 0 ? 0 : -1;
 }
 
 int

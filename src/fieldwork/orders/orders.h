@@ -27,6 +27,10 @@ int orders_list(db_t *db, const orders_filter_t *f, json_t **out, fg_err_t *err)
  * flow's lock_related, so a plan's transition sees and changes its orders as locked. 0 or -1. */
 int orders_lock_for_plan(db_t *db, const char *plan_id);
 int orders_set_status_for_plan(db_t *db, const char *actor_id, const char *plan_id, const char *status);
+/* The order reached done (from `from`): emits WORK_ORDER_FINISHED (fieldwork/interface/work_results.h) in the
+ * caller's transaction, right after the write and before its audit record (subscribers lock their rows before the
+ * transaction holds the audit chain's head). 0 or -1. */
+int orders_emit_finished(db_t *db, const char *actor_id, const char *id, json_t *order, const char *from);
 /* A cancelled plan gives its planned orders back: each goes back to new, audited as "release". 0 or -1. */
 int orders_release_for_plan(db_t *db, const char *actor_id, const char *plan_id);
 

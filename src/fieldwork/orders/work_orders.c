@@ -59,9 +59,11 @@ work_orders_follow(db_t *db, const char *actor_id, const char *id, const char *s
 	/* from the state just read under the row lock, like a flow transition */
 	if (db_run(db_q(db, "UPDATE work_orders SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND status = $4",
 		"titt", status, fg_now_ms(), id, cur)) != DB_DONE ||
-	    !(after = orders_get(db, id)) || audit_write(db, actor_id, why, "work_order", id, before, after) != 0 ||
-	    flow_record(db, "work_order", id, why, cur, status, actor_id) != 0 ||
-	    db_commit(db) != 0) {
+	    !(after = orders_get(db, id)) ||
+	    /* announced before the audit record: a subscriber locks its rows before this transaction holds the head */
+	    (strcmp(status, "done") == 0 && orders_emit_finished(db, actor_id, id, after, cur) != 0) ||
+	    audit_write(db, actor_id, why, "work_order", id, before, after) != 0 ||
+	    flow_record(db, "work_order", id, why, cur, status, actor_id) != 0 || db_commit(db) != 0) {
 		json_decref(before);
 		json_decref(after);
 		return db_fail(db, err);
