@@ -67,11 +67,13 @@ export const act = (token, id, action, body = {}) => api('POST', `/applications/
 
 /** Work other modules require inside a stage before its forward action (each module adds its own). */
 export const stageWork = {};
-// joint acceptance and the customer manager (tests/api/lib_acceptance.mjs): chained after any earlier module's work
-for (const [action, fn] of Object.entries(acceptanceStageWork)) {
+/** Adds a module's work to a stage's action, after what other modules put there. */
+export function addStageWork(action, fn) {
   const prev = stageWork[action];
   stageWork[action] = prev ? async (staff, app) => { await prev(staff, app); await fn(staff, app); } : fn;
 }
+// joint acceptance and the customer manager (tests/api/lib_acceptance.mjs)
+for (const [action, fn] of Object.entries(acceptanceStageWork)) addStageWork(action, fn);
 
 /** The forward path of each track: [action, who] in order, from accepted to archived. */
 export const PATHS = {
@@ -119,8 +121,8 @@ async function cancelFieldJob(staff, app) {
       expectStatus(await api('POST', `/work-orders/${j.work_order_id}/actions/cancel`, { token: staff.disp.token }), 200);
   }
 }
-stageWork.complete_survey = cancelFieldJob;
-stageWork.complete_installation = cancelFieldJob;
+addStageWork('complete_survey', cancelFieldJob);
+addStageWork('complete_installation', cancelFieldJob);
 for (const path of Object.values(PATHS)) {
   for (const step of path) if (step[0] === 'complete_installation') step[2] = { ...METER, ...(step[2] || {}) };
 }
