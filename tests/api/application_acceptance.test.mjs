@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, expectError, expectStatus, LABEL, MISSING_ID, userWithToken } from './lib.mjs';
-import { appStaff, createApplication, act, walk } from './lib_applications.mjs';
+import { appStaff, createApplication, act, walk, cancelFieldJob, METER } from './lib_applications.mjs';
 import { uploadEvidence, passAcceptance, confirmedPowerOn } from './lib_acceptance.mjs';
 
 const rec = (token, app, body) => api('POST', `/applications/${app.id}/acceptances`, { token, body });
@@ -166,7 +166,8 @@ test(`${LABEL} joint acceptance: an HV single supply through design review, inte
   await passAcceptance(staff, app, 'completion');
   app = (await act(cm.token, app.id, 'pass_completion')).json;
   assert.equal(app.status, 'installation');
-  app = (await act(disp.token, app.id, 'complete_installation')).json;
+  await cancelFieldJob(staff, app); // the installation's work order (field work, item 4): the meter is given at the desk
+  app = (await act(disp.token, app.id, 'complete_installation', METER)).json;
   assert.equal(app.status, 'energize');
   await confirmedPowerOn(staff, app);
   g = await act(cm.token, app.id, 'power_on');
@@ -210,27 +211,29 @@ test(`${LABEL} joint acceptance: LV non-residential checks completion with the m
   const staff = await appStaff();
   const { counter, cm, disp } = staff;
   let app = await walk(staff, await createApplication(counter.token, 'lv_non_residential'), 'installation');
-  expectError(await act(disp.token, app.id, 'complete_installation'), 409, 'acceptance_missing');
+  await cancelFieldJob(staff, app); // the installation's work order (field work, item 4): the meter is given at the desk
+  expectError(await act(disp.token, app.id, 'complete_installation', METER), 409, 'acceptance_missing');
   // no first-inspection owner needed on LV
   const r = await rec(cm.token, app, { stage: 'completion' });
   expectStatus(r, 201);
   assert.equal(r.json.first_inspector_id, null);
   assert.equal(r.json.sampling.rate_percent, 50, 'the default rate of data/acceptance/checklists.json');
-  expectError(await act(disp.token, app.id, 'complete_installation'), 409, 'acceptance_unsigned');
+  expectError(await act(disp.token, app.id, 'complete_installation', METER), 409, 'acceptance_unsigned');
   const hz = (await api('POST', `/applications/${app.id}/hazards`, { token: cm.token, body: { description: '表箱未接地', deadline: '2026-12-31' } })).json;
   await passAcceptance(staff, app, 'completion');
   // the LV installation powers on: the open hazard blocks it too
-  const g = await act(disp.token, app.id, 'complete_installation');
+  const g = await act(disp.token, app.id, 'complete_installation', METER);
   expectError(g, 409, 'application_hazards_open');
   assert.equal(gate(g, 'application_hazards_open').hazards[0].id, hz.id);
   expectStatus(await api('POST', `/applications/${app.id}/hazards/${hz.id}/close`, { token: cm.token,
     body: { note: '已接地', evidence_ids: [await uploadEvidence(cm.token)] } }), 200);
-  app = (await act(disp.token, app.id, 'complete_installation')).json;
+  app = (await act(disp.token, app.id, 'complete_installation', METER)).json;
   assert.equal(app.status, 'powered');
 
   const res = await walk(staff, await createApplication(counter.token, 'lv_residential'), 'installation');
   const w = await rec(cm.token, res, { stage: 'completion' });
   expectError(w, 409, 'acceptance_wrong_stage');
   assert.equal(w.json.error.details.expected_status, null);
-  assert.equal((await act(disp.token, res.id, 'complete_installation')).json.status, 'powered');
+  await cancelFieldJob(staff, res);
+  assert.equal((await act(disp.token, res.id, 'complete_installation', METER)).json.status, 'powered');
 });

@@ -112,8 +112,8 @@ export async function handIn(token, app, type) {
 // stages each have a work order, and the desk's completion is refused while it is open. A walk does not run the
 // crew's jobs (tests/api/application_fieldwork.test.mjs does): it cancels the open order, as a dispatcher may, and
 // completes the installation with the meter given at the desk.
-const METER = { meter_asset_no: 'DB3300000001', meter_model: 'DDZY102-Z', install_reading: '0' };
-async function cancelFieldJob(staff, app) {
+export const METER = { meter_asset_no: 'DB3300000001', meter_model: 'DDZY102-Z', install_reading: '0' };
+export async function cancelFieldJob(staff, app) {
   const r = await api('GET', `/applications/${app.id}/jobs`, { token: staff.mgr.token });
   expectStatus(r, 200);
   for (const j of r.json.items) {

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { TAG, I18N, TEST_TIMEOUT, DESK, FG_URL, must, launch, newPage, byId, login, waitText, shanghaiDate } from './lib.mjs';
+import { deskAction, TAG, I18N, TEST_TIMEOUT, DESK, FG_URL, must, launch, newPage, byId, login, waitText, shanghaiDate } from './lib.mjs';
 
 const PASSWORD = 'Appeval-pass-' + TAG + '7';
 const MONTH = shanghaiDate(0).slice(0, 7);
@@ -20,7 +20,7 @@ before(async () => {
   fx.app = await must('POST', '/applications', { kind: 'lv_residential', channel: 'counter', applicant_name: '李四', applicant_phone: '13900002222',
     supply_address: '城南路 8 号', org_unit_id: fx.unit.id, voltage_level: '220V', capacity_kva: 8, fast_path: true, fast_reason: '评价页面测试' });
   for (const [action, body] of [['accept', {}], ['complete_survey', { scheme: '220V 单相' }], ['complete_installation', {}]]) {
-    await must('POST', `/applications/${fx.app.id}/actions/${action}`, body);
+    await deskAction(fx.app.id, action, body);
   }
   browser = await launch();
 });

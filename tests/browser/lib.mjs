@@ -46,6 +46,19 @@ export async function must(method, path, body, token, want = [200, 201]) {
   return r.body;
 }
 
+/** An application's stage by the desk (as admin): the stage's open field work order (issue 11 item 4) is cancelled
+ * first, as a dispatcher may, and an installation is completed with the meter given at the desk. */
+export async function deskAction(appId, action, body = {}) {
+  if (action === 'complete_survey' || action === 'complete_installation') {
+    const jobs = await must('GET', `/applications/${appId}/jobs`);
+    for (const j of jobs.items) {
+      if (j.work_order && !['done', 'cancelled'].includes(j.work_order.status)) await must('POST', `/work-orders/${j.work_order_id}/actions/cancel`, {});
+    }
+  }
+  const meter = action === 'complete_installation' ? { meter_asset_no: 'DB3300000009', meter_model: 'DDZY102-Z', install_reading: '0' } : {};
+  return must('POST', `/applications/${appId}/actions/${action}`, { ...meter, ...body });
+}
+
 const pad = (n) => String(n).padStart(2, '0');
 /** Today (or days from today) in Asia/Shanghai, YYYY-MM-DD. */
 export function shanghaiDate(days = 0) {

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { TAG, I18N, TEST_TIMEOUT, PHONE, FG_URL, must, launch, newPage, byId, waitText, isApi } from './lib.mjs';
+import { deskAction, TAG, I18N, TEST_TIMEOUT, PHONE, FG_URL, must, launch, newPage, byId, waitText, isApi } from './lib.mjs';
 import { startReceiver } from '../lib/receiver.mjs';
 
 let browser;
@@ -117,9 +117,9 @@ test('portal on a phone: apply with a code → follow by number → upload what 
 
     // staff take it to power-on through the API
     const app = (await must('GET', `/applications?q=${number}`)).items.find((a) => a.number === number);
-    await must('POST', `/applications/${app.id}/actions/accept`, {});
-    await must('POST', `/applications/${app.id}/actions/complete_survey`, { scheme: '单相 220V 表计接入' });
-    await must('POST', `/applications/${app.id}/actions/complete_installation`, {});
+    await deskAction(app.id, 'accept');
+    await deskAction(app.id, 'complete_survey', { scheme: '单相 220V 表计接入' });
+    await deskAction(app.id, 'complete_installation');
 
     // the customer rates the service
     await page.reload();
