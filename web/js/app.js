@@ -18,6 +18,7 @@ import { renderParts } from './parts.js';
 import { renderFeedback } from './feedback.js';
 import { renderCharging } from './charging.js';
 import { renderCustomers } from './customers.js';
+import { renderApplications } from './applications.js';
 import { loading } from './ui.js';
 import { beginPage, endPage } from './lifecycle.js';
 import { loadFlows, forgetFlows } from './flows.js';
@@ -29,6 +30,7 @@ const VIEWS = {
   people: renderPeople, parts: renderParts, charging: renderCharging,
   feedback: renderFeedback,
   people: renderPeople, parts: renderParts, charging: renderCharging, customers: renderCustomers,
+  applications: renderApplications,
 };
 const state = {
   me: null,

@@ -49,6 +49,8 @@ export const canFeedback = (me) => allows(me, 'feedback.read');
 /** The top-level sections, in menu order. `ready` sections have a working view. */
 /** 客户档案 (issue 11): customers.read lists and opens customers; customers.identity may show a whole ID number. */
 export const canCustomers = (me) => allows(me, 'customers.read');
+/** 业扩报装 (issue 11): applications.read sees the board, an application and the responsibility list. */
+export const canApplications = (me) => allows(me, 'applications.read');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -64,6 +66,7 @@ export const SECTIONS = [
   { id: 'parts', path: '/parts', icon: 'parts', key: 'nav.parts', ready: true, visible: canParts },
   { id: 'feedback', path: '/feedback', icon: 'supervision', key: 'nav.feedback', ready: true, visible: canFeedback },
   { id: 'customers', path: '/customers', icon: 'people', key: 'nav.customers', ready: true, visible: canCustomers },
+  { id: 'applications', path: '/applications', icon: 'orders', key: 'nav.applications', ready: true, visible: canApplications },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 

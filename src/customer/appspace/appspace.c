@@ -517,7 +517,9 @@ appspace_timeline(db_t *db, json_t *app, json_t **out, fg_err_t *err)
 			   "accepted", "channel", json_object_get(app, "channel")));
 	json_array_foreach(hist, i, x) {
 		const char *action = str(x, "action");
-		const char *type = action && strcmp(action, "hold") == 0 ? "hold" : action && strcmp(action, "resume") == 0 ? "resume" : "stage";
+		/* a hold and a resume stop and restart the clock; a deadline's warning and expiry are the system's */
+		const char *type = !action ? "stage" : strcmp(action, "hold") == 0 ? "hold" : strcmp(action, "resume") == 0 ? "resume"
+		    : strncmp(action, "deadline", 8) == 0 ? "deadline" : "stage";
 		add(items, json_pack("{s:O, s:s, s:O, s:O, s:O, s:O, s:O, s:O}", "at", json_object_get(x, "at"), "type", type,
 				   "action", json_object_get(x, "action"), "from_state", json_object_get(x, "from_state"),
 				   "to_state", json_object_get(x, "to_state"), "actor_id", json_object_get(x, "actor_id"),
