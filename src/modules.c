@@ -9,7 +9,7 @@ extern const fg_module_t orders_module, plans_module, attach_module, tickets_mod
     steps_module, jobs_module, supervision_module, kb_module, evaluation_module, crosscheck_module, tools_module, people_module,
     notify_module, contractors_module, parts_module, chargers_module, evusers_module, inspections_module,
     faults_module, kpis_module;
-extern const fg_module_t customers_module, feedback_module;
+extern const fg_module_t customers_module, feedback_module, applications_module;
 
 const fg_module_t *const fg_modules[] = {
 	/* core */
@@ -24,6 +24,6 @@ const fg_module_t *const fg_modules[] = {
 	/* charging */
 	&parts_module, &chargers_module, &evusers_module, &inspections_module, &faults_module, &kpis_module,
 	/* customer */
-	&customers_module, &feedback_module,
+	&customers_module, &feedback_module, &applications_module,
 	NULL,
 };

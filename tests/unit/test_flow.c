@@ -43,7 +43,10 @@ static const char *case_flow =
     " {\"action\": \"cancel\", \"from\": [\"open\"], \"to\": \"done\", \"roles\": [\"manager\"], \"reason\": true},"
     " {\"action\": \"hold\", \"from\": [\"open\"], \"stay\": true, \"pause\": true, \"roles\": [\"om_engineer\"]},"
     " {\"action\": \"unhold\", \"from\": [\"open\"], \"stay\": true, \"resume\": true, \"roles\": [\"om_engineer\"]},"
-    " {\"action\": \"expire\", \"from\": [\"open\"], \"to\": \"expired\", \"roles\": [\"manager\"]}]}";
+    " {\"action\": \"expire\", \"from\": [\"open\"], \"to\": \"expired\", \"roles\": [\"manager\"]},"
+    " {\"action\": \"route\", \"from\": [\"open\"], \"to\": \"done\", \"when\": {\"assignee_id\": [\"u-eng\"]}, \"roles\": [\"om_engineer\"]},"
+    " {\"action\": \"route\", \"from\": [\"open\"], \"to\": \"expired\", \"when\": {\"assignee_id\": [\"u-other\", \"u-third\"]},"
+    "  \"roles\": [\"om_engineer\"]}]}";
 
 static auth_user_t engineer = {.id = "u-eng", .username = "eng", .display_name = "Eng"};
 static auth_user_t other = {.id = "u-other", .username = "other", .display_name = "Other"};
@@ -276,6 +279,46 @@ a_pause_stops_the_clock_and_a_resume_restarts_it(void **state)
 	json_decref(c);
 }
 
+/* "when": one action leads to different states by the entity's column, and does not exist for a row none matches
+ * (the application flow's tracks). */
+static void
+when_picks_the_transition_by_the_row(void **state)
+{
+	db_t *db = *state;
+	char a[37], b[37], c[37];
+	int64_t t0 = fg_now_ms();
+	new_case(db, a, t0);
+	new_case(db, b, t0);
+	new_case(db, c, t0);
+	assert_int_equal(db_run(db_q(db, "UPDATE t_cases SET assignee_id = 'u-third' WHERE id = $1", "t", b)), DB_DONE);
+	assert_int_equal(db_run(db_q(db, "UPDATE t_cases SET assignee_id = NULL WHERE id = $1", "t", c)), DB_DONE);
+	engineer.roles = ROLE_OM_ENGINEER;
+	json_t *row = load_case(db, c), *acts = flow_actions_for("t_case", row, ROLE_OM_ENGINEER);
+	for (size_t i = 0; i < json_array_size(acts); i++)
+		assert_string_not_equal(json_string_value(json_array_get(acts, i)), "route");
+	json_decref(acts);
+	json_decref(row);
+	row = load_case(db, a);
+	acts = flow_actions_for("t_case", row, ROLE_OM_ENGINEER);
+	bool listed = false;
+	for (size_t i = 0; i < json_array_size(acts); i++)
+		listed |= strcmp(json_string_value(json_array_get(acts, i)), "route") == 0;
+	assert_true(listed);
+	json_decref(acts);
+	json_decref(row);
+	fg_err_t e = FG_ERR_INIT;
+	assert_int_equal(fire(db, c, "route", &engineer, "{}", t0, &e), -1);
+	assert_string_equal(e.code, "invalid_transition");
+	fg_err_clear(&e);
+	assert_int_equal(fire(db, a, "route", &engineer, "{}", t0, &e), 0);
+	assert_int_equal(fire(db, b, "route", &engineer, "{}", t0, &e), 0);
+	json_t *ra = load_case(db, a), *rb = load_case(db, b);
+	assert_string_equal(json_string_value(json_object_get(ra, "status")), "done");
+	assert_string_equal(json_string_value(json_object_get(rb, "status")), "expired");
+	json_decref(ra);
+	json_decref(rb);
+}
+
 int
 main(void)
 {
@@ -292,6 +335,7 @@ main(void)
 		cmocka_unit_test(deadlines_in_hours_and_working_days),
 		cmocka_unit_test(the_system_actor_fires_a_due_deadline_once),
 		cmocka_unit_test(a_pause_stops_the_clock_and_a_resume_restarts_it),
+		cmocka_unit_test(when_picks_the_transition_by_the_row),
 	};
 	int failed = cmocka_run_group_tests_name("flow (SQLite)", tests, setup_sqlite, teardown);
 	sqlite_path[0] = 0;

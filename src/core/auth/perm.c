@@ -23,6 +23,13 @@ static const struct {
 } grants[] = {
 	{"alarms.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
 	{"alarms.write", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER},
+	/* customers' applications (src/customer/applications, docs/api.md "Applications"): the counter, customer
+	 * managers, dispatchers (installation) and managers work them; supervisors and viewers read them; routing
+	 * stages to teams and firing the deadlines by hand are managers' (admins hold everything) */
+	{"applications.admin", ROLE_MANAGER},
+	{"applications.read", ROLE_CUSTOMER_SERVICE | ROLE_CUSTOMER_MANAGER | ROLE_MANAGER | ROLE_DISPATCHER | ROLE_SUPERVISOR |
+	    ROLE_VIEWER},
+	{"applications.write", ROLE_CUSTOMER_SERVICE | ROLE_CUSTOMER_MANAGER | ROLE_MANAGER | ROLE_DISPATCHER},
 	{"audit.read", ROLE_SUPERVISOR},
 	{"calendar.write", 0}, /* the working-day calendar: admins only */
 	{"chargers.command", ROLE_OM_ENGINEER | ROLE_DISPATCHER},

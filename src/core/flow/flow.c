@@ -109,6 +109,13 @@ check_declarations(const char *path, json_t *def, json_t *t)
 	}
 	if (reason && !json_is_true(reason) && !(json_is_object(reason) && code_ok(reason)))
 		die(path, "\"reason\" is true or {\"code\": …}", action);
+	json_t *when = json_object_get(t, "when");
+	if (when && (!json_is_object(when) || !json_object_size(when)))
+		die(path, "\"when\" is {column: [values]}", action);
+	json_object_foreach(when, k, v) {
+		if (!ident(k) || !json_is_array(v) || !json_array_size(v))
+			die(path, "\"when\": column → non-empty [values]", k);
+	}
 	json_object_foreach(json_object_get(t, "stamps"), k, v) {
 		const char *val = json_string_value(v);
 		if (!ident(k) || !val || (strcmp(val, "actor") && strcmp(val, "now") && strcmp(val, "null") &&
@@ -311,6 +318,41 @@ flow_actions(const char *flow, const char *state, uint32_t roles)
 
 const auth_user_t flow_system_actor = {.id = FLOW_SYSTEM_ID, .username = "~system", .display_name = "系统", .roles = 0};
 
+/* The transition's "when": every column it names holds one of its values in the entity's row (a number, text or
+ * flag compared as JSON: 1 and true are told apart, so flags are declared as the row shows them). */
+static bool
+when_holds(json_t *t, json_t *row)
+{
+	const char *k;
+	json_t *vals;
+	json_object_foreach(json_object_get(t, "when"), k, vals) {
+		json_t *have = json_object_get(row, k), *v;
+		size_t j;
+		bool hit = false;
+		json_array_foreach(vals, j, v) hit |= have && json_equal(have, v);
+		if (!hit)
+			return false;
+	}
+	return true;
+}
+
+json_t *
+flow_actions_for(const char *flow, json_t *row, uint32_t roles)
+{
+	json_t *out = json_array(), *def = def_of(flow), *t;
+	const char *state = json_string_value(json_object_get(row, "status"));
+	size_t i;
+	if (!def || !state)
+		return out;
+	json_array_foreach(json_object_get(def, "transitions"), i, t) {
+		json_t *a = json_object_get(t, "action");
+		if (in_list(json_object_get(t, "from"), state) && when_holds(t, row) && ((roles & ROLE_ADMIN) || (roles_of(t) & roles)) &&
+		    !in_list(out, json_string_value(a)))
+			json_array_append(out, a);
+	}
+	return out;
+}
+
 /* A gate for the refusal: code, and the field or relation it names. */
 static void
 gate_add(json_t *gates, const char *code, const char *key, const char *val)
@@ -443,7 +485,8 @@ flow_fire_tx(db_t *db, const flow_binding_t *b, const char *id, const char *acti
 	json_array_foreach(json_object_get(def, "transitions"), i, cand) {
 		bool is_action = strcmp(json_string_value(json_object_get(cand, "action")), action) == 0;
 		known |= is_action;
-		if (in_list(json_object_get(cand, "from"), state)) {
+		/* "when": the transition exists for some entities only (an HV application's design review) */
+		if (in_list(json_object_get(cand, "from"), state) && when_holds(cand, row)) {
 			if (!in_list(allowed, json_string_value(json_object_get(cand, "action"))))
 				json_array_append(allowed, json_object_get(cand, "action"));
 			if (is_action && !t)

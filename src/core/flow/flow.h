@@ -29,6 +29,9 @@
  *             a non-empty body.reason: reason_required (409, details.field "reason"); recorded on the flow event
  *   "stamps": {"closed_by": "actor", "closed_at": "now", "resolution": "body.resolution", "fixing_by": "null"}
  *             columns of the entity's table set after the effects ran
+ *   "when":   {"track": ["hv_single", "hv_dual"]}
+ *             the transition exists only for entities whose columns hold one of the values (compared as JSON);
+ *             two transitions of one action from one state may lead to different states per kind
  *   "pause": true / "resume": true
  *             stops (with the reason recorded) or restarts the clock of the entity's open deadlines
  * Module guards remain for real domain rules only (stock, gates, signatures …).
@@ -193,6 +196,8 @@ json_t *flow_def(const char *flow);
 json_t *flow_describe(const char *flow);
 /* Actions the actor could try from a state (role-permitted; guards not evaluated). */
 json_t *flow_actions(const char *flow, const char *state, uint32_t roles);
+/* The same for one entity: its state, and only the transitions whose "when" its row satisfies. */
+json_t *flow_actions_for(const char *flow, json_t *row, uint32_t roles);
 
 
 #endif
