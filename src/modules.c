@@ -10,6 +10,7 @@ extern const fg_module_t orders_module, plans_module, attach_module, tickets_mod
     notify_module, contractors_module, parts_module, chargers_module, evusers_module, inspections_module,
     faults_module, kpis_module;
 extern const fg_module_t customers_module, feedback_module, applications_module;
+extern const fg_module_t appspace_module;
 
 const fg_module_t *const fg_modules[] = {
 	/* core */
@@ -24,6 +25,8 @@ const fg_module_t *const fg_modules[] = {
 	/* charging */
 	&parts_module, &chargers_module, &evusers_module, &inspections_module, &faults_module, &kpis_module,
 	/* customer */
-	&customers_module, &feedback_module, &applications_module,
+	&customers_module, &feedback_module,
+	&appspace_module, /* before applications: its /applications/board and /applications/responsibilities come before /applications/{id} */
+	&applications_module,
 	NULL,
 };

@@ -2,6 +2,7 @@
 // "…: responsibilities", "…: board", "…: timeline").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { api, expectStatus, expectError, userWithToken, createOrgUnit, adminToken, LABEL, MISSING_ID } from './lib.mjs';
 import { appStaff, createApplication, uploadDoc, act } from './lib_applications.mjs';
 
@@ -218,9 +219,25 @@ test(`${LABEL} timeline: stages, documents, holds with their reasons, comments a
   assert.equal(items.find((x) => x.type === 'file').title, '表箱位置');
   const docs = items.filter((x) => x.type === 'document');
   assert.ok(docs.some((d) => d.doc_type === 'identity' && d.event === 'received'));
+  // a limit passed: the system's deadline on the timeline, with the stage it passed in
+  const late = await createApplication(counter.token, 'lv_residential', { received_at: Date.now() - 20 * DAY });
+  expectStatus(await api('POST', '/applications/actions/run', { token: await adminToken(), body: { application_id: late.id } }), 200);
+  const lt = await api('GET', `/applications/${late.id}/timeline`, { token: counter.token });
+  expectStatus(lt, 200);
+  const dl = lt.json.items.filter((x) => x.type === 'deadline');
+  assert.ok(dl.some((x) => x.action === 'deadline' && x.from_state === 'accepted'), JSON.stringify(lt.json.items));
+  assert.ok(lt.json.items.some((x) => x.type === 'notification'), 'the escalation told someone');
   // out of the viewer's unit: not there
   const mine = await userWithToken(['customer_service'], { org_unit_id: (await createOrgUnit('department')).id });
   const stranger = await userWithToken(['customer_service'], { org_unit_id: (await createOrgUnit('department')).id });
   const scoped = await createApplication(mine.token, 'lv_residential');
   expectError(await api('GET', `/applications/${scoped.id}/timeline`, { token: stranger.token }), 404, 'not_found');
+});
+
+test(`${LABEL} appspace: every error code of the module is documented in docs/api.md`, () => {
+  const src = readFileSync(new URL('../../src/customer/appspace/appspace_module.c', import.meta.url), 'utf8');
+  const codes = [...src.matchAll(/\{"([a-z0-9_]+)", (\d{3}),/g)].map((m) => [m[1], m[2]]);
+  assert.ok(codes.length >= 1);
+  const doc = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+  for (const [code, status] of codes) assert.match(doc, new RegExp(`${status}[^\\n]*\`${code}\``), `${code} (${status}) in docs/api.md`);
 });
