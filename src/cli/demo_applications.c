@@ -236,7 +236,7 @@ load_one(demo_t *d, json_t *a, const char *org_key, int64_t now, int *stopped)
 			return -1;
 		if (strcmp(action, "submit_design") == 0 && hand_in_missing(d, id, number, "design_review") != 0)
 			return -1;
-		json_t *body = json_deep_copy(json_array_get(s, 2) ? json_array_get(s, 2) : json_object());
+		json_t *body = json_array_get(s, 2) ? json_deep_copy(json_array_get(s, 2)) : json_object();
 		json_t *res = NULL;
 		if (db_begin(d->db) != 0) {
 			json_decref(body);
