@@ -14,6 +14,7 @@ extern const fg_module_t appeval_module;
 extern const fg_module_t portal_module;
 extern const fg_module_t acceptance_module, custmgr_module;
 extern const fg_module_t appjobs_module; /* field work from an application (issue 11 item 4) */
+extern const fg_module_t appspace_module;
 
 const fg_module_t *const fg_modules[] = {
 	/* core */
@@ -28,10 +29,12 @@ const fg_module_t *const fg_modules[] = {
 	/* charging */
 	&parts_module, &chargers_module, &evusers_module, &inspections_module, &faults_module, &kpis_module,
 	/* customer */
-	/* the evaluation before the applications' own routes: their /api/v1/applications/{id} would take
-	 * /api/v1/applications/evaluation */
+	/* the evaluation, the board and the responsibility list before the applications' own routes: their
+	 * /api/v1/applications/{id} would take /applications/evaluation, /applications/board, /applications/responsibilities */
 	&appeval_module,
-	&customers_module, &feedback_module, &applications_module,
+	&customers_module, &feedback_module,
+	&appspace_module,
+	&applications_module,
 	&portal_module,
 	&acceptance_module, &custmgr_module,
 	&appjobs_module,

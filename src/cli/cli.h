@@ -43,6 +43,10 @@ int demo_contractors(db_t *db, json_t *list, fg_err_t *err);
  * no customer yet; *made: how many were added. org_keys: demo org key → id. */
 int demo_customers(db_t *db, json_t *org_keys, int *made);
 
+/* The demo customers' applications (data/demo/applications.json): 40 of every kind and stage, through
+ * applications_create and the flow's transitions, once per database; *made: how many were added. */
+int demo_applications(db_t *db, json_t *org_keys, int *made);
+
 /* Creates the admin account if missing; prints its generated password once. */
 int cli_ensure_admin(db_t *db);
 

@@ -143,6 +143,11 @@ cmd_demo(int argc, char **argv)
 		goto out;
 	if (jobs)
 		printf("demo day loaded: %d jobs, from draft to finished\n", jobs);
+	int apps = 0;
+	if (demo_applications(db, keys, &apps) != 0)
+		goto out;
+	if (apps)
+		printf("demo applications loaded: %d, of every kind and stage\n", apps);
 	if (made_users)
 		printf("demo people sign in with %s%s\n", pw == gen ? "the password " : "FIELDGRID_DEMO_PASSWORD",
 		    pw == gen ? gen : "");

@@ -19,6 +19,7 @@ import { renderFeedback } from './feedback.js';
 import { renderCharging } from './charging.js';
 import { renderCustomers } from './customers.js';
 import { renderAppEval } from './appeval.js';
+import { renderApplications } from './applications.js';
 import { loading } from './ui.js';
 import { beginPage, endPage } from './lifecycle.js';
 import { loadFlows, forgetFlows } from './flows.js';
@@ -31,6 +32,7 @@ const VIEWS = {
   feedback: renderFeedback,
   people: renderPeople, parts: renderParts, charging: renderCharging, customers: renderCustomers,
   service_evaluation: renderAppEval,
+  applications: renderApplications,
 };
 const state = {
   me: null,

@@ -51,6 +51,8 @@ export const canFeedback = (me) => allows(me, 'feedback.read');
 export const canCustomers = (me) => allows(me, 'customers.read');
 /** 业扩服务评价 (issue 11 item 10): applications.read sees the evaluation of applications and exports it. */
 export const canAppEval = (me) => allows(me, 'applications.read');
+/** 业扩报装 (issue 11): applications.read sees the board, an application and the responsibility list. */
+export const canApplications = (me) => allows(me, 'applications.read');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -67,6 +69,7 @@ export const SECTIONS = [
   { id: 'feedback', path: '/feedback', icon: 'supervision', key: 'nav.feedback', ready: true, visible: canFeedback },
   { id: 'customers', path: '/customers', icon: 'people', key: 'nav.customers', ready: true, visible: canCustomers },
   { id: 'service_evaluation', path: '/service-evaluation', icon: 'supervision', key: 'nav.service_evaluation', ready: true, visible: canAppEval },
+  { id: 'applications', path: '/applications', icon: 'orders', key: 'nav.applications', ready: true, visible: canApplications },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 
