@@ -14,6 +14,7 @@
 #include "shared/attach/attach.h"
 #include "customer/applications/applications.h"
 #include "cli/cli.h"
+#include "cli/demo_applications_work.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
 
@@ -238,6 +239,10 @@ load_one(demo_t *d, json_t *a, const char *org_key, int64_t now, int *stopped)
 			return -1;
 		json_t *body = json_array_get(s, 2) ? json_deep_copy(json_array_get(s, 2)) : json_object();
 		json_t *res = NULL;
+		if (demo_app_stage_work(d->db, d->people, id, action, body, &d->err) != 0) {
+			json_decref(body);
+			return fail(d, "stage work before", action);
+		}
 		if (db_begin(d->db) != 0) {
 			json_decref(body);
 			return fail(d, "begin", number);
