@@ -211,7 +211,15 @@ test(`${LABEL} timeline: stages, documents, holds with their reasons, comments a
   const items = res.json.items;
   assert.deepEqual(items.map((x) => x.at), items.map((x) => x.at).slice().sort((x, y) => x - y));
   const types = items.filter((x) => x.type !== 'document' && x.type !== 'message' && x.type !== 'notification').map((x) => x.type);
-  assert.deepEqual(types, ['created', 'stage', 'hold', 'resume', 'comment', 'file']);
+  assert.deepEqual(types.filter((x) => x !== 'job'), ['created', 'stage', 'hold', 'resume', 'comment', 'file']);
+  // the survey's work order, made as the application entered the stage (field work, item 4), in that transition
+  const job = items.find((x) => x.type === 'job');
+  const entered = items.find((x) => x.type === 'stage' && x.to_state === 'survey');
+  assert.ok(Math.abs(job.at - entered.at) < 5000, 'made by the transition into the survey');
+  assert.equal(job.event, 'created');
+  assert.equal(job.stage, 'survey');
+  assert.match(job.work_order_number, /^GD\d{8}-\d{4}$/);
+  assert.equal(job.work_order_status, 'new');
   assert.equal(items.find((x) => x.type === 'stage').to_state, 'survey');
   assert.equal(items.find((x) => x.type === 'hold').reason, '客户出差，约下周');
   assert.equal(items.find((x) => x.type === 'hold').actor_id, cm.user.id);

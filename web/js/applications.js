@@ -12,7 +12,7 @@ import { t, tOr, fmtTime, getLang, roleName } from './i18n.js';
 import { get, post, put, upload, attachmentUrl } from './api.js';
 import { hasPerm, hasRole } from './perm.js';
 import { toast, dataTable, loading, formDialog, badge } from './ui.js';
-import { problemBox, appLink, kvList } from './fw.js';
+import { problemBox, appLink, kvList, statusName } from './fw.js';
 import { loadFlow, flowStateName } from './flows.js';
 import { isAbort } from './lifecycle.js';
 
@@ -302,6 +302,8 @@ function renderApplication(el, { me, navigate, id, life }) {
         case 'deadline': return t(x.action === 'deadline_warning' ? 'apps.tl.warning' : 'apps.tl.deadline', { stage: stageName(x.from_state) });
         case 'document': return x.event === 'received' ? t('apps.tl.doc_received', { doc: local(x, 'name') })
           : t('apps.tl.doc_checked', { doc: local(x, 'name'), result: t('apps.doc.' + x.result) }) + (x.note ? '：' + x.note : '');
+        case 'job': return x.event === 'finished' ? t('apps.tl.job_finished', { stage: stageName(x.stage), number: x.work_order_number || '' }) + (x.outcome ? '：' + x.outcome : '')
+          : t('apps.tl.job', { stage: stageName(x.stage), number: x.work_order_number || '', status: statusName('work_order', x.work_order_status) });
         case 'comment': return t('apps.tl.comment', { who: x.author_name, text: x.text });
         case 'file': return t('apps.tl.file', { who: x.added_by_name, name: x.title || x.filename || '' });
         case 'notification': return t('apps.tl.notification', { who: x.user_name, title: x.title });

@@ -11,6 +11,7 @@
 #include "core/flow/flow.h"
 #include "shared/org/scope.h"
 #include "customer/appspace/appspace.h"
+#include "customer/appjobs/appjobs.h"
 
 #define FILE_COLS "f.id, f.application_id, f.attachment_id, f.title, a.filename, a.content_type, a.size, f.added_by, " \
 		  "u.display_name AS added_by_name, f.created_at"
@@ -539,6 +540,25 @@ appspace_timeline(db_t *db, json_t *app, json_t **out, fg_err_t *err)
 					   json_object_get(x, "name_zh"), "name_en", json_object_get(x, "name_en"), "result",
 					   json_object_get(x, "status"), "note", json_object_get(x, "note")));
 	}
+	/* the field work: each stage's work order, when it was made and when it finished (issue 11 item 4) */
+	json_t *jobs = appjobs_list(db, id), *j;
+	if (!jobs) {
+		json_decref(items);
+		return fg_err(err, "internal");
+	}
+	json_array_foreach(json_object_get(jobs, "items"), i, j) {
+		json_t *w = json_object_get(j, "work_order");
+		add(items, json_pack("{s:O, s:s, s:s, s:O, s:O, s:O, s:O}", "at", json_object_get(j, "created_at"), "type", "job",
+				   "event", "created", "stage", json_object_get(j, "stage"), "work_order_id",
+				   json_object_get(j, "work_order_id"), "work_order_number", w ? json_object_get(w, "number") : json_null(),
+				   "work_order_status", w ? json_object_get(w, "status") : json_null()));
+		if (json_is_integer(json_object_get(j, "finished_at")))
+			add(items, json_pack("{s:O, s:s, s:s, s:O, s:O, s:O, s:O}", "at", json_object_get(j, "finished_at"), "type",
+					   "job", "event", "finished", "stage", json_object_get(j, "stage"), "work_order_id",
+					   json_object_get(j, "work_order_id"), "work_order_number",
+					   w ? json_object_get(w, "number") : json_null(), "outcome", json_object_get(j, "outcome")));
+	}
+	json_decref(jobs);
 	json_t *comments = db_all(db_q(db, "SELECT c.id, c.author_id, u.display_name AS author_name, c.text, c.created_at AS at "
 					   "FROM application_comments c JOIN users u ON u.id = c.author_id WHERE c.application_id = $1",
 				      "t", id), &rc);
