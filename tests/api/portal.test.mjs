@@ -22,12 +22,19 @@ async function channel(name) {
 }
 
 /** The code the gateway received for phone after `from` requests had arrived; runs the delivery job meanwhile. */
+// A gateway may be sent a message twice (an attempt that timed out under load is retried): a code already read for
+// the phone is not taken for the new one.
+const seenCodes = new Map();
+const codeOf = (r) => /验证码是(\d{6})/.exec(r.json?.text || '')?.[1];
 async function codeSent(phone, from) {
-  const got = await rx.waitFor((r) => r.n > from && r.json?.to === phone && r.json?.kind === 'verification_code', 30000,
-    () => api('POST', '/notify/outbox/actions/run', { token: admin }));
-  const m = /验证码是(\d{6})/.exec(got[got.length - 1].json.text);
-  assert.ok(m, `a 6-digit code in ${got[got.length - 1].json.text}`);
-  return m[1];
+  const seen = seenCodes.get(phone) || new Set();
+  const got = await rx.waitFor((r) => r.n > from && r.json?.to === phone && r.json?.kind === 'verification_code' &&
+    codeOf(r) && !seen.has(codeOf(r)), 30000, () => api('POST', '/notify/outbox/actions/run', { token: admin }));
+  const code = codeOf(got[got.length - 1]);
+  assert.ok(code, `a 6-digit code in ${got[got.length - 1].json.text}`);
+  seen.add(code);
+  seenCodes.set(phone, seen);
+  return code;
 }
 
 /** Asks for a code for body ({phone} or {number, phone?}) and returns what the gateway got for `to`. */
