@@ -6,8 +6,8 @@
 // fast path; masking and scope.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, adminToken, userWithToken, expectError, expectStatus, expectList, createOrgUnit, LABEL, MISSING_ID } from './lib.mjs';
-import { appStaff, createApplication, walk, act, handIn, shanghai, endOfDay, PATHS, stageWork } from './lib_applications.mjs';
+import { api, adminToken, userWithToken, expectError, expectStatus, expectList, createOrgUnit, LABEL, MISSING_ID, BASE_URL } from './lib.mjs';
+import { appStaff, createApplication, walk, act, handIn, shanghai, endOfDay, PATHS, stageWork, uploadDoc } from './lib_applications.mjs';
 
 const get = async (token, id) => {
   const r = await api('GET', `/applications/${id}`, { token });
@@ -276,4 +276,31 @@ test(`${LABEL} applications: routing a stage to a team names the team as its own
   assert.equal(listed.json.items.length, 1);
   expectStatus(await api('PUT', '/applications/routing', { token: admin, body: { org_unit_id: unit.id, stage: 'survey', team_id: null } }), 200);
   assert.equal((await api('GET', `/applications/routing?org_unit_id=${unit.id}`, { token: clerk.token })).json.items.length, 0);
+});
+
+test(`${LABEL} applications: the files an application holds open for whoever may read it, and only under it`, async () => {
+  const s = await appStaff();
+  const viewer = await userWithToken(['viewer']);
+  const a = await createApplication(s.counter.token, 'lv_residential');
+  const b = await createApplication(s.counter.token, 'lv_residential');
+  const doc = a.documents.find((d) => d.type === 'identity');
+  const path = (app, att) => `/api/v1/applications/${app.id}/attachments/${att}/content`;
+  for (const token of [s.counter.token, s.cm.token, viewer.token]) {
+    const res = await fetch(`${BASE_URL}${path(a, doc.attachment_id)}`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/pdf');
+    assert.match(Buffer.from(await res.arrayBuffer()).toString('latin1'), /^%PDF-/);
+  }
+  // the counter holds no plans.read: the general attachment route is not theirs
+  const general = await fetch(`${BASE_URL}/api/v1/attachments/${doc.attachment_id}/content`, { headers: { authorization: `Bearer ${s.counter.token}` } });
+  assert.equal(general.status, 403);
+  // another application's file is not found under this one; nor is a file of nothing
+  const other = b.documents.find((d) => d.type === 'identity').attachment_id;
+  const wrong = await fetch(`${BASE_URL}${path(a, other)}`, { headers: { authorization: `Bearer ${s.counter.token}` } });
+  assert.equal(wrong.status, 404);
+  assert.equal((await wrong.json()).error.code, 'not_found');
+  const loose = await uploadDoc(s.counter.token);
+  assert.equal((await fetch(`${BASE_URL}${path(a, loose)}`, { headers: { authorization: `Bearer ${s.counter.token}` } })).status, 404);
+  const nobody = await userWithToken(['crew']);
+  assert.equal((await fetch(`${BASE_URL}${path(a, doc.attachment_id)}`, { headers: { authorization: `Bearer ${nobody.token}` } })).status, 403);
 });

@@ -160,6 +160,25 @@ const blobUrls = new Map();
  * An attachment's content as an object URL. GET /attachments/{id}/content needs the bearer header, so an
  * <img src> cannot load it directly: fetch -> blob -> URL.createObjectURL.
  */
+/** The same for a file the server serves under another path (an application's files: /applications/{id}/attachments/…). */
+export function contentUrl(path) {
+  if (!blobUrls.has(path)) {
+    const p = (async () => {
+      let res;
+      try {
+        res = await fetch(BASE + path, { headers: authHeaders({ Accept: '*/*' }), credentials: 'same-origin' });
+      } catch (e) {
+        throw new ApiError(0, 'network', t('error.network'), { cause: String(e) });
+      }
+      if (!res.ok) throw await failure(res);
+      return URL.createObjectURL(await res.blob());
+    })();
+    p.catch(() => blobUrls.delete(path));
+    blobUrls.set(path, p);
+  }
+  return blobUrls.get(path);
+}
+
 export function attachmentUrl(id) {
   if (!blobUrls.has(id)) {
     const p = (async () => {

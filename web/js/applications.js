@@ -9,7 +9,7 @@
 //     space (comments and documents, append-only).
 import { h, mount, clear } from './dom.js';
 import { t, tOr, fmtTime, getLang, roleName } from './i18n.js';
-import { get, post, put, upload, attachmentUrl } from './api.js';
+import { get, post, put, upload, contentUrl } from './api.js';
 import { hasPerm, hasRole } from './perm.js';
 import { toast, dataTable, loading, formDialog, badge } from './ui.js';
 import { problemBox, appLink, kvList, statusName } from './fw.js';
@@ -229,7 +229,9 @@ function renderApplication(el, { me, navigate, id, life }) {
     return h('span', input, h('button.btn.btn-sm', { type: 'button', testid, text: t('apps.upload'), onclick: () => input.click() }));
   };
   async function open(attId) {
-    try { window.open(await attachmentUrl(attId), '_blank', 'noopener'); } catch (ex) { err.show(ex); }
+    // the application's own route: the counter and customer managers may open what the application holds
+    const path = `/applications/${encodeURIComponent(id)}/attachments/${encodeURIComponent(attId)}/content`;
+    try { window.open(await contentUrl(path), '_blank', 'noopener'); } catch (ex) { err.show(ex); }
   }
 
   async function load() {

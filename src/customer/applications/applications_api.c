@@ -5,6 +5,7 @@
 #include "core/flow/flow_api.h"
 #include "customer/applications/applications.h"
 #include "customer/applications/applications_routing.h"
+#include "shared/attach/attach.h"
 
 static const jfield_t create_spec[] = {
 	{"kind", JF_STRING, JF_REQUIRED, 30},
@@ -195,6 +196,32 @@ routing_put(req_t *r)
 	http_result(r, 200, rc, out, &e);
 }
 
+/* A file of the application (a checklist document or a shared-space file: attachments the application holds), for
+ * whoever may read the application — the counter and the customer managers included, who hold no plans.read for
+ * GET /attachments/{id}/content. Another application's file, or one of anything else, does not exist here. */
+static void
+attachment_content(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	if (!applications_visible(r->db, &r->user, r->params[0])) {
+		fg_err_not_found(&e, "application", r->params[0]);
+		http_error(r, &e);
+		return;
+	}
+	json_t *a = attach_get(r->db, r->params[1]);
+	const char *ent = json_string_value(json_object_get(a, "entity")), *eid = json_string_value(json_object_get(a, "entity_id"));
+	if (!a || !ent || !eid || strcmp(ent, "application") != 0 || strcmp(eid, r->params[0]) != 0) {
+		json_decref(a);
+		fg_err_not_found(&e, "attachment", r->params[1]);
+		http_error(r, &e);
+		return;
+	}
+	char path[1200];
+	attach_path(json_string_value(json_object_get(a, "sha256")), path, sizeof path);
+	http_file(r, path, json_string_value(json_object_get(a, "content_type")));
+	json_decref(a);
+}
+
 /* The scheduler's step now (admins; tests): fire the application deadlines due by "at" (now or later). */
 static void
 run(req_t *r)
@@ -227,6 +254,8 @@ const route_t applications_routes[] = {
 		"application_manager_required", "power_on_not_confirmed",
 		/* field work from the application (src/customer/appjobs) */
 		"application_job_open", "application_meter_missing")},
+	{"GET", "/api/v1/applications/{id}/attachments/{attachment_id}/content", attachment_content, "applications.read", 0,
+	    .resp = "*/*", .doc = "A file the application holds (a checklist document, a shared-space file)."},
 	{"PUT", "/api/v1/applications/{id}/documents/{type}", document_put, "applications.write", 0, .body = document_spec,
 	    .errors = HTTP_ERRORS("application_closed", "application_document_accepted")},
 	{"POST", "/api/v1/applications/{id}/documents/{type}/check", document_check, "applications.write", 0, .body = check_spec,
