@@ -136,3 +136,24 @@ test('desk: the board by stage with clocks and filters; one application: check, 
   } finally { await d.page.close(); }
   assert.deepEqual(problems, []);
 });
+
+test('desk: the customer manager\'s queue — own open applications with what needs them, and requests awaiting the customer', { timeout: TEST_TIMEOUT }, async () => {
+  const zh = I18N.zh;
+  const cmTok = await tokenOf(fx.cm.username, PASSWORD);
+  await must('POST', `/applications/${fx.fresh.id}/manager-requests`, { kind: 'outage', planned_at: Date.now() + 2 * DAY, reason: '接入施工停电' + TAG }, cmTok);
+  const { page, problems } = await newPage(browser, DESK);
+  try {
+    await Promise.all([page.waitForResponse((r) => isApi(r, 'GET', '/customer-manager/queue')),
+      login(page, fx.cm.username, PASSWORD, '/applications/queue')]);
+    const row = byId(page, 'apps-queue-' + fx.late.number);
+    await row.waitFor();
+    // still at acceptance by the counter: nothing for the manager there yet
+    assert.equal(await byId(row, 'apps-queue-needs').textContent(), '—');
+    assert.equal(await byId(page, 'apps-queue-' + fx.held.number).count(), 0, 'not the manager\'s application');
+    const req = byId(page, 'apps-queue-req-' + fx.fresh.number);
+    await req.waitFor();
+    assert.match(await req.textContent(), new RegExp(zh['apps.queue.req.outage']));
+    assert.match(await req.textContent(), new RegExp('接入施工停电' + TAG));
+    assert.deepEqual(problems, []);
+  } finally { await page.close(); }
+});

@@ -2,7 +2,8 @@
 //   - /applications: the board, one column per stage of data/flows/application.json (GET /applications/board), each
 //     application with its clock: red past a limit (late), amber near it (nearly_late), grey while it stands (paused:
 //     the customer's turn or on hold); filters by kind, track, late, fast path and "my applications".
-//   - /applications/queue: the customer manager's own applications (GET /applications?customer_manager_id=me), late first.
+//   - /applications/queue: the customer manager's own applications (GET /applications?customer_manager_id=me), late first,
+//     what needs the manager in each, and the outage/power-on requests waiting for the customer (GET /customer-manager/queue).
 //   - /applications/responsibilities: which department owns which stage of which track, with its limit (R0.9).
 //   - /applications/{id}: one application: its clocks, its actions (the flow's, for this user), its documents
 //     (hand in, check), its timeline (stages, documents, holds and their reasons, notifications) and its shared
@@ -119,24 +120,38 @@ function renderBoard(el, { me, navigate, life }, head) {
 function renderQueue(el, { navigate, life }, head) {
   const err = problemBox('apps-error');
   const box = h('div', loading());
-  // GET /applications?customer_manager_id=me: the manager's own applications; late first, then near the limit, then
-  // by the stage's due time. (The queue of outage and power-on requests has its own route when that module is in.)
+  // The manager's own open applications with their clocks (GET /applications?customer_manager_id=me): late first,
+  // then near the limit, then by the stage's due time; beside each, what needs the manager now, and below, the
+  // outage and power-on requests waiting for the customer's confirmation (GET /customer-manager/queue, issue 11 item 6).
   const rank = { late: 0, nearly_late: 1, ok: 2, paused: 3 };
   (async () => {
     try {
-      const r = await get('/applications', { customer_manager_id: 'me', limit: 200 }, { signal: life.signal });
+      const [r, q] = await Promise.all([get('/applications', { customer_manager_id: 'me', limit: 200 }, { signal: life.signal }),
+        get('/customer-manager/queue', undefined, { signal: life.signal })]);
+      const needs = new Map((q.applications || []).map((a) => [a.id, a.needs || []]));
       const open = (r.items || []).filter((a) => !['archived', 'cancelled'].includes(a.status));
       open.sort((x, y) => rank[clockState(x.clock)] - rank[clockState(y.clock)] ||
         ((x.clock && x.clock.stage_due_at) || Infinity) - ((y.clock && y.clock.stage_due_at) || Infinity));
-      mount(box, dataTable({ testid: 'apps-queue', rowTestid: (a) => 'apps-queue-' + a.number, rows: open, empty: t('apps.queue.none'),
+      const apps = dataTable({ testid: 'apps-queue', rowTestid: (a) => 'apps-queue-' + a.number, rows: open, empty: t('apps.queue.none'),
         columns: [
           { label: t('apps.number'), render: (a) => appLink('/applications/' + encodeURIComponent(a.id), a.number, navigate, { class: 'mono' }) },
           { label: t('apps.applicant'), render: (a) => a.applicant_name },
           { label: t('apps.kind'), cls: 'col-opt', render: (a) => kindName(a.kind) },
           { label: t('apps.stage'), render: (a) => stageName(a.status) },
           { label: t('apps.clock'), render: (a) => clockBadge(a.clock) },
+          { label: t('apps.queue.needs'), render: (a) => h('span', { testid: 'apps-queue-needs',
+            text: (needs.get(a.id) || []).map((n) => t('apps.queue.need.' + n)).join('、') || '—' }) },
           { label: t('apps.address'), cls: 'col-opt', render: (a) => a.supply_address },
-        ] }));
+        ] });
+      const reqs = h('section.card', { testid: 'apps-queue-requests' }, h('h2.card-title', { text: t('apps.queue.requests') }),
+        dataTable({ testid: 'apps-queue-requests-table', rowTestid: (x) => 'apps-queue-req-' + x.application_number, rows: q.requests || [],
+          empty: t('apps.queue.requests_none'), columns: [
+            { label: t('apps.number'), render: (x) => appLink('/applications/' + encodeURIComponent(x.application_id), x.application_number, navigate, { class: 'mono' }) },
+            { label: t('apps.queue.req_kind'), render: (x) => t('apps.queue.req.' + x.kind) },
+            { label: t('apps.queue.planned'), render: (x) => fmtTime(x.planned_at) },
+            { label: t('apps.queue.reason'), cls: 'col-opt', render: (x) => x.reason },
+          ] }));
+      mount(box, apps, reqs);
     } catch (ex) { if (!isAbort(ex)) err.show(ex); clear(box); }
   })();
   el.append(...head, err, h('p.muted.small', { text: t('apps.queue.about') }), box);
