@@ -32,9 +32,11 @@ db_sqlite_open(const char *path, char *err, size_t errlen)
 	}
 	/* WAL lets readers run beside the one writer. synchronous=FULL: an acknowledged permit, signature or
 	 * audit record must survive a power cut, and WAL+FULL costs one fsync of the WAL per commit
-	 * (docs/architecture.md "Durability"). foreign_keys is per connection and off by default. */
+	 * (docs/architecture.md "Durability"). foreign_keys is per connection and off by default. busy_timeout comes
+	 * first: setting the journal mode takes a lock, and a connection opened while another one writes or checkpoints
+	 * would otherwise fail at once with "database is locked" (a thread opening its connection under load). */
 	static const char *pragmas =
-	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+	    "PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
 	char *msg = NULL;
 	if (sqlite3_exec(db->lite, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
 		fg_fmt(err, errlen, "cannot configure SQLite database %s: %s", path, msg ? msg : "?");
