@@ -14,6 +14,27 @@ step() {
   echo "==== $name"
   if "$@"; then passed=$((passed+1)); else failed=$((failed+1)); failures+=("$name"); fi
 }
+# pair NAME1 CMD1… -- NAME2 CMD2…: two independent suites at once (SQLite beside PostgreSQL: each has its own server,
+# port and database), each one's output shown whole after both ended. Much of a suite's time is spent waiting
+# (browsers, sockets, the database), so two at once take far less than one after the other.
+pair() {
+  local a=() b=() second=0 x
+  for x in "$@"; do
+    if [ "$x" = "--" ] && [ "$second" = 0 ]; then second=1; continue; fi
+    if [ "$second" = 0 ]; then a+=("$x"); else b+=("$x"); fi
+  done
+  local o1 o2 p1 p2 r1 r2
+  o1=$(mktemp) o2=$(mktemp)
+  "${a[@]:1}" >"$o1" 2>&1 & p1=$!
+  "${b[@]:1}" >"$o2" 2>&1 & p2=$!
+  wait "$p1"; r1=$?
+  wait "$p2"; r2=$?
+  echo; echo "==== ${a[0]}"; cat "$o1"
+  if [ "$r1" = 0 ]; then passed=$((passed+1)); else failed=$((failed+1)); failures+=("${a[0]}"); fi
+  echo; echo "==== ${b[0]}"; cat "$o2"
+  if [ "$r2" = 0 ]; then passed=$((passed+1)); else failed=$((failed+1)); failures+=("${b[0]}"); fi
+  rm -f "$o1" "$o2"
+}
 JOBS=$(nproc 2>/dev/null || echo 2)
 # suites that start their own servers: a failing test must not leave the run waiting on a child process or a
 # loop (--test-force-exit), and no step may outlive its bound whatever happens inside it
@@ -27,8 +48,8 @@ PGURL=$(tests/pg.sh start) || { echo "cannot start PostgreSQL"; exit 1; }
 case "$PGURL" in postgresql://*) ;; *) echo "no PostgreSQL URL from tests/pg.sh"; exit 1 ;; esac
 export FG_TEST_PG_URL=$(tests/pg.sh newdb fg_unit)
 step "unit tests (release)" make -j"$JOBS" unit
-step "api+browser tests on SQLite" tests/run-suite.sh build/fieldgrid sqlite all
-step "api+browser tests on PostgreSQL" tests/run-suite.sh build/fieldgrid pg all
+pair "api+browser tests on SQLite" tests/run-suite.sh build/fieldgrid sqlite all \
+  -- "api+browser tests on PostgreSQL" tests/run-suite.sh build/fieldgrid pg all
 step "HTTP edge (memory, slow clients, uploads) on SQLite" tests/run-suite.sh build/fieldgrid sqlite edge
 step "HTTP edge (memory, slow clients, uploads) on PostgreSQL" tests/run-suite.sh build/fieldgrid pg edge
 step "graceful stop on SQLite" "${NODETEST[@]}" tests/lifecycle/
@@ -44,8 +65,8 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export FG_TEST_PG_URL=$(tests/pg.sh newdb fg_unit_asan)
 step "unit tests (ASan+UBSan)" make -j"$JOBS" MODE=asan unit
-step "api tests on SQLite (ASan+UBSan)" tests/run-suite.sh build/asan/fieldgrid sqlite api
-step "api tests on PostgreSQL (ASan+UBSan)" tests/run-suite.sh build/asan/fieldgrid pg api
+pair "api tests on SQLite (ASan+UBSan)" tests/run-suite.sh build/asan/fieldgrid sqlite api \
+  -- "api tests on PostgreSQL (ASan+UBSan)" tests/run-suite.sh build/asan/fieldgrid pg api
 
 step "fuzz targets (short run)" bash tests/fuzz/build.sh run "${FUZZ_SECONDS:-15}"
 
