@@ -15,11 +15,11 @@ const check = (token, app, r, code, body) => api('PUT', `/applications/${app.id}
 const sign = (token, app, r, department, note) => api('POST', `/applications/${app.id}/acceptances/${r.id}/signatures`,
   { token, body: note ? { department, note } : { department } });
 const gate = (res, code) => res.json.error.details.gates.find((x) => x.code === code);
-const todo = (r, dept) => r.items.filter((i) => i.department === dept && i.sampled).map((i) => i.code);
+const sampledOf = (r, dept) => r.items.filter((i) => i.department === dept && i.sampled).map((i) => i.code);
 
 /** Checks every item the department must check (pass) and signs for it. */
 async function passDept(who, app, r, dept) {
-  for (const code of todo(r, dept).filter((c) => !r.items.find((i) => i.code === c).checked)) expectStatus(await check(who.token, app, r, code, { result: 'pass' }), 200);
+  for (const code of sampledOf(r, dept).filter((c) => !r.items.find((i) => i.code === c).checked)) expectStatus(await check(who.token, app, r, code, { result: 'pass' }), 200);
   const s = await sign(who.token, app, r, dept);
   expectStatus(s, 200);
   return s.json;
@@ -68,14 +68,14 @@ test(`${LABEL} joint acceptance: an HV single supply through design review, inte
   assert.equal(gate(g, 'acceptance_unsigned').acceptance_id, r.id);
 
   // a customer manager does not speak for operations; nothing is signed before its items are checked
-  const opItem = todo(r, 'operations')[0];
+  const opItem = sampledOf(r, 'operations')[0];
   const role = await check(cm.token, app, r, opItem, { result: 'pass' });
   expectError(role, 403, 'acceptance_department_role');
   assert.equal(role.json.error.details.department, 'operations');
   const early = await sign(cm.token, app, r, 'marketing');
   expectError(early, 409, 'acceptance_items_unchecked');
-  assert.deepEqual(early.json.error.details.items, todo(r, 'marketing'));
-  expectError(await check(cm.token, app, r, todo(r, 'marketing')[0], { result: 'maybe' }), 400, 'invalid_field', 'result');
+  assert.deepEqual(early.json.error.details.items, sampledOf(r, 'marketing'));
+  expectError(await check(cm.token, app, r, sampledOf(r, 'marketing')[0], { result: 'maybe' }), 400, 'invalid_field', 'result');
   expectError(await check(cm.token, app, r, 'no_such_item', { result: 'pass' }), 404, 'not_found');
   expectError(await sign(cm.token, app, r, 'legal'), 400, 'invalid_field', 'department');
   // marketing checks its items, and one routine item it was not asked to check: checked, not sampled
@@ -94,13 +94,13 @@ test(`${LABEL} joint acceptance: an HV single supply through design review, inte
   assert.equal(typeof mk.signature.signed_at, 'number');
   assert.deepEqual(r.unsigned, ['operations', 'metering']);
   // a signature is final: neither its items nor the signature change
-  const sealed = await check(cm.token, app, r, todo(r, 'marketing')[0], { result: 'fail', note: '改判' });
+  const sealed = await check(cm.token, app, r, sampledOf(r, 'marketing')[0], { result: 'fail', note: '改判' });
   expectError(sealed, 409, 'acceptance_signed');
   assert.equal(sealed.json.error.details.signed_by, cm.user.id);
   expectError(await sign(cm.token, app, r, 'marketing'), 409, 'acceptance_signed');
   r = await passDept(disp, app, r, 'operations');
   // joint acceptance: the dispatcher who signed for operations may check metering's items but not sign for it too
-  for (const code of todo(r, 'metering')) expectStatus(await check(disp.token, app, r, code, { result: 'pass' }), 200);
+  for (const code of sampledOf(r, 'metering')) expectStatus(await check(disp.token, app, r, code, { result: 'pass' }), 200);
   const same = await sign(disp.token, app, r, 'metering');
   expectError(same, 409, 'acceptance_same_signer');
   assert.equal(same.json.error.details.signed_for, 'operations');

@@ -113,14 +113,17 @@ export async function handIn(token, app, type) {
 // crew's jobs (tests/api/application_fieldwork.test.mjs does): it cancels the open order, as a dispatcher may, and
 // completes the installation with the meter given at the desk.
 export const METER = { meter_asset_no: 'DB3300000001', meter_model: 'DDZY102-Z', install_reading: '0' };
-export async function cancelFieldJob(staff, app) {
-  const r = await api('GET', `/applications/${app.id}/jobs`, { token: staff.mgr.token });
+/** Cancels the application's open field work orders: reader reads the jobs, canceller (a dispatcher, a manager,
+ * an admin) cancels. */
+export async function cancelFieldJobs(appId, reader, canceller = reader) {
+  const r = await api('GET', `/applications/${appId}/jobs`, { token: reader });
   expectStatus(r, 200);
   for (const j of r.json.items) {
     if (j.work_order && !['done', 'cancelled'].includes(j.work_order.status))
-      expectStatus(await api('POST', `/work-orders/${j.work_order_id}/actions/cancel`, { token: staff.disp.token }), 200);
+      expectStatus(await api('POST', `/work-orders/${j.work_order_id}/actions/cancel`, { token: canceller }), 200);
   }
 }
+export const cancelFieldJob = (staff, app) => cancelFieldJobs(app.id, staff.mgr.token, staff.disp.token);
 addStageWork('complete_survey', cancelFieldJob);
 addStageWork('complete_installation', cancelFieldJob);
 for (const path of Object.values(PATHS)) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { api, adminToken, expectError, expectStatus, setCookies, uniq, LABEL, BASE_URL } from './lib.mjs';
 import { tamper, JPEG } from './fieldwork_lib.mjs';
 import { startReceiver } from '../lib/receiver.mjs';
-import { METER } from './lib_applications.mjs';
+import { METER, cancelFieldJobs } from './lib_applications.mjs';
 
 let rx;
 let admin;
@@ -203,13 +203,7 @@ async function counterApplication(phone, extra = {}) {
 // the desk's side: a stage's open field work order (issue 11 item 4) is cancelled first, as a dispatcher may, and an
 // installation is completed with the meter given at the desk
 const staff = async (id, action, body = {}) => {
-  if (action === 'complete_survey' || action === 'complete_installation') {
-    const jobs = await api('GET', `/applications/${id}/jobs`, { token: admin });
-    for (const j of jobs.json.items) {
-      if (j.work_order && !['done', 'cancelled'].includes(j.work_order.status))
-        expectStatus(await api('POST', `/work-orders/${j.work_order_id}/actions/cancel`, { token: admin }), 200);
-    }
-  }
+  if (action === 'complete_survey' || action === 'complete_installation') await cancelFieldJobs(id, admin);
   return api('POST', `/applications/${id}/actions/${action}`, { token: admin, body: action === 'complete_installation' ? { ...METER, ...body } : body });
 };
 

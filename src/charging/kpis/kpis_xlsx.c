@@ -1,13 +1,11 @@
 /* The KPI table as an .xlsx workbook (libxlsxwriter): sheet 1 "充电设施指标" the rows and the total with Chinese
  * headers and number formats, sheet 2 "指标定义" the formulas. libxlsxwriter 1.1.4 writes to a file only, so the
  * workbook goes to a private temporary file that is read back and removed. */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <xlsxwriter.h>
 #include "core/base/log.h"
 #include "core/base/util.h"
+#include "core/base/xlsx_out.h"
 #include "charging/kpis/kpis.h"
 
 enum { F_TEXT, F_INT, F_PCT, F_RATE, F_H, F_KWH };
@@ -63,7 +61,7 @@ static const char *const defs[][3] = {
 	{"充电次数 / 充电量", "统计期内开始且卡号 Accepted 的交易数 / 其电量之和", "电量 = meterStop − meterStart"},
 };
 
-static int
+static void
 write_table(lxw_workbook *wb, json_t *t)
 {
 	lxw_worksheet *ws = workbook_add_worksheet(wb, "充电设施指标");
@@ -112,63 +110,20 @@ write_table(lxw_workbook *wb, json_t *t)
 	worksheet_freeze_panes(ws, 2, 1);
 	if (json_is_true(json_object_get(t, "truncated")))
 		worksheet_write_string(ws, (lxw_row_t)(n + 3), 0, "只列出前 2000 组；合计含全部", NULL);
-	worksheet_write_string(wd, 0, 0, "指标", head);
-	worksheet_write_string(wd, 0, 1, "公式", head);
-	worksheet_write_string(wd, 0, 2, "说明", head);
-	worksheet_set_column(wd, 0, 0, 18, NULL);
-	worksheet_set_column(wd, 1, 1, 40, NULL);
-	worksheet_set_column(wd, 2, 2, 90, NULL);
-	for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
-		for (int c = 0; c < 3; c++)
-			worksheet_write_string(wd, (lxw_row_t)(i + 1), (lxw_col_t)c, defs[i][c], c == 0 ? bold : NULL);
-	worksheet_write_string(wd, (lxw_row_t)(sizeof defs / sizeof defs[0] + 2), 0,
-	    "统计日按北京时间(Asia/Shanghai)划分；时长单位为秒，原始分子分母见第 1 页右侧各列", NULL);
-	return 0;
+	xlsx_out_definitions(wd, defs, sizeof defs / sizeof defs[0], (const double[3]){18, 40, 90},
+	    "统计日按北京时间(Asia/Shanghai)划分；时长单位为秒，原始分子分母见第 1 页右侧各列", head, bold);
+}
+
+static void
+fill(lxw_workbook *wb, void *table)
+{
+	write_table(wb, table);
 }
 
 int
 kpis_xlsx_of(json_t *table, unsigned char **buf, size_t *len, fg_err_t *err)
 {
-	const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	char path[4096];
-	fg_fmt(path, sizeof path, "%s/fg-kpis-XXXXXX.xlsx", tmp);
-	int fd = mkstemps(path, 5);
-	if (fd < 0) {
-		log_error("kpis: temporary file in %s: cannot create", tmp);
-		return fg_err(err, "internal");
-	}
-	close(fd);
-	lxw_workbook *wb = workbook_new(path);
-	if (!wb) {
-		unlink(path);
-		return fg_err(err, "internal");
-	}
-	write_table(wb, table);
-	lxw_error e = workbook_close(wb);
-	if (e != LXW_NO_ERROR) {
-		log_error("kpis: xlsx: %s", lxw_strerror(e));
-		unlink(path);
-		return fg_err(err, "internal");
-	}
-	FILE *fp = fopen(path, "rb");
-	unlink(path);
-	if (!fp)
-		return fg_err(err, "internal");
-	fg_buf_t b;
-	fg_buf_init(&b, 64 * 1024 * 1024);
-	char chunk[65536];
-	size_t k;
-	bool ok = true;
-	while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		ok = ok && fg_buf_append(&b, chunk, k) == 0;
-	fclose(fp);
-	if (!ok) {
-		fg_buf_free(&b);
-		return fg_err(err, "internal");
-	}
-	*buf = (unsigned char *)b.data;
-	*len = b.len;
-	return 0;
+	return xlsx_out_build("kpis", fill, table, buf, len, err);
 }
 
 int

@@ -318,14 +318,12 @@ flow_actions(const char *flow, const char *state, uint32_t roles)
 
 const auth_user_t flow_system_actor = {.id = FLOW_SYSTEM_ID, .username = "~system", .display_name = "系统", .roles = 0};
 
-/* The transition's "when": every column it names holds one of its values in the entity's row (a number, text or
- * flag compared as JSON: 1 and true are told apart, so flags are declared as the row shows them). */
-static bool
-when_holds(json_t *t, json_t *row)
+bool
+flow_when_holds(json_t *when, json_t *row)
 {
 	const char *k;
 	json_t *vals;
-	json_object_foreach(json_object_get(t, "when"), k, vals) {
+	json_object_foreach(when, k, vals) {
 		json_t *have = json_object_get(row, k), *v;
 		size_t j;
 		bool hit = false;
@@ -334,6 +332,12 @@ when_holds(json_t *t, json_t *row)
 			return false;
 	}
 	return true;
+}
+
+static bool
+when_holds(json_t *t, json_t *row)
+{
+	return flow_when_holds(json_object_get(t, "when"), row);
 }
 
 json_t *

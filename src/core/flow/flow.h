@@ -1,5 +1,6 @@
 #ifndef FG_FLOW_H
 #define FG_FLOW_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <jansson.h>
 #include "core/base/err.h"
@@ -196,6 +197,10 @@ json_t *flow_def(const char *flow);
 json_t *flow_describe(const char *flow);
 /* Actions the actor could try from a state (role-permitted; guards not evaluated). */
 json_t *flow_actions(const char *flow, const char *state, uint32_t roles);
+/* A "when" ({column: [values]}; NULL holds) against a row: every column it names holds one of its values, compared
+ * as JSON (1 and true are told apart, so flags are declared as the row shows them). Transitions use it, and data
+ * files that borrow the notation (the application's document list). */
+bool flow_when_holds(json_t *when, json_t *row);
 /* The same for one entity: its state, and only the transitions whose "when" its row satisfies. */
 json_t *flow_actions_for(const char *flow, json_t *row, uint32_t roles);
 

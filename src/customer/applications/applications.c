@@ -68,30 +68,13 @@ flow(void)
 	return flow_def("application");
 }
 
-/* A "when" of the documents list: every column named holds one of its values in the row. */
-static bool
-when_holds(json_t *when, json_t *row)
-{
-	const char *k;
-	json_t *vals;
-	json_object_foreach(when, k, vals) {
-		json_t *have = json_object_get(row, k), *v;
-		size_t j;
-		bool hit = false;
-		json_array_foreach(vals, j, v) hit |= have && json_equal(have, v);
-		if (!hit)
-			return false;
-	}
-	return true;
-}
-
 json_t *
 applications_doc_list(json_t *row)
 {
 	json_t *out = json_array(), *d;
 	size_t i;
 	json_array_foreach(json_object_get(flow(), "documents"), i, d) {
-		if (!when_holds(json_object_get(d, "when"), row))
+		if (!flow_when_holds(json_object_get(d, "when"), row))
 			continue;
 		json_t *c = json_deep_copy(d);
 		json_object_del(c, "when");

@@ -3,13 +3,11 @@
  * sheet 4 "指标定义" how each figure is counted. Headers in Chinese (the desk's first language); the numbers are
  * the JSON answer's, to the same two decimals. libxlsxwriter writes to a file only: a private temporary file, read
  * back and removed. */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <xlsxwriter.h>
 #include "core/base/log.h"
 #include "core/base/util.h"
+#include "core/base/xlsx_out.h"
 #include "customer/evaluation/appeval.h"
 
 enum { F_TEXT, F_INT, F_DEC, F_KIND };
@@ -126,60 +124,18 @@ write_book(lxw_workbook *wb, json_t *t)
 	fg_fmt(title, sizeof title, "业扩报装服务评价  %s  按班组、环节与类别", period);
 	write_rows(wb, workbook_add_worksheet(wb, "按班组与环节"), title, stage_cols, json_object_get(t, "stages"), NULL, bold, head, fi, fd);
 	lxw_worksheet *wd = workbook_add_worksheet(wb, "指标定义");
-	worksheet_write_string(wd, 0, 0, "指标", head);
-	worksheet_write_string(wd, 0, 1, "公式", head);
-	worksheet_write_string(wd, 0, 2, "说明", head);
-	worksheet_set_column(wd, 0, 0, 16, NULL);
-	worksheet_set_column(wd, 1, 1, 44, NULL);
-	worksheet_set_column(wd, 2, 2, 90, NULL);
-	for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
-		for (int c = 0; c < 3; c++)
-			worksheet_write_string(wd, (lxw_row_t)(i + 1), (lxw_col_t)c, defs[i][c], c == 0 ? bold : NULL);
-	worksheet_write_string(wd, (lxw_row_t)(sizeof defs / sizeof defs[0] + 2), 0,
-	    "月份按北京时间(Asia/Shanghai)划分；工作日按系统工作日历（国务院办公厅节假日安排）", NULL);
+	xlsx_out_definitions(wd, defs, sizeof defs / sizeof defs[0], (const double[3]){16, 44, 90},
+	    "月份按北京时间(Asia/Shanghai)划分；工作日按系统工作日历（国务院办公厅节假日安排）", head, bold);
+}
+
+static void
+fill(lxw_workbook *wb, void *table)
+{
+	write_book(wb, table);
 }
 
 int
 appeval_xlsx_of(json_t *table, unsigned char **buf, size_t *len, fg_err_t *err)
 {
-	const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	char path[4096];
-	fg_fmt(path, sizeof path, "%s/fg-appeval-XXXXXX.xlsx", tmp);
-	int fd = mkstemps(path, 5);
-	if (fd < 0) {
-		log_error("appeval: temporary file in %s: cannot create", tmp);
-		return fg_err(err, "internal");
-	}
-	close(fd);
-	lxw_workbook *wb = workbook_new(path);
-	if (!wb) {
-		unlink(path);
-		return fg_err(err, "internal");
-	}
-	write_book(wb, table);
-	lxw_error e = workbook_close(wb);
-	if (e != LXW_NO_ERROR) {
-		log_error("appeval: xlsx: %s", lxw_strerror(e));
-		unlink(path);
-		return fg_err(err, "internal");
-	}
-	FILE *fp = fopen(path, "rb");
-	unlink(path);
-	if (!fp)
-		return fg_err(err, "internal");
-	fg_buf_t b;
-	fg_buf_init(&b, 64 * 1024 * 1024);
-	char chunk[65536];
-	size_t k;
-	bool ok = true;
-	while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		ok = ok && fg_buf_append(&b, chunk, k) == 0;
-	fclose(fp);
-	if (!ok) {
-		fg_buf_free(&b);
-		return fg_err(err, "internal");
-	}
-	*buf = (unsigned char *)b.data;
-	*len = b.len;
-	return 0;
+	return xlsx_out_build("appeval", fill, table, buf, len, err);
 }
