@@ -4,7 +4,7 @@
 src/ is layered:
   core/<part>/        base, db, audit, auth, flow, http, ocpp, events, jobs, module, calendar — the engine
   shared/<module>/    org, notify, attach — used by every context
-  <context>/<module>/ fieldwork, safety, charging, customer — the domains
+  <context>/<module>/ fieldwork, safety, charging, customer, metering — the domains
   cli/, main.c, modules.c — the composition root: may include anything
 
 Rules (each violation is printed with the file and the include):
@@ -21,7 +21,7 @@ import re
 import sys
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
-CONTEXTS = {"fieldwork", "safety", "charging", "customer"}
+CONTEXTS = {"fieldwork", "safety", "charging", "customer", "metering"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
