@@ -2,7 +2,7 @@
 // decides which menus to show. GET /me gives roles and permissions.
 
 export const ROLES = ['admin', 'manager', 'issuer', 'permitter', 'leader', 'crew', 'guardian',
-  'supervisor', 'dispatcher', 'om_engineer', 'tool_keeper', 'viewer', 'customer_service', 'customer_manager'];
+  'supervisor', 'dispatcher', 'om_engineer', 'tool_keeper', 'viewer', 'customer_service', 'customer_manager', 'metering'];
 
 export function hasRole(me, role) {
   return !!me && Array.isArray(me.roles) && me.roles.includes(role);

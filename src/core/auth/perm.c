@@ -3,7 +3,7 @@
 
 const char *const perm_role_names[] = {
 	"admin", "manager", "issuer", "permitter", "leader", "crew", "guardian", "supervisor", "dispatcher",
-	"om_engineer", "tool_keeper", "viewer", "customer_service", "customer_manager", NULL,
+	"om_engineer", "tool_keeper", "viewer", "customer_service", "customer_manager", "metering", NULL,
 };
 
 uint32_t
@@ -63,6 +63,17 @@ static const struct {
 	{"idtags.write", ROLE_MANAGER},
 	{"kb.write", 0},
 	{"notify.admin", 0}, /* notification channels, their secrets and the delivery log (shared/notify) */
+	/* metering (src/metering, issue 12): the metering centre runs it; dispatchers and managers work it too; crews,
+	 * leaders and tool keepers read the ledger (a crew scans a meter; a keeper issues it); supervisors and viewers
+	 * read. Stock moves (receive, issue, return, send for verification) are the keepers' and the centre's;
+	 * metering.approve is the second person on a refund / back-charge (退补); metering.admin: imports, display
+	 * links, firing deadlines by hand */
+	{"metering.admin", ROLE_METERING | ROLE_MANAGER},
+	{"metering.approve", ROLE_METERING | ROLE_MANAGER},
+	{"metering.read", ROLE_METERING | ROLE_MANAGER | ROLE_DISPATCHER | ROLE_SUPERVISOR | ROLE_VIEWER | ROLE_TOOL_KEEPER |
+			      ROLE_LEADER | ROLE_CREW},
+	{"metering.stock", ROLE_METERING | ROLE_TOOL_KEEPER},
+	{"metering.write", ROLE_METERING | ROLE_MANAGER | ROLE_DISPATCHER},
 	{"org.read", 0},
 	{"org.write", 0},
 	{"orders.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_LEADER | ROLE_CREW |

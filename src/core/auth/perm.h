@@ -22,6 +22,9 @@ enum {
 	/* customers' side (issue 11): counter and 95598 staff (营业厅/客服), and an HV customer's one manager (客户经理) */
 	ROLE_CUSTOMER_SERVICE = 1u << 12,
 	ROLE_CUSTOMER_MANAGER = 1u << 13,
+	/* metering centre staff (计量中心, issue 12): the asset ledger, the metering service processes, rotation
+	 * campaigns, collection anomalies */
+	ROLE_METERING = 1u << 14,
 };
 
 /* The role's bit, or 0 for an unknown name. */
