@@ -48,7 +48,9 @@ test(`${LABEL} SIGTERM answers the requests in flight, then exits 0`, { timeout:
 
     assert.equal(signal, null, 'exited by itself, not killed');
     assert.equal(code, 0, 'exit code 0 after SIGTERM\n' + log.slice(-2000));
-    assert.ok(stopSeconds < 10, `stopped in ${stopSeconds}s`);
+    // A bound that proves the stop ends (systemd's TimeoutStopSec defaults to 90 s), not a speed figure: 16
+    // argon2id logins on two busy cores took 11 s in one CI run.
+    assert.ok(stopSeconds < 45, `stopped in ${stopSeconds}s`);
     // all 16 were sent before SIGTERM: every one gets its answer, none a reset or a refusal
     const statuses = results.map((r) => r.status || String(r.error && (r.error.cause?.code || r.error.message)));
     assert.deepEqual(statuses, Array(16).fill(200), 'every request in flight answered 200: ' + JSON.stringify(statuses));
