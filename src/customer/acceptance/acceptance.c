@@ -9,7 +9,7 @@
 #include "core/auth/perm.h"
 #include "customer/applications/applications.h"
 #include "customer/acceptance/acceptance.h"
-#include "customer/acceptance/acceptance_sample.h"
+#include "core/base/sample.h"
 
 #define CHECKLISTS "data/acceptance/checklists.json"
 
@@ -274,7 +274,7 @@ insert_items(db_t *db, const char *id, json_t *items, int rate)
 				at[m++] = j;
 			}
 		}
-		if (acceptance_sample(id, codes, m, rate, pick) != 0)
+		if (sample_pick(id, codes, m, rate, pick) != 0)
 			rc = -1;
 		for (size_t k = 0; k < m && rc == 0; k++)
 			sampled[at[k]] = pick[k];

@@ -13,7 +13,7 @@
  * in that stage (completion: HV tracks in `completion`; LV non-residential in `installation`, where the completion
  * check is done with the meter installation; LV residential has none). The record copies the stage's checklist of
  * data/acceptance/checklists.json: items per department, routine ones sampled at the record's rate
- * (acceptance_sample.h); the departments' staff record each item's result and each department signs its part
+ * (core/base/sample.h); the departments' staff record each item's result and each department signs its part
  * once (final). When the last department signs, the record is passed (no failed item) or failed; a failed record
  * lets the re-inspection open the next round. The HV completion inspection names its first-inspection owner
  * (首检负责制). Hazards found (缺陷/隐患) are recorded with a deadline and closed with evidence; an open one
