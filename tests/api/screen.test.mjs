@@ -24,14 +24,26 @@ test(`${LABEL} screen: a metering admin makes, lists and revokes display links; 
   assert.equal(link.created_by.id, admin.user.id);
   assert.equal(link.revoked_at, null);
   assert.equal(link.last_used_at, null);
+  assert.equal(link.path, `/screen.html#t=${link.token}`, 'the token travels in the fragment, never sent to a server');
+  assert.equal(link.url, undefined);
+  // with the desk's origin: the whole URL and its QR code
+  const withQr = await api('POST', '/screen/links', { token: admin.token, body: { name: '调度大厅', base_url: 'https://fg.example.cn:8443' } });
+  expectStatus(withQr, 201);
+  assert.equal(withQr.json.url, `https://fg.example.cn:8443/screen.html#t=${withQr.json.token}`);
+  assert.match(withQr.json.qr_svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]*>.*<path fill="#000" d="M/);
+  assert.notEqual(withQr.json.token, link.token);
+  for (const bad of ['javascript:alert(1)', 'https://x/path', 'https://x#t=1', 'https://a b', 'ftp://x'])
+    expectError(await api('POST', '/screen/links', { token: admin.token, body: { name: 'x', base_url: bad } }), 400, 'invalid_field', 'base_url');
   // missing name
   expectError(await api('POST', '/screen/links', { token: admin.token, body: {} }), 400, 'missing_field', 'name');
+  expectError(await api('POST', '/screen/links', { token: admin.token, body: { name: '   ' } }), 400, 'missing_field', 'name');
   const list = await api('GET', '/screen/links', { token: admin.token });
   expectStatus(list, 200);
   const row = list.json.items.find((x) => x.id === link.id);
   assert.ok(row, 'the new link is listed');
   assert.equal(row.token, undefined, 'the list never carries a token');
   assert.ok(!JSON.stringify(list.json).includes(link.token), 'nor its value anywhere');
+  for (const k of ['path', 'url', 'qr_svg']) assert.equal(row[k], undefined);
   // in use: its last use noted
   expectStatus(await data(link.token), 200);
   const used = (await api('GET', '/screen/links', { token: admin.token })).json.items.find((x) => x.id === link.id);

@@ -1,10 +1,12 @@
 /* Display links of the large screen (screen.h): made, listed and revoked by a metering admin, resolved by the
  * screen's data route. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 #include "core/base/util.h"
 #include "core/audit/audit.h"
+#include "core/base/qr.h"
 #include "metering/screen/screen.h"
 
 #define LINK_COLS                                                                                                    \
@@ -44,9 +46,19 @@ link_get(db_t *db, const char *id)
 	return r ? shape(r) : NULL;
 }
 
-int
-screen_link_create(db_t *db, const char *actor_id, const char *name, json_t **out, fg_err_t *err)
+/* "http(s)://authority" and nothing more: no path, query, fragment or space */
+static bool
+origin_ok(const char *u)
 {
+	const char *a = strncmp(u, "https://", 8) == 0 ? u + 8 : strncmp(u, "http://", 7) == 0 ? u + 7 : NULL;
+	return a && *a && strlen(u) <= 200 && strcspn(a, "/?#@ \t\r\n\"<>\\") == strlen(a);
+}
+
+int
+screen_link_create(db_t *db, const char *actor_id, const char *name, const char *base_url, json_t **out, fg_err_t *err)
+{
+	if (base_url && !origin_ok(base_url))
+		return fg_err_field(err, "invalid_field", "base_url", "the desk's origin, http(s)://host[:port]");
 	size_t n = name ? strlen(name) : 0;
 	while (n && (name[0] == ' ' || name[0] == '\t'))
 		name++, n--;
@@ -72,7 +84,19 @@ screen_link_create(db_t *db, const char *actor_id, const char *name, json_t **ou
 		sodium_memzero(token, sizeof token);
 		return -1;
 	}
+	char path[80], url[300];
+	fg_fmt(path, sizeof path, "/screen.html#t=%s", token);
 	json_object_set_new(*out, "token", json_string(token));
+	json_object_set_new(*out, "path", json_string(path));
+	if (base_url) {
+		fg_fmt(url, sizeof url, "%s%s", base_url, path);
+		char *svg = fg_qr_svg(url);
+		json_object_set_new(*out, "url", json_string(url));
+		json_object_set_new(*out, "qr_svg", svg ? json_string(svg) : json_null());
+		free(svg);
+		sodium_memzero(url, sizeof url);
+	}
+	sodium_memzero(path, sizeof path);
 	sodium_memzero(token, sizeof token);
 	return 0;
 }

@@ -14,9 +14,12 @@
 
 #define SCREEN_TOKEN_LEN 44 /* 43 characters + NUL */
 
-/* Makes a link named name (1..100 characters) for actor: *out = the link (screen_link_get's shape) with "token",
- * the only time it is ever given. */
-int screen_link_create(db_t *db, const char *actor_id, const char *name, json_t **out, fg_err_t *err);
+/* Makes a link named name (1..100 characters) for actor: *out = the link (screen_links_list's item) with "token" and
+ * "path" ("/screen.html#t=<token>"), the only time they are ever given; with base_url (the desk's own origin,
+ * "https://host[:port]") also "url" (base_url + path) and "qr_svg" (a QR code of url, to open it on a wall screen's
+ * browser by scanning). invalid_field (base_url) when it is not an http(s) origin. */
+int screen_link_create(db_t *db, const char *actor_id, const char *name, const char *base_url, json_t **out,
+    fg_err_t *err);
 /* Every link, newest first: {items: [{id, name, created_by: {id, display_name}, created_at, last_used_at,
  * revoked_at, revoked_by}]}. */
 json_t *screen_links_list(db_t *db);

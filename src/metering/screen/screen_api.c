@@ -10,6 +10,7 @@
 
 static const jfield_t link_spec[] = {
 	{"name", JF_STRING, JF_REQUIRED, 100},
+	{"base_url", JF_STRING, JF_NULLABLE, 200},
 	{NULL, 0, 0, 0},
 };
 
@@ -31,7 +32,8 @@ link_create(req_t *r)
 	json_t *out = NULL;
 	if (http_body(r, link_spec))
 		return;
-	int rc = screen_link_create(r->db, r->user.id, json_string_value(json_object_get(r->json, "name")), &out, &e);
+	int rc = screen_link_create(r->db, r->user.id, json_string_value(json_object_get(r->json, "name")),
+	    json_string_value(json_object_get(r->json, "base_url")), &out, &e);
 	http_result(r, 201, rc, out, &e);
 	http_header(r, "Cache-Control", "no-store"); /* the token is in it */
 }
@@ -70,7 +72,7 @@ data(req_t *r)
 const route_t screen_routes[] = {
 	{"GET", "/api/v1/screen/links", links_list, "metering.admin", 0, .resp = "ScreenLinks"},
 	{"POST", "/api/v1/screen/links", link_create, "metering.admin", 0, .body = link_spec, .ok = "201",
-	    .resp = "ScreenLink", .doc = "The answer carries the link's token, this once."},
+	    .resp = "ScreenLink", .doc = "The answer carries the link's token (and its path, URL and QR code), this once."},
 	{"POST", "/api/v1/screen/links/{id}/actions/revoke", link_revoke, "metering.admin", 0, .resp = "ScreenLink",
 	    .errors = HTTP_ERRORS("not_found")},
 	{"GET", "/api/v1/screen/data", data, NULL, 0, .ok = "200 304", .resp = "ScreenData",
