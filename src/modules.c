@@ -16,6 +16,7 @@ extern const fg_module_t acceptance_module, custmgr_module;
 extern const fg_module_t appjobs_module; /* field work from an application (issue 11 item 4) */
 extern const fg_module_t appspace_module;
 extern const fg_module_t quality_module; /* metering: service quality and evaluation (issue 12 item 6) */
+extern const fg_module_t screen_module; /* the metering centre's large screen (issue 12 item 7) */
 
 const fg_module_t *const fg_modules[] = {
 	/* core */
@@ -41,5 +42,6 @@ const fg_module_t *const fg_modules[] = {
 	&appjobs_module,
 	/* metering */
 	&quality_module,
+	&screen_module,
 	NULL,
 };

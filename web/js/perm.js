@@ -53,6 +53,8 @@ export const canCustomers = (me) => allows(me, 'customers.read');
 export const canAppEval = (me) => allows(me, 'applications.read');
 /** 业扩报装 (issue 11): applications.read sees the board, an application and the responsibility list. */
 export const canApplications = (me) => allows(me, 'applications.read');
+/** 大屏显示链接 (issue 12 item 7): metering.admin makes and revokes the large screen's display links. */
+export const canScreenLinks = (me) => allows(me, 'metering.admin');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -70,6 +72,7 @@ export const SECTIONS = [
   { id: 'customers', path: '/customers', icon: 'people', key: 'nav.customers', ready: true, visible: canCustomers },
   { id: 'service_evaluation', path: '/service-evaluation', icon: 'supervision', key: 'nav.service_evaluation', ready: true, visible: canAppEval },
   { id: 'applications', path: '/applications', icon: 'orders', key: 'nav.applications', ready: true, visible: canApplications },
+  { id: 'screen_links', path: '/screen-links', icon: 'supervision', key: 'nav.screen_links', ready: true, visible: canScreenLinks },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 

@@ -1,8 +1,7 @@
-/* QR labels for tools (R3.6): libqrencode makes the matrix, we draw it as SVG (one path, crisp at any print
- * size). The code holds "FGTOOL:<asset number>", which the phone's scanner reads to open the tool. */
-#include <string.h>
-#include <qrencode.h>
+/* QR labels for tools (R3.6): the code holds "FGTOOL:<asset number>", which the phone's scanner reads to open the
+ * tool (drawn by core/base/qr). */
 #include "core/base/util.h"
+#include "core/base/qr.h"
 #include "safety/tools/tools.h"
 
 char *
@@ -11,27 +10,5 @@ tools_qr_svg(const char *asset_no)
 	char text[96];
 	if (!fg_fmt(text, sizeof text, "FGTOOL:%s", asset_no))
 		return NULL;
-	QRcode *qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-	if (!qr)
-		return NULL;
-	int w = qr->width, quiet = 4, size = w + 2 * quiet;
-	fg_buf_t b;
-	fg_buf_init(&b, 1 << 20);
-	char head[256];
-	int n = snprintf(head, sizeof head,
-	    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\">"
-	    "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"", size, size, size, size);
-	(void)fg_buf_append(&b, head, (size_t)n);
-	for (int y = 0; y < w; y++) {
-		for (int x = 0; x < w; x++) {
-			if (qr->data[y * w + x] & 1) { /* bit 0: a dark module */
-				char m[48];
-				int k = snprintf(m, sizeof m, "M%d %dh1v1h-1z", x + quiet, y + quiet);
-				(void)fg_buf_append(&b, m, (size_t)k);
-			}
-		}
-	}
-	(void)fg_buf_append(&b, "\"/></svg>", 9);
-	QRcode_free(qr);
-	return b.data;
+	return fg_qr_svg(text);
 }
