@@ -301,3 +301,12 @@ test(`${LABEL} collection: staff import the same events from a CSV file, errors 
   assert.equal(bad.status, 400);
   assert.equal((await bad.json()).error.code, 'collection_file_columns');
 });
+
+test(`${LABEL} collection: every error code of the module is documented in docs/api.md`, async () => {
+  const { readFileSync } = await import('node:fs');
+  const src = readFileSync(new URL('../../src/metering/collection/collection_module.c', import.meta.url), 'utf8');
+  const codes = [...src.matchAll(/\{"([a-z0-9_]+)", (\d{3}),/g)].map((m) => [m[1], m[2]]);
+  assert.ok(codes.length >= 5);
+  const doc = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+  for (const [code, status] of codes) assert.match(doc, new RegExp(`${status}[^\\n]*\`${code}\``), `${code} (${status}) in docs/api.md`);
+});
