@@ -51,6 +51,8 @@ test(`${LABEL} collection: the system key — none, a user's token, a wrong one,
   const k2 = await api('POST', '/metering/collection/keys', { token: s.metering.token, body: { name: '备用' } });
   expectStatus(k2, 201);
   expectStatus(await send(k2.json.key, []), 200);
+  const used = await api('GET', '/metering/collection/keys', { token: s.metering.token });
+  assert.ok(used.json.items.find((x) => x.id === k2.json.id).last_used_at > 0, 'the key shows when it was last used');
   const rev = await post(s.metering.token, `/metering/collection/keys/${k2.json.id}/actions/revoke`);
   expectStatus(rev, 200);
   assert.ok(rev.json.revoked_at > 0);

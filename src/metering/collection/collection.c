@@ -561,6 +561,8 @@ collection_daily_post(db_t *db, const char *key_id, json_t *items, json_t **out,
 			(int64_t)num(it, "collected"), key_id, now)) != DB_DONE)
 			return db_fail(db, err);
 	}
+	if (db_run(db_q(db, "UPDATE collection_keys SET last_used_at = $1 WHERE id = $2", "it", now, key_id)) != DB_DONE)
+		return db_fail(db, err);
 	json_t *summary = json_pack("{s:I}", "items", (json_int_t)json_array_size(items));
 	if (audit_commit(db, NULL, "daily", "collection_batch", key_id, NULL, summary, NULL, err) != 0)
 		return -1;
