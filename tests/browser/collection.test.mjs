@@ -20,6 +20,7 @@ async function send(path, body) {
 before(async () => {
   assert.ok(FG_URL, 'FG_URL must point at a running fieldgrid server');
   fx.user = await must('POST', '/users', { username: `mc_${TAG}`, password: PASSWORD, display_name: '计量中心' + TAG.slice(-4), roles: ['metering'] });
+  fx.dispatcher = await must('POST', '/users', { username: `md_${TAG}`, password: PASSWORD, display_name: '调度' + TAG.slice(-4), roles: ['dispatcher'] });
   fx.key = (await must('POST', '/metering/collection/keys', { name: '采集系统' + TAG })).key;
   fx.area = '城东' + TAG + '号台区';
   fx.term = 'T' + TAG;
@@ -55,6 +56,7 @@ test('metering centre: anomaly list by kind and area, the terminal grouped, link
     assert.ok(!text.includes(zh['collection.kind.cover_opened']), 'the restored one is not open');
     assert.equal(await rows.locator('[data-testid="collection-order"]').count(), 2, 'each open anomaly links to its work order');
     assert.match(await rows.locator('[data-testid="collection-order"]').first().textContent(), /^GD/);
+    assert.equal(await page.locator('a[data-testid="collection-order"]').count(), 0, 'the metering centre sees the number; it does not open work orders');
     await page.screenshot({ path: '/tmp/fg-collection-list.png' });
     // by kind: only the communication failure
     await Promise.all([page.waitForResponse((r) => isApi(r, 'GET', '/metering/collection/anomalies') && new URL(r.url()).searchParams.get('kind') === 'communication_failure'),
@@ -75,4 +77,19 @@ test('metering centre: anomaly list by kind and area, the terminal grouped, link
     await waitText(page, 'rate-' + fx.area, '98.92%');
     await page.screenshot({ path: '/tmp/fg-collection-rates.png' });
   } finally { await page.close(); }
+  // a dispatcher (who works the orders) follows the anomaly to its work order
+  const d = await newPage(browser, DESK);
+  try {
+    await login(d.page, fx.dispatcher.username, PASSWORD, '/collection');
+    await byId(d.page, 'collection-table').waitFor();
+    await byId(d.page, 'collection-area').fill(fx.area);
+    await byId(d.page, 'collection-area').press('Enter');
+    await d.page.waitForFunction(() => document.querySelectorAll('[data-testid="collection-table"] a[data-testid="collection-order"]').length === 2);
+    const link = d.page.locator('a[data-testid="collection-order"]').first();
+    const number = await link.textContent();
+    await link.click();
+    await d.page.locator('[data-testid="order-detail"][data-id]').waitFor();
+    assert.ok((await byId(d.page, 'order-detail').textContent()).includes(number));
+    await d.page.screenshot({ path: '/tmp/fg-collection-order.png' });
+  } finally { await d.page.close(); }
 });

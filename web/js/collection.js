@@ -7,6 +7,7 @@ import { t, fmtTime } from './i18n.js';
 import { get } from './api.js';
 import { dataTable, loading, badge } from './ui.js';
 import { problemBox, appLink } from './fw.js';
+import { canOrders } from './perm.js';
 
 const KINDS = ['reverse_energy', 'cover_opened', 'clock_error', 'voltage_loss', 'current_loss', 'communication_failure', 'abnormal_consumption'];
 const STATES = ['open', 'closed'];
@@ -31,7 +32,11 @@ function subject(a) {
   return a.point_no;
 }
 
-function renderAnomalies(el, { navigate }) {
+function renderAnomalies(el, { me, navigate }) {
+  // the order's number links to it for those who may open work orders (the metering centre sees the number)
+  const orderRef = (a) => (canOrders(me)
+    ? appLink('/orders/' + encodeURIComponent(a.work_order_id), a.work_order_number || a.work_order_id, navigate, { class: 'mono', testid: 'collection-order' })
+    : h('span.mono', { testid: 'collection-order', text: a.work_order_number || a.work_order_id }));
   const err = problemBox('collection-error');
   const sel = (testid, label, values, name) => h('select.input', { testid, 'aria-label': label },
     h('option', { value: '', text: t('collection.all') }), values.map((v) => h('option', { value: v, text: name(v) })));
@@ -55,8 +60,7 @@ function renderAnomalies(el, { navigate }) {
           { label: t('collection.state'), render: (a) => h('span.chips', badge(t('collection.state.' + a.state), a.state === 'closed' ? 'ok' : 'warn'),
             a.closed_reason ? badge(t('collection.closed.' + a.closed_reason)) : null) },
           { label: t('collection.order'), render: (a) => (a.work_order_id
-            ? h('span.chips', appLink('/orders/' + encodeURIComponent(a.work_order_id), a.work_order_number || a.work_order_id, navigate,
-              { class: 'mono', testid: 'collection-order' }), a.work_order_status ? badge(t('collection.order_status.' + a.work_order_status)) : null)
+            ? h('span.chips', orderRef(a), a.work_order_status ? badge(t('collection.order_status.' + a.work_order_status)) : null)
             : '—') },
           { label: t('collection.due'), cls: 'col-opt', render: (a) => (a.due_at ? h('span', {
             class: a.state === 'open' && a.due_at < Date.now() ? 'text-danger' : '', text: fmtTime(a.due_at, { seconds: false }) }) : '—') },
