@@ -17,6 +17,7 @@ extern const fg_module_t appjobs_module; /* field work from an application (issu
 extern const fg_module_t appspace_module;
 extern const fg_module_t quality_module; /* metering: service quality and evaluation (issue 12 item 6) */
 extern const fg_module_t screen_module; /* the metering centre's large screen (issue 12 item 7) */
+extern const fg_module_t collection_module; /* collection anomalies and rates (issue 12 item 5) */
 
 const fg_module_t *const fg_modules[] = {
 	/* core */
@@ -41,7 +42,8 @@ const fg_module_t *const fg_modules[] = {
 	&acceptance_module, &custmgr_module,
 	&appjobs_module,
 	/* metering */
-	&quality_module,
+	&collection_module,
 	&screen_module,
+	&quality_module,
 	NULL,
 };

@@ -38,7 +38,7 @@ test(`${LABEL} access matrix: every route is declared, and every declaration is 
   assert.deepEqual(undeclared, [], 'routes missing from tests/api/access_matrix.json');
   assert.deepEqual(stale, [], 'declared routes the server does not serve');
   for (const [k, d] of Object.entries(matrix.routes)) {
-    assert.ok(d.roles === 'public' || d.roles === 'signed_in' || d.roles === 'customer' || d.roles === 'display' || (Array.isArray(d.roles) && d.roles.every((r) => matrix.roles.includes(r))), `${k}: roles`);
+    assert.ok(d.roles === 'public' || d.roles === 'signed_in' || d.roles === 'customer' || d.roles === 'display' || d.roles === 'system' || (Array.isArray(d.roles) && d.roles.every((r) => matrix.roles.includes(r))), `${k}: roles`);
     assert.ok(d.scope === undefined || d.scope === 'team' || d.scope === 'list', `${k}: scope`);
   }
 });
@@ -116,6 +116,8 @@ function expected(d, role, own) {
   if (d.roles === 'customer') return 'customer only';
   // the large screen's data: a display link's token only (docs/api.md "Large screen"), never a staff token
   if (d.roles === 'display') return 'display link only';
+  // an outside system's routes (the collection system's key): no user token, of any role, is taken
+  if (d.roles === 'system') return 'system only';
   const allowed = d.roles === 'public' || d.roles === 'signed_in' || d.roles.includes(role);
   if (!allowed) return 'forbidden';
   const wide = matrix.company_wide.includes(role);
@@ -129,6 +131,7 @@ function classify(res, d) {
   const code = res.json?.error?.code;
   if (res.status === 401 && code === 'portal_session_required') return 'customer only';
   if (res.status === 401 && code === 'screen_link_invalid') return 'display link only';
+  if (res.status === 401 && code === 'collection_key_required' && d.roles === 'system') return 'system only';
   if (res.status === 403 && code === 'forbidden') return 'forbidden';
   if (res.status === 404 && code === 'not_found' && d.scope === 'team') return 'hidden';
   if (res.status === 401 || res.status === 403 || res.status >= 500) return `HTTP ${res.status} ${code ?? ''}`;

@@ -21,6 +21,7 @@ import { renderCustomers } from './customers.js';
 import { renderAppEval } from './appeval.js';
 import { renderApplications } from './applications.js';
 import { renderScreenLinks } from './screenlinks.js';
+import { renderCollection } from './collection.js';
 import { loading } from './ui.js';
 import { beginPage, endPage } from './lifecycle.js';
 import { loadFlows, forgetFlows } from './flows.js';
@@ -35,6 +36,7 @@ const VIEWS = {
   service_evaluation: renderAppEval,
   applications: renderApplications,
   screen_links: renderScreenLinks,
+  collection: renderCollection,
 };
 const state = {
   me: null,

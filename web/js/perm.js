@@ -55,6 +55,8 @@ export const canAppEval = (me) => allows(me, 'applications.read');
 export const canApplications = (me) => allows(me, 'applications.read');
 /** 大屏显示链接 (issue 12 item 7): metering.admin makes and revokes the large screen's display links. */
 export const canScreenLinks = (me) => allows(me, 'metering.admin');
+/** 采集异常 (issue 12 item 5): metering.read sees the collection anomalies and the success rate by area. */
+export const canCollection = (me) => allows(me, 'metering.read');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -73,6 +75,7 @@ export const SECTIONS = [
   { id: 'service_evaluation', path: '/service-evaluation', icon: 'supervision', key: 'nav.service_evaluation', ready: true, visible: canAppEval },
   { id: 'applications', path: '/applications', icon: 'orders', key: 'nav.applications', ready: true, visible: canApplications },
   { id: 'screen_links', path: '/screen-links', icon: 'supervision', key: 'nav.screen_links', ready: true, visible: canScreenLinks },
+  { id: 'collection', path: '/collection', icon: 'supervision', key: 'nav.collection', ready: true, visible: canCollection },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 

@@ -8,6 +8,7 @@
 #include "core/base/day.h"
 #include "fieldwork/interface/work_screen.h"
 #include "customer/interface/application_screen.h"
+#include "metering/collection/collection.h"
 #include "metering/screen/screen.h"
 
 #define CN_OFFSET_MS (8LL * 3600 * 1000) /* Asia/Shanghai has no summer time */
@@ -64,10 +65,10 @@ p_clocks(db_t *db)
  * with exactly these shapes. At the merge, replace the two table lines below by
  *     {"rotation", rotation_screen_summary},
  *     {"collection", collection_screen_summary},
- * (with their headers included) and delete tmp_rotation and tmp_collection. Until then:
+ * (with their headers included) and delete tmp_rotation (collection is wired). Until then:
  * rotation: no campaigns; per transformer area the installed meters due for rotation (installed 8 years ago or
  * more — the smart meter's life, REFERENCE.md §4.3 — or in a batch that failed sampling), none done;
- * collection: nothing (there is no collection data before that module). */
+ */
 static json_t *
 tmp_rotation(db_t *db)
 {
@@ -85,11 +86,6 @@ tmp_rotation(db_t *db)
 	return json_pack("{s:[], s:o}", "campaigns", "by_area", rows);
 }
 
-static json_t *
-tmp_collection(db_t *db)
-{
-	return json_pack("{s:[], s:[]}", "by_area", "open_by_kind");
-}
 /* ---- end TEMPORARY ------------------------------------------------------------------------------------------- */
 
 static const struct {
@@ -100,7 +96,7 @@ static const struct {
 	{"on_time", p_on_time},
 	{"clocks", p_clocks},
 	{"rotation", tmp_rotation},     /* TEMPORARY: rotation_screen_summary */
-	{"collection", tmp_collection}, /* TEMPORARY: collection_screen_summary */
+	{"collection", collection_screen_summary},
 };
 
 json_t *
