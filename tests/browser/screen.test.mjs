@@ -112,7 +112,7 @@ test('screen: made on the desk, opened with no session at 1920 × 1080, drawn, s
       P.clocks.tracks.map((x) => x.open - x.red - x.amber - x.grey)],
     on_time: [[P.on_time.applications.rate, P.on_time.work_orders.rate].map((r) => (r === null ? 0 : Math.round(r * 1000) / 10))],
     rotation: [P.rotation.by_area.map((a) => a.total), P.rotation.by_area.map((a) => a.done)],
-    collection: P.collection.by_area.length ? [P.collection.by_area.map((a) => (a.success_rate === null ? 0 : Math.round(a.success_rate * 1000) / 10)),
+    collection: P.collection.by_area.length ? [P.collection.by_area.map((a) => (a.success_rate === null ? 0 : Math.round(a.success_rate * 10) / 10)),
       P.collection.by_area.map((a) => a.open_anomalies)] : null,
     anomalies: P.collection.open_by_kind.length ? [P.collection.open_by_kind.map((x) => x.count)] : null,
   };

@@ -174,7 +174,7 @@ function render(d) {
   setChart('collection', {
     ...bar(K.by_area.map((a) => a.area), [
       { type: 'bar', name: t('screen.collection.success_rate'), yAxisIndex: 0, itemStyle: { color: COLORS.green },
-        data: K.by_area.map((a) => (a.success_rate === null ? 0 : Math.round(a.success_rate * 1000) / 10)) },
+        data: K.by_area.map((a) => (a.success_rate === null ? 0 : Math.round(a.success_rate * 10) / 10)) },
       { type: 'line', name: t('screen.collection.open_anomalies'), yAxisIndex: 1, itemStyle: { color: COLORS.red },
         data: K.by_area.map((a) => a.open_anomalies) }]),
     yAxis: [{ type: 'value', max: 100, ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: '{value}%' } }, { type: 'value', minInterval: 1, ...AXIS }],
