@@ -53,6 +53,8 @@ export const canCustomers = (me) => allows(me, 'customers.read');
 export const canAppEval = (me) => allows(me, 'applications.read');
 /** 业扩报装 (issue 11): applications.read sees the board, an application and the responsibility list. */
 export const canApplications = (me) => allows(me, 'applications.read');
+/** 计量业务 (issue 12 item 2): metering.read sees the boards and a case; metering.write opens and moves cases. */
+export const canMeterproc = (me) => allows(me, 'metering.read');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -70,6 +72,7 @@ export const SECTIONS = [
   { id: 'customers', path: '/customers', icon: 'people', key: 'nav.customers', ready: true, visible: canCustomers },
   { id: 'service_evaluation', path: '/service-evaluation', icon: 'supervision', key: 'nav.service_evaluation', ready: true, visible: canAppEval },
   { id: 'applications', path: '/applications', icon: 'orders', key: 'nav.applications', ready: true, visible: canApplications },
+  { id: 'metering_cases', path: '/metering-cases', icon: 'orders', key: 'nav.metering_cases', ready: true, visible: canMeterproc },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 
