@@ -152,9 +152,10 @@ function renderCase(el, { me, navigate, life, id }) {
       { label: t('mp.order_status'), render: (o) => statusName('work_order', o.status) },
       { label: t('mp.due_at'), render: (o) => (o.due_at ? fmtTime(o.due_at, { seconds: false }) : '—') }] });
     const timeline = h('ol.apps-timeline', { testid: 'mp-timeline' }, (c.history || []).map((e) => h('li',
-      h('span.small.muted', { text: fmtTime(e.at, { seconds: false }) + ' · ' }),
-      h('strong', { text: actionLabel(e.action) }), h('span', { text: ` ${stateName(e.from_state)} → ${stateName(e.to_state)} · ${e.actor_id === 'system' ? t('mp.system') : e.actor_name || e.actor_id}` }),
-      e.reason ? h('div.small', { text: e.reason }) : null)));
+      h('span.small.muted', { text: fmtTime(e.at, { seconds: false }) }),
+      h('div', h('strong', { text: actionLabel(e.action) }),
+        h('span', { text: ` ${stateName(e.from_state)} → ${stateName(e.to_state)} · ${e.actor_id === 'system' ? t('mp.system') : e.actor_name || e.actor_id}` }),
+        e.reason && e.reason !== 'deadline' ? h('div.small', { text: e.reason }) : null))));
     mount(body, h('div.page-head', h('h1.page-title', { text: `${c.number} · ${c.subject}`, tabindex: '-1' }), badge(kindName(c.kind))),
       facts, actions, refund, h('h2', { text: t('mp.orders') }), orders, h('h2', { text: t('mp.timeline') }), timeline);
   }
