@@ -13,7 +13,7 @@ CREATE TABLE metering_cases (
     id                TEXT PRIMARY KEY,
     number            TEXT NOT NULL UNIQUE,             -- JL20261206-0001
     kind              TEXT NOT NULL CHECK (kind IN ('disputed', 'install', 'fault', 'first_inspection', 'error',
-                                                    'retrofit', 'collection')),
+                                                    'retrofit', 'collection', 'periodic')),
     status            TEXT NOT NULL,                    -- data/flows/metering_case.json
     point_no          TEXT,
     asset_no          TEXT,
@@ -47,3 +47,17 @@ CREATE TABLE metering_cases (
 CREATE INDEX metering_cases_board ON metering_cases(kind, status, due_at);
 CREATE INDEX metering_cases_order ON metering_cases(work_order_id);
 CREATE INDEX metering_cases_point ON metering_cases(point_no);
+
+-- Periodic work generated from the assets (issue 12 item 3): one row per asset, task and due day, written in the
+-- transaction that opens the task's case, so the daily run never opens two cases for the same asset and period
+-- (the primary key; a concurrent run's insert conflicts and does nothing). task: first_inspection (an HV meter's
+-- installation), field_test (an HV meter's periodic field test by class), ct_pt_test (10-year CT/PT test),
+-- pt_voltage_drop (a PT's 2-yearly secondary voltage-drop test). due_on: YYYY-MM-DD.
+CREATE TABLE metering_periodic_runs (
+    asset_id    TEXT NOT NULL,
+    task        TEXT NOT NULL,
+    due_on      TEXT NOT NULL,
+    case_id     TEXT,
+    created_at  BIGINT NOT NULL,
+    PRIMARY KEY (asset_id, task, due_on)
+);

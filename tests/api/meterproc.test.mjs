@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, adminToken, userWithToken, createOrgUnit, expectError, expectStatus, expectList, LABEL, PASSWORD, BASE_URL } from './lib.mjs';
-import { today, people, qualify, equip, act as post, newTicket, issuedReceivedPermitted, briefed, risksConfirmed, upload, JPEG } from './fieldwork_lib.mjs';
+import { today, people, qualify, equip, act as post, newTicket, issuedReceivedPermitted, briefed, risksConfirmed, upload, tamper, JPEG } from './fieldwork_lib.mjs';
 import { shanghai, endOfDay } from './lib_applications.mjs';
 
 let staffMade;
@@ -303,4 +303,62 @@ test(`${LABEL} metering cases: boards list by kind with clocks; contacts masked 
   assert.equal(x.json.status, 'cancelled');
   assert.equal((await order(s.disp.token, c)).status, 'cancelled');
   expectError(await api('GET', '/metering/cases/00000000-0000-7000-8000-000000000000', { token: s.viewer.token }), 404, 'not_found');
+});
+
+// ---- periodic work generated from the assets (issue 12 item 3) ----
+
+const ymd = (d) => d.toISOString().slice(0, 10);
+const addDays = (s, n) => ymd(new Date(Date.UTC(+s.slice(0, 4), +s.slice(5, 7) - 1, +s.slice(8, 10) + n)));
+/** s + n months, a day past the month's end becoming its last day (core/base/day.c's rule). */
+const addMonths = (s, n) => {
+  const y = +s.slice(0, 4), m = +s.slice(5, 7) - 1 + n, d = +s.slice(8, 10);
+  const last = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  return ymd(new Date(Date.UTC(y, m, Math.min(d, last))));
+};
+const dayEnd = (s) => endOfDay(+s.slice(0, 4), +s.slice(5, 7), +s.slice(8, 10));
+
+test(`${LABEL} metering cases: periodic work generated from the assets — first inspection, field test by class, CT/PT 10-year, PT voltage drop — once per asset and period`, async () => {
+  const s = await staff();
+  const T = today();
+  const tag = `P${Date.now() % 1e8}`;
+  // the assets as the assets module keeps them (written here behind the server: that module is not this one)
+  const now = Date.now();
+  const row = (no, kind, subtype, cls, installed, verified) => `('${tag}-${no}', '${tag}-${no}', '${kind}', ${subtype ? `'${subtype}'` : 'NULL'}, ` +
+    `${cls ? `'${cls}'` : 'NULL'}, 'installed', 'JLD-${tag}', ${installed ? `'${installed}'` : 'NULL'}, ${verified ? `'${verified}'` : 'NULL'}, ${now}, ${now})`;
+  const hvNew = addDays(T, -10);                     // an HV meter energised 10 days ago: its first inspection
+  const hvOld = addMonths(addDays(T, 10), -3);       // a 0.2S HV meter (class I, 3-monthly): its test due in 10 days
+  const ctVerified = addMonths(addDays(T, 5), -120); // a CT verified 10 years ago, 5 days from now
+  const ptInstalled = addMonths(addDays(T, 20), -24); // a PT installed 2 years ago, 20 days from now
+  tamper('INSERT INTO metering_assets (id, asset_no, kind, subtype, accuracy_class, status, point_no, installed_on, verified_on, created_at, updated_at) VALUES ' +
+    [row('A', 'meter', 'three_phase_hv', '0.5S', hvNew), row('B', 'meter', 'three_phase_hv', '0.2S', hvOld), row('C', 'ct', null, '0.2S', null, ctVerified),
+      row('D', 'pt', null, '0.2', ptInstalled, ptInstalled), row('E', 'meter', 'single_phase', '2.0', addDays(T, -5))].join(', '));
+  expectError(await api('POST', '/metering/periodic/actions/run', { token: s.disp.token, body: {} }), 403, 'forbidden');
+  expectError(await api('POST', '/metering/periodic/actions/run', { token: s.mgr.token, body: { on: '2026-13-01' } }), 400, 'invalid_field', 'on');
+  const run = await api('POST', '/metering/periodic/actions/run', { token: s.mgr.token, body: {} });
+  expectStatus(run, 200);
+  assert.equal(run.json.day, T);
+  const mine = run.json.items.filter((i) => i.asset_no.startsWith(tag)).map((i) => [i.asset_no, i.task, i.due_on]).sort();
+  assert.deepEqual(mine, [[`${tag}-A`, 'first_inspection', hvNew], [`${tag}-B`, 'field_test', addMonths(hvOld, 3)],
+    [`${tag}-C`, 'ct_pt_test', addMonths(ctVerified, 120)], [`${tag}-D`, 'pt_voltage_drop', addMonths(ptInstalled, 24)]]);
+  // the same day again (the job and a person, or two nodes): nothing twice
+  const again = await api('POST', '/metering/periodic/actions/run', { token: s.mgr.token, body: {} });
+  expectStatus(again, 200);
+  assert.equal(again.json.items.filter((i) => i.asset_no.startsWith(tag)).length, 0);
+  // the first inspection: a month from energising; the periodic test due on its day, with a field test order
+  const byTask = Object.fromEntries(run.json.items.filter((i) => i.asset_no.startsWith(tag)).map((i) => [i.task, i]));
+  const fi = await get(s.metering.token, byTask.first_inspection.case_id);
+  assert.equal(fi.kind, 'first_inspection');
+  assert.equal(fi.due_at, dayEnd(addMonths(hvNew, 1)));
+  assert.equal(fi.point_no, `JLD-${tag}`);
+  const ft = await get(s.metering.token, byTask.field_test.case_id);
+  assert.equal(ft.kind, 'periodic');
+  assert.equal(ft.data.task, 'field_test');
+  assert.equal(ft.due_at, dayEnd(addMonths(hvOld, 3)));
+  const wo = await order(s.disp.token, ft);
+  assert.equal(wo.kind, 'first_inspection');
+  assert.equal(wo.meter_asset_no, `${tag}-B`);
+  assert.equal(wo.source, 'schedule');
+  // worked in the field and within class: closed
+  await runJob(s.p, ft.work_order_id, { error_percent: 0.1, test_reason: 'periodic' });
+  assert.equal((await get(s.metering.token, ft.id)).status, 'closed');
 });

@@ -22,7 +22,9 @@
 	"calculated_by, calculated_at, approved_by, approved_at, answer, answered_at, closed_at, cancel_reason, created_by, " \
 	"created_at, updated_at, version"
 
-static const char *const kinds[] = {"disputed", "install", "fault", "first_inspection", "error", "retrofit", "collection", NULL};
+static const char *const kinds[] = {"disputed", "install", "fault", "first_inspection", "error", "retrofit", "collection", "periodic", NULL};
+/* what a person opens; periodic cases are the daily run's (meterproc_periodic.c) */
+static const char *const desk_kinds[] = {"disputed", "install", "fault", "first_inspection", "error", "retrofit", "collection", NULL};
 
 static const char *
 str(json_t *o, const char *k)
@@ -98,6 +100,12 @@ due_for(db_t *db, const char *key, json_t *data, int64_t from, int64_t *due)
 	*due = 0;
 	json_t *lim = json_object_get(json_object_get(flow_def("metering_case"), "limits"), key), *after = NULL;
 	json_t *n = json_is_string(json_object_get(lim, "by")) ? pick("limits", key, data) : json_object_get(lim, "working_days");
+	if (json_is_string(json_object_get(lim, "data_day"))) { /* a day the case carries: a periodic task's due day */
+		const char *on = str(data, json_string_value(json_object_get(lim, "data_day")));
+		if (on && day_valid(on))
+			*due = end_of_day(on);
+		return 0;
+	}
 	if (json_integer_value(json_object_get(lim, "months")) > 0) {
 		char day[11];
 		const char *on = str(data, "energised_on");
@@ -283,7 +291,9 @@ create_job(db_t *db, const char *actor_id, json_t *c, const char *key, int64_t d
 	    str(c, "point_no") ? " · " : "", str(c, "point_no") ? str(c, "point_no") : "");
 	json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", kind, "title", title, "priority",
 	    strcmp(key, "replacement") == 0 || strcmp(key, "disputed") == 0 || strcmp(key, "fault") == 0 ? "high" : "normal", "source",
-	    strcmp(str(c, "kind"), "disputed") == 0 || strcmp(str(c, "kind"), "fault") == 0 ? "customer" : "manager", "description", str(c, "subject"));
+	    strcmp(str(c, "kind"), "disputed") == 0 || strcmp(str(c, "kind"), "fault") == 0 ? "customer"
+	    : str(data, "task") ? "schedule" /* generated from the assets (meterproc_periodic.c) */
+				: "manager", "description", str(c, "subject"));
 	static const char *const copy[][2] = {{"point_no", "metering_point_no"}, {"asset_no", "meter_asset_no"}, {"customer_name", "customer_name"}};
 	for (size_t i = 0; i < sizeof copy / sizeof copy[0]; i++)
 		if (str(c, copy[i][0]))
@@ -342,6 +352,14 @@ load_raw(db_t *db, const char *id)
 
 int
 meterproc_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err)
+{
+	if (str(in, "kind") && !one_of(str(in, "kind"), desk_kinds))
+		return fg_err_field(err, "invalid_field", "kind", "disputed, install, fault, first_inspection, error, retrofit or collection");
+	return meterproc_open(db, actor_id, in, out, err);
+}
+
+int
+meterproc_open(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err)
 {
 	const char *kind = str(in, "kind"), *phone = str(in, "customer_phone");
 	int64_t now = fg_now_ms();
@@ -644,7 +662,8 @@ meterproc_on_finished(db_t *db, const fg_event_t *ev, fg_err_t *err)
 	if (strcmp(st, "field") == 0) {
 		action = "field_done";
 		const char *kind = str(c, "kind");
-		if ((strcmp(kind, "disputed") == 0 || strcmp(kind, "first_inspection") == 0) && json_object_get(rec, "error_percent")) {
+		if ((strcmp(kind, "disputed") == 0 || strcmp(kind, "first_inspection") == 0 || strcmp(kind, "periodic") == 0) &&
+		    json_object_get(rec, "error_percent")) {
 			fg_err_t e = FG_ERR_INIT;
 			int src = store_test(db, c, json_object_get(rec, "error_percent"), str(rec, "result"), str(rec, "meter_class"), ev->at, &e);
 			bool bad = src != 0 && e.code && strcmp(e.code, "internal") != 0;

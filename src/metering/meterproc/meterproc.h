@@ -23,6 +23,18 @@
  * energised_on YYYY-MM-DD (first_inspection, required), grade major|general|minor (error, required), team_id}.
  * Refusals: invalid_field, missing_field. out: the case (contacts in full). */
 int meterproc_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err);
+/* meterproc_create without the desk's restriction on kind: the daily run opens `periodic` cases (data {task,
+ * due_on, …}) with it, as the system actor, in its own transaction. */
+int meterproc_open(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err);
+/* Periodic work generated from the assets (issue 12 item 3; data/flows/metering_case.json "periodic"): as of `day`
+ * (YYYY-MM-DD, Asia/Shanghai), opens the cases that are due — first inspections of HV meters installed in the
+ * window, HV meters' periodic field tests by class, CT/PT 10-year tests, PT voltage-drop tests — each once per
+ * asset, task and due day (metering_periodic_runs), each in its own transaction. out: {"day", "created",
+ * "items": [{task, asset_no, due_on, case_id, number}]}. -1 on a database error. */
+int meterproc_periodic_run(db_t *db, const char *day, json_t **out, fg_err_t *err);
+/* The daily job's step (fg_job_t): meterproc_periodic_run for today. */
+int meterproc_periodic_job(db_t *db, int64_t now_ms);
+
 /* The case with its clocks, work orders and history; NULL when there is none. Contacts in full. */
 json_t *meterproc_get(db_t *db, const char *id);
 

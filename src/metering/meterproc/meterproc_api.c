@@ -3,6 +3,8 @@
 #include <string.h>
 #include "core/http/routes.h"
 #include "core/flow/flow_api.h"
+#include "core/base/util.h"
+#include "core/calendar/calendar.h"
 #include "metering/meterproc/meterproc.h"
 #include "metering/meterproc/meterproc_refund.h"
 
@@ -152,6 +154,26 @@ run(req_t *r)
 	http_json(r, 200, json_pack("{s:i}", "fired", fired));
 }
 
+static const jfield_t periodic_spec[] = {
+	{"on", JF_STRING, 0, 10},
+	{NULL, 0, 0, 0},
+};
+
+/* The daily run now (metering.admin; tests): as of "on" (default today, Shanghai). */
+static void
+periodic_run(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	if (http_body(r, periodic_spec))
+		return;
+	char today[11];
+	cal_local_day(fg_now_ms(), today);
+	const char *on = json_string_value(json_object_get(r->json, "on"));
+	int rc = meterproc_periodic_run(r->db, on ? on : today, &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
 const route_t meterproc_routes[] = {
 	{"GET", "/api/v1/metering/cases", case_list, "metering.read", 0, .resp = "list:",
 	    .doc = "Metering cases, the nearest deadline first (kind, status, late, open filters; masked contacts without metering.write)"},
@@ -159,6 +181,8 @@ const route_t meterproc_routes[] = {
 	    .doc = "Opens a case in its field stage with the kind's work order and clock"},
 	{"POST", "/api/v1/metering/cases/actions/run", run, "metering.admin", 0, .body = run_spec,
 	    .doc = "Fires the cases' deadlines due by at (the scheduler's step, by hand)"},
+	{"POST", "/api/v1/metering/periodic/actions/run", periodic_run, "metering.admin", 0, .body = periodic_spec,
+	    .doc = "Generates the periodic work due as of on (default today): the daily job's step, by hand"},
 	{"POST", "/api/v1/metering/refund-preview", refund_preview, "metering.read", 0, .body = action_spec,
 	    .doc = "The 退补 working for the inputs, nothing stored"},
 	{"GET", "/api/v1/metering/cases/{id}", case_get, "metering.read", 0, .ok = "200",

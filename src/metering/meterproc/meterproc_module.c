@@ -12,6 +12,12 @@ static const fg_subscription_t subscriptions[] = {
 	{NULL, NULL, NULL},
 };
 
+/* Periodic work from the assets: daily (FG_METERPROC_PERIODIC_S shortens it), first run five minutes after start. */
+static const fg_job_t jobs[] = {
+	{"meterproc.periodic", 86400, "FG_METERPROC_PERIODIC_S", 300, meterproc_periodic_job},
+	{NULL, 0, NULL, 0, NULL},
+};
+
 static const errcat_t meterproc_errors[] = {
 	{"metering_case_job_open", 409, "该环节的现场工单尚未完成，请等待工单完成或先取消工单",
 	    "The stage's field work order is still open: let it finish, or cancel it first"},
@@ -29,6 +35,7 @@ const fg_module_t meterproc_module = {
 	.effects = meterproc_effects,
 	.flows = (const flow_binding_t *const[]){&meterproc_flow, NULL},
 	.subscriptions = subscriptions,
+	.jobs = jobs,
 	.errors = meterproc_errors,
 	.start = meterproc_check,
 };
