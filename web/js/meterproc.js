@@ -15,7 +15,9 @@ import { loadFlow, flowStateName, flowStates } from './flows.js';
 import { isAbort } from './lifecycle.js';
 
 const FLOW = 'metering_case';
-export const MP_KINDS = ['disputed', 'install', 'fault', 'first_inspection', 'error', 'retrofit', 'collection'];
+export const MP_KINDS = ['disputed', 'install', 'fault', 'first_inspection', 'error', 'retrofit', 'collection', 'periodic'];
+/** What a person opens (periodic cases are generated from the assets). */
+const DESK_KINDS = MP_KINDS.filter((k) => k !== 'periodic');
 const OPEN_STATES = ['field', 'reply', 'replacement', 'calculation', 'approval'];
 const CAUSES = ['out_of_tolerance', 'wiring', 'voltage_drop', 'pt_fuse', 'multiplier'];
 /** The inputs each 退补 cause takes (meterproc_refund.h), in the order the form asks for them. */
@@ -58,7 +60,7 @@ function renderBoard(el, { me, navigate, life }, kind) {
     { class: 'subtab' + (k === kind ? ' active' : ''), role: 'tab', 'aria-selected': k === kind ? 'true' : 'false', testid: 'mp-tab-' + k })));
   const summary = h('div.board-summary', { testid: 'mp-summary' });
   const board = h('div.apps-board', { testid: 'mp-board', dataset: { renders: '0' } }, loading());
-  const add = allows(me, 'metering.write')
+  const add = allows(me, 'metering.write') && kind !== 'periodic'
     ? h('button.btn.btn-primary', { type: 'button', testid: 'mp-new', text: t('mp.new'), onclick: () => newCase(kind, navigate) }) : null;
   async function load() {
     try {
@@ -91,7 +93,7 @@ function renderBoard(el, { me, navigate, life }, kind) {
 
 async function newCase(kind, navigate) {
   const fields = [
-    { name: 'kind', label: t('mp.kind'), type: 'select', value: kind, options: MP_KINDS.map((k) => ({ value: k, label: kindName(k) })) },
+    { name: 'kind', label: t('mp.kind'), type: 'select', value: kind, options: DESK_KINDS.map((k) => ({ value: k, label: kindName(k) })) },
     { name: 'subject', label: t('mp.subject'), required: true },
     { name: 'point_no', label: t('mp.point_no') },
     { name: 'asset_no', label: t('mp.asset_no') },
