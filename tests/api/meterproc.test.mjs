@@ -219,6 +219,10 @@ test(`${LABEL} metering cases: HV first inspection within one calendar month of 
   expectError(await api('POST', '/metering/cases', { token: s.metering.token, body: { kind: 'first_inspection', subject: 'x' } }),
     400, 'missing_field', 'data.energised_on');
   assert.equal((await order(s.disp.token, c)).kind, 'first_inspection');
+  // its order cancelled and no test recorded: the desk cannot close it untested
+  const untested = await open(s.metering.token, 'first_inspection', { data: { energised_on: '2026-09-15' } });
+  expectStatus(await api('POST', `/work-orders/${untested.work_order_id}/actions/cancel`, { token: s.disp.token }), 200);
+  expectError(await act(s.metering.token, untested.id, 'field_done'), 409, 'metering_case_untested');
   await runJob(s.p, c.work_order_id, { error_percent: 0.1, result: 'pass', test_reason: 'first' });
   let a = await get(s.metering.token, c.id);
   assert.equal(a.status, 'closed', 'passed: nothing more to do');
