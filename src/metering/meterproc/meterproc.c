@@ -136,6 +136,8 @@ parse_text(json_t *row, const char *k, json_t *dflt)
 {
 	const char *t = str(row, k);
 	json_t *v = t ? json_loads(t, 0, NULL) : NULL;
+	if (v)
+		json_decref(dflt); /* the stored value wins; the default was never needed */
 	json_object_set_new(row, k, v ? v : dflt);
 }
 
