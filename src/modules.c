@@ -18,6 +18,7 @@ extern const fg_module_t appspace_module;
 extern const fg_module_t quality_module; /* metering: service quality and evaluation (issue 12 item 6) */
 extern const fg_module_t screen_module; /* the metering centre's large screen (issue 12 item 7) */
 extern const fg_module_t collection_module; /* collection anomalies and rates (issue 12 item 5) */
+extern const fg_module_t meterproc_module; /* metering field-service cases (issue 12 item 2) */
 
 const fg_module_t *const fg_modules[] = {
 	/* core */
@@ -42,6 +43,7 @@ const fg_module_t *const fg_modules[] = {
 	&acceptance_module, &custmgr_module,
 	&appjobs_module,
 	/* metering */
+	&meterproc_module,
 	&collection_module,
 	&screen_module,
 	&quality_module,

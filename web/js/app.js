@@ -22,6 +22,7 @@ import { renderAppEval } from './appeval.js';
 import { renderApplications } from './applications.js';
 import { renderScreenLinks } from './screenlinks.js';
 import { renderCollection } from './collection.js';
+import { renderMeterproc } from './meterproc.js';
 import { loading } from './ui.js';
 import { beginPage, endPage } from './lifecycle.js';
 import { loadFlows, forgetFlows } from './flows.js';
@@ -37,6 +38,7 @@ const VIEWS = {
   applications: renderApplications,
   screen_links: renderScreenLinks,
   collection: renderCollection,
+  metering_cases: renderMeterproc,
 };
 const state = {
   me: null,

@@ -57,6 +57,8 @@ export const canApplications = (me) => allows(me, 'applications.read');
 export const canScreenLinks = (me) => allows(me, 'metering.admin');
 /** 采集异常 (issue 12 item 5): metering.read sees the collection anomalies and the success rate by area. */
 export const canCollection = (me) => allows(me, 'metering.read');
+/** 计量业务 (issue 12 item 2): metering.read sees the boards and a case; metering.write opens and moves cases. */
+export const canMeterproc = (me) => allows(me, 'metering.read');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -76,6 +78,7 @@ export const SECTIONS = [
   { id: 'applications', path: '/applications', icon: 'orders', key: 'nav.applications', ready: true, visible: canApplications },
   { id: 'screen_links', path: '/screen-links', icon: 'supervision', key: 'nav.screen_links', ready: true, visible: canScreenLinks },
   { id: 'collection', path: '/collection', icon: 'supervision', key: 'nav.collection', ready: true, visible: canCollection },
+  { id: 'metering_cases', path: '/metering-cases', icon: 'orders', key: 'nav.metering_cases', ready: true, visible: canMeterproc },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 
