@@ -93,7 +93,11 @@ cmd_serve(int argc, char **argv)
 	sigwait(&set, &sig);
 	log_info("signal %d: stopping (finishing requests in flight)", sig);
 	scheduler_stop();
-	http_stop(5000);
+	/* the stop's grace: 5 s by default, inside systemd's TimeoutStopSec (docs/operations.md); FG_STOP_GRACE_S
+	 * lengthens it where slow requests are expected (a loaded test machine's burst of argon2id logins) */
+	const char *g = getenv("FG_STOP_GRACE_S");
+	int grace_s = g ? atoi(g) : 5;
+	http_stop((grace_s >= 1 && grace_s <= 600 ? grace_s : 5) * 1000);
 	module_stop_all(); /* after the server: no request can queue work a module would not do */
 	log_info("stopped");
 	return 0;

@@ -302,24 +302,36 @@ http_start(const http_config_t *cfg)
 	return 0;
 }
 
-/* A graceful stop: no new connections; every request that reaches us on a connection already open is served
- * (answered with Connection: close) until none has been running for a short quiet spell, or the grace is
- * over. A request whose headers are still queued behind a busy worker is not counted in `inflight` yet, hence
- * the quiet spell rather than stopping the moment the count touches zero. */
+/* Waits until no request has been running for quiet_ms, or until the deadline (mono ms); returns when either. */
+static void
+wait_quiet(int64_t deadline, int quiet_ms)
+{
+	int quiet = 0;
+	while (quiet < quiet_ms && (now_us() / 1000) < deadline) {
+		usleep(20 * 1000);
+		quiet = atomic_load(&inflight) > 0 ? 0 : quiet + 20;
+	}
+}
+
+/* A graceful stop: every request already sent to us is served (answered with Connection: close), then the
+ * daemon stops. "Already sent" includes connections still in the kernel's listen backlog: a worker busy with a
+ * slow request (an argon2id login) accepts nothing until it is free, and closing the listening socket would reset
+ * those clients. So the listening socket stays open until no request has been running for a quiet spell (the
+ * workers are free and have taken what was queued), and only then is closed; a last short spell serves what was
+ * accepted in the meantime. A request whose headers are still queued behind a busy worker is not counted in
+ * `inflight` yet, hence a spell rather than stopping the moment the count touches zero. All within grace_ms. */
 void
 http_stop(int grace_ms)
 {
 	if (!daemon_)
 		return;
 	atomic_store(&stopping, true);
+	int64_t deadline = (now_us() / 1000) + grace_ms;
+	wait_quiet(deadline, 200);
 	MHD_socket ls = MHD_quiesce_daemon(daemon_);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
-	int quiet = 0;
-	for (int waited = 0; waited < grace_ms && quiet < 200; waited += 20) {
-		usleep(20 * 1000);
-		quiet = atomic_load(&inflight) > 0 ? 0 : quiet + 20;
-	}
+	wait_quiet(deadline, 60);
 	if (atomic_load(&inflight) > 0)
 		log_warn("stopping with %d requests still in flight after %d ms", atomic_load(&inflight), grace_ms);
 	/* chargers first: the gateway closes every upgraded socket (MHD_upgrade_action CLOSE) and the writer stores
