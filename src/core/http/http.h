@@ -97,6 +97,10 @@ typedef struct route {
 	/* cache: a GET whose 200 answer depends only on the caller, language, path, query, the tables it reads and
 	 * the clock to within a second may be answered again from the response cache (rcache.h), with an ETag */
 	bool cache;
+	/* admit: a check of the caller the router cannot make itself (a credential of the route's own, such as the
+	 * portal's customer session), run at the headers before any body is read or an upload slot taken: 0 lets the
+	 * request on, -1 has answered the refusal. NULL: none. The handler still checks as before. */
+	int (*admit)(struct req *r);
 } route_t;
 /* route_t.errors: .errors = HTTP_ERRORS("version_conflict", "invalid_transition") */
 #define HTTP_ERRORS(...) ((const char *const[]){__VA_ARGS__, NULL})

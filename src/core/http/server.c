@@ -143,6 +143,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 			too_large(r);
 			return refuse(r, declared);
 		}
+		if (r->route && r->route->admit && r->route->admit(r) != 0)
+			return refuse(r, declared);
 		bool upload = r->route && r->route->max_body && has_body(method);
 		if (upload) {
 			edge_conn_phase(conn, EDGE_UPLOAD);

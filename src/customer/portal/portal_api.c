@@ -79,6 +79,15 @@ portal_customer(req_t *r, portal_session_t *s)
 	return 0;
 }
 
+/* The routes' admit hook: an upload without a customer session is refused at its headers, before its body is
+ * spooled or an upload slot (shared by every anonymous caller) is taken. */
+static int
+admit_customer(req_t *r)
+{
+	portal_session_t s;
+	return portal_customer(r, &s);
+}
+
 static void
 h_code_request(req_t *r)
 {
@@ -343,7 +352,7 @@ const route_t portal_routes[] = {
 	{"GET", "/api/v1/portal/applications/{number}", app_get, NULL, 0, .ok = "200 304", .resp = "PortalApplication",
 	    .errors = HTTP_ERRORS("portal_session_required", "not_found"), .cache = true},
 	{"POST", "/api/v1/portal/applications/{number}/documents/{type}", document_upload, NULL, PORTAL_UPLOAD_MAX,
-	    .resp = "PortalApplication",
+	    .resp = "PortalApplication", .admit = admit_customer,
 	    .errors = HTTP_ERRORS("portal_session_required", "csrf_origin_mismatch", "not_found", "missing_field",
 		"unsupported_media_type", "application_closed", "application_document_accepted"),
 	    .doc = "The file's bytes as the raw body, its Content-Type the file's type (JPEG, PNG, WebP or PDF)."},
@@ -351,6 +360,7 @@ const route_t portal_routes[] = {
 	    .errors = HTTP_ERRORS("portal_session_required", "csrf_origin_mismatch", "not_found", "application_not_powered",
 		"application_already_rated")},
 	{"POST", "/api/v1/portal/attachments", upload, NULL, PORTAL_UPLOAD_MAX, .ok = "201", .resp = "PortalUpload",
+	    .admit = admit_customer,
 	    .errors = HTTP_ERRORS("portal_session_required", "csrf_origin_mismatch", "missing_field", "unsupported_media_type"),
 	    .doc = "The file's bytes as the raw body, its Content-Type the file's type; ?filename= names it."},
 	{"POST", "/api/v1/portal/feedback", feedback, NULL, 0, .body = feedback_spec, .ok = "201", .resp = "PortalFeedback",
