@@ -219,10 +219,10 @@ progress(db_t *db, const char *id)
 {
 	int rc;
 	json_t *areas = db_all(db_q(db,
-	    "SELECT area, COUNT(*) AS total, SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS done FROM rotation_items "
+	    "SELECT area, COUNT(*) AS total, CAST(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS BIGINT) AS done FROM rotation_items "
 	    "WHERE campaign_id = $1 GROUP BY area ORDER BY area LIMIT 1000", "t", id), &rc);
 	json_t *days = db_all(db_q(db,
-	    "SELECT day, COUNT(*) AS total, SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS done FROM rotation_items "
+	    "SELECT day, COUNT(*) AS total, CAST(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS BIGINT) AS done FROM rotation_items "
 	    "WHERE campaign_id = $1 GROUP BY day ORDER BY day LIMIT 1000", "t", id), &rc);
 	json_t *st = db_all(db_q(db, "SELECT status, COUNT(*) AS n FROM rotation_items WHERE campaign_id = $1 GROUP BY status", "t", id), &rc);
 	if (!areas || !days || !st) {
@@ -264,7 +264,7 @@ int
 rotation_list(db_t *db, const char *status, json_t **out, fg_err_t *err)
 {
 	int rc;
-	json_t *rows = db_all(db_q(db, "SELECT " CAMPAIGN_COLS " FROM rotation_campaigns WHERE ($1 IS NULL OR status = $1) "
+	json_t *rows = db_all(db_q(db, "SELECT " CAMPAIGN_COLS " FROM rotation_campaigns WHERE (CAST($1 AS TEXT) IS NULL OR status = $1) "
 				       "ORDER BY created_at DESC, id LIMIT 500", "t", status), &rc), *o;
 	if (!rows)
 		return fg_err(err, "internal");
@@ -272,7 +272,7 @@ rotation_list(db_t *db, const char *status, json_t **out, fg_err_t *err)
 	json_array_foreach(rows, i, o) {
 		json_t *c = json_loads(str(o, "criteria"), 0, NULL);
 		json_object_set_new(o, "criteria", c ? c : json_object());
-		json_t *d = db_one(db_q(db, "SELECT SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS done FROM rotation_items "
+		json_t *d = db_one(db_q(db, "SELECT CAST(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS BIGINT) AS done FROM rotation_items "
 					     "WHERE campaign_id = $1", "t", str(o, "id")), &rc);
 		json_int_t done = json_integer_value(json_object_get(d, "done"));
 		json_decref(d);
@@ -600,7 +600,7 @@ rotation_screen_summary(db_t *db)
 	    "i.status = 'done') AS done FROM rotation_campaigns c WHERE c.status = 'running' ORDER BY c.created_at, c.id LIMIT 50", ""),
 	    &rc);
 	json_t *areas = camps ? db_all(db_q(db,
-	    "SELECT i.area, COUNT(*) AS total, SUM(CASE WHEN i.status = 'done' THEN 1 ELSE 0 END) AS done FROM rotation_items i "
+	    "SELECT i.area, COUNT(*) AS total, CAST(SUM(CASE WHEN i.status = 'done' THEN 1 ELSE 0 END) AS BIGINT) AS done FROM rotation_items i "
 	    "JOIN rotation_campaigns c ON c.id = i.campaign_id WHERE c.status = 'running' AND i.status <> 'cancelled' "
 	    "GROUP BY i.area ORDER BY i.area LIMIT 200", ""), &rc) : NULL;
 	if (!camps || !areas) {
