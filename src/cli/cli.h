@@ -48,6 +48,10 @@ int demo_customers(db_t *db, json_t *org_keys, int *made);
  * applications_create and the flow's transitions, once per database; *made: how many were added. */
 int demo_applications(db_t *db, json_t *org_keys, int *made);
 
+/* The demo meter ledger (200,000 meters in two transformer areas, through the bulk import) and a running rotation
+ * campaign with its past days' work orders finished, once per database (demo_meters.c). */
+int demo_meters(db_t *db, int *meters, int *finished);
+
 /* Creates the admin account if missing; prints its generated password once. */
 int cli_ensure_admin(db_t *db);
 
