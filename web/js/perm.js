@@ -53,6 +53,8 @@ export const canCustomers = (me) => allows(me, 'customers.read');
 export const canAppEval = (me) => allows(me, 'applications.read');
 /** 业扩报装 (issue 11): applications.read sees the board, an application and the responsibility list. */
 export const canApplications = (me) => allows(me, 'applications.read');
+/** 轮换计划 (issue 12 item 4): metering.read sees the campaigns and previews; metering.write plans and generates. */
+export const canRotation = (me) => allows(me, 'metering.read');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -70,6 +72,7 @@ export const SECTIONS = [
   { id: 'customers', path: '/customers', icon: 'people', key: 'nav.customers', ready: true, visible: canCustomers },
   { id: 'service_evaluation', path: '/service-evaluation', icon: 'supervision', key: 'nav.service_evaluation', ready: true, visible: canAppEval },
   { id: 'applications', path: '/applications', icon: 'orders', key: 'nav.applications', ready: true, visible: canApplications },
+  { id: 'rotation', path: '/rotation', icon: 'orders', key: 'nav.rotation', ready: true, visible: canRotation },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 
