@@ -330,7 +330,7 @@ mimp_run(db_t *db, const char *actor_id, const char *id, int fd, mimp_progress_t
 	struct stat stt;
 	if (fstat(fd, &stt) == 0)
 		atomic_store(&pg->bytes_total, (int64_t)stt.st_size);
-	fg_fmt(pg->phase, sizeof pg->phase, "reading");
+	atomic_store(&pg->phase, MIMP_READING);
 	run_t r = {.db = db, .pg = pg, .report = json_array()};
 	crypto_hash_sha256_state hs;
 	crypto_hash_sha256_init(&hs);
@@ -439,7 +439,7 @@ mimp_run(db_t *db, const char *actor_id, const char *id, int fd, mimp_progress_t
 	if (!code && r.nerr)
 		code = "import_invalid_rows";
 	if (!code) {
-		fg_fmt(pg->phase, sizeof pg->phase, "writing");
+		atomic_store(&pg->phase, MIMP_WRITING);
 		int sp = db_savepoint(db);
 		int rc = sp < 0 ? DB_ERR : db_run(db_q(db,
 		    "INSERT INTO metering_assets (id, asset_no, kind, subtype, model, manufacturer, batch, accuracy_class, rated, "
@@ -449,7 +449,7 @@ mimp_run(db_t *db, const char *actor_id, const char *id, int fd, mimp_progress_t
 		    "point_no, transformer_area, installed_on, org_unit_id, note, $1, $2, $2, 1 FROM mimp_stage", "ti", id, now));
 		if (rc == DB_CONFLICT) {
 			db_rollback_to(db, sp);
-			fg_fmt(pg->phase, sizeof pg->phase, "checking");
+			atomic_store(&pg->phase, MIMP_CHECKING);
 			code = duplicates(&r) == 0 && r.nerr ? "import_invalid_rows" : "internal";
 		} else if (rc != DB_DONE || db_release(db, sp) != 0)
 			code = "internal";

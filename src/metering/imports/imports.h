@@ -30,11 +30,12 @@
 
 #define MIMP_MAX_REPORT 1000 /* bad cells kept in the report; error_count counts them all */
 
+enum { MIMP_READING = 0, MIMP_CHECKING = 1, MIMP_WRITING = 2 };
 /* What a running import has done, read by other threads (GET shows it live). */
 typedef struct {
 	_Atomic int64_t bytes_read, bytes_total, rows;
 	atomic_bool stop; /* set by the server's shutdown: the import rolls back */
-	char phase[16];   /* "reading" | "checking" | "writing" (written before it is read: advisory) */
+	_Atomic int phase; /* MIMP_READING, MIMP_CHECKING (duplicates), MIMP_WRITING (into the ledger) */
 } mimp_progress_t;
 
 /* Creates the import's row (state running) and commits it. out_id: 37 bytes. */

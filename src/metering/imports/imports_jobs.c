@@ -87,8 +87,8 @@ mimp_live(const char *id, json_t **progress)
 	bool here = cur.busy && strcmp(cur.id, id) == 0;
 	if (here) {
 		int64_t r = atomic_load(&cur.pg.bytes_read), t = atomic_load(&cur.pg.bytes_total);
-		char phase[16];
-		fg_fmt(phase, sizeof phase, "%s", cur.pg.phase[0] ? cur.pg.phase : "reading");
+		static const char *const names[] = {"reading", "checking", "writing"};
+		const char *phase = names[atomic_load(&cur.pg.phase) % 3];
 		/* reading is most of the work; the last per cent is the move into the ledger */
 		int pct = t > 0 ? (int)(r * 99 / t) : 0;
 		*progress = json_pack("{s:s, s:I, s:I, s:I, s:i}", "phase", phase, "bytes_read", (json_int_t)r, "bytes_total",
