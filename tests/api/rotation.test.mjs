@@ -86,7 +86,7 @@ async function runJob(p, workOrderId) {
   expectStatus(await post(p.leader.token, `/plans/${plan.json.id}/actions/finish`), 200);
 }
 
-test(`${LABEL} rotation: generate within capacity on working days, progress when a work order finishes, then complete`, async () => {
+test(`${LABEL} rotation: generate within capacity on working days, progress when a work order finishes; complete waits for every meter`, async () => {
   const { m, d } = await staff();
   const L = await ledger(m.token);
   // 7 meters (A: 4, B: 3), one crew of 2 meters a day from Wednesday 2026-09-30: the National Day holiday
