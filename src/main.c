@@ -27,6 +27,8 @@ static const char usage[] =
     "  maintenance --data DIR [--db URL] [--keys-older-than SECONDS]\n"
     "                                      sweep expired idempotency keys and sessions now (the server does it hourly)\n"
     "  routes                              print the HTTP route table as JSON [{method, pattern, perm, max_body}]\n"
+    "  import meters FILE.csv --data DIR [--db URL]\n"
+    "                                      load meters into the ledger in bulk: all rows or none, bad cells listed\n"
     "  ticket export ID --data DIR [--db URL] > t.json\n"
     "                                      a ticket with its signatures, keys and signed bytes, checkable offline\n"
     "  ticket verify t.json                check an exported ticket's signatures with no database; exit 1 naming\n"
@@ -54,6 +56,7 @@ main(int argc, char **argv)
 		{"init", cmd_init}, {"serve", cmd_serve}, {"migrate", cmd_migrate}, {"user", cmd_user},
 		{"demo", cmd_demo}, {"audit", cmd_audit}, {"backup", cmd_backup}, {"restore", cmd_restore},
 		{"maintenance", cmd_maintenance}, {"routes", cmd_routes}, {"ticket", cmd_ticket},
+		{"import", cmd_import},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)

@@ -19,6 +19,7 @@ extern const fg_module_t quality_module; /* metering: service quality and evalua
 extern const fg_module_t screen_module; /* the metering centre's large screen (issue 12 item 7) */
 extern const fg_module_t collection_module; /* collection anomalies and rates (issue 12 item 5) */
 extern const fg_module_t meterproc_module; /* metering field-service cases (issue 12 item 2) */
+extern const fg_module_t metering_imports_module, rotation_module; /* metering (issue 12 item 4) */
 
 const fg_module_t *const fg_modules[] = {
 	/* core */
@@ -42,7 +43,8 @@ const fg_module_t *const fg_modules[] = {
 	&portal_module,
 	&acceptance_module, &custmgr_module,
 	&appjobs_module,
-	/* metering */
+	/* metering (issue 12) */
+	&metering_imports_module, &rotation_module,
 	&meterproc_module,
 	&collection_module,
 	&screen_module,

@@ -33,6 +33,7 @@ int cmd_restore(int argc, char **argv);
 int cmd_maintenance(int argc, char **argv); /* maintenance.c */
 int cmd_routes(int argc, char **argv);
 int cmd_ticket(int argc, char **argv);
+int cmd_import(int argc, char **argv); /* cmd_import.c: import meters FILE.csv */
 
 /* Loads the demo day of field work (data/demo/fieldwork.json) once per database. org_keys: demo org key → id. */
 int demo_fieldwork(db_t *db, json_t *org_keys, const char *password, int *jobs);
@@ -46,6 +47,10 @@ int demo_customers(db_t *db, json_t *org_keys, int *made);
 /* The demo customers' applications (data/demo/applications.json): 40 of every kind and stage, through
  * applications_create and the flow's transitions, once per database; *made: how many were added. */
 int demo_applications(db_t *db, json_t *org_keys, int *made);
+
+/* The demo meter ledger (200,000 meters in two transformer areas, through the bulk import) and a running rotation
+ * campaign with its past days' work orders finished, once per database (demo_meters.c). */
+int demo_meters(db_t *db, int *meters, int *finished);
 
 /* Creates the admin account if missing; prints its generated password once. */
 int cli_ensure_admin(db_t *db);

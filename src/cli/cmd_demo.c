@@ -148,6 +148,14 @@ cmd_demo(int argc, char **argv)
 		goto out;
 	if (apps)
 		printf("demo applications loaded: %d, of every kind and stage\n", apps);
+	int meters = 0, rotated = 0;
+	if (demo_meters(db, &meters, &rotated) != 0)
+		goto out;
+	if (meters && rotated >= 0)
+		printf("demo meters loaded: %d in two transformer areas; a rotation campaign running, %d of its work orders done\n",
+		    meters, rotated);
+	else if (meters)
+		printf("demo meters loaded: %d in two transformer areas (no rotation campaign)\n", meters);
 	if (made_users)
 		printf("demo people sign in with %s%s\n", pw == gen ? "the password " : "FIELDGRID_DEMO_PASSWORD",
 		    pw == gen ? gen : "");

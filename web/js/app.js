@@ -23,6 +23,7 @@ import { renderApplications } from './applications.js';
 import { renderScreenLinks } from './screenlinks.js';
 import { renderCollection } from './collection.js';
 import { renderMeterproc } from './meterproc.js';
+import { renderRotation } from './rotation.js';
 import { loading } from './ui.js';
 import { beginPage, endPage } from './lifecycle.js';
 import { loadFlows, forgetFlows } from './flows.js';
@@ -39,6 +40,7 @@ const VIEWS = {
   screen_links: renderScreenLinks,
   collection: renderCollection,
   metering_cases: renderMeterproc,
+  rotation: renderRotation,
 };
 const state = {
   me: null,

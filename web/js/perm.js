@@ -59,6 +59,8 @@ export const canScreenLinks = (me) => allows(me, 'metering.admin');
 export const canCollection = (me) => allows(me, 'metering.read');
 /** 计量业务 (issue 12 item 2): metering.read sees the boards and a case; metering.write opens and moves cases. */
 export const canMeterproc = (me) => allows(me, 'metering.read');
+/** 轮换计划 (issue 12 item 4): metering.read sees the campaigns and previews; metering.write plans and generates. */
+export const canRotation = (me) => allows(me, 'metering.read');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -79,6 +81,7 @@ export const SECTIONS = [
   { id: 'screen_links', path: '/screen-links', icon: 'supervision', key: 'nav.screen_links', ready: true, visible: canScreenLinks },
   { id: 'collection', path: '/collection', icon: 'supervision', key: 'nav.collection', ready: true, visible: canCollection },
   { id: 'metering_cases', path: '/metering-cases', icon: 'orders', key: 'nav.metering_cases', ready: true, visible: canMeterproc },
+  { id: 'rotation', path: '/rotation', icon: 'orders', key: 'nav.rotation', ready: true, visible: canRotation },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 

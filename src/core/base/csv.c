@@ -239,3 +239,96 @@ too_long:
 	sheet_free(s);
 	return fail(err, "import_cell_too_long", NULL, rec);
 }
+
+/* ---- one record at a time (csv.h csv_record) ---- */
+
+char
+csv_delimiter(const char *in, size_t n)
+{
+	return delimiter(in, n);
+}
+
+int
+csv_record(const char *in, size_t n, bool eof, char d, size_t *pos, char *out, size_t outcap, const char **fields,
+    int maxf, int *nf, const char **why)
+{
+	size_t i = *pos, o = 0;
+	int f = 0;
+	*why = NULL;
+	if (i >= n)
+		return eof ? CSV_END : CSV_MORE;
+	for (;;) {
+		if (f == maxf) {
+			*why = "too_many_columns";
+			return CSV_BAD;
+		}
+		fields[f++] = out + o;
+		bool quoted = i < n && in[i] == '"';
+		if (quoted) {
+			i++;
+			for (;;) {
+				if (i >= n) {
+					if (!eof)
+						return CSV_MORE;
+					*why = "unclosed_quote";
+					return CSV_BAD;
+				}
+				if (in[i] == '"') {
+					if (i + 1 >= n && !eof)
+						return CSV_MORE; /* "" or the closing quote: the next byte says which */
+					if (i + 1 < n && in[i + 1] == '"') {
+						if (o + 1 >= outcap)
+							goto too_long;
+						out[o++] = '"';
+						i += 2;
+						continue;
+					}
+					i++;
+					break;
+				}
+				if (o + 1 >= outcap)
+					goto too_long;
+				out[o++] = in[i++];
+			}
+			if (i < n && in[i] != d && in[i] != '\n' && in[i] != '\r') {
+				*why = "text_after_quote";
+				return CSV_BAD;
+			}
+		} else {
+			size_t start = i;
+			while (i < n && in[i] != d && in[i] != '\n' && in[i] != '\r')
+				i++;
+			if (o + (i - start) + 1 >= outcap)
+				goto too_long;
+			memcpy(out + o, in + start, i - start);
+			o += i - start;
+		}
+		out[o++] = 0;
+		if (i >= n && !eof)
+			return CSV_MORE; /* the record may go on in the next chunk */
+		if (i < n && in[i] == d) {
+			i++;
+			continue;
+		}
+		if (i < n && in[i] == '\r') {
+			if (i + 1 >= n && !eof)
+				return CSV_MORE;
+			i++;
+			if (i < n && in[i] == '\n')
+				i++;
+		} else if (i < n && in[i] == '\n')
+			i++;
+		*nf = f;
+		*pos = i;
+		return CSV_REC;
+	}
+too_long:
+	*why = "cell_too_long";
+	return CSV_BAD;
+}
+
+bool
+csv_utf8_valid(const char *p, size_t n)
+{
+	return utf8_valid((const unsigned char *)p, n);
+}

@@ -129,6 +129,20 @@ const char *db_in_json(const db_t *db);
 void db_track_start(db_t *db);
 bool db_track_reads(const db_t *db, dbver_set_t *reads);
 
+/* Bulk load (issue 12 item 4: a million meters): many rows into one table inside the open write transaction, the
+ * fastest way each engine has — SQLite one prepared INSERT reused row after row; PostgreSQL COPY … FROM STDIN in
+ * text format, the rows sent in 256 KiB chunks. Narrow on purpose: plain text values (NULL for SQL NULL), meant for
+ * a staging table the caller then checks and moves with INSERT … SELECT. A row's failure (a constraint) shows at
+ * db_bulk_row on SQLite and at db_bulk_end on PostgreSQL (the COPY fails as a whole); either way the caller rolls
+ * back. table and cols are identifiers written in the code ([a-z_0-9], else abort). While a bulk load is open the
+ * connection runs nothing else. */
+typedef struct db_bulk db_bulk_t;
+db_bulk_t *db_bulk_begin(db_t *db, const char *table, const char *const *cols, int ncols);
+/* vals: ncols values; 0 or a DB_* error (the load is then failed: db_bulk_end reports it and frees). */
+int db_bulk_row(db_bulk_t *b, const char *const *vals) __attribute__((warn_unused_result));
+/* Ends and frees the load: 0 with *rows (may be NULL) the rows loaded, or the first DB_* error. */
+int db_bulk_end(db_bulk_t *b, int64_t *rows) __attribute__((warn_unused_result));
+
 /* Builds the database URL for a data directory and an optional --db value. */
 void db_url_for(const char *data_dir, const char *db_opt, char *out, size_t n);
 

@@ -74,6 +74,12 @@ int db_pg_step(db_stmt_t *st);
 void db_sqlite_finalize(db_stmt_t *st);
 void db_pg_finalize(db_stmt_t *st);
 
+/* COPY … FROM STDIN (db_bulk.c): begin (after the statements queued ahead), data, end (fail: abort with that
+ * message). 0 or a DB_* error. */
+int db_pg_copy_begin(db_t *db, const char *sql);
+int db_pg_copy_put(db_t *db, const char *buf, size_t n);
+int db_pg_copy_end(db_t *db, const char *fail, int64_t *rows);
+
 /* Rewrites $N placeholders to ?N outside string literals (exposed for unit tests). */
 char *db_sqlite_rewrite(const char *sql);
 

@@ -212,3 +212,50 @@ db_pg_finalize(db_stmt_t *st)
 		free(st->params[i]);
 	free(st->sql);
 }
+
+/* ---- COPY FROM STDIN for db_bulk (db_bulk.c) ---- */
+
+int
+db_pg_copy_begin(db_t *db, const char *sql)
+{
+	if (db->nahead) { /* BEGIN and row locks queued ahead go first: COPY cannot run in a pipeline */
+		int rc = db_pg_exec(db, "SELECT 1");
+		if (rc != 0)
+			return rc;
+	}
+	PGresult *res = PQexec(db->pg, sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		int rc = classify_result(db, res);
+		PQclear(res);
+		return rc;
+	}
+	PQclear(res);
+	return 0;
+}
+
+int
+db_pg_copy_put(db_t *db, const char *buf, size_t n)
+{
+	if (PQputCopyData(db->pg, buf, (int)n) != 1)
+		return classify_result(db, NULL);
+	return 0;
+}
+
+/* Ends the COPY (fail: with an error, so nothing of it is kept) and reads its result. */
+int
+db_pg_copy_end(db_t *db, const char *fail, int64_t *rows)
+{
+	int rc = 0;
+	if (PQputCopyEnd(db->pg, fail) != 1)
+		rc = classify_result(db, NULL);
+	PGresult *res;
+	while ((res = PQgetResult(db->pg)) != NULL) {
+		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+			if (rows)
+				*rows = strtoll(PQcmdTuples(res), NULL, 10);
+		} else if (rc == 0)
+			rc = classify_result(db, res);
+		PQclear(res);
+	}
+	return rc;
+}

@@ -9,6 +9,7 @@
 #include "fieldwork/interface/work_screen.h"
 #include "customer/interface/application_screen.h"
 #include "metering/collection/collection.h"
+#include "metering/rotation/rotation.h"
 #include "metering/screen/screen.h"
 
 #define CN_OFFSET_MS (8LL * 3600 * 1000) /* Asia/Shanghai has no summer time */
@@ -59,34 +60,6 @@ p_clocks(db_t *db)
 	return applications_screen_clocks(db, fg_now_ms());
 }
 
-/* ---- TEMPORARY (issue 12, until the rotation and collection modules merge) --------------------------------------
- * (d) and (e) belong to the rotation and collection modules, which export
- *     json_t *rotation_screen_summary(db_t *db)   and   json_t *collection_screen_summary(db_t *db)
- * with exactly these shapes. At the merge, replace the two table lines below by
- *     {"rotation", rotation_screen_summary},
- *     {"collection", collection_screen_summary},
- * (with their headers included) and delete tmp_rotation (collection is wired). Until then:
- * rotation: no campaigns; per transformer area the installed meters due for rotation (installed 8 years ago or
- * more — the smart meter's life, REFERENCE.md §4.3 — or in a batch that failed sampling), none done;
- */
-static json_t *
-tmp_rotation(db_t *db)
-{
-	char today[11], cut[11];
-	day_today(today);
-	day_add_months(today, -96, cut);
-	int rc;
-	json_t *rows = db_all(db_q(db,
-	    "SELECT COALESCE(transformer_area, '') AS area, COUNT(*) AS total, 0 AS done FROM metering_assets "
-	    "WHERE kind = 'meter' AND status = 'installed' AND (installed_on <= $1 OR sampling = 'failed') "
-	    "GROUP BY transformer_area ORDER BY area",
-	    "t", cut), &rc);
-	if (!rows)
-		return NULL;
-	return json_pack("{s:[], s:o}", "campaigns", "by_area", rows);
-}
-
-/* ---- end TEMPORARY ------------------------------------------------------------------------------------------- */
 
 static const struct {
 	const char *key;
@@ -95,7 +68,7 @@ static const struct {
 	{"jobs", p_jobs},
 	{"on_time", p_on_time},
 	{"clocks", p_clocks},
-	{"rotation", tmp_rotation},     /* TEMPORARY: rotation_screen_summary */
+	{"rotation", rotation_screen_summary},
 	{"collection", collection_screen_summary},
 };
 
