@@ -15,6 +15,7 @@ extern const fg_module_t portal_module;
 extern const fg_module_t acceptance_module, custmgr_module;
 extern const fg_module_t appjobs_module; /* field work from an application (issue 11 item 4) */
 extern const fg_module_t appspace_module;
+extern const fg_module_t metering_assets_module; /* metering assets (issue 12 item 1) */
 
 const fg_module_t *const fg_modules[] = {
 	/* core */
@@ -38,5 +39,7 @@ const fg_module_t *const fg_modules[] = {
 	&portal_module,
 	&acceptance_module, &custmgr_module,
 	&appjobs_module,
+	/* metering */
+	&metering_assets_module,
 	NULL,
 };
