@@ -193,7 +193,7 @@ assets_receive(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_
 	}
 	if (rc != DB_DONE ||
 	    db_run(db_q(db, "INSERT INTO metering_asset_moves (id, asset_id, move, from_status, to_status, at, actor_id, org_unit_id, note) "
-			    "VALUES ($1, $2, 'received', NULL, 'in_stock', $3, $4, $5, $6)", "titttt", mid, id, now, actor_id,
+			    "VALUES ($1, $2, 'received', NULL, 'in_stock', $3, $4, $5, $6)", "ttittt", mid, id, now, actor_id,
 		str(in, "org_unit_id"), str(in, "note"))) != DB_DONE)
 		return db_fail(db, err);
 	json_t *after = NULL;
