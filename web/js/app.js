@@ -20,6 +20,7 @@ import { renderCharging } from './charging.js';
 import { renderCustomers } from './customers.js';
 import { renderAppEval } from './appeval.js';
 import { renderApplications } from './applications.js';
+import { renderMeterAssets } from './meterassets.js';
 import { loading } from './ui.js';
 import { beginPage, endPage } from './lifecycle.js';
 import { loadFlows, forgetFlows } from './flows.js';
@@ -33,6 +34,7 @@ const VIEWS = {
   people: renderPeople, parts: renderParts, charging: renderCharging, customers: renderCustomers,
   service_evaluation: renderAppEval,
   applications: renderApplications,
+  meter_assets: renderMeterAssets,
 };
 const state = {
   me: null,

@@ -53,6 +53,8 @@ export const canCustomers = (me) => allows(me, 'customers.read');
 export const canAppEval = (me) => allows(me, 'applications.read');
 /** 业扩报装 (issue 11): applications.read sees the board, an application and the responsibility list. */
 export const canApplications = (me) => allows(me, 'applications.read');
+/** 计量资产 (issue 12): metering.read sees the ledger, a point's history and the returns due; metering.stock moves stock. */
+export const canMeterAssets = (me) => allows(me, 'metering.read');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -70,6 +72,7 @@ export const SECTIONS = [
   { id: 'customers', path: '/customers', icon: 'people', key: 'nav.customers', ready: true, visible: canCustomers },
   { id: 'service_evaluation', path: '/service-evaluation', icon: 'supervision', key: 'nav.service_evaluation', ready: true, visible: canAppEval },
   { id: 'applications', path: '/applications', icon: 'orders', key: 'nav.applications', ready: true, visible: canApplications },
+  { id: 'meter_assets', path: '/meter-assets', icon: 'parts', key: 'nav.meter_assets', ready: true, visible: canMeterAssets },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 
