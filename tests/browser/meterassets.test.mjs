@@ -58,6 +58,13 @@ test('desk: ledger filtered by batch, a typed number opens the asset, the point 
   await waitText(page, 'ma-asset-status', I18N.zh['ma.status.removed']);
   const names = await page.locator('[data-testid^="ma-move-name-"]').allTextContents();
   assert.deepEqual(names, ['received', 'issued', 'installed', 'removed'].map((m) => I18N.zh['ma.move.' + m]));
+  // the keeper sends the removed meter to the lab from its card; the lab's result comes back the same way
+  const [sent] = await Promise.all([page.waitForResponse((r) => isApi(r, 'POST', `/metering-assets/${fx.meters[0].id}/actions/send`)), byId(page, 'ma-act-send').click()]);
+  assert.equal(sent.status(), 200, await sent.text());
+  await waitText(page, 'ma-asset-status', I18N.zh['ma.status.verifying']);
+  await byId(page, 'ma-act-verify_passed').click();
+  await waitText(page, 'ma-asset-status', I18N.zh['ma.status.in_stock']);
+  await waitText(page, 'ma-move-name-5', I18N.zh['ma.move.verified']);
   // an unknown number is said, not an error page
   await page.goto(FG_URL + '/meter-assets');
   await byId(page, 'ma-scan-input').fill('NOPE-' + up);
@@ -71,7 +78,7 @@ test('desk: ledger filtered by batch, a typed number opens the asset, the point 
   await byId(page, 'ma-point-history').waitFor({ state: 'visible' });
   const items = page.locator('[data-testid^="ma-history-"]');
   assert.equal(await items.count(), 2);
-  assert.equal(await items.nth(0).getAttribute('data-asset'), fx.meters[0].asset_no);
+  assert.equal(await items.nth(0).getAttribute('data-asset'), fx.meters[0].asset_no, 'the first meter, back in stock since, stays in the point\'s history');
   assert.ok((await items.nth(0).textContent()).includes('321.5'), 'the removal reading');
   assert.equal(await items.nth(1).getAttribute('data-asset'), fx.meters[1].asset_no);
   await waitText(page, 'ma-point-now', fx.meters[1].asset_no);

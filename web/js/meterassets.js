@@ -223,13 +223,35 @@ function renderAsset(el, { me, navigate, id }) {
           { label: t('ma.by'), cls: 'col-opt', render: (x) => x.actor_name || '—' },
         ],
       });
-      mount(box, card, h('section.card', h('h2.card-title', { text: t('ma.moves') }), moves));
+      mount(box, card, stockActions(me, a, load), h('section.card', h('h2.card-title', { text: t('ma.moves') }), moves));
     } catch (e) {
       err.show(e);
       mount(box);
     }
   }
   load();
+}
+
+/** The stock room's moves on an asset that is back (metering.stock): return an unused one, send a removed one for
+ * verification, record the lab's result, scrap. Field moves (install, remove) come from the job's records. */
+const STOCK_MOVES = { issued: ['return'], removed: ['send', 'scrap'], in_stock: ['send', 'scrap'], verifying: ['verify_passed', 'verify_failed'] };
+function stockActions(me, a, reload) {
+  if (!allows(me, 'metering.stock') || (a.kind === 'seal' && a.status === 'removed')) return null;
+  const err = problemBox('ma-action-error');
+  const moves = (STOCK_MOVES[a.status] || []).filter((m) => a.kind !== 'seal' || m === 'return' || m === 'scrap');
+  if (!moves.length) return null;
+  const run = async (m) => {
+    err.show(null);
+    const [action, result] = m.startsWith('verify_') ? ['verify', m.slice(7)] : [m, undefined];
+    try {
+      await post(`/metering-assets/${a.id}/actions/${action}`, { version: a.version, ...(result ? { result } : {}) });
+      toast(t('ma.done.' + m));
+      reload();
+    } catch (e) {
+      err.show(e);
+    }
+  };
+  return h('section.card', { testid: 'ma-actions' }, h('div.flow-cta', moves.map((m) => h('button.btn', { type: 'button', text: t('ma.act.' + m), testid: 'ma-act-' + m, onclick: () => run(m) }))), err);
 }
 
 // ------------------------------------------------------------------ a point's history
