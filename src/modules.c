@@ -20,6 +20,7 @@ extern const fg_module_t screen_module; /* the metering centre's large screen (i
 extern const fg_module_t collection_module; /* collection anomalies and rates (issue 12 item 5) */
 extern const fg_module_t meterproc_module; /* metering field-service cases (issue 12 item 2) */
 extern const fg_module_t metering_imports_module, rotation_module; /* metering (issue 12 item 4) */
+extern const fg_module_t metering_assets_module; /* metering assets (issue 12 item 1) */
 
 const fg_module_t *const fg_modules[] = {
 	/* core */
@@ -43,7 +44,9 @@ const fg_module_t *const fg_modules[] = {
 	&portal_module,
 	&acceptance_module, &custmgr_module,
 	&appjobs_module,
-	/* metering (issue 12) */
+	/* metering (issue 12): the ledger first, so a finished job's meters have moved before the modules that
+	 * follow the same work_order.finished look at them */
+	&metering_assets_module,
 	&metering_imports_module, &rotation_module,
 	&meterproc_module,
 	&collection_module,

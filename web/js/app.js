@@ -24,6 +24,7 @@ import { renderScreenLinks } from './screenlinks.js';
 import { renderCollection } from './collection.js';
 import { renderMeterproc } from './meterproc.js';
 import { renderRotation } from './rotation.js';
+import { renderMeterAssets } from './meterassets.js';
 import { loading } from './ui.js';
 import { beginPage, endPage } from './lifecycle.js';
 import { loadFlows, forgetFlows } from './flows.js';
@@ -41,6 +42,7 @@ const VIEWS = {
   collection: renderCollection,
   metering_cases: renderMeterproc,
   rotation: renderRotation,
+  meter_assets: renderMeterAssets,
 };
 const state = {
   me: null,

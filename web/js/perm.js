@@ -61,6 +61,8 @@ export const canCollection = (me) => allows(me, 'metering.read');
 export const canMeterproc = (me) => allows(me, 'metering.read');
 /** 轮换计划 (issue 12 item 4): metering.read sees the campaigns and previews; metering.write plans and generates. */
 export const canRotation = (me) => allows(me, 'metering.read');
+/** 计量资产 (issue 12): metering.read sees the ledger, a point's history and the returns due; metering.stock moves stock. */
+export const canMeterAssets = (me) => allows(me, 'metering.read');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -82,6 +84,7 @@ export const SECTIONS = [
   { id: 'collection', path: '/collection', icon: 'supervision', key: 'nav.collection', ready: true, visible: canCollection },
   { id: 'metering_cases', path: '/metering-cases', icon: 'orders', key: 'nav.metering_cases', ready: true, visible: canMeterproc },
   { id: 'rotation', path: '/rotation', icon: 'orders', key: 'nav.rotation', ready: true, visible: canRotation },
+  { id: 'meter_assets', path: '/meter-assets', icon: 'parts', key: 'nav.meter_assets', ready: true, visible: canMeterAssets },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 

@@ -1,0 +1,215 @@
+/* HTTP glue for the metering assets (docs/api.md "Metering assets (issue 12)"). */
+#include <string.h>
+#include "core/http/routes.h"
+#include "core/auth/perm.h"
+#include "metering/assets/assets.h"
+
+static const jfield_t receive_spec[] = {
+	{"asset_no", JF_STRING, JF_REQUIRED, 40},
+	{"kind", JF_STRING, JF_REQUIRED, 20},
+	{"subtype", JF_STRING, JF_NULLABLE, 40},
+	{"model", JF_STRING, JF_NULLABLE, 60},
+	{"manufacturer", JF_STRING, JF_NULLABLE, 100},
+	{"batch", JF_STRING, JF_NULLABLE, 60},
+	{"accuracy_class", JF_STRING, JF_NULLABLE, 10},
+	{"rated", JF_STRING, JF_NULLABLE, 60},
+	{"ratio", JF_STRING, JF_NULLABLE, 30},
+	{"constant", JF_STRING, JF_NULLABLE, 30},
+	{"produced_on", JF_STRING, JF_NULLABLE, 10},
+	{"verified_on", JF_STRING, JF_NULLABLE, 10},
+	{"org_unit_id", JF_STRING, JF_NULLABLE, 64},
+	{"note", JF_STRING, JF_NULLABLE, 500},
+	{NULL, 0, 0, 0},
+};
+
+/* One spec for every move; each action reads what it needs (assets.h assets_move). */
+static const jfield_t move_spec[] = {
+	{"version", JF_INT, 0, 0},
+	{"holder_id", JF_STRING, JF_NULLABLE, 64},
+	{"work_order_id", JF_STRING, JF_NULLABLE, 64},
+	{"point_no", JF_STRING, JF_NULLABLE, 50},
+	{"transformer_area", JF_STRING, JF_NULLABLE, 100},
+	{"position", JF_STRING, JF_NULLABLE, 40},
+	{"reading", JF_STRING, JF_NULLABLE, 20},
+	{"reason", JF_STRING, JF_NULLABLE, 200},
+	{"result", JF_STRING, JF_NULLABLE, 10},
+	{"repair", JF_BOOL, 0, 0},
+	{"verified_on", JF_STRING, JF_NULLABLE, 10},
+	{"note", JF_STRING, JF_NULLABLE, 500},
+	{NULL, 0, 0, 0},
+};
+
+static const jfield_t batch_spec[] = {
+	{"holder_id", JF_STRING, JF_REQUIRED, 64},
+	{"work_order_ids", JF_STRINGS, JF_REQUIRED, 0},
+	{"asset_nos", JF_STRINGS, 0, 0},
+	{"items", JF_ANY, 0, 0},
+	{"note", JF_STRING, JF_NULLABLE, 500},
+	{NULL, 0, 0, 0},
+};
+
+static const jfield_t resolve_spec[] = {
+	{"resolution", JF_STRING, JF_REQUIRED, 500},
+	{NULL, 0, 0, 0},
+};
+
+static void
+list(req_t *r)
+{
+	int limit;
+	const char *cursor;
+	if (http_paging(r, &limit, &cursor))
+		return;
+	assets_filter_t f = {http_query(r, "kind"), http_query(r, "status"), http_query(r, "batch"), http_query(r, "model"),
+	    http_query(r, "point_no"), http_query(r, "holder_id"), http_query(r, "work_order_id"), http_query(r, "q")};
+	json_t *out = NULL;
+	if (assets_list(r->db, &f, cursor, limit, &out) != 0) {
+		http_error_code(r, "internal");
+		return;
+	}
+	http_json(r, 200, out);
+}
+
+static void
+receive(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	if (http_body(r, receive_spec))
+		return;
+	int rc = assets_receive(r->db, r->user.id, r->json, &out, &e);
+	http_result(r, 201, rc, out, &e);
+}
+
+static void
+get(req_t *r)
+{
+	http_entity(r, assets_get(r->db, r->params[0]), "metering_asset", r->params[0]);
+}
+
+static void
+by_no(req_t *r)
+{
+	http_entity(r, assets_get_by_no(r->db, r->params[0]), "metering_asset", r->params[0]);
+}
+
+/* The stock room's moves need metering.stock; putting in and taking out at a point is field work, which
+ * metering.write grants as well (the desk correcting a job, the process modules). */
+static void
+move(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	const char *a = r->params[1];
+	bool field = strcmp(a, "install") == 0 || strcmp(a, "remove") == 0 || strcmp(a, "apply") == 0 || strcmp(a, "break") == 0;
+	if (!perm_allows(r->user.roles, "metering.stock") && !(field && perm_allows(r->user.roles, "metering.write"))) {
+		fg_err(&e, "forbidden");
+		fg_err_detail_str(&e, "permission", field ? "metering.write" : "metering.stock");
+		http_error(r, &e);
+		return;
+	}
+	if (http_body(r, move_spec))
+		return;
+	int rc = assets_move(r->db, r->user.id, r->params[0], a, r->json, &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
+static void
+batch(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	if (http_body(r, batch_spec))
+		return;
+	int rc = assets_batch_issue(r->db, r->user.id, r->json, &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
+static void
+issued(req_t *r)
+{
+	json_t *out = assets_issued(r->db, http_query(r, "holder_id"), http_query(r, "work_order_ids"), http_query(r, "day"));
+	if (!out) {
+		http_error_code(r, "internal");
+		return;
+	}
+	http_json(r, 200, out);
+}
+
+static void
+returns_due(req_t *r)
+{
+	json_t *out = assets_returns_due(r->db, http_query(r, "work_order_id"));
+	if (!out) {
+		http_error_code(r, "internal");
+		return;
+	}
+	http_json(r, 200, out);
+}
+
+static void
+history(req_t *r)
+{
+	json_t *out = assets_point_history(r->db, r->params[0]);
+	if (!out) {
+		http_error_code(r, "internal");
+		return;
+	}
+	http_json(r, 200, out);
+}
+
+static void
+discrepancies(req_t *r)
+{
+	int all = http_query_bool(r, "all");
+	if (all == -2)
+		return;
+	json_t *out = assets_discrepancies(r->db, all == 1 ? 0 : 1, http_query(r, "work_order_id"));
+	if (!out) {
+		http_error_code(r, "internal");
+		return;
+	}
+	http_json(r, 200, out);
+}
+
+static void
+resolve(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	if (http_body(r, resolve_spec))
+		return;
+	int rc = assets_discrepancy_resolve(r->db, r->user.id, r->params[0], r->json, &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
+const route_t assets_routes[] = {
+	{"GET", "/api/v1/metering-assets", list, "metering.read", 0,
+	    .doc = "The asset ledger, keyset-paged by asset number; filters kind, status, batch, model, point_no, holder_id, "
+		   "work_order_id, q (a prefix of the asset number)."},
+	{"POST", "/api/v1/metering-assets", receive, "metering.stock", 0, .body = receive_spec, .ok = "201", .resp = "MeteringAsset",
+	    .errors = HTTP_ERRORS("metering_asset_no_taken")},
+	{"GET", "/api/v1/metering-assets/issued", issued, "metering.read", 0,
+	    .doc = "Stock issued and not yet installed or returned (a day's preparation), by holder_id, work_order_ids, day."},
+	{"GET", "/api/v1/metering-assets/returns-due", returns_due, "metering.read", 0,
+	    .doc = "Assets still issued to finished or cancelled work orders: what must come back."},
+	{"POST", "/api/v1/metering-assets/batch-issue", batch, "metering.stock", 0, .body = batch_spec,
+	    .errors = HTTP_ERRORS("metering_batch_refused")},
+	{"GET", "/api/v1/metering-assets/by-no/{asset_no}", by_no, "metering.read", 0, .resp = "MeteringAsset",
+	    .doc = "One asset by its number (the scanned barcode or QR), with its moves."},
+	{"GET", "/api/v1/metering-assets/{id}", get, "metering.read", 0, .ok = "200", .resp = "MeteringAsset"},
+	{"POST", "/api/v1/metering-assets/{id}/actions/{action}", move, "metering.read", 0, .body = move_spec, .resp = "MeteringAsset",
+	    .errors = HTTP_ERRORS("forbidden", "version_conflict", "metering_asset_not_in_stock", "metering_asset_not_issued",
+		"metering_asset_not_installed", "metering_asset_not_sendable", "metering_asset_not_verifying",
+		"metering_asset_not_scrappable", "metering_asset_scrapped", "metering_seal_broken", "metering_move_wrong_kind",
+		"metering_point_occupied"),
+	    .doc = "One lifecycle move: issue, return, install, apply, remove, break, send, verify or scrap. Stock moves need "
+		   "metering.stock; install, apply, remove and break metering.stock or metering.write."},
+	{"GET", "/api/v1/metering-points/{point_no}/history", history, "metering.read", 0, .resp = "MeteringPointHistory",
+	    .doc = "What the metering point carried when: every installation in time order and what is there now."},
+	{"GET", "/api/v1/metering-discrepancies", discrepancies, "metering.read", 0,
+	    .doc = "What finished jobs recorded that the ledger could not apply; ?all=true includes resolved ones."},
+	{"POST", "/api/v1/metering-discrepancies/{id}/actions/resolve", resolve, "metering.write", 0, .body = resolve_spec,
+	    .errors = HTTP_ERRORS("metering_discrepancy_resolved")},
+	{0},
+};
