@@ -114,7 +114,7 @@ const LIST_PROBES = {
 function expected(d, role, own) {
   // the customer portal's own routes: a customer session only (docs/api.md "Customer portal"), never a staff token
   if (d.roles === 'customer') return 'customer only';
-  // the large screen's data: a display link's token only (docs/api.md "Large screen"), never a staff token
+  // the large screen's data: a display link's token only (docs/api.md "Metering: large screen"), never a staff token
   if (d.roles === 'display') return 'display link only';
   // an outside system's routes (the collection system's key): no user token, of any role, is taken
   if (d.roles === 'system') return 'system only';

@@ -1,4 +1,4 @@
-// Collection anomalies (issue 12 item 5, R0.7; docs/api.md "Collection anomalies"): the collection system posts
+// Collection anomalies (issue 12 item 5, R0.7; docs/api.md "Metering: collection anomalies"): the collection system posts
 // events and daily figures with its own key; anomalies are deduplicated per point and kind, debounced with a flap
 // window, each opens one collection_fault work order due in working days, and closes on the restored signal or when
 // field work finishes its order. Communication failures behind one terminal make one anomaly.

@@ -1,4 +1,4 @@
-// Metering assets (issue 12 items 1, 6, 8; docs/api.md "Metering assets (issue 12)"): meters, CTs/PTs, terminals
+// Metering assets (issue 12 items 1, 6, 8; docs/api.md "Metering: assets"): meters, CTs/PTs, terminals
 // and seals received into stock, issued to a crew for a job, installed at a metering point, removed, sent for
 // verification and back — every move refused by its own code when illegal; a point's complete history; a day's batch
 // issue all or nothing; two keepers issuing one meter at once; and a finished job's SOP records applied to the ledger

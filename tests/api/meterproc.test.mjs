@@ -1,4 +1,4 @@
-// Metering field-service cases (issue 12 item 2, R1.1; docs/api.md "Metering cases"): seven processes — disputed
+// Metering field-service cases (issue 12 item 2, R1.1; docs/api.md "Metering: service processes"): seven processes — disputed
 // meter, install/remove, fault, first inspection, error handling, retrofit, collection device — each opened into
 // its field stage with a work order of the kind's SOP, worked through plan → ticket → steps, and followed when the
 // job finishes. Clocks in working days on the calendar (CALENDAR.md 2026: Mid-Autumn 09-25…09-27 off, National Day

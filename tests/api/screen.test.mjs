@@ -1,4 +1,4 @@
-// The metering centre's large screen (issue 12 item 7, R1.5; docs/api.md "Large screen"): display links made,
+// The metering centre's large screen (issue 12 item 7, R1.5; docs/api.md "Metering: large screen"): display links made,
 // listed and revoked by a metering admin; the data route opened with a link's token and no user session; a staff
 // token is not a display link and a display link is not a staff token; the panels follow what the test creates;
 // the response cache answers a wall of screens from one build.

@@ -1,4 +1,4 @@
-// 采集异常 (issue 12 item 5, R0.7; docs/api.md "Collection anomalies"): what the collection system reported.
+// 采集异常 (issue 12 item 5, R0.7; docs/api.md "Metering: collection anomalies"): what the collection system reported.
 //   - /collection: the anomaly list (kind, area, state filters), each with its occurrences, its collection_fault work
 //     order (a link) and that order's due date;
 //   - /collection/rates: the collection success rate by transformer area for a day (the latest by default).

@@ -1,4 +1,4 @@
-// 计量业务 (issue 12 item 2, R1.1): the metering centre's field-service cases (docs/api.md "Metering cases").
+// 计量业务 (issue 12 item 2, R1.1): the metering centre's field-service cases (docs/api.md "Metering: service processes").
 //   - /metering-cases: one board per process (a tab per kind), one column per stage of data/flows/metering_case.json,
 //     each case with its clock (GET /metering/cases?kind=…&open=true): red past due_at, amber within a day of it,
 //     green before, grey without a deadline; a new case from the board.

@@ -1,4 +1,4 @@
-// The metering centre's large screen (web/screen.html; issue 12 item 7, R1.5; docs/api.md "Large screen").
+// The metering centre's large screen (web/screen.html; issue 12 item 7, R1.5; docs/api.md "Metering: large screen").
 // A wall display opened from a read-only display link, /screen.html#t=TOKEN, with no user session: the token stays
 // in the URL's fragment (a browser never sends a fragment, so no server or proxy log and no Referer carries it) and
 // goes to GET /api/v1/screen/data as a bearer token, credentials omitted (a desk session cookie in the same browser

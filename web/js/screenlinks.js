@@ -1,4 +1,4 @@
-// 大屏显示链接 /screen-links (issue 12 item 7, R1.5; docs/api.md "Large screen"): a metering admin (metering.admin)
+// 大屏显示链接 /screen-links (issue 12 item 7, R1.5; docs/api.md "Metering: large screen"): a metering admin (metering.admin)
 // makes a read-only display link for a wall screen — its URL shown once, with a copy button and a QR code (made by
 // the server from this page's own origin) — lists the links with who made them and when each was last used, and
 // revokes one (the screen stops at its next refresh).

@@ -5,7 +5,7 @@
 #include "core/db/db.h"
 #include "core/events/events.h"
 
-/* Metering assets (issue 12 item 1; docs/api.md "Metering assets (issue 12)"): meters, CTs/PTs, collection
+/* Metering assets (issue 12 item 1; docs/api.md "Metering: assets"): meters, CTs/PTs, collection
  * terminals and seals as tracked objects over migration 0036. This module is the only writer of metering_assets,
  * metering_asset_moves and metering_point_installs; sibling modules of the metering context may read them in SQL
  * and move assets only through the functions below.

@@ -1,4 +1,4 @@
-/* HTTP glue for the metering assets (docs/api.md "Metering assets (issue 12)"). */
+/* HTTP glue for the metering assets (docs/api.md "Metering: assets"). */
 #include <string.h>
 #include "core/http/routes.h"
 #include "core/auth/perm.h"

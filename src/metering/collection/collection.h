@@ -6,7 +6,7 @@
 #include "core/db/db.h"
 #include "core/events/events.h"
 
-/* Collection anomalies and success rates (issue 12 item 5, R0.7; docs/api.md "Collection anomalies").
+/* Collection anomalies and success rates (issue 12 item 5, R0.7; docs/api.md "Metering: collection anomalies").
  *
  * The collection system (用电信息采集系统) reports events — reverse_energy, cover_opened, clock_error,
  * voltage_loss, current_loss, communication_failure, abnormal_consumption — each an alarm or a "restored" signal

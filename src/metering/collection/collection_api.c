@@ -1,4 +1,4 @@
-/* HTTP glue for collection anomalies (docs/api.md "Collection anomalies"). The collection system's routes are
+/* HTTP glue for collection anomalies (docs/api.md "Metering: collection anomalies"). The collection system's routes are
  * public to the router (no user session) and authenticated here by the system key; their bodies are raw uploads
  * (a route of its own body limit, spooled by the edge) parsed by collection_parse.c. */
 #include <stdlib.h>

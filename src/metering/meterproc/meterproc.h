@@ -8,7 +8,7 @@
 #include "core/events/events.h"
 #include "core/flow/flow.h"
 
-/* Metering field-service cases (issue 12 item 2, R1.1; docs/api.md "Metering cases"): a customer-disputed meter,
+/* Metering field-service cases (issue 12 item 2, R1.1; docs/api.md "Metering: service processes"): a customer-disputed meter,
  * a device install/remove, a fault, a first inspection, an error (with its 退补 calculation and a second person's
  * approval), a retrofit, a collection device install or retrofit. The process is data/flows/metering_case.json; a
  * case is opened straight into its field stage with a work order of the kind's SOP (fieldwork/interface/

@@ -1,4 +1,4 @@
-/* HTTP glue for metering cases (docs/api.md "Metering cases"). */
+/* HTTP glue for metering cases (docs/api.md "Metering: service processes"). */
 #include <stdlib.h>
 #include <string.h>
 #include "core/http/routes.h"

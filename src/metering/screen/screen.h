@@ -4,7 +4,7 @@
 #include "core/base/err.h"
 #include "core/db/db.h"
 
-/* The metering centre's large screen (issue 12 item 7, R1.5; docs/api.md "Large screen").
+/* The metering centre's large screen (issue 12 item 7, R1.5; docs/api.md "Metering: large screen").
  *
  * A wall display has no user: it opens /screen.html#t=TOKEN from a read-only display link that a metering admin
  * made (metering.admin) and can revoke. The token (32 random bytes, base64url) is shown once; only its BLAKE2b hash

@@ -1,4 +1,4 @@
-/* HTTP glue of the large screen (docs/api.md "Large screen"). The links are managed by metering admins; the data
+/* HTTP glue of the large screen (docs/api.md "Metering: large screen"). The links are managed by metering admins; the data
  * route is public to the router (a wall screen is not a user) and authenticates the display link's bearer token
  * itself. It is a `.cache` route: the response cache keys a public route's answer on the credentials sent, hashed
  * (rcache.c), so every screen showing one link shares one build per cache age, and a revocation (a write to

@@ -1,5 +1,5 @@
 /* The large screen module (metering): read-only display links and the metering centre's wall display data
- * (issue 12 item 7, R1.5; docs/api.md "Large screen"). */
+ * (issue 12 item 7, R1.5; docs/api.md "Metering: large screen"). */
 #include "core/module/module.h"
 #include "metering/screen/screen.h"
 
