@@ -104,3 +104,58 @@ export function tamper(sql) {
   else execFileSync('sqlite3', [url, sql]);
 }
 
+/** A photo attachment for a step (JPEG bytes). */
+export async function photo(token) {
+  const res = await fetch(`${BASE_URL}/api/v1/attachments?filename=step.jpg`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'image/jpeg' }, body: JPEG });
+  assert.equal(res.status, 201, await res.clone().text());
+  return (await res.json()).id;
+}
+
+/** A reading for each record of an SOP step: the given values, else something valid of the record's type. */
+export function fill(step, values) {
+  const r = {};
+  for (const d of step.records) {
+    if (d.key in values) r[d.key] = values[d.key];
+    else if (d.type === 'choice') r[d.key] = d.choices[0].value;
+    else if (d.type === 'asset_no') r[d.key] = `AS${Date.now() % 1e8}`;
+    else if (d.type === 'reading' || d.type === 'number') r[d.key] = 1;
+    else if (d.type === 'ratio') r[d.key] = '200/5';
+    else r[d.key] = '已核对';
+  }
+  return r;
+}
+
+/** The work order's job, as the field crew runs any job: a plan of a new team, published; a ticket issued,
+ * received, permitted; the pre-shift meeting; risks confirmed; started; each SOP step recorded (values: readings
+ * by key; null: no steps); the ticket ended; the plan finished. p: people() with a qualified leader and crew.
+ * Returns the finish's answer and the SOP seen. */
+export async function runJob(p, workOrderId, values) {
+  const team = await createOrgUnit('team');
+  const plan = await act(p.dispatcher.token, '/plans', { date: today(), team_id: team.id, leader_id: p.leader.user.id,
+    crew_ids: [p.crew.user.id], work_order_ids: [workOrderId] });
+  expectStatus(plan, 201);
+  const pub = await act(p.dispatcher.token, `/plans/${plan.json.id}/actions/publish`);
+  expectStatus(pub, 200);
+  await equip(pub.json, p.leader);
+  const t = await issuedReceivedPermitted(p, await newTicket(p, pub.json));
+  await briefed(p, pub.json, [p.leader, p.crew]);
+  await risksConfirmed(p, t);
+  expectStatus(await act(p.leader.token, `/plans/${plan.json.id}/actions/start`), 200);
+  const list = await api('GET', `/plans/${plan.json.id}/steps`, { token: p.crew.token });
+  expectStatus(list, 200);
+  const mine = list.json.items.find((i) => i.id === workOrderId || i.work_order_id === workOrderId) || list.json.items[0];
+  if (values) {
+    const pic = await photo(p.crew.token);
+    for (const s of mine.steps) {
+      const r = await act(p.crew.token, `/plans/${plan.json.id}/steps`, { work_order_id: workOrderId, step_no: s.no, result: 'ok',
+        records: fill(s, values), photo_ids: s.photo_required ? [pic] : [] });
+      expectStatus(r, 201);
+    }
+  }
+  const site = await upload(p.leader.token, t.id);
+  expectStatus(await act(p.leader.token, `/tickets/${t.id}/actions/end`, { password: PASSWORD, photo_ids: [site.id] }), 200);
+  const fin = await act(p.leader.token, `/plans/${plan.json.id}/actions/finish`);
+  expectStatus(fin, 200);
+  return { finish: fin.json, sop: mine.sop };
+}

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, userWithToken, createOrgUnit, expectError, expectStatus, LABEL, PASSWORD, BASE_URL } from './lib.mjs';
-import { today, people, qualify, equip, act as post, newTicket, issuedReceivedPermitted, briefed, risksConfirmed, upload, JPEG } from './fieldwork_lib.mjs';
+import { today, people, qualify, equip, act as post, newTicket, issuedReceivedPermitted, briefed, risksConfirmed, upload, JPEG, runJob } from './fieldwork_lib.mjs';
 
 const RUN = `${Date.now().toString(36).toUpperCase()}${Math.floor(Math.random() * 1e4)}`;
 let serial = 0;
@@ -282,56 +282,6 @@ test(`${LABEL} metering assets: two keepers issuing one meter at once — exactl
     assert.equal(after.holder_id, (a.status === 200 ? s.crew : s.crew2).user.id);
   }
 });
-
-async function photo(token) {
-  const res = await fetch(`${BASE_URL}/api/v1/attachments?filename=step.jpg`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'image/jpeg' }, body: JPEG });
-  assert.equal(res.status, 201, await res.clone().text());
-  return (await res.json()).id;
-}
-
-function fill(step, values) {
-  const r = {};
-  for (const d of step.records) {
-    if (d.key in values) r[d.key] = values[d.key];
-    else if (d.type === 'choice') r[d.key] = d.choices[0].value;
-    else if (d.type === 'asset_no') r[d.key] = `AS${Date.now() % 1e8}`;
-    else if (d.type === 'reading' || d.type === 'number') r[d.key] = 1;
-    else if (d.type === 'ratio') r[d.key] = '200/5';
-    else r[d.key] = '已核对';
-  }
-  return r;
-}
-
-/** The work order's job as a crew runs it: plan, ticket, meeting, risks, every SOP step recorded, ticket ended,
- * plan finished (as tests/api/application_fieldwork.test.mjs does). */
-async function runJob(p, workOrderId, values) {
-  const team = await createOrgUnit('team');
-  const plan = await post(p.dispatcher.token, '/plans', { date: today(), team_id: team.id, leader_id: p.leader.user.id,
-    crew_ids: [p.crew.user.id], work_order_ids: [workOrderId] });
-  expectStatus(plan, 201);
-  const pub = await post(p.dispatcher.token, `/plans/${plan.json.id}/actions/publish`);
-  expectStatus(pub, 200);
-  await equip(pub.json, p.leader);
-  const t = await issuedReceivedPermitted(p, await newTicket(p, pub.json));
-  await briefed(p, pub.json, [p.leader, p.crew]);
-  await risksConfirmed(p, t);
-  expectStatus(await post(p.leader.token, `/plans/${plan.json.id}/actions/start`), 200);
-  const list = await api('GET', `/plans/${plan.json.id}/steps`, { token: p.crew.token });
-  expectStatus(list, 200);
-  const mine = list.json.items.find((i) => i.id === workOrderId || i.work_order_id === workOrderId) || list.json.items[0];
-  const pic = await photo(p.crew.token);
-  for (const st of mine.steps) {
-    const r = await post(p.crew.token, `/plans/${plan.json.id}/steps`, { work_order_id: workOrderId, step_no: st.no, result: 'ok',
-      records: fill(st, values), photo_ids: st.photo_required ? [pic] : [] });
-    expectStatus(r, 201);
-  }
-  const site = await upload(p.leader.token, t.id);
-  expectStatus(await post(p.leader.token, `/tickets/${t.id}/actions/end`, { password: PASSWORD, photo_ids: [site.id] }), 200);
-  const fin = await post(p.leader.token, `/plans/${plan.json.id}/actions/finish`);
-  expectStatus(fin, 200);
-  return fin.json;
-}
 
 test(`${LABEL} metering assets: a finished job's SOP records move the assets; unknown numbers become discrepancies; what was issued and not installed is due back`, async () => {
   const s = await staff();

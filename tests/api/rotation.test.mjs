@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, userWithToken, createOrgUnit, expectError, expectStatus, uniq, LABEL, PASSWORD, BASE_URL } from './lib.mjs';
-import { today, people, qualify, equip, act as post, newTicket, issuedReceivedPermitted, briefed, risksConfirmed, upload } from './fieldwork_lib.mjs';
+import { today, people, qualify, equip, act as post, newTicket, issuedReceivedPermitted, briefed, risksConfirmed, upload, runJob } from './fieldwork_lib.mjs';
 import { imported } from './lib_meters.mjs';
 
 const HEAD = 'asset_no,batch,model,accuracy_class,subtype,sampling,status,point_no,transformer_area,installed_on,produced_on\n';
@@ -68,24 +68,6 @@ test(`${LABEL} rotation: preview counts by area and batch, creating nothing`, as
   assert.ok(!list.json.items.some((c) => JSON.stringify(c.criteria).includes(L.p)), 'a preview creates nothing');
 });
 
-/** The work order's job as a crew runs one (plan, ticket, finish) with no steps recorded. */
-async function runJob(p, workOrderId) {
-  const team = await createOrgUnit('team');
-  const plan = await post(p.dispatcher.token, '/plans', { date: today(), team_id: team.id, leader_id: p.leader.user.id,
-    crew_ids: [p.crew.user.id], work_order_ids: [workOrderId] });
-  expectStatus(plan, 201);
-  const pub = await post(p.dispatcher.token, `/plans/${plan.json.id}/actions/publish`);
-  expectStatus(pub, 200);
-  await equip(pub.json, p.leader);
-  const t = await issuedReceivedPermitted(p, await newTicket(p, pub.json));
-  await briefed(p, pub.json, [p.leader, p.crew]);
-  await risksConfirmed(p, t);
-  expectStatus(await post(p.leader.token, `/plans/${plan.json.id}/actions/start`), 200);
-  const site = await upload(p.leader.token, t.id);
-  expectStatus(await post(p.leader.token, `/tickets/${t.id}/actions/end`, { password: PASSWORD, photo_ids: [site.id] }), 200);
-  expectStatus(await post(p.leader.token, `/plans/${plan.json.id}/actions/finish`), 200);
-}
-
 test(`${LABEL} rotation: generate within capacity on working days, progress when a work order finishes; complete waits for every meter`, async () => {
   const { m, d } = await staff();
   const L = await ledger(m.token);
@@ -129,7 +111,7 @@ test(`${LABEL} rotation: generate within capacity on working days, progress when
   // field work finishes the first order: its two meters are done
   const p = await people();
   await qualify(p.leader, p.crew);
-  await runJob(p, orders.json.items[0].work_order_id);
+  await runJob(p, orders.json.items[0].work_order_id, null);
   const after = await api('GET', `/rotation/campaigns/${c.json.id}`, { token: m.token });
   assert.equal(after.json.progress.done, 2);
   assert.equal(after.json.progress.percent, 28);
