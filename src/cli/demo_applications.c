@@ -43,12 +43,6 @@ typedef struct {
 
 static const char *const roles[] = {"customer_service", "customer_manager", "dispatcher", "manager"};
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static const auth_user_t *
 doer(demo_t *d, const char *action)
 {
@@ -69,10 +63,10 @@ person(demo_t *d, const char *username, auth_user_t *a)
 		return -1;
 	}
 	memset(a, 0, sizeof *a);
-	fg_fmt(a->id, sizeof a->id, "%s", str(u, "id"));
+	fg_fmt(a->id, sizeof a->id, "%s", fg_jstr(u, "id"));
 	fg_fmt(a->username, sizeof a->username, "%s", username);
-	fg_fmt(a->display_name, sizeof a->display_name, "%s", str(u, "display_name"));
-	fg_fmt(a->org_unit_id, sizeof a->org_unit_id, "%s", str(u, "org_unit_id") ? str(u, "org_unit_id") : "");
+	fg_fmt(a->display_name, sizeof a->display_name, "%s", fg_jstr(u, "display_name"));
+	fg_fmt(a->org_unit_id, sizeof a->org_unit_id, "%s", fg_jstr(u, "org_unit_id") ? fg_jstr(u, "org_unit_id") : "");
 	a->roles = session_user_roles(d->db, a->id);
 	json_decref(u);
 	return 0;
@@ -97,7 +91,7 @@ scan(demo_t *d, const auth_user_t *who, const char *type)
 	json_t *a = NULL;
 	if (attach_store_bytes(d->db, who->id, "application/pdf", pdf, sizeof pdf - 1, name, NULL, NULL, &a, &d->err) != 0)
 		return NULL;
-	char *id = fg_strdup(str(a, "id"));
+	char *id = fg_strdup(fg_jstr(a, "id"));
 	json_decref(a);
 	return id;
 }
@@ -110,11 +104,11 @@ hand_in_missing(demo_t *d, const char *id, const char *number, const char *only_
 	size_t i;
 	int rc = 0;
 	json_array_foreach(json_object_get(app, "documents"), i, doc) {
-		if (rc || strcmp(str(doc, "status"), "missing") != 0 || (only_at && strcmp(str(doc, "at"), only_at) != 0))
+		if (rc || strcmp(fg_jstr(doc, "status"), "missing") != 0 || (only_at && strcmp(fg_jstr(doc, "at"), only_at) != 0))
 			continue;
-		char *att = scan(d, &d->people[0], str(doc, "type"));
+		char *att = scan(d, &d->people[0], fg_jstr(doc, "type"));
 		json_t *out = NULL;
-		if (!att || applications_document_put(d->db, &d->people[0], id, str(doc, "type"), att, false, &out, &d->err) != 0)
+		if (!att || applications_document_put(d->db, &d->people[0], id, fg_jstr(doc, "type"), att, false, &out, &d->err) != 0)
 			rc = fail(d, "document", number);
 		json_decref(out);
 		free(att);
@@ -132,8 +126,8 @@ check_received(demo_t *d, const char *id, const char *number)
 	int rc = 0;
 	json_array_foreach(json_object_get(app, "documents"), i, doc) {
 		json_t *out = NULL;
-		if (!rc && strcmp(str(doc, "status"), "received") == 0 &&
-		    applications_document_check(d->db, &d->people[0], id, str(doc, "type"), "accepted", NULL, &out, &d->err) != 0)
+		if (!rc && strcmp(fg_jstr(doc, "status"), "received") == 0 &&
+		    applications_document_check(d->db, &d->people[0], id, fg_jstr(doc, "type"), "accepted", NULL, &out, &d->err) != 0)
 			rc = fail(d, "document check", number);
 		json_decref(out);
 	}
@@ -154,15 +148,15 @@ intake(demo_t *d, json_t *a, const char *org_key, int64_t received, bool staff)
 	json_object_set(in, "org_unit_id", json_object_get(d->org, org_key));
 	if (staff)
 		json_object_set_new(in, "received_at", json_integer(received));
-	if (str(a, "fast_reason")) {
+	if (fg_jstr(a, "fast_reason")) {
 		json_object_set_new(in, "fast_path", json_true());
 		json_object_set(in, "fast_reason", json_object_get(a, "fast_reason"));
 	}
 	if (json_is_true(json_object_get(a, "customer_manager")))
 		json_object_set_new(in, "customer_manager_id", json_string(d->people[1].id));
-	if (str(a, "customer")) {
+	if (fg_jstr(a, "customer")) {
 		int rc;
-		json_t *c = db_one(db_q(d->db, "SELECT id FROM customers WHERE name = $1 ORDER BY id LIMIT 1", "t", str(a, "customer")), &rc);
+		json_t *c = db_one(db_q(d->db, "SELECT id FROM customers WHERE name = $1 ORDER BY id LIMIT 1", "t", fg_jstr(a, "customer")), &rc);
 		if (c)
 			json_object_set(in, "customer_id", json_object_get(c, "id"));
 		json_decref(c);
@@ -175,9 +169,9 @@ intake(demo_t *d, json_t *a, const char *org_key, int64_t received, bool staff)
 static int
 load_one(demo_t *d, json_t *a, const char *org_key, int64_t now, int *stopped)
 {
-	bool portal = strcmp(str(a, "channel"), "portal") == 0;
+	bool portal = strcmp(fg_jstr(a, "channel"), "portal") == 0;
 	int64_t received = now - (int64_t)(json_number_value(json_object_get(a, "days_ago")) * DAY_MS);
-	const auth_user_t *taker = strcmp(str(a, "channel"), "customer_manager") == 0 ? &d->people[1] : &d->people[0];
+	const auth_user_t *taker = strcmp(fg_jstr(a, "channel"), "customer_manager") == 0 ? &d->people[1] : &d->people[0];
 	json_t *in = intake(d, a, org_key, received, !portal), *list, *doc, *given = json_object_get(a, "docs");
 	int rc = 0;
 	size_t i, j;
@@ -194,19 +188,19 @@ load_one(demo_t *d, json_t *a, const char *org_key, int64_t now, int *stopped)
 	if (applications_create(d->db, portal ? NULL : taker, in, &out, &d->err) != 0) {
 		json_decref(in);
 		json_decref(list);
-		return fail(d, "intake", str(a, "applicant_name"));
+		return fail(d, "intake", fg_jstr(a, "applicant_name"));
 	}
 	json_decref(in);
 	char id[64], number[40];
-	fg_fmt(id, sizeof id, "%s", str(out, "id"));
-	fg_fmt(number, sizeof number, "%s", str(out, "number"));
+	fg_fmt(id, sizeof id, "%s", fg_jstr(out, "id"));
+	fg_fmt(number, sizeof number, "%s", fg_jstr(out, "number"));
 	json_array_foreach(json_object_get(out, "documents"), i, doc) {
 		json_array_foreach(list, j, given) {
-			if (strcmp(json_string_value(given), str(doc, "type")) != 0 || strcmp(str(doc, "at"), "accepted") != 0)
+			if (strcmp(json_string_value(given), fg_jstr(doc, "type")) != 0 || strcmp(fg_jstr(doc, "at"), "accepted") != 0)
 				continue;
-			char *att = scan(d, portal ? &d->people[0] : taker, str(doc, "type"));
+			char *att = scan(d, portal ? &d->people[0] : taker, fg_jstr(doc, "type"));
 			json_t *put = NULL;
-			if (!att || applications_document_put(d->db, portal ? NULL : taker, id, str(doc, "type"), att, portal, &put,
+			if (!att || applications_document_put(d->db, portal ? NULL : taker, id, fg_jstr(doc, "type"), att, portal, &put,
 					&d->err) != 0)
 				rc = fail(d, "document", number);
 			json_decref(put);
@@ -257,7 +251,7 @@ load_one(demo_t *d, json_t *a, const char *org_key, int64_t now, int *stopped)
 			if (d->err.code && strcmp(d->err.code, "internal") != 0) {
 				json_t *app = applications_load(d->db, id);
 				fprintf(stderr, "fieldgrid: demo application %s stays in %s: %s refused (%s)\n", number,
-				    app ? str(app, "status") : "?", action, d->err.code);
+				    app ? fg_jstr(app, "status") : "?", action, d->err.code);
 				json_decref(app);
 				fg_err_clear(&d->err);
 				(*stopped)++;
@@ -296,7 +290,7 @@ demo_applications(db_t *db, json_t *org_keys, int *made)
 	demo_t d = {.db = db, .org = org_keys, .err = FG_ERR_INIT};
 	json_t *actors = json_object_get(doc, "actors");
 	for (int r = 0; r < 4; r++)
-		if (person(&d, str(actors, roles[r]), &d.people[r]) != 0) {
+		if (person(&d, fg_jstr(actors, roles[r]), &d.people[r]) != 0) {
 			json_decref(doc);
 			return -1;
 		}
@@ -305,7 +299,7 @@ demo_applications(db_t *db, json_t *org_keys, int *made)
 	size_t i;
 	rc = 0;
 	json_array_foreach(json_object_get(doc, "applications"), i, a) {
-		if (load_one(&d, a, str(doc, "org"), now, &stopped) != 0) {
+		if (load_one(&d, a, fg_jstr(doc, "org"), now, &stopped) != 0) {
 			rc = -1;
 			break;
 		}

@@ -13,16 +13,10 @@
 #include "customer/custmgr/custmgr.h"
 #include "cli/demo_applications_work.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static bool
 hv(json_t *app)
 {
-	const char *t = str(app, "track");
+	const char *t = fg_jstr(app, "track");
 	return t && strncmp(t, "hv_", 3) == 0;
 }
 
@@ -36,11 +30,11 @@ cancel_jobs(db_t *db, const auth_user_t *disp, const char *id, fg_err_t *err)
 	const flow_binding_t *wo = flow_binding("work_order");
 	json_array_foreach(json_object_get(jobs, "items"), i, j) {
 		json_t *w = json_object_get(j, "work_order");
-		const char *st = str(w, "status");
+		const char *st = fg_jstr(w, "status");
 		if (rc || !w || !st || strcmp(st, "done") == 0 || strcmp(st, "cancelled") == 0)
 			continue;
 		json_t *body = json_pack("{s:s}", "reason", "演示数据：现场工作已完成，纸质工单在营业厅补录"), *out = NULL;
-		rc = db_begin(db) != 0 || flow_fire_tx(db, wo, str(w, "id"), "cancel", disp, body, 0, false, &out, err) != 0 ||
+		rc = db_begin(db) != 0 || flow_fire_tx(db, wo, fg_jstr(w, "id"), "cancel", disp, body, 0, false, &out, err) != 0 ||
 			     db_commit(db) != 0 ? -1 : 0;
 		if (rc)
 			db_rollback(db);
@@ -60,7 +54,7 @@ pass_acceptance(db_t *db, const auth_user_t p[4], const char *id, const char *st
 	size_t i;
 	if (acceptance_list(db, id, &list, err) != 0)
 		return -1;
-	json_array_foreach(json_object_get(list, "items"), i, r) if (strcmp(str(r, "stage"), stage) == 0 && strcmp(str(r, "status"), "failed") != 0) {
+	json_array_foreach(json_object_get(list, "items"), i, r) if (strcmp(fg_jstr(r, "stage"), stage) == 0 && strcmp(fg_jstr(r, "status"), "failed") != 0) {
 		json_decref(rec);
 		rec = json_incref(r);
 	}
@@ -77,22 +71,22 @@ pass_acceptance(db_t *db, const auth_user_t p[4], const char *id, const char *st
 	const char *depts[] = {"marketing", "operations", "metering"};
 	const auth_user_t *by[] = {&p[1], &p[2], &p[3]};
 	char rid[64];
-	fg_fmt(rid, sizeof rid, "%s", str(rec, "id"));
+	fg_fmt(rid, sizeof rid, "%s", fg_jstr(rec, "id"));
 	int rc = 0;
-	for (int d = 0; d < 3 && !rc && strcmp(str(rec, "status"), "passed") != 0; d++) {
+	for (int d = 0; d < 3 && !rc && strcmp(fg_jstr(rec, "status"), "passed") != 0; d++) {
 		json_t *it, *out = NULL;
 		json_array_foreach(json_object_get(rec, "items"), i, it) {
-			if (rc || strcmp(str(it, "department"), depts[d]) != 0 || !json_is_true(json_object_get(it, "sampled")) ||
+			if (rc || strcmp(fg_jstr(it, "department"), depts[d]) != 0 || !json_is_true(json_object_get(it, "sampled")) ||
 			    json_is_true(json_object_get(it, "checked")))
 				continue;
 			json_t *in = json_pack("{s:s}", "result", "pass");
-			rc = acceptance_check(db, by[d], id, rid, str(it, "code"), in, &out, err);
+			rc = acceptance_check(db, by[d], id, rid, fg_jstr(it, "code"), in, &out, err);
 			json_decref(in);
 			json_decref(out);
 			out = NULL;
 		}
 		json_t *dep, *signed_ = NULL;
-		json_array_foreach(json_object_get(rec, "departments"), i, dep) if (strcmp(str(dep, "code"), depts[d]) == 0) signed_ = json_object_get(dep, "signature");
+		json_array_foreach(json_object_get(rec, "departments"), i, dep) if (strcmp(fg_jstr(dep, "code"), depts[d]) == 0) signed_ = json_object_get(dep, "signature");
 		if (rc || (signed_ && !json_is_null(signed_)))
 			continue;
 		json_t *in = json_pack("{s:s}", "department", depts[d]);
@@ -116,8 +110,8 @@ power_on_confirmed(db_t *db, const auth_user_t *cm, const char *id, fg_err_t *er
 	if (custmgr_requests(db, id, &reqs, err) != 0)
 		return -1;
 	bool have = false;
-	json_array_foreach(json_object_get(reqs, "items"), i, r) have |= strcmp(str(r, "kind"), "power_on") == 0 &&
-									  strcmp(str(r, "status"), "confirmed") == 0;
+	json_array_foreach(json_object_get(reqs, "items"), i, r) have |= strcmp(fg_jstr(r, "kind"), "power_on") == 0 &&
+									  strcmp(fg_jstr(r, "status"), "confirmed") == 0;
 	json_decref(reqs);
 	if (have)
 		return 0;
@@ -127,7 +121,7 @@ power_on_confirmed(db_t *db, const auth_user_t *cm, const char *id, fg_err_t *er
 	json_decref(in);
 	if (rc == 0) {
 		in = json_pack("{s:s, s:s}", "confirmed_by", "客户电气负责人", "method", "phone");
-		rc = custmgr_request_confirm(db, cm, id, str(made, "id"), in, &done, err);
+		rc = custmgr_request_confirm(db, cm, id, fg_jstr(made, "id"), in, &done, err);
 		json_decref(in);
 	}
 	json_decref(made);
@@ -148,7 +142,7 @@ demo_app_stage_work(db_t *db, const auth_user_t p[4], const char *id, const char
 	if (!app)
 		return -1;
 	int rc = 0;
-	if (strcmp(action, "accept") == 0 && hv(app) && !str(app, "customer_manager_id")) {
+	if (strcmp(action, "accept") == 0 && hv(app) && !fg_jstr(app, "customer_manager_id")) {
 		json_t *in = json_pack("{s:s}", "user_id", p[1].id), *out = NULL;
 		rc = custmgr_assign(db, &p[0], id, in, &out, err);
 		json_decref(in);
@@ -157,11 +151,11 @@ demo_app_stage_work(db_t *db, const auth_user_t p[4], const char *id, const char
 		rc = cancel_jobs(db, &p[2], id, err);
 	} else if (strcmp(action, "complete_installation") == 0) {
 		rc = cancel_jobs(db, &p[2], id, err);
-		if (!rc && strcmp(str(app, "track"), "lv_non_residential") == 0)
+		if (!rc && strcmp(fg_jstr(app, "track"), "lv_non_residential") == 0)
 			rc = pass_acceptance(db, p, id, "completion", err);
 		if (!json_object_get(body, "meter_asset_no")) {
 			char asset[32];
-			fg_fmt(asset, sizeof asset, "DB33%.10s", str(app, "number") + 2);
+			fg_fmt(asset, sizeof asset, "DB33%.10s", fg_jstr(app, "number") + 2);
 			json_object_set_new(body, "meter_asset_no", json_string(asset));
 			json_object_set_new(body, "meter_model", json_string(hv(app) ? "DTZ341-Z" : "DDZY102-Z"));
 			json_object_set_new(body, "install_reading", json_string("0"));

@@ -3,12 +3,7 @@
 #include "cli/cli.h"
 #include "core/auth/users.h"
 #include "safety/contractors/contractors.h"
-
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
+#include "core/base/util.h"
 
 /* Each company goes through the same rules as the API: created, its agreement recorded, its staff added. */
 int
@@ -21,21 +16,21 @@ demo_contractors(db_t *db, json_t *list, fg_err_t *err)
 	json_array_foreach(list, i, c) {
 		json_t *ag = json_object_get(c, "agreement"), *out = NULL;
 		day_add_days(today, json_integer_value(json_object_get(c, "qualification_valid_days")), qexp);
-		json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", str(c, "name"), "credit_code",
-		    str(c, "credit_code"), "contact_name", str(c, "contact_name"), "contact_phone", str(c, "contact_phone"),
-		    "qualification_name", str(c, "qualification_name"), "qualification_no", str(c, "qualification_no"),
-		    "qualification_grade", str(c, "qualification_grade"), "qualification_expires_on", qexp);
+		json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", fg_jstr(c, "name"), "credit_code",
+		    fg_jstr(c, "credit_code"), "contact_name", fg_jstr(c, "contact_name"), "contact_phone", fg_jstr(c, "contact_phone"),
+		    "qualification_name", fg_jstr(c, "qualification_name"), "qualification_no", fg_jstr(c, "qualification_no"),
+		    "qualification_grade", fg_jstr(c, "qualification_grade"), "qualification_expires_on", qexp);
 		int rc = in ? contractors_create(db, NULL, in, &out, err) : fg_err(err, "internal");
 		json_decref(in);
 		if (rc != 0)
 			return -1;
 		char id[40];
-		snprintf(id, sizeof id, "%s", str(out, "id"));
+		snprintf(id, sizeof id, "%s", fg_jstr(out, "id"));
 		json_decref(out);
 		day_add_days(today, -json_integer_value(json_object_get(ag, "signed_days_ago")), signed_on);
 		day_add_days(signed_on, json_integer_value(json_object_get(ag, "valid_days")), expires);
-		in = json_pack("{s:s, s:s, s:s, s:s}", "number", str(ag, "number"), "signed_on", signed_on, "expires_on", expires,
-		    "contractor_signer", str(ag, "contractor_signer"));
+		in = json_pack("{s:s, s:s, s:s, s:s}", "number", fg_jstr(ag, "number"), "signed_on", signed_on, "expires_on", expires,
+		    "contractor_signer", fg_jstr(ag, "contractor_signer"));
 		out = NULL;
 		rc = in ? contractors_add_agreement(db, NULL, id, in, &out, err) : fg_err(err, "internal");
 		json_decref(in);
@@ -47,7 +42,7 @@ demo_contractors(db_t *db, json_t *list, fg_err_t *err)
 			if (!u)
 				return fg_err_not_found(err, "user", json_string_value(who));
 			out = NULL;
-			rc = contractors_add_staff(db, NULL, id, str(u, "id"), &out, err);
+			rc = contractors_add_staff(db, NULL, id, fg_jstr(u, "id"), &out, err);
 			json_decref(u);
 			json_decref(out);
 			if (rc != 0)

@@ -40,12 +40,6 @@ typedef struct {
 	char what[160];
 } demo_t;
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static int
 fail(demo_t *d, const char *what)
 {
@@ -65,9 +59,9 @@ actor(demo_t *d, const char *username, auth_user_t *a)
 		return -1;
 	}
 	memset(a, 0, sizeof *a);
-	fg_fmt(a->id, sizeof a->id, "%s", str(u, "id"));
+	fg_fmt(a->id, sizeof a->id, "%s", fg_jstr(u, "id"));
 	fg_fmt(a->username, sizeof a->username, "%s", username);
-	fg_fmt(a->display_name, sizeof a->display_name, "%s", str(u, "display_name"));
+	fg_fmt(a->display_name, sizeof a->display_name, "%s", fg_jstr(u, "display_name"));
 	a->roles = session_user_roles(d->db, a->id);
 	json_decref(u);
 	return 0;
@@ -101,7 +95,7 @@ upload(demo_t *d, const auth_user_t *who, const char *entity, const char *entity
 		fail(d, "photo");
 		return NULL;
 	}
-	char *id = fg_strdup(str(a, "id"));
+	char *id = fg_strdup(fg_jstr(a, "id"));
 	json_decref(a);
 	return id;
 }
@@ -113,7 +107,7 @@ readings(json_t *def, int n)
 	json_t *rec = json_object(), *r;
 	size_t i;
 	json_array_foreach(json_object_get(def, "records"), i, r) {
-		const char *type = str(r, "type"), *key = str(r, "key");
+		const char *type = fg_jstr(r, "type"), *key = fg_jstr(r, "key");
 		char buf[64];
 		if (strcmp(type, "asset_no") == 0) {
 			fg_fmt(buf, sizeof buf, "1100%09d", 100000 + n * 37 + (int)i);
@@ -137,7 +131,7 @@ readings(json_t *def, int n)
 static int
 record_steps(demo_t *d, const auth_user_t *who, json_t *plan, int max_steps)
 {
-	json_t *list = steps_for_plan(d->db, str(plan, "id")), *item, *st;
+	json_t *list = steps_for_plan(d->db, fg_jstr(plan, "id")), *item, *st;
 	size_t i, j;
 	int n = 0;
 	json_array_foreach(json_object_get(list, "items"), i, item) {
@@ -147,7 +141,7 @@ record_steps(demo_t *d, const auth_user_t *who, json_t *plan, int max_steps)
 			json_t *in = json_pack("{s:O, s:O, s:s, s:o}", "work_order_id", json_object_get(json_object_get(item, "work_order"), "id"),
 			    "step_no", json_object_get(st, "no"), "result", "ok", "records", readings(st, n));
 			if (json_is_true(json_object_get(st, "photo_required"))) {
-				char *ph = upload(d, who, "step", str(plan, "id"));
+				char *ph = upload(d, who, "step", fg_jstr(plan, "id"));
 				if (!ph) {
 					json_decref(in);
 					json_decref(list);
@@ -157,7 +151,7 @@ record_steps(demo_t *d, const auth_user_t *who, json_t *plan, int max_steps)
 				free(ph);
 			}
 			json_t *out = NULL;
-			int rc = steps_record(d->db, who, str(plan, "id"), in, &out, &d->err);
+			int rc = steps_record(d->db, who, fg_jstr(plan, "id"), in, &out, &d->err);
 			json_decref(in);
 			json_decref(out);
 			if (rc != 0) {
@@ -284,11 +278,11 @@ static int
 run_job(demo_t *d, json_t *job, const auth_user_t *disp, const auth_user_t *issuer, const auth_user_t *permitter,
     const auth_user_t *sup, const char *today)
 {
-	const char *state = str(job, "state");
+	const char *state = fg_jstr(job, "state");
 	auth_user_t leader, crew[8];
 	json_t *order_ids = json_array(), *crew_ids = json_array(), *o, *c;
 	size_t i, ncrew = 0;
-	if (actor(d, str(job, "leader"), &leader))
+	if (actor(d, fg_jstr(job, "leader"), &leader))
 		return -1;
 	json_array_foreach(json_object_get(job, "crew"), i, c) {
 		if (ncrew == 8 || actor(d, json_string_value(c), &crew[ncrew]))
@@ -297,7 +291,7 @@ run_job(demo_t *d, json_t *job, const auth_user_t *disp, const auth_user_t *issu
 	}
 	json_array_foreach(json_object_get(job, "orders"), i, o) {
 		json_t *out = NULL, *in = json_deep_copy(o);
-		json_object_set(in, "team_id", json_object_get(d->org, str(job, "team")));
+		json_object_set(in, "team_id", json_object_get(d->org, fg_jstr(job, "team")));
 		int rc = orders_create(d->db, disp->id, in, &out, &d->err);
 		json_decref(in);
 		if (rc != 0)
@@ -305,14 +299,14 @@ run_job(demo_t *d, json_t *job, const auth_user_t *disp, const auth_user_t *issu
 		json_array_append(order_ids, json_object_get(out, "id"));
 		json_decref(out);
 	}
-	json_t *pin = json_pack("{s:s, s:O, s:s, s:o, s:o, s:O?}", "date", today, "team_id", json_object_get(d->org, str(job, "team")),
+	json_t *pin = json_pack("{s:s, s:O, s:s, s:o, s:o, s:O?}", "date", today, "team_id", json_object_get(d->org, fg_jstr(job, "team")),
 	    "leader_id", leader.id, "crew_ids", crew_ids, "work_order_ids", order_ids, "video_link", json_object_get(job, "video_link"));
 	json_t *plan = NULL;
 	int rc = plans_create(d->db, disp->id, pin, &plan, &d->err);
 	json_decref(pin);
 	if (rc != 0)
 		return fail(d, "plan");
-	const char *pid = str(plan, "id");
+	const char *pid = fg_jstr(plan, "id");
 	rc = -1;
 	if (strcmp(state, "draft") == 0) {
 		rc = 0;
@@ -337,11 +331,11 @@ run_job(demo_t *d, json_t *job, const auth_user_t *disp, const auth_user_t *issu
 	}
 	rc = -1;
 	char tid[37];
-	fg_fmt(tid, sizeof tid, "%s", str(t, "id"));
+	fg_fmt(tid, sizeof tid, "%s", fg_jstr(t, "id"));
 	if (fire(d, &tickets_flow, tid, "issue", issuer, signed_body(d)) || fire(d, &tickets_flow, tid, "receive", &leader, signed_body(d)))
 		goto ticket_out;
 	json_array_foreach(json_object_get(t, "measures"), i, m) {
-		if (tickets_confirm_measure(d->db, permitter, tid, str(m, "id"), &tmp, &d->err) != 0) {
+		if (tickets_confirm_measure(d->db, permitter, tid, fg_jstr(m, "id"), &tmp, &d->err) != 0) {
 			fail(d, "measure");
 			goto ticket_out;
 		}
@@ -369,7 +363,7 @@ run_job(demo_t *d, json_t *job, const auth_user_t *disp, const auth_user_t *issu
 		json_decref(tmp);
 	}
 	json_array_foreach(json_object_get(t, "risks"), i, r) {
-		if (tickets_confirm_risk(d->db, &leader, tid, str(r, "id"), NULL, &tmp, &d->err) != 0) {
+		if (tickets_confirm_risk(d->db, &leader, tid, fg_jstr(r, "id"), NULL, &tmp, &d->err) != 0) {
 			fail(d, "risk");
 			goto ticket_out;
 		}
@@ -447,8 +441,8 @@ demo_fieldwork(db_t *db, json_t *org_keys, const char *password, int *jobs)
 	demo_t d = {.db = db, .password = password, .org = org_keys, .err = FG_ERR_INIT};
 	json_t *roles = json_object_get(doc, "actors");
 	auth_user_t disp, issuer, permitter, sup;
-	if (actor(&d, str(roles, "dispatcher"), &disp) || actor(&d, str(roles, "issuer"), &issuer) ||
-	    actor(&d, str(roles, "permitter"), &permitter) || actor(&d, str(roles, "supervisor"), &sup)) {
+	if (actor(&d, fg_jstr(roles, "dispatcher"), &disp) || actor(&d, fg_jstr(roles, "issuer"), &issuer) ||
+	    actor(&d, fg_jstr(roles, "permitter"), &permitter) || actor(&d, fg_jstr(roles, "supervisor"), &sup)) {
 		json_decref(doc);
 		return -1;
 	}

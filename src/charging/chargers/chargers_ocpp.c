@@ -10,12 +10,6 @@
 #include "core/events/events.h"
 #include "charging/chargers/chargers.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static int64_t
 num(json_t *o, const char *k)
 {
@@ -41,11 +35,11 @@ chargers_auth_lookup(db_t *db, const char *cpid, chargers_auth_t *out)
 	if (!c)
 		return rc == DB_DONE ? 0 : -1;
 	memset(out, 0, sizeof *out);
-	fg_fmt(out->id, sizeof out->id, "%s", str(c, "id"));
-	fg_fmt(out->charge_point_id, sizeof out->charge_point_id, "%s", str(c, "charge_point_id"));
+	fg_fmt(out->id, sizeof out->id, "%s", fg_jstr(c, "id"));
+	fg_fmt(out->charge_point_id, sizeof out->charge_point_id, "%s", fg_jstr(c, "charge_point_id"));
 	out->security_profile = (int)num(c, "security_profile");
 	out->heartbeat_interval = (int)num(c, "heartbeat_interval");
-	fg_fmt(out->auth_hash, sizeof out->auth_hash, "%s", str(c, "auth_hash") ? str(c, "auth_hash") : "");
+	fg_fmt(out->auth_hash, sizeof out->auth_hash, "%s", fg_jstr(c, "auth_hash") ? fg_jstr(c, "auth_hash") : "");
 	json_decref(c);
 	return 1;
 }
@@ -74,7 +68,7 @@ static int64_t
 when(json_t *p, const char *key, int64_t recv_ms)
 {
 	int64_t ms;
-	return str(p, key) && ocpp_parse_time(str(p, key), &ms) ? ms : recv_ms;
+	return fg_jstr(p, key) && ocpp_parse_time(fg_jstr(p, key), &ms) ? ms : recv_ms;
 }
 
 static json_t *
@@ -91,16 +85,16 @@ boot(db_t *db, const char *charger_id, json_t *p, int64_t at, json_t **reply)
 	json_t *before = charger_row(db, charger_id);
 	if (!before)
 		return -1;
-	const char *serial = str(p, "chargePointSerialNumber") ? str(p, "chargePointSerialNumber") : str(p, "chargeBoxSerialNumber");
+	const char *serial = fg_jstr(p, "chargePointSerialNumber") ? fg_jstr(p, "chargePointSerialNumber") : fg_jstr(p, "chargeBoxSerialNumber");
 	int rc = db_run(db_q(db, "UPDATE chargers SET vendor = $1, model = $2, serial = COALESCE($3, serial), "
 				 "firmware = COALESCE($4, firmware), boot_at = $5, last_seen_at = $5 WHERE id = $6",
-	    "ttttit", str(p, "chargePointVendor"), str(p, "chargePointModel"), serial, str(p, "firmwareVersion"), at, charger_id));
+	    "ttttit", fg_jstr(p, "chargePointVendor"), fg_jstr(p, "chargePointModel"), serial, fg_jstr(p, "firmwareVersion"), at, charger_id));
 	json_t *after = rc == DB_DONE ? charger_row(db, charger_id) : NULL;
 	int ok = after && event(db, charger_id, "boot", p, at) == 0;
 	/* "charger.booted": a firmware campaign learns the version the charger came back with */
 	if (ok) {
-		json_t *d = json_pack("{s:s?, s:s?, s:s?, s:I}", "firmware", str(p, "firmwareVersion"), "vendor",
-		    str(p, "chargePointVendor"), "model", str(p, "chargePointModel"), "at", (json_int_t)at);
+		json_t *d = json_pack("{s:s?, s:s?, s:s?, s:I}", "firmware", fg_jstr(p, "firmwareVersion"), "vendor",
+		    fg_jstr(p, "chargePointVendor"), "model", fg_jstr(p, "chargePointModel"), "at", (json_int_t)at);
 		ok = events_emit(db, "charger.booted", "charger", charger_id, d, NULL) == 0;
 		json_decref(d);
 	}
@@ -127,10 +121,10 @@ tag_info(db_t *db, const char *tag, int64_t at, char *canon, size_t canon_n)
 				      "t", tag), &rc)
 			: NULL;
 	if (canon)
-		fg_fmt(canon, canon_n, "%s", t ? str(t, "id_tag") : tag ? tag : "");
+		fg_fmt(canon, canon_n, "%s", t ? fg_jstr(t, "id_tag") : tag ? tag : "");
 	if (!t)
 		return json_pack("{s:s}", "status", "Invalid");
-	const char *status = str(t, "status");
+	const char *status = fg_jstr(t, "status");
 	json_t *exp = json_object_get(t, "expiry_at");
 	if (strcmp(status, "Accepted") == 0 && json_is_integer(exp) && json_integer_value(exp) < at)
 		status = "Expired";
@@ -140,8 +134,8 @@ tag_info(db_t *db, const char *tag, int64_t at, char *canon, size_t canon_n)
 		ocpp_format_time(json_integer_value(exp), ts);
 		json_object_set_new(info, "expiryDate", json_string(ts));
 	}
-	if (str(t, "parent_id_tag"))
-		json_object_set_new(info, "parentIdTag", json_string(str(t, "parent_id_tag")));
+	if (fg_jstr(t, "parent_id_tag"))
+		json_object_set_new(info, "parentIdTag", json_string(fg_jstr(t, "parent_id_tag")));
 	json_decref(t);
 	return info;
 }
@@ -163,7 +157,7 @@ start_tx(db_t *db, const char *charger_id, json_t *p, int64_t recv, json_t **rep
 	int rc;
 	int64_t conn = num(p, "connectorId"), meter = num(p, "meterStart"), at = when(p, "timestamp", recv);
 	char canon[64];
-	json_t *info = tag_info(db, str(p, "idTag"), at, canon, sizeof canon);
+	json_t *info = tag_info(db, fg_jstr(p, "idTag"), at, canon, sizeof canon);
 	const char *tag = canon;
 	json_t *dup = db_one(db_q(db, "SELECT transaction_id FROM charge_transactions WHERE charger_id = $1 AND connector_id = $2 "
 					  "AND id_tag = $3 AND start_at = $4 AND meter_start = $5", "titii",
@@ -185,7 +179,7 @@ start_tx(db_t *db, const char *charger_id, json_t *p, int64_t recv, json_t **rep
 	rc = db_run(db_q(db, "INSERT INTO charge_transactions (id, transaction_id, charger_id, connector_id, id_tag, "
 				 "id_tag_status, start_at, meter_start, reservation_id, created_at, updated_at) "
 				 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS BIGINT), $10, $10)",
-	    "titittiiti", id, tid, charger_id, conn, tag, str(info, "status"), at, meter,
+	    "titittiiti", id, tid, charger_id, conn, tag, fg_jstr(info, "status"), at, meter,
 	    inum(json_object_get(p, "reservationId"), rbuf), recv));
 	json_t *after = rc == DB_DONE ? tx_by_id(db, charger_id, tid) : NULL;
 	if (!after || audit_write(db, NULL, "ocpp_start", "charge_transaction", id, NULL, after) != 0) {
@@ -210,13 +204,13 @@ meter_rows(db_t *db, const char *charger_id, int64_t conn, json_t *tid, json_t *
 		json_array_foreach(json_object_get(mv, "sampledValue"), j, sv) {
 			char id[37], tbuf[24];
 			fg_uuid7(id);
-			const char *meas = str(sv, "measurand") ? str(sv, "measurand") : "Energy.Active.Import.Register";
-			const char *unit = str(sv, "unit") ? str(sv, "unit") : (str(sv, "measurand") ? NULL : "Wh");
+			const char *meas = fg_jstr(sv, "measurand") ? fg_jstr(sv, "measurand") : "Energy.Active.Import.Register";
+			const char *unit = fg_jstr(sv, "unit") ? fg_jstr(sv, "unit") : (fg_jstr(sv, "measurand") ? NULL : "Wh");
 			int rc = db_run(db_q(db, "INSERT INTO meter_values (id, charger_id, connector_id, transaction_id, at, measurand, "
 						 "value, unit, context, phase, location, received_at) "
 						 "VALUES ($1, $2, $3, CAST($4 AS BIGINT), $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
 			    "ttititttttti", id, charger_id, conn, inum(tid, tbuf), at,
-			    meas, str(sv, "value"), unit, str(sv, "context"), str(sv, "phase"), str(sv, "location"), recv));
+			    meas, fg_jstr(sv, "value"), unit, fg_jstr(sv, "context"), fg_jstr(sv, "phase"), fg_jstr(sv, "location"), recv));
 			if (rc != DB_DONE)
 				return -1;
 		}
@@ -230,7 +224,7 @@ static int
 stop_tx(db_t *db, const char *charger_id, json_t *p, int64_t recv, json_t **reply)
 {
 	int64_t tid = num(p, "transactionId"), meter = num(p, "meterStop"), at = when(p, "timestamp", recv);
-	const char *tag = str(p, "idTag");
+	const char *tag = fg_jstr(p, "idTag");
 	char canon[64]; /* stop_id_tag in the registered spelling, like the Start's */
 	json_t *info = tag ? tag_info(db, tag, at, canon, sizeof canon) : NULL;
 	if (tag)
@@ -249,9 +243,9 @@ stop_tx(db_t *db, const char *charger_id, json_t *p, int64_t recv, json_t **repl
 		}
 		rc = db_run(db_q(db, "UPDATE charge_transactions SET stop_at = $1, meter_stop = $2, stop_reason = $3, "
 					 "stop_id_tag = $4, energy_wh = CAST($5 AS BIGINT), updated_at = $6, version = version + 1 WHERE id = $7",
-		    "iittt" "it", at, meter, str(p, "reason") ? str(p, "reason") : "Local", tag, energy, recv, str(before, "id")));
+		    "iittt" "it", at, meter, fg_jstr(p, "reason") ? fg_jstr(p, "reason") : "Local", tag, energy, recv, fg_jstr(before, "id")));
 		after = rc == DB_DONE ? tx_by_id(db, charger_id, tid) : NULL;
-		if (!after || audit_write(db, NULL, "ocpp_stop", "charge_transaction", str(before, "id"), before, after) != 0)
+		if (!after || audit_write(db, NULL, "ocpp_stop", "charge_transaction", fg_jstr(before, "id"), before, after) != 0)
 			goto fail;
 	} else if (!before) {
 		int r2;
@@ -261,7 +255,7 @@ stop_tx(db_t *db, const char *charger_id, json_t *p, int64_t recv, json_t **repl
 		rc = db_run(db_q(db, "INSERT INTO charge_transactions (id, transaction_id, charger_id, stop_at, meter_stop, "
 					 "stop_reason, stop_id_tag, orphan, reported_transaction_id, created_at, updated_at) "
 					 "VALUES ($1, CAST($2 AS BIGINT), $3, $4, $5, $6, $7, 1, $8, $9, $9)",
-		    "tttiittii", id, taken ? NULL : tbuf, charger_id, at, meter, str(p, "reason") ? str(p, "reason") : "Local",
+		    "tttiittii", id, taken ? NULL : tbuf, charger_id, at, meter, fg_jstr(p, "reason") ? fg_jstr(p, "reason") : "Local",
 		    tag, tid, recv));
 		json_decref(taken);
 		if (rc != DB_DONE)
@@ -302,8 +296,8 @@ status(db_t *db, const char *charger_id, json_t *p, int64_t recv)
 	fg_uuid7(id);
 	int rc = db_run(db_q(db, "INSERT INTO charger_status_log (id, charger_id, connector_id, status, error_code, info, vendor_id, "
 				 "vendor_error_code, at, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-	    "ttitttttii", id, charger_id, conn, str(p, "status"), str(p, "errorCode"), str(p, "info"), str(p, "vendorId"),
-	    str(p, "vendorErrorCode"), at, recv));
+	    "ttitttttii", id, charger_id, conn, fg_jstr(p, "status"), fg_jstr(p, "errorCode"), fg_jstr(p, "info"), fg_jstr(p, "vendorId"),
+	    fg_jstr(p, "vendorErrorCode"), at, recv));
 	if (rc != DB_DONE)
 		return -1;
 	rc = db_run(db_q(db, "INSERT INTO connectors (charger_id, connector_id, status, error_code, info, vendor_error_code, "
@@ -312,15 +306,15 @@ status(db_t *db, const char *charger_id, json_t *p, int64_t recv)
 			     "error_code = excluded.error_code, info = excluded.info, vendor_error_code = excluded.vendor_error_code, "
 			     "status_at = excluded.status_at, updated_at = excluded.updated_at "
 			     "WHERE connectors.status_at IS NULL OR connectors.status_at <= excluded.status_at",
-	    "tittttii", charger_id, conn, str(p, "status"), str(p, "errorCode"), str(p, "info"), str(p, "vendorErrorCode"), at,
+	    "tittttii", charger_id, conn, fg_jstr(p, "status"), fg_jstr(p, "errorCode"), fg_jstr(p, "info"), fg_jstr(p, "vendorErrorCode"), at,
 	    recv));
 	if (rc != DB_DONE)
 		return -1;
 	/* "connector.status" (at: the charger's time of the report): alarms are raised, counted or cleared by the
 	 * faults module's rules; a car that stayed long after its session stopped costs its user credit (evusers) */
 	json_t *d = json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:s?, s:I, s:I}", "connector_id", (json_int_t)conn, "status",
-	    str(p, "status"), "error_code", str(p, "errorCode"), "info", str(p, "info"), "vendor_id", str(p, "vendorId"),
-	    "vendor_error_code", str(p, "vendorErrorCode"), "at", (json_int_t)at, "received_at", (json_int_t)recv);
+	    fg_jstr(p, "status"), "error_code", fg_jstr(p, "errorCode"), "info", fg_jstr(p, "info"), "vendor_id", fg_jstr(p, "vendorId"),
+	    "vendor_error_code", fg_jstr(p, "vendorErrorCode"), "at", (json_int_t)at, "received_at", (json_int_t)recv);
 	rc = events_emit(db, "connector.status", "charger", charger_id, d, NULL);
 	json_decref(d);
 	return rc;
@@ -337,7 +331,7 @@ chargers_ocpp_call(db_t *db, const char *charger_id, const char *action, json_t 
 		return 0;
 	}
 	if (strcmp(action, "Authorize") == 0) {
-		*reply = json_pack("{s:o}", "idTagInfo", tag_info(db, str(p, "idTag"), recv, NULL, 0));
+		*reply = json_pack("{s:o}", "idTagInfo", tag_info(db, fg_jstr(p, "idTag"), recv, NULL, 0));
 		return 0;
 	}
 	if (strcmp(action, "StartTransaction") == 0)
@@ -369,7 +363,7 @@ chargers_ocpp_call(db_t *db, const char *charger_id, const char *action, json_t 
 			return -1;
 		/* "charger.firmware_status": a firmware campaign follows its chargers */
 		if (action[0] == 'F') {
-			json_t *d = json_pack("{s:s, s:I}", "status", str(p, "status"), "at", (json_int_t)recv);
+			json_t *d = json_pack("{s:s, s:I}", "status", fg_jstr(p, "status"), "at", (json_int_t)recv);
 			int rc = events_emit(db, "charger.firmware_status", "charger", charger_id, d, NULL);
 			json_decref(d);
 			if (rc != 0)
@@ -418,13 +412,13 @@ chargers_ocpp_command_done(db_t *db, const char *cmd_id, const char *status, jso
 	json_t *before = db_one(db_q(db, "SELECT id, charger_id, action, status FROM charger_commands WHERE id = $1", "t", cmd_id), &rc);
 	if (!before)
 		return rc == DB_DONE ? 0 : -1;
-	if (strcmp(str(before, "status"), "pending") != 0) { /* already settled (a late answer after the timeout) */
+	if (strcmp(fg_jstr(before, "status"), "pending") != 0) { /* already settled (a late answer after the timeout) */
 		json_decref(before);
 		return 0;
 	}
 	if (strcmp(status, "answered") == 0) {
 		/* the charger's own word: Accepted (and Unlocked, Scheduled, RebootRequired) or a refusal */
-		const char *s = str(result, "status");
+		const char *s = fg_jstr(result, "status");
 		status = !s || strcmp(s, "Accepted") == 0 || strcmp(s, "Unlocked") == 0 || strcmp(s, "Scheduled") == 0 ||
 			strcmp(s, "RebootRequired") == 0 ? "accepted" : "rejected";
 	}
@@ -434,22 +428,22 @@ chargers_ocpp_command_done(db_t *db, const char *cmd_id, const char *status, jso
 	    "ttttit", status, r, error_code, error_desc, at, cmd_id));
 	free(r);
 	/* a pushed AuthorizationKey is in force once the charger accepted it; otherwise the old key stays */
-	if (rc == DB_DONE && strcmp(str(before, "action"), "ChangeConfiguration") == 0) {
+	if (rc == DB_DONE && strcmp(fg_jstr(before, "action"), "ChangeConfiguration") == 0) {
 		int r2;
 		json_t *ch = db_one(db_q(db, "SELECT id FROM chargers WHERE id = $1 AND pending_key_command = $2", "tt",
-					  str(before, "charger_id"), cmd_id), &r2);
+					  fg_jstr(before, "charger_id"), cmd_id), &r2);
 		if (ch && strcmp(status, "accepted") == 0)
 			rc = db_run(db_q(db, "UPDATE chargers SET auth_hash = pending_auth_hash, security_profile = 1, "
 					     "pending_auth_hash = NULL, pending_key_command = NULL, updated_at = $1, version = version + 1 "
-					     "WHERE id = $2", "it", at, str(ch, "id")));
+					     "WHERE id = $2", "it", at, fg_jstr(ch, "id")));
 		else if (ch)
 			rc = db_run(db_q(db, "UPDATE chargers SET pending_auth_hash = NULL, pending_key_command = NULL WHERE id = $1",
-			    "t", str(ch, "id")));
+			    "t", fg_jstr(ch, "id")));
 		if (ch && rc == DB_DONE)
 			log_info("ocpp: a pushed AuthorizationKey was %s", strcmp(status, "accepted") == 0 ? "taken" : "not taken");
 		json_decref(ch);
 	}
-	json_t *after = json_pack("{s:s, s:s, s:s?}", "status", status, "action", str(before, "action"), "error_code", error_code);
+	json_t *after = json_pack("{s:s, s:s, s:s?}", "status", status, "action", fg_jstr(before, "action"), "error_code", error_code);
 	int ok = rc == DB_DONE && audit_write(db, NULL, "ocpp_result", "charger_command", cmd_id, before, after) == 0;
 	json_decref(before);
 	json_decref(after);

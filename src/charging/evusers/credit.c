@@ -37,12 +37,6 @@ rule(const char *a, const char *b)
 	return json_integer_value(b ? json_object_get(v, b) : v);
 }
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static json_int_t
 score_of(db_t *db, const char *tag, int64_t now)
 {
@@ -71,7 +65,7 @@ apply(db_t *db, const char *tag, int64_t now)
 		return rc == DB_DONE ? 0 : -1; /* events about an unregistered tag are kept, nothing to block */
 	json_int_t score = score_of(db, tag, now);
 	bool credit_blocked = json_integer_value(json_object_get(t, "credit_blocked")) != 0;
-	const char *status = str(t, "status"), *to = NULL;
+	const char *status = fg_jstr(t, "status"), *to = NULL;
 	if (score < rule("block_below", NULL) && strcmp(status, "Accepted") == 0)
 		to = "Blocked";
 	else if (score >= rule("block_below", NULL) && credit_blocked && strcmp(status, "Blocked") == 0)
@@ -81,8 +75,8 @@ apply(db_t *db, const char *tag, int64_t now)
 		json_t *after = json_pack("{s:s, s:s, s:I, s:b}", "id_tag", tag, "status", to, "credit_score", score, "credit_blocked",
 		    to[0] == 'B');
 		ok = db_run(db_q(db, "UPDATE id_tags SET status = $1, credit_blocked = $2, updated_at = $3, version = version + 1 "
-				     "WHERE id = $4", "tbit", to, to[0] == 'B', now, str(t, "id"))) == DB_DONE &&
-			     audit_write(db, NULL, to[0] == 'B' ? "credit_block" : "credit_unblock", "id_tag", str(t, "id"), t, after) == 0
+				     "WHERE id = $4", "tbit", to, to[0] == 'B', now, fg_jstr(t, "id"))) == DB_DONE &&
+			     audit_write(db, NULL, to[0] == 'B' ? "credit_block" : "credit_unblock", "id_tag", fg_jstr(t, "id"), t, after) == 0
 		    ? 0 : -1;
 		json_decref(after);
 	}
@@ -97,7 +91,7 @@ apply(db_t *db, const char *tag, int64_t now)
 		fg_fmt(key, sizeof key, "credit:%s:%s:%s", tag, level_of(score), today);
 		size_t i;
 		json_t *u;
-		json_array_foreach(desk, i, u) if (notify_add(db, str(u, "id"), "credit", title, body, "id_tag", str(t, "id"), key) < 0) ok = -1;
+		json_array_foreach(desk, i, u) if (notify_add(db, fg_jstr(u, "id"), "credit", title, body, "id_tag", fg_jstr(t, "id"), key) < 0) ok = -1;
 		json_decref(desk);
 	}
 	json_decref(t);
@@ -138,7 +132,7 @@ evusers_credit(db_t *db, const char *id_tag)
 			       "t", id_tag), &rc);
 	if (!t)
 		return NULL;
-	id_tag = str(t, "id_tag"); /* the registered spelling (IdToken is case-insensitive) */
+	id_tag = fg_jstr(t, "id_tag"); /* the registered spelling (IdToken is case-insensitive) */
 	int64_t now = fg_now_ms();
 	json_int_t score = score_of(db, id_tag, now);
 	json_object_set_new(t, "credit_blocked", json_boolean(json_integer_value(json_object_get(t, "credit_blocked"))));
@@ -186,7 +180,7 @@ evusers_credit_list(db_t *db, const char *level)
 int
 evusers_credit_record(db_t *db, const char *actor_id, const char *id_tag, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *kind = str(in, "kind"), *note = str(in, "note");
+	const char *kind = fg_jstr(in, "kind"), *note = fg_jstr(in, "note");
 	json_int_t pts = json_integer_value(json_object_get(in, "points"));
 	if (!kind || (strcmp(kind, "manual") != 0 && strcmp(kind, "restore") != 0))
 		return fg_err_field(err, "invalid_field", "kind", "manual (a deduction) or restore");
@@ -207,7 +201,7 @@ evusers_credit_record(db_t *db, const char *actor_id, const char *id_tag, json_t
 		return db_fail(db, err);
 	}
 	char canon[64]; /* events carry the registered spelling, whatever case the caller used */
-	fg_fmt(canon, sizeof canon, "%s", str(t, "id_tag"));
+	fg_fmt(canon, sizeof canon, "%s", fg_jstr(t, "id_tag"));
 	id_tag = canon;
 	json_decref(t);
 	if (add_event(db, actor_id, id_tag, kind, kind[0] == 'm' ? -pts : pts, NULL, -1, NULL, note, fg_now_ms()) < 0 ||
@@ -252,9 +246,9 @@ occupancy(db_t *db, const char *charger_id, int64_t connector_id, int64_t at)
 	int rc = 0;
 	if (held > (int64_t)rule("occupancy", "grace_minutes") * 60000) {
 		char ref[48], note[96];
-		fg_fmt(ref, sizeof ref, "tx:%s", str(tx, "id"));
+		fg_fmt(ref, sizeof ref, "tx:%s", fg_jstr(tx, "id"));
 		fg_fmt(note, sizeof note, "充电结束后占用接口 %d 约 %lld 分钟", (int)connector_id, (long long)(held / 60000));
-		rc = add_event(db, NULL, str(tx, "id_tag"), "occupancy", rule("occupancy", "points"), ref, held / 60000, charger_id, note, at);
+		rc = add_event(db, NULL, fg_jstr(tx, "id_tag"), "occupancy", rule("occupancy", "points"), ref, held / 60000, charger_id, note, at);
 	}
 	json_decref(tx);
 	return rc < 0 ? -1 : rc;
@@ -264,7 +258,7 @@ int
 evusers_on_status(db_t *db, const fg_event_t *ev, fg_err_t *err)
 {
 	int64_t connector_id = json_integer_value(json_object_get(ev->data, "connector_id"));
-	const char *status = str(ev->data, "status");
+	const char *status = fg_jstr(ev->data, "status");
 	if (connector_id < 1 || !status || strcmp(status, "Available") != 0)
 		return 0;
 	return occupancy(db, ev->entity_id, connector_id, json_integer_value(json_object_get(ev->data, "at"))) < 0 ? -1 : 0;
@@ -283,7 +277,7 @@ evusers_sweep(db_t *db)
 	size_t i;
 	json_t *c;
 	json_array_foreach(held, i, c) {
-		int r = occupancy(db, str(c, "charger_id"), json_integer_value(json_object_get(c, "connector_id")), now);
+		int r = occupancy(db, fg_jstr(c, "charger_id"), json_integer_value(json_object_get(c, "connector_id")), now);
 		if (r < 0)
 			goto fail;
 		n += r;
@@ -296,11 +290,11 @@ evusers_sweep(db_t *db)
 	    "AND t.reservation_id = r.reservation_id)", "i", now), &rc);
 	json_array_foreach(late, i, c) {
 		char ref[48];
-		fg_fmt(ref, sizeof ref, "res:%s", str(c, "id"));
-		int r = add_event(db, NULL, str(c, "id_tag"), "no_show", rule("no_show", "points"), ref, -1, str(c, "charger_id"),
+		fg_fmt(ref, sizeof ref, "res:%s", fg_jstr(c, "id"));
+		int r = add_event(db, NULL, fg_jstr(c, "id_tag"), "no_show", rule("no_show", "points"), ref, -1, fg_jstr(c, "charger_id"),
 		    "预约未到", now);
 		if (r < 0 || db_run(db_q(db, "UPDATE reservations SET no_show_at = $1, updated_at = $1, version = version + 1 WHERE id = $2",
-				      "it", now, str(c, "id"))) != DB_DONE) {
+				      "it", now, fg_jstr(c, "id"))) != DB_DONE) {
 			json_decref(late);
 			goto fail;
 		}

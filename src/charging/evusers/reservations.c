@@ -13,17 +13,11 @@
 #define R_COLS "r.id, r.reservation_id, r.charger_id, c.charge_point_id, r.connector_id, r.id_tag, r.expiry_at, r.command_id, " \
 	       "r.cancel_command_id, r.cancelled_at, r.no_show_at, r.failed_reason, r.created_by, r.created_at, r.updated_at, r.version"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static json_t *
 command(db_t *db, json_t *r, const char *key)
 {
-	const char *id = str(r, key);
-	return id ? chargers_command_get(db, str(r, "charger_id"), id) : NULL;
+	const char *id = fg_jstr(r, key);
+	return id ? chargers_command_get(db, fg_jstr(r, "charger_id"), id) : NULL;
 }
 
 /* What became of it; "active" is whether it still holds the connector. */
@@ -36,10 +30,10 @@ shape(db_t *db, json_t *r)
 	const char *st = "requested";
 	json_t *cmd = command(db, r, "command_id"), *used = db_one(db_q(db,
 	    "SELECT transaction_id FROM charge_transactions WHERE charger_id = $1 AND reservation_id = $2 LIMIT 1", "ti",
-	    str(r, "charger_id"), json_integer_value(json_object_get(r, "reservation_id"))), &rc);
-	const char *cs = str(cmd, "status");
-	const char *answer = str(json_object_get(cmd, "result"), "status");
-	if (str(r, "failed_reason"))
+	    fg_jstr(r, "charger_id"), json_integer_value(json_object_get(r, "reservation_id"))), &rc);
+	const char *cs = fg_jstr(cmd, "status");
+	const char *answer = fg_jstr(json_object_get(cmd, "result"), "status");
+	if (fg_jstr(r, "failed_reason"))
 		st = "failed";
 	else if (used)
 		st = "used";
@@ -109,7 +103,7 @@ set_field(db_t *db, const char *actor_id, const char *id, const char *sql, const
 int
 evusers_reserve(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *charger_id = str(in, "charger_id"), *tag = str(in, "id_tag");
+	const char *charger_id = fg_jstr(in, "charger_id"), *tag = fg_jstr(in, "id_tag");
 	json_int_t conn = json_integer_value(json_object_get(in, "connector_id"));
 	json_int_t minutes = json_integer_value(json_object_get(in, "minutes"));
 	if (minutes < 5 || minutes > 240)
@@ -133,9 +127,9 @@ evusers_reserve(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err
 		fg_err_field(err, "invalid_field", "id_tag", "not a registered id tag");
 		return db_fail(db, err);
 	}
-	bool blocked = strcmp(str(t, "status"), "Accepted") != 0;
+	bool blocked = strcmp(fg_jstr(t, "status"), "Accepted") != 0;
 	char canon[64];
-	fg_fmt(canon, sizeof canon, "%s", str(t, "id_tag"));
+	fg_fmt(canon, sizeof canon, "%s", fg_jstr(t, "id_tag"));
 	tag = canon;
 	json_decref(t);
 	if (blocked) { /* the charger would refuse the tag anyway; a blocked user does not hold a connector */
@@ -150,7 +144,7 @@ evusers_reserve(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err
 		if (json_is_true(json_object_get(x, "active")) && json_integer_value(json_object_get(x, "connector_id")) == conn &&
 		    json_integer_value(json_object_get(x, "expiry_at")) > now) {
 			fg_err(err, "reservation_overlap");
-			fg_err_detail_str(err, "reservation", str(x, "id"));
+			fg_err_detail_str(err, "reservation", fg_jstr(x, "id"));
 			json_decref(mine);
 			return db_fail(db, err);
 		}
@@ -177,7 +171,7 @@ evusers_reserve(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err
 	int sent = chargers_command_send(db, actor_id, charger_id, "ReserveNow", payload, 30, &cmd, &send);
 	json_decref(payload);
 	if (sent == 0 ? set_field(db, actor_id, id, "UPDATE reservations SET command_id = $1, updated_at = $2 WHERE id = $3",
-			    str(cmd, "id")) != 0
+			    fg_jstr(cmd, "id")) != 0
 		      : set_field(db, actor_id, id, "UPDATE reservations SET failed_reason = $1, updated_at = $2 WHERE id = $3",
 			    send.code) != 0) {
 		json_decref(cmd);
@@ -203,7 +197,7 @@ evusers_reservation_cancel(db_t *db, const char *actor_id, const char *id, json_
 	bool active = json_is_true(json_object_get(r, "active"));
 	json_t *payload = json_pack("{s:O}", "reservationId", json_object_get(r, "reservation_id")), *cmd = NULL;
 	char charger_id[40];
-	fg_fmt(charger_id, sizeof charger_id, "%s", str(r, "charger_id"));
+	fg_fmt(charger_id, sizeof charger_id, "%s", fg_jstr(r, "charger_id"));
 	json_decref(r);
 	if (!active) {
 		json_decref(payload);
@@ -215,7 +209,7 @@ evusers_reservation_cancel(db_t *db, const char *actor_id, const char *id, json_
 		return -1;
 	/* cancelled on our side at once: the connector is the user's no longer, whatever the charger answers */
 	rc = set_field(db, actor_id, id, "UPDATE reservations SET cancel_command_id = $1, cancelled_at = $2, updated_at = $2 WHERE id = $3",
-	    str(cmd, "id"));
+	    fg_jstr(cmd, "id"));
 	json_decref(cmd);
 	if (rc != 0)
 		return fg_err(err, "internal");

@@ -14,12 +14,6 @@
 #define A_FROM " FROM alarms a JOIN chargers c ON c.id = a.charger_id LEFT JOIN stations s ON s.id = c.station_id " \
 	       "LEFT JOIN faults f ON f.id = a.fault_id "
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 json_t *
 alarms_get(db_t *db, const char *id)
 {
@@ -41,7 +35,7 @@ alarms_list(db_t *db, const alarms_filter_t *f, json_t **out, fg_err_t *err)
 	json_t *next = json_null();
 	if ((int)json_array_size(rows) > f->limit) {
 		json_array_remove(rows, (size_t)f->limit);
-		next = json_string(str(json_array_get(rows, (size_t)f->limit - 1), "id"));
+		next = json_string(fg_jstr(json_array_get(rows, (size_t)f->limit - 1), "id"));
 	}
 	*out = json_pack("{s:o, s:o}", "items", rows, "next_cursor", next);
 	return 0;
@@ -61,9 +55,9 @@ alarms_acknowledge(db_t *db, const char *actor_id, const char *id, json_t *in, j
 	}
 	if (json_object_get(in, "version") && db_check_version(before, in, err))
 		goto fail;
-	if (strcmp(str(before, "state"), "open") != 0) {
+	if (strcmp(fg_jstr(before, "state"), "open") != 0) {
 		fg_err(err, "invalid_transition");
-		fg_err_detail_str(err, "state", str(before, "state"));
+		fg_err_detail_str(err, "state", fg_jstr(before, "state"));
 		fg_err_detail_str(err, "action", "acknowledge");
 		goto fail;
 	}
@@ -140,7 +134,7 @@ classify(db_t *db, const char *vendor, const char *status, const char *code, con
 static const char *
 sev_of(json_t *entry)
 {
-	const char *s = str(entry, "severity");
+	const char *s = fg_jstr(entry, "severity");
 	return s && strcmp(s, "serious") == 0 ? "serious" : "common";
 }
 
@@ -148,17 +142,17 @@ static int
 link_fault(db_t *db, json_t *charger, json_t *alarm_row, const finding_t *f, int64_t conn, int64_t at)
 {
 	char title[300];
-	const char *cp = str(charger, "charge_point_id");
-	const char *meaning = str(f->entry, "meaning_zh") ? str(f->entry, "meaning_zh") : f->key;
+	const char *cp = fg_jstr(charger, "charge_point_id");
+	const char *meaning = fg_jstr(f->entry, "meaning_zh") ? fg_jstr(f->entry, "meaning_zh") : f->key;
 	if (conn > 0)
 		fg_fmt(title, sizeof title, "%s 枪%lld %s", cp, (long long)conn, meaning);
 	else
 		fg_fmt(title, sizeof title, "%s %s", cp, meaning);
 	char desc[600];
-	fg_fmt(desc, sizeof desc, "告警 %s；建议：%s", f->key, str(f->entry, "advice_zh") ? str(f->entry, "advice_zh") : "—");
-	fault_open_t in = {.charger_id = str(charger, "id"), .station_id = str(charger, "station_id"), .fault_key = f->key,
+	fg_fmt(desc, sizeof desc, "告警 %s；建议：%s", f->key, fg_jstr(f->entry, "advice_zh") ? fg_jstr(f->entry, "advice_zh") : "—");
+	fault_open_t in = {.charger_id = fg_jstr(charger, "id"), .station_id = fg_jstr(charger, "station_id"), .fault_key = f->key,
 	    .title = title, .description = desc, .source = "alarm", .severity = sev_of(f->entry),
-	    .urgency = str(f->entry, "urgency") && strcmp(str(f->entry, "urgency"), "urgent") == 0 ? "urgent" : "normal",
+	    .urgency = fg_jstr(f->entry, "urgency") && strcmp(fg_jstr(f->entry, "urgency"), "urgent") == 0 ? "urgent" : "normal",
 	    .connector_id = conn, .at = at};
 	json_t *fault = NULL;
 	bool created = false;
@@ -168,7 +162,7 @@ link_fault(db_t *db, json_t *charger, json_t *alarm_row, const finding_t *f, int
 		fg_err_clear(&e);
 		return -1;
 	}
-	int rc = db_run(db_q(db, "UPDATE alarms SET fault_id = $1 WHERE id = $2", "tt", str(fault, "id"), str(alarm_row, "id")));
+	int rc = db_run(db_q(db, "UPDATE alarms SET fault_id = $1 WHERE id = $2", "tt", fg_jstr(fault, "id"), fg_jstr(alarm_row, "id")));
 	json_decref(fault);
 	return rc == DB_DONE ? 0 : -1;
 }
@@ -179,18 +173,18 @@ raise_alarm(db_t *db, json_t *charger, int64_t conn, const finding_t *f, const c
     const char *vendor_id, const char *vcode, const char *info, int64_t at)
 {
 	int rc;
-	const char *cid = str(charger, "id");
+	const char *cid = fg_jstr(charger, "id");
 	int64_t now = fg_now_ms();
 	json_t *open = db_one(db_q(db, "SELECT id, occurrences FROM alarms WHERE charger_id = $1 AND connector_id = $2 AND "
 					   "fault_key = $3 AND state <> 'cleared' ORDER BY raised_at DESC LIMIT 1",
 				  "tit", cid, conn, f->key), &rc);
 	if (open) { /* debounce: the same fault again while its alarm is open only counts */
 		rc = db_run(db_q(db, "UPDATE alarms SET occurrences = occurrences + 1, last_at = $1, updated_at = $2 WHERE id = $3",
-		    "iit", at, now, str(open, "id")));
+		    "iit", at, now, fg_jstr(open, "id")));
 		json_t *after = json_pack("{s:I, s:I}", "occurrences", (json_int_t)(json_integer_value(json_object_get(open, "occurrences")) + 1),
 		    "last_at", (json_int_t)at);
 		json_t *was = json_pack("{s:O}", "occurrences", json_object_get(open, "occurrences"));
-		int ok = rc == DB_DONE && audit_write(db, NULL, "repeat", "alarm", str(open, "id"), was, after) == 0;
+		int ok = rc == DB_DONE && audit_write(db, NULL, "repeat", "alarm", fg_jstr(open, "id"), was, after) == 0;
 		json_decref(after);
 		json_decref(was);
 		json_decref(open);
@@ -208,7 +202,7 @@ raise_alarm(db_t *db, json_t *charger, int64_t conn, const finding_t *f, const c
 	char id[37];
 	json_t *before = NULL;
 	if (recent) { /* flapping: the cleared alarm reopens instead of a new one */
-		fg_fmt(id, sizeof id, "%s", str(recent, "id"));
+		fg_fmt(id, sizeof id, "%s", fg_jstr(recent, "id"));
 		json_decref(recent);
 		before = alarms_get(db, id);
 		rc = db_run(db_q(db, "UPDATE alarms SET state = 'open', cleared_at = NULL, occurrences = occurrences + 1, last_at = $1, "
@@ -222,7 +216,7 @@ raise_alarm(db_t *db, json_t *charger, int64_t conn, const finding_t *f, const c
 				     "error_code, vendor_id, vendor_error_code, info, meaning, raised_at, last_at, created_at, updated_at) "
 				     "VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $14)",
 		    "tti" "ttttttttt" "ii", id, cid, conn, f->key, f->kind, sev_of(f->entry), status, code, vendor_id, vcode, info,
-		    str(f->entry, "meaning_zh"), at, now));
+		    fg_jstr(f->entry, "meaning_zh"), at, now));
 		action = "raise";
 	}
 	json_t *row = rc == DB_DONE ? alarms_get(db, id) : NULL;
@@ -251,12 +245,12 @@ clear(db_t *db, const char *charger_id, int64_t conn, bool offline, const char *
 	json_t *a;
 	int64_t now = fg_now_ms();
 	json_array_foreach(rows, i, a) {
-		json_t *before = alarms_get(db, str(a, "id")), *after = NULL;
+		json_t *before = alarms_get(db, fg_jstr(a, "id")), *after = NULL;
 		rc = db_run(db_q(db, "UPDATE alarms SET state = 'cleared', cleared_at = $1, updated_at = $2, version = version + 1 "
-				     "WHERE id = $3", "iit", at, now, str(a, "id")));
-		after = rc == DB_DONE ? alarms_get(db, str(a, "id")) : NULL;
-		int ok = before && after && audit_write(db, NULL, "clear", "alarm", str(a, "id"), before, after) == 0 &&
-			 faults_recovered(db, charger_id, str(a, "fault_key"), what, at) == 0;
+				     "WHERE id = $3", "iit", at, now, fg_jstr(a, "id")));
+		after = rc == DB_DONE ? alarms_get(db, fg_jstr(a, "id")) : NULL;
+		int ok = before && after && audit_write(db, NULL, "clear", "alarm", fg_jstr(a, "id"), before, after) == 0 &&
+			 faults_recovered(db, charger_id, fg_jstr(a, "fault_key"), what, at) == 0;
 		json_decref(before);
 		json_decref(after);
 		if (!ok) {
@@ -293,12 +287,12 @@ on_status(db_t *db, const char *charger_id, json_t *p, int64_t at)
 	json_t *charger = charger_of(db, charger_id);
 	if (!charger)
 		return -1;
-	const char *status = str(p, "status"), *code = str(p, "error_code"), *vcode = str(p, "vendor_error_code");
-	const char *vendor = str(p, "vendor_id") ? str(p, "vendor_id") : str(charger, "vendor");
+	const char *status = fg_jstr(p, "status"), *code = fg_jstr(p, "error_code"), *vcode = fg_jstr(p, "vendor_error_code");
+	const char *vendor = fg_jstr(p, "vendor_id") ? fg_jstr(p, "vendor_id") : fg_jstr(charger, "vendor");
 	finding_t f;
 	int out = 0;
 	if (classify(db, vendor, status, code, vcode, &f)) {
-		out = raise_alarm(db, charger, conn, &f, status, code, str(p, "vendor_id"), vcode, str(p, "info"), at);
+		out = raise_alarm(db, charger, conn, &f, status, code, fg_jstr(p, "vendor_id"), vcode, fg_jstr(p, "info"), at);
 		json_decref(f.entry);
 	} else if (is_healthy(status)) {
 		char what[80];
@@ -353,7 +347,7 @@ faults_offline_scan(db_t *db, int64_t now, const char *charger_id)
 	json_array_foreach(rows, i, r) {
 		if (db_begin(db) != 0)
 			break;
-		json_t *charger = charger_of(db, str(r, "id"));
+		json_t *charger = charger_of(db, fg_jstr(r, "id"));
 		finding_t f = {.kind = "offline", .entry = faults_code_find(db, "ocpp", "Offline")};
 		fg_fmt(f.key, sizeof f.key, "ocpp:Offline");
 		int ok = charger && raise_alarm(db, charger, 0, &f, NULL, NULL, NULL, NULL, NULL, now) == 0;
@@ -379,6 +373,6 @@ faults_on_status(db_t *db, const fg_event_t *ev, fg_err_t *err)
 int
 faults_on_link(db_t *db, const fg_event_t *ev, fg_err_t *err)
 {
-	const char *what = str(ev->data, "what");
+	const char *what = fg_jstr(ev->data, "what");
 	return what ? on_link(db, ev->entity_id, what, json_integer_value(json_object_get(ev->data, "at"))) : 0;
 }

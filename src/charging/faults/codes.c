@@ -32,19 +32,13 @@ load(void)
 	builtin_sla = load_file("data/faults/sla.json");
 }
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static json_t *
 builtin_find(const char *vendor, const char *code)
 {
 	pthread_once(&once, load);
 	size_t i;
 	json_t *it;
-	json_array_foreach(json_object_get(builtin_codes, "items"), i, it) if (strcmp(str(it, "vendor"), vendor) == 0 && strcmp(str(it, "code"), code) == 0) return it;
+	json_array_foreach(json_object_get(builtin_codes, "items"), i, it) if (strcmp(fg_jstr(it, "vendor"), vendor) == 0 && strcmp(fg_jstr(it, "code"), code) == 0) return it;
 	return NULL;
 }
 
@@ -59,7 +53,7 @@ edit_row(db_t *db, const char *vendor, const char *code)
 static json_t *
 entry_of_edit(json_t *row)
 {
-	json_t *e = json_loads(str(row, "body"), 0, NULL);
+	json_t *e = json_loads(fg_jstr(row, "body"), 0, NULL);
 	if (!e)
 		return NULL;
 	json_object_set_new(e, "edited", json_true());
@@ -100,10 +94,10 @@ faults_codes(db_t *db, const char *vendor)
 	json_t *out = json_array(), *it, *ed;
 	size_t i, j;
 	json_array_foreach(json_object_get(builtin_codes, "items"), i, it) {
-		if (vendor && strcmp(vendor, str(it, "vendor")) != 0)
+		if (vendor && strcmp(vendor, fg_jstr(it, "vendor")) != 0)
 			continue;
 		json_t *hit = NULL;
-		json_array_foreach(edits, j, ed) if (strcmp(str(ed, "vendor"), str(it, "vendor")) == 0 && strcmp(str(ed, "code"), str(it, "code")) == 0) hit = ed;
+		json_array_foreach(edits, j, ed) if (strcmp(fg_jstr(ed, "vendor"), fg_jstr(it, "vendor")) == 0 && strcmp(fg_jstr(ed, "code"), fg_jstr(it, "code")) == 0) hit = ed;
 		json_t *e = hit ? entry_of_edit(hit) : json_deep_copy(it);
 		if (!hit)
 			json_object_set_new(e, "edited", json_false());
@@ -111,7 +105,7 @@ faults_codes(db_t *db, const char *vendor)
 		json_array_append_new(out, e);
 	}
 	json_array_foreach(edits, j, ed) {
-		if ((vendor && strcmp(vendor, str(ed, "vendor")) != 0) || builtin_find(str(ed, "vendor"), str(ed, "code")))
+		if ((vendor && strcmp(vendor, fg_jstr(ed, "vendor")) != 0) || builtin_find(fg_jstr(ed, "vendor"), fg_jstr(ed, "code")))
 			continue;
 		json_t *e = entry_of_edit(ed);
 		if (e) {
@@ -121,15 +115,6 @@ faults_codes(db_t *db, const char *vendor)
 	}
 	json_decref(edits);
 	return json_pack("{s:o}", "items", out);
-}
-
-static bool
-one_of(const char *v, const char *const *set)
-{
-	for (; v && *set; set++)
-		if (strcmp(v, *set) == 0)
-			return true;
-	return false;
 }
 
 static const char *const severities[] = {"common", "serious", NULL};
@@ -152,13 +137,13 @@ faults_code_put(db_t *db, const char *actor_id, const char *vendor, const char *
 {
 	if (check_key(vendor, code, err))
 		return -1;
-	if (!str(in, "meaning_zh") || !*str(in, "meaning_zh"))
+	if (!fg_jstr(in, "meaning_zh") || !*fg_jstr(in, "meaning_zh"))
 		return fg_err_field(err, "missing_field", "meaning_zh", "what the code means, in Chinese");
-	if (!one_of(str(in, "severity"), severities))
+	if (!fg_one_of(fg_jstr(in, "severity"), severities))
 		return fg_err_field(err, "invalid_field", "severity", "common or serious");
-	if (json_object_get(in, "urgency") && !one_of(str(in, "urgency"), urgencies))
+	if (json_object_get(in, "urgency") && !fg_one_of(fg_jstr(in, "urgency"), urgencies))
 		return fg_err_field(err, "invalid_field", "urgency", "urgent or normal");
-	if (json_object_get(in, "remote_action") && !one_of(str(in, "remote_action"), remote_actions))
+	if (json_object_get(in, "remote_action") && !fg_one_of(fg_jstr(in, "remote_action"), remote_actions))
 		return fg_err_field(err, "invalid_field", "remote_action", "Reset, ChangeAvailability, UnlockConnector, TriggerMessage or none");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
@@ -168,11 +153,11 @@ faults_code_put(db_t *db, const char *actor_id, const char *vendor, const char *
 	if (row && db_check_version(row, in, err))
 		goto fail;
 	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s?}", "vendor", vendor, "code", code, "meaning_zh",
-	    str(in, "meaning_zh"), "meaning_en", str(in, "meaning_en") ? str(in, "meaning_en") : str(in, "meaning_zh"),
-	    "severity", str(in, "severity"), "urgency",
-	    str(in, "urgency") ? str(in, "urgency") : (strcmp(str(in, "severity"), "serious") == 0 ? "urgent" : "normal"),
+	    fg_jstr(in, "meaning_zh"), "meaning_en", fg_jstr(in, "meaning_en") ? fg_jstr(in, "meaning_en") : fg_jstr(in, "meaning_zh"),
+	    "severity", fg_jstr(in, "severity"), "urgency",
+	    fg_jstr(in, "urgency") ? fg_jstr(in, "urgency") : (strcmp(fg_jstr(in, "severity"), "serious") == 0 ? "urgent" : "normal"),
 	    "alarm", json_is_true(json_object_get(in, "alarm")), "remote_action",
-	    str(in, "remote_action") ? str(in, "remote_action") : "none", "advice_zh", str(in, "advice_zh"));
+	    fg_jstr(in, "remote_action") ? fg_jstr(in, "remote_action") : "none", "advice_zh", fg_jstr(in, "advice_zh"));
 	char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(body);
 	int64_t now = fg_now_ms();
@@ -239,7 +224,7 @@ stored_sla(db_t *db)
 {
 	int rc;
 	json_t *row = db_one(db_q(db, "SELECT value FROM settings WHERE key = 'faults.sla'", ""), &rc);
-	json_t *v = row && str(row, "value") && *str(row, "value") ? json_loads(str(row, "value"), 0, NULL) : NULL;
+	json_t *v = row && fg_jstr(row, "value") && *fg_jstr(row, "value") ? json_loads(fg_jstr(row, "value"), 0, NULL) : NULL;
 	json_decref(row);
 	return v;
 }

@@ -22,12 +22,6 @@ static const char *const category_zh[] = {"无法充电", "充电中断", "支�
     "其他", NULL};
 static const char *const classes[] = {"remote_fix", "guide", "dispatch", NULL};
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static int
 index_of(const char *v, const char *const *set)
 {
@@ -56,7 +50,7 @@ desk_list(db_t *db, const char *status, const char *cursor, int limit, json_t **
 	json_t *next = json_null();
 	if ((int)json_array_size(rows) > limit) {
 		json_array_remove(rows, (size_t)limit);
-		next = json_string(str(json_array_get(rows, (size_t)limit - 1), "id"));
+		next = json_string(fg_jstr(json_array_get(rows, (size_t)limit - 1), "id"));
 	}
 	*out = json_pack("{s:o, s:o}", "items", rows, "next_cursor", next);
 	return 0;
@@ -65,33 +59,33 @@ desk_list(db_t *db, const char *status, const char *cursor, int limit, json_t **
 int
 desk_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err)
 {
-	if (index_of(str(in, "channel"), channels) < 0)
+	if (index_of(fg_jstr(in, "channel"), channels) < 0)
 		return fg_err_field(err, "invalid_field", "channel", "phone, wechat, app, sales or onsite");
-	if (index_of(str(in, "category"), categories) < 0)
+	if (index_of(fg_jstr(in, "category"), categories) < 0)
 		return fg_err_field(err, "invalid_field", "category",
 		    "cannot_charge, interrupted, payment, damage, screen, offline or other");
 	static const char *const needed[] = {"reporter_name", "contact", "description", NULL};
 	for (int i = 0; needed[i]; i++)
-		if (!str(in, needed[i]) || !*str(in, needed[i]))
+		if (!fg_jstr(in, needed[i]) || !*fg_jstr(in, needed[i]))
 			return fg_err_field(err, "missing_field", needed[i], "must not be empty");
 	json_t *conn = json_object_get(in, "connector_id");
 	if (conn && !json_is_null(conn) && (json_integer_value(conn) < 0 || json_integer_value(conn) > 99))
 		return fg_err_field(err, "invalid_field", "connector_id", "0 to 99");
-	const char *station = str(in, "station_id");
+	const char *station = fg_jstr(in, "station_id");
 	char sbuf[40] = "";
-	if (str(in, "charger_id")) {
-		json_t *c = chargers_get(db, str(in, "charger_id"));
+	if (fg_jstr(in, "charger_id")) {
+		json_t *c = chargers_get(db, fg_jstr(in, "charger_id"));
 		if (!c)
 			return fg_err_field(err, "invalid_field", "charger_id", "no such charger");
-		if (!station && str(c, "station_id")) {
-			fg_fmt(sbuf, sizeof sbuf, "%s", str(c, "station_id"));
+		if (!station && fg_jstr(c, "station_id")) {
+			fg_fmt(sbuf, sizeof sbuf, "%s", fg_jstr(c, "station_id"));
 			station = sbuf;
 		}
 		json_decref(c);
 	} else if (!station) {
 		return fg_err_field(err, "missing_field", "charger_id", "the charger or at least the station");
 	}
-	if (station && str(in, "station_id")) {
+	if (station && fg_jstr(in, "station_id")) {
 		json_t *s = chargers_station_get(db, station);
 		if (!s)
 			return fg_err_field(err, "invalid_field", "station_id", "no such station");
@@ -112,8 +106,8 @@ desk_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *
 	    db_run(db_q(db, "INSERT INTO service_reports (id, number, status, channel, reporter_name, contact, charger_id, "
 			    "station_id, connector_id, category, description, created_by, created_at, updated_at) VALUES ($1, $2, "
 			    "'new', $3, $4, $5, $6, $7, CAST($8 AS INTEGER), $9, $10, $11, $12, $12)",
-		"ttttttttttti", id, number, str(in, "channel"), str(in, "reporter_name"), str(in, "contact"),
-		str(in, "charger_id"), station, cs, str(in, "category"), str(in, "description"), actor_id, now)) != DB_DONE ||
+		"ttttttttttti", id, number, fg_jstr(in, "channel"), fg_jstr(in, "reporter_name"), fg_jstr(in, "contact"),
+		fg_jstr(in, "charger_id"), station, cs, fg_jstr(in, "category"), fg_jstr(in, "description"), actor_id, now)) != DB_DONE ||
 	    !(after = desk_get(db, id)) || audit_write(db, actor_id, "create", "service_report", id, NULL, after) != 0 ||
 	    db_commit(db) != 0) {
 		json_decref(after);
@@ -126,14 +120,14 @@ desk_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *
 int
 desk_classify(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *cls = str(in, "classification");
+	const char *cls = fg_jstr(in, "classification");
 	if (index_of(cls, classes) < 0)
 		return fg_err_field(err, "invalid_field", "classification", "remote_fix, guide or dispatch");
 	bool dispatch = strcmp(cls, "dispatch") == 0;
-	if (!dispatch && (!str(in, "resolution") || !*str(in, "resolution")))
+	if (!dispatch && (!fg_jstr(in, "resolution") || !*fg_jstr(in, "resolution")))
 		return fg_err_field(err, "missing_field", "resolution", "what was done remotely or how the user was guided");
-	const char *sev = str(in, "severity") ? str(in, "severity") : "common";
-	const char *urg = str(in, "urgency") ? str(in, "urgency") : "normal";
+	const char *sev = fg_jstr(in, "severity") ? fg_jstr(in, "severity") : "common";
+	const char *urg = fg_jstr(in, "urgency") ? fg_jstr(in, "urgency") : "normal";
 	if (strcmp(sev, "common") != 0 && strcmp(sev, "serious") != 0)
 		return fg_err_field(err, "invalid_field", "severity", "common or serious");
 	if (strcmp(urg, "urgent") != 0 && strcmp(urg, "normal") != 0)
@@ -149,13 +143,13 @@ desk_classify(db_t *db, const char *actor_id, const char *id, json_t *in, json_t
 	}
 	if (json_object_get(in, "version") && db_check_version(before, in, err))
 		goto fail;
-	if (strcmp(str(before, "status"), "new") != 0) {
+	if (strcmp(fg_jstr(before, "status"), "new") != 0) {
 		fg_err(err, "invalid_transition");
-		fg_err_detail_str(err, "state", str(before, "status"));
+		fg_err_detail_str(err, "state", fg_jstr(before, "status"));
 		fg_err_detail_str(err, "action", "classify");
 		goto fail;
 	}
-	if (dispatch && !str(before, "charger_id")) {
+	if (dispatch && !fg_jstr(before, "charger_id")) {
 		fg_err(err, "desk_charger_required");
 		fg_err_detail_str(err, "field", "charger_id");
 		goto fail;
@@ -163,16 +157,16 @@ desk_classify(db_t *db, const char *actor_id, const char *id, json_t *in, json_t
 	int64_t now = fg_now_ms();
 	if (dispatch) {
 		char key[80], title[300];
-		int ci = index_of(str(before, "category"), categories);
-		fg_fmt(key, sizeof key, "desk:%s", str(before, "category"));
-		fg_fmt(title, sizeof title, "%s 用户报修：%s", str(before, "charge_point_id"), category_zh[ci < 0 ? 6 : ci]);
+		int ci = index_of(fg_jstr(before, "category"), categories);
+		fg_fmt(key, sizeof key, "desk:%s", fg_jstr(before, "category"));
+		fg_fmt(title, sizeof title, "%s 用户报修：%s", fg_jstr(before, "charge_point_id"), category_zh[ci < 0 ? 6 : ci]);
 		char desc[1200];
-		fg_fmt(desc, sizeof desc, "%s（%s %s，%s）", str(before, "description"), str(before, "reporter_name"),
-		    str(before, "contact"), str(before, "number"));
+		fg_fmt(desc, sizeof desc, "%s（%s %s，%s）", fg_jstr(before, "description"), fg_jstr(before, "reporter_name"),
+		    fg_jstr(before, "contact"), fg_jstr(before, "number"));
 		json_t *cj = json_object_get(before, "connector_id");
-		fault_open_t fo = {.charger_id = str(before, "charger_id"), .station_id = str(before, "station_id"),
+		fault_open_t fo = {.charger_id = fg_jstr(before, "charger_id"), .station_id = fg_jstr(before, "station_id"),
 		    .fault_key = key, .title = title, .description = desc, .source = "service_desk", .severity = sev,
-		    .urgency = urg, .reporter_name = str(before, "reporter_name"), .reporter_contact = str(before, "contact"),
+		    .urgency = urg, .reporter_name = fg_jstr(before, "reporter_name"), .reporter_contact = fg_jstr(before, "contact"),
 		    .connector_id = json_is_integer(cj) ? json_integer_value(cj) : -1, .at = now};
 		bool created;
 		if (faults_open(db, actor_id, &fo, &fault, &created, err) != 0 || !fault)
@@ -180,7 +174,7 @@ desk_classify(db_t *db, const char *actor_id, const char *id, json_t *in, json_t
 	}
 	if (db_run(db_q(db, "UPDATE service_reports SET status = 'classified', classification = $1, resolution = $2, "
 			     "fault_id = $3, classified_by = $4, classified_at = $5, updated_at = $5, version = version + 1 "
-			     "WHERE id = $6", "ttttit", cls, str(in, "resolution"), fault ? str(fault, "id") : NULL, actor_id, now,
+			     "WHERE id = $6", "ttttit", cls, fg_jstr(in, "resolution"), fault ? fg_jstr(fault, "id") : NULL, actor_id, now,
 		id)) != DB_DONE ||
 	    !(after = desk_get(db, id)) || audit_write(db, actor_id, "classify", "service_report", id, before, after) != 0 ||
 	    db_commit(db) != 0)

@@ -26,12 +26,6 @@
 #define F_FROM " FROM faults f LEFT JOIN chargers c ON c.id = f.charger_id LEFT JOIN stations s ON s.id = f.station_id " \
 	       "JOIN work_order_summaries w ON w.id = f.work_order_id LEFT JOIN users u ON u.id = f.assignee_id "
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static int64_t
 num(json_t *o, const char *k)
 {
@@ -59,16 +53,16 @@ level_def(json_t *s, int64_t level)
 static void
 decorate(json_t *f, json_t *settings)
 {
-	const char *rep = str(f, "report");
+	const char *rep = fg_jstr(f, "report");
 	json_object_set_new(f, "report", rep ? json_loads(rep, 0, NULL) : json_null());
 	if (!json_object_get(f, "report"))
 		json_object_set_new(f, "report", json_null());
 	json_t *l = level_def(settings, num(f, "level"));
-	json_object_set_new(f, "level_code", json_string(l ? str(l, "code") : "engineer"));
-	json_object_set_new(f, "level_name_zh", json_string(l ? str(l, "name_zh") : ""));
-	json_object_set_new(f, "level_name_en", json_string(l ? str(l, "name_en") : ""));
+	json_object_set_new(f, "level_code", json_string(l ? fg_jstr(l, "code") : "engineer"));
+	json_object_set_new(f, "level_name_zh", json_string(l ? fg_jstr(l, "name_zh") : ""));
+	json_object_set_new(f, "level_name_en", json_string(l ? fg_jstr(l, "name_en") : ""));
 	int64_t now = fg_now_ms(), opened = num(f, "opened_at");
-	const char *status = str(f, "status"), *sla;
+	const char *status = fg_jstr(f, "status"), *sla;
 	bool responded = json_is_integer(json_object_get(f, "responded_at"));
 	int64_t due = responded ? num(f, "repair_due_at") : num(f, "response_due_at");
 	if (strcmp(status, "cancelled") == 0)
@@ -136,7 +130,7 @@ faults_list(db_t *db, const faults_filter_t *f, json_t **out, fg_err_t *err)
 	json_t *next = json_null();
 	if ((int)json_array_size(rows) > f->limit) {
 		json_array_remove(rows, (size_t)f->limit);
-		next = json_string(str(json_array_get(rows, (size_t)f->limit - 1), "id"));
+		next = json_string(fg_jstr(json_array_get(rows, (size_t)f->limit - 1), "id"));
 	}
 	json_t *s = faults_settings(db), *r;
 	size_t i;
@@ -168,7 +162,7 @@ notify_role(db_t *db, const char *role, const char *kind, const char *title, con
 		return -1;
 	size_t i;
 	json_t *u;
-	json_array_foreach(users, i, u) if (notify_add(db, str(u, "id"), kind, title, body, "fault", fault_id, dedupe) < 0) {
+	json_array_foreach(users, i, u) if (notify_add(db, fg_jstr(u, "id"), kind, title, body, "fault", fault_id, dedupe) < 0) {
 		json_decref(users);
 		return -1;
 	}
@@ -205,15 +199,15 @@ faults_open(db_t *db, const char *actor_id, const fault_open_t *in, json_t **out
 		    : strcmp(in->source, "inspection") == 0 ? "巡检再次发现" : "服务台再次受理",
 		    in->description ? in->description : in->fault_key);
 		json_t *what = json_pack("{s:s, s:s, s:s}", "note", "repeat", "source", in->source, "text", text);
-		int bad = faults_note(db, str(open, "id"), "repeat", text, NULL, actor_id, in->at) != 0 ||
-			  audit_write(db, actor_id, "repeat", "fault", str(open, "id"), NULL, what) != 0;
+		int bad = faults_note(db, fg_jstr(open, "id"), "repeat", text, NULL, actor_id, in->at) != 0 ||
+			  audit_write(db, actor_id, "repeat", "fault", fg_jstr(open, "id"), NULL, what) != 0;
 		json_decref(what);
 		if (bad || db_commit(db) != 0) {
 			json_decref(open);
 			return db_fail(db, err);
 		}
 		if (out)
-			*out = faults_get(db, str(open, "id"));
+			*out = faults_get(db, fg_jstr(open, "id"));
 		json_decref(open);
 		return 0;
 	}
@@ -249,7 +243,7 @@ faults_open(db_t *db, const char *actor_id, const fault_open_t *in, json_t **out
 			    "reporter_name, reporter_contact, created_at, updated_at) VALUES ($1, $2, 'triage', $3, $4, "
 			    "CAST($5 AS INTEGER), $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $15, $16, $17, $17)",
 		"ttttttttttt" "iii" "tti", id, number, in->charger_id, in->station_id, conn, in->fault_key, in->title, in->source,
-		in->severity, in->urgency, str(wo, "id"), in->at, resp_due, in->at + rep_h * HOUR_MS, in->reporter_name,
+		in->severity, in->urgency, fg_jstr(wo, "id"), in->at, resp_due, in->at + rep_h * HOUR_MS, in->reporter_name,
 		in->reporter_contact, now)) != DB_DONE)
 		goto fail;
 	char text[700];
@@ -294,14 +288,14 @@ faults_recovered(db_t *db, const char *charger_id, const char *fault_key, const 
 	size_t i;
 	json_t *r;
 	json_array_foreach(rows, i, r) {
-		json_t *before = load(db, str(r, "id")), *after = NULL;
+		json_t *before = load(db, fg_jstr(r, "id")), *after = NULL;
 		char text[200];
 		fg_fmt(text, sizeof text, "充电桩已恢复：%s", what);
-		int ok = before && faults_note(db, str(r, "id"), "recovery", text, NULL, NULL, at) == 0 &&
+		int ok = before && faults_note(db, fg_jstr(r, "id"), "recovery", text, NULL, NULL, at) == 0 &&
 			 /* no version bump: the charger's own news never makes a person's pending action stale */
 			 db_run(db_q(db, "UPDATE faults SET recovered_at = $1, updated_at = $2 WHERE id = $3",
-			     "iit", at, fg_now_ms(), str(r, "id"))) == DB_DONE &&
-			 (after = load(db, str(r, "id"))) && audit_write(db, NULL, "recovered", "fault", str(r, "id"), before, after) == 0;
+			     "iit", at, fg_now_ms(), fg_jstr(r, "id"))) == DB_DONE &&
+			 (after = load(db, fg_jstr(r, "id"))) && audit_write(db, NULL, "recovered", "fault", fg_jstr(r, "id"), before, after) == 0;
 		json_decref(before);
 		json_decref(after);
 		if (!ok) {
@@ -327,8 +321,8 @@ faults_remote_command(db_t *db, const char *actor_id, const char *id, const char
 	json_t *f = load(db, id);
 	if (!f)
 		return fg_err_not_found(err, "fault", id);
-	const char *st = str(f, "status");
-	if (is_final(st) || strcmp(st, "resolved") == 0 || !str(f, "charger_id")) {
+	const char *st = fg_jstr(f, "status");
+	if (is_final(st) || strcmp(st, "resolved") == 0 || !fg_jstr(f, "charger_id")) {
 		fg_err(err, "invalid_transition");
 		fg_err_detail_str(err, "state", st);
 		fg_err_detail_str(err, "action", "remote_command");
@@ -336,7 +330,7 @@ faults_remote_command(db_t *db, const char *actor_id, const char *id, const char
 		return -1;
 	}
 	char charger[40];
-	fg_fmt(charger, sizeof charger, "%s", str(f, "charger_id"));
+	fg_fmt(charger, sizeof charger, "%s", fg_jstr(f, "charger_id"));
 	json_decref(f);
 	json_t *cmd = NULL;
 	if (chargers_command_send(db, actor_id, charger, action, payload, 30, &cmd, err) != 0)
@@ -354,7 +348,7 @@ faults_remote_command(db_t *db, const char *actor_id, const char *id, const char
 	fg_fmt(text, sizeof text, "远程指令 %s %s", action, p ? p : "{}");
 	free(p);
 	int64_t now = fg_now_ms();
-	if (!before || faults_note(db, id, "remote_command", text, str(cmd, "id"), actor_id, now) != 0 ||
+	if (!before || faults_note(db, id, "remote_command", text, fg_jstr(cmd, "id"), actor_id, now) != 0 ||
 	    db_run(db_q(db, "UPDATE faults SET responded_at = COALESCE(responded_at, $1), escalate_at = CASE WHEN level = 0 AND "
 			    "responded_at IS NULL THEN repair_due_at ELSE escalate_at END, updated_at = $1, version = version + 1 "
 			    "WHERE id = $2", "it", now, id)) != DB_DONE || flow_timers_sync(db, &faults_flow, id, false, now) != 0 ||
@@ -380,7 +374,7 @@ escalate_one(db_t *db, const char *actor_id, json_t *f, int64_t now, const char 
 	json_t *def = level_def(s, level);
 	if (!def) { /* already at the last level */
 		json_decref(s);
-		return db_run(db_q(db, "UPDATE faults SET escalate_at = NULL WHERE id = $1", "t", str(f, "id"))) == DB_DONE ? 0 : -1;
+		return db_run(db_q(db, "UPDATE faults SET escalate_at = NULL WHERE id = $1", "t", fg_jstr(f, "id"))) == DB_DONE ? 0 : -1;
 	}
 	json_t *next_h = json_object_get(def, "next_h");
 	char nbuf[24];
@@ -389,10 +383,10 @@ escalate_one(db_t *db, const char *actor_id, json_t *f, int64_t now, const char 
 		fg_fmt(nbuf, sizeof nbuf, "%lld", (long long)(now + json_integer_value(next_h) * HOUR_MS));
 		next = nbuf;
 	}
-	const char *id = str(f, "id");
+	const char *id = fg_jstr(f, "id");
 	char text[240], title[200], dk[80];
-	fg_fmt(text, sizeof text, "%s，升级至%s", why, str(def, "name_zh"));
-	fg_fmt(title, sizeof title, "故障工单 %s 已升级至%s", str(f, "number"), str(def, "name_zh"));
+	fg_fmt(text, sizeof text, "%s，升级至%s", why, fg_jstr(def, "name_zh"));
+	fg_fmt(title, sizeof title, "故障工单 %s 已升级至%s", fg_jstr(f, "number"), fg_jstr(def, "name_zh"));
 	fg_fmt(dk, sizeof dk, "fault:%s:level:%lld", id, (long long)level);
 	json_t *before = load(db, id), *after = NULL;
 	int ok = before && db_run(db_q(db, "UPDATE faults SET level = $1, escalate_at = CAST($2 AS BIGINT), updated_at = $3, "
@@ -402,9 +396,9 @@ escalate_one(db_t *db, const char *actor_id, json_t *f, int64_t now, const char 
 	size_t i;
 	json_t *role;
 	json_array_foreach(json_object_get(def, "notify_roles"), i, role) if (ok) ok = notify_role(db, json_string_value(role),
-	    "fault_escalated", title, str(f, "title"), id, dk) == 0;
-	if (ok && str(f, "assignee_id"))
-		ok = notify_add(db, str(f, "assignee_id"), "fault_escalated", title, str(f, "title"), "fault", id, dk) >= 0;
+	    "fault_escalated", title, fg_jstr(f, "title"), id, dk) == 0;
+	if (ok && fg_jstr(f, "assignee_id"))
+		ok = notify_add(db, fg_jstr(f, "assignee_id"), "fault_escalated", title, fg_jstr(f, "title"), "fault", id, dk) >= 0;
 	json_decref(before);
 	json_decref(after);
 	json_decref(s);
@@ -424,18 +418,18 @@ faults_escalate_due(db_t *db, int64_t now, const char *fault_id)
 static int
 g_remote_command_ok(flow_ctx_t *c, fg_err_t *gate)
 {
-	const char *cmd = str(c->body, "command_id");
+	const char *cmd = fg_jstr(c->body, "command_id");
 	if (!cmd || !*cmd) /* the flow declares it required */
 		return 0;
 	int rc;
 	json_t *row = db_one(db_q(c->db, "SELECT charger_id, status, requested_at FROM charger_commands WHERE id = $1", "t", cmd), &rc);
-	bool ok = row && str(c->row, "charger_id") && strcmp(str(row, "charger_id"), str(c->row, "charger_id")) == 0 &&
-		  strcmp(str(row, "status"), "accepted") == 0 && num(row, "requested_at") >= num(c->row, "opened_at");
+	bool ok = row && fg_jstr(c->row, "charger_id") && strcmp(fg_jstr(row, "charger_id"), fg_jstr(c->row, "charger_id")) == 0 &&
+		  strcmp(fg_jstr(row, "status"), "accepted") == 0 && num(row, "requested_at") >= num(c->row, "opened_at");
 	if (!ok) {
 		fg_err(gate, "fault_remote_command_invalid");
 		fg_err_detail_str(gate, "field", "command_id");
 		if (row)
-			fg_err_detail_str(gate, "command_status", str(row, "status"));
+			fg_err_detail_str(gate, "command_status", fg_jstr(row, "status"));
 	}
 	json_decref(row);
 	return ok ? 0 : -1;
@@ -444,7 +438,7 @@ g_remote_command_ok(flow_ctx_t *c, fg_err_t *gate)
 static int
 g_assignee_ok(flow_ctx_t *c, fg_err_t *gate)
 {
-	const char *a = str(c->body, "assignee_id");
+	const char *a = fg_jstr(c->body, "assignee_id");
 	if (!a || !*a) /* the flow declares it required */
 		return 0;
 	int rc;
@@ -470,7 +464,7 @@ g_report_complete(flow_ctx_t *c, fg_err_t *gate)
 static int
 g_report_if_serious(flow_ctx_t *c, fg_err_t *gate)
 {
-	if (strcmp(str(c->row, "severity"), "serious") != 0 || json_is_object(json_object_get(c->row, "report")))
+	if (strcmp(fg_jstr(c->row, "severity"), "serious") != 0 || json_is_object(json_object_get(c->row, "report")))
 		return 0;
 	fg_err(gate, "fault_report_missing");
 	return -1;
@@ -479,8 +473,8 @@ g_report_if_serious(flow_ctx_t *c, fg_err_t *gate)
 static int
 g_callback_if_reported(flow_ctx_t *c, fg_err_t *gate)
 {
-	const char *cb = str(c->row, "callback_result");
-	if (!str(c->row, "reporter_contact") || (cb && strcmp(cb, "satisfied") == 0))
+	const char *cb = fg_jstr(c->row, "callback_result");
+	if (!fg_jstr(c->row, "reporter_contact") || (cb && strcmp(cb, "satisfied") == 0))
 		return 0;
 	fg_err(gate, "fault_callback_missing");
 	return -1;
@@ -501,30 +495,30 @@ e_resolved_remote(flow_ctx_t *c, fg_err_t *err)
 {
 	int64_t now = fg_now_ms();
 	char text[160];
-	fg_fmt(text, sizeof text, "远程处理恢复，未派单%s%s", str(c->body, "note") ? "：" : "", str(c->body, "note") ? str(c->body, "note") : "");
+	fg_fmt(text, sizeof text, "远程处理恢复，未派单%s%s", fg_jstr(c->body, "note") ? "：" : "", fg_jstr(c->body, "note") ? fg_jstr(c->body, "note") : "");
 	return set(c, "remote_command_id = $1, resolved_at = $2, responded_at = COALESCE(responded_at, $2), "
-		      "resolution = 'remote', escalate_at = NULL", "tit", str(c->body, "command_id"), now) ||
-	       faults_note(c->db, c->id, "resolved", text, str(c->body, "command_id"), c->actor->id, now);
+		      "resolution = 'remote', escalate_at = NULL", "tit", fg_jstr(c->body, "command_id"), now) ||
+	       faults_note(c->db, c->id, "resolved", text, fg_jstr(c->body, "command_id"), c->actor->id, now);
 }
 
 static int
 e_dispatch(flow_ctx_t *c, fg_err_t *err)
 {
 	int64_t now = fg_now_ms();
-	const char *a = str(c->body, "assignee_id");
+	const char *a = fg_jstr(c->body, "assignee_id");
 	int rc;
 	json_t *u = db_one(db_q(c->db, "SELECT display_name FROM users WHERE id = $1", "t", a), &rc);
 	char text[200], title[200], dk[80];
-	fg_fmt(text, sizeof text, "派单给 %s%s%s", u ? str(u, "display_name") : a, str(c->body, "note") ? "：" : "",
-	    str(c->body, "note") ? str(c->body, "note") : "");
+	fg_fmt(text, sizeof text, "派单给 %s%s%s", u ? fg_jstr(u, "display_name") : a, fg_jstr(c->body, "note") ? "：" : "",
+	    fg_jstr(c->body, "note") ? fg_jstr(c->body, "note") : "");
 	json_decref(u);
-	fg_fmt(title, sizeof title, "故障工单 %s 派给您", str(c->row, "number"));
+	fg_fmt(title, sizeof title, "故障工单 %s 派给您", fg_jstr(c->row, "number"));
 	fg_fmt(dk, sizeof dk, "fault:%s:dispatch:%lld", c->id, (long long)now);
 	return set(c, "assignee_id = $1, dispatched_at = $2, responded_at = COALESCE(responded_at, $2), "
 		      "escalate_at = CASE WHEN level = 0 THEN repair_due_at ELSE escalate_at END", "tit", a, now) ||
 	       faults_note(c->db, c->id, "dispatch", text, NULL, c->actor->id, now) ||
-	       notify_add(c->db, a, "fault_assigned", title, str(c->row, "title"), "fault", c->id, dk) < 0 ||
-	       order_status(c->db, c->actor->id, str(c->row, "work_order_id"), "planned");
+	       notify_add(c->db, a, "fault_assigned", title, fg_jstr(c->row, "title"), "fault", c->id, dk) < 0 ||
+	       order_status(c->db, c->actor->id, fg_jstr(c->row, "work_order_id"), "planned");
 }
 
 static int
@@ -534,14 +528,14 @@ e_start(flow_ctx_t *c, fg_err_t *err)
 	return set(c, "responded_at = COALESCE(responded_at, $2), assignee_id = COALESCE(assignee_id, $1)", "tit",
 		   c->actor->id, now) ||
 	       faults_note(c->db, c->id, "start", "到达现场，开始抢修", NULL, c->actor->id, now) ||
-	       order_status(c->db, c->actor->id, str(c->row, "work_order_id"), "in_progress");
+	       order_status(c->db, c->actor->id, fg_jstr(c->row, "work_order_id"), "in_progress");
 }
 
 static int
 e_resolved_onsite(flow_ctx_t *c, fg_err_t *err)
 {
 	int64_t now = fg_now_ms();
-	const char *note = str(c->body, "note");
+	const char *note = fg_jstr(c->body, "note");
 	return set(c, "resolution = $1, resolved_at = $2, escalate_at = NULL", "tit", "onsite", now) ||
 	       faults_note(c->db, c->id, "resolved", note && *note ? note : "现场修复完成", NULL, c->actor->id, now);
 }
@@ -550,8 +544,8 @@ static int
 e_save_report(flow_ctx_t *c, fg_err_t *err)
 {
 	json_t *p = json_object_get(c->body, "parts");
-	json_t *rep = json_pack("{s:s, s:s, s:O, s:s, s:s, s:I}", "cause", str(c->body, "cause"), "actions",
-	    str(c->body, "actions"), "parts", p ? p : json_null(), "prevention", str(c->body, "prevention"), "by", c->actor->id,
+	json_t *rep = json_pack("{s:s, s:s, s:O, s:s, s:s, s:I}", "cause", fg_jstr(c->body, "cause"), "actions",
+	    fg_jstr(c->body, "actions"), "parts", p ? p : json_null(), "prevention", fg_jstr(c->body, "prevention"), "by", c->actor->id,
 	    "at", (json_int_t)fg_now_ms());
 	char *t = json_dumps(rep, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(rep);
@@ -566,7 +560,7 @@ e_callback_ok(flow_ctx_t *c, fg_err_t *err)
 {
 	int64_t now = fg_now_ms();
 	char text[300];
-	fg_fmt(text, sizeof text, "回访：满意%s%s", str(c->body, "note") ? "。" : "", str(c->body, "note") ? str(c->body, "note") : "");
+	fg_fmt(text, sizeof text, "回访：满意%s%s", fg_jstr(c->body, "note") ? "。" : "", fg_jstr(c->body, "note") ? fg_jstr(c->body, "note") : "");
 	return set(c, "callback_result = $1, callback_at = $2", "tit", "satisfied", now) ||
 	       faults_note(c->db, c->id, "callback", text, NULL, c->actor->id, now);
 }
@@ -576,15 +570,15 @@ e_callback_bad(flow_ctx_t *c, fg_err_t *err)
 {
 	int64_t now = fg_now_ms();
 	json_t *s = faults_settings(c->db);
-	int64_t resp_h = num(json_object_get(s, "response_h"), str(c->row, "urgency"));
+	int64_t resp_h = num(json_object_get(s, "response_h"), fg_jstr(c->row, "urgency"));
 	json_decref(s);
 	char text[300];
-	fg_fmt(text, sizeof text, "回访：不满意，重新处理%s%s", str(c->body, "note") ? "。" : "", str(c->body, "note") ? str(c->body, "note") : "");
+	fg_fmt(text, sizeof text, "回访：不满意，重新处理%s%s", fg_jstr(c->body, "note") ? "。" : "", fg_jstr(c->body, "note") ? fg_jstr(c->body, "note") : "");
 	return set(c, "callback_result = $1, callback_at = $2, reopen_count = reopen_count + 1, resolved_at = NULL, "
 		      "resolution = NULL, remote_command_id = NULL", "tit", "unsatisfied", now) ||
 	       db_run(db_q(c->db, "UPDATE faults SET escalate_at = $1 WHERE id = $2", "it", now + resp_h * HOUR_MS, c->id)) != DB_DONE ||
 	       faults_note(c->db, c->id, "callback", text, NULL, c->actor->id, now) ||
-	       order_status(c->db, c->actor->id, str(c->row, "work_order_id"), "new");
+	       order_status(c->db, c->actor->id, fg_jstr(c->row, "work_order_id"), "new");
 }
 
 static int
@@ -593,7 +587,7 @@ e_close(flow_ctx_t *c, fg_err_t *err)
 	int64_t now = fg_now_ms();
 	return db_run(db_q(c->db, "UPDATE faults SET closed_at = $1, escalate_at = NULL WHERE id = $2", "it", now, c->id)) != DB_DONE ||
 	       faults_note(c->db, c->id, "closed", "工单关闭", NULL, c->actor->id, now) ||
-	       order_status(c->db, c->actor->id, str(c->row, "work_order_id"), "done");
+	       order_status(c->db, c->actor->id, fg_jstr(c->row, "work_order_id"), "done");
 }
 
 static int
@@ -601,17 +595,17 @@ e_cancel(flow_ctx_t *c, fg_err_t *err)
 {
 	int64_t now = fg_now_ms();
 	char text[300];
-	fg_fmt(text, sizeof text, "撤销：%s", str(c->body, "reason"));
+	fg_fmt(text, sizeof text, "撤销：%s", fg_jstr(c->body, "reason"));
 	return db_run(db_q(c->db, "UPDATE faults SET closed_at = $1, escalate_at = NULL WHERE id = $2", "it", now, c->id)) != DB_DONE ||
 	       faults_note(c->db, c->id, "cancelled", text, NULL, c->actor->id, now) ||
-	       order_status(c->db, c->actor->id, str(c->row, "work_order_id"), "cancelled");
+	       order_status(c->db, c->actor->id, fg_jstr(c->row, "work_order_id"), "cancelled");
 }
 
 /* By a person (with their reason), or by the SLA deadline (escalate_at) as the system actor. */
 static int
 e_escalate(flow_ctx_t *c, fg_err_t *err)
 {
-	const char *why = str(c->body, "reason");
+	const char *why = fg_jstr(c->body, "reason");
 	char text[200];
 	if (c->by_deadline)
 		fg_fmt(text, sizeof text, "%s", !json_is_integer(json_object_get(c->row, "responded_at")) ? "超过响应时限" : "超过修复时限");
@@ -625,7 +619,7 @@ static int
 e_note_wait(flow_ctx_t *c, fg_err_t *err)
 {
 	char text[300];
-	fg_fmt(text, sizeof text, "等待客户，时限暂停：%s", str(c->body, "reason"));
+	fg_fmt(text, sizeof text, "等待客户，时限暂停：%s", fg_jstr(c->body, "reason"));
 	return faults_note(c->db, c->id, "note", text, NULL, c->actor->id, c->now);
 }
 
@@ -638,7 +632,7 @@ e_note_back(flow_ctx_t *c, fg_err_t *err)
 static int
 e_note(flow_ctx_t *c, fg_err_t *err)
 {
-	return faults_note(c->db, c->id, "note", str(c->body, "text"), NULL, c->actor->id, fg_now_ms());
+	return faults_note(c->db, c->id, "note", fg_jstr(c->body, "text"), NULL, c->actor->id, fg_now_ms());
 }
 
 const flow_guard_t fault_guards[] = {

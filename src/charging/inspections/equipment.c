@@ -26,12 +26,6 @@ static const char *const kinds[] = {"box_transformer", "distribution_cabinet", "
 static const char *const statuses[] = {"in_service", "defective", "out_of_service", "retired", NULL};
 static const char *const severities[] = {"general", "serious", "critical", NULL};
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static bool
 one_of(const char *const *list, const char *s)
 {
@@ -93,16 +87,16 @@ equipment_list(db_t *db, const char *station_id)
 static int
 check_equipment(json_t *in, fg_err_t *err)
 {
-	if (json_object_get(in, "kind") && !one_of(kinds, str(in, "kind")))
+	if (json_object_get(in, "kind") && !one_of(kinds, fg_jstr(in, "kind")))
 		return fg_err_field(err, "invalid_field", "kind", "box_transformer, distribution_cabinet, monitoring, "
 		    "secondary_control_cabinet, fire_facility, grounding, canopy_lighting or other");
-	if (json_object_get(in, "status") && !one_of(statuses, str(in, "status")))
+	if (json_object_get(in, "status") && !one_of(statuses, fg_jstr(in, "status")))
 		return fg_err_field(err, "invalid_field", "status", "in_service, defective, out_of_service or retired");
-	if (json_object_get(in, "name") && !*str(in, "name"))
+	if (json_object_get(in, "name") && !*fg_jstr(in, "name"))
 		return fg_err_field(err, "invalid_field", "name", "must not be empty");
 	static const char *const dates[] = {"installed_on", "last_check", NULL};
 	for (int i = 0; dates[i]; i++)
-		if (str(in, dates[i]) && !day_valid(str(in, dates[i])))
+		if (fg_jstr(in, dates[i]) && !day_valid(fg_jstr(in, dates[i])))
 			return fg_err_field(err, "invalid_field", dates[i], "a date YYYY-MM-DD");
 	return 0;
 }
@@ -126,9 +120,9 @@ equipment_create(db_t *db, const char *actor_id, const char *station_id, json_t 
 	json_decref(s);
 	if (db_run(db_q(db, "INSERT INTO station_equipment (id, station_id, kind, name, model, serial, installed_on, last_check, "
 			    "status, note, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
-		    "tttttttttti", id, station_id, str(in, "kind"), str(in, "name"), str(in, "model"), str(in, "serial"),
-		    str(in, "installed_on"), str(in, "last_check"), str(in, "status") ? str(in, "status") : "in_service",
-		    str(in, "note"), now)) != DB_DONE)
+		    "tttttttttti", id, station_id, fg_jstr(in, "kind"), fg_jstr(in, "name"), fg_jstr(in, "model"), fg_jstr(in, "serial"),
+		    fg_jstr(in, "installed_on"), fg_jstr(in, "last_check"), fg_jstr(in, "status") ? fg_jstr(in, "status") : "in_service",
+		    fg_jstr(in, "note"), now)) != DB_DONE)
 		return db_fail(db, err);
 	return commit_entity(db, actor_id, "create", "station_equipment", id, NULL, equipment_get(db, id), out, err);
 }
@@ -161,8 +155,8 @@ equipment_update(db_t *db, const char *actor_id, const char *id, json_t *in, jso
 	    "model = CASE WHEN $4 = 1 THEN $5 ELSE model END, serial = CASE WHEN $6 = 1 THEN $7 ELSE serial END, "
 	    "installed_on = CASE WHEN $8 = 1 THEN $9 ELSE installed_on END, last_check = CASE WHEN $10 = 1 THEN $11 ELSE last_check END, "
 	    "note = CASE WHEN $12 = 1 THEN $13 ELSE note END, updated_at = $14, version = version + 1 WHERE id = $15",
-	    "tttbtbtbtbtbtit", str(in, "kind"), str(in, "name"), str(in, "status"), has[0], str(in, "model"), has[1],
-	    str(in, "serial"), has[2], str(in, "installed_on"), has[3], str(in, "last_check"), has[4], str(in, "note"),
+	    "tttbtbtbtbtbtit", fg_jstr(in, "kind"), fg_jstr(in, "name"), fg_jstr(in, "status"), has[0], fg_jstr(in, "model"), has[1],
+	    fg_jstr(in, "serial"), has[2], fg_jstr(in, "installed_on"), has[3], fg_jstr(in, "last_check"), has[4], fg_jstr(in, "note"),
 	    fg_now_ms(), id));
 	if (rc != DB_DONE) {
 		json_decref(before);
@@ -176,11 +170,11 @@ equipment_update(db_t *db, const char *actor_id, const char *id, json_t *in, jso
 static json_t *
 shape_defect(json_t *d, int64_t now)
 {
-	const char *p = str(d, "photos");
+	const char *p = fg_jstr(d, "photos");
 	json_t *ph = p ? json_loads(p, 0, NULL) : NULL;
 	json_object_set_new(d, "photos", ph ? ph : json_array());
 	json_object_set_new(d, "needs_fault_order", json_boolean(json_integer_value(json_object_get(d, "needs_fault_order"))));
-	json_object_set_new(d, "overdue", json_boolean(strcmp(str(d, "status"), "closed") != 0 &&
+	json_object_set_new(d, "overdue", json_boolean(strcmp(fg_jstr(d, "status"), "closed") != 0 &&
 						json_integer_value(json_object_get(d, "due_at")) < now));
 	return d;
 }
@@ -254,38 +248,38 @@ check_photos(db_t *db, json_t *photos, fg_err_t *err)
 int
 defects_create_tx(db_t *db, const char *actor_id, json_t *in, char id_out[37], fg_err_t *err)
 {
-	const char *sev = str(in, "severity") ? str(in, "severity") : "general";
+	const char *sev = fg_jstr(in, "severity") ? fg_jstr(in, "severity") : "general";
 	if (!one_of(severities, sev))
 		return fg_err_field(err, "invalid_field", "severity", "general, serious or critical");
-	const char *desc = str(in, "description");
+	const char *desc = fg_jstr(in, "description");
 	if (!desc || !*desc)
 		return fg_err_field(err, "missing_field", "description", "what is wrong");
-	const char *eq = str(in, "equipment_id"), *ch = str(in, "charger_id"), *st = str(in, "station_id");
+	const char *eq = fg_jstr(in, "equipment_id"), *ch = fg_jstr(in, "charger_id"), *st = fg_jstr(in, "station_id");
 	char station[64] = "", kind[40] = "station";
 	int rc;
 	if (eq) {
 		json_t *e = equipment_get(db, eq);
 		if (!e)
 			return fg_err_field(err, "invalid_field", "equipment_id", "no such equipment");
-		fg_fmt(station, sizeof station, "%s", str(e, "station_id"));
-		fg_fmt(kind, sizeof kind, "%s", str(e, "kind"));
+		fg_fmt(station, sizeof station, "%s", fg_jstr(e, "station_id"));
+		fg_fmt(kind, sizeof kind, "%s", fg_jstr(e, "kind"));
 		json_decref(e);
 	}
 	if (ch) {
 		json_t *c = db_one(db_q(db, "SELECT station_id, kind FROM chargers WHERE id = $1", "t", ch), &rc);
 		if (!c)
 			return fg_err_field(err, "invalid_field", "charger_id", "no such charger");
-		if (!str(c, "station_id")) {
+		if (!fg_jstr(c, "station_id")) {
 			json_decref(c);
 			return fg_err_field(err, "invalid_field", "charger_id", "the charger is on no station");
 		}
-		if (eq && strcmp(station, str(c, "station_id")) != 0) {
+		if (eq && strcmp(station, fg_jstr(c, "station_id")) != 0) {
 			json_decref(c);
 			return fg_err_field(err, "invalid_field", "charger_id", "not on the equipment's station");
 		}
-		fg_fmt(station, sizeof station, "%s", str(c, "station_id"));
+		fg_fmt(station, sizeof station, "%s", fg_jstr(c, "station_id"));
 		if (!eq)
-			fg_fmt(kind, sizeof kind, "charger_%s", str(c, "kind"));
+			fg_fmt(kind, sizeof kind, "charger_%s", fg_jstr(c, "kind"));
 		json_decref(c);
 	}
 	if (!eq && !ch) {
@@ -322,7 +316,7 @@ defects_create_tx(db_t *db, const char *actor_id, json_t *in, char id_out[37], f
 			     "work_order_id, created_at, updated_at) VALUES ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
 			     "$14, $15, $16, $17, $17)",
 	    "ttttttttttiittbti", id_out, number, station, eq, ch, kind, sev, desc, ph, actor_id, found, due,
-	    str(in, "inspection_id"), str(in, "inspection_item_id"), needs, str(in, "work_order_id"), now));
+	    fg_jstr(in, "inspection_id"), fg_jstr(in, "inspection_item_id"), needs, fg_jstr(in, "work_order_id"), now));
 	free(ph);
 	if (rc != DB_DONE)
 		return -1;
@@ -380,7 +374,7 @@ by_count(const void *a, const void *b)
 	json_int_t d = json_integer_value(json_object_get(y, "count")) - json_integer_value(json_object_get(x, "count"));
 	if (d)
 		return d > 0 ? 1 : -1;
-	return strcmp(str(x, "key"), str(y, "key"));
+	return strcmp(fg_jstr(x, "key"), fg_jstr(y, "key"));
 }
 
 static json_t *
@@ -427,23 +421,23 @@ defects_analysis(db_t *db, int year, const char *station_id)
 	int64_t *close_ms = calloc(n ? n : 1, sizeof *close_ms);
 	json_t *d;
 	json_array_foreach(rows, i, d) {
-		bump(kind, str(d, "target_kind"));
-		bump(sev, str(d, "severity"));
-		bump(status, str(d, "status"));
-		bump(stations, str(d, "station_id"));
-		json_object_set(station_names, str(d, "station_id"), json_object_get(d, "station_name"));
+		bump(kind, fg_jstr(d, "target_kind"));
+		bump(sev, fg_jstr(d, "severity"));
+		bump(status, fg_jstr(d, "status"));
+		bump(stations, fg_jstr(d, "station_id"));
+		json_object_set(station_names, fg_jstr(d, "station_id"), json_object_get(d, "station_name"));
 		time_t t = (time_t)(json_integer_value(json_object_get(d, "found_at")) / 1000) + 8 * 3600;
 		struct tm tm;
 		gmtime_r(&t, &tm);
 		months[tm.tm_mon]++;
-		const char *target = str(d, "equipment_id") ? str(d, "equipment_id") : str(d, "charger_id") ? str(d, "charger_id")
-		    : str(d, "station_id");
+		const char *target = fg_jstr(d, "equipment_id") ? fg_jstr(d, "equipment_id") : fg_jstr(d, "charger_id") ? fg_jstr(d, "charger_id")
+		    : fg_jstr(d, "station_id");
 		bump(targets, target);
 		if (!json_object_get(target_info, target))
-			json_object_set_new(target_info, target, json_pack("{s:s, s:s?, s:O}", "target_kind", str(d, "target_kind"),
-								     "name", str(d, "equipment_name") ? str(d, "equipment_name")
-									 : str(d, "charge_point_id") ? str(d, "charge_point_id")
-									 : str(d, "station_name"), "station_id", json_object_get(d, "station_id")));
+			json_object_set_new(target_info, target, json_pack("{s:s, s:s?, s:O}", "target_kind", fg_jstr(d, "target_kind"),
+								     "name", fg_jstr(d, "equipment_name") ? fg_jstr(d, "equipment_name")
+									 : fg_jstr(d, "charge_point_id") ? fg_jstr(d, "charge_point_id")
+									 : fg_jstr(d, "station_name"), "station_id", json_object_get(d, "station_id")));
 		json_t *ca = json_object_get(d, "closed_at");
 		int64_t due = json_integer_value(json_object_get(d, "due_at"));
 		if (json_is_integer(ca)) {
@@ -473,12 +467,12 @@ defects_analysis(db_t *db, int year, const char *station_id)
 	}
 	free(close_ms);
 	json_t *by_station = ranked(stations, "station_id"), *s;
-	json_array_foreach(by_station, i, s) json_object_set(s, "station_name", json_object_get(station_names, str(s, "station_id")));
+	json_array_foreach(by_station, i, s) json_object_set(s, "station_name", json_object_get(station_names, fg_jstr(s, "station_id")));
 	json_t *repeats = json_array(), *all_targets = ranked(targets, "target"), *t;
 	json_array_foreach(all_targets, i, t) {
 		if (json_integer_value(json_object_get(t, "count")) < 2)
 			continue;
-		json_object_update(t, json_object_get(target_info, str(t, "target")));
+		json_object_update(t, json_object_get(target_info, fg_jstr(t, "target")));
 		json_array_append(repeats, t);
 	}
 	json_decref(all_targets);

@@ -22,12 +22,6 @@
  * hold its batch slot for ever. */
 #define SILENCE_MS (6LL * 3600 * 1000)
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static json_t *
 row_of(db_t *db, const char *campaign_id, const char *charger_id)
 {
@@ -42,8 +36,8 @@ static int
 audit_row(db_t *db, const char *actor_id, const char *action, json_t *before)
 {
 	char eid[80];
-	fg_fmt(eid, sizeof eid, "%s/%s", str(before, "campaign_id"), str(before, "charger_id"));
-	json_t *after = row_of(db, str(before, "campaign_id"), str(before, "charger_id"));
+	fg_fmt(eid, sizeof eid, "%s/%s", fg_jstr(before, "campaign_id"), fg_jstr(before, "charger_id"));
+	json_t *after = row_of(db, fg_jstr(before, "campaign_id"), fg_jstr(before, "charger_id"));
 	int rc = after ? audit_write(db, actor_id, action, "firmware_campaign_charger", eid, before, after) : -1;
 	json_decref(after);
 	return rc;
@@ -74,7 +68,7 @@ firmware_campaign_get(db_t *db, const char *id)
 	json_t *c = db_one(db_q(db, "SELECT " C_COLS " FROM firmware_campaigns WHERE id = $1", "t", id), &rc);
 	if (!c)
 		return NULL;
-	const char *f = str(c, "filter");
+	const char *f = fg_jstr(c, "filter");
 	json_t *fj = f ? json_loads(f, 0, NULL) : NULL;
 	json_object_set_new(c, "filter", fj ? fj : json_null());
 	json_t *rows = db_all(db_q(db,
@@ -86,7 +80,7 @@ firmware_campaign_get(db_t *db, const char *id)
 	json_t *by_state = json_object(), *r;
 	size_t i;
 	json_array_foreach(rows, i, r) {
-		const char *st = str(r, "state"), *out = str(r, "outcome");
+		const char *st = fg_jstr(r, "state"), *out = fg_jstr(r, "outcome");
 		json_object_set_new(by_state, st, json_integer(json_integer_value(json_object_get(by_state, st)) + 1));
 		if (!out && strcmp(st, "queued") == 0)
 			queued++;
@@ -128,7 +122,7 @@ firmware_campaigns(db_t *db)
 int
 firmware_campaign_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *loc = str(in, "location");
+	const char *loc = fg_jstr(in, "location");
 	if (!loc || (strncmp(loc, "http://", 7) != 0 && strncmp(loc, "https://", 8) != 0 && strncmp(loc, "ftp://", 6) != 0 &&
 		strncmp(loc, "ftps://", 7) != 0) || strlen(loc) < 10)
 		return fg_err_field(err, "invalid_field", "location", "the firmware's URL (http, https, ftp or ftps)");
@@ -140,7 +134,7 @@ firmware_campaign_create(db_t *db, const char *actor_id, json_t *in, json_t **ou
 	if (batch < 1 || batch > 100)
 		return fg_err_field(err, "invalid_field", "batch_size", "1 to 100 chargers at a time");
 	json_t *ids = json_object_get(in, "charger_ids");
-	const char *vendor = str(in, "vendor"), *model = str(in, "model"), *station = str(in, "station_id");
+	const char *vendor = fg_jstr(in, "vendor"), *model = fg_jstr(in, "model"), *station = fg_jstr(in, "station_id");
 	if (ids && (!json_is_array(ids) || json_array_size(ids) == 0 || json_array_size(ids) > MAX_CHARGERS))
 		return fg_err_field(err, "invalid_field", "charger_ids", "1 to 5000 charger ids");
 	if (!ids && !vendor && !model && !station)
@@ -188,9 +182,9 @@ firmware_campaign_create(db_t *db, const char *actor_id, json_t *in, json_t **ou
 	json_array_foreach(chargers, i, c) {
 		json_t *b = db_one(db_q(db, "SELECT f.campaign_id FROM firmware_campaign_chargers f JOIN firmware_campaigns fc ON "
 					    "fc.id = f.campaign_id WHERE f.charger_id = $1 AND fc.status = 'running' AND f.outcome IS NULL "
-					    "LIMIT 1", "t", str(c, "id")), &rc);
+					    "LIMIT 1", "t", fg_jstr(c, "id")), &rc);
 		if (b)
-			json_array_append_new(busy, json_string(str(c, "id")));
+			json_array_append_new(busy, json_string(fg_jstr(c, "id")));
 		json_decref(b);
 	}
 	if (json_array_size(busy)) {
@@ -210,11 +204,11 @@ firmware_campaign_create(db_t *db, const char *actor_id, json_t *in, json_t **ou
 	rc = counter_number(db, "GJ", number) == 0 ? db_run(db_q(db,
 	    "INSERT INTO firmware_campaigns (id, number, name, location, retrieve_at, batch_size, filter, status, created_by, "
 	    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $9)", "ttttiitti", id, number,
-	    str(in, "name"), loc, (int64_t)json_integer_value(ra), (int64_t)batch, fs, actor_id, now)) : DB_ERR;
+	    fg_jstr(in, "name"), loc, (int64_t)json_integer_value(ra), (int64_t)batch, fs, actor_id, now)) : DB_ERR;
 	free(fs);
 	json_array_foreach(chargers, i, c) if (rc == DB_DONE) rc = db_run(db_q(db,
 	    "INSERT INTO firmware_campaign_chargers (campaign_id, charger_id, seq, state, firmware_before, updated_at) "
-	    "VALUES ($1, $2, $3, 'queued', $4, $5)", "ttiti", id, str(c, "id"), (int64_t)i + 1, str(c, "firmware"), now));
+	    "VALUES ($1, $2, $3, 'queued', $4, $5)", "ttiti", id, fg_jstr(c, "id"), (int64_t)i + 1, fg_jstr(c, "firmware"), now));
 	json_decref(chargers);
 	if (rc != DB_DONE)
 		return db_fail(db, err);
@@ -239,7 +233,7 @@ firmware_campaign_cancel(db_t *db, const char *actor_id, const char *id, json_t 
 		fg_err_not_found(err, "firmware_campaign", id);
 		return db_fail(db, err);
 	}
-	if (strcmp(str(before, "status"), "running") != 0) {
+	if (strcmp(fg_jstr(before, "status"), "running") != 0) {
 		json_decref(before);
 		fg_err(err, "invalid_transition");
 		fg_err_detail_str(err, "state", "not running");
@@ -279,13 +273,13 @@ settle_refused(db_t *db, const char *campaign_id, int64_t now)
 	json_t *r;
 	int bad = 0;
 	json_array_foreach(rows, i, r) {
-		json_t *before = row_of(db, campaign_id, str(r, "charger_id"));
+		json_t *before = row_of(db, campaign_id, fg_jstr(r, "charger_id"));
 		char why[80];
-		fg_fmt(why, sizeof why, "command_%s%s%s", str(r, "status"), str(r, "error_code") ? ":" : "",
-		    str(r, "error_code") ? str(r, "error_code") : "");
+		fg_fmt(why, sizeof why, "command_%s%s%s", fg_jstr(r, "status"), fg_jstr(r, "error_code") ? ":" : "",
+		    fg_jstr(r, "error_code") ? fg_jstr(r, "error_code") : "");
 		bad |= !before || db_run(db_q(db, "UPDATE firmware_campaign_chargers SET state = 'send_failed', outcome = 'failed', "
 						  "error = $1, updated_at = $2, version = version + 1 WHERE campaign_id = $3 AND charger_id = $4",
-					  "tit" "t", why, now, campaign_id, str(r, "charger_id"))) != DB_DONE ||
+					  "tit" "t", why, now, campaign_id, fg_jstr(r, "charger_id"))) != DB_DONE ||
 		    audit_row(db, NULL, "command_failed", before) != 0;
 		json_decref(before);
 	}
@@ -300,10 +294,10 @@ settle_refused(db_t *db, const char *campaign_id, int64_t now)
 	if (!rows)
 		return -1;
 	json_array_foreach(rows, i, r) {
-		json_t *before = row_of(db, campaign_id, str(r, "charger_id"));
+		json_t *before = row_of(db, campaign_id, fg_jstr(r, "charger_id"));
 		bad |= !before || db_run(db_q(db, "UPDATE firmware_campaign_chargers SET outcome = 'failed', error = 'no_report', "
 						  "updated_at = $1, version = version + 1 WHERE campaign_id = $2 AND charger_id = $3",
-					  "itt", now, campaign_id, str(r, "charger_id"))) != DB_DONE ||
+					  "itt", now, campaign_id, fg_jstr(r, "charger_id"))) != DB_DONE ||
 		    audit_row(db, NULL, "silent", before) != 0;
 		json_decref(before);
 	}
@@ -315,7 +309,7 @@ settle_refused(db_t *db, const char *campaign_id, int64_t now)
 static int
 claim_next(db_t *db, const char *actor_id, json_t *camp, char out[37])
 {
-	const char *cid = str(camp, "id");
+	const char *cid = fg_jstr(camp, "id");
 	int64_t now = fg_now_ms();
 	int rc;
 	if (db_begin(db) != 0)
@@ -349,7 +343,7 @@ claim_next(db_t *db, const char *actor_id, json_t *camp, char out[37])
 			goto fail;
 		return 0;
 	}
-	fg_fmt(out, 37, "%s", str(next, "charger_id"));
+	fg_fmt(out, 37, "%s", fg_jstr(next, "charger_id"));
 	json_decref(next);
 	json_t *before = row_of(db, cid, out);
 	int bad = !before || db_run(db_q(db, "UPDATE firmware_campaign_chargers SET state = 'sending', updated_at = $1, "
@@ -385,7 +379,7 @@ after_send(db_t *db, const char *actor_id, const char *cid, const char *charger_
 	if (cmd) { /* the charger's status reports may have come first: they keep their state */
 		rc = db_run(db_q(db, "UPDATE firmware_campaign_chargers SET state = CASE WHEN state = 'sending' THEN 'sent' ELSE state END, "
 				     "command_id = $1, sent_at = $2, updated_at = $2, version = version + 1 WHERE campaign_id = $3 AND "
-				     "charger_id = $4", "titt", str(cmd, "id"), now, cid, charger_id));
+				     "charger_id = $4", "titt", fg_jstr(cmd, "id"), now, cid, charger_id));
 	} else {
 		int r2;
 		json_t *on = db_one(db_q(db, "SELECT online FROM chargers WHERE id = $1", "t", charger_id), &r2);
@@ -428,11 +422,11 @@ firmware_advance(db_t *db, const char *actor_id)
 				bad |= got < 0;
 				break;
 			}
-			json_t *payload = json_pack("{s:s, s:s}", "location", str(camp, "location"), "retrieveDate", when), *cmd = NULL;
+			json_t *payload = json_pack("{s:s, s:s}", "location", fg_jstr(camp, "location"), "retrieveDate", when), *cmd = NULL;
 			fg_err_t e = FG_ERR_INIT;
 			int r = chargers_command_send(db, actor_id, charger, "UpdateFirmware", payload, 60, &cmd, &e);
 			json_decref(payload);
-			int after = after_send(db, actor_id, str(camp, "id"), charger, r == 0 ? cmd : NULL, r == 0 ? NULL : e.code);
+			int after = after_send(db, actor_id, fg_jstr(camp, "id"), charger, r == 0 ? cmd : NULL, r == 0 ? NULL : e.code);
 			fg_err_clear(&e);
 			json_decref(cmd);
 			if (after < 0) {
@@ -453,7 +447,7 @@ firmware_advance(db_t *db, const char *actor_id)
 int
 firmware_on_status(db_t *db, const fg_event_t *ev, fg_err_t *err)
 {
-	const char *charger_id = ev->entity_id, *status = str(ev->data, "status");
+	const char *charger_id = ev->entity_id, *status = fg_jstr(ev->data, "status");
 	int64_t at = json_integer_value(json_object_get(ev->data, "at"));
 	if (!status || strcmp(status, "Idle") == 0)
 		return 0;
@@ -464,7 +458,7 @@ firmware_on_status(db_t *db, const fg_event_t *ev, fg_err_t *err)
 	if (!r)
 		return rc == DB_DONE ? 0 : -1; /* not from a campaign: the charger event is all there is */
 	char cid[40];
-	fg_fmt(cid, sizeof cid, "%s", str(r, "campaign_id"));
+	fg_fmt(cid, sizeof cid, "%s", fg_jstr(r, "campaign_id"));
 	json_decref(r);
 	const char *outcome = strcmp(status, "Installed") == 0 ? "installed"
 	    : strcmp(status, "DownloadFailed") == 0 || strcmp(status, "InstallationFailed") == 0 ? "failed" : NULL;
@@ -484,7 +478,7 @@ firmware_on_status(db_t *db, const fg_event_t *ev, fg_err_t *err)
 int
 firmware_on_boot(db_t *db, const fg_event_t *ev, fg_err_t *err)
 {
-	const char *charger_id = ev->entity_id, *firmware = str(ev->data, "firmware");
+	const char *charger_id = ev->entity_id, *firmware = fg_jstr(ev->data, "firmware");
 	int64_t at = json_integer_value(json_object_get(ev->data, "at"));
 	int rc;
 	json_t *rows = db_all(db_q(db, "SELECT campaign_id FROM firmware_campaign_chargers WHERE charger_id = $1 AND "
@@ -496,10 +490,10 @@ firmware_on_boot(db_t *db, const fg_event_t *ev, fg_err_t *err)
 	json_t *r;
 	int bad = 0;
 	json_array_foreach(rows, i, r) {
-		json_t *before = row_of(db, str(r, "campaign_id"), charger_id);
+		json_t *before = row_of(db, fg_jstr(r, "campaign_id"), charger_id);
 		bad |= !before || db_run(db_q(db, "UPDATE firmware_campaign_chargers SET firmware_after = $1, booted_at = $2, "
 						  "updated_at = $2, version = version + 1 WHERE campaign_id = $3 AND charger_id = $4",
-					  "titt", firmware, at, str(r, "campaign_id"), charger_id)) != DB_DONE ||
+					  "titt", firmware, at, fg_jstr(r, "campaign_id"), charger_id)) != DB_DONE ||
 		    audit_row(db, NULL, "ocpp_boot", before) != 0;
 		json_decref(before);
 	}

@@ -27,12 +27,6 @@
 static const char *const applies_to[] = {"station", "charger", "ac", "dc", "box_transformer", "distribution_cabinet",
     "monitoring", "secondary_control_cabinet", "fire_facility", "grounding", "canopy_lighting", "other", NULL};
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static bool
 one_of(const char *const *list, const char *s)
 {
@@ -46,7 +40,7 @@ static const char *
 kind_name(const char *kind)
 {
 	json_t *k = kb_find("inspection_kinds", "code", kind);
-	return k && str(k, "name_zh") ? str(k, "name_zh") : kind;
+	return k && fg_jstr(k, "name_zh") ? fg_jstr(k, "name_zh") : kind;
 }
 
 /* ---- periods (Asia/Shanghai) ---- */
@@ -89,11 +83,11 @@ period_of(const char *period, int64_t at, char key[16], int64_t *start, int64_t 
 static json_t *
 shape_plan(json_t *p)
 {
-	const char *c = str(p, "checklist");
+	const char *c = fg_jstr(p, "checklist");
 	json_t *cl = c ? json_loads(c, 0, NULL) : NULL;
 	json_object_set_new(p, "checklist", cl ? cl : json_array());
 	json_object_set_new(p, "active", json_boolean(json_integer_value(json_object_get(p, "active"))));
-	json_object_set_new(p, "kind_name", json_string(kind_name(str(p, "kind"))));
+	json_object_set_new(p, "kind_name", json_string(kind_name(fg_jstr(p, "kind"))));
 	return p;
 }
 
@@ -129,13 +123,13 @@ check_checklist(json_t *cl, fg_err_t *err)
 		return fg_err_field(err, "invalid_field", "checklist", "1 to 200 items");
 	json_t *it;
 	json_array_foreach(cl, i, it) {
-		const char *code = str(it, "code"), *text = str(it, "text_zh");
+		const char *code = fg_jstr(it, "code"), *text = fg_jstr(it, "text_zh");
 		int bad = !json_is_object(it) || !code || !*code || strlen(code) > 40 || !text || !*text || strlen(text) > 500 ||
-		    !one_of(applies_to, str(it, "applies")) ||
+		    !one_of(applies_to, fg_jstr(it, "applies")) ||
 		    (json_object_get(it, "text_en") && !json_is_string(json_object_get(it, "text_en"))) ||
 		    (json_object_get(it, "unit") && !json_is_string(json_object_get(it, "unit")));
 		for (j = 0; !bad && j < i; j++)
-			bad = strcmp(str(json_array_get(cl, j), "code"), code) == 0;
+			bad = strcmp(fg_jstr(json_array_get(cl, j), "code"), code) == 0;
 		if (bad) {
 			fg_err_field(err, "invalid_field", "checklist",
 			    "each item is {code (unique, ≤40), text_zh, text_en?, applies, unit?}; applies is station, charger, ac, "
@@ -167,7 +161,7 @@ check_plan_fields(db_t *db, json_t *in, fg_err_t *err)
 	json_t *dd = json_object_get(in, "due_days");
 	if (dd && (json_integer_value(dd) < 0 || json_integer_value(dd) > 366))
 		return fg_err_field(err, "invalid_field", "due_days", "0 (the period's end) to 366");
-	const char *team = str(in, "team_id");
+	const char *team = fg_jstr(in, "team_id");
 	if (team) {
 		int rc;
 		json_t *o = db_one(db_q(db, "SELECT id FROM org_units WHERE id = $1", "t", team), &rc);
@@ -182,7 +176,7 @@ check_plan_fields(db_t *db, json_t *in, fg_err_t *err)
 int
 inspections_plan_create(db_t *db, const char *actor_id, const char *station_id, json_t *in, json_t **out, fg_err_t *err)
 {
-	json_t *kind = kb_find("inspection_kinds", "code", str(in, "kind"));
+	json_t *kind = kb_find("inspection_kinds", "code", fg_jstr(in, "kind"));
 	if (!kind)
 		return fg_err_field(err, "invalid_field", "kind", "a kind of data/kb/inspection_kinds.json (patrol_monthly, "
 		    "cleaning_quarterly, verification_yearly, grounding_check, fire_check, emergency_drill)");
@@ -205,8 +199,8 @@ inspections_plan_create(db_t *db, const char *actor_id, const char *station_id, 
 	json_t *act = json_object_get(in, "active");
 	rc = db_run(db_q(db, "INSERT INTO inspection_plans (id, station_id, kind, period, checklist, team_id, due_days, active, note, "
 			     "created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
-	    "ttttttibtti", id, station_id, str(kind, "code"), str(kind, "period"), cls, str(in, "team_id"),
-	    (int64_t)json_integer_value(json_object_get(in, "due_days")), act ? json_is_true(act) : 1, str(in, "note"), actor_id,
+	    "ttttttibtti", id, station_id, fg_jstr(kind, "code"), fg_jstr(kind, "period"), cls, fg_jstr(in, "team_id"),
+	    (int64_t)json_integer_value(json_object_get(in, "due_days")), act ? json_is_true(act) : 1, fg_jstr(in, "note"), actor_id,
 	    now));
 	free(cls);
 	if (rc == DB_CONFLICT)
@@ -242,7 +236,7 @@ inspections_plan_update(db_t *db, const char *actor_id, const char *id, json_t *
 	    "due_days = COALESCE(CAST($4 AS INTEGER), due_days), team_id = CASE WHEN $5 = 1 THEN $6 ELSE team_id END, "
 	    "note = CASE WHEN $7 = 1 THEN $8 ELSE note END, updated_at = $9, version = version + 1 WHERE id = $10",
 	    "tbbtbtbtit", cls, act != NULL, act && json_is_true(act), dd ? ddbuf : NULL, json_object_get(in, "team_id") != NULL,
-	    str(in, "team_id"), json_object_get(in, "note") != NULL, str(in, "note"), fg_now_ms(), id));
+	    fg_jstr(in, "team_id"), json_object_get(in, "note") != NULL, fg_jstr(in, "note"), fg_now_ms(), id));
 	free(cls);
 	if (rc != DB_DONE) {
 		json_decref(before);
@@ -261,7 +255,7 @@ add_item(db_t *db, const char *insp_id, int seq, json_t *it, const char *target,
 	fg_uuid7(id);
 	return db_run(db_q(db, "INSERT INTO inspection_items (id, inspection_id, seq, code, text_zh, text_en, unit, target, "
 			       "charger_id, equipment_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-		   "ttitttttt" "t", id, insp_id, (int64_t)seq, str(it, "code"), str(it, "text_zh"), str(it, "text_en"), str(it, "unit"), target,
+		   "ttitttttt" "t", id, insp_id, (int64_t)seq, fg_jstr(it, "code"), fg_jstr(it, "text_zh"), fg_jstr(it, "text_en"), fg_jstr(it, "unit"), target,
 		   charger_id, equipment_id)) == DB_DONE ? 0 : -1;
 }
 
@@ -283,17 +277,17 @@ expand(db_t *db, const char *insp_id, const char *station_id, json_t *checklist,
 	size_t i, j;
 	json_t *it, *x;
 	json_array_foreach(checklist, i, it) {
-		const char *ap = str(it, "applies");
+		const char *ap = fg_jstr(it, "applies");
 		if (!ap)
 			continue;
 		if (strcmp(ap, "station") == 0) {
 			bad |= add_item(db, insp_id, ++seq, it, "station", NULL, NULL, NULL);
 		} else if (strcmp(ap, "charger") == 0 || strcmp(ap, "ac") == 0 || strcmp(ap, "dc") == 0) {
-			json_array_foreach(chargers, j, x) if (strcmp(ap, "charger") == 0 || strcmp(ap, str(x, "kind")) == 0)
-			    bad |= add_item(db, insp_id, ++seq, it, str(x, "id"), str(x, "id"), NULL, str(x, "charge_point_id"));
+			json_array_foreach(chargers, j, x) if (strcmp(ap, "charger") == 0 || strcmp(ap, fg_jstr(x, "kind")) == 0)
+			    bad |= add_item(db, insp_id, ++seq, it, fg_jstr(x, "id"), fg_jstr(x, "id"), NULL, fg_jstr(x, "charge_point_id"));
 		} else {
-			json_array_foreach(equipment, j, x) if (strcmp(ap, str(x, "kind")) == 0)
-			    bad |= add_item(db, insp_id, ++seq, it, str(x, "id"), NULL, str(x, "id"), str(x, "name"));
+			json_array_foreach(equipment, j, x) if (strcmp(ap, fg_jstr(x, "kind")) == 0)
+			    bad |= add_item(db, insp_id, ++seq, it, fg_jstr(x, "id"), NULL, fg_jstr(x, "id"), fg_jstr(x, "name"));
 		}
 	}
 	json_decref(chargers);
@@ -308,9 +302,9 @@ generate_one(db_t *db, const char *actor_id, json_t *plan, int64_t at)
 {
 	char key[16];
 	int64_t start, end;
-	period_of(str(plan, "period"), at, key, &start, &end);
+	period_of(fg_jstr(plan, "period"), at, key, &start, &end);
 	int rc;
-	json_t *have = db_one(db_q(db, "SELECT id FROM inspections WHERE plan_id = $1 AND period = $2", "tt", str(plan, "id"), key), &rc);
+	json_t *have = db_one(db_q(db, "SELECT id FROM inspections WHERE plan_id = $1 AND period = $2", "tt", fg_jstr(plan, "id"), key), &rc);
 	if (have || rc != DB_DONE) {
 		json_decref(have);
 		return have ? 0 : -1;
@@ -319,16 +313,16 @@ generate_one(db_t *db, const char *actor_id, json_t *plan, int64_t at)
 	int64_t due = dd > 0 && start + dd * 86400000LL < end ? start + dd * 86400000LL : end - 1;
 	if (db_begin(db) != 0)
 		return -1;
-	json_t *st = db_one(db_q(db, "SELECT name, code, address FROM stations WHERE id = $1", "t", str(plan, "station_id")), &rc);
+	json_t *st = db_one(db_q(db, "SELECT name, code, address FROM stations WHERE id = $1", "t", fg_jstr(plan, "station_id")), &rc);
 	if (!st) {
 		db_rollback(db);
 		return -1;
 	}
 	char title[300], desc[300];
-	fg_fmt(title, sizeof title, "%s · %s · %s", str(st, "name"), kind_name(str(plan, "kind")), key);
-	fg_fmt(desc, sizeof desc, "巡检计划 %s（%s）自动生成", kind_name(str(plan, "kind")), key);
+	fg_fmt(title, sizeof title, "%s · %s · %s", fg_jstr(st, "name"), kind_name(fg_jstr(plan, "kind")), key);
+	fg_fmt(desc, sizeof desc, "巡检计划 %s（%s）自动生成", kind_name(fg_jstr(plan, "kind")), key);
 	json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:I}", "kind", "charger_inspection", "source", "schedule",
-	    "title", title, "description", desc, "site_address", str(st, "address"), "team_id", str(plan, "team_id"), "due_at",
+	    "title", title, "description", desc, "site_address", fg_jstr(st, "address"), "team_id", fg_jstr(plan, "team_id"), "due_at",
 	    (json_int_t)due);
 	json_decref(st);
 	json_t *wo = NULL;
@@ -346,8 +340,8 @@ generate_one(db_t *db, const char *actor_id, json_t *plan, int64_t at)
 	json_t *made = db_one(db_q(db, "INSERT INTO inspections (id, plan_id, station_id, kind, period, work_order_id, status, "
 					 "period_start, due_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $9) "
 					 "ON CONFLICT (plan_id, period) DO NOTHING RETURNING id",
-			       "ttttttiii", id, str(plan, "id"), str(plan, "station_id"), str(plan, "kind"), key,
-			       str(wo, "id"), start, due, now), &rc);
+			       "ttttttiii", id, fg_jstr(plan, "id"), fg_jstr(plan, "station_id"), fg_jstr(plan, "kind"), key,
+			       fg_jstr(wo, "id"), start, due, now), &rc);
 	json_decref(wo);
 	if (!made) { /* another server made it first: its order stands, ours goes */
 		db_rollback(db);
@@ -356,7 +350,7 @@ generate_one(db_t *db, const char *actor_id, json_t *plan, int64_t at)
 	json_decref(made);
 	int count = 0;
 	json_t *after = NULL;
-	if (expand(db, id, str(plan, "station_id"), json_object_get(plan, "checklist"), &count) != 0 ||
+	if (expand(db, id, fg_jstr(plan, "station_id"), json_object_get(plan, "checklist"), &count) != 0 ||
 	    !(after = inspections_get(db, id)) || audit_write(db, actor_id, "generate", "inspection", id, NULL, after) != 0 ||
 	    db_commit(db) != 0) {
 		json_decref(after);
@@ -408,7 +402,7 @@ items_of(db_t *db, const char *id)
 	size_t i;
 	json_t *it;
 	json_array_foreach(rows, i, it) {
-		const char *p = str(it, "photos");
+		const char *p = fg_jstr(it, "photos");
 		json_t *ph = p ? json_loads(p, 0, NULL) : NULL;
 		json_object_set_new(it, "photos", ph ? ph : json_array());
 	}
@@ -418,13 +412,13 @@ items_of(db_t *db, const char *id)
 static json_t *
 shape_inspection(db_t *db, json_t *i, int64_t now)
 {
-	json_object_set_new(i, "kind_name", json_string(kind_name(str(i, "kind"))));
-	json_object_set_new(i, "overdue", json_boolean(strcmp(str(i, "status"), "done") != 0 &&
+	json_object_set_new(i, "kind_name", json_string(kind_name(fg_jstr(i, "kind"))));
+	json_object_set_new(i, "overdue", json_boolean(strcmp(fg_jstr(i, "status"), "done") != 0 &&
 						 json_integer_value(json_object_get(i, "due_at")) < now));
 	int rc;
 	json_t *c = db_one(db_q(db, "SELECT COUNT(*) AS total, COUNT(result) AS recorded, "
 				    "COALESCE(SUM(CASE WHEN result = 'fail' THEN 1 ELSE 0 END), 0) AS failed FROM inspection_items "
-				    "WHERE inspection_id = $1", "t", str(i, "id")), &rc);
+				    "WHERE inspection_id = $1", "t", fg_jstr(i, "id")), &rc);
 	if (c)
 		json_object_set_new(i, "counts", c);
 	return i;
@@ -488,10 +482,10 @@ inspections_record(db_t *db, const char *actor_id, const char *insp_id, const ch
     fg_err_t *err)
 {
 	static const char *const results[] = {"pass", "fail", "na", NULL};
-	const char *result = str(in, "result");
+	const char *result = fg_jstr(in, "result");
 	if (!one_of(results, result))
 		return fg_err_field(err, "invalid_field", "result", "pass, fail or na");
-	const char *note = str(in, "note");
+	const char *note = fg_jstr(in, "note");
 	if (strcmp(result, "fail") == 0 && (!note || !*note))
 		return fg_err_field(err, "inspection_fail_note_required", "note", "what is wrong: it becomes the defect's description");
 	if (db_begin(db) != 0)
@@ -503,7 +497,7 @@ inspections_record(db_t *db, const char *actor_id, const char *insp_id, const ch
 		fg_err_not_found(err, "inspection", insp_id);
 		return db_fail(db, err);
 	}
-	if (strcmp(str(insp, "status"), "done") == 0) {
+	if (strcmp(fg_jstr(insp, "status"), "done") == 0) {
 		fg_err(err, "inspection_done");
 		goto fail;
 	}
@@ -538,32 +532,32 @@ inspections_record(db_t *db, const char *actor_id, const char *insp_id, const ch
 	int rc = db_run(db_q(db, "UPDATE inspection_items SET result = $1, reading = $2, note = $3, "
 				 "photos = CASE WHEN $4 = 1 THEN $5 ELSE photos END, recorded_by = $6, recorded_at = $7, "
 				 "version = version + 1 WHERE id = $8",
-	    "tttbttit", result, str(in, "reading"), note, photos != NULL, ph, actor_id, now, item_id));
+	    "tttbttit", result, fg_jstr(in, "reading"), note, photos != NULL, ph, actor_id, now, item_id));
 	free(ph);
 	if (rc != DB_DONE)
 		goto fail;
-	if (strcmp(result, "fail") == 0 && !str(before, "defect_id")) {
-		const char *sev = str(in, "severity") ? str(in, "severity") : "general";
+	if (strcmp(result, "fail") == 0 && !fg_jstr(before, "defect_id")) {
+		const char *sev = fg_jstr(in, "severity") ? fg_jstr(in, "severity") : "general";
 		if (!defects_due_ms(sev)) {
 			fg_err_field(err, "invalid_field", "severity", "general, serious or critical");
 			goto fail;
 		}
 		char desc[1200], wo_id[40] = "";
-		fg_fmt(desc, sizeof desc, "%s：%s", str(before, "text_zh"), note);
+		fg_fmt(desc, sizeof desc, "%s：%s", fg_jstr(before, "text_zh"), note);
 		if (json_is_true(json_object_get(in, "repair_order"))) {
-			if (!str(before, "charger_id")) {
+			if (!fg_jstr(before, "charger_id")) {
 				fg_err_field(err, "invalid_field", "repair_order", "a repair order is for a charger's item");
 				goto fail;
 			}
 			char title[300], key[160];
 			int r2;
-			json_t *c = db_one(db_q(db, "SELECT charge_point_id FROM chargers WHERE id = $1", "t", str(before, "charger_id")), &r2);
-			fg_fmt(title, sizeof title, "巡检缺陷维修 · %s · %s", c ? str(c, "charge_point_id") : "", str(before, "text_zh"));
+			json_t *c = db_one(db_q(db, "SELECT charge_point_id FROM chargers WHERE id = $1", "t", fg_jstr(before, "charger_id")), &r2);
+			fg_fmt(title, sizeof title, "巡检缺陷维修 · %s · %s", c ? fg_jstr(c, "charge_point_id") : "", fg_jstr(before, "text_zh"));
 			json_decref(c);
 			/* a fault case like an alarm's (triage, SLA, escalation), joining one still open for this charger and
 			 * item; its charger_repair work order is the defect's */
-			fg_fmt(key, sizeof key, "inspection:%s", str(before, "code") ? str(before, "code") : item_id);
-			fault_open_t fo = {.charger_id = str(before, "charger_id"), .station_id = str(insp, "station_id"), .fault_key = key,
+			fg_fmt(key, sizeof key, "inspection:%s", fg_jstr(before, "code") ? fg_jstr(before, "code") : item_id);
+			fault_open_t fo = {.charger_id = fg_jstr(before, "charger_id"), .station_id = fg_jstr(insp, "station_id"), .fault_key = key,
 			    .title = title, .description = desc, .source = "inspection",
 			    .severity = strcmp(sev, "general") == 0 ? "common" : "serious",
 			    .urgency = strcmp(sev, "critical") == 0 ? "urgent" : "normal", .connector_id = -1, .at = now};
@@ -571,14 +565,14 @@ inspections_record(db_t *db, const char *actor_id, const char *insp_id, const ch
 			bool created;
 			if (faults_open(db, actor_id, &fo, &fault, &created, err) != 0)
 				goto fail;
-			fg_fmt(wo_id, sizeof wo_id, "%s", fault ? str(fault, "work_order_id") : "");
+			fg_fmt(wo_id, sizeof wo_id, "%s", fault ? fg_jstr(fault, "work_order_id") : "");
 			json_decref(fault);
 		}
 		json_t *din = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "severity", sev, "description", desc, "inspection_id",
-		    insp_id, "inspection_item_id", item_id, "charger_id", str(before, "charger_id"), "equipment_id",
-		    str(before, "equipment_id"));
-		if (!str(before, "charger_id") && !str(before, "equipment_id"))
-			json_object_set_new(din, "station_id", json_string(str(insp, "station_id")));
+		    insp_id, "inspection_item_id", item_id, "charger_id", fg_jstr(before, "charger_id"), "equipment_id",
+		    fg_jstr(before, "equipment_id"));
+		if (!fg_jstr(before, "charger_id") && !fg_jstr(before, "equipment_id"))
+			json_object_set_new(din, "station_id", json_string(fg_jstr(insp, "station_id")));
 		if (photos && json_is_array(photos))
 			json_object_set(din, "photos", photos);
 		if (json_object_get(in, "needs_fault_order"))
@@ -591,10 +585,10 @@ inspections_record(db_t *db, const char *actor_id, const char *insp_id, const ch
 		if (rc != 0 || db_run(db_q(db, "UPDATE inspection_items SET defect_id = $1 WHERE id = $2", "tt", did, item_id)) != DB_DONE)
 			goto fail;
 	}
-	if (strcmp(str(insp, "status"), "open") == 0) {
+	if (strcmp(fg_jstr(insp, "status"), "open") == 0) {
 		if (db_run(db_q(db, "UPDATE inspections SET status = 'in_progress', started_at = $1, updated_at = $1, "
 				    "version = version + 1 WHERE id = $2", "it", now, insp_id)) != DB_DONE ||
-		    set_order_status(db, actor_id, str(insp, "work_order_id"), "in_progress") != 0)
+		    set_order_status(db, actor_id, fg_jstr(insp, "work_order_id"), "in_progress") != 0)
 			goto fail;
 	}
 	json_t *after = item_get(db, insp_id, item_id);
@@ -621,7 +615,7 @@ fail:
 int
 inspections_finish(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *staff = str(in, "staff");
+	const char *staff = fg_jstr(in, "staff");
 	if (!staff || !*staff)
 		return fg_err_field(err, "missing_field", "staff", "who did the visit");
 	if (db_begin(db) != 0)
@@ -633,7 +627,7 @@ inspections_finish(db_t *db, const char *actor_id, const char *id, json_t *in, j
 		fg_err_not_found(err, "inspection", id);
 		return db_fail(db, err);
 	}
-	if (strcmp(str(before, "status"), "done") == 0) {
+	if (strcmp(fg_jstr(before, "status"), "done") == 0) {
 		fg_err(err, "inspection_done");
 		goto fail;
 	}
@@ -649,10 +643,10 @@ inspections_finish(db_t *db, const char *actor_id, const char *id, json_t *in, j
 		goto fail;
 	}
 	char summary[2100];
-	if (str(in, "summary") && *str(in, "summary"))
-		fg_fmt(summary, sizeof summary, "%s", str(in, "summary"));
+	if (fg_jstr(in, "summary") && *fg_jstr(in, "summary"))
+		fg_fmt(summary, sizeof summary, "%s", fg_jstr(in, "summary"));
 	else
-		fg_fmt(summary, sizeof summary, "%s %s：检查 %lld 项，不合格 %lld 项", str(before, "kind_name"), str(before, "period"),
+		fg_fmt(summary, sizeof summary, "%s %s：检查 %lld 项，不合格 %lld 项", fg_jstr(before, "kind_name"), fg_jstr(before, "period"),
 		    (long long)total, (long long)failed);
 	int64_t now = fg_now_ms();
 	char today[11];
@@ -663,7 +657,7 @@ inspections_finish(db_t *db, const char *actor_id, const char *id, json_t *in, j
 	size_t i;
 	json_t *e;
 	json_array_foreach(eqs, i, e) { /* the equipment's last check is this visit */
-		const char *eid = str(e, "equipment_id");
+		const char *eid = fg_jstr(e, "equipment_id");
 		json_t *eb = equipment_get(db, eid), *ea = NULL;
 		int bad = !eb || db_run(db_q(db, "UPDATE station_equipment SET last_check = $1, updated_at = $2, version = version + 1 "
 						 "WHERE id = $3", "tit", today, now, eid)) != DB_DONE ||
@@ -679,7 +673,7 @@ inspections_finish(db_t *db, const char *actor_id, const char *id, json_t *in, j
 	if (db_run(db_q(db, "UPDATE inspections SET status = 'done', started_at = COALESCE(started_at, $1), finished_at = $1, "
 			    "finished_by = $2, staff = $3, summary = $4, updated_at = $1, version = version + 1 WHERE id = $5",
 		    "ittt" "t", now, actor_id, staff, summary, id)) != DB_DONE ||
-	    set_order_status(db, actor_id, str(before, "work_order_id"), "done") != 0)
+	    set_order_status(db, actor_id, fg_jstr(before, "work_order_id"), "done") != 0)
 		goto fail;
 	json_t *after = inspections_get(db, id);
 	json_t *ba = json_deep_copy(before), *aa = after ? json_deep_copy(after) : NULL;

@@ -14,12 +14,6 @@
 
 #define MAX_LINES 50
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static json_t *
 lines_of(db_t *db, const char *id, const char *depot_id)
 {
@@ -37,7 +31,7 @@ parts_request_get(db_t *db, const char *id)
 	int rc;
 	json_t *r = db_one(db_q(db, "SELECT " R_COLS R_FROM "WHERE r.id = $1", "t", id), &rc);
 	if (r)
-		json_object_set_new(r, "lines", lines_of(db, id, str(r, "depot_id")));
+		json_object_set_new(r, "lines", lines_of(db, id, fg_jstr(r, "depot_id")));
 	return r;
 }
 
@@ -61,7 +55,7 @@ parts_requests(db_t *db, const char *status, const char *work_order_id, const ch
 		return NULL;
 	size_t i;
 	json_t *r;
-	json_array_foreach(rows, i, r) json_object_set_new(r, "lines", lines_of(db, str(r, "id"), str(r, "depot_id")));
+	json_array_foreach(rows, i, r) json_object_set_new(r, "lines", lines_of(db, fg_jstr(r, "id"), fg_jstr(r, "depot_id")));
 	return json_pack("{s:o}", "items", rows);
 }
 
@@ -81,7 +75,7 @@ parts_request_create(db_t *db, const char *actor_id, json_t *in, json_t **out, f
 			return -1;
 		}
 		for (j = 0; j < i; j++)
-			if (strcmp(str(json_array_get(lines, j), "part_id"), str(l, "part_id")) == 0) {
+			if (strcmp(fg_jstr(json_array_get(lines, j), "part_id"), fg_jstr(l, "part_id")) == 0) {
 				fg_err_field(err, "invalid_field", "lines", "a part appears once; add up its quantity");
 				fg_err_detail_int(err, "line", (long long)i);
 				return -1;
@@ -90,21 +84,21 @@ parts_request_create(db_t *db, const char *actor_id, json_t *in, json_t **out, f
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
 	int rc;
-	if (work_orders_lock(db, str(in, "work_order_id")) != 0)
+	if (work_orders_lock(db, fg_jstr(in, "work_order_id")) != 0)
 		return db_fail(db, err);
-	json_t *wo = work_orders_get(db, str(in, "work_order_id"));
+	json_t *wo = work_orders_get(db, fg_jstr(in, "work_order_id"));
 	if (!wo) {
 		fg_err_field(err, "invalid_field", "work_order_id", "no such work order");
 		return db_fail(db, err);
 	}
-	const char *st = str(wo, "status");
+	const char *st = fg_jstr(wo, "status");
 	bool closed = strcmp(st, "done") == 0 || strcmp(st, "cancelled") == 0;
 	json_decref(wo);
 	if (closed) {
 		fg_err_field(err, "work_order_closed", "work_order_id", NULL);
 		return db_fail(db, err);
 	}
-	json_t *d = db_one(db_q(db, "SELECT id FROM part_depots WHERE id = $1", "t", str(in, "depot_id")), &rc);
+	json_t *d = db_one(db_q(db, "SELECT id FROM part_depots WHERE id = $1", "t", fg_jstr(in, "depot_id")), &rc);
 	if (!d) {
 		fg_err_field(err, "invalid_field", "depot_id", "no such depot");
 		return db_fail(db, err);
@@ -116,10 +110,10 @@ parts_request_create(db_t *db, const char *actor_id, json_t *in, json_t **out, f
 	if (counter_number(db, "BJ", number) != 0 ||
 	    db_run(db_q(db, "INSERT INTO part_requests (id, number, status, work_order_id, depot_id, requested_by, note, "
 			    "created_at, updated_at) VALUES ($1, $2, 'requested', $3, $4, $5, $6, $7, $7)", "tttttti", id, number,
-			    str(in, "work_order_id"), str(in, "depot_id"), actor_id, str(in, "note"), now)) != DB_DONE)
+			    fg_jstr(in, "work_order_id"), fg_jstr(in, "depot_id"), actor_id, fg_jstr(in, "note"), now)) != DB_DONE)
 		return db_fail(db, err);
 	json_array_foreach(lines, i, l) {
-		json_t *p = parts_get(db, str(l, "part_id"));
+		json_t *p = parts_get(db, fg_jstr(l, "part_id"));
 		if (!p) {
 			fg_err_field(err, "invalid_field", "lines", "no such part");
 			fg_err_detail_int(err, "line", (long long)i);
@@ -127,7 +121,7 @@ parts_request_create(db_t *db, const char *actor_id, json_t *in, json_t **out, f
 		}
 		json_decref(p);
 		if (db_run(db_q(db, "INSERT INTO part_request_lines (request_id, part_id, qty) VALUES ($1, $2, $3)", "tti", id,
-				str(l, "part_id"), json_integer_value(json_object_get(l, "qty")))) != DB_DONE)
+				fg_jstr(l, "part_id"), json_integer_value(json_object_get(l, "qty")))) != DB_DONE)
 			return db_fail(db, err);
 	}
 	if (flow_timers_sync(db, &parts_request_flow, id, true, now) != 0) /* the keepers' deadline */
@@ -166,7 +160,7 @@ g_settlement_balanced(flow_ctx_t *c, fg_err_t *gate)
 	size_t i, j;
 	json_array_foreach(json_object_get(c->row, "lines"), i, l) {
 		json_t *hit = NULL;
-		json_array_foreach(given, j, g) if (json_is_object(g) && str(g, "part_id") && strcmp(str(g, "part_id"), str(l, "part_id")) == 0) hit = g;
+		json_array_foreach(given, j, g) if (json_is_object(g) && fg_jstr(g, "part_id") && strcmp(fg_jstr(g, "part_id"), fg_jstr(l, "part_id")) == 0) hit = g;
 		json_t *cj = json_object_get(hit, "consumed"), *rj = json_object_get(hit, "returned");
 		json_int_t qty = json_integer_value(json_object_get(l, "qty"));
 		bool serials_ok = true;
@@ -195,12 +189,12 @@ e_issue(flow_ctx_t *c, fg_err_t *err)
 {
 	json_t *l;
 	size_t i;
-	const char *depot = str(c->row, "depot_id");
+	const char *depot = fg_jstr(c->row, "depot_id");
 	json_array_foreach(json_object_get(c->row, "lines"), i, l) {
-		if (parts_move(c->db, c->actor->id, depot, str(l, "part_id"), "issue", -json_integer_value(json_object_get(l, "qty")),
+		if (parts_move(c->db, c->actor->id, depot, fg_jstr(l, "part_id"), "issue", -json_integer_value(json_object_get(l, "qty")),
 			       c->id, err) < 0)
 			return -1;
-		if (parts_reorder_alert(c->db, depot, str(l, "part_id")) != 0)
+		if (parts_reorder_alert(c->db, depot, fg_jstr(l, "part_id")) != 0)
 			return -1;
 	}
 	return db_run(db_q(c->db, "UPDATE part_requests SET issued_by = $1, issued_at = $2 WHERE id = $3", "tit", c->actor->id,
@@ -213,15 +207,15 @@ e_settle(flow_ctx_t *c, fg_err_t *err)
 {
 	json_t *g;
 	size_t i;
-	const char *depot = str(c->row, "depot_id");
+	const char *depot = fg_jstr(c->row, "depot_id");
 	json_array_foreach(json_object_get(c->body, "lines"), i, g) {
 		json_int_t back = json_integer_value(json_object_get(g, "returned"));
-		if (back > 0 && parts_move(c->db, c->actor->id, depot, str(g, "part_id"), "return", back, c->id, err) < 0)
+		if (back > 0 && parts_move(c->db, c->actor->id, depot, fg_jstr(g, "part_id"), "return", back, c->id, err) < 0)
 			return -1;
 		if (db_run(db_q(c->db, "UPDATE part_request_lines SET consumed = $1, returned = $2, removed_serial = $3, "
 				       "installed_serial = $4 WHERE request_id = $5 AND part_id = $6", "iitttt",
-				json_integer_value(json_object_get(g, "consumed")), back, str(g, "removed_serial"),
-				str(g, "installed_serial"), c->id, str(g, "part_id"))) != DB_DONE)
+				json_integer_value(json_object_get(g, "consumed")), back, fg_jstr(g, "removed_serial"),
+				fg_jstr(g, "installed_serial"), c->id, fg_jstr(g, "part_id"))) != DB_DONE)
 			return -1;
 	}
 	return db_run(db_q(c->db, "UPDATE part_requests SET settled_at = $1 WHERE id = $2", "it", fg_now_ms(), c->id)) == DB_DONE

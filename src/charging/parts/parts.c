@@ -13,12 +13,6 @@
 static const char *const categories[] = {"module", "gun", "cable", "board", "contactor", "fuse", "meter", "screen",
 					 "reader", "fan", "other", NULL};
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static bool
 one_of(const char *const *list, const char *s)
 {
@@ -40,11 +34,11 @@ check_part(json_t *in, fg_err_t *err)
 {
 	static const char *const text[] = {"code", "name", "unit", NULL};
 	for (int i = 0; text[i]; i++) {
-		const char *v = str(in, text[i]);
+		const char *v = fg_jstr(in, text[i]);
 		if (v && !*v)
 			return fg_err_field(err, "invalid_field", text[i], "must not be empty");
 	}
-	const char *cat = str(in, "category");
+	const char *cat = fg_jstr(in, "category");
 	if (cat && !one_of(categories, cat))
 		return fg_err_field(err, "invalid_field", "category",
 		    "module, gun, cable, board, contactor, fuse, meter, screen, reader, fan or other");
@@ -62,8 +56,8 @@ parts_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t 
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
 	int rc = db_run(db_q(db, "INSERT INTO parts (id, code, name, category, unit, fits, created_at, updated_at) "
-				 "VALUES ($1, $2, $3, $4, $5, $6, $7, $7)", "tttttti", id, str(in, "code"), str(in, "name"),
-			     str(in, "category"), str(in, "unit"), str(in, "fits"), now));
+				 "VALUES ($1, $2, $3, $4, $5, $6, $7, $7)", "tttttti", id, fg_jstr(in, "code"), fg_jstr(in, "name"),
+			     fg_jstr(in, "category"), fg_jstr(in, "unit"), fg_jstr(in, "fits"), now));
 	if (rc == DB_CONFLICT)
 		fg_err_field(err, "part_code_taken", "code", NULL);
 	if (rc != DB_DONE)
@@ -94,7 +88,7 @@ parts_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t 
 	    "UPDATE parts SET code = COALESCE($1, code), name = COALESCE($2, name), category = COALESCE($3, category), "
 	    "unit = COALESCE($4, unit), fits = CASE WHEN $5 = 1 THEN $6 ELSE fits END, updated_at = $7, "
 	    "version = version + 1 WHERE id = $8",
-	    "ttttbtit", str(in, "code"), str(in, "name"), str(in, "category"), str(in, "unit"), fits != NULL,
+	    "ttttbtit", fg_jstr(in, "code"), fg_jstr(in, "name"), fg_jstr(in, "category"), fg_jstr(in, "unit"), fits != NULL,
 	    json_string_value(fits), fg_now_ms(), id));
 	if (rc == DB_CONFLICT)
 		fg_err_field(err, "part_code_taken", "code", NULL);
@@ -128,14 +122,14 @@ depot_get(db_t *db, const char *id)
 int
 parts_depot_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err)
 {
-	if (!*str(in, "name"))
+	if (!*fg_jstr(in, "name"))
 		return fg_err_field(err, "invalid_field", "name", "must not be empty");
 	char id[37];
 	fg_uuid7(id);
 	int64_t now = fg_now_ms();
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
-	const char *org = str(in, "org_unit_id");
+	const char *org = fg_jstr(in, "org_unit_id");
 	int rc;
 	json_t *o = org ? db_one(db_q(db, "SELECT id FROM org_units WHERE id = $1", "t", org), &rc) : NULL;
 	if (org && !o) {
@@ -144,7 +138,7 @@ parts_depot_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_
 	}
 	json_decref(o);
 	rc = db_run(db_q(db, "INSERT INTO part_depots (id, name, org_unit_id, location, created_at, updated_at) "
-			     "VALUES ($1, $2, $3, $4, $5, $5)", "tttti", id, str(in, "name"), org, str(in, "location"), now));
+			     "VALUES ($1, $2, $3, $4, $5, $5)", "tttti", id, fg_jstr(in, "name"), org, fg_jstr(in, "location"), now));
 	if (rc == DB_CONFLICT)
 		fg_err_field(err, "depot_name_taken", "name", NULL);
 	if (rc != DB_DONE)
@@ -244,13 +238,13 @@ static int
 stock_change(db_t *db, const char *actor_id, const char *depot_id, json_t *in, const char *kind, json_t **out,
     fg_err_t *err)
 {
-	const char *part_id = str(in, "part_id");
+	const char *part_id = fg_jstr(in, "part_id");
 	json_int_t qty = json_integer_value(json_object_get(in, kind[0] == 'r' ? "qty" : "counted"));
 	if (kind[0] == 'r' && (qty <= 0 || qty > 1000000))
 		return fg_err_field(err, "invalid_field", "qty", "1 to 1000000");
 	if (kind[0] == 'a' && (qty < 0 || qty > 1000000))
 		return fg_err_field(err, "invalid_field", "counted", "0 to 1000000");
-	if (kind[0] == 'a' && !*str(in, "note"))
+	if (kind[0] == 'a' && !*fg_jstr(in, "note"))
 		return fg_err_field(err, "missing_field", "note", "why the count differs");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
@@ -265,7 +259,7 @@ stock_change(db_t *db, const char *actor_id, const char *depot_id, json_t *in, c
 	if (kind[0] == 'a') /* a stocktake: the difference between what was counted and what the books say */
 		delta = qty - (before ? json_integer_value(json_object_get(before, "on_hand")) : 0);
 	if ((delta != 0 || kind[0] == 'r') &&
-	    move(db, actor_id, depot_id, part_id, kind[0] == 'r' ? "receive" : "adjust", delta, NULL, str(in, "note"), err) < 0) {
+	    move(db, actor_id, depot_id, part_id, kind[0] == 'r' ? "receive" : "adjust", delta, NULL, fg_jstr(in, "note"), err) < 0) {
 		json_decref(before);
 		return db_fail(db, err);
 	}
@@ -374,9 +368,9 @@ parts_reorder_alert(db_t *db, const char *depot_id, const char *part_id)
 						"WHERE r.role = 'tool_keeper' AND u.disabled = 0"), &rc);
 	char title[256], body[512], key[160], today[11];
 	day_today(today);
-	fg_fmt(title, sizeof title, "备件低于库存下限：%s %s", str(s, "code"), str(s, "name"));
-	fg_fmt(body, sizeof body, "%s 现存 %lld %s，下限 %lld，建议补货 %lld", d ? str(d, "name") : depot_id,
-	    (long long)json_integer_value(json_object_get(s, "on_hand")), str(s, "unit"),
+	fg_fmt(title, sizeof title, "备件低于库存下限：%s %s", fg_jstr(s, "code"), fg_jstr(s, "name"));
+	fg_fmt(body, sizeof body, "%s 现存 %lld %s，下限 %lld，建议补货 %lld", d ? fg_jstr(d, "name") : depot_id,
+	    (long long)json_integer_value(json_object_get(s, "on_hand")), fg_jstr(s, "unit"),
 	    (long long)json_integer_value(json_object_get(s, "reorder_point")),
 	    (long long)(json_integer_value(json_object_get(s, "reorder_qty")) > 0 ? json_integer_value(json_object_get(s, "reorder_qty"))
 		: json_integer_value(json_object_get(s, "reorder_point")) - json_integer_value(json_object_get(s, "on_hand")) + 1));
@@ -385,7 +379,7 @@ parts_reorder_alert(db_t *db, const char *depot_id, const char *part_id)
 	int bad = 0;
 	size_t i;
 	json_t *k;
-	json_array_foreach(keepers, i, k) if (notify_add(db, str(k, "id"), "part_low", title, body, "part_stock", part_id, key) < 0) bad = 1;
+	json_array_foreach(keepers, i, k) if (notify_add(db, fg_jstr(k, "id"), "part_low", title, body, "part_stock", part_id, key) < 0) bad = 1;
 	json_decref(keepers);
 	json_decref(d);
 	json_decref(s);

@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,4 +159,23 @@ fg_fmt(char *dst, size_t n, const char *fmt, ...)
 	int r = vsnprintf(dst, n, fmt, ap);
 	va_end(ap);
 	return r >= 0 && (size_t)r < n;
+}
+
+bool
+fg_blank(const char *s)
+{
+	if (!s)
+		return true;
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	return *s == '\0';
+}
+
+bool
+fg_one_of(const char *v, const char *const *set)
+{
+	for (; v && *set; set++)
+		if (strcmp(v, *set) == 0)
+			return true;
+	return false;
 }

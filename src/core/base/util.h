@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <jansson.h>
 
 /* Out of memory is a bug here (every peer-controlled size is bounded), so allocation aborts instead of
  * making every call site check (the Redis/h2o policy). */
@@ -37,5 +38,15 @@ void fg_buf_free(fg_buf_t *b);
 
 /* snprintf into a fixed buffer; returns false when truncated. */
 bool fg_fmt(char *dst, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The readers every module wrote for itself. fg_jstr: o[k] when it is a string, else NULL (o may be NULL).
+ * fg_blank: NULL, empty or only white space. fg_one_of: v (may be NULL) is one of the NULL-terminated set. */
+static inline const char *
+fg_jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+bool fg_blank(const char *s);
+bool fg_one_of(const char *v, const char *const *set);
 
 #endif

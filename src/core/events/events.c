@@ -18,12 +18,6 @@ events_set_subscribers(const fg_subscription_t *const *tables)
 	subscribers = tables;
 }
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 /* Backoff before attempt n+1 after n failed ones: base × 2^(n-1), base FG_EVENTS_RETRY_S (default 60 s). */
 static int64_t
 backoff_ms(int64_t attempts)
@@ -79,7 +73,7 @@ delivery_row(db_t *db, const char *id)
 static void
 parse_data(json_t *row)
 {
-	const char *d = str(row, "data");
+	const char *d = fg_jstr(row, "data");
 	json_t *v = d ? json_loads(d, 0, NULL) : NULL;
 	json_object_set_new(row, "data", v ? v : json_null());
 }
@@ -165,7 +159,7 @@ attempt(db_t *db, const char *actor_id, const char *id, bool manual, json_t **ou
 		fg_err_not_found(err, "event_delivery", id);
 		return db_fail(db, err);
 	}
-	const char *state = str(before, "state");
+	const char *state = fg_jstr(before, "state");
 	if (strcmp(state, "delivered") == 0 || (!manual && strcmp(state, "retrying") != 0)) {
 		fg_err(err, "invalid_transition");
 		fg_err_detail_str(err, "state", state);
@@ -174,14 +168,14 @@ attempt(db_t *db, const char *actor_id, const char *id, bool manual, json_t **ou
 		return db_fail(db, err);
 	}
 	parse_data(before);
-	const fg_subscription_t *s = find_subscription(str(before, "event"), str(before, "subscriber"));
-	fg_event_t ev = {.id = str(before, "event_id"), .name = str(before, "event"), .entity = str(before, "entity"),
-	    .entity_id = str(before, "entity_id"), .actor_id = str(before, "actor_id"),
+	const fg_subscription_t *s = find_subscription(fg_jstr(before, "event"), fg_jstr(before, "subscriber"));
+	fg_event_t ev = {.id = fg_jstr(before, "event_id"), .name = fg_jstr(before, "event"), .entity = fg_jstr(before, "entity"),
+	    .entity_id = fg_jstr(before, "entity_id"), .actor_id = fg_jstr(before, "actor_id"),
 	    .at = json_integer_value(json_object_get(before, "at")), .data = json_object_get(before, "data")};
 	char why[400];
 	int r = -1;
 	if (!s)
-		fg_fmt(why, sizeof why, "no module subscribes as %s any more", str(before, "subscriber"));
+		fg_fmt(why, sizeof why, "no module subscribes as %s any more", fg_jstr(before, "subscriber"));
 	else
 		r = deliver(db, s, &ev, why, sizeof why);
 	if (r == -2)
@@ -194,8 +188,8 @@ attempt(db_t *db, const char *actor_id, const char *id, bool manual, json_t **ou
 	else {
 		/* an admin's retry that fails stays parked: nothing retries it behind their back */
 		bool park = !s || manual || attempts >= EVENTS_MAX_ATTEMPTS;
-		log_warn("events: retry %lld of %s by %s failed%s: %s", (long long)attempts, str(before, "event"),
-		    str(before, "subscriber"), park ? " (parked)" : "", why);
+		log_warn("events: retry %lld of %s by %s failed%s: %s", (long long)attempts, fg_jstr(before, "event"),
+		    fg_jstr(before, "subscriber"), park ? " (parked)" : "", why);
 		db_stmt_t *st = db_q(db, "UPDATE event_deliveries SET state = $1, attempts = $2, last_error = $3, next_at = $4, "
 					 "updated_at = $5, version = version + 1 WHERE id = $6",
 		    "titnit", park ? "parked" : "retrying", attempts, why, now, id);
@@ -207,7 +201,7 @@ attempt(db_t *db, const char *actor_id, const char *id, bool manual, json_t **ou
 		goto fail;
 	json_object_del(after, "data");
 	json_object_del(before, "data");
-	const char *action = manual ? "retry" : r == 0 ? "delivered" : strcmp(str(after, "state"), "parked") == 0 ? "parked" : "failed";
+	const char *action = manual ? "retry" : r == 0 ? "delivered" : strcmp(fg_jstr(after, "state"), "parked") == 0 ? "parked" : "failed";
 	if (audit_write(db, manual ? actor_id : NULL, action, "event_delivery", id, before, after) != 0 || db_commit(db) != 0)
 		goto fail;
 	json_decref(before);
@@ -234,7 +228,7 @@ events_retry_due(db_t *db, int64_t now)
 		json_t *out = NULL;
 		fg_err_t err = FG_ERR_INIT;
 		/* another node may have taken it meanwhile: its state then refuses quietly */
-		if (attempt(db, NULL, str(d, "id"), false, &out, &err) == 0 && strcmp(str(out, "state"), "delivered") == 0)
+		if (attempt(db, NULL, fg_jstr(d, "id"), false, &out, &err) == 0 && strcmp(fg_jstr(out, "state"), "delivered") == 0)
 			n++;
 		json_decref(out);
 		fg_err_clear(&err);
@@ -273,7 +267,7 @@ events_failed_list(db_t *db, const char *state, const char *cursor, int limit, j
 	json_t *next = json_null(), *r;
 	if ((int)json_array_size(rows) > limit) {
 		json_array_remove(rows, (size_t)limit);
-		next = json_string(str(json_array_get(rows, (size_t)limit - 1), "id"));
+		next = json_string(fg_jstr(json_array_get(rows, (size_t)limit - 1), "id"));
 	}
 	size_t i;
 	json_array_foreach(rows, i, r) parse_data(r);

@@ -15,22 +15,6 @@
 
 static json_t *lists; /* the parsed checklists (read-only after start) */
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
-static bool
-blank(const char *s)
-{
-	if (!s)
-		return true;
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	return *s == '\0';
-}
-
 static bool
 is_hv(const char *track)
 {
@@ -75,7 +59,7 @@ acceptance_start(void)
 	json_object_foreach(json_object_get(lists, "departments"), dk, d) {
 		json_t *r;
 		size_t i;
-		if (!str(d, "name_zh") || !str(d, "name_en") || !json_array_size(json_object_get(d, "roles")))
+		if (!fg_jstr(d, "name_zh") || !fg_jstr(d, "name_en") || !json_array_size(json_object_get(d, "roles")))
 			return bad_list("a department needs name_zh, name_en and roles");
 		json_array_foreach(json_object_get(d, "roles"), i, r) if (!perm_role_bit(json_string_value(r)))
 			return bad_list("a department names a role that does not exist");
@@ -87,10 +71,10 @@ acceptance_start(void)
 		if (!json_array_size(items))
 			return bad_list("every stage (design_review, mid_inspection, completion) needs items");
 		json_array_foreach(items, i, it) {
-			if (!dept_def(str(it, "department")) || !str(it, "code") || !str(it, "text_zh") || !str(it, "text_en"))
+			if (!dept_def(fg_jstr(it, "department")) || !fg_jstr(it, "code") || !fg_jstr(it, "text_zh") || !fg_jstr(it, "text_en"))
 				return bad_list("an item needs a known department, code, text_zh and text_en");
 			for (size_t j = 0; j < i; j++)
-				if (strcmp(str(json_array_get(items, j), "code"), str(it, "code")) == 0)
+				if (strcmp(fg_jstr(json_array_get(items, j), "code"), fg_jstr(it, "code")) == 0)
 					return bad_list("item codes must be unique within a stage");
 			routine += json_is_true(json_object_get(it, "routine"));
 		}
@@ -170,17 +154,17 @@ acceptance_get(db_t *db, const char *app_id, const char *id)
 			sampled_routine += req;
 		}
 		/* departments in the order their first item comes */
-		const char *dc = str(it, "department");
+		const char *dc = fg_jstr(it, "department");
 		json_t *d = NULL, *x;
 		size_t j;
-		json_array_foreach(depts, j, x) if (strcmp(str(x, "code"), dc) == 0) d = x;
+		json_array_foreach(depts, j, x) if (strcmp(fg_jstr(x, "code"), dc) == 0) d = x;
 		if (!d) {
 			json_t *def = dept_def(dc), *sig = NULL, *s;
 			size_t k;
-			json_array_foreach(sigs, k, s) if (strcmp(str(s, "department"), dc) == 0) sig = json_deep_copy(s);
+			json_array_foreach(sigs, k, s) if (strcmp(fg_jstr(s, "department"), dc) == 0) sig = json_deep_copy(s);
 			json_object_del(sig, "department");
-			d = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:o}", "code", dc, "name_zh", def ? str(def, "name_zh") : dc,
-			    "name_en", def ? str(def, "name_en") : dc, "items", 0, "required", 0, "checked", 0, "failed", 0, "signature",
+			d = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:o}", "code", dc, "name_zh", def ? fg_jstr(def, "name_zh") : dc,
+			    "name_en", def ? fg_jstr(def, "name_en") : dc, "items", 0, "required", 0, "checked", 0, "failed", 0, "signature",
 			    sig ? sig : json_null());
 			json_array_append_new(depts, d);
 			if (!sig)
@@ -189,13 +173,13 @@ acceptance_get(db_t *db, const char *app_id, const char *id)
 		json_object_set_new(d, "items", json_integer(json_integer_value(json_object_get(d, "items")) + 1));
 		json_object_set_new(d, "required", json_integer(json_integer_value(json_object_get(d, "required")) + req));
 		json_object_set_new(d, "checked", json_integer(json_integer_value(json_object_get(d, "checked")) + checked));
-		bool failed = checked && strcmp(str(it, "result"), "fail") == 0;
+		bool failed = checked && strcmp(fg_jstr(it, "result"), "fail") == 0;
 		json_object_set_new(d, "failed", json_integer(json_integer_value(json_object_get(d, "failed")) + failed));
 	}
 	json_decref(sigs);
-	json_t *sd = stage_def(str(a, "stage"));
-	json_object_set_new(a, "stage_name_zh", json_string(sd ? str(sd, "name_zh") : str(a, "stage")));
-	json_object_set_new(a, "stage_name_en", json_string(sd ? str(sd, "name_en") : str(a, "stage")));
+	json_t *sd = stage_def(fg_jstr(a, "stage"));
+	json_object_set_new(a, "stage_name_zh", json_string(sd ? fg_jstr(sd, "name_zh") : fg_jstr(a, "stage")));
+	json_object_set_new(a, "stage_name_en", json_string(sd ? fg_jstr(sd, "name_en") : fg_jstr(a, "stage")));
 	json_object_set_new(a, "sampling", json_pack("{s:O, s:i, s:i, s:s}", "rate_percent", json_object_get(a, "sample_rate"),
 					       "routine_items", (int)routine, "sampled_items", (int)sampled_routine, "method",
 					       "blake2b(record id:item code), smallest keys first"));
@@ -217,7 +201,7 @@ acceptance_list(db_t *db, const char *app_id, json_t **out, fg_err_t *err)
 	json_t *items = json_array(), *x;
 	size_t i;
 	json_array_foreach(ids, i, x) {
-		json_t *a = acceptance_get(db, app_id, str(x, "id"));
+		json_t *a = acceptance_get(db, app_id, fg_jstr(x, "id"));
 		if (!a) {
 			json_decref(ids);
 			json_decref(items);
@@ -259,18 +243,18 @@ insert_items(db_t *db, const char *id, json_t *items, int rate)
 	/* each department's routine items are sampled on their own: every department checks its share */
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		json_t *it = json_array_get(items, i);
-		const char *dept = str(it, "department");
+		const char *dept = fg_jstr(it, "department");
 		bool first = true;
 		for (size_t j = 0; j < i; j++)
-			if (strcmp(str(json_array_get(items, j), "department"), dept) == 0)
+			if (strcmp(fg_jstr(json_array_get(items, j), "department"), dept) == 0)
 				first = false;
 		if (!first)
 			continue;
 		size_t m = 0;
 		for (size_t j = i; j < n; j++) {
 			json_t *o = json_array_get(items, j);
-			if (strcmp(str(o, "department"), dept) == 0 && json_is_true(json_object_get(o, "routine"))) {
-				codes[m] = str(o, "code");
+			if (strcmp(fg_jstr(o, "department"), dept) == 0 && json_is_true(json_object_get(o, "routine"))) {
+				codes[m] = fg_jstr(o, "code");
 				at[m++] = j;
 			}
 		}
@@ -285,7 +269,7 @@ insert_items(db_t *db, const char *id, json_t *items, int rate)
 		fg_uuid7(iid);
 		if (db_run(db_q(db, "INSERT INTO application_acceptance_items (id, acceptance_id, position, department, code, text_zh, "
 				    "text_en, routine, sampled) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", "ttitttt" "bb", iid, id,
-				    (int64_t)i, str(it, "department"), str(it, "code"), str(it, "text_zh"), str(it, "text_en"),
+				    (int64_t)i, fg_jstr(it, "department"), fg_jstr(it, "code"), fg_jstr(it, "text_zh"), fg_jstr(it, "text_en"),
 				    (int)json_is_true(json_object_get(it, "routine")), (int)sampled[i])) != 0)
 			rc = -1;
 	}
@@ -307,7 +291,7 @@ user_active(db_t *db, const char *id, int *rc)
 int
 acceptance_open(db_t *db, const auth_user_t *actor, const char *app_id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *stage = str(in, "stage"), *fi = str(in, "first_inspector_id");
+	const char *stage = fg_jstr(in, "stage"), *fi = fg_jstr(in, "first_inspector_id");
 	json_t *sd = stage_def(stage), *r = json_object_get(in, "sample_rate");
 	if (!sd)
 		return fg_err_field(err, "invalid_field", "stage", "design_review, mid_inspection or completion");
@@ -327,9 +311,9 @@ acceptance_open(db_t *db, const auth_user_t *actor, const char *app_id, json_t *
 		fg_err_not_found(err, "application", app_id);
 		return db_fail(db, err);
 	}
-	const char *status = str(app, "status");
+	const char *status = fg_jstr(app, "status");
 	char track[32];
-	fg_fmt(track, sizeof track, "%s", str(app, "track") ? str(app, "track") : "");
+	fg_fmt(track, sizeof track, "%s", fg_jstr(app, "track") ? fg_jstr(app, "track") : "");
 	const char *want = inspection_state(stage, track);
 	if (!want || strcmp(want, status) != 0) {
 		fg_err(err, "acceptance_wrong_stage");
@@ -358,7 +342,7 @@ acceptance_open(db_t *db, const auth_user_t *actor, const char *app_id, json_t *
 		return db_fail(db, err);
 	int64_t round = last ? json_integer_value(json_object_get(last, "round")) + 1 : 1;
 	/* one inspection at a time; a failed one is inspected again in a new round */
-	if (last && strcmp(str(last, "status"), "failed") != 0) {
+	if (last && strcmp(fg_jstr(last, "status"), "failed") != 0) {
 		fg_err(err, "acceptance_exists");
 		fg_err_detail(err, "acceptance_id", json_incref(json_object_get(last, "id")));
 		fg_err_detail(err, "status", json_incref(json_object_get(last, "status")));
@@ -371,7 +355,7 @@ acceptance_open(db_t *db, const auth_user_t *actor, const char *app_id, json_t *
 	int64_t now = fg_now_ms();
 	if (db_run(db_q(db, "INSERT INTO application_acceptances (id, application_id, stage, round, status, sample_rate, "
 			    "first_inspector_id, note, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8, "
-			    "$9, $9)", "tttiittti", id, app_id, stage, round, rate, fi, str(in, "note"), actor->id, now)) != 0 ||
+			    "$9, $9)", "tttiittti", id, app_id, stage, round, rate, fi, fg_jstr(in, "note"), actor->id, now)) != 0 ||
 	    insert_items(db, id, json_object_get(sd, "items"), (int)rate) != 0)
 		return db_fail(db, err);
 	return audit_commit(db, actor->id, "open", "application_acceptance", id, NULL, acceptance_get(db, app_id, id), out, err);
@@ -415,10 +399,10 @@ int
 acceptance_check(db_t *db, const auth_user_t *actor, const char *app_id, const char *id, const char *code, json_t *in,
     json_t **out, fg_err_t *err)
 {
-	const char *result = str(in, "result"), *note = str(in, "note");
+	const char *result = fg_jstr(in, "result"), *note = fg_jstr(in, "note");
 	if (!result || (strcmp(result, "pass") != 0 && strcmp(result, "fail") != 0))
 		return fg_err_field(err, "invalid_field", "result", "pass or fail");
-	if (strcmp(result, "fail") == 0 && blank(note))
+	if (strcmp(result, "fail") == 0 && fg_blank(note))
 		return fg_err_field(err, "missing_field", "note", "a failed item says what is wrong");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
@@ -434,7 +418,7 @@ acceptance_check(db_t *db, const auth_user_t *actor, const char *app_id, const c
 			fg_err_not_found(err, "acceptance_item", code);
 		return db_fail(db, err);
 	}
-	const char *dept = str(before, "department");
+	const char *dept = fg_jstr(before, "department");
 	if (!may_act_for(actor, dept)) {
 		refuse_role(err, dept);
 		json_decref(before);
@@ -460,7 +444,7 @@ acceptance_check(db_t *db, const auth_user_t *actor, const char *app_id, const c
 	    "code", code, "result", result, "note", note ? json_string(note) : json_null(), "checked_by", actor->id, "checked_at",
 	    (json_int_t)now);
 	char iid[37];
-	fg_fmt(iid, sizeof iid, "%s", str(before, "id"));
+	fg_fmt(iid, sizeof iid, "%s", fg_jstr(before, "id"));
 	if (audit_commit(db, actor->id, "check", "application_acceptance_item", iid, before, after, NULL, err) != 0)
 		return -1;
 	*out = acceptance_get(db, app_id, id);
@@ -471,7 +455,7 @@ int
 acceptance_sign(db_t *db, const auth_user_t *actor, const char *app_id, const char *id, json_t *in, json_t **out,
     fg_err_t *err)
 {
-	const char *dept = str(in, "department");
+	const char *dept = fg_jstr(in, "department");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
 	json_t *a = locked_record(db, app_id, id, err);
@@ -536,7 +520,7 @@ acceptance_sign(db_t *db, const auth_user_t *actor, const char *app_id, const ch
 	fg_uuid7(sid);
 	int64_t now = fg_now_ms();
 	if (db_run(db_q(db, "INSERT INTO application_acceptance_signatures (id, acceptance_id, department, signed_by, signed_at, note) "
-			    "VALUES ($1, $2, $3, $4, $5, $6)", "ttttit", sid, id, dept, actor->id, now, str(in, "note"))) != 0)
+			    "VALUES ($1, $2, $3, $4, $5, $6)", "ttttit", sid, id, dept, actor->id, now, fg_jstr(in, "note"))) != 0)
 		return db_fail(db, err);
 	/* the last signature closes the record: passed, or failed when any item failed */
 	json_t *left = db_one(db_q(db, "SELECT (SELECT COUNT(DISTINCT department) FROM application_acceptance_items WHERE "
@@ -567,11 +551,11 @@ acceptance_sign(db_t *db, const auth_user_t *actor, const char *app_id, const ch
 static void
 hazard_decorate(json_t *h, const char *today)
 {
-	json_t *ev = str(h, "evidence") ? json_loads(str(h, "evidence"), 0, NULL) : NULL;
+	json_t *ev = fg_jstr(h, "evidence") ? json_loads(fg_jstr(h, "evidence"), 0, NULL) : NULL;
 	json_object_set_new(h, "evidence_ids", ev ? ev : json_array());
 	json_object_del(h, "evidence");
 	/* past its deadline: open after the end of the deadline's day (Shanghai) */
-	json_object_set_new(h, "overdue", json_boolean(strcmp(str(h, "status"), "open") == 0 && strcmp(str(h, "deadline"), today) < 0));
+	json_object_set_new(h, "overdue", json_boolean(strcmp(fg_jstr(h, "status"), "open") == 0 && strcmp(fg_jstr(h, "deadline"), today) < 0));
 }
 
 static json_t *
@@ -610,7 +594,7 @@ acceptance_hazards(db_t *db, const char *app_id, const char *status, json_t **ou
 static bool
 app_closed(json_t *app)
 {
-	const char *st = str(app, "status");
+	const char *st = fg_jstr(app, "status");
 	return st && (strcmp(st, "archived") == 0 || strcmp(st, "cancelled") == 0);
 }
 
@@ -626,9 +610,9 @@ refuse_closed(fg_err_t *err, json_t *app)
 int
 acceptance_hazard_create(db_t *db, const auth_user_t *actor, const char *app_id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *desc = str(in, "description"), *deadline = str(in, "deadline"), *aid = str(in, "acceptance_id");
-	const char *dept = str(in, "department"), *sev = str(in, "severity") ? str(in, "severity") : "general";
-	if (blank(desc))
+	const char *desc = fg_jstr(in, "description"), *deadline = fg_jstr(in, "deadline"), *aid = fg_jstr(in, "acceptance_id");
+	const char *dept = fg_jstr(in, "department"), *sev = fg_jstr(in, "severity") ? fg_jstr(in, "severity") : "general";
+	if (fg_blank(desc))
 		return fg_err_field(err, "invalid_field", "description", "what was found, not empty");
 	if (!day_valid(deadline))
 		return fg_err_field(err, "invalid_field", "deadline", "YYYY-MM-DD: rectified by the end of that day");
@@ -675,10 +659,10 @@ int
 acceptance_hazard_close(db_t *db, const auth_user_t *actor, const char *app_id, const char *id, json_t *in, json_t **out,
     fg_err_t *err)
 {
-	const char *note = str(in, "note");
+	const char *note = fg_jstr(in, "note");
 	json_t *ev = json_object_get(in, "evidence_ids"), *x;
 	size_t i;
-	if (blank(note))
+	if (fg_blank(note))
 		return fg_err_field(err, "missing_field", "note", "how the hazard was rectified");
 	if (!json_array_size(ev))
 		return fg_err_field(err, "missing_field", "evidence_ids", "a hazard is closed with evidence: one attachment or more");
@@ -691,7 +675,7 @@ acceptance_hazard_close(db_t *db, const auth_user_t *actor, const char *app_id, 
 		fg_err_not_found(err, "application_hazard", id);
 		return db_fail(db, err);
 	}
-	if (strcmp(str(before, "status"), "open") != 0) {
+	if (strcmp(fg_jstr(before, "status"), "open") != 0) {
 		fg_err(err, "hazard_closed");
 		fg_err_detail(err, "closed_at", json_incref(json_object_get(before, "closed_at")));
 		json_decref(before);
@@ -744,7 +728,7 @@ acceptance_open_record(db_t *db, const char *app_id)
 				    "ORDER BY created_at DESC LIMIT 1", "t", app_id), &rc);
 	if (!r)
 		return NULL;
-	json_t *a = acceptance_get(db, app_id, str(r, "id"));
+	json_t *a = acceptance_get(db, app_id, fg_jstr(r, "id"));
 	json_decref(r);
 	if (!a)
 		return NULL;
@@ -776,7 +760,7 @@ stage_for(const char *action, const char *track)
 static int
 passed(flow_ctx_t *c, fg_err_t *gate)
 {
-	const char *stage = stage_for(c->action, str(c->row, "track"));
+	const char *stage = stage_for(c->action, fg_jstr(c->row, "track"));
 	if (!stage)
 		return 0;
 	int rc;
@@ -787,11 +771,11 @@ passed(flow_ctx_t *c, fg_err_t *gate)
 		fg_err_detail_str(gate, "stage", stage);
 		return -1;
 	}
-	json_t *a = acceptance_get(c->db, c->id, str(last, "id"));
+	json_t *a = acceptance_get(c->db, c->id, fg_jstr(last, "id"));
 	json_decref(last);
 	if (!a)
 		return fg_err(gate, "internal");
-	const char *st = str(a, "status");
+	const char *st = fg_jstr(a, "status");
 	if (strcmp(st, "passed") == 0) {
 		json_decref(a);
 		return 0;
@@ -804,7 +788,7 @@ passed(flow_ctx_t *c, fg_err_t *gate)
 	else {
 		json_t *failed = json_array(), *it;
 		size_t i;
-		json_array_foreach(json_object_get(a, "items"), i, it) if (str(it, "result") && strcmp(str(it, "result"), "fail") == 0)
+		json_array_foreach(json_object_get(a, "items"), i, it) if (fg_jstr(it, "result") && strcmp(fg_jstr(it, "result"), "fail") == 0)
 			json_array_append_new(failed, json_pack("{s:O, s:O, s:O}", "code", json_object_get(it, "code"), "department",
 							 json_object_get(it, "department"), "note", json_object_get(it, "note")));
 		fg_err_detail(gate, "items", failed);

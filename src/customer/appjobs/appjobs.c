@@ -15,20 +15,14 @@
 #define JOB_COLS                                                                                                       \
 	"id, application_id, stage, work_order_id, finished_at, result, outcome, created_by, created_at, updated_at, version"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 /* The job row as the API shows it: result parsed, the work order as field work shows it (its summary). */
 static json_t *
 shown(db_t *db, json_t *row)
 {
-	const char *res = str(row, "result");
+	const char *res = fg_jstr(row, "result");
 	json_t *r = res ? json_loads(res, 0, NULL) : NULL;
 	json_object_set_new(row, "result", r ? r : json_null());
-	json_t *o = work_orders_get(db, str(row, "work_order_id")), *wo = json_null();
+	json_t *o = work_orders_get(db, fg_jstr(row, "work_order_id")), *wo = json_null();
 	if (o) {
 		wo = json_object();
 		static const char *const keep[] = {"id", "number", "kind", "title", "status", "priority", "due_at", "team_id", "plan_id", NULL};
@@ -102,11 +96,11 @@ stage_due(db_t *db, json_t *app, int64_t now)
 	json_t *def = flow_describe("application"), *s, *due_after = NULL;
 	size_t i;
 	json_array_foreach(json_object_get(def, "states"), i, s) {
-		if (strcmp(str(s, "code"), str(app, "status")) != 0)
+		if (strcmp(fg_jstr(s, "code"), fg_jstr(app, "status")) != 0)
 			continue;
 		json_t *wd = json_object_get(json_object_get(json_object_get(s, "deadline"), "after"), "working_days");
 		if (json_is_object(wd))
-			wd = json_object_get(json_object_get(wd, "values"), str(app, str(wd, "by")));
+			wd = json_object_get(json_object_get(wd, "values"), fg_jstr(app, fg_jstr(wd, "by")));
 		if (json_is_integer(wd) && json_integer_value(wd) > 0)
 			due_after = json_pack("{s:I}", "working_days", json_integer_value(wd));
 	}
@@ -126,22 +120,22 @@ stage_due(db_t *db, json_t *app, int64_t now)
 static int
 create_job(db_t *db, const char *actor_id, json_t *app, const char *stage, json_t **out, fg_err_t *err)
 {
-	const char *kind = kind_for(stage, str(app, "track"));
+	const char *kind = kind_for(stage, fg_jstr(app, "track"));
 	char title[256], desc[1200], id[37];
 	int64_t now = fg_now_ms();
-	fg_fmt(title, sizeof title, "%s · %s", strcmp(stage, "survey") == 0 ? "业扩现场勘查" : "装表接电", str(app, "number"));
+	fg_fmt(title, sizeof title, "%s · %s", strcmp(stage, "survey") == 0 ? "业扩现场勘查" : "装表接电", fg_jstr(app, "number"));
 	int rc;
 	json_t *scheme = NULL;
 	if (strcmp(stage, "installation") == 0) { /* the survey's scheme, when its job recorded one */
 		json_t *s = db_one(db_q(db, "SELECT result FROM application_jobs WHERE application_id = $1 AND stage = 'survey' AND "
-					     "result IS NOT NULL ORDER BY finished_at DESC LIMIT 1", "t", str(app, "id")), &rc);
-		json_t *r = s ? json_loads(str(s, "result"), 0, NULL) : NULL;
-		if (str(json_object_get(r, "records"), "scheme"))
-			scheme = json_string(str(json_object_get(r, "records"), "scheme"));
+					     "result IS NOT NULL ORDER BY finished_at DESC LIMIT 1", "t", fg_jstr(app, "id")), &rc);
+		json_t *r = s ? json_loads(fg_jstr(s, "result"), 0, NULL) : NULL;
+		if (fg_jstr(json_object_get(r, "records"), "scheme"))
+			scheme = json_string(fg_jstr(json_object_get(r, "records"), "scheme"));
 		json_decref(r);
 		json_decref(s);
 	}
-	fg_fmt(desc, sizeof desc, "业扩报装 %s（%s）：%s %lld kVA%s%s", str(app, "number"), str(app, "kind"), str(app, "voltage_level"),
+	fg_fmt(desc, sizeof desc, "业扩报装 %s（%s）：%s %lld kVA%s%s", fg_jstr(app, "number"), fg_jstr(app, "kind"), fg_jstr(app, "voltage_level"),
 	    (long long)json_integer_value(json_object_get(app, "capacity_kva")), scheme ? "；供电方案：" : "",
 	    scheme ? json_string_value(scheme) : "");
 	json_decref(scheme);
@@ -162,7 +156,7 @@ create_job(db_t *db, const char *actor_id, json_t *app, const char *stage, json_
 		return -1;
 	fg_uuid7(id);
 	if (db_run(db_q(db, "INSERT INTO application_jobs (id, application_id, stage, work_order_id, created_by, created_at, updated_at) "
-			    "VALUES ($1, $2, $3, $4, $5, $6, $6)", "ttttti", id, str(app, "id"), stage, str(wo, "id"), actor_id, now)) !=
+			    "VALUES ($1, $2, $3, $4, $5, $6, $6)", "ttttti", id, fg_jstr(app, "id"), stage, fg_jstr(wo, "id"), actor_id, now)) !=
 	    DB_DONE) {
 		json_decref(wo);
 		return fg_err(err, "internal");
@@ -193,7 +187,7 @@ appjobs_create(db_t *db, const auth_user_t *actor, const char *application_id, j
 		fg_err_not_found(err, "application", application_id);
 		goto done;
 	}
-	const char *stage = str(app, "status");
+	const char *stage = fg_jstr(app, "status");
 	if (strcmp(stage, "survey") != 0 && strcmp(stage, "installation") != 0) {
 		fg_err(err, "application_not_in_field_stage");
 		fg_err_detail_str(err, "state", stage);
@@ -223,7 +217,7 @@ e_stage_job(flow_ctx_t *c, fg_err_t *err)
 	json_t *app = applications_load(c->db, c->id);
 	if (!app)
 		return fg_err(err, "internal");
-	int rc = create_job(c->db, c->actor->id, app, str(app, "status"), NULL, err);
+	int rc = create_job(c->db, c->actor->id, app, fg_jstr(app, "status"), NULL, err);
 	json_decref(app);
 	return rc;
 }
@@ -232,7 +226,7 @@ e_stage_job(flow_ctx_t *c, fg_err_t *err)
 static int
 g_no_open_job(flow_ctx_t *c, fg_err_t *gate)
 {
-	const char *stage = str(c->row, "status");
+	const char *stage = fg_jstr(c->row, "status");
 	json_t *open = open_job(c->db, c->id, stage);
 	if (!open)
 		return 0;
@@ -251,10 +245,10 @@ meter_of(db_t *db, const char *application_id, json_t *body)
 	json_t *m = json_object();
 	json_t *j = db_one(db_q(db, "SELECT result FROM application_jobs WHERE application_id = $1 AND stage = 'installation' AND "
 				     "result IS NOT NULL ORDER BY finished_at DESC LIMIT 1", "t", application_id), &rc);
-	json_t *res = j ? json_loads(str(j, "result"), 0, NULL) : NULL, *rec = json_object_get(res, "records");
-	if (str(rec, "new_meter_asset_no"))
+	json_t *res = j ? json_loads(fg_jstr(j, "result"), 0, NULL) : NULL, *rec = json_object_get(res, "records");
+	if (fg_jstr(rec, "new_meter_asset_no"))
 		json_object_set(m, "meter_asset_no", json_object_get(rec, "new_meter_asset_no"));
-	if (str(rec, "meter_model"))
+	if (fg_jstr(rec, "meter_model"))
 		json_object_set(m, "meter_model", json_object_get(rec, "meter_model"));
 	json_t *r = json_object_get(rec, "new_reading_total");
 	if (json_is_number(r) && json_number_value(r) >= 0) {
@@ -275,7 +269,7 @@ meter_of(db_t *db, const char *application_id, json_t *body)
 	json_decref(j);
 	static const char *const keys[] = {"meter_asset_no", "meter_model", "install_reading", NULL};
 	for (int i = 0; keys[i]; i++)
-		if (str(body, keys[i]) && *str(body, keys[i]))
+		if (fg_jstr(body, keys[i]) && *fg_jstr(body, keys[i]))
 			json_object_set(m, keys[i], json_object_get(body, keys[i]));
 	return m;
 }
@@ -285,9 +279,9 @@ static int
 g_meter_known(flow_ctx_t *c, fg_err_t *gate)
 {
 	json_t *m = meter_of(c->db, c->id, c->body), *missing = json_array();
-	if (!str(m, "meter_asset_no"))
+	if (!fg_jstr(m, "meter_asset_no"))
 		json_array_append_new(missing, json_string("meter_asset_no"));
-	if (!str(m, "install_reading"))
+	if (!fg_jstr(m, "install_reading"))
 		json_array_append_new(missing, json_string("install_reading"));
 	json_decref(m);
 	if (!json_array_size(missing)) {
@@ -313,15 +307,15 @@ e_meter_installed(flow_ctx_t *c, fg_err_t *err)
 	json_t *m = meter_of(c->db, c->id, c->body), *out = NULL;
 	json_object_set_new(m, "status", json_string("installed"));
 	json_object_set_new(m, "installed_at", json_integer(c->now));
-	const char *premises = str(app, "premises_id");
+	const char *premises = fg_jstr(app, "premises_id");
 	int rc = 0, qrc;
 	json_t *waiting = NULL;
 	char point[40] = "";
-	if (str(app, "metering_point_id"))
-		fg_fmt(point, sizeof point, "%s", str(app, "metering_point_id"));
+	if (fg_jstr(app, "metering_point_id"))
+		fg_fmt(point, sizeof point, "%s", fg_jstr(app, "metering_point_id"));
 	else if (premises && (waiting = db_one(db_q(c->db, "SELECT id FROM metering_points WHERE premises_id = $1 AND status = 'planned' "
 							     "AND meter_asset_no IS NULL ORDER BY created_at, id LIMIT 1", "t", premises), &qrc)))
-		fg_fmt(point, sizeof point, "%s", str(waiting, "id"));
+		fg_fmt(point, sizeof point, "%s", fg_jstr(waiting, "id"));
 	json_decref(waiting);
 	if (*point) {
 		json_t *cur = db_one(db_q(c->db, "SELECT version FROM metering_points WHERE id = $1", "t", point), &qrc);
@@ -333,8 +327,8 @@ e_meter_installed(flow_ctx_t *c, fg_err_t *err)
 		rc = customers_point_create(c->db, NULL, premises, m, &out, err);
 	}
 	/* the application names the point it was installed on */
-	if (rc == 0 && out && !str(app, "metering_point_id")) {
-		if (db_run(db_q(c->db, "UPDATE applications SET metering_point_id = $1 WHERE id = $2", "tt", str(out, "id"),
+	if (rc == 0 && out && !fg_jstr(app, "metering_point_id")) {
+		if (db_run(db_q(c->db, "UPDATE applications SET metering_point_id = $1 WHERE id = $2", "tt", fg_jstr(out, "id"),
 				   c->id)) != DB_DONE)
 			rc = fg_err(err, "internal");
 	}
@@ -370,7 +364,7 @@ appjobs_on_finished(db_t *db, const fg_event_t *ev, fg_err_t *err)
 	json_t *job = db_one(db_q(db, "SELECT " JOB_COLS " FROM application_jobs WHERE work_order_id = $1", "t", ev->entity_id), &rc);
 	if (!job)
 		return rc == DB_DONE ? 0 : -1; /* not an application's job */
-	const char *id = str(job, "id"), *app_id = str(job, "application_id"), *stage = str(job, "stage");
+	const char *id = fg_jstr(job, "id"), *app_id = fg_jstr(job, "application_id"), *stage = fg_jstr(job, "stage");
 	json_t *before = shown(db, json_deep_copy(job)), *res = work_order_results(db, ev->entity_id), *app = NULL, *after = NULL;
 	char refused[64];
 	char *text = res ? json_dumps(res, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -382,10 +376,10 @@ appjobs_on_finished(db_t *db, const fg_event_t *ev, fg_err_t *err)
 	if (db_lock_row(db, "applications", app_id) != 0 || !(app = applications_load(db, app_id)))
 		goto done;
 	const char *outcome = "stage_left"; /* the application was no longer in the job's stage (cancelled, completed) */
-	if (strcmp(str(app, "status"), stage) == 0) {
+	if (strcmp(fg_jstr(app, "status"), stage) == 0) {
 		const char *action = strcmp(stage, "survey") == 0 ? "complete_survey" : "complete_installation";
 		json_t *body = json_object(), *moved = NULL;
-		const char *scheme = str(json_object_get(res, "records"), "scheme");
+		const char *scheme = fg_jstr(json_object_get(res, "records"), "scheme");
 		if (strcmp(stage, "survey") == 0 && scheme)
 			json_object_set_new(body, "scheme", json_string(scheme));
 		fg_err_t e = FG_ERR_INIT;
@@ -411,7 +405,7 @@ appjobs_on_finished(db_t *db, const fg_event_t *ev, fg_err_t *err)
 			}
 			/* the refusal's first gate names what is wrong better than the summary code */
 			json_t *gates = json_object_get(e.details, "gates");
-			const char *code = json_array_size(gates) ? str(json_array_get(gates, 0), "code") : e.code;
+			const char *code = json_array_size(gates) ? fg_jstr(json_array_get(gates, 0), "code") : e.code;
 			fg_fmt(refused, sizeof refused, "%s", code ? code : e.code);
 			outcome = refused;
 		}

@@ -26,31 +26,6 @@ static const char *const id_types[] = {"id_card", "uscc", "other", NULL};
 	       "held_at, accepted_at, powered_on_at, archived_at, cancelled_at, cancel_reason, rating, rating_comment, " \
 	       "rated_at, created_by, created_at, updated_at, version"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
-static bool
-one_of(const char *v, const char *const *set)
-{
-	for (int i = 0; v && set[i]; i++)
-		if (strcmp(v, set[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool
-blank(const char *s)
-{
-	if (!s)
-		return true;
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	return *s == '\0';
-}
-
 /* Flags are 0/1 in the table and booleans in the JSON the flow's "when" and the clients read. */
 static void
 as_bool(json_t *o, const char *k)
@@ -88,7 +63,7 @@ state_def(const char *code)
 {
 	json_t *s;
 	size_t i;
-	json_array_foreach(json_object_get(flow(), "states"), i, s) if (code && strcmp(str(s, "code"), code) == 0) return s;
+	json_array_foreach(json_object_get(flow(), "states"), i, s) if (code && strcmp(fg_jstr(s, "code"), code) == 0) return s;
 	return NULL;
 }
 
@@ -98,7 +73,7 @@ stage_index(const char *code)
 {
 	json_t *s;
 	size_t i;
-	json_array_foreach(json_object_get(flow(), "states"), i, s) if (code && strcmp(str(s, "code"), code) == 0) return (int)i;
+	json_array_foreach(json_object_get(flow(), "states"), i, s) if (code && strcmp(fg_jstr(s, "code"), code) == 0) return (int)i;
 	return -1;
 }
 
@@ -109,7 +84,7 @@ track_of(const char *kind, const char *voltage, int64_t sources, const char *id_
 {
 	if (strcmp(kind, "capacity_increase") != 0 && strcmp(kind, "temporary") != 0)
 		return kind;
-	if (one_of(voltage, lv_voltages))
+	if (fg_one_of(voltage, lv_voltages))
 		return strcmp(kind, "capacity_increase") == 0 && id_type && strcmp(id_type, "id_card") == 0 ? "lv_residential"
 													   : "lv_non_residential";
 	return sources == 2 ? "hv_dual" : "hv_single";
@@ -123,13 +98,13 @@ documents_of(db_t *db, json_t *app)
 	int rc;
 	json_t *rows = db_all(db_q(db, "SELECT doc_type, required, status, attachment_id, note, by_customer, received_at, "
 				       "checked_by, checked_at FROM application_documents WHERE application_id = $1", "t",
-				  str(app, "id")), &rc);
+				  fg_jstr(app, "id")), &rc);
 	json_t *list = applications_doc_list(app), *d, *r;
 	size_t i, j;
 	json_array_foreach(list, i, d) {
 		json_object_set_new(d, "status", json_string("missing"));
 		json_array_foreach(rows, j, r) {
-			if (strcmp(str(r, "doc_type"), str(d, "type")) != 0)
+			if (strcmp(fg_jstr(r, "doc_type"), fg_jstr(d, "type")) != 0)
 				continue;
 			json_object_update(d, r);
 			json_object_del(d, "doc_type");
@@ -147,15 +122,15 @@ documents_of(db_t *db, json_t *app)
 static json_t *
 stage_of(db_t *db, json_t *app)
 {
-	const char *code = str(app, "status");
+	const char *code = fg_jstr(app, "status");
 	json_t *s = state_def(code);
-	const char *owner = str(s, "owner");
+	const char *owner = fg_jstr(s, "owner");
 	json_t *team = NULL;
-	if (str(app, "org_unit_id")) {
+	if (fg_jstr(app, "org_unit_id")) {
 		int rc;
 		team = db_one(db_q(db, "SELECT r.team_id, o.name AS team_name FROM application_routing r JOIN org_units o "
 				       "ON o.id = r.team_id WHERE r.org_unit_id = $1 AND r.stage = $2", "tt",
-				  str(app, "org_unit_id"), code), &rc);
+				  fg_jstr(app, "org_unit_id"), code), &rc);
 	}
 	json_t *pc = json_object_get(s, "process_clock");
 	json_t *out = json_pack("{s:s, s:O, s:O, s:s?, s:O, s:O, s:b}", "code", code, "name_zh",
@@ -178,7 +153,7 @@ waiting_of(json_t *app, json_t *stage)
 	if (json_is_true(json_object_get(stage, "customer_turn")))
 		return json_pack("{s:s, s:O, s:O, s:O}", "kind", "customer_turn", "reason_zh", json_object_get(stage, "name_zh"),
 		    "reason_en", json_object_get(stage, "name_en"), "detail", json_object_get(app, "waiting_reason"));
-	if (str(app, "hold_reason"))
+	if (fg_jstr(app, "hold_reason"))
 		return json_pack("{s:s, s:s, s:s, s:O, s:O}", "kind", "hold", "reason_zh", "暂停办理", "reason_en", "On hold",
 		    "detail", json_object_get(app, "hold_reason"), "since", json_object_get(app, "held_at"));
 	return json_null();
@@ -217,7 +192,7 @@ applications_id_by_number(db_t *db, const char *number)
 {
 	int rc;
 	json_t *r = db_one(db_q(db, "SELECT id FROM applications WHERE number = $1", "t", number), &rc);
-	char *id = r ? fg_strdup(str(r, "id")) : NULL;
+	char *id = r ? fg_strdup(fg_jstr(r, "id")) : NULL;
 	json_decref(r);
 	return id;
 }
@@ -233,7 +208,7 @@ applications_visible(db_t *db, const auth_user_t *viewer, const char *id)
 {
 	int rc;
 	json_t *r = db_one(db_q(db, "SELECT org_unit_id FROM applications WHERE id = $1", "t", id), &rc);
-	bool ok = r && unit_visible(db, viewer, str(r, "org_unit_id"));
+	bool ok = r && unit_visible(db, viewer, fg_jstr(r, "org_unit_id"));
 	json_decref(r);
 	return ok;
 }
@@ -241,7 +216,7 @@ applications_visible(db_t *db, const auth_user_t *viewer, const char *id)
 static void
 mask_key(json_t *o, const char *key, void (*mask)(const char *, char *, size_t))
 {
-	const char *v = str(o, key);
+	const char *v = fg_jstr(o, key);
 	if (!v)
 		return;
 	char m[256];
@@ -256,7 +231,7 @@ mask_one(const auth_user_t *viewer, json_t *a)
 	if (viewer && perm_allows(viewer->roles, "customers.contact"))
 		return;
 	/* an organisation's name is on its licence; a person's is masked */
-	if (!str(a, "id_type") || strcmp(str(a, "id_type"), "uscc") != 0)
+	if (!fg_jstr(a, "id_type") || strcmp(fg_jstr(a, "id_type"), "uscc") != 0)
 		mask_key(a, "applicant_name", customers_mask_name);
 	mask_key(a, "applicant_phone", scope_mask_phone);
 }
@@ -279,13 +254,13 @@ applications_documents_missing(db_t *db, const char *id)
 	size_t i;
 	if (!a)
 		return out;
-	int here = stage_index(str(a, "status"));
+	int here = stage_index(fg_jstr(a, "status"));
 	/* a document is needed once its stage is reached: the current stage, or any before it (the customer's-turn
 	 * states waiting for it included: drawings while the design is the customer's) */
 	json_array_foreach(json_object_get(a, "documents"), i, d) {
-		const char *st = str(d, "status");
-		int at = stage_index(str(d, "at"));
-		bool due = at <= here || (strcmp(str(d, "at"), "design_review") == 0 && strcmp(str(a, "status"), "customer_design") == 0);
+		const char *st = fg_jstr(d, "status");
+		int at = stage_index(fg_jstr(d, "at"));
+		bool due = at <= here || (strcmp(fg_jstr(d, "at"), "design_review") == 0 && strcmp(fg_jstr(a, "status"), "customer_design") == 0);
 		if (due && json_is_true(json_object_get(d, "required")) && (strcmp(st, "missing") == 0 || strcmp(st, "rejected") == 0))
 			json_array_append_new(out, json_pack("{s:O, s:O, s:O, s:O, s:O}", "type", json_object_get(d, "type"), "name_zh",
 							   json_object_get(d, "name_zh"), "name_en", json_object_get(d, "name_en"),
@@ -377,9 +352,9 @@ add_clocks(db_t *db, json_t *items)
 		json_t *r;
 		size_t j;
 		json_array_foreach(rows, j, r) {
-			if (strcmp(str(r, "entity_id"), str(a, "id")) != 0)
+			if (strcmp(fg_jstr(r, "entity_id"), fg_jstr(a, "id")) != 0)
 				continue;
-			bool process = strcmp(str(r, "kind"), "process") == 0;
+			bool process = strcmp(fg_jstr(r, "kind"), "process") == 0;
 			json_t *due = json_object_get(r, "due_at");
 			bool paused = !json_is_null(json_object_get(r, "paused_at"));
 			json_object_set(clock, process ? "process_due_at" : "stage_due_at", due);
@@ -402,9 +377,9 @@ add_clocks(db_t *db, json_t *items)
 int
 applications_list(db_t *db, const applications_filter_t *f, json_t **out, fg_err_t *err)
 {
-	if (f->kind && !one_of(f->kind, kinds))
+	if (f->kind && !fg_one_of(f->kind, kinds))
 		return fg_err_field(err, "invalid_query", "kind", "lv_residential, lv_non_residential, hv_single, hv_dual, capacity_increase or temporary");
-	if (f->channel && !one_of(f->channel, channels))
+	if (f->channel && !fg_one_of(f->channel, channels))
 		return fg_err_field(err, "invalid_query", "channel", "counter, portal, phone_95598 or customer_manager");
 	if (f->status && !state_def(f->status))
 		return fg_err_field(err, "invalid_query", "status", "a state of the application flow (GET /api/v1/flows/application)");
@@ -416,7 +391,7 @@ applications_list(db_t *db, const applications_filter_t *f, json_t **out, fg_err
 	json_array_foreach(items, i, a) {
 		as_bool(a, "ev_charger");
 		as_bool(a, "fast_path");
-		json_t *s = state_def(str(a, "status"));
+		json_t *s = state_def(fg_jstr(a, "status"));
 		json_object_set_new(a, "stage", json_pack("{s:O, s:O, s:O}", "code", json_object_get(a, "status"), "name_zh",
 						    json_object_get(s, "name_zh"), "name_en", json_object_get(s, "name_en")));
 	}
@@ -449,23 +424,23 @@ phone_ok(const char *p)
 static int
 check_intake(json_t *in, const auth_user_t *actor, fg_err_t *err)
 {
-	const char *kind = str(in, "kind"), *channel = str(in, "channel"), *v = str(in, "voltage_level");
+	const char *kind = fg_jstr(in, "kind"), *channel = fg_jstr(in, "channel"), *v = fg_jstr(in, "voltage_level");
 	json_t *cap = json_object_get(in, "capacity_kva"), *src = json_object_get(in, "sources");
-	if (!one_of(kind, kinds))
+	if (!fg_one_of(kind, kinds))
 		return fg_err_field(err, "invalid_field", "kind", "lv_residential, lv_non_residential, hv_single, hv_dual, capacity_increase or temporary");
-	if (!one_of(channel, channels))
+	if (!fg_one_of(channel, channels))
 		return fg_err_field(err, "invalid_field", "channel", "counter, portal, phone_95598 or customer_manager");
 	if (!actor && strcmp(channel, "portal") != 0)
 		return fg_err_field(err, "invalid_field", "channel", "an application made by the customer comes through the portal");
 	if (actor && strcmp(channel, "portal") == 0)
 		return fg_err_field(err, "invalid_field", "channel", "staff take applications at the counter, by phone or as the customer manager");
-	if (blank(str(in, "applicant_name")))
+	if (fg_blank(fg_jstr(in, "applicant_name")))
 		return fg_err_field(err, "missing_field", "applicant_name", "the applicant's name");
-	if (!str(in, "applicant_phone") || !phone_ok(str(in, "applicant_phone")))
+	if (!fg_jstr(in, "applicant_phone") || !phone_ok(fg_jstr(in, "applicant_phone")))
 		return fg_err_field(err, "invalid_field", "applicant_phone", "a phone number: digits, + - and spaces");
-	if (blank(str(in, "supply_address")))
+	if (fg_blank(fg_jstr(in, "supply_address")))
 		return fg_err_field(err, "missing_field", "supply_address", "the supply address");
-	bool lv = one_of(v, lv_voltages), hv = one_of(v, hv_voltages);
+	bool lv = fg_one_of(v, lv_voltages), hv = fg_one_of(v, hv_voltages);
 	if (!lv && !hv)
 		return fg_err_field(err, "invalid_field", "voltage_level", "220V, 380V, 10kV, 20kV, 35kV, 66kV, 110kV or 220kV");
 	if ((strncmp(kind, "lv_", 3) == 0 && !lv) || (strncmp(kind, "hv_", 3) == 0 && !hv))
@@ -479,19 +454,19 @@ check_intake(json_t *in, const auth_user_t *actor, fg_err_t *err)
 		return fg_err_field(err, "invalid_field", "sources", "HV dual supply has 2 sources, single supply and LV 1");
 	if (json_is_true(json_object_get(in, "ev_charger")) && strcmp(kind, "lv_residential") != 0)
 		return fg_err_field(err, "invalid_field", "ev_charger", "a home EV charger is an LV residential application");
-	if (str(in, "id_type") && !one_of(str(in, "id_type"), id_types))
+	if (fg_jstr(in, "id_type") && !fg_one_of(fg_jstr(in, "id_type"), id_types))
 		return fg_err_field(err, "invalid_field", "id_type", "id_card, uscc or other");
-	if (str(in, "id_number") && !str(in, "id_type"))
+	if (fg_jstr(in, "id_number") && !fg_jstr(in, "id_type"))
 		return fg_err_field(err, "missing_field", "id_type", "the kind of the ID number");
-	if (str(in, "id_type") && str(in, "id_number")) {
+	if (fg_jstr(in, "id_type") && fg_jstr(in, "id_number")) {
 		char norm[19];
 		const char *why;
-		if (strcmp(str(in, "id_type"), "id_card") == 0 && customers_check_id_card(str(in, "id_number"), norm, &why) != 0)
+		if (strcmp(fg_jstr(in, "id_type"), "id_card") == 0 && customers_check_id_card(fg_jstr(in, "id_number"), norm, &why) != 0)
 			return fg_err_field(err, "invalid_field", "id_number", why);
-		if (strcmp(str(in, "id_type"), "uscc") == 0 && customers_check_credit_code(str(in, "id_number"), norm, &why) != 0)
+		if (strcmp(fg_jstr(in, "id_type"), "uscc") == 0 && customers_check_credit_code(fg_jstr(in, "id_number"), norm, &why) != 0)
 			return fg_err_field(err, "invalid_field", "id_number", why);
 	}
-	if (json_is_true(json_object_get(in, "fast_path")) && blank(str(in, "fast_reason")))
+	if (json_is_true(json_object_get(in, "fast_path")) && fg_blank(fg_jstr(in, "fast_reason")))
 		return fg_err_field(err, "missing_field", "fast_reason", "why this application takes the fast path (special user, emergency)");
 	if (json_is_true(json_object_get(in, "fast_path")) && !actor)
 		return fg_err_field(err, "invalid_field", "fast_path", "the fast path is granted by staff");
@@ -509,7 +484,7 @@ serving_unit(db_t *db, const auth_user_t *actor, json_t *in, char unit[64], fg_e
 {
 	int rc;
 	unit[0] = '\0';
-	const char *given = str(in, "org_unit_id");
+	const char *given = fg_jstr(in, "org_unit_id");
 	if (given) {
 		json_t *o = db_one(db_q(db, "SELECT id FROM org_units WHERE id = $1", "t", given), &rc);
 		json_decref(o);
@@ -520,12 +495,12 @@ serving_unit(db_t *db, const auth_user_t *actor, json_t *in, char unit[64], fg_e
 		fg_fmt(unit, 64, "%s", given);
 		return 0;
 	}
-	if (str(in, "customer_id")) {
-		json_t *c = db_one(db_q(db, "SELECT org_unit_id FROM customers WHERE id = $1", "t", str(in, "customer_id")), &rc);
+	if (fg_jstr(in, "customer_id")) {
+		json_t *c = db_one(db_q(db, "SELECT org_unit_id FROM customers WHERE id = $1", "t", fg_jstr(in, "customer_id")), &rc);
 		if (!c)
 			return rc == DB_DONE ? fg_err_field(err, "invalid_field", "customer_id", "no such customer") : -1;
-		if (str(c, "org_unit_id"))
-			fg_fmt(unit, 64, "%s", str(c, "org_unit_id"));
+		if (fg_jstr(c, "org_unit_id"))
+			fg_fmt(unit, 64, "%s", fg_jstr(c, "org_unit_id"));
 		json_decref(c);
 		if (unit[0])
 			return 0;
@@ -539,11 +514,11 @@ static int
 check_refs(db_t *db, json_t *in, fg_err_t *err)
 {
 	int rc;
-	const char *p = str(in, "premises_id"), *m = str(in, "customer_manager_id");
+	const char *p = fg_jstr(in, "premises_id"), *m = fg_jstr(in, "customer_manager_id");
 	if (p) {
 		json_t *r = db_one(db_q(db, "SELECT a.customer_id FROM premises p JOIN customer_accounts a ON a.id = p.account_id "
 					    "WHERE p.id = $1", "t", p), &rc);
-		bool ok = r && (!str(in, "customer_id") || strcmp(str(r, "customer_id"), str(in, "customer_id")) == 0);
+		bool ok = r && (!fg_jstr(in, "customer_id") || strcmp(fg_jstr(r, "customer_id"), fg_jstr(in, "customer_id")) == 0);
 		json_decref(r);
 		if (!ok)
 			return rc == DB_ROW || rc == DB_DONE ? fg_err_field(err, "invalid_field", "premises_id", "a premises of the customer") : -1;
@@ -582,24 +557,24 @@ put_documents(db_t *db, const char *app_id, json_t *row, json_t *given, const ch
 	}
 	json_array_foreach(given, j, g) {
 		bool known = false;
-		json_array_foreach(list, i, d) known |= str(g, "type") && strcmp(str(g, "type"), str(d, "type")) == 0;
-		if (!known || !str(g, "attachment_id")) {
+		json_array_foreach(list, i, d) known |= fg_jstr(g, "type") && strcmp(fg_jstr(g, "type"), fg_jstr(d, "type")) == 0;
+		if (!known || !fg_jstr(g, "attachment_id")) {
 			json_decref(list);
 			return fg_err_field(err, "invalid_field", "documents", "each {type, attachment_id}, a type of the kind's list");
 		}
-		if (attachment_ok(db, str(g, "attachment_id"), err, "documents") != 0) {
+		if (attachment_ok(db, fg_jstr(g, "attachment_id"), err, "documents") != 0) {
 			json_decref(list);
 			return -1;
 		}
 	}
 	json_array_foreach(list, i, d) {
 		const char *att = NULL;
-		json_array_foreach(given, j, g) if (strcmp(str(g, "type"), str(d, "type")) == 0) att = str(g, "attachment_id");
+		json_array_foreach(given, j, g) if (strcmp(fg_jstr(g, "type"), fg_jstr(d, "type")) == 0) att = fg_jstr(g, "attachment_id");
 		char id[37];
 		fg_uuid7(id);
 		if (db_run(db_q(db, "INSERT INTO application_documents (id, application_id, doc_type, required, status, attachment_id, "
 				    "by_customer, received_at, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $5, $6, "
-				    "NULLIF(CAST($7 AS BIGINT), 0), $8, $8)", "tttttiii", id, app_id, str(d, "type"),
+				    "NULLIF(CAST($7 AS BIGINT), 0), $8, $8)", "tttttiii", id, app_id, fg_jstr(d, "type"),
 			       att ? "received" : "missing", att, (int64_t)(by_customer && att), att ? now : 0, now)) != DB_DONE) {
 			json_decref(list);
 			return -1;
@@ -635,19 +610,19 @@ applications_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out
 	 * received, as the 十项承诺 count them */
 	json_t *ra = json_object_get(in, "received_at");
 	int64_t now = json_is_integer(ra) ? json_integer_value(ra) : fg_now_ms();
-	const char *kind = str(in, "kind");
+	const char *kind = fg_jstr(in, "kind");
 	json_t *src = json_object_get(in, "sources");
 	int64_t sources = json_is_integer(src) ? json_integer_value(src) : strcmp(kind, "hv_dual") == 0 ? 2 : 1;
-	const char *track = track_of(kind, str(in, "voltage_level"), sources, str(in, "id_type"));
+	const char *track = track_of(kind, fg_jstr(in, "voltage_level"), sources, fg_jstr(in, "id_type"));
 	char norm[19] = "";
 	const char *why;
-	if (str(in, "id_number")) {
-		if (strcmp(str(in, "id_type"), "id_card") == 0)
-			customers_check_id_card(str(in, "id_number"), norm, &why);
-		else if (strcmp(str(in, "id_type"), "uscc") == 0)
-			customers_check_credit_code(str(in, "id_number"), norm, &why);
+	if (fg_jstr(in, "id_number")) {
+		if (strcmp(fg_jstr(in, "id_type"), "id_card") == 0)
+			customers_check_id_card(fg_jstr(in, "id_number"), norm, &why);
+		else if (strcmp(fg_jstr(in, "id_type"), "uscc") == 0)
+			customers_check_credit_code(fg_jstr(in, "id_number"), norm, &why);
 		else
-			fg_fmt(norm, sizeof norm, "%.18s", str(in, "id_number"));
+			fg_fmt(norm, sizeof norm, "%.18s", fg_jstr(in, "id_number"));
 	}
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
@@ -661,11 +636,11 @@ applications_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out
 	    "sources, purpose, fast_path, fast_reason, customer_manager_id, created_by, created_at, updated_at) VALUES ($1, $2, $3, "
 	    "$4, 'accepted', $5, $6, $7, $8, $9, $10, $11, NULLIF($12, ''), $13, $14, NULLIF($15, ''), $16, $17, $18, $19, $20, $21, "
 	    "$22, $23, $24, $24)",
-	    "tttttittttttttttiitittti", id, number, kind, track, str(in, "channel"), (int64_t)ev, str(in, "customer_id"),
-	    str(in, "premises_id"), str(in, "applicant_name"), str(in, "applicant_phone"), str(in, "id_type"), norm,
-	    str(in, "supply_address"), str(in, "area"), unit, str(in, "voltage_level"),
-	    json_integer_value(json_object_get(in, "capacity_kva")), sources, str(in, "purpose"), (int64_t)fast,
-	    fast ? str(in, "fast_reason") : NULL, str(in, "customer_manager_id"), actor ? actor->id : NULL, now));
+	    "tttttittttttttttiitittti", id, number, kind, track, fg_jstr(in, "channel"), (int64_t)ev, fg_jstr(in, "customer_id"),
+	    fg_jstr(in, "premises_id"), fg_jstr(in, "applicant_name"), fg_jstr(in, "applicant_phone"), fg_jstr(in, "id_type"), norm,
+	    fg_jstr(in, "supply_address"), fg_jstr(in, "area"), unit, fg_jstr(in, "voltage_level"),
+	    json_integer_value(json_object_get(in, "capacity_kva")), sources, fg_jstr(in, "purpose"), (int64_t)fast,
+	    fast ? fg_jstr(in, "fast_reason") : NULL, fg_jstr(in, "customer_manager_id"), actor ? actor->id : NULL, now));
 	if (rc != DB_DONE)
 		return db_fail(db, err);
 	json_t *row = row_of(db, id);
@@ -678,7 +653,7 @@ applications_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out
 		return db_fail(db, err);
 	/* the customer gets the number by SMS where a channel carries it; none configured is no reason to refuse */
 	fg_err_t ne = FG_ERR_INIT;
-	notify_msg_t m = {.kind = "application_received", .recipient = json_pack("{s:s}", "phone", str(in, "applicant_phone")),
+	notify_msg_t m = {.kind = "application_received", .recipient = json_pack("{s:s}", "phone", fg_jstr(in, "applicant_phone")),
 	    .params = json_pack("{s:s}", "number", number), .entity = "application", .entity_id = id,
 	    .actor_id = actor ? actor->id : NULL};
 	if (notify_send_msg(db, &m, NULL, &ne) < 0 && ne.code && strcmp(ne.code, "notify_no_channel") != 0)
@@ -724,7 +699,7 @@ applications_document_put(db_t *db, const auth_user_t *actor, const char *id, co
 		return db_fail(db, err);
 	}
 	json_t *app = row_of(db, id);
-	const char *st = str(app, "status");
+	const char *st = fg_jstr(app, "status");
 	if (!st || strcmp(st, "archived") == 0 || strcmp(st, "cancelled") == 0) {
 		json_decref(doc);
 		fg_err(err, "application_closed");
@@ -733,7 +708,7 @@ applications_document_put(db_t *db, const auth_user_t *actor, const char *id, co
 		return db_fail(db, err);
 	}
 	json_decref(app);
-	if (strcmp(str(doc, "status"), "accepted") == 0) {
+	if (strcmp(fg_jstr(doc, "status"), "accepted") == 0) {
 		json_decref(doc);
 		fg_err(err, "application_document_accepted");
 		fg_err_detail_str(err, "type", doc_type);
@@ -741,7 +716,7 @@ applications_document_put(db_t *db, const auth_user_t *actor, const char *id, co
 	}
 	if (db_run(db_q(db, "UPDATE application_documents SET status = 'received', attachment_id = $1, by_customer = $2, "
 			    "received_at = $3, note = NULL, checked_by = NULL, checked_at = NULL, updated_at = $3, version = version + 1 "
-			    "WHERE id = $4", "tiit", attachment_id, (int64_t)by_customer, now, str(doc, "id"))) != DB_DONE ||
+			    "WHERE id = $4", "tiit", attachment_id, (int64_t)by_customer, now, fg_jstr(doc, "id"))) != DB_DONE ||
 	    db_run(db_q(db, "UPDATE attachments SET entity = 'application', entity_id = $1 WHERE id = $2 AND entity IS NULL", "tt",
 		       id, attachment_id)) != DB_DONE) {
 		json_decref(doc);
@@ -763,7 +738,7 @@ applications_document_check(db_t *db, const auth_user_t *actor, const char *id, 
 {
 	if (!result || (strcmp(result, "accepted") != 0 && strcmp(result, "rejected") != 0))
 		return fg_err_field(err, "invalid_field", "result", "accepted or rejected");
-	if (strcmp(result, "rejected") == 0 && blank(note))
+	if (strcmp(result, "rejected") == 0 && fg_blank(note))
 		return fg_err_field(err, "missing_field", "note", "what is wrong with the document, for the customer");
 	json_t *doc = NULL;
 	int64_t now = fg_now_ms();
@@ -773,7 +748,7 @@ applications_document_check(db_t *db, const auth_user_t *actor, const char *id, 
 		json_decref(doc);
 		return db_fail(db, err);
 	}
-	if (strcmp(str(doc, "status"), "missing") == 0) {
+	if (strcmp(fg_jstr(doc, "status"), "missing") == 0) {
 		json_decref(doc);
 		fg_err(err, "application_document_missing");
 		fg_err_detail_str(err, "type", doc_type);
@@ -781,7 +756,7 @@ applications_document_check(db_t *db, const auth_user_t *actor, const char *id, 
 	}
 	if (db_run(db_q(db, "UPDATE application_documents SET status = $1, note = $2, checked_by = $3, checked_at = $4, "
 			    "updated_at = $4, version = version + 1 WHERE id = $5", "tttit", result, note, actor->id, now,
-		       str(doc, "id"))) != DB_DONE) {
+		       fg_jstr(doc, "id"))) != DB_DONE) {
 		json_decref(doc);
 		return db_fail(db, err);
 	}
@@ -814,7 +789,7 @@ applications_rate(db_t *db, const char *id, int64_t stars, const char *comment, 
 		fg_err_not_found(err, "application", id);
 		return db_fail(db, err);
 	}
-	const char *st = str(before, "status");
+	const char *st = fg_jstr(before, "status");
 	if (strcmp(st, "powered") != 0 && strcmp(st, "archived") != 0) {
 		fg_err(err, "application_not_powered");
 		fg_err_detail_str(err, "state", st);

@@ -8,12 +8,6 @@
 #define R_SQL "SELECT r.id, r.org_unit_id, u.name AS org_unit_name, r.stage, r.team_id, t.name AS team_name, r.updated_at " \
 	      "FROM application_routing r JOIN org_units u ON u.id = r.org_unit_id JOIN org_units t ON t.id = r.team_id "
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 int
 applications_routing_list(db_t *db, const char *org_unit_id, json_t **out, fg_err_t *err)
 {
@@ -33,8 +27,8 @@ routable(const char *stage)
 	json_t *s;
 	size_t i;
 	json_array_foreach(json_object_get(flow_def("application"), "states"), i, s) {
-		const char *owner = str(s, "owner");
-		if (strcmp(str(s, "code"), stage) == 0)
+		const char *owner = fg_jstr(s, "owner");
+		if (strcmp(fg_jstr(s, "code"), stage) == 0)
 			return owner && strcmp(owner, "customer") != 0;
 	}
 	return false;
@@ -43,7 +37,7 @@ routable(const char *stage)
 int
 applications_routing_put(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *unit = str(in, "org_unit_id"), *stage = str(in, "stage"), *team = str(in, "team_id");
+	const char *unit = fg_jstr(in, "org_unit_id"), *stage = fg_jstr(in, "stage"), *team = fg_jstr(in, "team_id");
 	int64_t now = fg_now_ms();
 	int rc;
 	if (!routable(stage))
@@ -72,7 +66,7 @@ applications_routing_put(db_t *db, const char *actor_id, json_t *in, json_t **ou
 		return db_fail(db, err);
 	char id[37];
 	if (before)
-		fg_fmt(id, sizeof id, "%s", str(before, "id"));
+		fg_fmt(id, sizeof id, "%s", fg_jstr(before, "id"));
 	else
 		fg_uuid7(id);
 	if (!team)

@@ -19,22 +19,6 @@
 /* The tracks in the order the desk lists them (the 十项承诺's order: residential, LV, HV single, HV dual). */
 static const char *const tracks[] = {"lv_residential", "lv_non_residential", "hv_single", "hv_dual", NULL};
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
-static bool
-blank(const char *s)
-{
-	if (!s)
-		return true;
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	return *s == '\0';
-}
-
 /* ---- the shared space ---- */
 
 static json_t *
@@ -62,7 +46,7 @@ int
 appspace_comment_add(db_t *db, const auth_user_t *actor, const char *app_id, const char *text, json_t **out,
     fg_err_t *err)
 {
-	if (blank(text))
+	if (fg_blank(text))
 		return fg_err_field(err, "invalid_field", "text", "what you want the other departments to know, not empty");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
@@ -107,9 +91,9 @@ appspace_file_add(db_t *db, const auth_user_t *actor, const char *app_id, const 
 	json_t *att = db_one(db_q(db, "SELECT entity, entity_id FROM attachments WHERE id = $1", "t", attachment_id), &rc);
 	/* a file that already belongs to something else (a plan's photo, another application) would be shown here
 	 * under this application's scope: only a file not yet attached, or already this application's, may come in */
-	bool ok = att && (!str(att, "entity") ||
-			     (strcmp(str(att, "entity"), "application") == 0 && str(att, "entity_id") &&
-				 strcmp(str(att, "entity_id"), app_id) == 0));
+	bool ok = att && (!fg_jstr(att, "entity") ||
+			     (strcmp(fg_jstr(att, "entity"), "application") == 0 && fg_jstr(att, "entity_id") &&
+				 strcmp(fg_jstr(att, "entity_id"), app_id) == 0));
 	json_decref(att);
 	if (!ok) {
 		db_rollback(db);
@@ -122,7 +106,7 @@ appspace_file_add(db_t *db, const auth_user_t *actor, const char *app_id, const 
 				  app_id, attachment_id), &rc);
 	if (have) {
 		fg_err(err, "application_file_exists");
-		fg_err_detail_str(err, "id", str(have, "id"));
+		fg_err_detail_str(err, "id", fg_jstr(have, "id"));
 		json_decref(have);
 		db_rollback(db);
 		return -1;
@@ -156,7 +140,7 @@ find_by(json_t *list, const char *key, const char *value)
 {
 	json_t *x;
 	size_t i;
-	json_array_foreach(list, i, x) if (value && str(x, key) && strcmp(str(x, key), value) == 0) return x;
+	json_array_foreach(list, i, x) if (value && fg_jstr(x, key) && strcmp(fg_jstr(x, key), value) == 0) return x;
 	return NULL;
 }
 
@@ -191,12 +175,12 @@ static json_t *
 stages_of(json_t *flow, const char *track)
 {
 	json_t *states = json_object_get(flow, "states"), *reached = json_object(), *t, *f;
-	json_object_set_new(reached, str(json_array_get(states, 0), "code"), json_true());
+	json_object_set_new(reached, fg_jstr(json_array_get(states, 0), "code"), json_true());
 	for (bool grew = true; grew;) {
 		grew = false;
 		size_t i, j;
 		json_array_foreach(json_object_get(flow, "transitions"), i, t) {
-			const char *to = str(t, "to");
+			const char *to = fg_jstr(t, "to");
 			if (!to || json_is_true(json_object_get(t, "stay")) || strcmp(to, "cancelled") == 0 || !for_track(t, track) ||
 			    json_object_get(reached, to))
 				continue;
@@ -212,8 +196,8 @@ stages_of(json_t *flow, const char *track)
 	json_t *out = json_array(), *s;
 	size_t i;
 	json_array_foreach(states, i, s) {
-		const char *code = str(s, "code");
-		if (json_object_get(reached, code) && str(s, "owner"))
+		const char *code = fg_jstr(s, "code");
+		if (json_object_get(reached, code) && fg_jstr(s, "owner"))
 			json_array_append(out, s);
 	}
 	json_decref(reached);
@@ -248,20 +232,20 @@ appspace_check(void)
 		json_t *stages = stages_of(flow, tracks[k]), *s, *sup;
 		size_t i, j;
 		json_array_foreach(stages, i, s) {
-			json_t *duty = find_by(json_object_get(doc, "duties"), "stage", str(s, "code"));
+			json_t *duty = find_by(json_object_get(doc, "duties"), "stage", fg_jstr(s, "code"));
 			if (!duty) {
-				log_error("data/applications/responsibilities.json: stage %s has no duty", str(s, "code"));
+				log_error("data/applications/responsibilities.json: stage %s has no duty", fg_jstr(s, "code"));
 				bad = -1;
 			}
-			if (!department_of_role(str(s, "owner"))) {
-				log_error("data/applications/responsibilities.json: role %s (owner of %s) has no department", str(s, "owner"),
-				    str(s, "code"));
+			if (!department_of_role(fg_jstr(s, "owner"))) {
+				log_error("data/applications/responsibilities.json: role %s (owner of %s) has no department", fg_jstr(s, "owner"),
+				    fg_jstr(s, "code"));
 				bad = -1;
 			}
 			json_array_foreach(json_object_get(duty, "supports"), j, sup) {
-				if (!find_by(json_object_get(doc, "departments"), "key", str(sup, "department"))) {
+				if (!find_by(json_object_get(doc, "departments"), "key", fg_jstr(sup, "department"))) {
 					log_error("data/applications/responsibilities.json: stage %s names department %s, not listed",
-					    str(s, "code"), str(sup, "department"));
+					    fg_jstr(s, "code"), fg_jstr(sup, "department"));
 					bad = -1;
 				}
 			}
@@ -284,7 +268,7 @@ appspace_responsibilities(db_t *db, const char *org_unit_id, json_t **out, fg_er
 			return fg_err(err, "internal");
 		}
 		size_t i;
-		json_array_foreach(rows, i, r) json_object_set(teams, str(r, "stage"), r);
+		json_array_foreach(rows, i, r) json_object_set(teams, fg_jstr(r, "stage"), r);
 		json_decref(rows);
 	}
 	json_t *depts = json_array(), *d, *track_list = json_array();
@@ -299,14 +283,14 @@ appspace_responsibilities(db_t *db, const char *org_unit_id, json_t **out, fg_er
 	for (int t = 0; tracks[t]; t++) {
 		json_t *stages = stages_of(flow, tracks[t]), *list = json_array(), *s, *sup;
 		json_array_foreach(stages, j, s) {
-			const char *code = str(s, "code"), *owner = str(s, "owner");
+			const char *code = fg_jstr(s, "code"), *owner = fg_jstr(s, "owner");
 			json_t *duty = find_by(json_object_get(doc, "duties"), "stage", code);
 			json_t *dept = department_of_role(owner), *team = json_object_get(teams, code);
 			json_t *limit = working_days(json_object_get(json_object_get(s, "deadline"), "after"), tracks[t]);
 			bool turn = strcmp(owner, "customer") == 0;
 			json_t *row = json_pack("{s:s, s:O, s:O, s:s?, s:b, s:s?, s:O, s:O?, s:O?, s:o, s:O?, s:O?}", "code", code,
 			    "name_zh", json_object_get(s, "name_zh"), "name_en", json_object_get(s, "name_en"), "owner_role",
-			    turn ? NULL : owner, "customer_turn", turn, "department", str(dept, "key"), "limit_working_days", limit,
+			    turn ? NULL : owner, "customer_turn", turn, "department", fg_jstr(dept, "key"), "limit_working_days", limit,
 			    "duty_zh", json_object_get(duty, "duty_zh"), "duty_en", json_object_get(duty, "duty_en"), "supports",
 			    json_deep_copy(json_object_get(duty, "supports")), "team_id", json_object_get(team, "team_id"),
 			    "team_name", json_object_get(team, "team_name"));
@@ -318,13 +302,13 @@ appspace_responsibilities(db_t *db, const char *org_unit_id, json_t **out, fg_er
 			json_decref(limit);
 			/* the department's own list: what it owns, what it helps with */
 			json_array_foreach(depts, k, d) {
-				if (dept && strcmp(str(d, "key"), str(dept, "key")) == 0)
+				if (dept && strcmp(fg_jstr(d, "key"), fg_jstr(dept, "key")) == 0)
 					json_array_append_new(json_object_get(d, "owns"), json_pack("{s:s, s:s, s:O}", "track", tracks[t],
 												"stage", code, "limit_working_days",
 												json_object_get(row, "limit_working_days")));
 				size_t m;
 				json_array_foreach(json_object_get(duty, "supports"), m, sup) {
-					if (strcmp(str(sup, "department"), str(d, "key")) == 0)
+					if (strcmp(fg_jstr(sup, "department"), fg_jstr(d, "key")) == 0)
 						json_array_append_new(json_object_get(d, "supports"),
 						    json_pack("{s:s, s:s, s:O, s:O}", "track", tracks[t], "stage", code, "duty_zh",
 							json_object_get(sup, "duty_zh"), "duty_en", json_object_get(sup, "duty_en")));
@@ -408,14 +392,14 @@ appspace_board(db_t *db, const appspace_board_filter_t *f, json_t **out, fg_err_
 	json_t *clocks = json_object(), *t, *a, *s;
 	size_t i;
 	json_array_foreach(timers, i, t) {
-		const char *id = str(t, "entity_id");
+		const char *id = fg_jstr(t, "entity_id");
 		json_t *c = json_object_get(clocks, id);
 		if (!c) {
 			c = json_pack("{s:n, s:n, s:b, s:b, s:b}", "stage_due_at", "process_due_at", "late", 0, "nearly_late", 0, "paused", 0);
 			json_object_set_new(clocks, id, c);
 		}
 		json_t *due = json_object_get(t, "due_at"), *warn = json_object_get(t, "warn_at");
-		json_object_set(c, strcmp(str(t, "kind"), "process") == 0 ? "process_due_at" : "stage_due_at", due);
+		json_object_set(c, strcmp(fg_jstr(t, "kind"), "process") == 0 ? "process_due_at" : "stage_due_at", due);
 		if (!json_is_null(json_object_get(t, "paused_at")))
 			json_object_set_new(c, "paused", json_true());
 		else if (!json_is_null(json_object_get(t, "fired_at")) || (json_is_integer(due) && json_integer_value(due) < now))
@@ -430,7 +414,7 @@ appspace_board(db_t *db, const appspace_board_filter_t *f, json_t **out, fg_err_
 	json_object_foreach(clocks, k, c) if (json_is_true(json_object_get(c, "late"))) json_object_set_new(c, "nearly_late", json_false());
 	json_t *stages = json_array(), *by = json_object();
 	json_array_foreach(json_object_get(flow_def("application"), "states"), i, s) {
-		const char *code = str(s, "code"), *owner = str(s, "owner");
+		const char *code = fg_jstr(s, "code"), *owner = fg_jstr(s, "owner");
 		if (!owner || strcmp(code, "archived") == 0 || strcmp(code, "cancelled") == 0)
 			continue;
 		bool turn = strcmp(owner, "customer") == 0;
@@ -444,12 +428,12 @@ appspace_board(db_t *db, const appspace_board_filter_t *f, json_t **out, fg_err_
 	}
 	json_t *total = json_pack("{s:i, s:i, s:i, s:i}", "total", 0, "late", 0, "nearly_late", 0, "paused", 0);
 	json_array_foreach(apps, i, a) {
-		json_t *clock = json_object_get(clocks, str(a, "id"));
+		json_t *clock = json_object_get(clocks, fg_jstr(a, "id"));
 		clock = clock ? json_incref(clock)
 			      : json_pack("{s:n, s:n, s:b, s:b, s:b}", "stage_due_at", "process_due_at", "late", 0, "nearly_late", 0,
 				    "paused", 0);
 		bool late = json_is_true(json_object_get(clock, "late"));
-		json_t *col = json_object_get(by, str(a, "status"));
+		json_t *col = json_object_get(by, fg_jstr(a, "status"));
 		if ((f->late == 1 && !late) || (f->late == 0 && late) || !col) {
 			json_decref(clock);
 			continue;
@@ -505,7 +489,7 @@ by_time(const void *x, const void *y)
 int
 appspace_timeline(db_t *db, json_t *app, json_t **out, fg_err_t *err)
 {
-	const char *id = str(app, "id");
+	const char *id = fg_jstr(app, "id");
 	int rc;
 	json_t *items = json_array(), *x;
 	size_t i;
@@ -517,7 +501,7 @@ appspace_timeline(db_t *db, json_t *app, json_t **out, fg_err_t *err)
 	add(items, json_pack("{s:O, s:s, s:s, s:O}", "at", json_object_get(app, "created_at"), "type", "created", "to_state",
 			   "accepted", "channel", json_object_get(app, "channel")));
 	json_array_foreach(hist, i, x) {
-		const char *action = str(x, "action");
+		const char *action = fg_jstr(x, "action");
 		/* a hold and a resume stop and restart the clock; a deadline's warning and expiry are the system's */
 		const char *type = !action ? "stage" : strcmp(action, "hold") == 0 ? "hold" : strcmp(action, "resume") == 0 ? "resume"
 		    : strncmp(action, "deadline", 8) == 0 ? "deadline" : "stage";

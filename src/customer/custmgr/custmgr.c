@@ -9,22 +9,6 @@
 #include "customer/acceptance/acceptance.h"
 #include "customer/custmgr/custmgr.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
-static bool
-blank(const char *s)
-{
-	if (!s)
-		return true;
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	return *s == '\0';
-}
-
 static bool
 is_hv(const char *track)
 {
@@ -48,7 +32,7 @@ open_app(db_t *db, const char *app_id, fg_err_t *err)
 		fg_err_not_found(err, "application", app_id);
 		return NULL;
 	}
-	const char *st = str(app, "status");
+	const char *st = fg_jstr(app, "status");
 	if (eq(st, "archived") || eq(st, "cancelled")) {
 		fg_err(err, "application_closed");
 		fg_err_detail_str(err, "status", st);
@@ -72,8 +56,8 @@ refuse_not_manager(fg_err_t *err, json_t *app)
 int
 custmgr_assign(db_t *db, const auth_user_t *actor, const char *app_id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *uid = str(in, "user_id"), *reason = str(in, "reason");
-	if (blank(uid))
+	const char *uid = fg_jstr(in, "user_id"), *reason = fg_jstr(in, "reason");
+	if (fg_blank(uid))
 		return fg_err_field(err, "missing_field", "user_id", "the customer manager");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
@@ -91,7 +75,7 @@ custmgr_assign(db_t *db, const auth_user_t *actor, const char *app_id, json_t *i
 		}
 		return db_fail(db, err);
 	}
-	const char *prev = str(app, "customer_manager_id");
+	const char *prev = fg_jstr(app, "customer_manager_id");
 	json_t *result = json_pack("{s:s, s:s, s:O, s:O, s:o}", "application_id", app_id, "customer_manager_id", uid,
 	    "customer_manager_name", json_object_get(u, "display_name"), "previous_id", json_object_get(app, "customer_manager_id"),
 	    "reason", reason ? json_string(reason) : json_null());
@@ -102,7 +86,7 @@ custmgr_assign(db_t *db, const auth_user_t *actor, const char *app_id, json_t *i
 		*out = result;
 		return 0;
 	}
-	if (prev && blank(reason)) {
+	if (prev && fg_blank(reason)) {
 		json_decref(app);
 		json_decref(result);
 		fg_err_field(err, "missing_field", "reason", "a reassignment says why");
@@ -111,7 +95,7 @@ custmgr_assign(db_t *db, const auth_user_t *actor, const char *app_id, json_t *i
 	json_t *before = json_pack("{s:O}", "customer_manager_id", json_object_get(app, "customer_manager_id"));
 	int64_t now = fg_now_ms();
 	char title[160], dedupe[96];
-	fg_fmt(title, sizeof title, "您被指定为业扩申请 %s 的客户经理", str(app, "number") ? str(app, "number") : app_id);
+	fg_fmt(title, sizeof title, "您被指定为业扩申请 %s 的客户经理", fg_jstr(app, "number") ? fg_jstr(app, "number") : app_id);
 	fg_fmt(dedupe, sizeof dedupe, "manager:%s:%lld", app_id, (long long)now);
 	json_decref(app);
 	/* the new manager learns it at once: their queue is where the customer's requests now go (R2.6) */
@@ -128,7 +112,7 @@ custmgr_assign(db_t *db, const auth_user_t *actor, const char *app_id, json_t *i
 static int
 assigned(flow_ctx_t *c, fg_err_t *gate)
 {
-	if (!is_hv(str(c->row, "track")) || str(c->row, "customer_manager_id"))
+	if (!is_hv(fg_jstr(c->row, "track")) || fg_jstr(c->row, "customer_manager_id"))
 		return 0;
 	fg_err(gate, "application_manager_required");
 	fg_err_detail(gate, "track", json_incref(json_object_get(c->row, "track")));
@@ -164,20 +148,20 @@ custmgr_requests(db_t *db, const char *app_id, json_t **out, fg_err_t *err)
 int
 custmgr_request_create(db_t *db, const auth_user_t *actor, const char *app_id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *kind = str(in, "kind"), *reason = str(in, "reason");
+	const char *kind = fg_jstr(in, "kind"), *reason = fg_jstr(in, "reason");
 	json_t *pa = json_object_get(in, "planned_at");
 	if (!eq(kind, "outage") && !eq(kind, "power_on"))
 		return fg_err_field(err, "invalid_field", "kind", "outage or power_on");
 	if (!json_is_integer(pa) || json_integer_value(pa) <= 0)
 		return fg_err_field(err, "invalid_field", "planned_at", "the planned instant, ms since the epoch");
-	if (blank(reason))
+	if (fg_blank(reason))
 		return fg_err_field(err, "invalid_field", "reason", "why the outage or the power-on, not empty");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
 	json_t *app = open_app(db, app_id, err);
 	if (!app)
 		return db_fail(db, err);
-	if (!eq(str(app, "customer_manager_id"), actor->id)) {
+	if (!eq(fg_jstr(app, "customer_manager_id"), actor->id)) {
 		refuse_not_manager(err, app);
 		json_decref(app);
 		return db_fail(db, err);
@@ -201,7 +185,7 @@ open_request(db_t *db, const auth_user_t *actor, const char *app_id, const char 
 	json_t *app = open_app(db, app_id, err);
 	if (!app)
 		return NULL;
-	if (actor && !eq(str(app, "customer_manager_id"), actor->id)) {
+	if (actor && !eq(fg_jstr(app, "customer_manager_id"), actor->id)) {
 		refuse_not_manager(err, app);
 		json_decref(app);
 		return NULL;
@@ -214,7 +198,7 @@ open_request(db_t *db, const auth_user_t *actor, const char *app_id, const char 
 		fg_err_not_found(err, "application_manager_request", id);
 		return NULL;
 	}
-	if (!eq(str(r, "status"), "requested")) {
+	if (!eq(fg_jstr(r, "status"), "requested")) {
 		fg_err(err, "manager_request_closed");
 		fg_err_detail(err, "status", json_incref(json_object_get(r, "status")));
 		json_decref(r);
@@ -227,10 +211,10 @@ int
 custmgr_request_confirm(db_t *db, const auth_user_t *actor, const char *app_id, const char *id, json_t *in, json_t **out,
     fg_err_t *err)
 {
-	const char *who = str(in, "confirmed_by"), *method = str(in, "method"), *att = str(in, "attachment_id");
+	const char *who = fg_jstr(in, "confirmed_by"), *method = fg_jstr(in, "method"), *att = fg_jstr(in, "attachment_id");
 	json_t *ca = json_object_get(in, "confirmed_at");
 	int64_t now = fg_now_ms(), at = json_is_integer(ca) ? json_integer_value(ca) : now;
-	if (blank(who))
+	if (fg_blank(who))
 		return fg_err_field(err, "invalid_field", "confirmed_by", "the customer's person who confirmed, not empty");
 	if (!eq(method, "phone") && !eq(method, "onsite_signature") && !eq(method, "portal"))
 		return fg_err_field(err, "invalid_field", "method", "phone, onsite_signature or portal");
@@ -271,8 +255,8 @@ int
 custmgr_request_cancel(db_t *db, const auth_user_t *actor, const char *app_id, const char *id, json_t *in, json_t **out,
     fg_err_t *err)
 {
-	const char *reason = str(in, "reason");
-	if (blank(reason))
+	const char *reason = fg_jstr(in, "reason");
+	if (fg_blank(reason))
 		return fg_err_field(err, "invalid_field", "reason", "why it is cancelled, not empty");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
@@ -300,7 +284,7 @@ power_on_confirmed(flow_ctx_t *c, fg_err_t *gate)
 		return fg_err(gate, "internal");
 	json_t *r;
 	size_t i;
-	json_array_foreach(rows, i, r) if (eq(str(r, "status"), "confirmed")) {
+	json_array_foreach(rows, i, r) if (eq(fg_jstr(r, "status"), "confirmed")) {
 		json_decref(rows);
 		return 0;
 	}
@@ -322,7 +306,7 @@ state_def(const char *code)
 {
 	json_t *s;
 	size_t i;
-	json_array_foreach(json_object_get(flow_def("application"), "states"), i, s) if (eq(str(s, "code"), code))
+	json_array_foreach(json_object_get(flow_def("application"), "states"), i, s) if (eq(fg_jstr(s, "code"), code))
 		return s;
 	return NULL;
 }
@@ -357,15 +341,15 @@ custmgr_queue(db_t *db, const auth_user_t *viewer, const char *manager_id, json_
 	size_t i;
 	int needing = 0;
 	json_array_foreach(apps, i, a) {
-		const char *st = str(a, "status"), *id = str(a, "id");
+		const char *st = fg_jstr(a, "status"), *id = fg_jstr(a, "id");
 		json_t *sd = state_def(st), *needs = json_array();
 		json_object_set_new(a, "fast_path", json_boolean(json_integer_value(json_object_get(a, "fast_path")) != 0));
 		json_object_set_new(a, "stage", json_pack("{s:s, s:O, s:O, s:O}", "code", st, "name_zh",
 							  sd ? json_object_get(sd, "name_zh") : json_null(), "name_en",
 							  sd ? json_object_get(sd, "name_en") : json_null(), "owner_role",
 							  sd && json_object_get(sd, "owner") ? json_object_get(sd, "owner") : json_null()));
-		bool held = str(a, "hold_reason") != NULL;
-		if (sd && eq(str(sd, "owner"), "customer_manager") && !held)
+		bool held = fg_jstr(a, "hold_reason") != NULL;
+		if (sd && eq(fg_jstr(sd, "owner"), "customer_manager") && !held)
 			json_array_append_new(needs, json_string("stage"));
 		json_t *rec = acceptance_open_record(db, id);
 		if (rec)

@@ -28,21 +28,6 @@ static const char *const purposes[] = {"billing", "check", NULL};
 static const char *const point_states[] = {"planned", "installed", "removed", NULL};
 static const char *const account_states[] = {"active", "closed", NULL};
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
-static bool
-one_of(const char *v, const char *const *set)
-{
-	for (; v && *set; set++)
-		if (strcmp(v, *set) == 0)
-			return true;
-	return false;
-}
-
 static bool
 sees_contacts(const auth_user_t *u)
 {
@@ -74,7 +59,7 @@ load_premises(db_t *db, const char *account_id)
 	json_t *a = db_all(db_q(db, "SELECT " PREMISES_COLS " FROM premises WHERE account_id = $1 ORDER BY id", "t",
 				account_id), &rc), *p;
 	size_t i;
-	json_array_foreach(a, i, p) json_object_set_new(p, "metering_points", load_points(db, str(p, "id")));
+	json_array_foreach(a, i, p) json_object_set_new(p, "metering_points", load_points(db, fg_jstr(p, "id")));
 	return a ? a : json_array();
 }
 
@@ -85,7 +70,7 @@ load_accounts(db_t *db, const char *customer_id)
 	json_t *a = db_all(db_q(db, "SELECT " ACCOUNT_COLS " FROM customer_accounts WHERE customer_id = $1 ORDER BY number",
 				"t", customer_id), &rc), *p;
 	size_t i;
-	json_array_foreach(a, i, p) json_object_set_new(p, "premises", load_premises(db, str(p, "id")));
+	json_array_foreach(a, i, p) json_object_set_new(p, "premises", load_premises(db, fg_jstr(p, "id")));
 	return a ? a : json_array();
 }
 
@@ -107,7 +92,7 @@ load(db_t *db, const char *id)
 static void
 mask_key(json_t *o, const char *key, void (*mask)(const char *, char *, size_t))
 {
-	const char *v = str(o, key);
+	const char *v = fg_jstr(o, key);
 	if (!v)
 		return;
 	char m[256];
@@ -128,7 +113,7 @@ mask(const auth_user_t *u, json_t *c)
 	mask_key(c, "id_number", customers_mask_id);
 	if (sees_contacts(u))
 		return;
-	if (one_of(str(c, "id_type"), (const char *const[]){"id_card", NULL}))
+	if (fg_one_of(fg_jstr(c, "id_type"), (const char *const[]){"id_card", NULL}))
 		mask_key(c, "name", customers_mask_name);
 	json_t *p;
 	size_t i;
@@ -152,7 +137,7 @@ json_t *
 customers_get(db_t *db, const auth_user_t *viewer, const char *id)
 {
 	json_t *c = load(db, id);
-	if (c && !visible(db, viewer, str(c, "org_unit_id"))) {
+	if (c && !visible(db, viewer, fg_jstr(c, "org_unit_id"))) {
 		json_decref(c);
 		return NULL;
 	}
@@ -216,7 +201,7 @@ where(qb_t *q, const void *filter)
 int
 customers_list(db_t *db, const customers_filter_t *f, json_t **out, fg_err_t *err)
 {
-	if (f->kind && !one_of(f->kind, kinds))
+	if (f->kind && !fg_one_of(f->kind, kinds))
 		return fg_err_field(err, "invalid_query", "kind", "resident, non_resident or enterprise");
 	if (qb_list(db, "SELECT id, number, kind, name, id_type, id_number, org_unit_id, created_at, updated_at, version "
 			"FROM customers WHERE 1 = 1",
@@ -246,10 +231,10 @@ customers_list(db_t *db, const customers_filter_t *f, json_t **out, fg_err_t *er
 	json_array_foreach(items, i, c) {
 		json_t *mine = json_array(), *nums = json_array(), *r;
 		size_t j;
-		json_array_foreach(contacts, j, r) if (strcmp(str(r, "customer_id"), str(c, "id")) == 0)
+		json_array_foreach(contacts, j, r) if (strcmp(fg_jstr(r, "customer_id"), fg_jstr(c, "id")) == 0)
 			json_array_append_new(mine, json_pack("{s:O, s:O, s:O}", "name", json_object_get(r, "name"), "phone",
 							json_object_get(r, "phone"), "role", json_object_get(r, "role")));
-		json_array_foreach(accounts, j, r) if (strcmp(str(r, "customer_id"), str(c, "id")) == 0)
+		json_array_foreach(accounts, j, r) if (strcmp(fg_jstr(r, "customer_id"), fg_jstr(c, "id")) == 0)
 			json_array_append(nums, json_object_get(r, "number"));
 		json_object_set_new(c, "contacts", mine);
 		json_object_set_new(c, "account_numbers", nums);
@@ -267,15 +252,15 @@ customers_list(db_t *db, const customers_filter_t *f, json_t **out, fg_err_t *er
 static int
 check_identity(json_t *in, json_t *cur, char norm[19], fg_err_t *err)
 {
-	const char *kind = json_object_get(in, "kind") ? str(in, "kind") : str(cur, "kind");
-	const char *type = json_object_get(in, "id_type") ? str(in, "id_type") : str(cur, "id_type");
-	if (json_object_get(in, "kind") && !one_of(kind, kinds))
+	const char *kind = json_object_get(in, "kind") ? fg_jstr(in, "kind") : fg_jstr(cur, "kind");
+	const char *type = json_object_get(in, "id_type") ? fg_jstr(in, "id_type") : fg_jstr(cur, "id_type");
+	if (json_object_get(in, "kind") && !fg_one_of(kind, kinds))
 		return fg_err_field(err, "invalid_field", "kind", "resident, non_resident or enterprise");
 	if (!type) /* on create: a person's ID card for residents, the credit code for enterprises */
 		type = strcmp(kind, "enterprise") == 0 ? "uscc" : strcmp(kind, "resident") == 0 ? "id_card" : NULL;
 	if (!type)
 		return fg_err_field(err, "missing_field", "id_type", "id_card or uscc for a non-resident customer");
-	if (!one_of(type, id_types))
+	if (!fg_one_of(type, id_types))
 		return fg_err_field(err, "invalid_field", "id_type", "id_card or uscc");
 	type = strcmp(type, "id_card") == 0 ? "id_card" : "uscc"; /* a static string: in's own is replaced next */
 	json_object_set_new(in, "id_type", json_string(type));
@@ -283,10 +268,10 @@ check_identity(json_t *in, json_t *cur, char norm[19], fg_err_t *err)
 		return fg_err_field(err, "invalid_field", "id_type", "a resident customer is a person: id_card");
 	if (strcmp(kind, "enterprise") == 0 && strcmp(type, "uscc") != 0)
 		return fg_err_field(err, "invalid_field", "id_type", "an enterprise is identified by its credit code: uscc");
-	const char *num = json_object_get(in, "id_number") ? str(in, "id_number") : NULL;
+	const char *num = json_object_get(in, "id_number") ? fg_jstr(in, "id_number") : NULL;
 	bool retype = cur && (json_object_get(in, "id_type") || json_object_get(in, "kind"));
 	if (!num && retype) /* the stored number must still fit a changed type */
-		num = str(cur, "id_number");
+		num = fg_jstr(cur, "id_number");
 	if (!num) {
 		norm[0] = '\0';
 		return 0;
@@ -346,7 +331,7 @@ check_contacts(json_t *contacts, fg_err_t *err)
 		fg_fmt(field, sizeof field, "contacts[%zu]", i);
 		if (!json_is_object(c))
 			return fg_err_field(err, "invalid_field", field, "an object {name, phone, role}");
-		json_object_foreach(c, k, v) if (!one_of(k, keys)) {
+		json_object_foreach(c, k, v) if (!fg_one_of(k, keys)) {
 			fg_fmt(field, sizeof field, "contacts[%zu].%s", i, k);
 			return fg_err_field(err, "unknown_field", field, "name, phone and role only");
 		}
@@ -363,7 +348,7 @@ check_contacts(json_t *contacts, fg_err_t *err)
 										: j == 1 ? "1 to 20 characters"
 											 : "1 to 30 characters");
 		}
-		if (!phone_ok(str(c, "phone"))) {
+		if (!phone_ok(fg_jstr(c, "phone"))) {
 			fg_fmt(field, sizeof field, "contacts[%zu].phone", i);
 			return fg_err_field(err, "invalid_field", field, "a mobile number or an area code and number (0571-88886666)");
 		}
@@ -382,8 +367,8 @@ put_contacts(db_t *db, const char *customer_id, json_t *contacts)
 		char id[37];
 		fg_uuid7(id);
 		if (db_run(db_q(db, "INSERT INTO customer_contacts (id, customer_id, position, name, phone, role) VALUES "
-				    "($1, $2, $3, $4, $5, $6)", "ttittt", id, customer_id, (int64_t)i, str(c, "name"),
-			str(c, "phone"), str(c, "role"))) != DB_DONE)
+				    "($1, $2, $3, $4, $5, $6)", "ttittt", id, customer_id, (int64_t)i, fg_jstr(c, "name"),
+			fg_jstr(c, "phone"), fg_jstr(c, "role"))) != DB_DONE)
 			return -1;
 	}
 	return 0;
@@ -420,13 +405,13 @@ taken(db_t *db, const auth_user_t *actor, const char *norm, const char *self, fg
 {
 	int rc;
 	json_t *row = db_one(db_q(db, "SELECT id, org_unit_id FROM customers WHERE id_number = $1", "t", norm), &rc);
-	if (!row || (self && strcmp(str(row, "id"), self) == 0)) {
+	if (!row || (self && strcmp(fg_jstr(row, "id"), self) == 0)) {
 		json_decref(row);
 		return 0;
 	}
 	fg_err_field(err, "customer_id_number_taken", "id_number", "another customer has this ID number");
-	if (visible(db, actor, str(row, "org_unit_id")))
-		fg_err_detail_str(err, "customer_id", str(row, "id"));
+	if (visible(db, actor, fg_jstr(row, "org_unit_id")))
+		fg_err_detail_str(err, "customer_id", fg_jstr(row, "id"));
 	json_decref(row);
 	return -1;
 }
@@ -453,8 +438,8 @@ customers_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, f
 	int rc = db_run(db_q(db,
 	    "INSERT INTO customers (id, number, kind, name, id_type, id_number, org_unit_id, note, created_by, created_at, "
 	    "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-	    "ttttttttti", id, number, str(in, "kind"), str(in, "name"), str(in, "id_type"), norm, str(in, "org_unit_id"),
-	    str(in, "note"), uid(actor), now));
+	    "ttttttttti", id, number, fg_jstr(in, "kind"), fg_jstr(in, "name"), fg_jstr(in, "id_type"), norm, fg_jstr(in, "org_unit_id"),
+	    fg_jstr(in, "note"), uid(actor), now));
 	if (rc == DB_CONFLICT) /* the same ID number entered at the same moment at another counter */
 		fg_err_field(err, "customer_id_number_taken", "id_number", "another customer has this ID number");
 	if (rc != DB_DONE || put_contacts(db, id, json_object_get(in, "contacts")) != 0)
@@ -475,7 +460,7 @@ lock_customer(db_t *db, const auth_user_t *actor, const char *id, json_t **cur, 
 	if (db_lock_row(db, "customers", id) != 0)
 		return -1;
 	json_t *c = db_one(db_q(db, "SELECT " CUSTOMER_COLS " FROM customers WHERE id = $1", "t", id), &rc);
-	if (!c || !visible(db, actor, str(c, "org_unit_id"))) {
+	if (!c || !visible(db, actor, fg_jstr(c, "org_unit_id"))) {
 		json_decref(c);
 		return fg_err_not_found(err, "customer", id);
 	}
@@ -543,13 +528,13 @@ customers_identity(db_t *db, const auth_user_t *actor, const char *id, json_t **
 	int rc;
 	json_t *c = db_one(db_q(db, "SELECT id, name, id_type, id_number, org_unit_id FROM customers WHERE id = $1", "t", id),
 	    &rc);
-	if (!c || !visible(db, actor, str(c, "org_unit_id"))) {
+	if (!c || !visible(db, actor, fg_jstr(c, "org_unit_id"))) {
 		json_decref(c);
 		fg_err_not_found(err, "customer", id);
 		return db_fail(db, err);
 	}
 	char m[32];
-	customers_mask_id(str(c, "id_number"), m, sizeof m);
+	customers_mask_id(fg_jstr(c, "id_number"), m, sizeof m);
 	json_t *what = json_pack("{s:s, s:s}", "field", "id_number", "id_number", m);
 	if (audit_write(db, uid(actor), "reveal_id_number", "customer", id, NULL, what) != 0 || db_commit(db) != 0) {
 		json_decref(what);
@@ -576,7 +561,7 @@ lock_owner(db_t *db, const auth_user_t *actor, const char *sql, const char *enti
 	if (!row)
 		return fg_err_not_found(err, entity, id);
 	json_t *cur = NULL;
-	int r = lock_customer(db, actor, str(row, "customer_id"), &cur, err);
+	int r = lock_customer(db, actor, fg_jstr(row, "customer_id"), &cur, err);
 	json_decref(row);
 	json_decref(cur);
 	if (r != 0) {
@@ -619,7 +604,7 @@ static int
 account_taken(db_t *db, const char *number, const char *self, fg_err_t *err)
 {
 	json_t *r = row(db, "SELECT id FROM customer_accounts WHERE number = $1", number);
-	bool dup = r && (!self || strcmp(str(r, "id"), self) != 0);
+	bool dup = r && (!self || strcmp(fg_jstr(r, "id"), self) != 0);
 	json_decref(r);
 	return dup ? fg_err_field(err, "account_number_taken", "number", "another account has this number") : 0;
 }
@@ -643,7 +628,7 @@ customers_account_create(db_t *db, const auth_user_t *actor, const char *custome
 {
 	char id[37];
 	int64_t now = fg_now_ms();
-	const char *number = str(in, "number");
+	const char *number = fg_jstr(in, "number");
 	if (check_account_number(number, err))
 		return -1;
 	if (db_begin(db) != 0)
@@ -666,9 +651,9 @@ customers_account_create(db_t *db, const auth_user_t *actor, const char *custome
 int
 customers_account_update(db_t *db, const auth_user_t *actor, const char *id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *number = str(in, "number"), *status = str(in, "status");
+	const char *number = fg_jstr(in, "number"), *status = fg_jstr(in, "status");
 	if ((number && check_account_number(number, err)) ||
-	    (json_object_get(in, "status") && !one_of(status, account_states) &&
+	    (json_object_get(in, "status") && !fg_one_of(status, account_states) &&
 		fg_err_field(err, "invalid_field", "status", "active or closed")))
 		return -1;
 	if (db_begin(db) != 0)
@@ -695,7 +680,7 @@ static int
 check_premises(json_t *in, fg_err_t *err)
 {
 	json_t *cap = json_object_get(in, "capacity_kva");
-	if (json_object_get(in, "voltage_level") && !one_of(str(in, "voltage_level"), voltages))
+	if (json_object_get(in, "voltage_level") && !fg_one_of(fg_jstr(in, "voltage_level"), voltages))
 		return fg_err_field(err, "invalid_field", "voltage_level", "220V, 380V, 10kV, 20kV, 35kV, 66kV, 110kV or 220kV");
 	if (cap && (json_integer_value(cap) <= 0 || json_integer_value(cap) > 10000000))
 		return fg_err_field(err, "invalid_field", "capacity_kva", "1 to 10000000 kVA");
@@ -717,7 +702,7 @@ customers_premises_create(db_t *db, const auth_user_t *actor, const char *accoun
 	fg_uuid7(id);
 	if (db_run(db_q(db, "INSERT INTO premises (id, account_id, supply_address, voltage_level, transformer_area, "
 			    "capacity_kva, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-		"tttttii", id, account_id, str(in, "supply_address"), str(in, "voltage_level"), str(in, "transformer_area"),
+		"tttttii", id, account_id, fg_jstr(in, "supply_address"), fg_jstr(in, "voltage_level"), fg_jstr(in, "transformer_area"),
 		(int64_t)json_integer_value(json_object_get(in, "capacity_kva")), now)) != DB_DONE)
 		return db_fail(db, err);
 	return finish(db, actor, "create", "premises", id, NULL, PREMISES_ROW, out, err);
@@ -770,14 +755,14 @@ customers_premises_update(db_t *db, const auth_user_t *actor, const char *id, js
 static int
 check_point(json_t *in, json_t *cur, fg_err_t *err)
 {
-	if (json_object_get(in, "purpose") && !one_of(str(in, "purpose"), purposes))
+	if (json_object_get(in, "purpose") && !fg_one_of(fg_jstr(in, "purpose"), purposes))
 		return fg_err_field(err, "invalid_field", "purpose", "billing or check");
-	if (json_object_get(in, "status") && !one_of(str(in, "status"), point_states))
+	if (json_object_get(in, "status") && !fg_one_of(fg_jstr(in, "status"), point_states))
 		return fg_err_field(err, "invalid_field", "status", "planned, installed or removed");
 	json_t *at = json_object_get(in, "installed_at");
 	if (at && !json_is_null(at) && json_integer_value(at) < 1000000000000LL)
 		return fg_err_field(err, "invalid_field", "installed_at", "epoch milliseconds");
-	const char *reading = str(in, "install_reading");
+	const char *reading = fg_jstr(in, "install_reading");
 	if (reading) {
 		size_t len = strlen(reading), dots = 0;
 		for (size_t i = 0; i < len; i++)
@@ -788,8 +773,8 @@ check_point(json_t *in, json_t *cur, fg_err_t *err)
 		if (!len || dots > 1 || reading[0] == '.' || reading[len - 1] == '.')
 			return fg_err_field(err, "invalid_field", "install_reading", "kWh as a decimal number: 12345.67");
 	}
-	const char *asset = json_object_get(in, "meter_asset_no") ? str(in, "meter_asset_no") : str(cur, "meter_asset_no");
-	const char *status = json_object_get(in, "status") ? str(in, "status") : cur ? str(cur, "status") : "planned";
+	const char *asset = json_object_get(in, "meter_asset_no") ? fg_jstr(in, "meter_asset_no") : fg_jstr(cur, "meter_asset_no");
+	const char *status = json_object_get(in, "status") ? fg_jstr(in, "status") : cur ? fg_jstr(cur, "status") : "planned";
 	if (strcmp(status, "installed") == 0 && !asset)
 		return fg_err_field(err, "invalid_field", "meter_asset_no", "an installed point names its meter");
 	if (json_object_get(in, "meter_asset_no") && asset && !*asset)
@@ -801,7 +786,7 @@ static int
 point_taken(db_t *db, const char *number, const char *self, fg_err_t *err)
 {
 	json_t *r = row(db, "SELECT id FROM metering_points WHERE number = $1", number);
-	bool dup = r && (!self || strcmp(str(r, "id"), self) != 0);
+	bool dup = r && (!self || strcmp(fg_jstr(r, "id"), self) != 0);
 	json_decref(r);
 	return dup ? fg_err_field(err, "metering_point_number_taken", "number", "another metering point has this number") : 0;
 }
@@ -818,21 +803,21 @@ customers_point_create(db_t *db, const auth_user_t *actor, const char *premises_
 		return db_fail(db, err);
 	if (lock_owner(db, actor, PREMISES_OWNER, "premises", premises_id, err) != 0)
 		return db_fail(db, err);
-	if (str(in, "number"))
-		fg_fmt(number, sizeof number, "%s", str(in, "number"));
+	if (fg_jstr(in, "number"))
+		fg_fmt(number, sizeof number, "%s", fg_jstr(in, "number"));
 	else if (counter_number(db, "JL", number) != 0)
 		return db_fail(db, err);
 	if (point_taken(db, number, NULL, err))
 		return db_fail(db, err);
-	const char *asset = str(in, "meter_asset_no");
-	const char *status = str(in, "status") ? str(in, "status") : asset ? "installed" : "planned";
+	const char *asset = fg_jstr(in, "meter_asset_no");
+	const char *status = fg_jstr(in, "status") ? fg_jstr(in, "status") : asset ? "installed" : "planned";
 	json_t *at = json_object_get(in, "installed_at");
 	fg_uuid7(id);
 	int rc = db_run(db_q(db,
 	    "INSERT INTO metering_points (id, premises_id, number, purpose, status, meter_asset_no, meter_model, installed_at, "
 	    "install_reading, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-	    "tttttttnti", id, premises_id, number, str(in, "purpose") ? str(in, "purpose") : "billing", status, asset,
-	    str(in, "meter_model"), str(in, "install_reading"), now));
+	    "tttttttnti", id, premises_id, number, fg_jstr(in, "purpose") ? fg_jstr(in, "purpose") : "billing", status, asset,
+	    fg_jstr(in, "meter_model"), fg_jstr(in, "install_reading"), now));
 	if (rc == DB_DONE && json_is_integer(at))
 		rc = db_run(db_q(db, "UPDATE metering_points SET installed_at = $1 WHERE id = $2", "it",
 		    (int64_t)json_integer_value(at), id));
@@ -852,7 +837,7 @@ customers_point_update(db_t *db, const auth_user_t *actor, const char *id, json_
 		return db_fail(db, err);
 	json_t *before = row(db, POINT_ROW, id);
 	if (!before || db_check_version(before, in, err) || check_point(in, before, err) || check_text(in, "number", err) ||
-	    (str(in, "number") && point_taken(db, str(in, "number"), id, err))) {
+	    (fg_jstr(in, "number") && point_taken(db, fg_jstr(in, "number"), id, err))) {
 		json_decref(before);
 		return db_fail(db, err);
 	}
@@ -870,7 +855,7 @@ customers_point_update(db_t *db, const auth_user_t *actor, const char *id, json_
 		qb_text(&q, json_string_value(v));
 	}
 	/* a meter recorded on a planned point installs it, unless the caller says otherwise */
-	if (!json_object_get(in, "status") && str(in, "meter_asset_no") && strcmp(str(before, "status"), "planned") == 0)
+	if (!json_object_get(in, "status") && fg_jstr(in, "meter_asset_no") && strcmp(fg_jstr(before, "status"), "planned") == 0)
 		qb_sql(&q, ", status = 'installed'");
 	json_t *at = json_object_get(in, "installed_at");
 	if (at) {

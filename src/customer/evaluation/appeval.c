@@ -17,12 +17,6 @@ static const char *const kinds[] = {"lv_residential", "lv_non_residential", "hv_
     "temporary", NULL};
 static const char *const tracks[] = {"lv_residential", "lv_non_residential", "hv_single", "hv_dual", NULL};
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static bool
 listed(const char *const *list, const char *v)
 {
@@ -142,7 +136,7 @@ grouped(db_t *db, const char *sql, json_t *keys, const char *key)
 	}
 	size_t i;
 	json_array_foreach(rows, i, r) {
-		const char *k = str(r, key);
+		const char *k = fg_jstr(r, key);
 		if (!k)
 			continue;
 		json_t *list = json_object_get(by, k);
@@ -165,7 +159,7 @@ attach_history(db_t *db, json_t *apps, int64_t lo, int64_t hi)
 	size_t i;
 	json_array_foreach(apps, i, a) {
 		json_array_append(ids, json_object_get(a, "id"));
-		if (str(a, "number"))
+		if (fg_jstr(a, "number"))
 			json_array_append(numbers, json_object_get(a, "number"));
 	}
 	char sql[600], fb[600], cp[600];
@@ -190,17 +184,17 @@ attach_history(db_t *db, json_t *apps, int64_t lo, int64_t hi)
 	int ok = events && timers && complaints && feedback && routing ? 0 : -1;
 	json_t *teams = json_object(), *r;
 	json_array_foreach(routing, i, r) {
-		json_t *u = json_object_get(teams, str(r, "org_unit_id"));
+		json_t *u = json_object_get(teams, fg_jstr(r, "org_unit_id"));
 		if (!u) {
 			u = json_object();
-			json_object_set_new(teams, str(r, "org_unit_id"), u);
+			json_object_set_new(teams, fg_jstr(r, "org_unit_id"), u);
 		}
-		json_object_set_new(u, str(r, "stage"), json_pack("{s:O, s:O}", "team_id", json_object_get(r, "team_id"), "team_name",
+		json_object_set_new(u, fg_jstr(r, "stage"), json_pack("{s:O, s:O}", "team_id", json_object_get(r, "team_id"), "team_name",
 							    json_object_get(r, "team_name")));
 	}
 	if (ok == 0) {
 		json_array_foreach(apps, i, a) {
-			const char *id = str(a, "id"), *no = str(a, "number"), *unit = str(a, "org_unit_id");
+			const char *id = fg_jstr(a, "id"), *no = fg_jstr(a, "number"), *unit = fg_jstr(a, "org_unit_id");
 			json_t *e = json_object_get(events, id), *t = json_object_get(timers, id), *f = no ? json_object_get(feedback, no) : NULL;
 			json_t *tm = unit ? json_object_get(teams, unit) : NULL;
 			json_object_set_new(a, "events", e ? json_incref(e) : json_array());
@@ -229,7 +223,7 @@ name_stages(json_t *def, json_t *rows)
 		json_object_set_new(r, "stage_name_zh", json_null());
 		json_object_set_new(r, "stage_name_en", json_null());
 		json_array_foreach(json_object_get(def, "states"), j, s) {
-			if (str(r, "stage") && str(s, "code") && strcmp(str(r, "stage"), str(s, "code")) == 0) {
+			if (fg_jstr(r, "stage") && fg_jstr(s, "code") && strcmp(fg_jstr(r, "stage"), fg_jstr(s, "code")) == 0) {
 				json_object_set(r, "stage_name_zh", json_object_get(s, "name_zh"));
 				json_object_set(r, "stage_name_en", json_object_get(s, "name_en"));
 			}

@@ -13,12 +13,6 @@
 /* the state whose entry ends a process without finishing it (data/flows/application.json) */
 #define CANCELLED "cancelled"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static bool
 is(const char *a, const char *b)
 {
@@ -107,7 +101,7 @@ state_of(json_t *def, const char *code)
 {
 	size_t i;
 	json_t *s;
-	json_array_foreach(json_object_get(def, "states"), i, s) if (is(str(s, "code"), code)) return s;
+	json_array_foreach(json_object_get(def, "states"), i, s) if (is(fg_jstr(s, "code"), code)) return s;
 	return NULL;
 }
 
@@ -133,7 +127,7 @@ action_flag(json_t *def, const char *action, const char *flag)
 {
 	size_t i;
 	json_t *t;
-	json_array_foreach(json_object_get(def, "transitions"), i, t) if (is(str(t, "action"), action) && json_is_true(json_object_get(t, flag))) return true;
+	json_array_foreach(json_object_get(def, "transitions"), i, t) if (is(fg_jstr(t, "action"), action) && json_is_true(json_object_get(t, flag))) return true;
 	return false;
 }
 
@@ -182,7 +176,7 @@ by_at(const void *a, const void *b)
 static bool
 changes(json_t *e)
 {
-	return !is(str(e, "from_state"), str(e, "to_state"));
+	return !is(fg_jstr(e, "from_state"), fg_jstr(e, "to_state"));
 }
 
 /* The events in time order; among events of one millisecond, a state change that leaves the state the history is
@@ -205,19 +199,19 @@ ordered_events(json_t *events, const char **state, size_t *n)
 			continue;
 		bool led = false;
 		for (size_t j = 0; j < *n && num(ev[j], "at") <= num(ev[i], "at"); j++)
-			led |= j != i && num(ev[j], "at") == num(ev[i], "at") && changes(ev[j]) && is(str(ev[j], "to_state"), str(ev[i], "from_state"));
+			led |= j != i && num(ev[j], "at") == num(ev[i], "at") && changes(ev[j]) && is(fg_jstr(ev[j], "to_state"), fg_jstr(ev[i], "from_state"));
 		if (first == *n || !led)
 			first = i;
 		if (!led)
 			break;
 	}
 	if (first < *n)
-		*state = str(ev[first], "from_state");
+		*state = fg_jstr(ev[first], "from_state");
 	const char *cur = *state;
 	for (size_t i = 0; i < *n; i++) {
-		if (changes(ev[i]) && !is(str(ev[i], "from_state"), cur)) {
+		if (changes(ev[i]) && !is(fg_jstr(ev[i], "from_state"), cur)) {
 			for (size_t j = i + 1; j < *n && num(ev[j], "at") == num(ev[i], "at"); j++) {
-				if (changes(ev[j]) && is(str(ev[j], "from_state"), cur)) {
+				if (changes(ev[j]) && is(fg_jstr(ev[j], "from_state"), cur)) {
 					json_t *x = ev[i];
 					ev[i] = ev[j];
 					ev[j] = x;
@@ -226,7 +220,7 @@ ordered_events(json_t *events, const char **state, size_t *n)
 			}
 		}
 		if (changes(ev[i]))
-			cur = str(ev[i], "to_state");
+			cur = fg_jstr(ev[i], "to_state");
 	}
 	return ev;
 }
@@ -257,7 +251,7 @@ by_created(const void *a, const void *b)
 	int64_t p = num(x, "created_at"), q = num(y, "created_at");
 	if (p != q)
 		return p < q ? -1 : 1;
-	const char *i = str(x, "id"), *j = str(y, "id");
+	const char *i = fg_jstr(x, "id"), *j = fg_jstr(y, "id");
 	return i && j ? strcmp(i, j) : 0;
 }
 
@@ -270,7 +264,7 @@ appeval_facts(const cal_t *cal, json_t *def, json_t *app)
 		events = json_array();
 	}
 	/* where the history starts: the first change's from_state, or the state it is still in */
-	const char *state = str(app, "status");
+	const char *state = fg_jstr(app, "status");
 	size_t n, i;
 	int64_t t0 = num(app, "created_at");
 	json_t **ev = ordered_events(events, &state, &n);
@@ -282,7 +276,7 @@ appeval_facts(const cal_t *cal, json_t *def, json_t *app)
 	if (!ended && clock_runs(def, state))
 		wd_start(&pc, t0);
 	for (i = 0; i < n; i++) {
-		const char *f = str(ev[i], "from_state"), *t = str(ev[i], "to_state"), *a = str(ev[i], "action");
+		const char *f = fg_jstr(ev[i], "from_state"), *t = fg_jstr(ev[i], "to_state"), *a = fg_jstr(ev[i], "action");
 		int64_t at = num(ev[i], "at");
 		if (is(f, t)) {
 			if (!held && action_flag(def, a, "pause")) {
@@ -329,7 +323,7 @@ appeval_facts(const cal_t *cal, json_t *def, json_t *app)
 	size_t nt = json_array_size(timers), k = 0;
 	json_t **st = fg_calloc(nt ? nt : 1, sizeof *st), *process = NULL;
 	json_array_foreach(timers, i, t) {
-		if (is(str(t, "kind"), "process")) {
+		if (is(fg_jstr(t, "kind"), "process")) {
 			if (!process || num(t, "created_at") >= num(process, "created_at"))
 				process = t;
 		} else
@@ -341,7 +335,7 @@ appeval_facts(const cal_t *cal, json_t *def, json_t *app)
 	json_array_foreach(visits, i, v) {
 		json_t *mine = NULL;
 		for (size_t j = 0; j < k; j++)
-			if (st[j] && is(str(st[j], "state"), str(v, "stage"))) {
+			if (st[j] && is(fg_jstr(st[j], "state"), fg_jstr(v, "stage"))) {
 				mine = st[j];
 				st[j] = NULL;
 				break;
@@ -463,7 +457,7 @@ stage_index(json_t *def, const char *code)
 {
 	size_t i;
 	json_t *s;
-	json_array_foreach(json_object_get(def, "states"), i, s) if (is(str(s, "code"), code)) return (int)i;
+	json_array_foreach(json_object_get(def, "states"), i, s) if (is(fg_jstr(s, "code"), code)) return (int)i;
 	return 1000;
 }
 
@@ -481,15 +475,15 @@ by_dims(const void *pa, const void *pb, void *def)
 {
 	json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
 	int c;
-	if ((c = cmp_text(str(a, "month"), str(b, "month"))))
+	if ((c = cmp_text(fg_jstr(a, "month"), fg_jstr(b, "month"))))
 		return c;
-	if ((c = cmp_text(str(a, "org_unit_name"), str(b, "org_unit_name"))) || (c = cmp_text(str(a, "org_unit_id"), str(b, "org_unit_id"))))
+	if ((c = cmp_text(fg_jstr(a, "org_unit_name"), fg_jstr(b, "org_unit_name"))) || (c = cmp_text(fg_jstr(a, "org_unit_id"), fg_jstr(b, "org_unit_id"))))
 		return c;
-	if ((c = cmp_text(str(a, "team_name"), str(b, "team_name"))) || (c = cmp_text(str(a, "team_id"), str(b, "team_id"))))
+	if ((c = cmp_text(fg_jstr(a, "team_name"), fg_jstr(b, "team_name"))) || (c = cmp_text(fg_jstr(a, "team_id"), fg_jstr(b, "team_id"))))
 		return c;
-	if (str(a, "stage") && (c = stage_index(def, str(a, "stage")) - stage_index(def, str(b, "stage"))))
+	if (fg_jstr(a, "stage") && (c = stage_index(def, fg_jstr(a, "stage")) - stage_index(def, fg_jstr(b, "stage"))))
 		return c;
-	return index_in(kinds, str(a, "kind")) - index_in(kinds, str(b, "kind"));
+	return index_in(kinds, fg_jstr(a, "kind")) - index_in(kinds, fg_jstr(b, "kind"));
 }
 
 static json_t *
@@ -529,7 +523,7 @@ app_add(json_t *total, json_t *months, json_t *units, json_t *app, const char *m
 	if (mr)
 		add(mr, k, n);
 	char key[300];
-	fg_fmt(key, sizeof key, "%s|%s|%s", m, str(app, "org_unit_id") ? str(app, "org_unit_id") : "", str(app, "kind") ? str(app, "kind") : "");
+	fg_fmt(key, sizeof key, "%s|%s|%s", m, fg_jstr(app, "org_unit_id") ? fg_jstr(app, "org_unit_id") : "", fg_jstr(app, "kind") ? fg_jstr(app, "kind") : "");
 	add(row_of(units, key, json_pack("{s:s, s:O, s:O, s:O}", "month", m, "org_unit_id", get(app, "org_unit_id"),
 		    "org_unit_name", get(app, "org_unit_name"), "kind", get(app, "kind")), app_counters), k, n);
 }
@@ -564,7 +558,7 @@ appeval_compute(const cal_t *cal, json_t *def, json_t *apps, const char *from, c
 		}
 		json_t *facts = appeval_facts(cal, def, app), *v;
 		json_array_foreach(json_object_get(facts, "visits"), j, v) {
-			if (is(str(v, "left_to"), CANCELLED) || !(mo = in_period(json_object_get(v, "left_at"), lo, hi, mm)))
+			if (is(fg_jstr(v, "left_to"), CANCELLED) || !(mo = in_period(json_object_get(v, "left_at"), lo, hi, mm)))
 				continue;
 			json_t *ot = json_object_get(v, "on_time"), *wd = json_object_get(v, "working_days");
 			if (!json_is_boolean(ot) || !json_is_integer(wd)) {
@@ -576,17 +570,17 @@ appeval_compute(const cal_t *cal, json_t *def, json_t *apps, const char *from, c
 			app_add(total, months, units, app, mo, "stage_visits", 1);
 			app_add(total, months, units, app, mo, on ? "stage_on_time" : "stage_late", 1);
 			app_add(total, months, units, app, mo, "stage_working_days", d);
-			json_t *team = json_object_get(json_object_get(app, "teams"), str(v, "stage"));
-			const char *tid = str(team, "team_id");
+			json_t *team = json_object_get(json_object_get(app, "teams"), fg_jstr(v, "stage"));
+			const char *tid = fg_jstr(team, "team_id");
 			char key[300];
 			json_t *rows[3];
-			fg_fmt(key, sizeof key, "%s|%s|%s|%s", mo, tid ? tid : "", str(v, "stage"), str(app, "kind") ? str(app, "kind") : "");
+			fg_fmt(key, sizeof key, "%s|%s|%s|%s", mo, tid ? tid : "", fg_jstr(v, "stage"), fg_jstr(app, "kind") ? fg_jstr(app, "kind") : "");
 			rows[0] = row_of(stages, key, json_pack("{s:s, s:o, s:o, s:O, s:O}", "month", mo, "team_id", jstr(tid), "team_name",
-							  jstr(str(team, "team_name")), "stage", get(v, "stage"), "kind", get(app, "kind")),
+							  jstr(fg_jstr(team, "team_name")), "stage", get(v, "stage"), "kind", get(app, "kind")),
 			    stage_counters);
-			fg_fmt(key, sizeof key, "%s|%s", str(v, "stage"), str(app, "kind") ? str(app, "kind") : "");
+			fg_fmt(key, sizeof key, "%s|%s", fg_jstr(v, "stage"), fg_jstr(app, "kind") ? fg_jstr(app, "kind") : "");
 			rows[1] = row_of(by_stage, key, json_pack("{s:O, s:O}", "stage", get(v, "stage"), "kind", get(app, "kind")), stage_counters);
-			rows[2] = row_of(by_team, tid ? tid : "", json_pack("{s:o, s:o}", "team_id", jstr(tid), "team_name", jstr(str(team, "team_name"))),
+			rows[2] = row_of(by_team, tid ? tid : "", json_pack("{s:o, s:o}", "team_id", jstr(tid), "team_name", jstr(fg_jstr(team, "team_name"))),
 			    stage_counters);
 			for (int r = 0; r < 3; r++) {
 				add(rows[r], "visits", 1);
@@ -613,7 +607,7 @@ appeval_compute(const cal_t *cal, json_t *def, json_t *apps, const char *from, c
 		}
 		json_t *f;
 		json_array_foreach(json_object_get(app, "feedback"), j, f) {
-			const char *s = str(f, "satisfaction");
+			const char *s = fg_jstr(f, "satisfaction");
 			if (!(mo = in_period(json_object_get(f, "closed_at"), lo, hi, mm)) || !s)
 				continue;
 			app_add(total, months, units, app, mo, is(s, "satisfied") ? "feedback_satisfied" : is(s, "basically_satisfied")

@@ -18,31 +18,6 @@ static const char *const channels[] = {"phone_95598", "sms", "questionnaire", "c
 static const char *const imp_statuses[] = {"open", "in_progress", "done", "cancelled", NULL};
 static const char *const satisfactions[] = {"satisfied", "basically_satisfied", "dissatisfied", NULL};
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
-static bool
-one_of(const char *v, const char *const *set)
-{
-	for (int i = 0; v && set[i]; i++)
-		if (strcmp(v, set[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool
-blank(const char *s)
-{
-	if (!s)
-		return true;
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	return *s == '\0';
-}
-
 /* ---- the clock ---- */
 
 /* The flow's limits ("contact", "reply"): each an "after" of the engine ({hours} or {working_days}). */
@@ -99,7 +74,7 @@ has_clock(const char *kind, int64_t rating)
 static void
 decorate(json_t *it, int64_t now)
 {
-	const char *st = str(it, "status");
+	const char *st = fg_jstr(it, "status");
 	json_t *cd = json_object_get(it, "contact_due_at"), *rd = json_object_get(it, "reply_due_at");
 	bool waiting_contact = strcmp(st, "received") == 0, waiting_reply = waiting_contact || strcmp(st, "contacted") == 0;
 	bool contact_late = waiting_contact && json_is_integer(cd) && json_integer_value(cd) < now;
@@ -167,8 +142,8 @@ insert_item(db_t *db, const char *actor_id, const char *id, json_t *in, const ch
 					"source, source_ref, created_by, created_at, updated_at) VALUES ($1, $2, 'received', $3, $4, $5, $6, $7, "
 					"$8, $9, $10, NULLIF(CAST($11 AS INTEGER), 0), $12, NULLIF(CAST($13 AS BIGINT), 0), "
 					"NULLIF(CAST($14 AS BIGINT), 0), $15, $16, $17, $18, $18) ON CONFLICT DO NOTHING RETURNING id",
-				   "ttttttttttiiiittti", id, number, kind, channel, str(in, "subject"), str(in, "text"),
-				   str(in, "contact_name"), str(in, "contact_phone"), str(in, "customer_id"), str(in, "application_no"),
+				   "ttttttttttiiiittti", id, number, kind, channel, fg_jstr(in, "subject"), fg_jstr(in, "text"),
+				   fg_jstr(in, "contact_name"), fg_jstr(in, "contact_phone"), fg_jstr(in, "customer_id"), fg_jstr(in, "application_no"),
 				   rating, received_at, cdue, rdue, source, source_ref, actor_id, now), &rc);
 	(void)err;
 	json_decref(row);
@@ -184,14 +159,14 @@ insert_item(db_t *db, const char *actor_id, const char *id, json_t *in, const ch
 int
 feedback_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *kind = str(in, "kind"), *channel = str(in, "channel"), *phone = str(in, "contact_phone");
+	const char *kind = fg_jstr(in, "kind"), *channel = fg_jstr(in, "channel"), *phone = fg_jstr(in, "contact_phone");
 	json_t *r = json_object_get(in, "rating"), *ra = json_object_get(in, "received_at");
 	int64_t now = fg_now_ms(), rating = json_is_integer(r) ? json_integer_value(r) : 0;
-	if (!one_of(kind, kinds))
+	if (!fg_one_of(kind, kinds))
 		return fg_err_field(err, "invalid_field", "kind", "complaint, opinion, praise, rating or inquiry");
-	if (!one_of(channel, channels) || strcmp(channel, "rating_import") == 0)
+	if (!fg_one_of(channel, channels) || strcmp(channel, "rating_import") == 0)
 		return fg_err_field(err, "invalid_field", "channel", "phone_95598, sms, questionnaire or counter (ratings come by POST /feedback/imports)");
-	if (blank(str(in, "subject")))
+	if (fg_blank(fg_jstr(in, "subject")))
 		return fg_err_field(err, "invalid_field", "subject", "not empty");
 	if (r && !json_is_null(r) && (rating < 1 || rating > 5))
 		return fg_err_field(err, "invalid_field", "rating", "1 to 5");
@@ -239,7 +214,7 @@ feedback_list(db_t *db, const feedback_filter_t *f, json_t **out, fg_err_t *err)
 	json_t *next = json_null();
 	if ((int)json_array_size(rows) > f->limit) {
 		json_array_remove(rows, (size_t)f->limit);
-		next = json_string(str(json_array_get(rows, (size_t)f->limit - 1), "id"));
+		next = json_string(fg_jstr(json_array_get(rows, (size_t)f->limit - 1), "id"));
 	}
 	size_t i;
 	json_t *it;
@@ -272,7 +247,7 @@ static void
 mask_one(json_t *it)
 {
 	char buf[128];
-	const char *name = str(it, "contact_name"), *phone = str(it, "contact_phone");
+	const char *name = fg_jstr(it, "contact_name"), *phone = fg_jstr(it, "contact_phone");
 	if (name) {
 		mask_name(name, buf, sizeof buf);
 		json_object_set_new(it, "contact_name", json_string(buf));
@@ -323,7 +298,7 @@ bad_line(fg_err_t *err, size_t line, const char *reason)
 int
 feedback_import(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *source = str(in, "source");
+	const char *source = fg_jstr(in, "source");
 	json_t *items = json_object_get(in, "items"), *l;
 	size_t n = json_array_size(items), i;
 	int64_t now = fg_now_ms();
@@ -333,9 +308,9 @@ feedback_import(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err
 		return fg_err_field(err, "invalid_field", "items", "1 to 500 ratings");
 	/* the whole batch is checked before anything is written: a batch goes in whole or not at all */
 	json_array_foreach(items, i, l) {
-		const char *ref = str(l, "id"), *k;
+		const char *ref = fg_jstr(l, "id"), *k;
 		json_t *r = json_object_get(l, "rating"), *at = json_object_get(l, "rated_at"), *v;
-		if (!json_is_object(l) || !ref || blank(ref) || strlen(ref) > 100)
+		if (!json_is_object(l) || !ref || fg_blank(ref) || strlen(ref) > 100)
 			return bad_line(err, i, "each rating has its id at the source (1 to 100 characters)");
 		if (!json_is_integer(r) || json_integer_value(r) < 1 || json_integer_value(r) > 5)
 			return bad_line(err, i, "rating 1 to 5");
@@ -348,7 +323,7 @@ feedback_import(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err
 			if (strcmp(k, "rating") && strcmp(k, "rated_at") && (!json_is_string(v) || strlen(json_string_value(v)) > 2000))
 				return bad_line(err, i, "text, author and phone are text (up to 2000 bytes)");
 		}
-		if (str(l, "phone") && !phone_ok(str(l, "phone")))
+		if (fg_jstr(l, "phone") && !phone_ok(fg_jstr(l, "phone")))
 			return bad_line(err, i, "phone: digits, +, - and spaces");
 	}
 	if (db_begin(db) != 0)
@@ -356,13 +331,13 @@ feedback_import(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err
 	json_t *res = json_array();
 	int created = 0, skipped = 0;
 	json_array_foreach(items, i, l) {
-		const char *ref = str(l, "id");
+		const char *ref = fg_jstr(l, "id");
 		int64_t stars = json_integer_value(json_object_get(l, "rating"));
 		json_t *at = json_object_get(l, "rated_at");
 		char subject[200];
 		fg_fmt(subject, sizeof subject, "第三方评价（%s）%lld 星", source, (long long)stars);
-		json_t *fields = json_pack("{s:s, s:s?, s:s?, s:s?}", "subject", subject, "text", str(l, "text"), "contact_name",
-		    str(l, "author"), "contact_phone", str(l, "phone"));
+		json_t *fields = json_pack("{s:s, s:s?, s:s?, s:s?}", "subject", subject, "text", fg_jstr(l, "text"), "contact_name",
+		    fg_jstr(l, "author"), "contact_phone", fg_jstr(l, "phone"));
 		char id[37];
 		fg_uuid7(id);
 		bool inserted = false;
@@ -386,8 +361,8 @@ feedback_import(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err
 			json_decref(res);
 			return db_fail(db, err);
 		}
-		json_array_append_new(res, json_pack("{s:s, s:s, s:s, s:b}", "source_ref", ref, "id", str(row, "id"), "number",
-						   str(row, "number"), "created", inserted));
+		json_array_append_new(res, json_pack("{s:s, s:s, s:s, s:b}", "source_ref", ref, "id", fg_jstr(row, "id"), "number",
+						   fg_jstr(row, "number"), "created", inserted));
 		json_decref(row);
 		inserted ? created++ : skipped++;
 	}
@@ -433,16 +408,16 @@ static int
 improvement_check(db_t *db, json_t *in, fg_err_t *err)
 {
 	int rc;
-	const char *owner = str(in, "owner_id");
+	const char *owner = fg_jstr(in, "owner_id");
 	json_t *ids = json_object_get(in, "item_ids"), *v;
 	size_t i;
-	if (json_object_get(in, "title") && blank(str(in, "title")))
+	if (json_object_get(in, "title") && fg_blank(fg_jstr(in, "title")))
 		return fg_err_field(err, "invalid_field", "title", "not empty");
-	if (json_object_get(in, "description") && blank(str(in, "description")))
+	if (json_object_get(in, "description") && fg_blank(fg_jstr(in, "description")))
 		return fg_err_field(err, "invalid_field", "description", "not empty");
-	if (json_object_get(in, "due_date") && !date_ok(str(in, "due_date")))
+	if (json_object_get(in, "due_date") && !date_ok(fg_jstr(in, "due_date")))
 		return fg_err_field(err, "invalid_field", "due_date", "YYYY-MM-DD");
-	if (json_object_get(in, "status") && !one_of(str(in, "status"), imp_statuses))
+	if (json_object_get(in, "status") && !fg_one_of(fg_jstr(in, "status"), imp_statuses))
 		return fg_err_field(err, "invalid_field", "status", "open, in_progress, done or cancelled");
 	if (owner) {
 		json_t *u = db_one(db_q(db, "SELECT id FROM users WHERE id = $1 AND disabled = 0", "t", owner), &rc);
@@ -487,8 +462,8 @@ feedback_improvement_create(db_t *db, const char *actor_id, json_t *in, json_t *
 	fg_uuid7(id);
 	int64_t now = fg_now_ms();
 	if (db_run(db_q(db, "INSERT INTO feedback_improvements (id, title, description, owner_id, due_date, status, created_by, "
-			    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $7)", "tttttti", id, str(in, "title"),
-		    str(in, "description"), str(in, "owner_id"), str(in, "due_date"), actor_id, now)) != DB_DONE ||
+			    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $7)", "tttttti", id, fg_jstr(in, "title"),
+		    fg_jstr(in, "description"), fg_jstr(in, "owner_id"), fg_jstr(in, "due_date"), actor_id, now)) != DB_DONE ||
 	    link_items(db, id, json_object_get(in, "item_ids")) != 0)
 		return db_fail(db, err);
 	return audit_commit(db, actor_id, "create", "feedback_improvement", id, NULL, feedback_improvement_get(db, id), out, err);
@@ -512,17 +487,17 @@ feedback_improvement_update(db_t *db, const char *actor_id, const char *id, json
 		json_decref(before);
 		return db_fail(db, err);
 	}
-	const char *status = str(in, "status") ? str(in, "status") : str(before, "status");
+	const char *status = fg_jstr(in, "status") ? fg_jstr(in, "status") : fg_jstr(before, "status");
 	int64_t now = fg_now_ms();
 	/* done_at: when it was last marked done (kept when it is edited afterwards, cleared when it is reopened) */
-	bool to_done = strcmp(status, "done") == 0 && strcmp(str(before, "status"), "done") != 0;
+	bool to_done = strcmp(status, "done") == 0 && strcmp(fg_jstr(before, "status"), "done") != 0;
 	bool from_done = strcmp(status, "done") != 0;
 	json_t *outcome = json_object_get(in, "outcome");
 	if (db_run(db_q(db, "UPDATE feedback_improvements SET title = COALESCE($1, title), description = COALESCE($2, description), "
 			    "owner_id = COALESCE($3, owner_id), due_date = COALESCE($4, due_date), status = $5, "
 			    "outcome = CASE WHEN $6 = 1 THEN $7 ELSE outcome END, done_at = CASE WHEN $8 = 1 THEN $9 WHEN $10 = 1 "
 			    "THEN NULL ELSE done_at END, updated_at = $9, version = version + 1 WHERE id = $11",
-		    "tttttbtbibt", str(in, "title"), str(in, "description"), str(in, "owner_id"), str(in, "due_date"), status,
+		    "tttttbtbibt", fg_jstr(in, "title"), fg_jstr(in, "description"), fg_jstr(in, "owner_id"), fg_jstr(in, "due_date"), status,
 		    outcome != NULL, json_string_value(outcome), to_done, now, from_done, id)) != DB_DONE ||
 	    (json_object_get(in, "item_ids") && link_items(db, id, json_object_get(in, "item_ids")) != 0)) {
 		json_decref(before);
@@ -551,11 +526,11 @@ feedback_improvements(db_t *db, const char *status, const char *item_id, int lim
 	json_t *next = json_null(), *items = json_array(), *r;
 	if ((int)json_array_size(rows) > limit) {
 		json_array_remove(rows, (size_t)limit);
-		next = json_string(str(json_array_get(rows, (size_t)limit - 1), "id"));
+		next = json_string(fg_jstr(json_array_get(rows, (size_t)limit - 1), "id"));
 	}
 	size_t i;
 	json_array_foreach(rows, i, r) {
-		json_t *m = feedback_improvement_get(db, str(r, "id"));
+		json_t *m = feedback_improvement_get(db, fg_jstr(r, "id"));
 		if (m)
 			json_array_append_new(items, m);
 	}
@@ -571,7 +546,7 @@ feedback_improvements(db_t *db, const char *status, const char *item_id, int lim
 static int
 g_answer_given(flow_ctx_t *c, fg_err_t *gate)
 {
-	if (!blank(str(c->row, "answer")) || !blank(str(c->body, "answer")))
+	if (!fg_blank(fg_jstr(c->row, "answer")) || !fg_blank(fg_jstr(c->body, "answer")))
 		return 0;
 	return fg_err_field(gate, "feedback_answer_required", "answer", NULL);
 }
@@ -580,10 +555,10 @@ g_answer_given(flow_ctx_t *c, fg_err_t *gate)
 static int
 g_satisfaction_given(flow_ctx_t *c, fg_err_t *gate)
 {
-	const char *s = str(c->body, "satisfaction");
+	const char *s = fg_jstr(c->body, "satisfaction");
 	if (!s)
 		return fg_err_field(gate, "feedback_satisfaction_required", "satisfaction", NULL);
-	if (!one_of(s, satisfactions))
+	if (!fg_one_of(s, satisfactions))
 		return fg_err_field(gate, "invalid_field", "satisfaction", "satisfied, basically_satisfied or dissatisfied");
 	return 0;
 }
@@ -599,8 +574,8 @@ e_answered(flow_ctx_t *c, fg_err_t *err)
 static int
 e_closed(flow_ctx_t *c, fg_err_t *err)
 {
-	const char *answer = str(c->body, "answer");
-	if (blank(answer))
+	const char *answer = fg_jstr(c->body, "answer");
+	if (fg_blank(answer))
 		return 0;
 	return db_run(db_q(c->db, "UPDATE feedback_items SET answer = $1, answered_at = COALESCE(answered_at, $2), answered_by = "
 				  "COALESCE(answered_by, $3), contacted_at = COALESCE(contacted_at, $2), contacted_by = "

@@ -11,6 +11,7 @@
 #include "shared/attach/attach.h"
 #include "customer/applications/applications.h"
 #include "customer/portal/portal.h"
+#include "core/base/util.h"
 
 #define COOKIE "fg_portal"
 
@@ -36,12 +37,6 @@ client_addr(req_t *r, char out[64])
 	fg_fmt(out, 64, "-");
 	if (ci && ci->client_addr)
 		getnameinfo(ci->client_addr, sizeof(struct sockaddr_storage), out, 64, NULL, 0, NI_NUMERICHOST);
-}
-
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
 }
 
 /* 429 with Retry-After (seconds), from the refusal's details. */
@@ -97,7 +92,7 @@ h_code_request(req_t *r)
 	if (http_body(r, code_spec))
 		return;
 	client_addr(r, addr);
-	if (portal_code_request(r->db, str(r->json, "phone"), str(r->json, "number"), addr, &out, &e) != 0) {
+	if (portal_code_request(r->db, fg_jstr(r->json, "phone"), fg_jstr(r->json, "number"), addr, &out, &e) != 0) {
 		refuse(r, &e);
 		return;
 	}
@@ -111,13 +106,13 @@ h_session_create(req_t *r)
 	json_t *out = NULL;
 	if (http_body(r, session_spec))
 		return;
-	if (portal_session_create(r->db, str(r->json, "phone"), str(r->json, "number"), str(r->json, "code"), &out, &e) != 0) {
+	if (portal_session_create(r->db, fg_jstr(r->json, "phone"), fg_jstr(r->json, "number"), fg_jstr(r->json, "code"), &out, &e) != 0) {
 		refuse(r, &e);
 		return;
 	}
 	char cookie[256];
 	/* the cookie for the portal's pages, only ever sent to the portal's routes; the token in the body for apps */
-	fg_fmt(cookie, sizeof cookie, COOKIE "=%s; Path=/api/v1/portal; HttpOnly; SameSite=Strict; Max-Age=%lld%s", str(out, "token"),
+	fg_fmt(cookie, sizeof cookie, COOKIE "=%s; Path=/api/v1/portal; HttpOnly; SameSite=Strict; Max-Age=%lld%s", fg_jstr(out, "token"),
 	    (long long)((json_integer_value(json_object_get(out, "expires_at")) - fg_now_ms()) / 1000),
 	    edge_request_is_https(r) ? "; Secure" : "");
 	http_json(r, 201, out);
@@ -269,7 +264,7 @@ upload(req_t *r)
 	json_t *att = store_upload(r);
 	if (!att)
 		return;
-	int rc = portal_upload_own(r->db, &s, str(att, "id"), &e);
+	int rc = portal_upload_own(r->db, &s, fg_jstr(att, "id"), &e);
 	json_t *out = rc == 0 ? json_pack("{s:O, s:O, s:O, s:O}", "id", json_object_get(att, "id"), "content_type",
 	    json_object_get(att, "content_type"), "size", json_object_get(att, "size"), "filename",
 	    json_object_get(att, "filename") ? json_object_get(att, "filename") : json_null()) : NULL;
@@ -291,7 +286,7 @@ document_upload(req_t *r)
 		free(id);
 		return;
 	}
-	int rc = applications_document_put(r->db, NULL, id, r->params[1], str(att, "id"), true, &out, &e);
+	int rc = applications_document_put(r->db, NULL, id, r->params[1], fg_jstr(att, "id"), true, &out, &e);
 	json_decref(att);
 	json_decref(out);
 	out = rc == 0 ? portal_application_view(r->db, id) : NULL;
@@ -314,7 +309,7 @@ rate(req_t *r)
 		return;
 	}
 	int rc = applications_rate(r->db, id, json_integer_value(json_object_get(r->json, "stars")),
-	    str(r->json, "comment"), &out, &e);
+	    fg_jstr(r->json, "comment"), &out, &e);
 	json_decref(out);
 	out = rc == 0 ? portal_application_view(r->db, id) : NULL;
 	free(id);

@@ -11,12 +11,6 @@
 #include "customer/feedback/feedback.h"
 #include "customer/portal/portal.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 int
 portal_applications(db_t *db, const portal_session_t *s, json_t **out, fg_err_t *err)
 {
@@ -29,11 +23,11 @@ portal_applications(db_t *db, const portal_session_t *s, json_t **out, fg_err_t 
 	size_t i, j;
 	json_array_foreach(rows, i, r) {
 		json_array_foreach(json_object_get(def, "states"), j, st) {
-			if (strcmp(str(st, "code"), str(r, "status")) != 0)
+			if (strcmp(fg_jstr(st, "code"), fg_jstr(r, "status")) != 0)
 				continue;
 			json_object_set(r, "stage_name_zh", json_object_get(st, "name_zh"));
 			json_object_set(r, "stage_name_en", json_object_get(st, "name_en"));
-			json_object_set_new(r, "customer_turn", json_boolean(str(st, "owner") && strcmp(str(st, "owner"), "customer") == 0));
+			json_object_set_new(r, "customer_turn", json_boolean(fg_jstr(st, "owner") && strcmp(fg_jstr(st, "owner"), "customer") == 0));
 		}
 	}
 	*out = json_pack("{s:o}", "items", rows);
@@ -48,7 +42,7 @@ portal_application_id(db_t *db, const portal_session_t *s, const char *number)
 		return NULL;
 	int rc;
 	json_t *r = db_one(db_q(db, "SELECT id FROM applications WHERE number = $1 AND applicant_phone = $2", "tt", num, s->phone), &rc);
-	char *id = r ? fg_strdup(str(r, "id")) : NULL;
+	char *id = r ? fg_strdup(fg_jstr(r, "id")) : NULL;
 	json_decref(r);
 	return id;
 }
@@ -83,7 +77,7 @@ state_known(json_t *def, const char *code)
 {
 	json_t *s;
 	size_t i;
-	json_array_foreach(json_object_get(def, "states"), i, s) if (strcmp(str(s, "code"), code) == 0) return true;
+	json_array_foreach(json_object_get(def, "states"), i, s) if (strcmp(fg_jstr(s, "code"), code) == 0) return true;
 	return false;
 }
 
@@ -105,16 +99,16 @@ stage_path(json_t *def, json_t *row, json_t *history)
 {
 	json_t *path = json_array(), *states = json_object_get(def, "states"), *trs = json_object_get(def, "transitions"), *t;
 	size_t i;
-	const char *cur = str(json_array_get(states, 0), "code");
+	const char *cur = fg_jstr(json_array_get(states, 0), "code");
 	while (cur && json_array_size(path) < 32) {
 		json_array_append_new(path, json_string(cur));
 		const char *next = NULL;
 		json_array_foreach(trs, i, t) {
 			if (!in_list(json_object_get(t, "from"), cur) || json_is_true(json_object_get(t, "stay")) ||
 			    (json_object_get(t, "reason") && !json_is_false(json_object_get(t, "reason"))) || !when_ok(t, row) ||
-			    !str(t, "to") || in_list(path, str(t, "to")))
+			    !fg_jstr(t, "to") || in_list(path, fg_jstr(t, "to")))
 				continue;
-			next = str(t, "to");
+			next = fg_jstr(t, "to");
 			break;
 		}
 		cur = next;
@@ -122,16 +116,16 @@ stage_path(json_t *def, json_t *row, json_t *history)
 	/* the detours it took (waiting for documents, a design sent back): after the state they left from */
 	json_t *ev;
 	json_array_foreach(history, i, ev) {
-		const char *from = str(ev, "from_state"), *to = str(ev, "to_state");
+		const char *from = fg_jstr(ev, "from_state"), *to = fg_jstr(ev, "to_state");
 		if (!from || !to || in_list(path, to) || !in_list(path, from) || !state_known(def, to) || strcmp(to, "cancelled") == 0)
 			continue;
 		json_array_insert_new(path, index_in(path, from) + 1, json_string(to));
 	}
-	const char *status = str(row, "status");
+	const char *status = fg_jstr(row, "status");
 	if (!in_list(path, status)) {
 		size_t at = json_array_size(path);
 		json_array_foreach(trs, i, t) {
-			if (!str(t, "to") || strcmp(str(t, "to"), status) != 0 || !when_ok(t, row))
+			if (!fg_jstr(t, "to") || strcmp(fg_jstr(t, "to"), status) != 0 || !when_ok(t, row))
 				continue;
 			json_t *f;
 			size_t k, p;
@@ -150,7 +144,7 @@ state_def(json_t *def, const char *code)
 {
 	json_t *s;
 	size_t i;
-	json_array_foreach(json_object_get(def, "states"), i, s) if (strcmp(str(s, "code"), code) == 0) return s;
+	json_array_foreach(json_object_get(def, "states"), i, s) if (strcmp(fg_jstr(s, "code"), code) == 0) return s;
 	return NULL;
 }
 
@@ -161,10 +155,10 @@ state_clock(json_t *clocks, const char *code)
 	json_t *it, *hit = NULL;
 	size_t i;
 	json_array_foreach(json_object_get(clocks, "items"), i, it) {
-		const char *k = str(it, "kind");
+		const char *k = fg_jstr(it, "kind");
 		if (k && strcmp(k, "process") == 0)
 			continue;
-		if (str(it, "state") && strcmp(str(it, "state"), code) == 0)
+		if (fg_jstr(it, "state") && strcmp(fg_jstr(it, "state"), code) == 0)
 			hit = it;
 	}
 	return hit;
@@ -180,14 +174,14 @@ portal_application_view(db_t *db, const char *id)
 	json_t *clocks = flow_deadlines(db, "application", id, fg_now_ms());
 	int rc;
 	/* the teams of the serving unit's routing, for every stage at once */
-	json_t *teams = str(a, "org_unit_id")
+	json_t *teams = fg_jstr(a, "org_unit_id")
 	    ? db_all(db_q(db, "SELECT r.stage, o.name AS team_name FROM application_routing r JOIN org_units o ON o.id = r.team_id "
-			      "WHERE r.org_unit_id = $1", "t", str(a, "org_unit_id")), &rc)
+			      "WHERE r.org_unit_id = $1", "t", fg_jstr(a, "org_unit_id")), &rc)
 	    : json_array();
 	json_t *history = flow_history(db, "application", id);
 	json_t *path = stage_path(def, a, history), *code, *stages = json_array();
 	json_decref(history);
-	const char *status = str(a, "status");
+	const char *status = fg_jstr(a, "status");
 	bool closed = strcmp(status, "cancelled") == 0;
 	size_t cur_at = 0, i;
 	json_array_foreach(path, i, code) if (strcmp(json_string_value(code), status) == 0) cur_at = i;
@@ -195,8 +189,8 @@ portal_application_view(db_t *db, const char *id)
 		const char *c = json_string_value(code);
 		json_t *sd = state_def(def, c), *tm, *team = json_null();
 		size_t k;
-		json_array_foreach(teams, k, tm) if (strcmp(str(tm, "stage"), c) == 0) team = json_object_get(tm, "team_name");
-		const char *owner = str(sd, "owner");
+		json_array_foreach(teams, k, tm) if (strcmp(fg_jstr(tm, "stage"), c) == 0) team = json_object_get(tm, "team_name");
+		const char *owner = fg_jstr(sd, "owner");
 		bool customer = owner && strcmp(owner, "customer") == 0;
 		const char *st = i < cur_at ? "done" : i == cur_at ? (closed || strcmp(c, "archived") == 0 ? "done" : "current") : "next";
 		json_t *clk = state_clock(clocks, c);
@@ -205,7 +199,7 @@ portal_application_view(db_t *db, const char *id)
 		    owner && !customer ? owner : NULL, "team_name", customer ? json_null() : team, "customer_turn", customer,
 		    "due_at", clk ? json_object_get(clk, "due_at") : json_null(), "done_at",
 		    clk ? json_object_get(clk, "ended_at") : json_null(), "late", clk && json_is_true(json_object_get(clk, "late")),
-		    "paused", clk && str(clk, "status") && strcmp(str(clk, "status"), "paused") == 0);
+		    "paused", clk && fg_jstr(clk, "status") && strcmp(fg_jstr(clk, "status"), "paused") == 0);
 		if (!json_object_get(s, "owner_role"))
 			json_object_set_new(s, "owner_role", json_null());
 		if (!json_object_get(s, "due_at"))
@@ -229,12 +223,12 @@ portal_application_view(db_t *db, const char *id)
 	/* what the customer must do now: the documents the stage needs that are missing or were rejected */
 	json_t *needed = applications_documents_missing(db, id);
 	json_array_foreach(json_object_get(a, "documents"), i, d) {
-		if (!str(d, "status") || strcmp(str(d, "status"), "rejected") != 0)
+		if (!fg_jstr(d, "status") || strcmp(fg_jstr(d, "status"), "rejected") != 0)
 			continue;
 		json_t *n;
 		size_t k;
 		bool there = false;
-		json_array_foreach(needed, k, n) if (strcmp(str(n, "type"), str(d, "type")) == 0) there = true;
+		json_array_foreach(needed, k, n) if (strcmp(fg_jstr(n, "type"), fg_jstr(d, "type")) == 0) there = true;
 		if (!there)
 			json_array_append_new(needed, json_pack("{s:O, s:O, s:O}", "type", json_object_get(d, "type"), "name_zh",
 			    json_object_get(d, "name_zh"), "name_en", json_object_get(d, "name_en")));
@@ -243,7 +237,7 @@ portal_application_view(db_t *db, const char *id)
 		json_t *x;
 		size_t k;
 		json_object_set_new(d, "note", json_null());
-		json_array_foreach(json_object_get(a, "documents"), k, x) if (strcmp(str(x, "type"), str(d, "type")) == 0)
+		json_array_foreach(json_object_get(a, "documents"), k, x) if (strcmp(fg_jstr(x, "type"), fg_jstr(d, "type")) == 0)
 			json_object_set(d, "note", json_object_get(x, "note") ? json_object_get(x, "note") : json_null());
 	}
 	auth_user_t nobody = {0};
@@ -266,7 +260,7 @@ portal_application_view(db_t *db, const char *id)
 	json_object_set_new(out, "process", proc && !json_is_null(proc)
 	    ? json_pack("{s:O, s:b, s:b, s:b}", "due_at", json_object_get(proc, "due_at") ? json_object_get(proc, "due_at") : json_null(),
 		  "late", json_is_true(json_object_get(proc, "late")), "nearly_late", json_is_true(json_object_get(proc, "nearly_late")),
-		  "paused", str(proc, "status") && strcmp(str(proc, "status"), "paused") == 0)
+		  "paused", fg_jstr(proc, "status") && strcmp(fg_jstr(proc, "status"), "paused") == 0)
 	    : json_null());
 	json_object_set_new(out, "needed", needed);
 	json_object_set_new(out, "documents", docs);
@@ -274,7 +268,7 @@ portal_application_view(db_t *db, const char *id)
 	json_t *rating = json_object_get(a, "rating");
 	json_object_set_new(out, "can_rate", json_boolean(powered && !json_is_integer(rating)));
 	json_object_set(out, "rating", json_is_integer(rating) ? rating : json_null());
-	json_object_set(out, "rating_comment", str(a, "rating_comment") ? json_object_get(a, "rating_comment") : json_null());
+	json_object_set(out, "rating_comment", fg_jstr(a, "rating_comment") ? json_object_get(a, "rating_comment") : json_null());
 	json_decref(clocks);
 	json_decref(a);
 	return out;
@@ -301,7 +295,7 @@ portal_apply(db_t *db, const portal_session_t *s, json_t *in, json_t **out, fg_e
 	if (docs && !json_is_array(docs))
 		return fg_err_field(err, "invalid_field", "documents", "[{type, attachment_id}]");
 	json_array_foreach(docs, i, d) {
-		const char *att = str(d, "attachment_id");
+		const char *att = fg_jstr(d, "attachment_id");
 		int rc;
 		json_t *own = att ? db_one(db_q(db, "SELECT attachment_id FROM portal_uploads WHERE attachment_id = $1 AND phone = $2",
 					 "tt", att, s->phone), &rc)
@@ -318,7 +312,7 @@ portal_apply(db_t *db, const portal_session_t *s, json_t *in, json_t **out, fg_e
 	json_decref(app);
 	if (rc != 0)
 		return -1;
-	json_t *view = portal_application_view(db, str(made, "id"));
+	json_t *view = portal_application_view(db, fg_jstr(made, "id"));
 	json_decref(made);
 	*out = view;
 	return view ? 0 : fg_err(err, "internal");
@@ -327,7 +321,7 @@ portal_apply(db_t *db, const portal_session_t *s, json_t *in, json_t **out, fg_e
 int
 portal_feedback(db_t *db, const portal_session_t *s, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *no = str(in, "application_no");
+	const char *no = fg_jstr(in, "application_no");
 	char num[33];
 	if (no) {
 		/* an application named must be this phone's own: another's number is not a way to learn it exists */
@@ -339,9 +333,9 @@ portal_feedback(db_t *db, const portal_session_t *s, json_t *in, json_t **out, f
 	}
 	json_t *item = json_pack("{s:O, s:s, s:O, s:s}", "kind", json_object_get(in, "kind"), "channel", "questionnaire", "subject",
 	    json_object_get(in, "subject"), "contact_phone", s->phone);
-	if (str(in, "text"))
+	if (fg_jstr(in, "text"))
 		json_object_set(item, "text", json_object_get(in, "text"));
-	if (str(in, "contact_name"))
+	if (fg_jstr(in, "contact_name"))
 		json_object_set(item, "contact_name", json_object_get(in, "contact_name"));
 	if (no)
 		json_object_set_new(item, "application_no", json_string(num));

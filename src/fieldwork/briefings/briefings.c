@@ -7,12 +7,6 @@
 #include "fieldwork/tickets/tickets.h"
 #include "fieldwork/briefings/briefings.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 json_t *
 briefings_missing(db_t *db, const char *plan_id, bool *exists, bool *held)
 {
@@ -24,7 +18,7 @@ briefings_missing(db_t *db, const char *plan_id, bool *exists, bool *held)
 	    "SELECT u.id, u.display_name FROM users u WHERE (u.id = (SELECT leader_id FROM plans WHERE id = $1) "
 	    " OR u.id IN (SELECT user_id FROM plan_crew WHERE plan_id = $1)) AND NOT EXISTS ("
 	    " SELECT 1 FROM briefing_attendance a WHERE a.briefing_id = $2 AND a.user_id = u.id) ORDER BY u.username",
-	    "tt", plan_id, b ? str(b, "id") : ""), &rc);
+	    "tt", plan_id, b ? fg_jstr(b, "id") : ""), &rc);
 	json_decref(b);
 	return missing;
 }
@@ -39,11 +33,11 @@ briefings_get(db_t *db, const char *plan_id)
 	    "t", plan_id), &rc);
 	if (!b)
 		return NULL;
-	json_t *content = json_loads(str(b, "content"), 0, NULL);
+	json_t *content = json_loads(fg_jstr(b, "content"), 0, NULL);
 	json_object_set_new(b, "content", content ? content : json_null());
 	json_t *att = db_all(db_q(db,
 	    "SELECT a.user_id, u.display_name, a.signed_at FROM briefing_attendance a JOIN users u ON u.id = a.user_id "
-	    "WHERE a.briefing_id = $1 ORDER BY a.signed_at", "t", str(b, "id")), &rc);
+	    "WHERE a.briefing_id = $1 ORDER BY a.signed_at", "t", fg_jstr(b, "id")), &rc);
 	json_object_set_new(b, "attendance", att ? att : json_array());
 	bool exists, held;
 	json_t *missing = briefings_missing(db, plan_id, &exists, &held);
@@ -68,16 +62,16 @@ compose(db_t *db, json_t *plan)
 	json_t *done = json_object(), *o;
 	size_t i;
 	json_array_foreach(json_object_get(plan, "work_orders"), i, o) {
-		json_t *wk = kb_find("work_kinds", "code", str(o, "kind"));
-		if (!wk || json_object_get(done, str(wk, "code")))
+		json_t *wk = kb_find("work_kinds", "code", fg_jstr(o, "kind"));
+		if (!wk || json_object_get(done, fg_jstr(wk, "code")))
 			continue;
-		json_object_set_new(done, str(wk, "code"), json_true());
+		json_object_set_new(done, fg_jstr(wk, "code"), json_true());
 		json_array_append_new(json_object_get(out, "work_kinds"),
 		    json_pack("{s:O, s:O, s:O}", "code", json_object_get(wk, "code"), "name_zh", json_object_get(wk, "name_zh"),
 			"name_en", json_object_get(wk, "name_en")));
-		json_t *b = kb_find("briefings", "code", str(wk, "briefing"));
-		if (b && !json_object_get(done, str(b, "code"))) {
-			json_object_set_new(done, str(b, "code"), json_true());
+		json_t *b = kb_find("briefings", "code", fg_jstr(wk, "briefing"));
+		if (b && !json_object_get(done, fg_jstr(b, "code"))) {
+			json_object_set_new(done, fg_jstr(b, "code"), json_true());
 			append_all(json_object_get(out, "workflow"), json_object_get(b, "workflow_zh"));
 			json_array_append(json_object_get(out, "content"), json_object_get(b, "content_zh"));
 			append_all(json_object_get(out, "quality"), json_object_get(b, "quality_zh"));
@@ -88,13 +82,13 @@ compose(db_t *db, json_t *plan)
 	}
 	json_decref(done);
 	/* the ticket's own risk points and measures, when the ticket exists */
-	json_t *t = tickets_active_for_plan(db, str(plan, "id")), *r, *m;
+	json_t *t = tickets_active_for_plan(db, fg_jstr(plan, "id")), *r, *m;
 	json_array_foreach(json_object_get(t, "risks"), i, r) {
 		json_t *ms = json_array();
 		size_t j;
 		json_array_foreach(json_object_get(t, "measures"), j, m) {
-			const char *rid = str(m, "risk_id");
-			if (rid && str(r, "risk_id") && strcmp(rid, str(r, "risk_id")) == 0)
+			const char *rid = fg_jstr(m, "risk_id");
+			if (rid && fg_jstr(r, "risk_id") && strcmp(rid, fg_jstr(r, "risk_id")) == 0)
 				json_array_append(ms, json_object_get(m, "text"));
 		}
 		json_array_append_new(json_object_get(out, "risks"), json_pack("{s:O, s:O, s:o}", "hazard",
@@ -109,7 +103,7 @@ compose(db_t *db, json_t *plan)
 static bool
 is_leader(json_t *plan, const auth_user_t *a)
 {
-	return strcmp(str(plan, "leader_id"), a->id) == 0;
+	return strcmp(fg_jstr(plan, "leader_id"), a->id) == 0;
 }
 
 static json_t *
@@ -160,7 +154,7 @@ briefings_generate(db_t *db, const auth_user_t *actor, const char *plan_id, json
 	if (rc != DB_DONE)
 		goto fail;
 	json_t *after = briefings_get(db, plan_id);
-	if (!after || audit_write(db, actor->id, before ? "regenerate" : "create", "briefing", str(after, "id"), before, after) != 0 ||
+	if (!after || audit_write(db, actor->id, before ? "regenerate" : "create", "briefing", fg_jstr(after, "id"), before, after) != 0 ||
 	    db_commit(db) != 0) {
 		json_decref(after);
 		goto fail;
@@ -199,7 +193,7 @@ briefings_hold(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *
 		"WHERE plan_id = $3", "tit", actor->id, fg_now_ms(), plan_id)) != DB_DONE)
 		goto fail;
 	after = briefings_get(db, plan_id);
-	if (!after || audit_write(db, actor->id, "hold", "briefing", str(after, "id"), before, after) != 0 || db_commit(db) != 0)
+	if (!after || audit_write(db, actor->id, "hold", "briefing", fg_jstr(after, "id"), before, after) != 0 || db_commit(db) != 0)
 		goto fail;
 	json_decref(plan);
 	json_decref(before);
@@ -225,7 +219,7 @@ briefings_sign(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *
 	bool member = is_leader(plan, actor);
 	size_t i;
 	json_t *c;
-	json_array_foreach(json_object_get(plan, "crew"), i, c) member |= strcmp(str(c, "id"), actor->id) == 0;
+	json_array_foreach(json_object_get(plan, "crew"), i, c) member |= strcmp(fg_jstr(c, "id"), actor->id) == 0;
 	if (!member) {
 		fg_err(err, "forbidden");
 		fg_err_detail_str(err, "permission", "members of the plan sign their own attendance");
@@ -238,11 +232,11 @@ briefings_sign(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *
 	}
 	if (db_run(db_q(db,
 		"INSERT INTO briefing_attendance (briefing_id, user_id, signed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-		"tti", str(b, "id"), actor->id, fg_now_ms())) != DB_DONE)
+		"tti", fg_jstr(b, "id"), actor->id, fg_now_ms())) != DB_DONE)
 		goto fail;
 	after = briefings_get(db, plan_id);
 	json_t *info = json_pack("{s:s, s:s}", "user_id", actor->id, "plan_id", plan_id);
-	int arc = after ? audit_write(db, actor->id, "sign_attendance", "briefing", str(b, "id"), NULL, info) : -1;
+	int arc = after ? audit_write(db, actor->id, "sign_attendance", "briefing", fg_jstr(b, "id"), NULL, info) : -1;
 	json_decref(info);
 	if (arc != 0 || db_commit(db) != 0)
 		goto fail;

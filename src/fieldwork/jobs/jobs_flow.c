@@ -12,12 +12,6 @@
 #include "fieldwork/jobs/jobs.h"
 #include "core/base/day.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 
 static int
 gate_plan_has_orders(flow_ctx_t *c, fg_err_t *gate)
@@ -72,7 +66,7 @@ g_ticket_permitted(flow_ctx_t *c, fg_err_t *gate)
 	const char *why = NULL;
 	if (!t)
 		why = "no_ticket";
-	else if (strcmp(str(t, "status"), want) != 0)
+	else if (strcmp(fg_jstr(t, "status"), want) != 0)
 		why = "not_permitted";
 	else if (json_integer_value(json_object_get(t, "planned_end")) <= fg_now_ms())
 		why = "expired";
@@ -95,7 +89,7 @@ static int
 g_single_person(flow_ctx_t *c, fg_err_t *gate)
 {
 	json_t *t = tickets_active_for_plan(c->db, c->id);
-	json_t *tk = t ? kb_find("ticket_kinds", "code", str(t, "kind")) : NULL;
+	json_t *tk = t ? kb_find("ticket_kinds", "code", fg_jstr(t, "kind")) : NULL;
 	json_int_t min = tk ? json_integer_value(json_object_get(tk, "min_people")) : 2;
 	json_decref(t);
 	if (min < 2)
@@ -117,7 +111,7 @@ g_leader_busy(flow_ctx_t *c, fg_err_t *gate)
 	json_t *other = db_one(db_q(c->db,
 	    "SELECT id, number, plan_id FROM tickets WHERE leader_id = $1 AND plan_id <> $2 AND "
 	    "status IN ('permitted', 'working', 'interrupted') ORDER BY created_at LIMIT 1",
-	    "tt", str(c->row, "leader_id"), c->id), &rc);
+	    "tt", fg_jstr(c->row, "leader_id"), c->id), &rc);
 	if (rc < 0)
 		return fg_err(gate, "internal");
 	if (!other)
@@ -201,8 +195,8 @@ g_supervision(flow_ctx_t *c, fg_err_t *gate)
 {
 	if (!json_is_true(json_object_get(c->row, "high_risk")))
 		return 0;
-	const char *video = str(c->row, "video_link");
-	if ((video && *video) || str(c->row, "onsite_supervisor_id"))
+	const char *video = fg_jstr(c->row, "video_link");
+	if ((video && *video) || fg_jstr(c->row, "onsite_supervisor_id"))
 		return 0;
 	fg_err(gate, "gate_supervision_missing");
 	fg_err_detail(gate, "risk_level", json_copy(json_object_get(c->row, "risk_level")));
@@ -214,8 +208,8 @@ g_supervision(flow_ctx_t *c, fg_err_t *gate)
 static int
 g_contractor_unsupervised(flow_ctx_t *c, fg_err_t *gate)
 {
-	const char *video = str(c->row, "video_link");
-	if ((video && *video) || str(c->row, "onsite_supervisor_id"))
+	const char *video = fg_jstr(c->row, "video_link");
+	if ((video && *video) || fg_jstr(c->row, "onsite_supervisor_id"))
 		return 0;
 	char today[11];
 	day_today(today);
@@ -281,10 +275,10 @@ g_tool_not_ready(flow_ctx_t *c, fg_err_t *gate)
 	json_array_foreach(json_object_get(t, "needed"), i, n) {
 		bool ok = false;
 		json_array_foreach(json_object_get(t, "checked_out"), j, tool) {
-			if (strcmp(str(tool, "kind"), str(n, "kind")) != 0)
+			if (strcmp(fg_jstr(tool, "kind"), fg_jstr(n, "kind")) != 0)
 				continue;
-			bool overdue = strcmp(str(tool, "status"), "overdue") == 0;
-			bool failed = str(tool, "last_test_result") && strcmp(str(tool, "last_test_result"), "fail") == 0;
+			bool overdue = strcmp(fg_jstr(tool, "status"), "overdue") == 0;
+			bool failed = fg_jstr(tool, "last_test_result") && strcmp(fg_jstr(tool, "last_test_result"), "fail") == 0;
 			if (overdue || failed)
 				json_array_append_new(bad, json_pack("{s:O, s:O, s:O, s:s}", "tool_id", json_object_get(tool, "id"),
 								  "asset_no", json_object_get(tool, "asset_no"), "next_test_due",
@@ -312,7 +306,7 @@ static int
 g_ticket_ended(flow_ctx_t *c, fg_err_t *gate)
 {
 	json_t *t = tickets_active_for_plan(c->db, c->id);
-	bool ended = t && strcmp(str(t, "status"), "ended") == 0;
+	bool ended = t && strcmp(fg_jstr(t, "status"), "ended") == 0;
 	json_decref(t);
 	return ended ? 0 : fg_err(gate, "ticket_not_ended");
 }

@@ -39,15 +39,6 @@ const flow_binding_t orders_flow = {"work_order", "work_orders", "work_order", l
 static const char *const priorities[] = {"urgent", "high", "normal", "low", NULL};
 static const char *const sources[] = {"customer", "schedule", "alarm", "manager", NULL};
 
-static bool
-one_of(const char *v, const char *const *set)
-{
-	for (; v && *set; set++)
-		if (strcmp(v, *set) == 0)
-			return true;
-	return false;
-}
-
 static const char *
 str(json_t *in, const char *k)
 {
@@ -58,9 +49,9 @@ str(json_t *in, const char *k)
 static int
 check(db_t *db, json_t *in, fg_err_t *err)
 {
-	if (json_object_get(in, "priority") && !one_of(str(in, "priority"), priorities))
+	if (json_object_get(in, "priority") && !fg_one_of(str(in, "priority"), priorities))
 		return fg_err_field(err, "invalid_field", "priority", "urgent, high, normal or low");
-	if (json_object_get(in, "source") && !one_of(str(in, "source"), sources))
+	if (json_object_get(in, "source") && !fg_one_of(str(in, "source"), sources))
 		return fg_err_field(err, "invalid_field", "source", "customer, schedule, alarm or manager");
 	const char *team = str(in, "team_id");
 	if (team) {

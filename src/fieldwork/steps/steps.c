@@ -8,17 +8,11 @@
 #include "fieldwork/plans/plans.h"
 #include "fieldwork/steps/steps.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static json_t *
 sop_of(const char *kind)
 {
 	json_t *wk = kb_find("work_kinds", "code", kind);
-	return wk ? kb_find("sops", "code", str(wk, "sop")) : NULL;
+	return wk ? kb_find("sops", "code", fg_jstr(wk, "sop")) : NULL;
 }
 
 json_t *
@@ -38,18 +32,18 @@ steps_for_plan(db_t *db, const char *plan_id)
 	size_t i, j, k;
 	json_int_t all = 0, all_done = 0;
 	json_array_foreach(json_object_get(plan, "work_orders"), i, o) {
-		json_t *sop = sop_of(str(o, "kind")), *steps = json_array();
+		json_t *sop = sop_of(fg_jstr(o, "kind")), *steps = json_array();
 		json_int_t n_done = 0;
 		json_array_foreach(json_object_get(sop, "steps"), j, st) {
 			json_t *s = json_deep_copy(st), *rec = json_null();
 			json_array_foreach(done, k, d) {
-				if (strcmp(str(d, "work_order_id"), str(o, "id")) == 0 &&
+				if (strcmp(fg_jstr(d, "work_order_id"), fg_jstr(o, "id")) == 0 &&
 				    json_integer_value(json_object_get(d, "step_no")) == json_integer_value(json_object_get(st, "no"))) {
 					rec = json_deep_copy(d);
-					json_t *r = json_loads(str(d, "records"), 0, NULL);
+					json_t *r = json_loads(fg_jstr(d, "records"), 0, NULL);
 					json_object_set_new(rec, "records", r ? r : json_object());
 					json_t *ph = db_all(db_q(db, "SELECT attachment_id FROM job_step_photos WHERE step_id = $1 ORDER BY attachment_id",
-								"t", str(d, "id")), &rc);
+								"t", fg_jstr(d, "id")), &rc);
 					json_object_set_new(rec, "photos", ph ? ph : json_array());
 					n_done++;
 				}
@@ -73,11 +67,11 @@ steps_for_plan(db_t *db, const char *plan_id)
 static bool
 on_plan(json_t *plan, const auth_user_t *a)
 {
-	if (a->roles & ROLE_ADMIN || strcmp(str(plan, "leader_id"), a->id) == 0)
+	if (a->roles & ROLE_ADMIN || strcmp(fg_jstr(plan, "leader_id"), a->id) == 0)
 		return true;
 	size_t i;
 	json_t *c;
-	json_array_foreach(json_object_get(plan, "crew"), i, c) if (strcmp(str(c, "id"), a->id) == 0) return true;
+	json_array_foreach(json_object_get(plan, "crew"), i, c) if (strcmp(fg_jstr(c, "id"), a->id) == 0) return true;
 	return false;
 }
 
@@ -85,7 +79,7 @@ int
 steps_record(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *in, json_t **out, fg_err_t *err)
 {
 	json_t *plan = NULL, *order = NULL, *sop, *def = NULL, *st, *v;
-	const char *oid = str(in, "work_order_id"), *result = str(in, "result");
+	const char *oid = fg_jstr(in, "work_order_id"), *result = fg_jstr(in, "result");
 	json_int_t no = json_integer_value(json_object_get(in, "step_no"));
 	size_t i;
 	int rc;
@@ -105,18 +99,18 @@ steps_record(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *in
 		fg_err_detail_str(err, "permission", "people on the plan record its steps");
 		goto fail;
 	}
-	if (strcmp(str(plan, "status"), "working") != 0) { /* steps happen while the job runs, after every gate */
+	if (strcmp(fg_jstr(plan, "status"), "working") != 0) { /* steps happen while the job runs, after every gate */
 		fg_err(err, "invalid_transition");
-		fg_err_detail_str(err, "state", str(plan, "status"));
+		fg_err_detail_str(err, "state", fg_jstr(plan, "status"));
 		fg_err_detail_str(err, "action", "record_step");
 		goto fail;
 	}
-	json_array_foreach(json_object_get(plan, "work_orders"), i, v) if (strcmp(str(v, "id"), oid) == 0) order = v;
+	json_array_foreach(json_object_get(plan, "work_orders"), i, v) if (strcmp(fg_jstr(v, "id"), oid) == 0) order = v;
 	if (!order) {
 		fg_err_field(err, "invalid_field", "work_order_id", "not an order of this plan");
 		goto fail;
 	}
-	sop = sop_of(str(order, "kind"));
+	sop = sop_of(fg_jstr(order, "kind"));
 	json_array_foreach(json_object_get(sop, "steps"), i, st) if (json_integer_value(json_object_get(st, "no")) == no) def = st;
 	if (!def) {
 		fg_err_field(err, "invalid_field", "step_no", "no such step in the order's SOP");
@@ -160,7 +154,7 @@ steps_record(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *in
 	rc = db_run(db_q(db,
 	    "INSERT INTO job_steps (id, plan_id, work_order_id, sop, step_no, title, result, records, note, done_by, done_at) "
 	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-	    "ttttitttt" "ti", id, plan_id, oid, str(sop, "code"), (int64_t)no, str(def, "title_zh"), result, rec, str(in, "note"),
+	    "ttttitttt" "ti", id, plan_id, oid, fg_jstr(sop, "code"), (int64_t)no, fg_jstr(def, "title_zh"), result, rec, fg_jstr(in, "note"),
 	    actor->id, fg_now_ms()));
 	free(rec);
 	if (rc == DB_CONFLICT) {

@@ -6,12 +6,6 @@
 #include "core/base/util.h"
 #include "fieldwork/steps/steps.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static int
 bad_record(fg_err_t *err, const char *key, const char *reason)
 {
@@ -53,12 +47,12 @@ steps_check_records(json_t *defs, json_t *records, fg_err_t *err)
 		return fg_err_field(err, "invalid_field", "records", "an object of the step's readings");
 	json_object_foreach(records, key, v) {
 		bool known = false;
-		json_array_foreach(defs, i, d) known |= strcmp(str(d, "key"), key) == 0;
+		json_array_foreach(defs, i, d) known |= strcmp(fg_jstr(d, "key"), key) == 0;
 		if (!known)
 			return bad_record(err, key, "this step does not record it");
 	}
 	json_array_foreach(defs, i, d) {
-		const char *k = str(d, "key"), *type = str(d, "type");
+		const char *k = fg_jstr(d, "key"), *type = fg_jstr(d, "type");
 		v = json_object_get(records, k);
 		if (!v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v))) {
 			if (json_is_true(json_object_get(d, "required")))
@@ -81,7 +75,7 @@ steps_check_records(json_t *defs, json_t *records, fg_err_t *err)
 			bool ok = false;
 			json_t *c;
 			size_t j;
-			json_array_foreach(json_object_get(d, "choices"), j, c) ok |= json_is_string(v) && strcmp(str(c, "value"), json_string_value(v)) == 0;
+			json_array_foreach(json_object_get(d, "choices"), j, c) ok |= json_is_string(v) && strcmp(fg_jstr(c, "value"), json_string_value(v)) == 0;
 			if (!ok)
 				return bad_record(err, k, "one of the step's choices");
 		}

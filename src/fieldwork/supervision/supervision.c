@@ -8,12 +8,6 @@
 #include "fieldwork/tickets/tickets.h"
 #include "fieldwork/supervision/supervision.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 json_t *
 supervision_board(db_t *db, const char *date, const auth_user_t *viewer)
 {
@@ -34,7 +28,7 @@ supervision_board(db_t *db, const char *date, const auth_user_t *viewer)
 	json_t *by_state = json_object(), *by_risk = json_object(), *j;
 	size_t i;
 	for (i = json_array_size(rows); !scope_company_wide(viewer) && i-- > 0;) /* a team sees its own jobs */
-		if (!scope_plan_visible(db, viewer, str(json_array_get(rows, i), "id")))
+		if (!scope_plan_visible(db, viewer, fg_jstr(json_array_get(rows, i), "id")))
 			json_array_remove(rows, i);
 	/* what each job needs from other tables, one statement each for the whole board (was three per job) */
 	json_t *ids = json_array();
@@ -58,24 +52,24 @@ supervision_board(db_t *db, const char *date, const auth_user_t *viewer)
 		return NULL;
 	}
 	json_t *ticket_of = json_object(), *total_of = json_object(), *x;
-	json_array_foreach(tickets, i, x) if (!json_object_get(ticket_of, str(x, "plan_id"))) /* the newest: first */
-		json_object_set_new(ticket_of, str(x, "plan_id"), json_pack("{s:O, s:O, s:O}", "id", json_object_get(x, "id"),
+	json_array_foreach(tickets, i, x) if (!json_object_get(ticket_of, fg_jstr(x, "plan_id"))) /* the newest: first */
+		json_object_set_new(ticket_of, fg_jstr(x, "plan_id"), json_pack("{s:O, s:O, s:O}", "id", json_object_get(x, "id"),
 							       "number", json_object_get(x, "number"), "status", json_object_get(x, "status")));
 	/* total steps: the SOP steps of every order on the job */
 	json_array_foreach(kinds, i, x) {
-		json_t *wk = kb_find("work_kinds", "code", str(x, "kind"));
-		json_t *sop = wk ? kb_find("sops", "code", str(wk, "sop")) : NULL;
-		json_int_t n = json_integer_value(json_object_get(total_of, str(x, "plan_id")));
-		json_object_set_new(total_of, str(x, "plan_id"), json_integer(n + (json_int_t)json_array_size(json_object_get(sop, "steps"))));
+		json_t *wk = kb_find("work_kinds", "code", fg_jstr(x, "kind"));
+		json_t *sop = wk ? kb_find("sops", "code", fg_jstr(wk, "sop")) : NULL;
+		json_int_t n = json_integer_value(json_object_get(total_of, fg_jstr(x, "plan_id")));
+		json_object_set_new(total_of, fg_jstr(x, "plan_id"), json_integer(n + (json_int_t)json_array_size(json_object_get(sop, "steps"))));
 	}
 	json_decref(tickets);
 	json_decref(kinds);
 	json_array_foreach(rows, i, j) {
 		json_object_set_new(j, "high_risk", json_boolean(json_integer_value(json_object_get(j, "high_risk"))));
-		json_t *t = json_object_get(ticket_of, str(j, "id"));
+		json_t *t = json_object_get(ticket_of, fg_jstr(j, "id"));
 		json_object_set(j, "ticket", t ? t : json_null());
-		json_object_set_new(j, "steps_total", json_integer(json_integer_value(json_object_get(total_of, str(j, "id")))));
-		const char *st = str(j, "status");
+		json_object_set_new(j, "steps_total", json_integer(json_integer_value(json_object_get(total_of, fg_jstr(j, "id")))));
+		const char *st = fg_jstr(j, "status");
 		json_object_set_new(by_state, st, json_integer(json_integer_value(json_object_get(by_state, st)) + 1));
 		char lv[4];
 		fg_fmt(lv, sizeof lv, "%lld", (long long)json_integer_value(json_object_get(j, "risk_level")));
@@ -84,15 +78,6 @@ supervision_board(db_t *db, const char *date, const auth_user_t *viewer)
 	json_decref(ticket_of);
 	json_decref(total_of);
 	return json_pack("{s:s, s:o, s:o, s:o}", "date", date, "by_state", by_state, "by_risk", by_risk, "jobs", rows);
-}
-
-static bool
-one_of(const char *v, const char *const *set)
-{
-	for (; v && *set; set++)
-		if (strcmp(v, *set) == 0)
-			return true;
-	return false;
 }
 
 json_t *
@@ -109,7 +94,7 @@ supervision_findings(db_t *db, const char *plan_id)
 	json_t *f;
 	json_array_foreach(rows, i, f) {
 		json_t *ph = db_all(db_q(db, "SELECT id FROM attachments WHERE entity = 'finding' AND entity_id = $1 ORDER BY id", "t",
-					str(f, "id")), &rc);
+					fg_jstr(f, "id")), &rc);
 		json_object_set_new(f, "photos", ph ? ph : json_array());
 	}
 	return json_pack("{s:o}", "items", rows);
@@ -121,18 +106,18 @@ supervision_add_finding(db_t *db, const auth_user_t *actor, const char *plan_id,
 	static const char *const kinds[] = {"violation", "observation", "good_practice", NULL};
 	static const char *const grades[] = {"general", "serious", "grave", NULL};
 	static const char *const methods[] = {"onsite", "video", NULL};
-	const char *kind = str(in, "kind"), *sev = str(in, "severity"), *method = str(in, "method");
-	if (!one_of(kind, kinds))
+	const char *kind = fg_jstr(in, "kind"), *sev = fg_jstr(in, "severity"), *method = fg_jstr(in, "method");
+	if (!fg_one_of(kind, kinds))
 		return fg_err_field(err, "invalid_field", "kind", "violation, observation or good_practice");
 	if (!sev)
 		sev = "general";
-	if (!one_of(sev, grades))
+	if (!fg_one_of(sev, grades))
 		return fg_err_field(err, "invalid_field", "severity", "general, serious or grave");
 	if (!method)
 		method = "onsite";
-	if (!one_of(method, methods))
+	if (!fg_one_of(method, methods))
 		return fg_err_field(err, "invalid_field", "method", "onsite or video");
-	if (!*str(in, "description"))
+	if (!*fg_jstr(in, "description"))
 		return fg_err_field(err, "invalid_field", "description", "must not be empty");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
@@ -148,14 +133,14 @@ supervision_add_finding(db_t *db, const auth_user_t *actor, const char *plan_id,
 	int rc = db_run(db_q(db,
 	    "INSERT INTO findings (id, plan_id, ticket_id, kind, severity, method, description, found_by, found_at) "
 	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-	    "tttttttti", id, plan_id, t ? str(t, "id") : NULL, kind, sev, method, str(in, "description"), actor->id, fg_now_ms()));
+	    "tttttttti", id, plan_id, t ? fg_jstr(t, "id") : NULL, kind, sev, method, fg_jstr(in, "description"), actor->id, fg_now_ms()));
 	json_decref(t);
 	json_decref(plan);
 	if (rc != DB_DONE)
 		return db_fail(db, err);
 	json_t *list = supervision_findings(db, plan_id), *mine = NULL, *f;
 	size_t i;
-	json_array_foreach(json_object_get(list, "items"), i, f) if (strcmp(str(f, "id"), id) == 0) mine = json_incref(f);
+	json_array_foreach(json_object_get(list, "items"), i, f) if (strcmp(fg_jstr(f, "id"), id) == 0) mine = json_incref(f);
 	json_decref(list);
 	if (!mine || audit_write(db, actor->id, "create", "finding", id, NULL, mine) != 0 || db_commit(db) != 0) {
 		json_decref(mine);
@@ -178,7 +163,7 @@ supervision_evaluate(db_t *db, const auth_user_t *actor, const char *ticket_id, 
 		fg_err_not_found(err, "ticket", ticket_id);
 		return db_fail(db, err);
 	}
-	bool finished = strcmp(str(t, "status"), "ended") == 0 || strcmp(str(t, "status"), "archived") == 0;
+	bool finished = strcmp(fg_jstr(t, "status"), "ended") == 0 || strcmp(fg_jstr(t, "status"), "archived") == 0;
 	json_decref(t);
 	if (!finished) {
 		fg_err(err, "ticket_not_finished");
@@ -216,7 +201,7 @@ supervision_coverage(db_t *db, int64_t from, int64_t to, const auth_user_t *view
 	if (!rows)
 		return NULL;
 	for (size_t k = json_array_size(rows); !scope_company_wide(viewer) && k-- > 0;)
-		if (!scope_plan_visible(db, viewer, str(json_array_get(rows, k), "plan_id")))
+		if (!scope_plan_visible(db, viewer, fg_jstr(json_array_get(rows, k), "plan_id")))
 			json_array_remove(rows, k);
 	json_int_t ended = (json_int_t)json_array_size(rows), evaluated = 0, qualified = 0;
 	json_t *open = json_array(), *r;

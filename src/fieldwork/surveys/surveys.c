@@ -5,12 +5,6 @@
 #include "fieldwork/plans/plans.h"
 #include "fieldwork/surveys/surveys.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 json_t *
 surveys_get(db_t *db, const char *plan_id)
 {
@@ -23,12 +17,12 @@ surveys_get(db_t *db, const char *plan_id)
 		return NULL;
 	static const char *const js[] = {"risks", "measures"};
 	for (int i = 0; i < 2; i++) {
-		json_t *v = json_loads(str(s, js[i]), 0, NULL);
+		json_t *v = json_loads(fg_jstr(s, js[i]), 0, NULL);
 		json_object_set_new(s, js[i], v ? v : json_array());
 	}
 	json_t *photos = db_all(db_q(db,
 	    "SELECT id, content_type, size, filename, created_at FROM attachments WHERE entity = 'survey' AND entity_id = $1 "
-	    "ORDER BY id", "t", str(s, "id")), &rc);
+	    "ORDER BY id", "t", fg_jstr(s, "id")), &rc);
 	json_object_set_new(s, "photos", photos ? photos : json_array());
 	return s;
 }
@@ -40,7 +34,7 @@ check_risks(json_t *risks, fg_err_t *err)
 	size_t i, j;
 	json_t *r, *m;
 	json_array_foreach(risks, i, r) {
-		const char *h = str(r, "hazard");
+		const char *h = fg_jstr(r, "hazard");
 		json_t *lv = json_object_get(r, "level"), *ms = json_object_get(r, "measures");
 		if (!json_is_object(r) || !h || !*h || strlen(h) > 500)
 			return fg_err_field(err, "invalid_field", "risks", "each risk needs a hazard (text, up to 500)");
@@ -60,8 +54,8 @@ surveys_put(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *in,
 {
 	json_t *plan = NULL, *before = NULL, *after = NULL;
 	json_t *risks = json_object_get(in, "risks"), *measures = json_object_get(in, "measures");
-	if (!*str(in, "place") || !*str(in, "content"))
-		return fg_err_field(err, "invalid_field", !*str(in, "place") ? "place" : "content", "must not be empty");
+	if (!*fg_jstr(in, "place") || !*fg_jstr(in, "content"))
+		return fg_err_field(err, "invalid_field", !*fg_jstr(in, "place") ? "place" : "content", "must not be empty");
 	if (risks && check_risks(risks, err))
 		return -1;
 	if (db_begin(db) != 0)
@@ -73,13 +67,13 @@ surveys_put(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *in,
 		fg_err_not_found(err, "plan", plan_id);
 		goto fail;
 	}
-	bool leader = strcmp(str(plan, "leader_id"), actor->id) == 0;
+	bool leader = strcmp(fg_jstr(plan, "leader_id"), actor->id) == 0;
 	if (!leader && !(actor->roles & (ROLE_ADMIN | ROLE_ISSUER | ROLE_MANAGER))) {
 		fg_err(err, "forbidden");
 		fg_err_detail_str(err, "permission", "the plan's leader, an issuer or a manager records the survey");
 		goto fail;
 	}
-	const char *st = str(plan, "status");
+	const char *st = fg_jstr(plan, "status");
 	if (strcmp(st, "draft") != 0 && strcmp(st, "published") != 0) {
 		fg_err(err, "invalid_transition");
 		fg_err_detail_str(err, "state", st);
@@ -99,23 +93,23 @@ surveys_put(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *in,
 		rc = db_run(db_q(db,
 		    "UPDATE surveys SET place = $1, content = $2, outage_scope = $3, live_parts = $4, risks = $5, measures = $6, "
 		    "notes = $7, surveyed_by = $8, surveyed_at = $9, updated_at = $9, version = version + 1 WHERE plan_id = $10",
-		    "ttttttttit", str(in, "place"), str(in, "content"), str(in, "outage_scope"), str(in, "live_parts"), rj, mj,
-		    str(in, "notes"), actor->id, now, plan_id));
+		    "ttttttttit", fg_jstr(in, "place"), fg_jstr(in, "content"), fg_jstr(in, "outage_scope"), fg_jstr(in, "live_parts"), rj, mj,
+		    fg_jstr(in, "notes"), actor->id, now, plan_id));
 	} else {
 		char id[37];
 		fg_uuid7(id);
 		rc = db_run(db_q(db,
 		    "INSERT INTO surveys (id, plan_id, place, content, outage_scope, live_parts, risks, measures, notes, surveyed_by, "
 		    "surveyed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11)",
-		    "tttttttttti", id, plan_id, str(in, "place"), str(in, "content"), str(in, "outage_scope"),
-		    str(in, "live_parts"), rj, mj, str(in, "notes"), actor->id, now));
+		    "tttttttttti", id, plan_id, fg_jstr(in, "place"), fg_jstr(in, "content"), fg_jstr(in, "outage_scope"),
+		    fg_jstr(in, "live_parts"), rj, mj, fg_jstr(in, "notes"), actor->id, now));
 	}
 	free(rj);
 	free(mj);
 	if (rc != DB_DONE)
 		goto fail;
 	after = surveys_get(db, plan_id);
-	if (!after || audit_write(db, actor->id, before ? "update" : "create", "survey", str(after, "id"), before, after) != 0 ||
+	if (!after || audit_write(db, actor->id, before ? "update" : "create", "survey", fg_jstr(after, "id"), before, after) != 0 ||
 	    db_commit(db) != 0)
 		goto fail;
 	json_decref(plan);

@@ -19,12 +19,6 @@
 	"permitted_at, work_started_at, ended_at, archived_at, end_note, void_reason, created_by, created_at, "         \
 	"updated_at, version"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 json_t *
 tickets_get(db_t *db, const char *id)
 {
@@ -32,9 +26,9 @@ tickets_get(db_t *db, const char *id)
 	json_t *t = db_one(db_q(db, "SELECT " TICKET_COLS " FROM tickets WHERE id = $1", "t", id), &rc);
 	if (!t)
 		return NULL;
-	json_t *kind = kb_find("ticket_kinds", "code", str(t, "kind"));
+	json_t *kind = kb_find("ticket_kinds", "code", fg_jstr(t, "kind"));
 	json_object_set(t, "kind_name", kind ? json_object_get(kind, "name_zh") : json_null());
-	json_t *leader = db_one(db_q(db, "SELECT id, display_name FROM users WHERE id = $1", "t", str(t, "leader_id")), &rc);
+	json_t *leader = db_one(db_q(db, "SELECT id, display_name FROM users WHERE id = $1", "t", fg_jstr(t, "leader_id")), &rc);
 	json_object_set_new(t, "leader", leader ? leader : json_null());
 	json_t *crew = db_all(db_q(db,
 	    "SELECT u.id, u.display_name FROM ticket_crew c JOIN users u ON u.id = c.user_id WHERE c.ticket_id = $1 "
@@ -68,7 +62,7 @@ tickets_get(db_t *db, const char *id)
 	    "FROM ticket_evaluations e JOIN users u ON u.id = e.evaluator_id WHERE e.ticket_id = $1", "t", id), &rc);
 	if (ev) {
 		json_object_set_new(ev, "qualified", json_boolean(json_integer_value(json_object_get(ev, "qualified"))));
-		json_t *rs = json_loads(str(ev, "reasons"), 0, NULL);
+		json_t *rs = json_loads(fg_jstr(ev, "reasons"), 0, NULL);
 		json_object_set_new(ev, "reasons", rs ? rs : json_array());
 	}
 	json_object_set_new(t, "evaluation", ev ? ev : json_null());
@@ -100,7 +94,7 @@ tickets_active_for_plan(db_t *db, const char *plan_id)
 	    "ORDER BY created_at DESC LIMIT 1", "t", plan_id), &rc);
 	if (!row)
 		return NULL;
-	json_t *t = tickets_get(db, str(row, "id"));
+	json_t *t = tickets_get(db, fg_jstr(row, "id"));
 	json_decref(row);
 	return t;
 }
@@ -149,7 +143,7 @@ may_write(db_t *db, const auth_user_t *a, json_t *plan)
 {
 	if (a->roles & (ROLE_ADMIN | ROLE_ISSUER | ROLE_MANAGER | ROLE_DISPATCHER))
 		return 1;
-	return (a->roles & ROLE_LEADER) && strcmp(str(plan, "leader_id"), a->id) == 0;
+	return (a->roles & ROLE_LEADER) && strcmp(fg_jstr(plan, "leader_id"), a->id) == 0;
 }
 
 /* The risk points of every work kind on the plan, riskiest first, each once; their measures in order. */
@@ -159,7 +153,7 @@ prefill_risks(db_t *db, const char *ticket_id, json_t *plan, const char *actor_i
 	json_t *seen = json_object(), *chosen = json_array(), *o, *rid;
 	size_t i, j;
 	json_array_foreach(json_object_get(plan, "work_orders"), i, o) {
-		json_t *wk = kb_find("work_kinds", "code", str(o, "kind"));
+		json_t *wk = kb_find("work_kinds", "code", fg_jstr(o, "kind"));
 		json_array_foreach(json_object_get(wk, "risks"), j, rid) {
 			json_t *r = kb_find("risks", "id", json_string_value(rid));
 			if (r && !json_object_get(seen, json_string_value(rid))) {
@@ -174,7 +168,7 @@ prefill_risks(db_t *db, const char *ticket_id, json_t *plan, const char *actor_i
 		for (j = i; j > 0; j--) {
 			json_t *a = json_array_get(chosen, j - 1), *b = json_array_get(chosen, j);
 			int la = (int)json_integer_value(json_object_get(a, "level")), lb = (int)json_integer_value(json_object_get(b, "level"));
-			if (la < lb || (la == lb && strcmp(str(a, "id"), str(b, "id")) <= 0))
+			if (la < lb || (la == lb && strcmp(fg_jstr(a, "id"), fg_jstr(b, "id")) <= 0))
 				break;
 			json_incref(a);
 			json_array_set(chosen, j - 1, b);
@@ -186,7 +180,7 @@ prefill_risks(db_t *db, const char *ticket_id, json_t *plan, const char *actor_i
 		char id[37];
 		fg_uuid7(id);
 		if (db_run(db_q(db, "INSERT INTO ticket_risks (id, ticket_id, seq, risk_id, hazard, level) VALUES ($1, $2, $3, $4, $5, $6)",
-			"ttitti", id, ticket_id, (int64_t)i + 1, str(r, "id"), str(r, "hazard_zh"),
+			"ttitti", id, ticket_id, (int64_t)i + 1, fg_jstr(r, "id"), fg_jstr(r, "hazard_zh"),
 			(int64_t)json_integer_value(json_object_get(r, "level")))) != DB_DONE) {
 			rc = -1;
 			break;
@@ -196,7 +190,7 @@ prefill_risks(db_t *db, const char *ticket_id, json_t *plan, const char *actor_i
 			if (db_run(db_q(db,
 				"INSERT INTO ticket_measures (id, ticket_id, seq, risk_id, text, supplement, added_by, added_at) "
 				"VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
-				"ttittti", id, ticket_id, (int64_t)++mseq, str(r, "id"), str(m, "text_zh"), actor_id, fg_now_ms())) != DB_DONE) {
+				"ttittti", id, ticket_id, (int64_t)++mseq, fg_jstr(r, "id"), fg_jstr(m, "text_zh"), actor_id, fg_now_ms())) != DB_DONE) {
 				rc = -1;
 				break;
 			}
@@ -231,7 +225,7 @@ prefill_from_survey(db_t *db, const char *ticket_id, json_t *survey, const char 
 		fg_fmt(rid, sizeof rid, "survey-%zu", i + 1);
 		fg_uuid7(id);
 		if (db_run(db_q(db, "INSERT INTO ticket_risks (id, ticket_id, seq, risk_id, hazard, level) VALUES ($1, $2, $3, $4, $5, $6)",
-			"ttitti", id, ticket_id, ++rseq, rid, str(r, "hazard"), (int64_t)(lv ? json_integer_value(lv) : 3))) != DB_DONE)
+			"ttitti", id, ticket_id, ++rseq, rid, fg_jstr(r, "hazard"), (int64_t)(lv ? json_integer_value(lv) : 3))) != DB_DONE)
 			return -1;
 		json_array_foreach(json_object_get(r, "measures"), j, m) {
 			fg_uuid7(id);
@@ -256,7 +250,7 @@ prefill_from_survey(db_t *db, const char *ticket_id, json_t *survey, const char 
 int
 tickets_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *plan_id = str(in, "plan_id");
+	const char *plan_id = fg_jstr(in, "plan_id");
 	json_t *plan = NULL, *active = NULL, *survey = NULL;
 	char id[37], number[32], content[2000] = "";
 	int64_t now = fg_now_ms();
@@ -275,7 +269,7 @@ tickets_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg_
 		fg_err_detail_str(err, "permission", "tickets.write (the plan's leader, an issuer or a manager)");
 		goto fail;
 	}
-	const char *pst = str(plan, "status");
+	const char *pst = fg_jstr(plan, "status");
 	if (strcmp(pst, "draft") != 0 && strcmp(pst, "published") != 0) {
 		fg_err_field(err, "invalid_field", "plan_id", "tickets are made for draft or published plans");
 		fg_err_detail_str(err, "plan_status", pst);
@@ -288,17 +282,17 @@ tickets_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg_
 		goto fail;
 	}
 	/* the kind asked for, else the riskiest work kind's default ticket */
-	const char *kind = str(in, "kind");
+	const char *kind = fg_jstr(in, "kind");
 	if (!kind) {
 		int best = 9;
 		size_t i;
 		json_t *o;
 		json_array_foreach(json_object_get(plan, "work_orders"), i, o) {
-			json_t *wk = kb_find("work_kinds", "code", str(o, "kind"));
+			json_t *wk = kb_find("work_kinds", "code", fg_jstr(o, "kind"));
 			int l = wk ? (int)json_integer_value(json_object_get(wk, "risk_level")) : 9;
 			if (wk && l < best) {
 				best = l;
-				kind = str(wk, "default_ticket_kind");
+				kind = fg_jstr(wk, "default_ticket_kind");
 			}
 		}
 	}
@@ -312,11 +306,11 @@ tickets_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg_
 	json_t *o;
 	json_array_foreach(json_object_get(plan, "work_orders"), i, o) {
 		size_t len = strlen(content);
-		fg_fmt(content + len, sizeof content - len, "%s%zu. %s（%s）", i ? "\n" : "", i + 1, str(o, "title"), str(o, "number"));
+		fg_fmt(content + len, sizeof content - len, "%s%zu. %s（%s）", i ? "\n" : "", i + 1, fg_jstr(o, "title"), fg_jstr(o, "number"));
 	}
 	int64_t start = json_integer_value(json_object_get(in, "planned_start"));
 	if (!start) { /* the plan's working day from 08:30, or from now when the ticket is made later that day */
-		start = day_start(str(plan, "date"));
+		start = day_start(fg_jstr(plan, "date"));
 		if (start < now && now - start < 24LL * 3600 * 1000)
 			start = now - now % 60000;
 	}
@@ -333,14 +327,14 @@ tickets_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg_
 		goto fail;
 	fg_uuid7(id);
 	survey = surveys_get(db, plan_id);
-	const char *place = survey ? str(survey, "place") : str(plan, "place") ? str(plan, "place") : str(plan, "title");
-	const char *outage = json_object_get(in, "outage_scope") ? str(in, "outage_scope") : survey ? str(survey, "outage_scope") : NULL;
-	const char *live = json_object_get(in, "live_parts") ? str(in, "live_parts") : survey ? str(survey, "live_parts") : NULL;
+	const char *place = survey ? fg_jstr(survey, "place") : fg_jstr(plan, "place") ? fg_jstr(plan, "place") : fg_jstr(plan, "title");
+	const char *outage = json_object_get(in, "outage_scope") ? fg_jstr(in, "outage_scope") : survey ? fg_jstr(survey, "outage_scope") : NULL;
+	const char *live = json_object_get(in, "live_parts") ? fg_jstr(in, "live_parts") : survey ? fg_jstr(survey, "live_parts") : NULL;
 	if (db_run(db_q(db,
 		"INSERT INTO tickets (id, number, plan_id, kind, status, leader_id, place, content, risk_level, outage_scope, "
 		"live_parts, planned_start, planned_end, created_by, created_at, updated_at) "
 		"VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-		"tttttttittiitii", id, number, plan_id, kind, str(plan, "leader_id"), place, content,
+		"tttttttittiitii", id, number, plan_id, kind, fg_jstr(plan, "leader_id"), place, content,
 		(int64_t)json_integer_value(json_object_get(plan, "risk_level")), outage, live,
 		start, end, actor->id, now, now)) != DB_DONE ||
 	    db_run(db_q(db, "INSERT INTO ticket_crew (ticket_id, user_id) SELECT $1, user_id FROM plan_crew WHERE plan_id = $2",
@@ -380,9 +374,9 @@ tickets_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_
 	}
 	if (db_check_version(before, in, err))
 		goto fail;
-	if (strcmp(str(before, "status"), "draft") != 0) { /* a signed ticket is changed only by a new ticket */
+	if (strcmp(fg_jstr(before, "status"), "draft") != 0) { /* a signed ticket is changed only by a new ticket */
 		fg_err(err, "invalid_transition");
-		fg_err_detail_str(err, "state", str(before, "status"));
+		fg_err_detail_str(err, "state", fg_jstr(before, "status"));
 		fg_err_detail_str(err, "action", "update");
 		goto fail;
 	}
@@ -438,11 +432,11 @@ on_ticket(db_t *db, const auth_user_t *a, json_t *t)
 {
 	if (a->roles & (ROLE_ADMIN | ROLE_ISSUER | ROLE_MANAGER | ROLE_PERMITTER))
 		return true;
-	if (strcmp(str(t, "leader_id"), a->id) == 0)
+	if (strcmp(fg_jstr(t, "leader_id"), a->id) == 0)
 		return true;
 	size_t i;
 	json_t *c;
-	json_array_foreach(json_object_get(t, "crew"), i, c) if (strcmp(str(c, "id"), a->id) == 0) return true;
+	json_array_foreach(json_object_get(t, "crew"), i, c) if (strcmp(fg_jstr(c, "id"), a->id) == 0) return true;
 	return false;
 }
 
@@ -469,7 +463,7 @@ static bool
 state_in(json_t *t, const char *const *states)
 {
 	for (; *states; states++)
-		if (strcmp(str(t, "status"), *states) == 0)
+		if (strcmp(fg_jstr(t, "status"), *states) == 0)
 			return true;
 	return false;
 }
@@ -478,7 +472,7 @@ static int
 wrong_state(db_t *db, json_t *t, const char *action, fg_err_t *err)
 {
 	fg_err(err, "invalid_transition");
-	fg_err_detail_str(err, "state", str(t, "status"));
+	fg_err_detail_str(err, "state", fg_jstr(t, "status"));
 	fg_err_detail_str(err, "action", action);
 	json_decref(t);
 	return db_fail(db, err);
@@ -520,7 +514,7 @@ tickets_add_measure(db_t *db, const auth_user_t *actor, const char *id, const ch
 				"t", id), &rc);
 	char mid[37];
 	fg_uuid7(mid);
-	bool supplement = strcmp(str(t, "status"), "draft") != 0;
+	bool supplement = strcmp(fg_jstr(t, "status"), "draft") != 0;
 	rc = mx ? db_run(db_q(db,
 		      "INSERT INTO ticket_measures (id, ticket_id, seq, text, supplement, added_by, added_at) "
 		      "VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -574,7 +568,7 @@ tickets_confirm_risk(db_t *db, const auth_user_t *actor, const char *id, const c
 	if (!state_in(t, open))
 		return wrong_state(db, t, "confirm_risk", err);
 	/* the leader answers for the risk points (R3.8); an admin may stand in for tests of the system itself */
-	if (strcmp(str(t, "leader_id"), actor->id) != 0 && !(actor->roles & ROLE_ADMIN)) {
+	if (strcmp(fg_jstr(t, "leader_id"), actor->id) != 0 && !(actor->roles & ROLE_ADMIN)) {
 		json_decref(t);
 		fg_err(err, "not_the_leader");
 		return db_fail(db, err);
@@ -633,7 +627,7 @@ tickets_list(db_t *db, const tickets_filter_t *f, json_t **out, fg_err_t *err)
 	size_t i;
 	json_t *t;
 	json_array_foreach(json_object_get(*out, "items"), i, t) {
-		json_t *kind = kb_find("ticket_kinds", "code", str(t, "kind"));
+		json_t *kind = kb_find("ticket_kinds", "code", fg_jstr(t, "kind"));
 		json_object_set(t, "kind_name", kind ? json_object_get(kind, "name_zh") : json_null());
 	}
 	return 0;
@@ -643,11 +637,11 @@ int
 tickets_follow_plan(db_t *db, const char *actor_id, const char *plan_id, const char *from, const char *to)
 {
 	json_t *t = tickets_active_for_plan(db, plan_id);
-	if (!t || strcmp(str(t, "status"), from) != 0) {
+	if (!t || strcmp(fg_jstr(t, "status"), from) != 0) {
 		json_decref(t);
 		return 0;
 	}
-	const char *id = str(t, "id");
+	const char *id = fg_jstr(t, "id");
 	int rc = db_run(db_q(db,
 	    "UPDATE tickets SET status = $1, work_started_at = COALESCE(work_started_at, $2), version = version + 1, "
 	    "updated_at = $2 WHERE id = $3", "tit", to, fg_now_ms(), id));

@@ -9,12 +9,6 @@
 #include "core/auth/signing.h"
 #include "fieldwork/tickets/tickets.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 json_t *
 tickets_verification(db_t *db, const char *id)
 {
@@ -27,7 +21,7 @@ tickets_verification(db_t *db, const char *id)
 		return NULL;
 	int rc;
 	json_t *t = db_one(db_q(db, "SELECT number FROM tickets WHERE id = $1", "t", id), &rc);
-	char *qr = tickets_qr_payload(id, str(t, "number"), v);
+	char *qr = tickets_qr_payload(id, fg_jstr(t, "number"), v);
 	json_object_set_new(v, "qr_payload", json_string(qr));
 	free(qr);
 	json_decref(t);
@@ -42,13 +36,13 @@ tickets_qr_payload(const char *id, const char *number, json_t *verification)
 	fg_buf_t b;
 	fg_buf_init(&b, 1 << 16);
 	char head[256];
-	int n = snprintf(head, sizeof head, "FGT1|%s|%s|%s", id, number ? number : "", str(verification, "content_hash"));
+	int n = snprintf(head, sizeof head, "FGT1|%s|%s|%s", id, number ? number : "", fg_jstr(verification, "content_hash"));
 	(void)fg_buf_append(&b, head, (size_t)n);
 	size_t i;
 	json_t *s;
 	json_array_foreach(json_object_get(verification, "signatures"), i, s) {
-		const char *parts[] = {"|", str(s, "role"), ",", str(s, "signer_id"), ",", NULL, ",", str(s, "public_key"), ",",
-		    str(s, "signature")};
+		const char *parts[] = {"|", fg_jstr(s, "role"), ",", fg_jstr(s, "signer_id"), ",", NULL, ",", fg_jstr(s, "public_key"), ",",
+		    fg_jstr(s, "signature")};
 		char at[24];
 		snprintf(at, sizeof at, "%lld", (long long)json_integer_value(json_object_get(s, "signed_at")));
 		parts[5] = at;
@@ -111,18 +105,18 @@ tickets_verify_export(json_t *exp, json_t **report)
 	const char *problem = NULL;
 	char hash[65] = "";
 	char *canon = json_is_object(ticket) ? json_dumps(ticket, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	const char *fmt = str(exp, "format");
+	const char *fmt = fg_jstr(exp, "format");
 	if (!fmt || strcmp(fmt, "fieldgrid-ticket-export-v1") != 0)
 		problem = "not a fieldgrid-ticket-export-v1 document";
-	else if (!canon || !str(ticket, "id"))
+	else if (!canon || !fg_jstr(ticket, "id"))
 		problem = "no signed ticket content";
 	else if (json_array_size(sigs) == 0)
 		problem = "no signatures";
 	if (canon) {
 		signing_hash(canon, hash);
-		if (!problem && str(exp, "canonical") && strcmp(str(exp, "canonical"), canon) != 0)
+		if (!problem && fg_jstr(exp, "canonical") && strcmp(fg_jstr(exp, "canonical"), canon) != 0)
 			problem = "the canonical text differs from the ticket content";
-		if (!problem && str(exp, "content_hash") && strcmp(str(exp, "content_hash"), hash) != 0)
+		if (!problem && fg_jstr(exp, "content_hash") && strcmp(fg_jstr(exp, "content_hash"), hash) != 0)
 			problem = "content_hash differs from the SHA-256 of the ticket content";
 	}
 	const char *field = problem ? NULL : record_differs(ticket, json_object_get(exp, "record"));
@@ -131,29 +125,29 @@ tickets_verify_export(json_t *exp, json_t **report)
 	json_t *s;
 	json_array_foreach(problem ? NULL : sigs, i, s) {
 		json_t *signer = json_object_get(s, "signer");
-		const char *role = str(s, "role"), *signer_id = str(signer, "id") ? str(signer, "id") : str(s, "signer_id");
+		const char *role = fg_jstr(s, "role"), *signer_id = fg_jstr(signer, "id") ? fg_jstr(signer, "id") : fg_jstr(s, "signer_id");
 		json_t *at = json_object_get(s, "signed_at");
 		const char *reason = NULL;
 		if (!role || !signer_id || !json_is_integer(at))
 			reason = "incomplete";
-		else if (!str(s, "algorithm") || strcmp(str(s, "algorithm"), "Ed25519") != 0)
+		else if (!fg_jstr(s, "algorithm") || strcmp(fg_jstr(s, "algorithm"), "Ed25519") != 0)
 			reason = "unknown_algorithm";
 		else {
-			char *m = signing_message("ticket", str(ticket, "id"), role, signer_id, json_integer_value(at), hash);
-			if (signing_check_b64(m, str(s, "public_key"), str(s, "signature")) != 0) {
+			char *m = signing_message("ticket", fg_jstr(ticket, "id"), role, signer_id, json_integer_value(at), hash);
+			if (signing_check_b64(m, fg_jstr(s, "public_key"), fg_jstr(s, "signature")) != 0) {
 				/* genuine over the bytes it names, but those are not this content: the ticket was changed */
-				size_t len = 0, cap = str(s, "signed_bytes") ? strlen(str(s, "signed_bytes")) : 0;
+				size_t len = 0, cap = fg_jstr(s, "signed_bytes") ? strlen(fg_jstr(s, "signed_bytes")) : 0;
 				unsigned char *raw = fg_malloc(cap + 1);
-				bool genuine = cap && sodium_base642bin(raw, cap, str(s, "signed_bytes"), cap, NULL, &len, NULL,
+				bool genuine = cap && sodium_base642bin(raw, cap, fg_jstr(s, "signed_bytes"), cap, NULL, &len, NULL,
 						      sodium_base64_VARIANT_ORIGINAL) == 0;
 				if (genuine) {
 					raw[len] = 0;
-					genuine = strlen((char *)raw) == len && signing_check_b64((char *)raw, str(s, "public_key"),
-											str(s, "signature")) == 0;
+					genuine = strlen((char *)raw) == len && signing_check_b64((char *)raw, fg_jstr(s, "public_key"),
+											fg_jstr(s, "signature")) == 0;
 				}
 				free(raw);
 				reason = genuine ? "content_changed" : "signature_invalid";
-			} else if (str(s, "signed_text") && strcmp(str(s, "signed_text"), m) != 0) {
+			} else if (fg_jstr(s, "signed_text") && strcmp(fg_jstr(s, "signed_text"), m) != 0) {
 				reason = "signed_text_differs";
 			}
 			free(m);

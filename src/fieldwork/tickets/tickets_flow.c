@@ -6,17 +6,11 @@
 #include "safety/interface/kb.h"
 #include "fieldwork/tickets/tickets.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 /* No single-person work: the leader plus at least (min_people − 1) crew (REFERENCE.md §1.5). */
 static int
 g_crew_enough(flow_ctx_t *c, fg_err_t *gate)
 {
-	json_t *tk = kb_find("ticket_kinds", "code", str(c->row, "kind"));
+	json_t *tk = kb_find("ticket_kinds", "code", fg_jstr(c->row, "kind"));
 	json_int_t min = tk ? json_integer_value(json_object_get(tk, "min_people")) : 2;
 	json_int_t people = 1 + (json_int_t)json_array_size(json_object_get(c->row, "crew"));
 	if (people >= (min ? min : 2))
@@ -37,10 +31,10 @@ g_has_measures(flow_ctx_t *c, fg_err_t *gate)
 static int
 g_not_leader(flow_ctx_t *c, fg_err_t *gate)
 {
-	if (strcmp(c->actor->id, str(c->row, "leader_id")) != 0)
+	if (strcmp(c->actor->id, fg_jstr(c->row, "leader_id")) != 0)
 		return 0;
 	fg_err(gate, "signer_conflict");
-	fg_err_detail_str(gate, "role", str(c->transition, "signs"));
+	fg_err_detail_str(gate, "role", fg_jstr(c->transition, "signs"));
 	return -1;
 }
 
@@ -68,14 +62,14 @@ g_measures_done(flow_ctx_t *c, fg_err_t *gate)
 static int
 g_extendable(flow_ctx_t *c, fg_err_t *gate)
 {
-	json_t *tk = kb_find("ticket_kinds", "code", str(c->row, "kind"));
+	json_t *tk = kb_find("ticket_kinds", "code", fg_jstr(c->row, "kind"));
 	json_int_t max = tk && json_is_true(json_object_get(tk, "extendable")) ? json_integer_value(json_object_get(tk, "max_extensions")) : 0;
 	if (tk && json_is_true(json_object_get(tk, "extendable")) && !max)
 		max = 1;
 	if (json_integer_value(json_object_get(c->row, "extensions")) < max)
 		return 0;
 	fg_err(gate, "ticket_not_extendable");
-	fg_err_detail_str(gate, "kind", str(c->row, "kind"));
+	fg_err_detail_str(gate, "kind", fg_jstr(c->row, "kind"));
 	fg_err_detail_int(gate, "max_extensions", max);
 	return -1;
 }
@@ -91,7 +85,7 @@ g_end_photos(flow_ctx_t *c, fg_err_t *gate)
 	json_array_foreach(ids, i, v) {
 		int rc;
 		json_t *a = db_one(db_q(c->db, "SELECT content_type FROM attachments WHERE id = $1", "t", json_string_value(v)), &rc);
-		bool image = a && strncmp(str(a, "content_type"), "image/", 6) == 0;
+		bool image = a && strncmp(fg_jstr(a, "content_type"), "image/", 6) == 0;
 		json_decref(a);
 		if (!image) {
 			fg_err(gate, "ticket_end_photo_missing");
@@ -108,7 +102,7 @@ e_sign(flow_ctx_t *c, fg_err_t *err)
 	char *canon = tickets_canonical(c->db, c->id);
 	if (!canon)
 		return fg_err(err, "internal");
-	int rc = signing_sign(c->db, c->actor->id, str(c->body, "password"), "ticket", c->id, str(c->transition, "signs"),
+	int rc = signing_sign(c->db, c->actor->id, fg_jstr(c->body, "password"), "ticket", c->id, fg_jstr(c->transition, "signs"),
 	    canon, err);
 	free(canon);
 	return rc;
@@ -117,7 +111,7 @@ e_sign(flow_ctx_t *c, fg_err_t *err)
 static int
 e_permitted(flow_ctx_t *c, fg_err_t *err)
 {
-	const char *method = str(c->body, "permit_method");
+	const char *method = fg_jstr(c->body, "permit_method");
 	if (db_run(db_q(c->db, "UPDATE tickets SET permitter_id = $1, permitted_at = $2, permit_method = $3 WHERE id = $4",
 		"titt", c->actor->id, fg_now_ms(), method ? method : "onsite", c->id)) != DB_DONE)
 		return -1;

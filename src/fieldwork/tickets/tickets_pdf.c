@@ -165,12 +165,6 @@ qr_block(layout_t *l, const char *payload, float side)
 	l->y -= side + 6;
 }
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 /* The display name for a user id; people already loaded are looked up first, others are fetched and kept. */
 static const char *
 name_of(db_t *db, json_t *people, const char *id)
@@ -180,12 +174,12 @@ name_of(db_t *db, json_t *people, const char *id)
 	int rc;
 	if (!id)
 		return "—";
-	json_array_foreach(people, i, p) if (strcmp(str(p, "id"), id) == 0) return str(p, "display_name");
+	json_array_foreach(people, i, p) if (strcmp(fg_jstr(p, "id"), id) == 0) return fg_jstr(p, "display_name");
 	json_t *u = db_one(db_q(db, "SELECT id, display_name FROM users WHERE id = $1", "t", id), &rc);
 	if (!u)
 		return id;
 	json_array_append_new(people, u);
-	return str(u, "display_name");
+	return fg_jstr(u, "display_name");
 }
 
 int
@@ -218,10 +212,10 @@ tickets_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_er
 	}
 	new_page(&l);
 	char buf[2048], a[32], b[32];
-	json_t *kind = kb_find("ticket_kinds", "code", str(t, "kind"));
-	fg_fmt(buf, sizeof buf, "%s", kind ? str(kind, "name_zh") : str(t, "kind"));
+	json_t *kind = kb_find("ticket_kinds", "code", fg_jstr(t, "kind"));
+	fg_fmt(buf, sizeof buf, "%s", kind ? fg_jstr(kind, "name_zh") : fg_jstr(t, "kind"));
 	text(&l, MARGIN, 18, PAGE_W - 2 * MARGIN, buf);
-	fg_fmt(buf, sizeof buf, "编号 %s    状态 %s", str(t, "number"), str(t, "status"));
+	fg_fmt(buf, sizeof buf, "编号 %s    状态 %s", fg_jstr(t, "number"), fg_jstr(t, "status"));
 	text(&l, MARGIN, 10.5f, PAGE_W - 2 * MARGIN, buf);
 	rule(&l);
 
@@ -232,19 +226,19 @@ tickets_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_er
 	json_array_foreach(json_object_get(t, "crew"), i, c) {
 		json_array_append(people, c);
 		size_t n = strlen(crew);
-		fg_fmt(crew + n, sizeof crew - n, "%s%s", n ? "、" : "", str(c, "display_name"));
+		fg_fmt(crew + n, sizeof crew - n, "%s%s", n ? "、" : "", fg_jstr(c, "display_name"));
 	}
-	field(&l, "工作负责人（监护人）", str(json_object_get(t, "leader"), "display_name"));
+	field(&l, "工作负责人（监护人）", fg_jstr(json_object_get(t, "leader"), "display_name"));
 	fg_fmt(buf, sizeof buf, "%s（共 %zu 人，含负责人）", crew, json_array_size(json_object_get(t, "crew")) + 1);
 	field(&l, "工作班成员", buf);
-	field(&l, "工作地点", str(t, "place"));
-	field(&l, "工作内容", str(t, "content"));
+	field(&l, "工作地点", fg_jstr(t, "place"));
+	field(&l, "工作内容", fg_jstr(t, "content"));
 	when(json_integer_value(json_object_get(t, "planned_start")), a, sizeof a);
 	when(json_integer_value(json_object_get(t, "planned_end")), b, sizeof b);
 	fg_fmt(buf, sizeof buf, "自 %s 至 %s%s", a, b, json_integer_value(json_object_get(t, "extensions")) ? "（已延期）" : "");
 	field(&l, "计划工作时间", buf);
-	field(&l, "停电范围", str(t, "outage_scope"));
-	field(&l, "保留带电部位", str(t, "live_parts"));
+	field(&l, "停电范围", fg_jstr(t, "outage_scope"));
+	field(&l, "保留带电部位", fg_jstr(t, "live_parts"));
 	fg_fmt(buf, sizeof buf, "%lld 级（1 级最高）", (long long)json_integer_value(json_object_get(t, "risk_level")));
 	field(&l, "风险等级", buf);
 	rule(&l);
@@ -254,25 +248,25 @@ tickets_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_er
 	json_array_foreach(json_object_get(t, "risks"), i, r) {
 		const char *ok = json_is_null(json_object_get(r, "confirmed_at")) ? "□" : "■";
 		fg_fmt(buf, sizeof buf, "%s %lld. [%lld级] %s", ok, (long long)json_integer_value(json_object_get(r, "seq")),
-		    (long long)json_integer_value(json_object_get(r, "level")), str(r, "hazard"));
+		    (long long)json_integer_value(json_object_get(r, "level")), fg_jstr(r, "hazard"));
 		text(&l, MARGIN, 10, PAGE_W - 2 * MARGIN, buf);
 		size_t j;
 		json_array_foreach(json_object_get(t, "measures"), j, m) {
-			if (!str(m, "risk_id") || !str(r, "risk_id") || strcmp(str(m, "risk_id"), str(r, "risk_id")) != 0)
+			if (!fg_jstr(m, "risk_id") || !fg_jstr(r, "risk_id") || strcmp(fg_jstr(m, "risk_id"), fg_jstr(r, "risk_id")) != 0)
 				continue;
 			char done[96] = "";
 			if (!json_is_null(json_object_get(m, "done_at"))) {
 				when(json_integer_value(json_object_get(m, "done_at")), a, sizeof a);
-				fg_fmt(done, sizeof done, "  ✓ %s %s", name_of(db, people, str(m, "done_by")), a);
+				fg_fmt(done, sizeof done, "  ✓ %s %s", name_of(db, people, fg_jstr(m, "done_by")), a);
 			}
-			fg_fmt(buf, sizeof buf, "— %s%s", str(m, "text"), done);
+			fg_fmt(buf, sizeof buf, "— %s%s", fg_jstr(m, "text"), done);
 			text(&l, MARGIN + 18, 9.5f, PAGE_W - 2 * MARGIN - 18, buf);
 		}
 	}
 	json_array_foreach(json_object_get(t, "measures"), i, m) { /* measures not tied to a risk: survey and supplements */
-		if (str(m, "risk_id"))
+		if (fg_jstr(m, "risk_id"))
 			continue;
-		fg_fmt(buf, sizeof buf, "%s %s%s", json_is_null(json_object_get(m, "done_at")) ? "□" : "■", str(m, "text"),
+		fg_fmt(buf, sizeof buf, "%s %s%s", json_is_null(json_object_get(m, "done_at")) ? "□" : "■", fg_jstr(m, "text"),
 		    json_is_true(json_object_get(m, "supplement")) ? "（补充）" : "");
 		text(&l, MARGIN, 10, PAGE_W - 2 * MARGIN, buf);
 	}
@@ -285,12 +279,12 @@ tickets_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_er
 	    {"leader_end", "工作负责人（终结）"}};
 	json_t *s;
 	json_array_foreach(json_object_get(t, "signatures"), i, s) {
-		const char *label = str(s, "role");
+		const char *label = fg_jstr(s, "role");
 		for (size_t k = 0; k < sizeof roles / sizeof roles[0]; k++)
-			if (strcmp(roles[k].role, str(s, "role")) == 0)
+			if (strcmp(roles[k].role, fg_jstr(s, "role")) == 0)
 				label = roles[k].label;
 		when(json_integer_value(json_object_get(s, "signed_at")), a, sizeof a);
-		fg_fmt(buf, sizeof buf, "%s：%s    %s    （电子签名 Ed25519）", label, str(s, "signer_name"), a);
+		fg_fmt(buf, sizeof buf, "%s：%s    %s    （电子签名 Ed25519）", label, fg_jstr(s, "signer_name"), a);
 		text(&l, MARGIN, 10.5f, PAGE_W - 2 * MARGIN, buf);
 	}
 	if (json_array_size(json_object_get(t, "signatures")) == 0)
@@ -298,16 +292,16 @@ tickets_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_er
 	if (!json_is_null(json_object_get(t, "ended_at"))) {
 		when(json_integer_value(json_object_get(t, "ended_at")), a, sizeof a);
 		fg_fmt(buf, sizeof buf, "工作终结时间：%s    现场照片 %zu 张    %s", a, json_array_size(json_object_get(t, "photos")),
-		    str(t, "end_note") ? str(t, "end_note") : "");
+		    fg_jstr(t, "end_note") ? fg_jstr(t, "end_note") : "");
 		text(&l, MARGIN, 10.5f, PAGE_W - 2 * MARGIN, buf);
 	}
 	rule(&l);
 	json_t *v = tickets_verification(db, id);
-	const char *hash = v ? str(v, "content_hash") : "";
+	const char *hash = v ? fg_jstr(v, "content_hash") : "";
 	fg_fmt(buf, sizeof buf, "内容摘要 SHA-256：%s\n核验：GET /api/v1/tickets/%s/verify", hash, id);
 	text(&l, MARGIN, 8, PAGE_W - 2 * MARGIN, buf);
 	if (v && json_array_size(json_object_get(v, "signatures")) > 0) {
-		qr_block(&l, str(v, "qr_payload"), 200);
+		qr_block(&l, fg_jstr(v, "qr_payload"), 200);
 		text(&l, MARGIN, 8, PAGE_W - 2 * MARGIN,
 		    "扫码离线核验：二维码含内容摘要及每个签名的签名人、时间、Ed25519 公钥与签名（格式 FGT1，见 docs/api.md）");
 	}

@@ -14,12 +14,6 @@
  * more than the page. Past it the page says total_more. */
 #define TOTAL_CAP 10000
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static bool
 one_of(const char *const *list, const char *s)
 {
@@ -35,7 +29,7 @@ with_history(db_t *db, json_t *a)
 	if (!a)
 		return NULL;
 	int rc;
-	const char *id = str(a, "id");
+	const char *id = fg_jstr(a, "id");
 	json_t *moves = db_all(db_q(db,
 	    "SELECT m.id, m.move, m.from_status, m.to_status, m.at, m.actor_id, u.display_name AS actor_name, m.holder_id, "
 	    "h.display_name AS holder_name, m.work_order_id, w.number AS work_order_number, m.point_no, m.reading, m.result, m.note "
@@ -43,9 +37,9 @@ with_history(db_t *db, json_t *a)
 	    "LEFT JOIN work_order_summaries w ON w.id = m.work_order_id WHERE m.asset_id = $1 ORDER BY m.at, m.id", "t", id), &rc);
 	json_t *inst = db_one(db_q(db, "SELECT id, point_no, position, installed_at, installed_by, install_order_id, install_reading "
 				       "FROM metering_point_installs WHERE asset_id = $1 AND removed_at IS NULL", "t", id), &rc);
-	json_t *holder = str(a, "holder_id") ? db_one(db_q(db, "SELECT display_name FROM users WHERE id = $1", "t", str(a, "holder_id")), &rc) : NULL;
-	json_t *wo = str(a, "work_order_id") ? db_one(db_q(db, "SELECT number, status FROM work_order_summaries WHERE id = $1", "t",
-						       str(a, "work_order_id")), &rc) : NULL;
+	json_t *holder = fg_jstr(a, "holder_id") ? db_one(db_q(db, "SELECT display_name FROM users WHERE id = $1", "t", fg_jstr(a, "holder_id")), &rc) : NULL;
+	json_t *wo = fg_jstr(a, "work_order_id") ? db_one(db_q(db, "SELECT number, status FROM work_order_summaries WHERE id = $1", "t",
+						       fg_jstr(a, "work_order_id")), &rc) : NULL;
 	if (!moves) {
 		json_decref(a);
 		json_decref(inst);
@@ -114,7 +108,7 @@ ratio_ok(const char *s)
 static int
 need(json_t *in, const char *field, const char *why, fg_err_t *err)
 {
-	const char *v = str(in, field);
+	const char *v = fg_jstr(in, field);
 	return v && *v ? 0 : fg_err_field(err, "missing_field", field, why);
 }
 
@@ -125,7 +119,7 @@ check_receipt(db_t *db, json_t *in, fg_err_t *err)
 	static const char *const meter_types[] = {"single_phase", "three_phase_direct", "three_phase_ct", "three_phase_hv", NULL};
 	static const char *const terminal_types[] = {"concentrator", "collector", "dedicated", "energy_controller", NULL};
 	static const char *const seal_uses[] = {"meter_cover", "terminal_box", "meter_box", "ct_box", NULL};
-	const char *no = str(in, "asset_no"), *kind = str(in, "kind"), *sub = str(in, "subtype");
+	const char *no = fg_jstr(in, "asset_no"), *kind = fg_jstr(in, "kind"), *sub = fg_jstr(in, "subtype");
 	if (!asset_no_ok(no))
 		return fg_err_field(err, "invalid_field", "asset_no", "2-40 letters, digits, - _ or /");
 	if (!one_of(kinds, kind))
@@ -141,7 +135,7 @@ check_receipt(db_t *db, json_t *in, fg_err_t *err)
 		if (need(in, "ratio", "the transformer's ratio: 200/5, 10000/100 …", err) ||
 		    need(in, "accuracy_class", "the transformer's class: 0.2S, 0.5 …", err))
 			return -1;
-		if (!ratio_ok(str(in, "ratio")))
+		if (!ratio_ok(fg_jstr(in, "ratio")))
 			return fg_err_field(err, "invalid_field", "ratio", "primary/secondary, e.g. 200/5");
 	} else if (strcmp(kind, "terminal") == 0) {
 		if (need(in, "subtype", "concentrator, collector, dedicated or energy_controller", err))
@@ -156,9 +150,9 @@ check_receipt(db_t *db, json_t *in, fg_err_t *err)
 	}
 	static const char *const days[] = {"produced_on", "verified_on", NULL};
 	for (int i = 0; days[i]; i++)
-		if (str(in, days[i]) && !day_valid(str(in, days[i])))
+		if (fg_jstr(in, days[i]) && !day_valid(fg_jstr(in, days[i])))
 			return fg_err_field(err, "invalid_field", days[i], "YYYY-MM-DD");
-	const char *org = str(in, "org_unit_id");
+	const char *org = fg_jstr(in, "org_unit_id");
 	if (org) {
 		int rc;
 		json_t *o = db_one(db_q(db, "SELECT id FROM org_units WHERE id = $1", "t", org), &rc);
@@ -184,17 +178,17 @@ assets_receive(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_
 	    "INSERT INTO metering_assets (id, asset_no, kind, subtype, model, manufacturer, batch, accuracy_class, rated, ratio, "
 	    "constant, produced_on, verified_on, status, org_unit_id, note, created_at, updated_at) "
 	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'in_stock', $14, $15, $16, $16)",
-	    "tttttttttttttt" "ti", id, str(in, "asset_no"), str(in, "kind"), str(in, "subtype"), str(in, "model"),
-	    str(in, "manufacturer"), str(in, "batch"), str(in, "accuracy_class"), str(in, "rated"), str(in, "ratio"),
-	    str(in, "constant"), str(in, "produced_on"), str(in, "verified_on"), str(in, "org_unit_id"), str(in, "note"), now));
+	    "tttttttttttttt" "ti", id, fg_jstr(in, "asset_no"), fg_jstr(in, "kind"), fg_jstr(in, "subtype"), fg_jstr(in, "model"),
+	    fg_jstr(in, "manufacturer"), fg_jstr(in, "batch"), fg_jstr(in, "accuracy_class"), fg_jstr(in, "rated"), fg_jstr(in, "ratio"),
+	    fg_jstr(in, "constant"), fg_jstr(in, "produced_on"), fg_jstr(in, "verified_on"), fg_jstr(in, "org_unit_id"), fg_jstr(in, "note"), now));
 	if (rc == DB_CONFLICT) {
 		fg_err_field(err, "metering_asset_no_taken", "asset_no", NULL);
-		fg_err_detail_str(err, "asset_no", str(in, "asset_no"));
+		fg_err_detail_str(err, "asset_no", fg_jstr(in, "asset_no"));
 	}
 	if (rc != DB_DONE ||
 	    db_run(db_q(db, "INSERT INTO metering_asset_moves (id, asset_id, move, from_status, to_status, at, actor_id, org_unit_id, note) "
 			    "VALUES ($1, $2, 'received', NULL, 'in_stock', $3, $4, $5, $6)", "ttittt", mid, id, now, actor_id,
-		str(in, "org_unit_id"), str(in, "note"))) != DB_DONE)
+		fg_jstr(in, "org_unit_id"), fg_jstr(in, "note"))) != DB_DONE)
 		return db_fail(db, err);
 	json_t *after = NULL;
 	int rc2;
@@ -341,7 +335,7 @@ assets_issued(db_t *db, const char *holder_id, const char *work_order_ids, const
 		}
 		json_object_set_new(found, "count", json_integer(json_integer_value(json_object_get(found, "count")) + 1));
 		json_t *bk = json_object_get(found, "by_kind");
-		const char *k = str(r, "kind");
+		const char *k = fg_jstr(r, "kind");
 		json_object_set_new(bk, k, json_integer(json_integer_value(json_object_get(bk, k)) + 1));
 	}
 	return json_pack("{s:o, s:o}", "items", rows, "by_holder", by);
@@ -412,7 +406,7 @@ assets_discrepancies(db_t *db, int open, const char *work_order_id)
 int
 assets_discrepancy_resolve(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *text = str(in, "resolution");
+	const char *text = fg_jstr(in, "resolution");
 	if (!text || !*text)
 		return fg_err_field(err, "missing_field", "resolution", "what was done about it");
 	if (db_begin(db) != 0)

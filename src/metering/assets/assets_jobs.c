@@ -17,12 +17,6 @@
 #include "metering/assets/assets.h"
 #include "metering/assets/assets_int.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 /* A record's value as text: readings may have been recorded as numbers. buf: room for a number. */
 static const char *
 text(json_t *records, const char *key, char *buf, size_t n)
@@ -116,7 +110,7 @@ one(run_t *r, const char *key, const char *asset_no, bool install, const char *r
 static void
 transformers(run_t *r, json_t *records, const char *key)
 {
-	json_t *nos = split(str(records, key));
+	json_t *nos = split(fg_jstr(records, key));
 	size_t n = json_array_size(nos), i;
 	json_t *v;
 	json_array_foreach(nos, i, v) {
@@ -129,7 +123,7 @@ transformers(run_t *r, json_t *records, const char *key)
 static void
 seals(run_t *r, json_t *records, const char *key, bool apply)
 {
-	json_t *nos = split(str(records, key));
+	json_t *nos = split(fg_jstr(records, key));
 	size_t i;
 	json_t *v;
 	json_array_foreach(nos, i, v) one(r, key, json_string_value(v), apply, NULL, NULL, apply ? NULL : "job");
@@ -157,15 +151,15 @@ returns_due(run_t *r, const char *number)
 		json_array_foreach(items, i, a) {
 			if (len + 60 >= sizeof body)
 				break;
-			len += (size_t)snprintf(body + len, sizeof body - len, "%s%s(%s)", i ? "、" : "应退：", str(a, "asset_no"), str(a, "kind"));
+			len += (size_t)snprintf(body + len, sizeof body - len, "%s%s(%s)", i ? "、" : "应退：", fg_jstr(a, "asset_no"), fg_jstr(a, "kind"));
 		}
 		json_t *users = json_array();
-		json_array_foreach(items, i, a) if (str(a, "holder_id")) json_array_append_new(users, json_string(str(a, "holder_id")));
+		json_array_foreach(items, i, a) if (fg_jstr(a, "holder_id")) json_array_append_new(users, json_string(fg_jstr(a, "holder_id")));
 		static const char *const roles[] = {"tool_keeper", "metering", NULL};
 		for (int k = 0; roles[k]; k++) {
 			json_t *us = notify_role_users(r->db, roles[k]);
 			json_t *u;
-			json_array_foreach(us, i, u) json_array_append_new(users, json_string(str(u, "id")));
+			json_array_foreach(us, i, u) json_array_append_new(users, json_string(fg_jstr(u, "id")));
 			json_decref(us);
 		}
 		json_t *u;
@@ -191,8 +185,8 @@ assets_on_finished(db_t *db, const fg_event_t *ev, fg_err_t *err)
 		return fg_err(err, "internal");
 	}
 	json_t *rec = json_object_get(res, "records");
-	const char *kind = str(order, "kind");
-	const char *point = str(order, "metering_point_no");
+	const char *kind = fg_jstr(order, "kind");
+	const char *point = fg_jstr(order, "metering_point_no");
 	run_t r = {db, ev->actor_id, ev->entity_id, point && *point ? point : NULL, 0, 0, false};
 	char b1[40], b2[40];
 	/* out first, then in: the new meter takes the place the old one leaves */
@@ -209,7 +203,7 @@ assets_on_finished(db_t *db, const fg_event_t *ev, fg_err_t *err)
 	one(&r, "new_part_asset_no", text(rec, "new_part_asset_no", b1, sizeof b1), true, NULL, NULL, NULL);
 	seals(&r, rec, "new_seal_nos", true);
 	if (!r.failed)
-		returns_due(&r, str(order, "number"));
+		returns_due(&r, fg_jstr(order, "number"));
 	json_decref(order);
 	json_decref(res);
 	return r.failed ? fg_err(err, "internal") : 0;

@@ -56,12 +56,6 @@ bit(const char *const *names, const char *s)
 static const char *const status_names[] = {"in_stock", "issued", "installed", "removed", "verifying", "scrapped", NULL};
 static const char *const kind_names[] = {"meter", "ct", "pt", "terminal", "seal", NULL};
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static const transition_t *
 transition(const char *action)
 {
@@ -95,9 +89,9 @@ static int
 refuse(fg_err_t *err, const char *code, json_t *asset, const char *action)
 {
 	fg_err(err, code);
-	fg_err_detail_str(err, "asset_no", str(asset, "asset_no"));
-	fg_err_detail_str(err, "status", str(asset, "status"));
-	fg_err_detail_str(err, "kind", str(asset, "kind"));
+	fg_err_detail_str(err, "asset_no", fg_jstr(asset, "asset_no"));
+	fg_err_detail_str(err, "status", fg_jstr(asset, "status"));
+	fg_err_detail_str(err, "kind", fg_jstr(asset, "kind"));
 	fg_err_detail_str(err, "action", action);
 	return -1;
 }
@@ -107,7 +101,7 @@ refuse(fg_err_t *err, const char *code, json_t *asset, const char *action)
 static int
 occupied(db_t *db, json_t *asset, const char *point_no, const char *position, fg_err_t *err)
 {
-	const char *kind = str(asset, "kind");
+	const char *kind = fg_jstr(asset, "kind");
 	bool meter = strcmp(kind, "meter") == 0;
 	if (!meter && strcmp(kind, "ct") != 0 && strcmp(kind, "pt") != 0)
 		return 0;
@@ -122,9 +116,9 @@ occupied(db_t *db, json_t *asset, const char *point_no, const char *position, fg
 	fg_err(err, "metering_point_occupied");
 	fg_err_detail_str(err, "point_no", point_no);
 	fg_err_detail_str(err, "kind", kind);
-	fg_err_detail_str(err, "installed_asset_no", str(o, "asset_no"));
-	if (str(o, "position"))
-		fg_err_detail_str(err, "position", str(o, "position"));
+	fg_err_detail_str(err, "installed_asset_no", fg_jstr(o, "asset_no"));
+	if (fg_jstr(o, "position"))
+		fg_err_detail_str(err, "position", fg_jstr(o, "position"));
 	json_decref(o);
 	return -1;
 }
@@ -140,7 +134,7 @@ row(db_t *db, const char *id)
 static int
 check(db_t *db, json_t *a, const transition_t *t, const char *action, json_t *in, fg_err_t *err)
 {
-	const char *status = str(a, "status"), *kind = str(a, "kind");
+	const char *status = fg_jstr(a, "status"), *kind = fg_jstr(a, "kind");
 	if (strcmp(status, "scrapped") == 0)
 		return refuse(err, "metering_asset_scrapped", a, action);
 	bool seal = strcmp(kind, "seal") == 0;
@@ -159,11 +153,11 @@ check(db_t *db, json_t *a, const transition_t *t, const char *action, json_t *in
 	if (json_object_get(in, "version") && db_check_version(a, in, err))
 		return -1;
 	bool meter = strcmp(kind, "meter") == 0;
-	const char *reading = str(in, "reading");
+	const char *reading = fg_jstr(in, "reading");
 	if (reading && !reading_ok(reading))
 		return fg_err_field(err, "invalid_field", "reading", "kWh as a decimal, e.g. 12345.67");
 	if (strcmp(action, "issue") == 0) {
-		const char *holder = str(in, "holder_id");
+		const char *holder = fg_jstr(in, "holder_id");
 		if (!holder || !*holder)
 			return fg_err_field(err, "missing_field", "holder_id", "the crew member it goes to");
 		int rc;
@@ -171,7 +165,7 @@ check(db_t *db, json_t *a, const transition_t *t, const char *action, json_t *in
 		if (!u)
 			return rc == DB_DONE ? fg_err_field(err, "invalid_field", "holder_id", "no such user") : -1;
 		json_decref(u);
-		const char *wo = str(in, "work_order_id");
+		const char *wo = fg_jstr(in, "work_order_id");
 		if (!wo || !*wo)
 			return fg_err_field(err, "missing_field", "work_order_id", "the job it is for");
 		json_t *o = work_orders_get(db, wo);
@@ -179,25 +173,25 @@ check(db_t *db, json_t *a, const transition_t *t, const char *action, json_t *in
 			return fg_err_field(err, "invalid_field", "work_order_id", "no such work order");
 		json_decref(o);
 	} else if (strcmp(action, "install") == 0 || strcmp(action, "apply") == 0) {
-		const char *point = str(in, "point_no");
+		const char *point = fg_jstr(in, "point_no");
 		if (!point || !*point)
 			return fg_err_field(err, "missing_field", "point_no", "the metering point's number");
 		if (meter && !reading)
 			return fg_err_field(err, "missing_field", "reading", "the meter's register at install");
-		if ((strcmp(kind, "ct") == 0 || strcmp(kind, "pt") == 0) && !str(in, "position"))
+		if ((strcmp(kind, "ct") == 0 || strcmp(kind, "pt") == 0) && !fg_jstr(in, "position"))
 			return fg_err_field(err, "missing_field", "position", "the phase: A, B or C");
-		if (occupied(db, a, point, str(in, "position"), err))
+		if (occupied(db, a, point, fg_jstr(in, "position"), err))
 			return -1;
 	} else if (strcmp(action, "remove") == 0) {
 		if (meter && !reading)
 			return fg_err_field(err, "missing_field", "reading", "the meter's register at removal");
 	} else if (strcmp(action, "verify") == 0) {
-		const char *res = str(in, "result");
+		const char *res = fg_jstr(in, "result");
 		if (!res)
 			return fg_err_field(err, "missing_field", "result", "passed or failed");
 		if (strcmp(res, "passed") != 0 && strcmp(res, "failed") != 0)
 			return fg_err_field(err, "invalid_field", "result", "passed or failed");
-		const char *on = str(in, "verified_on");
+		const char *on = fg_jstr(in, "verified_on");
 		if (on && !day_valid(on))
 			return fg_err_field(err, "invalid_field", "verified_on", "YYYY-MM-DD");
 	}
@@ -214,36 +208,36 @@ apply(db_t *db, const char *actor_id, json_t *a, const char *action, json_t *in,
 		return fg_err_field(err, "invalid_field", "action", "issue, return, install, apply, remove, break, send, verify or scrap");
 	if (check(db, a, t, action, in, err))
 		return -1;
-	const char *id = str(a, "id"), *from = str(a, "status"), *to = t->to, *result = NULL;
-	const char *wo = str(in, "work_order_id"), *point = str(in, "point_no"), *reading = str(in, "reading");
+	const char *id = fg_jstr(a, "id"), *from = fg_jstr(a, "status"), *to = t->to, *result = NULL;
+	const char *wo = fg_jstr(in, "work_order_id"), *point = fg_jstr(in, "point_no"), *reading = fg_jstr(in, "reading");
 	int64_t now = fg_now_ms();
 	char today[11];
 	day_today(today);
 	int rc = DB_DONE;
 	if (strcmp(action, "issue") == 0) {
 		rc = db_run(db_q(db, "UPDATE metering_assets SET status = 'issued', holder_id = $1, work_order_id = $2, "
-				     "updated_at = $3, version = version + 1 WHERE id = $4", "ttit", str(in, "holder_id"), wo, now, id));
+				     "updated_at = $3, version = version + 1 WHERE id = $4", "ttit", fg_jstr(in, "holder_id"), wo, now, id));
 	} else if (strcmp(action, "return") == 0 || strcmp(action, "send") == 0 || strcmp(action, "scrap") == 0) {
 		rc = db_run(db_q(db, "UPDATE metering_assets SET status = $1, holder_id = NULL, "
 				     "work_order_id = CASE WHEN $1 = 'scrapped' THEN work_order_id ELSE NULL END, "
 				     "updated_at = $2, version = version + 1 WHERE id = $3", "tit", to, now, id));
 		if (strcmp(action, "scrap") == 0)
-			result = str(in, "reason");
+			result = fg_jstr(in, "reason");
 	} else if (strcmp(action, "install") == 0 || strcmp(action, "apply") == 0) {
 		if (!wo)
-			wo = str(a, "work_order_id");
+			wo = fg_jstr(a, "work_order_id");
 		rc = db_run(db_q(db, "UPDATE metering_assets SET status = 'installed', holder_id = NULL, work_order_id = $1, "
 				     "point_no = $2, transformer_area = $3, installed_on = $4, updated_at = $5, version = version + 1 "
-				     "WHERE id = $6", "ttttit", wo, point, str(in, "transformer_area"), today, now, id));
+				     "WHERE id = $6", "ttttit", wo, point, fg_jstr(in, "transformer_area"), today, now, id));
 		char iid[37];
 		fg_uuid7(iid);
 		if (rc == DB_DONE)
 			rc = db_run(db_q(db, "INSERT INTO metering_point_installs (id, point_no, asset_id, kind, position, installed_at, "
 					     "installed_by, install_order_id, install_reading) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-				"tttttitt" "t", iid, point, id, str(a, "kind"), str(in, "position"), now, actor_id, wo, reading));
+				"tttttitt" "t", iid, point, id, fg_jstr(a, "kind"), fg_jstr(in, "position"), now, actor_id, wo, reading));
 	} else if (strcmp(action, "remove") == 0 || strcmp(action, "break") == 0) {
-		point = str(a, "point_no");
-		result = str(in, "reason");
+		point = fg_jstr(a, "point_no");
+		result = fg_jstr(in, "reason");
 		rc = db_run(db_q(db, "UPDATE metering_assets SET status = 'removed', holder_id = NULL, "
 				     "work_order_id = COALESCE($1, work_order_id), point_no = NULL, transformer_area = NULL, "
 				     "installed_on = NULL, updated_at = $2, version = version + 1 WHERE id = $3", "tit", wo, now, id));
@@ -252,11 +246,11 @@ apply(db_t *db, const char *actor_id, json_t *a, const char *action, json_t *in,
 					     "removal_reading = $4, removal_reason = $5 WHERE asset_id = $6 AND removed_at IS NULL",
 				"itttt" "t", now, actor_id, wo, reading, result, id));
 	} else if (strcmp(action, "verify") == 0) {
-		result = str(in, "result");
+		result = fg_jstr(in, "result");
 		bool passed = strcmp(result, "passed") == 0;
 		/* failed: scrapped, unless the lab keeps it for repair (back to removed: it may be sent again) */
 		to = passed ? "in_stock" : json_is_true(json_object_get(in, "repair")) ? "removed" : "scrapped";
-		const char *on = str(in, "verified_on");
+		const char *on = fg_jstr(in, "verified_on");
 		rc = db_run(db_q(db, "UPDATE metering_assets SET status = $1, verified_on = CASE WHEN $2 = 1 THEN $3 ELSE verified_on END, "
 				     "holder_id = NULL, work_order_id = NULL, updated_at = $4, version = version + 1 WHERE id = $5",
 			"tbtit", to, passed, on ? on : today, now, id));
@@ -269,8 +263,8 @@ apply(db_t *db, const char *actor_id, json_t *a, const char *action, json_t *in,
 			    "org_unit_id, work_order_id, point_no, reading, result, note) "
 			    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
 		    "ttttti" "tttttttt", mid, id, t->move, from, to, now, actor_id,
-		    strcmp(action, "issue") == 0 ? str(in, "holder_id") : str(a, "holder_id"), str(a, "org_unit_id"),
-		    wo ? wo : str(a, "work_order_id"), point, reading, result, str(in, "note"))) != DB_DONE)
+		    strcmp(action, "issue") == 0 ? fg_jstr(in, "holder_id") : fg_jstr(a, "holder_id"), fg_jstr(a, "org_unit_id"),
+		    wo ? wo : fg_jstr(a, "work_order_id"), point, reading, result, fg_jstr(in, "note"))) != DB_DONE)
 		return -1;
 	json_t *after = row(db, id);
 	if (!after || audit_write(db, actor_id, action, "metering_asset", id, a, after) != 0) {
@@ -297,7 +291,7 @@ move_locked(db_t *db, const char *actor_id, const char *key, bool by_no, const c
 		found = db_one(db_q(db, "SELECT id FROM metering_assets WHERE asset_no = $1", "t", key), &rc);
 		if (!found)
 			return rc == DB_DONE ? fg_err_not_found(err, "metering_asset", key) : -1;
-		id = str(found, "id");
+		id = fg_jstr(found, "id");
 	}
 	if (db_lock_row(db, "metering_assets", id) != 0) {
 		json_decref(found);
@@ -351,7 +345,7 @@ by_kind(db_t *db, const char *actor_id, const char *asset_no, bool install, json
 		json_decref(in);
 		return rc == DB_DONE ? fg_err_not_found(err, "metering_asset", asset_no) : fg_err(err, "internal");
 	}
-	bool seal = strcmp(str(k, "kind"), "seal") == 0;
+	bool seal = strcmp(fg_jstr(k, "kind"), "seal") == 0;
 	json_decref(k);
 	int out = assets_move_by_no(db, actor_id, asset_no, install ? (seal ? "apply" : "install") : (seal ? "break" : "remove"),
 	    in, err);
@@ -392,7 +386,7 @@ assets_batch_issue(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_
 {
 	json_t *orders = json_object_get(in, "work_order_ids"), *nos = json_object_get(in, "asset_nos"),
 	       *items = json_object_get(in, "items");
-	const char *holder = str(in, "holder_id");
+	const char *holder = fg_jstr(in, "holder_id");
 	if (!json_is_array(orders) || json_array_size(orders) == 0)
 		return fg_err_field(err, "missing_field", "work_order_ids", "one or more work orders");
 	if (!json_is_array(nos) && !json_is_array(items))
@@ -414,9 +408,9 @@ assets_batch_issue(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_
 			no = json_string_value(json_array_get(nos, k));
 		else {
 			json_t *it = json_array_get(items, k - json_array_size(nos));
-			no = str(it, "asset_no");
-			if (str(it, "work_order_id"))
-				wo = str(it, "work_order_id");
+			no = fg_jstr(it, "asset_no");
+			if (fg_jstr(it, "work_order_id"))
+				wo = fg_jstr(it, "work_order_id");
 		}
 		if (!no) {
 			json_array_append_new(failed, json_pack("{s:n, s:s}", "asset_no", "code", "invalid_field"));
@@ -428,7 +422,7 @@ assets_batch_issue(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_
 			json_array_append_new(failed, json_pack("{s:s, s:s, s:s}", "asset_no", no, "code", "invalid_field", "field", "work_order_id"));
 			continue;
 		}
-		json_t *b = body("holder_id", holder, "work_order_id", wo, "note", str(in, "note"), NULL, NULL), *after = NULL;
+		json_t *b = body("holder_id", holder, "work_order_id", wo, "note", fg_jstr(in, "note"), NULL, NULL), *after = NULL;
 		fg_err_t e = FG_ERR_INIT;
 		int rc = move_locked(db, actor_id, no, true, "issue", b, &after, &e);
 		json_decref(b);

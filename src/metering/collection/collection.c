@@ -11,12 +11,6 @@
 #include "fieldwork/interface/work_orders.h"
 #include "metering/collection/collection.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static json_int_t
 num(json_t *o, const char *k)
 {
@@ -46,7 +40,7 @@ kind_entry(const char *kind)
 	pthread_once(&once, load);
 	size_t i;
 	json_t *k;
-	json_array_foreach(json_object_get(kinds_doc, "kinds"), i, k) if (strcmp(str(k, "code"), kind) == 0) return k;
+	json_array_foreach(json_object_get(kinds_doc, "kinds"), i, k) if (strcmp(fg_jstr(k, "code"), kind) == 0) return k;
 	return NULL;
 }
 
@@ -87,7 +81,7 @@ key_get(db_t *db, const char *id)
 int
 collection_key_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *name = str(in, "name");
+	const char *name = fg_jstr(in, "name");
 	if (!name || !*name)
 		return fg_err_field(err, "invalid_field", "name", "must not be empty");
 	char id[37], secret[41], hash[160];
@@ -173,7 +167,7 @@ collection_key_check(db_t *db, const char *authorization, char key_id[37], fg_er
 	json_t *row = db_one(db_q(db, "SELECT secret_hash, revoked_at FROM collection_keys WHERE id = $1", "t", id), &rc);
 	if (!row)
 		return rc == DB_DONE ? fg_err(err, "collection_key_invalid") : fg_err(err, "internal");
-	const char *stored = str(row, "secret_hash");
+	const char *stored = fg_jstr(row, "secret_hash");
 	unsigned char salt[16];
 	size_t bin = 0;
 	char want[160];
@@ -227,7 +221,7 @@ collection_anomalies_list(db_t *db, const collection_filter_t *f, json_t **out, 
 	json_t *next = json_null(), *r;
 	if ((int)json_array_size(rows) > f->limit) {
 		json_array_remove(rows, (size_t)f->limit);
-		next = json_string(str(json_array_get(rows, (size_t)f->limit - 1), "id"));
+		next = json_string(fg_jstr(json_array_get(rows, (size_t)f->limit - 1), "id"));
 	}
 	size_t i;
 	json_array_foreach(rows, i, r) json_object_set_new(r, "order_settled", json_boolean(num(r, "order_settled")));
@@ -239,7 +233,7 @@ collection_anomalies_list(db_t *db, const collection_filter_t *f, json_t **out, 
 static int
 open_order(db_t *db, json_t *a, fg_err_t *err)
 {
-	json_t *k = kind_entry(str(a, "kind"));
+	json_t *k = kind_entry(fg_jstr(a, "kind"));
 	int64_t wd = k ? num(k, "working_days") : 6;
 	int64_t due = 0;
 	json_t *after = json_pack("{s:I}", "working_days", (json_int_t)wd);
@@ -249,16 +243,16 @@ open_order(db_t *db, json_t *a, fg_err_t *err)
 	fg_err_clear(&e);
 	json_decref(after);
 	char title[300], desc[900];
-	const char *name = k ? str(k, "name_zh") : str(a, "kind");
-	const char *term = str(a, "terminal_no");
-	bool by_terminal = strncmp(str(a, "subject"), "terminal:", 9) == 0;
+	const char *name = k ? fg_jstr(k, "name_zh") : fg_jstr(a, "kind");
+	const char *term = fg_jstr(a, "terminal_no");
+	bool by_terminal = strncmp(fg_jstr(a, "subject"), "terminal:", 9) == 0;
 	if (by_terminal)
 		fg_fmt(title, sizeof title, "采集异常 · %s · 终端 %s", name, term);
 	else
-		fg_fmt(title, sizeof title, "采集异常 · %s · 计量点 %s", name, str(a, "point_no"));
+		fg_fmt(title, sizeof title, "采集异常 · %s · 计量点 %s", name, fg_jstr(a, "point_no"));
 	fg_fmt(desc, sizeof desc, "用电信息采集系统报告%s（%s，时限 %lld 个工作日）：计量点 %s%s%s%s%s", name,
-	    k ? str(k, "category_zh") : "", (long long)wd, str(a, "point_no"), term ? "，终端 " : "", term ? term : "",
-	    str(a, "transformer_area") ? "，台区 " : "", str(a, "transformer_area") ? str(a, "transformer_area") : "");
+	    k ? fg_jstr(k, "category_zh") : "", (long long)wd, fg_jstr(a, "point_no"), term ? "，终端 " : "", term ? term : "",
+	    fg_jstr(a, "transformer_area") ? "，台区 " : "", fg_jstr(a, "transformer_area") ? fg_jstr(a, "transformer_area") : "");
 	json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", "collection_fault", "title", title, "priority", "normal",
 	    "source", "alarm", "description", desc);
 	if (!by_terminal)
@@ -271,9 +265,9 @@ open_order(db_t *db, json_t *a, fg_err_t *err)
 	if (rc != 0)
 		return -1;
 	rc = db_run(db_q(db, "UPDATE collection_anomalies SET work_order_id = $1, due_at = $2, order_settled = 0 WHERE id = $3",
-	    "tit", str(wo, "id"), due ? due : (int64_t)0, str(a, "id")));
+	    "tit", fg_jstr(wo, "id"), due ? due : (int64_t)0, fg_jstr(a, "id")));
 	if (rc == DB_DONE && !due)
-		rc = db_run(db_q(db, "UPDATE collection_anomalies SET due_at = NULL WHERE id = $1", "t", str(a, "id")));
+		rc = db_run(db_q(db, "UPDATE collection_anomalies SET due_at = NULL WHERE id = $1", "t", fg_jstr(a, "id")));
 	json_decref(wo);
 	return rc == DB_DONE ? 0 : fg_err(err, "internal");
 }
@@ -284,7 +278,7 @@ apply(db_t *db, json_t *ev, const char *event_row, const char *subject, char out
     fg_err_t *err)
 {
 	int rc;
-	const char *kind = str(ev, "kind");
+	const char *kind = fg_jstr(ev, "kind");
 	int64_t at = num(ev, "occurred_at"), now = fg_now_ms();
 	anomaly_id[0] = 0;
 	json_t *latest = db_one(db_q(db, "SELECT MAX(occurred_at) AS m FROM collection_events WHERE subject = $1 AND kind = $2 "
@@ -301,12 +295,12 @@ apply(db_t *db, json_t *ev, const char *event_row, const char *subject, char out
 				  "tt", subject, kind), &rc);
 	if (!open && rc != DB_DONE)
 		return fg_err(err, "internal");
-	if (strcmp(str(ev, "signal"), "restored") == 0) {
+	if (strcmp(fg_jstr(ev, "signal"), "restored") == 0) {
 		if (!open) {
 			fg_fmt(outcome, 16, "none");
 			return 0;
 		}
-		fg_fmt(anomaly_id, 37, "%s", str(open, "id"));
+		fg_fmt(anomaly_id, 37, "%s", fg_jstr(open, "id"));
 		json_decref(open);
 		json_t *before = collection_anomaly_get(db, anomaly_id), *after = NULL;
 		rc = db_run(db_q(db, "UPDATE collection_anomalies SET state = 'closed', closed_at = $1, closed_reason = 'restored', "
@@ -319,7 +313,7 @@ apply(db_t *db, json_t *ev, const char *event_row, const char *subject, char out
 		return ok ? 0 : fg_err(err, "internal");
 	}
 	if (open) { /* debounce: the same condition again while open only counts */
-		fg_fmt(anomaly_id, 37, "%s", str(open, "id"));
+		fg_fmt(anomaly_id, 37, "%s", fg_jstr(open, "id"));
 		json_decref(open);
 		json_t *was = db_one(db_q(db, "SELECT occurrences, last_at FROM collection_anomalies WHERE id = $1", "t", anomaly_id), &rc);
 		rc = db_run(db_q(db, "UPDATE collection_anomalies SET occurrences = occurrences + 1, last_at = $1, updated_at = $2 "
@@ -342,10 +336,10 @@ apply(db_t *db, json_t *ev, const char *event_row, const char *subject, char out
 	const char *action;
 	bool need_order = true;
 	if (recent) {
-		fg_fmt(anomaly_id, 37, "%s", str(recent, "id"));
+		fg_fmt(anomaly_id, 37, "%s", fg_jstr(recent, "id"));
 		before = collection_anomaly_get(db, anomaly_id);
 		/* its order goes on when it is still open (not yet settled, or left to the crew) */
-		const char *st = str(before, "work_order_status");
+		const char *st = fg_jstr(before, "work_order_status");
 		need_order = !st || strcmp(st, "done") == 0 || strcmp(st, "cancelled") == 0;
 		rc = db_run(db_q(db, "UPDATE collection_anomalies SET state = 'open', closed_at = NULL, closed_reason = NULL, "
 				     "order_settled = 0, occurrences = occurrences + 1, last_at = $1, updated_at = $2, "
@@ -356,7 +350,7 @@ apply(db_t *db, json_t *ev, const char *event_row, const char *subject, char out
 		fg_uuid7(anomaly_id);
 		rc = db_run(db_q(db, "INSERT INTO collection_anomalies (id, subject, kind, point_no, terminal_no, transformer_area, "
 				     "state, raised_at, last_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $8, $8)",
-		    "tttttt" "ii", anomaly_id, subject, kind, str(ev, "point_no"), str(ev, "terminal_no"), str(ev, "transformer_area"),
+		    "tttttt" "ii", anomaly_id, subject, kind, fg_jstr(ev, "point_no"), fg_jstr(ev, "terminal_no"), fg_jstr(ev, "transformer_area"),
 		    at, now));
 		action = "raise";
 	}
@@ -417,18 +411,18 @@ collection_ingest(db_t *db, const char *source, const char *key_id, const char *
 	int64_t applied = 0;
 	for (i = 0; i < n; i++) {
 		json_t *ev = order[i];
-		bool by_terminal = strcmp(str(ev, "kind"), "communication_failure") == 0 && str(ev, "terminal_no");
+		bool by_terminal = strcmp(fg_jstr(ev, "kind"), "communication_failure") == 0 && fg_jstr(ev, "terminal_no");
 		char subject[64], row[37], outcome[16], anomaly[37];
 		fg_fmt(subject, sizeof subject, "%s:%s", by_terminal ? "terminal" : "point",
-		    by_terminal ? str(ev, "terminal_no") : str(ev, "point_no"));
+		    by_terminal ? fg_jstr(ev, "terminal_no") : fg_jstr(ev, "point_no"));
 		fg_uuid7(row);
 		/* the collection system's event id: a replay is recognised here and changes nothing */
 		json_t *ins = db_one(db_q(db, "INSERT INTO collection_events (id, event_id, kind, signal, point_no, terminal_no, "
 					     "transformer_area, subject, occurred_at, detail, source, key_id, import_by, outcome, received_at) "
 					     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'pending', $14) "
 					     "ON CONFLICT (event_id) DO NOTHING RETURNING id",
-		    "tttttttt" "i" "tttt" "i", row, str(ev, "event_id"), str(ev, "kind"), str(ev, "signal"), str(ev, "point_no"),
-		    str(ev, "terminal_no"), str(ev, "transformer_area"), subject, (int64_t)num(ev, "occurred_at"), str(ev, "detail"),
+		    "tttttttt" "i" "tttt" "i", row, fg_jstr(ev, "event_id"), fg_jstr(ev, "kind"), fg_jstr(ev, "signal"), fg_jstr(ev, "point_no"),
+		    fg_jstr(ev, "terminal_no"), fg_jstr(ev, "transformer_area"), subject, (int64_t)num(ev, "occurred_at"), fg_jstr(ev, "detail"),
 		    source, key_id, actor_id, now), &rc);
 		if (!ins) {
 			if (rc != DB_DONE)
@@ -483,17 +477,17 @@ settle_in_tx(db_t *db, int64_t now, const char *only)
 	json_t *r;
 	int n = 0;
 	json_array_foreach(rows, i, r) {
-		const char *wo = str(r, "work_order_id"), *st = str(r, "status");
-		json_t *before = collection_anomaly_get(db, str(r, "id")), *after = NULL;
+		const char *wo = fg_jstr(r, "work_order_id"), *st = fg_jstr(r, "status");
+		json_t *before = collection_anomaly_get(db, fg_jstr(r, "id")), *after = NULL;
 		fg_err_t e = FG_ERR_INIT;
 		int ok = before != NULL;
 		if (ok && wo && st && strcmp(st, "new") == 0)
 			ok = work_orders_follow(db, NULL, wo, "cancelled", "collection_restored", true, &e) == 0;
 		fg_err_clear(&e);
 		ok = ok && db_run(db_q(db, "UPDATE collection_anomalies SET order_settled = 1, updated_at = $1, version = version + 1 "
-					   "WHERE id = $2", "it", fg_now_ms(), str(r, "id"))) == DB_DONE;
-		ok = ok && (after = collection_anomaly_get(db, str(r, "id"))) &&
-		     audit_write(db, NULL, "settle", "collection_anomaly", str(r, "id"), before, after) == 0;
+					   "WHERE id = $2", "it", fg_now_ms(), fg_jstr(r, "id"))) == DB_DONE;
+		ok = ok && (after = collection_anomaly_get(db, fg_jstr(r, "id"))) &&
+		     audit_write(db, NULL, "settle", "collection_anomaly", fg_jstr(r, "id"), before, after) == 0;
 		json_decref(before);
 		json_decref(after);
 		if (!ok) {
@@ -530,7 +524,7 @@ collection_on_finished(db_t *db, const fg_event_t *ev, fg_err_t *err)
 	if (!a)
 		return rc == DB_DONE ? 0 : fg_err(err, "internal");
 	char id[37];
-	fg_fmt(id, sizeof id, "%s", str(a, "id"));
+	fg_fmt(id, sizeof id, "%s", fg_jstr(a, "id"));
 	json_decref(a);
 	json_t *before = collection_anomaly_get(db, id), *after = NULL;
 	rc = db_run(db_q(db, "UPDATE collection_anomalies SET state = 'closed', closed_at = $1, closed_reason = 'work_finished', "
@@ -557,7 +551,7 @@ collection_daily_post(db_t *db, const char *key_id, json_t *items, json_t **out,
 				    "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (day, transformer_area) DO UPDATE SET "
 				    "expected = excluded.expected, collected = excluded.collected, key_id = excluded.key_id, "
 				    "received_at = excluded.received_at",
-			"ttiiti", str(it, "date"), str(it, "transformer_area"), (int64_t)num(it, "expected"),
+			"ttiiti", fg_jstr(it, "date"), fg_jstr(it, "transformer_area"), (int64_t)num(it, "expected"),
 			(int64_t)num(it, "collected"), key_id, now)) != DB_DONE)
 			return db_fail(db, err);
 	}
@@ -590,9 +584,9 @@ collection_rates(db_t *db, const char *from, const char *to, const char *area, j
 		if (!latest)
 			return db_fail(db, err);
 		if (!from)
-			from = str(latest, "d");
+			from = fg_jstr(latest, "d");
 		if (!to)
-			to = str(latest, "d");
+			to = fg_jstr(latest, "d");
 	}
 	json_t *rows = from && to ? db_all(db_q(db, "SELECT day AS date, transformer_area, expected, collected FROM collection_daily "
 						   "WHERE day >= $1 AND day <= $2 AND (CAST($3 AS TEXT) IS NULL OR transformer_area = $3) "
@@ -615,7 +609,7 @@ collection_screen_summary(db_t *db)
 	json_t *latest = db_one(db_q(db, "SELECT MAX(day) AS d FROM collection_daily", ""), &rc);
 	if (!latest)
 		return NULL;
-	const char *day = str(latest, "d");
+	const char *day = fg_jstr(latest, "d");
 	json_t *areas = db_all(db_q(db, "SELECT d.transformer_area AS area, d.expected, d.collected, (SELECT COUNT(*) FROM "
 					 "collection_anomalies a WHERE a.state = 'open' AND a.transformer_area = d.transformer_area) "
 					 "AS open_anomalies FROM collection_daily d WHERE d.day = $1 ORDER BY d.transformer_area",

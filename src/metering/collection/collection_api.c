@@ -7,6 +7,7 @@
 #include "core/http/routes.h"
 #include "metering/collection/collection.h"
 #include "metering/collection/collection_parse.h"
+#include "core/base/util.h"
 
 #define FILE_MAX (8 * 1024 * 1024)
 
@@ -143,15 +144,6 @@ key_revoke(req_t *r)
 	http_result(r, 200, rc, out, &e);
 }
 
-static bool
-one_of(const char *v, const char *const *set)
-{
-	for (; v && *set; set++)
-		if (strcmp(v, *set) == 0)
-			return true;
-	return false;
-}
-
 static void
 anomalies_get(req_t *r)
 {
@@ -159,7 +151,7 @@ anomalies_get(req_t *r)
 	    .point_no = http_query(r, "point_no")};
 	fg_err_t e = FG_ERR_INIT;
 	static const char *const states[] = {"open", "closed", NULL};
-	if (f.state && !one_of(f.state, states)) {
+	if (f.state && !fg_one_of(f.state, states)) {
 		fg_err_field(&e, "invalid_query", "state", "open or closed");
 		http_error(r, &e);
 		return;

@@ -166,15 +166,6 @@ cell(const char **cells, int nc, int col)
 	return *s ? s : NULL;
 }
 
-static bool
-one_of(const char *v, const char *const *set)
-{
-	for (; *set; set++)
-		if (strcmp(v, *set) == 0)
-			return true;
-	return false;
-}
-
 /* Checks a data row; a good one goes to the staging table. 0, or a DB_* error of the load. */
 static int
 row(run_t *r, db_bulk_t *b, int64_t rowno, const char **cells, int nc, int64_t now_ms)
@@ -205,13 +196,13 @@ row(run_t *r, db_bulk_t *b, int64_t rowno, const char **cells, int nc, int64_t n
 	static const char *const samplings[] = {"passed", "failed", NULL};
 	if (!v[F_KIND])
 		v[F_KIND] = "meter";
-	else if (!one_of(v[F_KIND], kinds))
+	else if (!fg_one_of(v[F_KIND], kinds))
 		bad(r, rowno, F_KIND, "invalid_value", v[F_KIND]);
 	if (!v[F_STATUS])
 		v[F_STATUS] = "in_stock";
-	else if (!one_of(v[F_STATUS], statuses))
+	else if (!fg_one_of(v[F_STATUS], statuses))
 		bad(r, rowno, F_STATUS, "invalid_value", v[F_STATUS]);
-	if (v[F_SAMPLING] && !one_of(v[F_SAMPLING], samplings))
+	if (v[F_SAMPLING] && !fg_one_of(v[F_SAMPLING], samplings))
 		bad(r, rowno, F_SAMPLING, "invalid_value", v[F_SAMPLING]);
 	char dates[3][11];
 	static const int df[3] = {F_PRODUCED, F_VERIFIED, F_INSTALLED};

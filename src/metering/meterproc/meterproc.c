@@ -26,31 +26,6 @@ static const char *const kinds[] = {"disputed", "install", "fault", "first_inspe
 /* what a person opens; periodic cases are the daily run's (meterproc_periodic.c) */
 static const char *const desk_kinds[] = {"disputed", "install", "fault", "first_inspection", "error", "retrofit", "collection", NULL};
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
-static bool
-one_of(const char *v, const char *const *set)
-{
-	for (int i = 0; v && set[i]; i++)
-		if (strcmp(v, set[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool
-blank(const char *s)
-{
-	if (!s)
-		return true;
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	return !*s;
-}
-
 /* ---- the flow's data: limits and work kinds, "by" a field of the case's data ---- */
 
 /* A value of "limits" or "work_kinds" for the key: the value itself, or {by, values, default} picked by the
@@ -62,7 +37,7 @@ pick(const char *table, const char *key, json_t *data)
 	json_t *by = json_object_get(v, "by");
 	if (!json_is_string(by))
 		return v;
-	json_t *got = json_object_get(json_object_get(v, "values"), str(data, json_string_value(by)) ? str(data, json_string_value(by)) : "");
+	json_t *got = json_object_get(json_object_get(v, "values"), fg_jstr(data, json_string_value(by)) ? fg_jstr(data, json_string_value(by)) : "");
 	return got ? got : json_object_get(v, "default");
 }
 
@@ -101,14 +76,14 @@ due_for(db_t *db, const char *key, json_t *data, int64_t from, int64_t *due)
 	json_t *lim = json_object_get(json_object_get(flow_def("metering_case"), "limits"), key), *after = NULL;
 	json_t *n = json_is_string(json_object_get(lim, "by")) ? pick("limits", key, data) : json_object_get(lim, "working_days");
 	if (json_is_string(json_object_get(lim, "data_day"))) { /* a day the case carries: a periodic task's due day */
-		const char *on = str(data, json_string_value(json_object_get(lim, "data_day")));
+		const char *on = fg_jstr(data, json_string_value(json_object_get(lim, "data_day")));
 		if (on && day_valid(on))
 			*due = end_of_day(on);
 		return 0;
 	}
 	if (json_integer_value(json_object_get(lim, "months")) > 0) {
 		char day[11];
-		const char *on = str(data, "energised_on");
+		const char *on = fg_jstr(data, "energised_on");
 		if (on && day_add_months(on, (int)json_integer_value(json_object_get(lim, "months")), day))
 			*due = end_of_day(day);
 		return 0;
@@ -134,7 +109,7 @@ due_for(db_t *db, const char *key, json_t *data, int64_t from, int64_t *due)
 static void
 parse_text(json_t *row, const char *k, json_t *dflt)
 {
-	const char *t = str(row, k);
+	const char *t = fg_jstr(row, k);
 	json_t *v = t ? json_loads(t, 0, NULL) : NULL;
 	if (v)
 		json_decref(dflt); /* the stored value wins; the default was never needed */
@@ -150,7 +125,7 @@ shown(db_t *db, json_t *row, bool full, int64_t now)
 	parse_text(row, "refund", json_null());
 	json_object_set_new(row, "fee_refunded", json_boolean(json_integer_value(json_object_get(row, "fee_refunded"))));
 	json_t *due = json_object_get(row, "due_at");
-	const char *st = str(row, "status");
+	const char *st = fg_jstr(row, "status");
 	bool open = strcmp(st, "closed") != 0 && strcmp(st, "cancelled") != 0;
 	bool late = open && json_is_integer(due) && json_integer_value(due) < now;
 	/* amber: within a day of the deadline (the states' warning) */
@@ -168,9 +143,9 @@ shown(db_t *db, json_t *row, bool full, int64_t now)
 	json_t *wos = db_all(db_q(db, sql, "t", text), &rc);
 	free(text);
 	json_object_set_new(row, "work_orders", wos ? wos : json_array());
-	json_t *h = flow_history(db, "metering_case", str(row, "id"));
+	json_t *h = flow_history(db, "metering_case", fg_jstr(row, "id"));
 	json_object_set_new(row, "history", h ? h : json_array());
-	json_t *d = flow_deadlines(db, "metering_case", str(row, "id"), now);
+	json_t *d = flow_deadlines(db, "metering_case", fg_jstr(row, "id"), now);
 	json_object_set_new(row, "clocks", d ? d : json_null());
 	return row;
 }
@@ -254,12 +229,12 @@ static void
 mask_one(json_t *c)
 {
 	char buf[160];
-	if (str(c, "customer_name")) {
-		mask_name(str(c, "customer_name"), buf, sizeof buf);
+	if (fg_jstr(c, "customer_name")) {
+		mask_name(fg_jstr(c, "customer_name"), buf, sizeof buf);
 		json_object_set_new(c, "customer_name", json_string(buf));
 	}
-	if (str(c, "customer_phone")) {
-		scope_mask_phone(str(c, "customer_phone"), buf, sizeof buf);
+	if (fg_jstr(c, "customer_phone")) {
+		scope_mask_phone(fg_jstr(c, "customer_phone"), buf, sizeof buf);
 		json_object_set_new(c, "customer_phone", json_string(buf));
 	}
 }
@@ -289,21 +264,21 @@ create_job(db_t *db, const char *actor_id, json_t *c, const char *key, int64_t d
 	if (!kind)
 		return fg_err(err, "internal");
 	char title[300];
-	fg_fmt(title, sizeof title, "%s · %s%s%s", strcmp(key, "replacement") == 0 ? "超差表计更换" : str(c, "subject"), str(c, "number"),
-	    str(c, "point_no") ? " · " : "", str(c, "point_no") ? str(c, "point_no") : "");
+	fg_fmt(title, sizeof title, "%s · %s%s%s", strcmp(key, "replacement") == 0 ? "超差表计更换" : fg_jstr(c, "subject"), fg_jstr(c, "number"),
+	    fg_jstr(c, "point_no") ? " · " : "", fg_jstr(c, "point_no") ? fg_jstr(c, "point_no") : "");
 	json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", kind, "title", title, "priority",
 	    strcmp(key, "replacement") == 0 || strcmp(key, "disputed") == 0 || strcmp(key, "fault") == 0 ? "high" : "normal", "source",
-	    strcmp(str(c, "kind"), "disputed") == 0 || strcmp(str(c, "kind"), "fault") == 0 ? "customer"
-	    : str(data, "task") ? "schedule" /* generated from the assets (meterproc_periodic.c) */
-				: "manager", "description", str(c, "subject"));
+	    strcmp(fg_jstr(c, "kind"), "disputed") == 0 || strcmp(fg_jstr(c, "kind"), "fault") == 0 ? "customer"
+	    : fg_jstr(data, "task") ? "schedule" /* generated from the assets (meterproc_periodic.c) */
+				: "manager", "description", fg_jstr(c, "subject"));
 	static const char *const copy[][2] = {{"point_no", "metering_point_no"}, {"asset_no", "meter_asset_no"}, {"customer_name", "customer_name"}};
 	for (size_t i = 0; i < sizeof copy / sizeof copy[0]; i++)
-		if (str(c, copy[i][0]))
-			json_object_set_new(in, copy[i][1], json_string(str(c, copy[i][0])));
-	if (str(data, "site_address"))
-		json_object_set_new(in, "site_address", json_string(str(data, "site_address")));
-	if (str(data, "team_id"))
-		json_object_set_new(in, "team_id", json_string(str(data, "team_id")));
+		if (fg_jstr(c, copy[i][0]))
+			json_object_set_new(in, copy[i][1], json_string(fg_jstr(c, copy[i][0])));
+	if (fg_jstr(data, "site_address"))
+		json_object_set_new(in, "site_address", json_string(fg_jstr(data, "site_address")));
+	if (fg_jstr(data, "team_id"))
+		json_object_set_new(in, "team_id", json_string(fg_jstr(data, "team_id")));
 	if (due)
 		json_object_set_new(in, "due_at", json_integer(due));
 	json_t *wo = NULL;
@@ -317,10 +292,10 @@ create_job(db_t *db, const char *actor_id, json_t *c, const char *key, int64_t d
 		json_decref(ids);
 		ids = json_array();
 	}
-	json_array_append_new(ids, json_string(str(wo, "id")));
+	json_array_append_new(ids, json_string(fg_jstr(wo, "id")));
 	char *t = json_dumps(ids, JSON_COMPACT);
 	rc = db_run(db_q(db, "UPDATE metering_cases SET work_order_id = $1, work_order_ids = $2, updated_at = $3 WHERE id = $4", "ttit",
-			 str(wo, "id"), t, fg_now_ms(), str(c, "id")));
+			 fg_jstr(wo, "id"), t, fg_now_ms(), fg_jstr(c, "id")));
 	free(t);
 	json_decref(ids);
 	json_decref(wo);
@@ -355,7 +330,7 @@ load_raw(db_t *db, const char *id)
 int
 meterproc_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err)
 {
-	if (str(in, "kind") && !one_of(str(in, "kind"), desk_kinds))
+	if (fg_jstr(in, "kind") && !fg_one_of(fg_jstr(in, "kind"), desk_kinds))
 		return fg_err_field(err, "invalid_field", "kind", "disputed, install, fault, first_inspection, error, retrofit or collection");
 	return meterproc_open(db, actor_id, in, out, err);
 }
@@ -363,13 +338,13 @@ meterproc_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_er
 int
 meterproc_open(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *kind = str(in, "kind"), *phone = str(in, "customer_phone");
+	const char *kind = fg_jstr(in, "kind"), *phone = fg_jstr(in, "customer_phone");
 	int64_t now = fg_now_ms();
 	json_t *oa = json_object_get(in, "opened_at"), *data = json_object_get(in, "data");
 	int64_t opened = json_is_integer(oa) ? json_integer_value(oa) : now;
-	if (!one_of(kind, kinds))
+	if (!fg_one_of(kind, kinds))
 		return fg_err_field(err, "invalid_field", "kind", "disputed, install, fault, first_inspection, error, retrofit or collection");
-	if (blank(str(in, "subject")))
+	if (fg_blank(fg_jstr(in, "subject")))
 		return fg_err_field(err, "invalid_field", "subject", "not empty");
 	if (phone && !phone_ok(phone))
 		return fg_err_field(err, "invalid_field", "customer_phone", "a phone number");
@@ -381,16 +356,16 @@ meterproc_open(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_
 	static const char *const itypes[] = {"lv", "ct", "hv", NULL}, *const wirings[] = {"direct", "ct", NULL},
 				 *const grades[] = {"major", "general", "minor", NULL};
 	int rc = -1;
-	if (str(data, "install_type") && !one_of(str(data, "install_type"), itypes)) {
+	if (fg_jstr(data, "install_type") && !fg_one_of(fg_jstr(data, "install_type"), itypes)) {
 		fg_err_field(err, "invalid_field", "data.install_type", "lv, ct or hv");
 		goto out;
 	}
-	if (str(data, "wiring") && !one_of(str(data, "wiring"), wirings)) {
+	if (fg_jstr(data, "wiring") && !fg_one_of(fg_jstr(data, "wiring"), wirings)) {
 		fg_err_field(err, "invalid_field", "data.wiring", "direct or ct");
 		goto out;
 	}
 	if (strcmp(kind, "first_inspection") == 0) {
-		const char *on = str(data, "energised_on");
+		const char *on = fg_jstr(data, "energised_on");
 		char today[11];
 		day_today(today);
 		if (!on) {
@@ -402,8 +377,8 @@ meterproc_open(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_
 			goto out;
 		}
 	}
-	if (strcmp(kind, "error") == 0 && !one_of(str(data, "grade"), grades)) {
-		fg_err_field(err, str(data, "grade") ? "invalid_field" : "missing_field", "data.grade", "major (重大), general (一般) or minor (轻微)");
+	if (strcmp(kind, "error") == 0 && !fg_one_of(fg_jstr(data, "grade"), grades)) {
+		fg_err_field(err, fg_jstr(data, "grade") ? "invalid_field" : "missing_field", "data.grade", "major (重大), general (一般) or minor (轻微)");
 		goto out;
 	}
 	int64_t due;
@@ -420,8 +395,8 @@ meterproc_open(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_
 	char *dtext = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
 	int q = db_run(db_q(db, "INSERT INTO metering_cases (id, number, kind, status, point_no, asset_no, customer_name, customer_phone, "
 				"subject, data, opened_at, due_at, created_by, created_at, updated_at) VALUES ($1, $2, $3, 'field', $4, $5, $6, $7, "
-				"$8, $9, $10, NULLIF(CAST($11 AS BIGINT), 0), $12, $13, $13)", "tttttttttiiti", id, number, kind, str(in, "point_no"),
-			      str(in, "asset_no"), str(in, "customer_name"), phone, str(in, "subject"), dtext, opened, due, actor_id, opened));
+				"$8, $9, $10, NULLIF(CAST($11 AS BIGINT), 0), $12, $13, $13)", "tttttttttiiti", id, number, kind, fg_jstr(in, "point_no"),
+			      fg_jstr(in, "asset_no"), fg_jstr(in, "customer_name"), phone, fg_jstr(in, "subject"), dtext, opened, due, actor_id, opened));
 	free(dtext);
 	json_t *c = q == DB_DONE ? load_raw(db, id) : NULL;
 	if (!c || create_job(db, actor_id, c, kind, due, err) != 0 || flow_timers_sync(db, &meterproc_flow, id, true, now) != 0) {
@@ -507,13 +482,13 @@ store_test(db_t *db, json_t *c, json_t *error, const char *verdict, const char *
 	if (!milli(error, &e))
 		return fg_err_field(err, "invalid_field", "error_percent", "the measured error in %, a decimal number");
 	json_t *data = json_object_get(c, "data");
-	int64_t lim = class_limit(cls ? cls : str(data, "accuracy_class"));
+	int64_t lim = class_limit(cls ? cls : fg_jstr(data, "accuracy_class"));
 	bool oot = (e < 0 ? -e : e) > lim || (verdict && strcmp(verdict, "fail") == 0);
 	char text[32];
 	fg_fmt(text, sizeof text, "%s%lld.%03lld", e < 0 ? "-" : "", (long long)((e < 0 ? -e : e) / 1000), (long long)((e < 0 ? -e : e) % 1000));
-	bool fee = oot && strcmp(str(c, "kind"), "disputed") == 0;
+	bool fee = oot && strcmp(fg_jstr(c, "kind"), "disputed") == 0;
 	if (db_run(db_q(db, "UPDATE metering_cases SET error_percent = $1, out_of_tolerance = $2, tested_at = $3, fee_refunded = $4 WHERE id = $5",
-		       "tiiit", text, (int64_t)oot, at, (int64_t)fee, str(c, "id"))) != DB_DONE)
+		       "tiiit", text, (int64_t)oot, at, (int64_t)fee, fg_jstr(c, "id"))) != DB_DONE)
 		return fg_err(err, "internal");
 	return 0;
 }
@@ -524,10 +499,10 @@ static json_t *
 open_job(db_t *db, json_t *row)
 {
 	int rc;
-	if (!str(row, "work_order_id"))
+	if (!fg_jstr(row, "work_order_id"))
 		return NULL;
 	return db_one(db_q(db, "SELECT id, number, status FROM work_order_summaries WHERE id = $1 AND status NOT IN ('done', 'cancelled')",
-			   "t", str(row, "work_order_id")), &rc);
+			   "t", fg_jstr(row, "work_order_id")), &rc);
 }
 
 static int
@@ -556,7 +531,7 @@ g_tested(flow_ctx_t *c, fg_err_t *gate)
 static int
 g_second_person(flow_ctx_t *c, fg_err_t *gate)
 {
-	const char *by = str(c->row, "calculated_by");
+	const char *by = fg_jstr(c->row, "calculated_by");
 	if (!by || strcmp(by, c->actor->id) != 0)
 		return 0;
 	fg_err(gate, "metering_refund_same_person");
@@ -572,8 +547,8 @@ e_record_test(flow_ctx_t *c, fg_err_t *err)
 	int64_t at = json_is_integer(ta) ? json_integer_value(ta) : c->now;
 	if (at > c->now + 60000 || at < json_integer_value(json_object_get(c->row, "opened_at")))
 		return fg_err_field(err, "invalid_field", "tested_at", "when the test was done: after the case was opened, not in the future");
-	return store_test(c->db, c->row, json_object_get(c->body, "error_percent"), str(c->body, "result"),
-	    str(c->body, "accuracy_class"), at, err);
+	return store_test(c->db, c->row, json_object_get(c->body, "error_percent"), fg_jstr(c->body, "result"),
+	    fg_jstr(c->body, "accuracy_class"), at, err);
 }
 
 /* Entering the replacement: 3 working days from the test (REFERENCE.md §4.2), a work order to replace the meter. */
@@ -611,7 +586,7 @@ e_calculate(flow_ctx_t *c, fg_err_t *err)
 static int
 e_cancel_jobs(flow_ctx_t *c, fg_err_t *err)
 {
-	const char *wo = str(c->row, "work_order_id");
+	const char *wo = fg_jstr(c->row, "work_order_id");
 	if (!wo)
 		return 0;
 	return work_orders_follow(c->db, c->actor->id, wo, "cancelled", "metering_case_cancel", true, err);
@@ -646,7 +621,7 @@ meterproc_on_finished(db_t *db, const fg_event_t *ev, fg_err_t *err)
 	if (!hit)
 		return rc == DB_DONE ? 0 : -1;
 	char id[64];
-	fg_fmt(id, sizeof id, "%s", str(hit, "id"));
+	fg_fmt(id, sizeof id, "%s", fg_jstr(hit, "id"));
 	json_decref(hit);
 	if (db_lock_row(db, "metering_cases", id) != 0)
 		return fg_err(err, "internal");
@@ -660,14 +635,14 @@ meterproc_on_finished(db_t *db, const fg_event_t *ev, fg_err_t *err)
 	free(text);
 	if (rc != DB_DONE)
 		goto done;
-	const char *st = str(c, "status"), *action = NULL;
+	const char *st = fg_jstr(c, "status"), *action = NULL;
 	if (strcmp(st, "field") == 0) {
 		action = "field_done";
-		const char *kind = str(c, "kind");
+		const char *kind = fg_jstr(c, "kind");
 		if ((strcmp(kind, "disputed") == 0 || strcmp(kind, "first_inspection") == 0 || strcmp(kind, "periodic") == 0) &&
 		    json_object_get(rec, "error_percent")) {
 			fg_err_t e = FG_ERR_INIT;
-			int src = store_test(db, c, json_object_get(rec, "error_percent"), str(rec, "result"), str(rec, "meter_class"), ev->at, &e);
+			int src = store_test(db, c, json_object_get(rec, "error_percent"), fg_jstr(rec, "result"), fg_jstr(rec, "meter_class"), ev->at, &e);
 			bool bad = src != 0 && e.code && strcmp(e.code, "internal") != 0;
 			fg_err_clear(&e);
 			if (src != 0 && !bad)

@@ -10,12 +10,6 @@
 #include "core/calendar/calendar.h"
 #include "metering/meterproc/meterproc.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static json_t *
 conf(const char *k)
 {
@@ -30,7 +24,7 @@ months_of(const char *k, json_t *asset)
 	if (json_is_integer(v))
 		return (int)json_integer_value(v);
 	json_t *by = json_object_get(v, "by");
-	const char *have = json_is_string(by) ? str(asset, json_string_value(by)) : NULL;
+	const char *have = json_is_string(by) ? fg_jstr(asset, json_string_value(by)) : NULL;
 	json_t *got = have ? json_object_get(json_object_get(v, "values"), have) : NULL;
 	return (int)json_integer_value(got ? got : json_object_get(v, "default"));
 }
@@ -69,7 +63,7 @@ open_task(db_t *db, json_t *asset, const char *task, const char *due_on, json_t 
 		return db_fail(db, &e), fg_err_clear(&e), -1;
 	int rc;
 	json_t *ins = db_one(db_q(db, "INSERT INTO metering_periodic_runs (asset_id, task, due_on, created_at) VALUES ($1, $2, $3, $4) "
-				      "ON CONFLICT DO NOTHING RETURNING asset_id", "ttti", str(asset, "id"), task, due_on, now), &rc);
+				      "ON CONFLICT DO NOTHING RETURNING asset_id", "ttti", fg_jstr(asset, "id"), task, due_on, now), &rc);
 	if (rc != DB_ROW && rc != DB_DONE) {
 		db_fail(db, &e);
 		fg_err_clear(&e);
@@ -82,29 +76,29 @@ open_task(db_t *db, json_t *asset, const char *task, const char *due_on, json_t 
 	}
 	json_decref(ins);
 	char subject[200];
-	fg_fmt(subject, sizeof subject, "%s · %s · 到期 %s", zh, str(asset, "asset_no"), due_on);
+	fg_fmt(subject, sizeof subject, "%s · %s · 到期 %s", zh, fg_jstr(asset, "asset_no"), due_on);
 	bool first = strcmp(task, "first_inspection") == 0;
 	json_t *data = first ? json_pack("{s:s, s:s}", "energised_on", due_on, "task", task)
 			     : json_pack("{s:s, s:s}", "task", task, "due_on", due_on);
-	if (str(asset, "accuracy_class"))
-		json_object_set_new(data, "accuracy_class", json_string(str(asset, "accuracy_class")));
+	if (fg_jstr(asset, "accuracy_class"))
+		json_object_set_new(data, "accuracy_class", json_string(fg_jstr(asset, "accuracy_class")));
 	json_t *in = json_pack("{s:s, s:s, s:s, s:o}", "kind", first ? "first_inspection" : "periodic", "subject", subject, "asset_no",
-	    str(asset, "asset_no"), "data", data);
-	if (str(asset, "point_no"))
-		json_object_set_new(in, "point_no", json_string(str(asset, "point_no")));
+	    fg_jstr(asset, "asset_no"), "data", data);
+	if (fg_jstr(asset, "point_no"))
+		json_object_set_new(in, "point_no", json_string(fg_jstr(asset, "point_no")));
 	json_t *c = NULL;
 	int orc = meterproc_open(db, FLOW_SYSTEM_ID, in, &c, &e);
 	json_decref(in);
 	if (orc != 0 || db_run(db_q(db, "UPDATE metering_periodic_runs SET case_id = $1 WHERE asset_id = $2 AND task = $3 AND due_on = $4",
-				    "tttt", str(c, "id"), str(asset, "id"), task, due_on)) != DB_DONE ||
+				    "tttt", fg_jstr(c, "id"), fg_jstr(asset, "id"), task, due_on)) != DB_DONE ||
 	    db_commit(db) != 0) {
-		log_warn("meterproc: periodic %s for %s due %s not opened: %s", task, str(asset, "asset_no"), due_on, e.code ? e.code : "db");
+		log_warn("meterproc: periodic %s for %s due %s not opened: %s", task, fg_jstr(asset, "asset_no"), due_on, e.code ? e.code : "db");
 		json_decref(c);
 		db_fail(db, &e);
 		fg_err_clear(&e);
 		return -1;
 	}
-	json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:O, s:O}", "task", task, "asset_no", str(asset, "asset_no"), "due_on", due_on,
+	json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:O, s:O}", "task", task, "asset_no", fg_jstr(asset, "asset_no"), "due_on", due_on,
 					   "case_id", json_object_get(c, "id"), "number", json_object_get(c, "number")));
 	json_decref(c);
 	return 1;
@@ -130,7 +124,7 @@ meterproc_periodic_run(db_t *db, const char *day, json_t **out, fg_err_t *err)
 	size_t i;
 	int failed = 0;
 	json_array_foreach(assets, i, a) {
-		const char *kind = str(a, "kind"), *inst = str(a, "installed_on");
+		const char *kind = fg_jstr(a, "kind"), *inst = fg_jstr(a, "installed_on");
 		char due[11];
 		int r = 0;
 		if (strcmp(kind, "meter") == 0) {
@@ -140,7 +134,7 @@ meterproc_periodic_run(db_t *db, const char *day, json_t **out, fg_err_t *err)
 			if (r >= 0 && next_due(inst, months_of("field_test_months", a), day, lead, due))
 				r = open_task(db, a, "field_test", due, items);
 		} else {
-			const char *base = str(a, "verified_on") && day_valid(str(a, "verified_on")) ? str(a, "verified_on") : inst;
+			const char *base = fg_jstr(a, "verified_on") && day_valid(fg_jstr(a, "verified_on")) ? fg_jstr(a, "verified_on") : inst;
 			if (next_due(base, months_of("ct_pt_test_months", a), day, lead, due))
 				r = open_task(db, a, "ct_pt_test", due, items);
 			if (r >= 0 && strcmp(kind, "pt") == 0 && next_due(inst, months_of("pt_voltage_drop_months", a), day, lead, due))

@@ -20,31 +20,6 @@
  * one (a rotation crew does a few hundred meters a month); larger draws are split by days */
 #define POPULATION_MAX 100000
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
-static bool
-blank(const char *s)
-{
-	if (!s)
-		return true;
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	return *s == '\0';
-}
-
-static bool
-one_of(const char *v, const char *const *set)
-{
-	for (int i = 0; v && set[i]; i++)
-		if (strcmp(v, set[i]) == 0)
-			return true;
-	return false;
-}
-
 /* The field-service work of a metering centre (R1.1): installing, changing, rotating, testing and fixing meters,
  * CTs/PTs and collection terminals, as data/kb/work_kinds.json names it. */
 static const char *const metering_kinds[] = {"lv_meter_install", "ct_meter_install", "hv_metering_install", "meter_rotation",
@@ -54,7 +29,7 @@ static const char *const metering_kinds[] = {"lv_meter_install", "ct_meter_insta
 bool
 quality_metering_kind(const char *kind)
 {
-	return one_of(kind, metering_kinds);
+	return fg_one_of(kind, metering_kinds);
 }
 
 /* ---- the register ---- */
@@ -62,7 +37,7 @@ quality_metering_kind(const char *kind)
 int
 quality_on_finished(db_t *db, const fg_event_t *ev, fg_err_t *err)
 {
-	if (!quality_metering_kind(str(ev->data, "kind")))
+	if (!quality_metering_kind(fg_jstr(ev->data, "kind")))
 		return 0;
 	json_t *o = work_orders_get(db, ev->entity_id);
 	if (!o)
@@ -73,7 +48,7 @@ quality_on_finished(db_t *db, const fg_event_t *ev, fg_err_t *err)
 	cal_local_day(ev->at, day);
 	db_stmt_t *st = db_q(db, "INSERT INTO metering_jobs (work_order_id, number, kind, team_id, due_at, finished_at, finished_day, "
 				 "on_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (work_order_id) DO NOTHING",
-	    "ttttiitb", ev->entity_id, str(o, "number"), str(o, "kind"), str(o, "team_id"),
+	    "ttttiitb", ev->entity_id, fg_jstr(o, "number"), fg_jstr(o, "kind"), fg_jstr(o, "team_id"),
 	    json_is_integer(due) ? json_integer_value(due) : 0, ev->at, day, (int)on_time);
 	if (st && !json_is_integer(due))
 		db_bind_null(st, 5);
@@ -101,7 +76,7 @@ checks_of(db_t *db, const char *sample_id)
 	json_array_foreach(rows, i, c) {
 		json_object_set(c, "on_time", json_boolean(json_integer_value(json_object_get(c, "on_time"))));
 		json_t *f = db_all(db_q(db, "SELECT severity, category, description FROM quality_findings WHERE check_id = $1 "
-					    "ORDER BY position", "t", str(c, "id")), &rc);
+					    "ORDER BY position", "t", fg_jstr(c, "id")), &rc);
 		if (!f) {
 			json_decref(rows);
 			return NULL;
@@ -126,7 +101,7 @@ quality_sample_get(db_t *db, const char *id)
 	size_t pending = 0, passed = 0, failed = 0, i;
 	json_t *c;
 	json_array_foreach(checks, i, c) {
-		const char *st = str(c, "status");
+		const char *st = fg_jstr(c, "status");
 		pending += strcmp(st, "pending") == 0;
 		passed += strcmp(st, "passed") == 0;
 		failed += strcmp(st, "failed") == 0;
@@ -159,7 +134,7 @@ quality_sample_list(db_t *db, const char *team_id, const char *cursor, int limit
 int
 quality_sample_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *team = str(in, "team_id"), *from = str(in, "from"), *to = str(in, "to");
+	const char *team = fg_jstr(in, "team_id"), *from = fg_jstr(in, "from"), *to = fg_jstr(in, "to");
 	json_int_t rate = json_integer_value(json_object_get(in, "rate"));
 	if (!from || !day_valid(from))
 		return fg_err_field(err, "invalid_field", "from", "a day, YYYY-MM-DD");
@@ -202,7 +177,7 @@ quality_sample_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **o
 	bool *pick = malloc(n * sizeof *pick);
 	int ok = codes && pick;
 	for (size_t i = 0; ok && i < n; i++)
-		codes[i] = str(json_array_get(pop, i), "work_order_id");
+		codes[i] = fg_jstr(json_array_get(pop, i), "work_order_id");
 	ok = ok && sample_pick(id, codes, n, (int)rate, pick) == 0;
 	int64_t now = fg_now_ms();
 	ok = ok && counter_number(db, "ZJ", number) == 0 &&
@@ -243,14 +218,14 @@ findings_valid(json_t *findings, fg_err_t *err)
 	json_array_foreach(findings, i, f) {
 		char field[48];
 		fg_fmt(field, sizeof field, "findings[%zu].severity", i);
-		if (!json_is_object(f) || !one_of(str(f, "severity"), severities))
+		if (!json_is_object(f) || !fg_one_of(fg_jstr(f, "severity"), severities))
 			return fg_err_field(err, "invalid_field", field, "major, general or minor");
 		fg_fmt(field, sizeof field, "findings[%zu].category", i);
-		if (!one_of(str(f, "category"), categories))
+		if (!fg_one_of(fg_jstr(f, "category"), categories))
 			return fg_err_field(err, "invalid_field", field, "wiring, seal, reading, asset_record, safety, site or other");
 		fg_fmt(field, sizeof field, "findings[%zu].description", i);
-		const char *d = str(f, "description");
-		if (blank(d) || strlen(d) > 2000)
+		const char *d = fg_jstr(f, "description");
+		if (fg_blank(d) || strlen(d) > 2000)
 			return fg_err_field(err, "invalid_field", field, "what was found, 1 to 2000 bytes");
 	}
 	return 0;
@@ -274,9 +249,9 @@ check_get(db_t *db, const char *id)
 int
 quality_check_record(db_t *db, const auth_user_t *actor, const char *check_id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *result = str(in, "result"), *note = str(in, "note");
+	const char *result = fg_jstr(in, "result"), *note = fg_jstr(in, "note");
 	json_t *findings = json_object_get(in, "findings");
-	if (!one_of(result, (const char *const[]){"passed", "failed", NULL}))
+	if (!fg_one_of(result, (const char *const[]){"passed", "failed", NULL}))
 		return fg_err_field(err, "invalid_field", "result", "passed or failed");
 	if (findings_valid(findings, err) != 0)
 		return -1;
@@ -291,15 +266,15 @@ quality_check_record(db_t *db, const auth_user_t *actor, const char *check_id, j
 		fg_err_not_found(err, "quality_check", check_id);
 		return db_fail(db, err);
 	}
-	if (strcmp(str(before, "status"), "pending") != 0) {
+	if (strcmp(fg_jstr(before, "status"), "pending") != 0) {
 		fg_err(err, "quality_check_recorded");
-		fg_err_detail_str(err, "status", str(before, "status"));
+		fg_err_detail_str(err, "status", fg_jstr(before, "status"));
 		json_decref(before);
 		return db_fail(db, err);
 	}
 	/* a re-check is a second pair of eyes: nobody re-checks a job they were on */
-	json_t *o = work_orders_get(db, str(before, "work_order_id"));
-	const char *plan = o ? str(o, "plan_id") : NULL;
+	json_t *o = work_orders_get(db, fg_jstr(before, "work_order_id"));
+	const char *plan = o ? fg_jstr(o, "plan_id") : NULL;
 	bool on_job = plan && scope_plan_member(db, actor->id, plan);
 	json_decref(o);
 	if (on_job) {
@@ -316,8 +291,8 @@ quality_check_record(db_t *db, const auth_user_t *actor, const char *check_id, j
 		char fid[37];
 		fg_uuid7(fid);
 		ok = ok && db_run(db_q(db, "INSERT INTO quality_findings (id, check_id, position, severity, category, description) VALUES "
-					   "($1, $2, $3, $4, $5, $6)", "ttitt" "t", fid, check_id, (int64_t)i, str(f, "severity"),
-				       str(f, "category"), str(f, "description"))) == 0;
+					   "($1, $2, $3, $4, $5, $6)", "ttitt" "t", fid, check_id, (int64_t)i, fg_jstr(f, "severity"),
+				       fg_jstr(f, "category"), fg_jstr(f, "description"))) == 0;
 	}
 	json_t *after = ok ? check_get(db, check_id) : NULL;
 	if (!after) {

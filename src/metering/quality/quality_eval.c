@@ -10,12 +10,6 @@
 #include "core/base/day.h"
 #include "metering/quality/quality.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static json_int_t
 num(json_t *o, const char *k)
 {
@@ -42,7 +36,7 @@ figures(json_int_t finished, json_int_t on_time, json_int_t checked, json_int_t 
 static json_t *
 team_of(json_t *teams, json_t *index, json_t *row)
 {
-	const char *id = str(row, "team_id") ? str(row, "team_id") : "";
+	const char *id = fg_jstr(row, "team_id") ? fg_jstr(row, "team_id") : "";
 	json_t *t = json_object_get(index, id);
 	if (t)
 		return t;
@@ -99,7 +93,7 @@ quality_evaluation(db_t *db, const char *month, const char *team_id, json_t **ou
 	}
 	json_array_foreach(found, i, r) {
 		json_t *f = json_object_get(team_of(teams, index, r), "findings");
-		add(f, str(r, "severity"), num(r, "n"));
+		add(f, fg_jstr(r, "severity"), num(r, "n"));
 	}
 	json_t *t;
 	json_array_foreach(teams, i, t) {

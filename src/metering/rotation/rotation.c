@@ -14,12 +14,6 @@
 	"last_day, generated_at, generated_by, finished_at, cancelled_at, cancel_reason, created_by, created_at, "         \
 	"updated_at, version"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 /* ---- days (pure) ---- */
 
 int64_t
@@ -104,7 +98,7 @@ crit_build(db_t *db, json_t *c, crit_t *k, int first, fg_err_t *err)
 	    "a.kind = 'meter' AND a.status = 'installed' AND NOT EXISTS (SELECT 1 FROM rotation_items i WHERE i.asset_id = a.id "
 	    "AND i.status = 'open')");
 	json_t *yrs = json_object_get(c, "older_than_years");
-	const char *basis = str(c, "age_basis") ? str(c, "age_basis") : "installed_on";
+	const char *basis = fg_jstr(c, "age_basis") ? fg_jstr(c, "age_basis") : "installed_on";
 	if (strcmp(basis, "installed_on") != 0 && strcmp(basis, "produced_on") != 0)
 		return fg_err_field(err, "invalid_field", "criteria.age_basis", "installed_on or produced_on");
 	bool failed = json_is_true(json_object_get(c, "sampling_failed"));
@@ -112,7 +106,7 @@ crit_build(db_t *db, json_t *c, crit_t *k, int first, fg_err_t *err)
 		return fg_err_field(err, "invalid_field", "criteria.older_than_years", "0 to 50");
 	if (json_is_integer(yrs)) {
 		char today[11];
-		const char *as_of = str(c, "as_of");
+		const char *as_of = fg_jstr(c, "as_of");
 		if (!as_of) {
 			cal_local_day(fg_now_ms(), today);
 			as_of = today;
@@ -209,7 +203,7 @@ rotation_load(db_t *db, const char *id)
 	json_t *o = db_one(db_q(db, "SELECT " CAMPAIGN_COLS " FROM rotation_campaigns WHERE id = $1", "t", id), &rc);
 	if (!o)
 		return NULL;
-	json_t *c = json_loads(str(o, "criteria"), 0, NULL);
+	json_t *c = json_loads(fg_jstr(o, "criteria"), 0, NULL);
 	json_object_set_new(o, "criteria", c ? c : json_object());
 	return o;
 }
@@ -236,7 +230,7 @@ progress(db_t *db, const char *id)
 	json_t *a;
 	json_array_foreach(st, i, a) {
 		json_int_t v = json_integer_value(json_object_get(a, "n"));
-		const char *s = str(a, "status");
+		const char *s = fg_jstr(a, "status");
 		n[strcmp(s, "done") == 0 ? 1 : strcmp(s, "open") == 0 ? 0 : 2] += v;
 		total += v;
 	}
@@ -270,10 +264,10 @@ rotation_list(db_t *db, const char *status, json_t **out, fg_err_t *err)
 		return fg_err(err, "internal");
 	size_t i;
 	json_array_foreach(rows, i, o) {
-		json_t *c = json_loads(str(o, "criteria"), 0, NULL);
+		json_t *c = json_loads(fg_jstr(o, "criteria"), 0, NULL);
 		json_object_set_new(o, "criteria", c ? c : json_object());
 		json_t *d = db_one(db_q(db, "SELECT CAST(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS BIGINT) AS done FROM rotation_items "
-					     "WHERE campaign_id = $1", "t", str(o, "id")), &rc);
+					     "WHERE campaign_id = $1", "t", fg_jstr(o, "id")), &rc);
 		json_int_t done = json_integer_value(json_object_get(d, "done"));
 		json_decref(d);
 		json_int_t total = json_integer_value(json_object_get(o, "total"));
@@ -331,7 +325,7 @@ rotation_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err
 		json_decref(crit);
 		return fg_err_field(err, "invalid_field", "due_days", "0 to 60");
 	}
-	if (rotation_day_number(str(in, "start_on")) < 0) {
+	if (rotation_day_number(fg_jstr(in, "start_on")) < 0) {
 		json_decref(crit);
 		return fg_err_field(err, "invalid_field", "start_on", "a date YYYY-MM-DD");
 	}
@@ -350,9 +344,9 @@ rotation_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err
 	int rc = db_run(db_q(db,
 	    "INSERT INTO rotation_campaigns (id, number, name, status, criteria, crews, per_crew_day, start_on, due_days, "
 	    "team_id, created_by, created_at, updated_at) VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11)",
-	    "ttttiititti", id, number, str(in, "name"), ctext, (int64_t)json_integer_value(json_object_get(in, "crews")),
-	    (int64_t)json_integer_value(json_object_get(in, "per_crew_day")), str(in, "start_on"),
-	    (int64_t)(dd ? json_integer_value(dd) : 0), str(in, "team_id"), actor_id, now));
+	    "ttttiititti", id, number, fg_jstr(in, "name"), ctext, (int64_t)json_integer_value(json_object_get(in, "crews")),
+	    (int64_t)json_integer_value(json_object_get(in, "per_crew_day")), fg_jstr(in, "start_on"),
+	    (int64_t)(dd ? json_integer_value(dd) : 0), fg_jstr(in, "team_id"), actor_id, now));
 	free(ctext);
 	if (rc != DB_DONE)
 		return db_fail(db, err);
@@ -413,11 +407,11 @@ make_order(flow_ctx_t *c, cal_t *cal, const char *area, int64_t dn, int64_t from
 	if (cal_add_working_days(cal, start, (int)json_integer_value(json_object_get(camp, "due_days")), &due, err) != 0)
 		return -1;
 	fg_fmt(title, sizeof title, "电能表轮换 · %s · %s（%lld只）", *area ? area : "未分台区", day, (long long)(to - from + 1));
-	fg_fmt(desc, sizeof desc, "轮换计划 %s「%s」：台区 %s，%s 计划更换 %lld 只电能表（清单见轮换计划）", str(camp, "number"),
-	    str(camp, "name"), *area ? area : "-", day, (long long)(to - from + 1));
+	fg_fmt(desc, sizeof desc, "轮换计划 %s「%s」：台区 %s，%s 计划更换 %lld 只电能表（清单见轮换计划）", fg_jstr(camp, "number"),
+	    fg_jstr(camp, "name"), *area ? area : "-", day, (long long)(to - from + 1));
 	json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "kind", "meter_rotation", "title", title, "priority", "normal",
 	    "source", "schedule", "description", desc, "due_at", (json_int_t)due);
-	if (str(camp, "team_id"))
+	if (fg_jstr(camp, "team_id"))
 		json_object_set(in, "team_id", json_object_get(camp, "team_id"));
 	json_t *wo = NULL;
 	int rc = work_orders_create(c->db, c->actor->id, in, &wo, err);
@@ -427,7 +421,7 @@ make_order(flow_ctx_t *c, cal_t *cal, const char *area, int64_t dn, int64_t from
 	fg_uuid7(oid);
 	rc = db_run(db_q(c->db, "INSERT INTO rotation_orders (id, campaign_id, area, day, seq, meters, rank_from, rank_to, work_order_id) "
 				"VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8)", "ttttiiit", oid, c->id, area, day, to - from + 1, from, to,
-	    str(wo, "id")));
+	    fg_jstr(wo, "id")));
 	json_decref(wo);
 	(*orders)++;
 	return rc == DB_DONE ? 0 : fg_err(err, "internal");
@@ -467,7 +461,7 @@ e_generate(flow_ctx_t *c, fg_err_t *err)
 	if (!areas || !(cal = cal_get(c->db, err)))
 		goto done;
 	int64_t cap = json_integer_value(json_object_get(camp, "crews")) * json_integer_value(json_object_get(camp, "per_crew_day"));
-	int64_t dn = next_working(cal, rotation_day_number(str(camp, "start_on")), err), left = cap, total = 0, orders = 0;
+	int64_t dn = next_working(cal, rotation_day_number(fg_jstr(camp, "start_on")), err), left = cap, total = 0, orders = 0;
 	int64_t first = dn;
 	if (dn < 0)
 		goto done;
@@ -476,7 +470,7 @@ e_generate(flow_ctx_t *c, fg_err_t *err)
 		int64_t n = json_integer_value(json_object_get(a, "n")), rank = 1;
 		while (n > 0) {
 			int64_t take = n < left ? n : left;
-			if (make_order(c, cal, str(a, "area"), dn, rank, rank + take - 1, &orders, err) != 0)
+			if (make_order(c, cal, fg_jstr(a, "area"), dn, rank, rank + take - 1, &orders, err) != 0)
 				goto done;
 			rank += take;
 			n -= take;
@@ -526,7 +520,7 @@ e_cancel(flow_ctx_t *c, fg_err_t *err)
 		return fg_err(err, "internal");
 	size_t i;
 	json_array_foreach(rows, i, o) {
-		if (work_orders_follow(c->db, c->actor->id, str(o, "work_order_id"), "cancelled", "rotation_cancel", true, err) != 0) {
+		if (work_orders_follow(c->db, c->actor->id, fg_jstr(o, "work_order_id"), "cancelled", "rotation_cancel", true, err) != 0) {
 			json_decref(rows);
 			return -1;
 		}
@@ -564,20 +558,20 @@ rotation_on_finished(db_t *db, const fg_event_t *ev, fg_err_t *err)
 	if (!o)
 		return rc == DB_DONE ? 0 : -1; /* not a rotation order */
 	int out = -1;
-	const char *cid = str(o, "campaign_id");
-	if (strcmp(str(o, "status"), "running") != 0) {
+	const char *cid = fg_jstr(o, "campaign_id");
+	if (strcmp(fg_jstr(o, "status"), "running") != 0) {
 		out = 0;
 		goto done;
 	}
 	if (db_run(db_q(db, "UPDATE rotation_items SET status = 'done', done_at = $1 WHERE order_id = $2 AND status = 'open'", "it",
-		ev->at, str(o, "id"))) != DB_DONE)
+		ev->at, fg_jstr(o, "id"))) != DB_DONE)
 		goto done;
 	json_t *n = db_one(db_q(db, "SELECT COUNT(*) AS n FROM rotation_items WHERE campaign_id = $1 AND status = 'open'", "t", cid), &rc);
 	if (!n)
 		goto done;
 	json_int_t open = json_integer_value(json_object_get(n, "n"));
 	json_decref(n);
-	json_t *audit = json_pack("{s:s, s:s}", "work_order_id", ev->entity_id, "order_id", str(o, "id"));
+	json_t *audit = json_pack("{s:s, s:s}", "work_order_id", ev->entity_id, "order_id", fg_jstr(o, "id"));
 	if (audit_write(db, ev->actor_id, "items_done", "rotation_campaign", cid, NULL, audit) != 0) {
 		json_decref(audit);
 		goto done;

@@ -13,12 +13,6 @@
 /* Within this many days of expiry, the qualification or agreement is flagged so it can be renewed in time. */
 #define CONTRACTOR_WARN_DAYS 30
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static json_t *
 row(db_t *db, const char *id)
 {
@@ -42,7 +36,7 @@ static json_t *
 status(db_t *db, json_t *c, const char *today)
 {
 	json_t *reasons = json_array(), *expiring = json_array();
-	const char *id = str(c, "id"), *qexp = str(c, "qualification_expires_on");
+	const char *id = fg_jstr(c, "id"), *qexp = fg_jstr(c, "qualification_expires_on");
 	if (json_is_true(json_object_get(c, "suspended")))
 		json_array_append_new(reasons, json_pack("{s:s, s:O}", "code", "contractor_suspended", "reason",
 							 json_object_get(c, "suspended_reason")));
@@ -55,10 +49,10 @@ status(db_t *db, json_t *c, const char *today)
 	json_t *a = agreement_in_force(db, id, today);
 	if (!a)
 		json_array_append_new(reasons, json_pack("{s:s}", "code", "contractor_agreement_missing"));
-	else if (day_diff(today, str(a, "expires_on")) <= CONTRACTOR_WARN_DAYS)
+	else if (day_diff(today, fg_jstr(a, "expires_on")) <= CONTRACTOR_WARN_DAYS)
 		json_array_append_new(expiring, json_pack("{s:s, s:O, s:i}", "what", "agreement", "expires_on",
 							  json_object_get(a, "expires_on"), "days",
-							  (int)day_diff(today, str(a, "expires_on"))));
+							  (int)day_diff(today, fg_jstr(a, "expires_on"))));
 	json_t *out = json_pack("{s:b, s:o, s:o, s:o}", "ready", json_array_size(reasons) == 0, "reasons", reasons,
 	    "expiring", expiring, "agreement_in_force", a ? a : json_null());
 	return out;
@@ -79,7 +73,7 @@ credit_code_ok(const char *s)
 static int
 check_fields(json_t *in, fg_err_t *err)
 {
-	const char *name = str(in, "name"), *cc = str(in, "credit_code"), *qexp = str(in, "qualification_expires_on");
+	const char *name = fg_jstr(in, "name"), *cc = fg_jstr(in, "credit_code"), *qexp = fg_jstr(in, "qualification_expires_on");
 	if (name && !*name)
 		return fg_err_field(err, "invalid_field", "name", "must not be empty");
 	if (cc && !credit_code_ok(cc))
@@ -112,9 +106,9 @@ contractors_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_
 	    "INSERT INTO contractors (id, name, credit_code, contact_name, contact_phone, qualification_name, "
 	    "qualification_no, qualification_grade, qualification_expires_on, created_at, updated_at) "
 	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-	    "ttttttttti", id, str(in, "name"), str(in, "credit_code"), str(in, "contact_name"), str(in, "contact_phone"),
-	    str(in, "qualification_name"), str(in, "qualification_no"), str(in, "qualification_grade"),
-	    str(in, "qualification_expires_on"), now));
+	    "ttttttttti", id, fg_jstr(in, "name"), fg_jstr(in, "credit_code"), fg_jstr(in, "contact_name"), fg_jstr(in, "contact_phone"),
+	    fg_jstr(in, "qualification_name"), fg_jstr(in, "qualification_no"), fg_jstr(in, "qualification_grade"),
+	    fg_jstr(in, "qualification_expires_on"), now));
 	if (rc == DB_CONFLICT)
 		fg_err_field(err, "contractor_name_taken", "name", NULL);
 	if (rc != DB_DONE)
@@ -128,7 +122,7 @@ contractors_update(db_t *db, const char *actor_id, const char *id, json_t *in, j
 	if (check_fields(in, err))
 		return -1;
 	json_t *susp = json_object_get(in, "suspended");
-	const char *why = str(in, "suspended_reason");
+	const char *why = fg_jstr(in, "suspended_reason");
 	if (json_is_true(susp) && (!why || !*why))
 		return fg_err_field(err, "missing_field", "suspended_reason", "why the contractor is suspended");
 	if (db_begin(db) != 0)
@@ -159,7 +153,7 @@ contractors_update(db_t *db, const char *actor_id, const char *id, json_t *in, j
 	    "updated_at = $17, version = version + 1 WHERE id = $18");
 	for (int i = 0; st && i < 8; i++) {
 		db_bind_int(st, 2 * i + 1, json_object_get(in, f[i]) != NULL);
-		db_bind_text(st, 2 * i + 2, str(in, f[i]));
+		db_bind_text(st, 2 * i + 2, fg_jstr(in, f[i]));
 	}
 	if (st) {
 		db_bind_int(st, 17, fg_now_ms());
@@ -220,10 +214,10 @@ contractors_list(db_t *db, const char *q)
 int
 contractors_add_agreement(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *signed_on = str(in, "signed_on"), *expires = str(in, "expires_on"), *att = str(in, "attachment_id");
-	if (!*str(in, "number"))
+	const char *signed_on = fg_jstr(in, "signed_on"), *expires = fg_jstr(in, "expires_on"), *att = fg_jstr(in, "attachment_id");
+	if (!*fg_jstr(in, "number"))
 		return fg_err_field(err, "invalid_field", "number", "must not be empty");
-	if (!*str(in, "contractor_signer"))
+	if (!*fg_jstr(in, "contractor_signer"))
 		return fg_err_field(err, "invalid_field", "contractor_signer", "who signed for the contractor");
 	if (!day_valid(signed_on))
 		return fg_err_field(err, "invalid_field", "signed_on", "YYYY-MM-DD");
@@ -255,7 +249,7 @@ contractors_add_agreement(db_t *db, const char *actor_id, const char *id, json_t
 	fg_uuid7(aid);
 	int rc;
 	if (db_run(db_q(db, "INSERT INTO contractor_agreements (" A_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-			"tttttttti", aid, id, str(in, "number"), signed_on, expires, str(in, "contractor_signer"), att,
+			"tttttttti", aid, id, fg_jstr(in, "number"), signed_on, expires, fg_jstr(in, "contractor_signer"), att,
 			actor_id, fg_now_ms())) != DB_DONE)
 		return db_fail(db, err);
 	json_t *after = db_one(db_q(db, "SELECT " A_COLS " FROM contractor_agreements WHERE id = $1", "t", aid), &rc);
@@ -291,7 +285,7 @@ contractors_add_staff(db_t *db, const char *actor_id, const char *id, const char
 	json_t *cur = db_one(db_q(db, "SELECT s.contractor_id, c.name FROM contractor_staff s JOIN contractors c "
 				      "ON c.id = s.contractor_id WHERE s.user_id = $1", "t", user_id), &rc);
 	if (cur) {
-		if (strcmp(str(cur, "contractor_id"), id) == 0) { /* already there: nothing to change */
+		if (strcmp(fg_jstr(cur, "contractor_id"), id) == 0) { /* already there: nothing to change */
 			json_decref(cur);
 			db_rollback(db);
 			*out = contractors_get(db, id);
@@ -344,7 +338,7 @@ contractors_person(db_t *db, const char *user_id, const char *today, json_t *rea
 	json_t *s = db_one(db_q(db, "SELECT contractor_id FROM contractor_staff WHERE user_id = $1", "t", user_id), &rc);
 	if (!s)
 		return NULL;
-	json_t *c = row(db, str(s, "contractor_id"));
+	json_t *c = row(db, fg_jstr(s, "contractor_id"));
 	json_decref(s);
 	if (!c)
 		return NULL;

@@ -7,16 +7,10 @@
 #include "core/audit/audit.h"
 #include "safety/kb/kb.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static bool
 nonempty(json_t *o, const char *k)
 {
-	const char *v = str(o, k);
+	const char *v = fg_jstr(o, k);
 	return v && *v;
 }
 
@@ -51,14 +45,14 @@ check_sop(json_t *it, fg_err_t *err)
 		json_array_foreach(json_object_get(st, "records"), j, r) {
 			static const char *const types[] = {"text", "asset_no", "reading", "number", "ratio", "choice", NULL};
 			int t;
-			for (t = 0; types[t] && (!str(r, "type") || strcmp(types[t], str(r, "type")) != 0); t++)
+			for (t = 0; types[t] && (!fg_jstr(r, "type") || strcmp(types[t], fg_jstr(r, "type")) != 0); t++)
 				;
-			if (!nonempty(r, "key") || json_object_get(seen, str(r, "key")) || !types[t] ||
+			if (!nonempty(r, "key") || json_object_get(seen, fg_jstr(r, "key")) || !types[t] ||
 			    (strcmp(types[t], "choice") == 0 && json_array_size(json_object_get(r, "choices")) == 0)) {
 				json_decref(seen);
 				return bad(err, "steps", "records have unique keys, a known type, and choices for a choice");
 			}
-			json_object_set_new(seen, str(r, "key"), json_true());
+			json_object_set_new(seen, fg_jstr(r, "key"), json_true());
 		}
 		json_decref(seen);
 	}
@@ -71,7 +65,7 @@ check_item(const char *coll, const char *key, json_t *it, fg_err_t *err)
 	const char *kf = kb_key_field(coll);
 	if (!json_is_object(it))
 		return fg_err_field(err, "invalid_field", "item", "an object");
-	if (!str(it, kf) || strcmp(str(it, kf), key) != 0)
+	if (!fg_jstr(it, kf) || strcmp(fg_jstr(it, kf), key) != 0)
 		return bad(err, kf, "must equal the key in the path");
 	if (!nonempty(it, "source"))
 		return bad(err, "source", "name where the content comes from");
@@ -95,11 +89,11 @@ check_item(const char *coll, const char *key, json_t *it, fg_err_t *err)
 	} else if (strcmp(coll, "work_kinds") == 0) {
 		if (!int_in(it, "risk_level", 1, 5))
 			return bad(err, "risk_level", "1 (highest) to 5");
-		if (!kb_find("ticket_kinds", "code", str(it, "default_ticket_kind")))
+		if (!kb_find("ticket_kinds", "code", fg_jstr(it, "default_ticket_kind")))
 			return bad(err, "default_ticket_kind", "a ticket kind that exists");
-		if (str(it, "sop") && !kb_find("sops", "code", str(it, "sop")))
+		if (fg_jstr(it, "sop") && !kb_find("sops", "code", fg_jstr(it, "sop")))
 			return bad(err, "sop", "an SOP that exists");
-		if (str(it, "briefing") && !kb_find("briefings", "code", str(it, "briefing")))
+		if (fg_jstr(it, "briefing") && !kb_find("briefings", "code", fg_jstr(it, "briefing")))
 			return bad(err, "briefing", "a briefing that exists");
 		json_array_foreach(json_object_get(it, "risks"), i, v) if (!kb_find("risks", "id", json_string_value(v))) return bad(err, "risks", "risk ids that exist");
 	} else if (strcmp(coll, "sops") == 0) {
@@ -111,7 +105,7 @@ check_item(const char *coll, const char *key, json_t *it, fg_err_t *err)
 		if (!int_in(it, "test_cycle_months", 1, 120))
 			return bad(err, "test_cycle_months", "1 to 120");
 	} else if (strcmp(coll, "inspection_kinds") == 0) {
-		const char *p = str(it, "period");
+		const char *p = fg_jstr(it, "period");
 		if (!p || (strcmp(p, "month") != 0 && strcmp(p, "quarter") != 0 && strcmp(p, "year") != 0))
 			return bad(err, "period", "month, quarter or year");
 		if (json_array_size(json_object_get(it, "items")) == 0)
@@ -127,7 +121,7 @@ current(db_t *db, const char *coll, const char *key)
 {
 	int rc;
 	json_t *row = db_one(db_q(db, "SELECT body FROM kb_overrides WHERE collection = $1 AND key = $2", "tt", coll, key), &rc);
-	json_t *it = row ? json_loads(str(row, "body"), 0, NULL) : NULL;
+	json_t *it = row ? json_loads(fg_jstr(row, "body"), 0, NULL) : NULL;
 	json_decref(row);
 	if (!it && kb_builtin(coll, key))
 		it = json_incref(kb_builtin(coll, key));
@@ -188,7 +182,7 @@ kb_delete_edit(db_t *db, const char *actor_id, const char *coll, const char *key
 		fg_err_not_found(err, "kb_edit", key);
 		return db_fail(db, err);
 	}
-	json_t *before = json_loads(str(row, "body"), 0, NULL);
+	json_t *before = json_loads(fg_jstr(row, "body"), 0, NULL);
 	json_decref(row);
 	char id[160];
 	fg_fmt(id, sizeof id, "%s/%s", coll, key);

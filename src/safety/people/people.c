@@ -7,12 +7,6 @@
 #include "safety/interface/work.h"
 #include "safety/contractors/contractors.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 #define Q_COLS "id, user_id, kind, name, number, issued_on, expires_on, score, passed, issuer, recorded_by, recorded_at"
 
 static json_t *
@@ -41,13 +35,13 @@ int
 people_add(db_t *db, const char *actor_id, const char *user_id, json_t *in, json_t **out, fg_err_t *err)
 {
 	static const char *const kinds[] = {"certificate", "safety_exam", "training", NULL};
-	const char *kind = str(in, "kind"), *issued = str(in, "issued_on"), *expires = str(in, "expires_on");
+	const char *kind = fg_jstr(in, "kind"), *issued = fg_jstr(in, "issued_on"), *expires = fg_jstr(in, "expires_on");
 	int i;
 	for (i = 0; kinds[i] && strcmp(kinds[i], kind) != 0; i++)
 		;
 	if (!kinds[i])
 		return fg_err_field(err, "invalid_field", "kind", "certificate, safety_exam or training");
-	if (!*str(in, "name"))
+	if (!*fg_jstr(in, "name"))
 		return fg_err_field(err, "invalid_field", "name", "must not be empty");
 	if (issued && !day_valid(issued))
 		return fg_err_field(err, "invalid_field", "issued_on", "YYYY-MM-DD");
@@ -81,8 +75,8 @@ people_add(db_t *db, const char *actor_id, const char *user_id, json_t *in, json
 	db_stmt_t *st = db_q(db,
 	    "INSERT INTO qualifications (id, user_id, kind, name, number, issued_on, expires_on, score, passed, issuer, "
 	    "recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-	    "tttttttnntti", id, user_id, kind, str(in, "name"), str(in, "number"), issued,
-	    expires, str(in, "issuer"), actor_id, fg_now_ms());
+	    "tttttttnntti", id, user_id, kind, fg_jstr(in, "name"), fg_jstr(in, "number"), issued,
+	    expires, fg_jstr(in, "issuer"), actor_id, fg_now_ms());
 	if (st && json_is_integer(score))
 		db_bind_int(st, 8, json_integer_value(score));
 	if (st && passed >= 0)
@@ -153,7 +147,7 @@ people_expiring(db_t *db, int days)
 		return NULL;
 	size_t i;
 	json_t *r;
-	json_array_foreach(rows, i, r) json_object_set_new(r, "days_to_expiry", json_integer(day_diff(today, str(r, "expires_on"))));
+	json_array_foreach(rows, i, r) json_object_set_new(r, "days_to_expiry", json_integer(day_diff(today, fg_jstr(r, "expires_on"))));
 	return rows;
 }
 

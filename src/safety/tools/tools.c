@@ -14,20 +14,14 @@
 	"id, asset_no, kind, name, store, location, custody, last_test_date, last_test_result, next_test_due, plan_id, " \
 	"holder_id, checked_out_at, created_at, updated_at, version"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 /* The status people read: custody, unless a tool in store or in use is overdue or due soon. */
 static json_t *
 shape(json_t *t)
 {
 	char today[11];
 	day_today(today);
-	const char *custody = str(t, "custody"), *due = str(t, "next_test_due"), *status = custody;
-	json_t *kind = kb_find("tool_kinds", "code", str(t, "kind"));
+	const char *custody = fg_jstr(t, "custody"), *due = fg_jstr(t, "next_test_due"), *status = custody;
+	json_t *kind = kb_find("tool_kinds", "code", fg_jstr(t, "kind"));
 	json_object_set(t, "kind_name", kind ? json_object_get(kind, "name_zh") : json_null());
 	if (due) {
 		long days = day_diff(today, due);
@@ -63,7 +57,7 @@ tools_by_asset(db_t *db, const char *asset_no)
 {
 	int rc;
 	json_t *row = db_one(db_q(db, "SELECT id FROM tools WHERE asset_no = $1", "t", asset_no), &rc);
-	json_t *t = row ? tools_get(db, str(row, "id")) : NULL;
+	json_t *t = row ? tools_get(db, fg_jstr(row, "id")) : NULL;
 	json_decref(row);
 	return t;
 }
@@ -94,7 +88,7 @@ due_after(const char *kind, const char *tested, char out[11])
 static int
 check_test(json_t *in, const char *date_key, const char *result_key, fg_err_t *err)
 {
-	const char *d = str(in, date_key), *r = str(in, result_key);
+	const char *d = fg_jstr(in, date_key), *r = fg_jstr(in, result_key);
 	char today[11];
 	day_today(today);
 	if (d && (!day_valid(d) || day_diff(today, d) > 0))
@@ -131,8 +125,8 @@ tools_check_new(json_t *in, tools_issue_t *out, int max)
 		const char *field;
 		size_t max;
 	} lens[] = {{"name", 100}, {"store", 100}, {"location", 100}};
-	const char *asset = str(in, "asset_no"), *kind = str(in, "kind"), *d = str(in, "last_test_date"),
-		   *r = str(in, "last_test_result");
+	const char *asset = fg_jstr(in, "asset_no"), *kind = fg_jstr(in, "kind"), *d = fg_jstr(in, "last_test_date"),
+		   *r = fg_jstr(in, "last_test_result");
 	char today[11];
 	int n = 0;
 	day_today(today);
@@ -145,7 +139,7 @@ tools_check_new(json_t *in, tools_issue_t *out, int max)
 	else if (chars(kind) > 40 || !kb_find("tool_kinds", "code", kind))
 		n = issue(out, n, max, "kind", "kind_unknown", "a tool kind of data/kb/tool_kinds.json");
 	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
-		if (chars(str(in, lens[i].field)) > lens[i].max)
+		if (chars(fg_jstr(in, lens[i].field)) > lens[i].max)
 			n = issue(out, n, max, lens[i].field, "value_too_long", "at most 100 characters");
 	if (d && !day_valid(d))
 		n = issue(out, n, max, "last_test_date", "date_invalid", "YYYY-MM-DD, not in the future");
@@ -162,25 +156,25 @@ tools_check_new(json_t *in, tools_issue_t *out, int max)
 int
 tools_insert(db_t *db, const char *actor_id, json_t *in, json_t **out)
 {
-	const char *kind = str(in, "kind");
+	const char *kind = fg_jstr(in, "kind");
 	char id[37], due[11] = "";
 	int64_t now = fg_now_ms();
-	bool has_due = due_after(kind, str(in, "last_test_date"), due);
-	bool failed = str(in, "last_test_result") && strcmp(str(in, "last_test_result"), "fail") == 0;
+	bool has_due = due_after(kind, fg_jstr(in, "last_test_date"), due);
+	bool failed = fg_jstr(in, "last_test_result") && strcmp(fg_jstr(in, "last_test_result"), "fail") == 0;
 	fg_uuid7(id);
 	int rc = db_run(db_q(db,
 	    "INSERT INTO tools (id, asset_no, kind, name, store, location, custody, last_test_date, last_test_result, "
 	    "next_test_due, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-	    "ttttttttttii", id, str(in, "asset_no"), kind, str(in, "name"), str(in, "store"), str(in, "location"),
-	    failed ? "under_test" : "in_store", str(in, "last_test_date"), str(in, "last_test_result"), has_due ? due : NULL, now,
+	    "ttttttttttii", id, fg_jstr(in, "asset_no"), kind, fg_jstr(in, "name"), fg_jstr(in, "store"), fg_jstr(in, "location"),
+	    failed ? "under_test" : "in_store", fg_jstr(in, "last_test_date"), fg_jstr(in, "last_test_result"), has_due ? due : NULL, now,
 	    now));
-	if (rc == DB_DONE && str(in, "last_test_date")) { /* the test it arrives with starts its history */
+	if (rc == DB_DONE && fg_jstr(in, "last_test_date")) { /* the test it arrives with starts its history */
 		char tid[37];
 		fg_uuid7(tid);
 		rc = db_run(db_q(db,
 		    "INSERT INTO tool_tests (id, tool_id, test_date, result, note, recorded_by, recorded_at) "
 		    "VALUES ($1, $2, $3, $4, '入账时的最近一次试验', $5, $6)",
-		    "ttttti", tid, id, str(in, "last_test_date"), str(in, "last_test_result"), actor_id, now));
+		    "ttttti", tid, id, fg_jstr(in, "last_test_date"), fg_jstr(in, "last_test_result"), actor_id, now));
 	}
 	if (rc != DB_DONE)
 		return rc;
@@ -230,7 +224,7 @@ tools_record_test(db_t *db, const char *actor_id, const char *id, json_t *in, js
 		fg_err_not_found(err, "tool", id);
 		return db_fail(db, err);
 	}
-	const char *custody = str(before, "custody");
+	const char *custody = fg_jstr(before, "custody");
 	if (strcmp(custody, "scrapped") == 0 || strcmp(custody, "lost") == 0) {
 		fg_err(err, "tool_not_available");
 		fg_err_detail_str(err, "custody", custody);
@@ -238,18 +232,18 @@ tools_record_test(db_t *db, const char *actor_id, const char *id, json_t *in, js
 	}
 	char tid[37], due[11] = "";
 	fg_uuid7(tid);
-	const char *date = str(in, "test_date"), *result = str(in, "result");
+	const char *date = fg_jstr(in, "test_date"), *result = fg_jstr(in, "result");
 	if (db_run(db_q(db,
 		"INSERT INTO tool_tests (id, tool_id, test_date, result, tester, report_no, note, recorded_by, recorded_at) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-		"tttttttti", tid, id, date, result, str(in, "tester"), str(in, "report_no"), str(in, "note"), actor_id, fg_now_ms())) !=
+		"tttttttti", tid, id, date, result, fg_jstr(in, "tester"), fg_jstr(in, "report_no"), fg_jstr(in, "note"), actor_id, fg_now_ms())) !=
 	    DB_DONE)
 		goto fail;
 	/* only the newest test speaks for the tool; an older certificate entered late changes nothing */
-	const char *last = str(before, "last_test_date");
+	const char *last = fg_jstr(before, "last_test_date");
 	if (!last || strcmp(date, last) >= 0) {
 		bool pass = strcmp(result, "pass") == 0;
-		bool has_due = due_after(str(before, "kind"), date, due);
+		bool has_due = due_after(fg_jstr(before, "kind"), date, due);
 		const char *next_custody = !pass ? (strcmp(custody, "checked_out") == 0 ? "checked_out" : "under_test")
 		    : (strcmp(custody, "under_test") == 0 ? "in_store" : custody);
 		if (db_run(db_q(db,
@@ -273,11 +267,11 @@ fail:
 static bool
 on_plan(json_t *plan, const auth_user_t *a)
 {
-	if (strcmp(str(plan, "leader_id"), a->id) == 0)
+	if (strcmp(fg_jstr(plan, "leader_id"), a->id) == 0)
 		return true;
 	size_t i;
 	json_t *c;
-	json_array_foreach(json_object_get(plan, "crew"), i, c) if (strcmp(str(c, "id"), a->id) == 0) return true;
+	json_array_foreach(json_object_get(plan, "crew"), i, c) if (strcmp(fg_jstr(c, "id"), a->id) == 0) return true;
 	return false;
 }
 
@@ -312,7 +306,7 @@ tools_checkout(db_t *db, const auth_user_t *actor, const char *id, const char *p
 		fg_err_field(err, "invalid_field", "plan_id", "no such plan");
 		goto fail;
 	}
-	const char *pst = str(plan, "status");
+	const char *pst = fg_jstr(plan, "status");
 	if (strcmp(pst, "cancelled") == 0 || strcmp(pst, "finished") == 0) {
 		fg_err_field(err, "invalid_field", "plan_id", "the plan is cancelled or finished");
 		goto fail;
@@ -323,18 +317,18 @@ tools_checkout(db_t *db, const auth_user_t *actor, const char *id, const char *p
 		goto fail;
 	}
 	/* the rules of R3.6, in the order a keeper would check them */
-	if (strcmp(str(before, "custody"), "in_store") != 0) {
+	if (strcmp(fg_jstr(before, "custody"), "in_store") != 0) {
 		fg_err(err, "tool_not_available");
 		fg_err_detail(err, "custody", json_copy(json_object_get(before, "custody")));
 		goto fail;
 	}
-	if (str(before, "last_test_result") && strcmp(str(before, "last_test_result"), "fail") == 0) {
+	if (fg_jstr(before, "last_test_result") && strcmp(fg_jstr(before, "last_test_result"), "fail") == 0) {
 		fg_err(err, "tool_test_failed");
 		fg_err_detail(err, "last_test_date", json_copy(json_object_get(before, "last_test_date")));
 		goto fail;
 	}
 	json_t *days = json_object_get(before, "days_to_due");
-	json_t *kind = kb_find("tool_kinds", "code", str(before, "kind"));
+	json_t *kind = kb_find("tool_kinds", "code", fg_jstr(before, "kind"));
 	bool cycled = json_is_integer(json_object_get(kind, "test_cycle_months"));
 	if ((cycled && json_is_null(days)) || (json_is_integer(days) && json_integer_value(days) < 0)) {
 		fg_err(err, "tool_test_overdue");
@@ -367,7 +361,7 @@ fail:
 int
 tools_return(db_t *db, const auth_user_t *actor, const char *id, json_t *in, json_t **out, fg_err_t *err)
 {
-	const char *cond = str(in, "condition");
+	const char *cond = fg_jstr(in, "condition");
 	if (!cond)
 		cond = "good";
 	const char *custody = strcmp(cond, "good") == 0 ? "in_store" : strcmp(cond, "damaged") == 0 ? "under_test"
@@ -383,14 +377,14 @@ tools_return(db_t *db, const auth_user_t *actor, const char *id, json_t *in, jso
 		fg_err_not_found(err, "tool", id);
 		return db_fail(db, err);
 	}
-	if (strcmp(str(before, "custody"), "checked_out") != 0) {
+	if (strcmp(fg_jstr(before, "custody"), "checked_out") != 0) {
 		fg_err(err, "tool_not_checked_out");
 		goto fail;
 	}
 	if (db_run(db_q(db,
 		"UPDATE tools SET custody = $1, plan_id = NULL, holder_id = NULL, checked_out_at = NULL, updated_at = $2, "
 		"version = version + 1 WHERE id = $3", "tit", custody, fg_now_ms(), id)) != DB_DONE ||
-	    movement(db, id, "return", str(before, "plan_id"), actor->id, cond, str(in, "note")) != 0)
+	    movement(db, id, "return", fg_jstr(before, "plan_id"), actor->id, cond, fg_jstr(in, "note")) != 0)
 		goto fail;
 	after = tools_get(db, id);
 	if (!after || audit_write(db, actor->id, "return", "tool", id, before, after) != 0 || db_commit(db) != 0)
@@ -485,18 +479,18 @@ tools_for_plan(db_t *db, const char *plan_id)
 	if (!plan)
 		return NULL;
 	json_t *finished = json_object_get(plan, "finished_at");
-	bool history = strcmp(str(plan, "status"), "finished") == 0 && json_is_integer(finished);
+	bool history = strcmp(fg_jstr(plan, "status"), "finished") == 0 && json_is_integer(finished);
 	int64_t finished_at = history ? json_integer_value(finished) : 0;
 	size_t i, j;
 	/* the matching table: each work kind lists the tool kinds it needs (data/kb/work_kinds.json) */
 	json_array_foreach(json_object_get(plan, "work_orders"), i, o) {
-		json_t *wk = kb_find("work_kinds", "code", str(o, "kind"));
+		json_t *wk = kb_find("work_kinds", "code", fg_jstr(o, "kind"));
 		json_array_foreach(json_object_get(wk, "tool_kinds"), j, n) {
 			json_t *tk = NULL, *k;
 			size_t x;
-			json_array_foreach(kb_items("tool_kinds"), x, k) if (strcmp(str(k, "name_zh"), json_string_value(n)) == 0) tk = k;
-			if (tk && !json_object_get(seen, str(tk, "code"))) {
-				json_object_set_new(seen, str(tk, "code"), json_true());
+			json_array_foreach(kb_items("tool_kinds"), x, k) if (strcmp(fg_jstr(k, "name_zh"), json_string_value(n)) == 0) tk = k;
+			if (tk && !json_object_get(seen, fg_jstr(tk, "code"))) {
+				json_object_set_new(seen, fg_jstr(tk, "code"), json_true());
 				json_array_append_new(need, json_pack("{s:O, s:O}", "kind", json_object_get(tk, "code"), "name",
 								json_object_get(tk, "name_zh")));
 			}
@@ -526,8 +520,8 @@ tools_for_plan(db_t *db, const char *plan_id)
 	json_t *t0;
 	json_array_foreach(have, i, t0) {
 		int urc;
-		json_t *u = str(t0, "holder_id") ? db_one(db_q(db, "SELECT display_name FROM users WHERE id = $1", "t",
-							str(t0, "holder_id")), &urc) : NULL;
+		json_t *u = fg_jstr(t0, "holder_id") ? db_one(db_q(db, "SELECT display_name FROM users WHERE id = $1", "t",
+							fg_jstr(t0, "holder_id")), &urc) : NULL;
 		json_object_set(t0, "holder_name", u ? json_object_get(u, "display_name") : json_null());
 		json_decref(u);
 	}
@@ -538,7 +532,7 @@ tools_for_plan(db_t *db, const char *plan_id)
 	json_array_foreach(need, i, nd) {
 		bool in_hand = false;
 		json_t *t;
-		json_array_foreach(have, j, t) in_hand |= strcmp(str(t, "kind"), str(nd, "kind")) == 0;
+		json_array_foreach(have, j, t) in_hand |= strcmp(fg_jstr(t, "kind"), fg_jstr(nd, "kind")) == 0;
 		json_object_set_new(nd, "in_hand", json_boolean(in_hand));
 		if (in_hand || history)
 			continue;
@@ -546,7 +540,7 @@ tools_for_plan(db_t *db, const char *plan_id)
 		json_t *rows = db_all(db_q(db,
 		    "SELECT " TOOL_COLS " FROM tools WHERE kind = $1 AND custody = 'in_store' AND "
 		    "(last_test_result IS NULL OR last_test_result = 'pass') AND (next_test_due IS NULL OR next_test_due >= $2) "
-		    "ORDER BY next_test_due, asset_no LIMIT 3", "tt", str(nd, "kind"), today), &rc);
+		    "ORDER BY next_test_due, asset_no LIMIT 3", "tt", fg_jstr(nd, "kind"), today), &rc);
 		json_array_foreach(rows, j, t) json_array_append(propose, shape(t));
 		json_decref(rows);
 	}

@@ -5,12 +5,6 @@
 #include "shared/org/scope.h"
 #include "shared/org/org.h"
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 bool
 scope_company_wide(const auth_user_t *u)
 {
@@ -41,7 +35,7 @@ scope_plan_visible(db_t *db, const auth_user_t *u, const char *plan_id)
 	json_t *p = db_one(db_q(db, "SELECT team_id FROM plans WHERE id = $1", "t", plan_id), &rc);
 	if (!p)
 		return false;
-	bool yes = scope_company_wide(u) || (u->org_unit_id[0] && org_within(db, str(p, "team_id"), u->org_unit_id)) ||
+	bool yes = scope_company_wide(u) || (u->org_unit_id[0] && org_within(db, fg_jstr(p, "team_id"), u->org_unit_id)) ||
 		   scope_plan_member(db, u->id, plan_id);
 	json_decref(p);
 	return yes;
@@ -53,7 +47,7 @@ scope_ticket_plan(db_t *db, const char *ticket_id, char plan_id[64])
 	int rc;
 	json_t *t = ticket_id ? db_one(db_q(db, "SELECT plan_id FROM tickets WHERE id = $1", "t", ticket_id), &rc) : NULL;
 	if (t)
-		fg_fmt(plan_id, 64, "%s", str(t, "plan_id"));
+		fg_fmt(plan_id, 64, "%s", fg_jstr(t, "plan_id"));
 	json_decref(t);
 	return t != NULL;
 }
@@ -118,7 +112,7 @@ entity_plan(db_t *db, const char *entity, const char *id, char plan_id[64])
 		int rc;
 		json_t *row = db_one(db_q(db, map[i].sql, "t", id), &rc);
 		if (row)
-			fg_fmt(plan_id, 64, "%s", str(row, "plan_id"));
+			fg_fmt(plan_id, 64, "%s", fg_jstr(row, "plan_id"));
 		json_decref(row);
 		return row != NULL;
 	}
@@ -130,7 +124,7 @@ scope_attachment_visible(db_t *db, const auth_user_t *u, json_t *a)
 {
 	if (scope_company_wide(u))
 		return true;
-	const char *up = str(a, "uploaded_by"), *entity = str(a, "entity"), *eid = str(a, "entity_id");
+	const char *up = fg_jstr(a, "uploaded_by"), *entity = fg_jstr(a, "entity"), *eid = fg_jstr(a, "entity_id");
 	if (up && strcmp(up, u->id) == 0)
 		return true;
 	char plan[64];
@@ -146,13 +140,13 @@ scope_attachment_visible(db_t *db, const auth_user_t *u, json_t *a)
 	    "SELECT s.plan_id FROM job_step_photos p JOIN job_steps s ON s.id = p.step_id WHERE p.attachment_id = $1 "
 	    "UNION SELECT t.plan_id FROM ticket_photos p JOIN tickets t ON t.id = p.ticket_id WHERE p.attachment_id = $1 "
 	    "UNION SELECT t.plan_id FROM ticket_risks r JOIN tickets t ON t.id = r.ticket_id WHERE r.evidence_id = $1",
-	    "t", str(a, "id")), &rc);
+	    "t", fg_jstr(a, "id")), &rc);
 	if (!plans)
 		return false;
 	size_t n = json_array_size(plans), i;
 	json_t *row;
 	bool yes = n == 0; /* referenced by no field work (e.g. a defect's photo): not field work's to hide */
-	json_array_foreach(plans, i, row) if (!yes && scope_plan_visible(db, u, str(row, "plan_id"))) yes = true;
+	json_array_foreach(plans, i, row) if (!yes && scope_plan_visible(db, u, fg_jstr(row, "plan_id"))) yes = true;
 	json_decref(plans);
 	return yes;
 }
@@ -218,7 +212,7 @@ scope_mask_phone(const char *in, char *out, size_t n)
 void
 scope_phone(db_t *db, const auth_user_t *u, json_t *obj, const char *key, const char *person_id, const char *plan_id)
 {
-	const char *ph = str(obj, key);
+	const char *ph = fg_jstr(obj, key);
 	if (!ph || !u || (u->roles & SCOPE_PHONE_ROLES) || (person_id && strcmp(person_id, u->id) == 0) ||
 	    (plan_id && scope_plan_member(db, u->id, plan_id)))
 		return;
@@ -232,7 +226,7 @@ scope_plan_phones(db_t *db, const auth_user_t *u, json_t *plan)
 {
 	if (!plan || !u || (u->roles & SCOPE_PHONE_ROLES))
 		return;
-	const char *pid = str(plan, "id");
+	const char *pid = fg_jstr(plan, "id");
 	if (scope_plan_member(db, u->id, pid)) /* the plan's people call each other */
 		return;
 	json_t *p;
@@ -240,8 +234,8 @@ scope_plan_phones(db_t *db, const auth_user_t *u, json_t *plan)
 	static const char *const one[] = {"leader", "onsite_supervisor"};
 	for (int k = 0; k < 2; k++)
 		if (json_is_object(p = json_object_get(plan, one[k])))
-			scope_phone(db, u, p, "phone", str(p, "id"), NULL);
-	json_array_foreach(json_object_get(plan, "crew"), i, p) scope_phone(db, u, p, "phone", str(p, "id"), NULL);
+			scope_phone(db, u, p, "phone", fg_jstr(p, "id"), NULL);
+	json_array_foreach(json_object_get(plan, "crew"), i, p) scope_phone(db, u, p, "phone", fg_jstr(p, "id"), NULL);
 }
 
 void
@@ -266,7 +260,7 @@ scope_directory_phones(db_t *db, const auth_user_t *u, json_t *people)
 	json_decref(rows);
 	json_object_set_new(known, u->id, json_true());
 	json_array_foreach(people, i, p) {
-		const char *id = str(p, "id"), *ph = str(p, "phone");
+		const char *id = fg_jstr(p, "id"), *ph = fg_jstr(p, "phone");
 		if (!ph || (id && json_object_get(known, id)))
 			continue;
 		char m[64];
