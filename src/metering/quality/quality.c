@@ -57,7 +57,9 @@ quality_on_finished(db_t *db, const fg_event_t *ev, fg_err_t *err)
 	if (rc != 0)
 		return -1;
 	json_t *after = json_pack("{s:s, s:s, s:b}", "work_order_id", ev->entity_id, "finished_day", day, "on_time", on_time);
-	return audit_write(db, ev->actor_id, "register_job", "metering_job", ev->entity_id, NULL, after) == 0 ? 0 : -1;
+	rc = audit_write(db, ev->actor_id, "register_job", "metering_job", ev->entity_id, NULL, after);
+	json_decref(after); /* audit_write borrows */
+	return rc == 0 ? 0 : -1;
 }
 
 /* ---- samples ---- */
