@@ -104,9 +104,11 @@ test('desk: a dispatcher deducts credit from a tag down to a block, and reserves
     await byId(page, 'reserve-dialog-id_tag').fill(tag);
     await byId(page, 'reserve-dialog-submit').click();
     await byId(page, 'reserve-dialog').waitFor({ state: 'detached' });
-    assert.equal(fx.reserved.idTag, tag);
+    // the dialog closes when the server has taken the reservation; the charger's answer comes after it, so the
+    // charger's side is read once the table shows the reservation accepted
     await page.reload();
     await page.locator('[data-testid="reservations-table"] [data-status="accepted"]').first().waitFor({ state: 'visible' });
+    assert.equal(fx.reserved.idTag, tag);
     await page.screenshot({ path: '/tmp/fg-charging-users-zh.png', fullPage: true });
     assert.deepEqual(problems, []);
   } finally {
