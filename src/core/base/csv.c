@@ -303,6 +303,8 @@ csv_record(const char *in, size_t n, bool eof, char d, size_t *pos, char *out, s
 			memcpy(out + o, in + start, i - start);
 			o += i - start;
 		}
+		if (o >= outcap) /* an empty quoted field ("") writes no byte before its terminator: no check above saw it */
+			goto too_long;
 		out[o++] = 0;
 		if (i >= n && !eof)
 			return CSV_MORE; /* the record may go on in the next chunk */
