@@ -93,6 +93,22 @@ const route_t flow_routes[] = {
 };
 
 void
+flow_api_run_timers(req_t *r, const jfield_t *spec, const char *flow, const char *id_field)
+{
+	if (http_body(r, spec))
+		return;
+	int64_t when;
+	if (http_run_when(r, &when))
+		return;
+	int fired = flow_timers_run(r->db, when, flow, json_string_value(json_object_get(r->json, id_field)));
+	if (fired < 0) {
+		http_error_code(r, "internal");
+		return;
+	}
+	http_json(r, 200, json_pack("{s:i}", "fired", fired));
+}
+
+void
 flow_api_action(req_t *r, const flow_binding_t *b, const jfield_t *spec)
 {
 	fg_err_t e = FG_ERR_INIT;

@@ -226,17 +226,7 @@ attachment_content(req_t *r)
 static void
 run(req_t *r)
 {
-	if (http_body(r, run_spec))
-		return;
-	int64_t when;
-	if (http_run_when(r, &when))
-		return;
-	int fired = flow_timers_run(r->db, when, "application", json_string_value(json_object_get(r->json, "application_id")));
-	if (fired < 0) {
-		http_error_code(r, "internal");
-		return;
-	}
-	http_json(r, 200, json_pack("{s:i}", "fired", fired));
+	flow_api_run_timers(r, run_spec, "application", "application_id");
 }
 
 const route_t applications_routes[] = {

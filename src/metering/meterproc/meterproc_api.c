@@ -141,17 +141,7 @@ refund_preview(req_t *r)
 static void
 run(req_t *r)
 {
-	if (http_body(r, run_spec))
-		return;
-	int64_t when;
-	if (http_run_when(r, &when))
-		return;
-	int fired = flow_timers_run(r->db, when, "metering_case", json_string_value(json_object_get(r->json, "case_id")));
-	if (fired < 0) {
-		http_error_code(r, "internal");
-		return;
-	}
-	http_json(r, 200, json_pack("{s:i}", "fired", fired));
+	flow_api_run_timers(r, run_spec, "metering_case", "case_id");
 }
 
 static const jfield_t periodic_spec[] = {

@@ -116,8 +116,10 @@ crit_build(db_t *db, json_t *c, crit_t *k, int first, fg_err_t *err)
 		char frag[200];
 		snprintf(frag, sizeof frag, " AND (a.%s <= ", basis);
 		add(k, frag, failed ? " OR a.sampling = 'failed')" : ")", k->cut);
-	} else if (failed)
-		strcat(k->where, " AND a.sampling = 'failed'");
+	} else if (failed) {
+		size_t len = strlen(k->where);
+		snprintf(k->where + len, sizeof k->where - len, " AND a.sampling = 'failed'");
+	}
 	static const char *const eq[] = {"batch", "model", "accuracy_class", "subtype", "org_unit_id", NULL};
 	for (int i = 0; eq[i]; i++) {
 		json_t *v = json_object_get(c, eq[i]);
