@@ -68,6 +68,50 @@ evaluation(req_t *r)
 	http_result(r, 200, rc, out, &e);
 }
 
+static const jfield_t area_spec[] = {
+	{"transformer_area", JF_STRING, JF_REQUIRED, 64},
+	{"team_id", JF_STRING, JF_REQUIRED, 64},
+	{NULL, 0, 0, 0},
+};
+
+static const jfield_t area_clear_spec[] = {
+	{"transformer_area", JF_STRING, JF_REQUIRED, 64},
+	{NULL, 0, 0, 0},
+};
+
+static void
+areas(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	int rc = quality_areas_list(r->db, http_query(r, "team_id"), &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
+static void
+area_set(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	if (http_body(r, area_spec))
+		return;
+	int rc = quality_area_set(r->db, r->user.id, r->json, &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
+static void
+area_clear(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	if (http_body(r, area_clear_spec))
+		return;
+	if (quality_area_clear(r->db, r->user.id, r->json, &e) != 0) {
+		http_error(r, &e);
+		return;
+	}
+	http_no_content(r);
+}
+
 const route_t quality_routes[] = {
 	{"GET", "/api/v1/metering/quality/samples", samples, "metering.read", 0, .resp = "list:QualitySampleSummary"},
 	{"POST", "/api/v1/metering/quality/samples", sample_create, "metering.write", 0, .body = sample_spec, .ok = "201",
@@ -77,6 +121,13 @@ const route_t quality_routes[] = {
 	{"POST", "/api/v1/metering/quality/checks/{id}/result", check_result, "metering.write", 0, .body = result_spec,
 	    .resp = "QualityCheck", .errors = HTTP_ERRORS("quality_finding_required", "quality_check_recorded", "quality_checker_on_job")},
 	{"GET", "/api/v1/metering/evaluation", evaluation, "metering.read", 0, .resp = "MeteringEvaluation", .cache = true,
-	    .doc = "The month's figures per team and work kind: on-time rate, first-pass rate of the re-checks, findings by severity."},
+	    .doc = "The month's figures per team: on-time rate per work kind and per process (metering cases), first-pass rate of the "
+		   "re-checks, findings by severity, the collection success rate of the team's transformer areas."},
+	{"GET", "/api/v1/metering/area-teams", areas, "metering.read", 0, .resp = "MeteringAreaTeams",
+	    .doc = "Which team answers for each transformer area (台区), by area."},
+	{"PUT", "/api/v1/metering/area-teams", area_set, "metering.admin", 0, .body = area_spec, .resp = "MeteringAreaTeam",
+	    .doc = "Sets (or replaces) the team that answers for a transformer area."},
+	{"POST", "/api/v1/metering/area-teams/actions/clear", area_clear, "metering.admin", 0, .body = area_clear_spec, .ok = "204", .errors = HTTP_ERRORS("not_found"),
+	    .doc = "Clears an area's team: its collection figures count as unassigned."},
 	{0},
 };
