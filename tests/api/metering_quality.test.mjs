@@ -240,6 +240,11 @@ test(`${LABEL} metering evaluation: the collection success rate per team through
   assert.deepEqual([s1b.json.team_id, s1b.json.version], [t1.id, 2]);
   expectStatus(await set(metering.token, a2, t1.id), 200);
   expectStatus(await set(metering.token, a3, t2.id), 200);
+  // the teams to pick from, for someone who may not read the org tree: teams only
+  const teams = await api('GET', '/metering/teams', { token: metering.token });
+  expectStatus(teams, 200);
+  assert.ok(teams.json.items.some((x) => x.id === t1.id && x.name === t1.name));
+  assert.ok(!teams.json.items.some((x) => x.id === dept.id), 'a department is not a team');
   const list = await api('GET', `/metering/area-teams?team_id=${t1.id}`, { token: viewer.token });
   expectStatus(list, 200);
   assert.deepEqual(list.json.items.map((x) => [x.transformer_area, x.team_name]), [[a1, t1.name], [a2, t1.name]]);

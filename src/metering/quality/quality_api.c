@@ -1,6 +1,7 @@
 /* HTTP glue for the metering quality re-checks and the monthly evaluation (docs/api.md "Metering quality and
  * evaluation"). Metering data is company-wide: the permission decides, not the caller's team. */
 #include "core/http/routes.h"
+#include "shared/org/org.h"
 #include "metering/quality/quality.h"
 
 static const jfield_t sample_spec[] = {
@@ -112,6 +113,25 @@ area_clear(req_t *r)
 	http_no_content(r);
 }
 
+/* The teams a sample is drawn for and an area is given to: the metering centre picks them without org.read (the org
+ * tree stays the admin's); names and ids only. */
+static void
+teams(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	int rc = org_list(r->db, "team", NULL, &out, &e);
+	if (rc == 0) {
+		json_t *u, *items = json_array();
+		size_t i;
+		json_array_foreach(json_object_get(out, "items"), i, u)
+			json_array_append_new(items, json_pack("{s:O, s:O}", "id", json_object_get(u, "id"), "name", json_object_get(u, "name")));
+		json_decref(out);
+		out = json_pack("{s:o}", "items", items);
+	}
+	http_result(r, 200, rc, out, &e);
+}
+
 const route_t quality_routes[] = {
 	{"GET", "/api/v1/metering/quality/samples", samples, "metering.read", 0, .resp = "list:QualitySampleSummary"},
 	{"POST", "/api/v1/metering/quality/samples", sample_create, "metering.write", 0, .body = sample_spec, .ok = "201",
@@ -123,6 +143,8 @@ const route_t quality_routes[] = {
 	{"GET", "/api/v1/metering/evaluation", evaluation, "metering.read", 0, .resp = "MeteringEvaluation", .cache = true,
 	    .doc = "The month's figures per team: on-time rate per work kind and per process (metering cases), first-pass rate of the "
 		   "re-checks, findings by severity, the collection success rate of the team's transformer areas."},
+	{"GET", "/api/v1/metering/teams", teams, "metering.read", 0, .resp = "MeteringTeams",
+	    .doc = "The teams (org units of kind team), id and name: what the quality page draws samples for and maps areas to."},
 	{"GET", "/api/v1/metering/area-teams", areas, "metering.read", 0, .resp = "MeteringAreaTeams",
 	    .doc = "Which team answers for each transformer area (台区), by area."},
 	{"PUT", "/api/v1/metering/area-teams", area_set, "metering.admin", 0, .body = area_spec, .resp = "MeteringAreaTeam",
