@@ -237,7 +237,7 @@ function renderSample(el, { me, id, navigate }) {
           { label: t('mq.col.finished_at'), render: (c) => fmtTime(c.finished_at, { seconds: false }) },
           { label: t('mq.col.on_time'), render: (c) => (c.on_time ? t('mq.yes') : t('mq.no')) },
           { label: t('mq.col.status'), render: (c) => statusBadge(c) },
-          { label: t('mq.col.findings'), render: (c) => c.findings.map((f) => `[${t('mq.severity.' + f.severity)}·${t('mq.category.' + f.category)}] ${f.description}`).join('；') },
+          { label: t('mq.col.check_findings'), render: (c) => c.findings.map((f) => `[${t('mq.severity.' + f.severity)}·${t('mq.category.' + f.category)}] ${f.description}`).join('；') },
           { label: '', render: (c) => (write && c.status === 'pending'
             ? h('button.btn.btn-sm', { type: 'button', testid: 'mq-check-open', text: t('mq.record_btn'),
               onclick: () => { mount(formBox, resultForm(c, load)); formBox.scrollIntoView({ block: 'nearest' }); } }) : '') }] })),
