@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { api, userWithToken, createOrgUnit, expectError, expectStatus, LABEL, PASSWORD } from './lib.mjs';
-import { today, qualify, equip, act, newTicket, issuedReceivedPermitted, briefed, risksConfirmed, upload } from './fieldwork_lib.mjs';
+import { today, qualify, equip, act, newTicket, issuedReceivedPermitted, briefed, risksConfirmed, upload, people, runJob } from './fieldwork_lib.mjs';
 
 /** The jobs a sample of rate % draws, worked out independently (Python's hashlib.blake2b, digest_size 32): the
  * smallest keys, each the first 8 bytes (big-endian) of BLAKE2b-256 over "<sample id>:<work order id>". */
@@ -159,4 +159,136 @@ test(`${LABEL} metering quality: two samples drawn at once for one team never sh
   const ids = [...a.json.checks, ...b.json.checks].map((c) => c.work_order_id);
   assert.equal(new Set(ids).size, ids.length, 'no job in two samples');
   assert.deepEqual([a.json.population, b.json.population].sort(), [3, 6], 'the second drew from what the first left');
+});
+
+test(`${LABEL} metering evaluation: on-time rate per process from the metering cases closed this month, by the team of their work order`, async () => {
+  const [metering, viewer] = await Promise.all([userWithToken(['metering']), userWithToken(['viewer'])]);
+  const p = await people();
+  await qualify(p.leader, p.crew);
+  const team = await createOrgUnit('team');
+  const day = 86400e3;
+  const open = async (kind, extra) => {
+    const r = await api('POST', '/metering/cases', { token: metering.token, body: { kind, subject: `评价 ${kind}`, point_no: `JLD-EV-${Date.now() % 1e9}`,
+      data: { team_id: team.id, ...(extra.data || {}) }, ...(extra.opened_at ? { opened_at: extra.opened_at } : {}) } });
+    expectStatus(r, 201);
+    return r.json;
+  };
+  // an LV install received now (3 working days ahead), a fault received now (4 ahead), and a fault received 40 days
+  // ago whose 4 working days ran out long before its job finishes today: closed late
+  const cases = [await open('install', { data: { install_type: 'lv' } }), await open('fault', {}),
+    await open('fault', { opened_at: Date.now() - 40 * day })];
+  assert.ok(cases[2].due_at < Date.now() && cases[0].due_at > Date.now() && cases[1].due_at > Date.now());
+  const before = await api('GET', `/metering/evaluation?month=${month()}&team_id=${team.id}`, { token: viewer.token });
+  expectStatus(before, 200);
+  assert.deepEqual(before.json.teams, [], 'nothing closed yet');
+  for (const c of cases) await runJob(p, c.work_order_id, {});
+  for (const c of cases) {
+    const r = await api('GET', `/metering/cases/${c.id}`, { token: metering.token });
+    assert.equal(r.json.status, 'closed', 'closed by its job');
+  }
+  const ev = await api('GET', `/metering/evaluation?month=${month()}&team_id=${team.id}`, { token: viewer.token });
+  expectStatus(ev, 200);
+  assert.equal(ev.json.teams.length, 1);
+  const t = ev.json.teams[0];
+  assert.equal(t.team_id, team.id);
+  // install: 1 closed, on time (100 %); fault: 2 closed, 1 on time (50 %); all three: 2 of 3 = 66.7 %
+  assert.deepEqual(t.processes, [{ kind: 'fault', closed: 2, on_time: 1, on_time_rate: 50 }, { kind: 'install', closed: 1, on_time: 1, on_time_rate: 100 }]);
+  assert.deepEqual(t.cases, { closed: 3, on_time: 2, on_time_rate: 66.7 });
+  assert.deepEqual(ev.json.totals.cases, { closed: 3, on_time: 2, on_time_rate: 66.7 });
+  // the same three jobs in the register of finished work: all three are LV meter work (a fault on a direct meter)
+  assert.deepEqual([t.finished, t.on_time, t.on_time_rate], [3, 2, 66.7]);
+  assert.deepEqual(t.collection, { areas: 0, expected: 0, collected: 0, success_rate: null }, 'the team answers for no area');
+  // another month knows nothing of them
+  const other = await api('GET', `/metering/evaluation?month=2020-01&team_id=${team.id}`, { token: viewer.token });
+  expectStatus(other, 200);
+  assert.deepEqual(other.json.teams, []);
+});
+
+test(`${LABEL} metering evaluation: the collection success rate per team through the area → team mapping; areas without a team unassigned`, async () => {
+  const [metering, mgr, disp, viewer] = await Promise.all([userWithToken(['metering']), userWithToken(['manager']),
+    userWithToken(['dispatcher']), userWithToken(['viewer'])]);
+  const [t1, t2, dept] = await Promise.all([createOrgUnit('team'), createOrgUnit('team'), createOrgUnit('department')]);
+  const k = await api('POST', '/metering/collection/keys', { token: metering.token, body: { name: '采集系统（评价）' } });
+  expectStatus(k, 201);
+  const tag = Math.random().toString(36).slice(2, 8);
+  const [a1, a2, a3, a4, a5] = [1, 2, 3, 4, 5].map((i) => `台区-${tag}-${i}`);
+  // a month no other test posts figures for (the unassigned row is company-wide)
+  const M = '2041-03';
+  const daily = await api('POST', '/metering/collection/daily', { headers: { authorization: `Bearer ${k.json.key}` }, rawBody: JSON.stringify({ items: [
+    { date: '2041-02-28', transformer_area: a1, expected: 1000, collected: 1 }, // the month before: not counted
+    { date: '2041-03-01', transformer_area: a1, expected: 1000, collected: 990 },
+    { date: '2041-03-31', transformer_area: a1, expected: 1000, collected: 985 },
+    { date: '2041-04-01', transformer_area: a1, expected: 1000, collected: 2 }, // the month after
+    { date: '2041-03-15', transformer_area: a2, expected: 500, collected: 500 },
+    { date: '2041-03-10', transformer_area: a3, expected: 800, collected: 777 },
+    { date: '2041-03-02', transformer_area: a4, expected: 300, collected: 299 },
+    { date: '2041-03-03', transformer_area: a5, expected: 200, collected: 150 },
+  ] }) });
+  expectStatus(daily, 200);
+
+  // the mapping: metering.admin writes, metering.read reads
+  const set = (token, transformer_area, team_id) => api('PUT', '/metering/area-teams', { token, body: { transformer_area, team_id } });
+  expectError(await set(disp.token, a1, t1.id), 403, 'forbidden');
+  expectError(await set(viewer.token, a1, t1.id), 403, 'forbidden');
+  expectError(await set(metering.token, a1, dept.id), 400, 'invalid_field', 'team_id');
+  expectError(await set(metering.token, '  ', t1.id), 400, 'invalid_field', 'transformer_area');
+  const s1 = await set(metering.token, a1, t2.id);
+  expectStatus(s1, 200);
+  assert.deepEqual([s1.json.team_id, s1.json.team_name, s1.json.updated_by, s1.json.version], [t2.id, t2.name, metering.user.id, 1]);
+  const s1b = await set(mgr.token, a1, t1.id); // corrected: the area is t1's
+  expectStatus(s1b, 200);
+  assert.deepEqual([s1b.json.team_id, s1b.json.version], [t1.id, 2]);
+  expectStatus(await set(metering.token, a2, t1.id), 200);
+  expectStatus(await set(metering.token, a3, t2.id), 200);
+  // the teams to pick from, for someone who may not read the org tree: teams only
+  const teams = await api('GET', '/metering/teams', { token: metering.token });
+  expectStatus(teams, 200);
+  assert.ok(teams.json.items.some((x) => x.id === t1.id && x.name === t1.name));
+  assert.ok(!teams.json.items.some((x) => x.id === dept.id), 'a department is not a team');
+  const list = await api('GET', `/metering/area-teams?team_id=${t1.id}`, { token: viewer.token });
+  expectStatus(list, 200);
+  assert.deepEqual(list.json.items.map((x) => [x.transformer_area, x.team_name]), [[a1, t1.name], [a2, t1.name]]);
+
+  const evaluate = async () => {
+    const r = await api('GET', `/metering/evaluation?month=${M}`, { token: viewer.token });
+    expectStatus(r, 200);
+    const by = (id) => r.json.teams.find((t) => t.team_id === id);
+    return { all: r.json, t1: by(t1.id), t2: by(t2.id), none: by(null) };
+  };
+  let e = await evaluate();
+  // t1: a1 (990 + 985 of 2000) and a2 (500 of 500): 2475 / 2500 = 99.00 %
+  assert.deepEqual(e.t1.collection, { areas: 2, expected: 2500, collected: 2475, success_rate: 99 });
+  assert.deepEqual([e.t1.finished, e.t1.on_time_rate, e.t1.cases.closed], [0, null, 0], 'no field work counted that month');
+  // t2: a3, 777 / 800 = 97.125 → 97.13 (two decimals, half up)
+  assert.deepEqual(e.t2.collection, { areas: 1, expected: 800, collected: 777, success_rate: 97.13 });
+  // unassigned: a4 and a5, 449 / 500 = 89.80 %
+  assert.deepEqual(e.none.collection, { areas: 2, expected: 500, collected: 449, success_rate: 89.8 });
+  assert.equal(e.none.team_name, null);
+  assert.deepEqual(e.all.unassigned_areas, { count: 2, names: [a4, a5] });
+  // the whole company: (1975 + 500 + 777 + 299 + 150) / (2000 + 500 + 800 + 300 + 200) = 3701 / 3800 = 97.394… → 97.39
+  assert.deepEqual(e.all.totals.collection, { areas: 5, expected: 3800, collected: 3701, success_rate: 97.39 });
+
+  // cleared, a2 is nobody's: t1 keeps a1 (1975 / 2000 = 98.75 %), the unassigned row takes a2 (949 / 1000 = 94.90 %)
+  expectError(await api('POST', '/metering/area-teams/actions/clear', { token: viewer.token, body: { transformer_area: a2 } }), 403, 'forbidden');
+  const cl = await api('POST', '/metering/area-teams/actions/clear', { token: metering.token, body: { transformer_area: a2 } });
+  expectStatus(cl, 204);
+  expectError(await api('POST', '/metering/area-teams/actions/clear', { token: metering.token, body: { transformer_area: a2 } }), 404, 'not_found');
+  e = await evaluate();
+  assert.deepEqual(e.t1.collection, { areas: 1, expected: 2000, collected: 1975, success_rate: 98.75 });
+  assert.deepEqual(e.none.collection, { areas: 3, expected: 1000, collected: 949, success_rate: 94.9 });
+  assert.deepEqual(e.all.unassigned_areas, { count: 3, names: [a2, a4, a5] });
+  assert.deepEqual(e.all.totals.collection, { areas: 5, expected: 3800, collected: 3701, success_rate: 97.39 });
+  // one team asked for: its row only, no unassigned areas named
+  const only = await api('GET', `/metering/evaluation?month=${M}&team_id=${t2.id}`, { token: viewer.token });
+  expectStatus(only, 200);
+  assert.deepEqual(only.json.teams.map((t) => t.team_id), [t2.id]);
+  assert.deepEqual(only.json.unassigned_areas, { count: 0, names: [] });
+
+  // every change of the mapping is audited
+  const admin = (await userWithToken(['supervisor'])).token;
+  const audit = await api('GET', `/audit?entity=metering_area_team&entity_id=${encodeURIComponent(a1)}`, { token: admin });
+  expectStatus(audit, 200);
+  assert.deepEqual(audit.json.items.map((x) => x.action).sort(), ['set', 'set']);
+  const audit2 = await api('GET', `/audit?entity=metering_area_team&entity_id=${encodeURIComponent(a2)}`, { token: admin });
+  assert.ok(audit2.json.items.some((x) => x.action === 'clear'));
 });

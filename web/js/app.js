@@ -25,6 +25,7 @@ import { renderCollection } from './collection.js';
 import { renderMeterproc } from './meterproc.js';
 import { renderRotation } from './rotation.js';
 import { renderMeterAssets } from './meterassets.js';
+import { renderMeterQuality } from './mquality.js';
 import { loading } from './ui.js';
 import { beginPage, endPage } from './lifecycle.js';
 import { loadFlows, forgetFlows } from './flows.js';
@@ -43,6 +44,7 @@ const VIEWS = {
   metering_cases: renderMeterproc,
   rotation: renderRotation,
   meter_assets: renderMeterAssets,
+  metering_quality: renderMeterQuality,
 };
 const state = {
   me: null,

@@ -63,6 +63,9 @@ export const canMeterproc = (me) => allows(me, 'metering.read');
 export const canRotation = (me) => allows(me, 'metering.read');
 /** 计量资产 (issue 12): metering.read sees the ledger, a point's history and the returns due; metering.stock moves stock. */
 export const canMeterAssets = (me) => allows(me, 'metering.read');
+/** 质量与评价 (issue 12 item 6): metering.read sees the evaluation and the samples; metering.write draws and records re-checks;
+ * metering.admin maps transformer areas to teams. */
+export const canMeterQuality = (me) => allows(me, 'metering.read');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -85,6 +88,7 @@ export const SECTIONS = [
   { id: 'metering_cases', path: '/metering-cases', icon: 'orders', key: 'nav.metering_cases', ready: true, visible: canMeterproc },
   { id: 'rotation', path: '/rotation', icon: 'orders', key: 'nav.rotation', ready: true, visible: canRotation },
   { id: 'meter_assets', path: '/meter-assets', icon: 'parts', key: 'nav.meter_assets', ready: true, visible: canMeterAssets },
+  { id: 'metering_quality', path: '/metering-quality', icon: 'supervision', key: 'nav.metering_quality', ready: true, visible: canMeterQuality },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 

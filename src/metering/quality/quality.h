@@ -34,8 +34,18 @@ int quality_sample_list(db_t *db, const char *team_id, const char *cursor, int l
 int quality_check_record(db_t *db, const auth_user_t *actor, const char *check_id, json_t *in, json_t **out,
     fg_err_t *err);
 
-/* The month's evaluation (month YYYY-MM; team_id NULL for every team): per team and per work kind, jobs finished,
- * on time and the on-time rate, re-checked, passed first time and the first-pass rate, findings by severity. */
+/* The month's evaluation (month YYYY-MM; team_id NULL for every team, with the unassigned row): per team and per
+ * work kind, jobs finished, on time and the on-time rate, re-checked, passed first time and the first-pass rate,
+ * findings by severity; per team and process, the metering cases closed and closed on time; the collection success
+ * rate of the team's transformer areas (quality_eval.c says how each is counted). */
 int quality_evaluation(db_t *db, const char *month, const char *team_id, json_t **out, fg_err_t *err);
+
+/* Which team answers for a transformer area (metering_area_teams, migration 0043). List: {"items": [{transformer_area,
+ * team_id, team_name, updated_by, updated_at, version}]}, by area; team_id may be NULL. Set (in: transformer_area,
+ * team_id — an org unit of kind team): inserts or replaces, audited; out: the row. Clear (in: transformer_area):
+ * deletes, audited; not_found when the area has no team. */
+int quality_areas_list(db_t *db, const char *team_id, json_t **out, fg_err_t *err);
+int quality_area_set(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err);
+int quality_area_clear(db_t *db, const char *actor_id, json_t *in, fg_err_t *err);
 
 #endif
