@@ -51,6 +51,8 @@ cmd_serve(int argc, char **argv)
 	const char *kind = db_kind_name(db);
 	db_close(db);
 	db_thread_setup(o.url);
+	if (db_checkpointer_start(o.url) != 0)
+		return 1;
 	attach_set_root(o.data);
 	flow_init(); /* a flow naming a missing guard stops the server here, not on a crew's first tap */
 
@@ -99,6 +101,7 @@ cmd_serve(int argc, char **argv)
 	int grace_s = g ? atoi(g) : 5;
 	http_stop((grace_s >= 1 && grace_s <= 600 ? grace_s : 5) * 1000);
 	module_stop_all(); /* after the server: no request can queue work a module would not do */
+	db_checkpointer_stop();
 	log_info("stopped");
 	return 0;
 }

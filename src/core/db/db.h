@@ -115,6 +115,10 @@ json_t *db_all(db_stmt_t *st, int *rc);
 
 /* One connection per thread, opened on first use from the URL set by db_thread_setup, closed at thread exit. */
 void db_thread_setup(const char *url);
+/* The server's WAL checkpoints in a thread of their own (db_checkpoint.c), not in the request that commits:
+ * start before the first connection is opened, stop after the last writer. Nothing on PostgreSQL. 0 or -1. */
+int db_checkpointer_start(const char *url);
+void db_checkpointer_stop(void);
 db_t *db_thread(void);
 const char *db_thread_url(void);
 

@@ -62,6 +62,8 @@ struct db_stmt {
 db_t *db_sqlite_open(const char *path, char *err, size_t errlen);
 db_t *db_pg_open(const char *url, char *err, size_t errlen);
 void db_sqlite_close(db_t *db);
+/* db_checkpoint.c: a new connection's WAL hook, when the server checkpoints in the background */
+void db_sqlite_checkpoint_setup(sqlite3 *lite);
 void db_pg_close(db_t *db);
 int db_sqlite_exec(db_t *db, const char *sql);
 int db_pg_exec(db_t *db, const char *sql);

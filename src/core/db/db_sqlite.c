@@ -45,6 +45,7 @@ db_sqlite_open(const char *path, char *err, size_t errlen)
 		free(db);
 		return NULL;
 	}
+	db_sqlite_checkpoint_setup(db->lite);
 	return db;
 }
 

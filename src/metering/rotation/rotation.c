@@ -382,7 +382,8 @@ static int
 g_all_done(flow_ctx_t *c, fg_err_t *gate)
 {
 	int rc;
-	json_t *o = db_one(db_q(c->db, "SELECT COUNT(*) AS n FROM rotation_items WHERE campaign_id = $1 AND status = 'open'", "t", c->id), &rc);
+	json_t *o = db_one(db_q(c->db, "SELECT CAST(COALESCE(SUM(meters - done - cancelled), 0) AS BIGINT) AS n FROM rotation_orders "
+				    "WHERE campaign_id = $1", "t", c->id), &rc);
 	json_int_t n = json_integer_value(json_object_get(o, "n"));
 	json_decref(o);
 	if (!o)
@@ -484,8 +485,8 @@ e_generate(flow_ctx_t *c, fg_err_t *err)
 		}
 	}
 	fg_fmt(sql, sizeof sql,
-	    "INSERT INTO rotation_items (campaign_id, asset_id, asset_no, area, day, order_id, status) "
-	    "SELECT $1, s.id, s.asset_no, s.area, o.day, o.id, 'open' FROM (SELECT a.id, a.asset_no, "
+	    "INSERT INTO rotation_items (order_id, asset_id, status) "
+	    "SELECT o.id, s.id, 'open' FROM (SELECT a.id, "
 	    "COALESCE(a.transformer_area, '') AS area, ROW_NUMBER() OVER (PARTITION BY a.transformer_area "
 	    "ORDER BY a.asset_no) AS rn FROM metering_assets a WHERE %s) s JOIN rotation_orders o ON o.campaign_id = $1 "
 	    "AND o.area = s.area AND s.rn BETWEEN o.rank_from AND o.rank_to", k.where);
@@ -534,7 +535,8 @@ e_cancel(flow_ctx_t *c, fg_err_t *err)
 	}
 	json_decref(rows);
 	if (db_run(db_q(c->db, "UPDATE rotation_orders SET cancelled = meters - done WHERE campaign_id = $1", "t", c->id)) != DB_DONE ||
-	    db_run(db_q(c->db, "UPDATE rotation_items SET status = 'cancelled' WHERE campaign_id = $1 AND status = 'open'", "t", c->id)) !=
+	    db_run(db_q(c->db, "UPDATE rotation_items SET status = 'cancelled' WHERE order_id IN (SELECT id FROM rotation_orders WHERE "
+			      "campaign_id = $1) AND status = 'open'", "t", c->id)) !=
 	    DB_DONE)
 		return fg_err(err, "internal");
 	return 0;
