@@ -262,3 +262,13 @@ test(`${LABEL} metering reservations: stale ones are shown, released, and never 
   const audit = (await api('GET', `/audit?entity=metering_reservation&entity_id=${r2.id}`, { token: (await userWithToken(['supervisor'])).token })).json;
   assert.deepEqual(audit.items.map((x) => x.action).sort(), ['release', 'reserve']);
 });
+
+test(`${LABEL} metering reservations: every reservation error code is documented in docs/api.md with its status`, async () => {
+  const { readFileSync } = await import('node:fs');
+  const src = readFileSync(new URL('../../src/metering/assets/assets_module.c', import.meta.url), 'utf8');
+  const codes = [...src.matchAll(/\{"([a-z0-9_]+)", (\d{3}),/g)].map((m) => [m[1], m[2]])
+    .filter(([c]) => /reserv|work_order_closed/.test(c));
+  assert.equal(codes.length, 5);
+  const doc = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+  for (const [code, status] of codes) assert.match(doc, new RegExp(`${status}[^\\n]*\`${code}\``), `${code} (${status}) in docs/api.md`);
+});
