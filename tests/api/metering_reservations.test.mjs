@@ -106,6 +106,14 @@ test(`${LABEL} metering reservations: a day's reservation holds the assets; ever
   expectError(await act(s.manager.token, r.id, 'issue'), 403, 'forbidden');
   expectError(await act(s.viewer.token, r.id, 'cancel'), 403, 'forbidden');
   expectError(await api('GET', '/metering-reservations/00000000-0000-7000-8000-000000000000', { token: s.viewer.token }), 404, 'not_found');
+
+  // what the keeper picks from: the open metering orders and who may hold stock
+  const ch = await api('GET', `/metering-reservations/choices?q=${encodeURIComponent(o1.number)}`, { token: s.keeper.token });
+  expectStatus(ch, 200);
+  assert.deepEqual(ch.json.work_orders.map((w) => w.id), [o1.id]);
+  assert.ok(ch.json.holders.some((u) => u.id === s.crew.user.id && u.display_name === s.crew.user.display_name));
+  assert.ok(!ch.json.holders.some((u) => u.id === s.viewer.user.id), 'crew and leaders only');
+  expectError(await api('GET', '/metering-reservations/choices', { token: s.viewer.token }), 403, 'forbidden');
 });
 
 test(`${LABEL} metering reservations: what cannot be reserved is refused, all or nothing`, async () => {

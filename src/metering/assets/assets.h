@@ -78,6 +78,9 @@ int assets_reservation_issue(db_t *db, const char *actor_id, const char *id, jso
 /* Releases open reservations whose day is before today (YYYY-MM-DD, China time) and the holds for closed orders,
  * each in its own transaction, as actor_id. out: {count, items [{id, status, reason}]}. 0 or -1. */
 int assets_reservations_release_stale(db_t *db, const char *actor_id, const char *today, int64_t now_ms, json_t **out);
+/* What the keeper picks from: {work_orders [open metering orders {id, number, title, kind, status, due_at}, by due
+ * date; q a number prefix or a word of the title], holders [enabled crew and leaders {id, display_name, username}]}. */
+json_t *assets_reservation_choices(db_t *db, const char *q);
 /* The periodic job (fg_job_t) around it, as the system actor. */
 int assets_release_stale_job(db_t *db, int64_t now_ms);
 

@@ -212,6 +212,17 @@ reservations(req_t *r)
 }
 
 static void
+choices(req_t *r)
+{
+	json_t *out = assets_reservation_choices(r->db, http_query(r, "q"));
+	if (!out) {
+		http_error_code(r, "internal");
+		return;
+	}
+	http_json(r, 200, out);
+}
+
+static void
 reserve(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
@@ -310,6 +321,8 @@ const route_t assets_routes[] = {
 	    .doc = "Holds specific in-stock assets for one crew member's work orders of one day, all or nothing."},
 	{"POST", "/api/v1/metering-reservations/release-stale", release_stale, "metering.stock", 0, .body = release_spec,
 	    .doc = "Runs the stale-reservation release now: reservations past their day, holds for closed orders."},
+	{"GET", "/api/v1/metering-reservations/choices", choices, "metering.stock", 0,
+	    .doc = "What a reservation is made from: the open metering work orders (q: number prefix or title word) and the crew members and leaders who may hold stock."},
 	{"GET", "/api/v1/metering-reservations/{id}", reservation, "metering.read", 0, .resp = "MeteringReservation"},
 	{"POST", "/api/v1/metering-reservations/{id}/actions/cancel", reservation_cancel, "metering.stock", 0,
 	    .body = reservation_action_spec, .resp = "MeteringReservation",

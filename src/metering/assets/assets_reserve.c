@@ -638,3 +638,25 @@ assets_release_stale_job(db_t *db, int64_t now_ms)
 	json_decref(out);
 	return n;
 }
+
+json_t *
+assets_reservation_choices(db_t *db, const char *q)
+{
+	int rc;
+	/* the metering work kinds of data/kb/work_kinds.json: the jobs that take meters, CTs, terminals and seals */
+	json_t *orders = db_all(db_q(db,
+	    "SELECT id, number, title, kind, status, due_at FROM work_order_summaries WHERE status NOT IN " ORDER_CLOSED " "
+	    "AND kind IN ('lv_meter_install', 'ct_meter_install', 'hv_metering_install', 'meter_rotation', 'terminal_install', "
+	    "'collection_fault', 'disputed_meter_check', 'first_inspection', 'metering_error_correction', 'metering_retrofit') "
+	    "AND (CAST($1 AS TEXT) IS NULL OR number LIKE $1 || '%' OR title LIKE '%' || $1 || '%') "
+	    "ORDER BY due_at, number LIMIT 200", "t", q && *q ? q : NULL), &rc);
+	/* who takes stock out: enabled crew members and leaders, names only (the keeper has no directory right) */
+	json_t *holders = orders ? db_all(db_q(db,
+	    "SELECT u.id, u.display_name, u.username FROM users u WHERE u.disabled = 0 AND EXISTS (SELECT 1 FROM user_roles r "
+	    "WHERE r.user_id = u.id AND r.role IN ('crew', 'leader')) ORDER BY u.display_name, u.id LIMIT 1000", ""), &rc) : NULL;
+	if (!holders) {
+		json_decref(orders);
+		return NULL;
+	}
+	return json_pack("{s:o, s:o}", "work_orders", orders, "holders", holders);
+}
