@@ -271,6 +271,45 @@ test(`${LABEL} metering reservations: stale ones are shown, released, and never 
   assert.deepEqual(audit.items.map((x) => x.action).sort(), ['release', 'reserve']);
 });
 
+test(`${LABEL} metering reservations: reserve by need proposes in-stock, unheld assets, oldest verification first, and says what is short`, async () => {
+  const s = await staff();
+  const o1 = await order(s), o2 = await order(s);
+  const model = `NEED-${RUN}`, sealModel = `SNEED-${RUN}`;
+  const old = await receive(s.keeper.token, { ...METER, model, verified_on: '2024-01-10' });
+  const older = await receive(s.keeper.token, { ...METER, model, verified_on: '2023-11-02' });
+  const newest = await receive(s.keeper.token, { ...METER, model, verified_on: '2025-03-01' });
+  const held = await receive(s.keeper.token, { ...METER, model, verified_on: '2022-01-01' });
+  const seals = [await receive(s.keeper.token, { ...SEAL, model: sealModel }), await receive(s.keeper.token, { ...SEAL, model: sealModel })];
+  await reserved(s.keeper.token, { day: TOMORROW, holder_id: s.crew2.user.id, work_order_ids: [o1.id], asset_nos: [held.asset_no] });
+  const p = await api('POST', '/metering-reservations/propose', { token: s.keeper.token, body: { work_order_ids: [o1.id, o2.id],
+    needs: [{ kind: 'meter', subtype: 'single_phase', model, count: 1 }, { kind: 'meter', subtype: 'single_phase', model, count: 1, work_order_id: o2.id },
+      { kind: 'seal', subtype: 'meter_cover', model: sealModel, count: 3, work_order_id: o2.id }] } });
+  expectStatus(p, 200);
+  // the held one is not offered; the oldest verification goes first, each asset once, to the order its need names
+  assert.deepEqual(p.json.items.map((x) => [x.asset_no, x.work_order_id]),
+    [[older.asset_no, o1.id], [old.asset_no, o2.id], [seals[0].asset_no, o2.id], [seals[1].asset_no, o2.id]]);
+  assert.ok(!p.json.items.some((x) => x.asset_no === newest.asset_no || x.asset_no === held.asset_no));
+  assert.deepEqual(p.json.short.map((x) => [x.work_order_id, x.kind, x.count, x.found]), [[o2.id, 'seal', 3, 2]]);
+  // nothing is held by a proposal; reserving it is the keeper's next step
+  assert.equal((await asset(s, older.id)).reservation, null);
+  const r = await reserved(s.keeper.token, { day: TOMORROW, holder_id: s.crew.user.id, work_order_ids: [o1.id, o2.id],
+    items: p.json.items.map((x) => ({ asset_no: x.asset_no, work_order_id: x.work_order_id })) });
+  assert.equal(r.counts.held, 4);
+
+  // without needs: each order's work kind's (data/metering/reservation_needs.json)
+  const ct = await api('POST', '/work-orders', { token: s.dispatcher.token, body: { kind: 'ct_meter_install', customer_name: '周强', site_address: '临澜市建设路 1 号', metering_point_no: point() } });
+  expectStatus(ct, 201);
+  const d = await api('POST', '/metering-reservations/propose', { token: s.keeper.token, body: { work_order_ids: [ct.json.id] } });
+  expectStatus(d, 200);
+  assert.deepEqual(d.json.needs.map((x) => [x.kind, x.subtype, x.count]),
+    [['meter', 'three_phase_ct', 1], ['ct', null, 3], ['seal', 'meter_cover', 2], ['seal', 'ct_box', 1]]);
+  assert.ok(d.json.items.every((x) => x.work_order_id === ct.json.id));
+  expectError(await api('POST', '/metering-reservations/propose', { token: s.keeper.token, body: { work_order_ids: [o1.id], needs: [{ kind: 'cable', count: 1 }] } }), 400, 'invalid_field', 'needs');
+  expectError(await api('POST', '/metering-reservations/propose', { token: s.keeper.token, body: { work_order_ids: [o1.id], needs: [{ kind: 'seal', count: 0 }] } }), 400, 'invalid_field', 'needs');
+  expectError(await api('POST', '/metering-reservations/propose', { token: s.keeper.token, body: { work_order_ids: ['nope'] } }), 400, 'invalid_field', 'work_order_ids');
+  expectError(await api('POST', '/metering-reservations/propose', { token: s.viewer.token, body: { work_order_ids: [o1.id] } }), 403, 'forbidden');
+});
+
 test(`${LABEL} metering reservations: every reservation error code is documented in docs/api.md with its status`, async () => {
   const { readFileSync } = await import('node:fs');
   const src = readFileSync(new URL('../../src/metering/assets/assets_module.c', import.meta.url), 'utf8');

@@ -438,6 +438,18 @@ function newForm(done, dayValue) {
   q.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); choices(false); } }); // not the form's submit
   q.addEventListener('change', () => choices(false));
   choices(true);
+  // reserve by need: each row's order gets the proposed numbers (its work kind's needs), to edit before reserving
+  const propose = async () => {
+    err.show(null);
+    const rowsByOrder = new Map([...rows.children].map((r) => [r.querySelector('select').value, r]));
+    try {
+      const p = await post('/metering-reservations/propose', { work_order_ids: [...rowsByOrder.keys()].filter(Boolean) });
+      for (const [wo, r] of rowsByOrder) r.querySelector('textarea').value = p.items.filter((x) => x.work_order_id === wo).map((x) => x.asset_no).join('\n');
+      if (p.short.length) err.show(t('ma.rsv.short'), p.short.map((x) => `${x.work_order_number || x.work_order_id}: ${kindName(x.kind)}${x.subtype ? ' ' + x.subtype : ''} ${x.found}/${x.count}`).join('；'));
+    } catch (x) {
+      err.show(x);
+    }
+  };
   const submit = async (e) => {
     e.preventDefault();
     err.show(null);
@@ -461,6 +473,7 @@ function newForm(done, dayValue) {
     h('div.form-grid', field(t('ma.rsv.day'), day), field(t('ma.holder'), holder), field(t('ma.rsv.find_order'), q)), rows,
     h('div.flow-cta',
       h('button.btn', { type: 'button', text: t('ma.rsv.add_order'), testid: 'ma-rsv-new-add', onclick: addRow }),
+      h('button.btn', { type: 'button', text: t('ma.rsv.propose'), testid: 'ma-rsv-new-propose', onclick: propose }),
       h('button.btn.btn-primary', { type: 'submit', text: t('ma.rsv.reserve'), testid: 'ma-rsv-new-submit' }),
       h('button.btn', { type: 'button', text: t('common.cancel'), testid: 'ma-rsv-new-cancel', onclick: () => done() })),
     err);

@@ -81,6 +81,12 @@ int assets_reservations_release_stale(db_t *db, const char *actor_id, const char
 /* What the keeper picks from: {work_orders [open metering orders {id, number, title, kind, status, due_at}, by due
  * date; q a number prefix or a word of the title], holders [enabled crew and leaders {id, display_name, username}]}. */
 json_t *assets_reservation_choices(db_t *db, const char *q);
+/* Reserve by need: for the day's work_order_ids (open), which in-stock, unheld assets to reserve — per order the
+ * needs of its work kind (data/metering/reservation_needs.json) or in.needs [{kind, subtype?, model?, count,
+ * work_order_id? (else the first order)}], the oldest verification first. Holds nothing. out: {items [{asset_no,
+ * kind, subtype, model, batch, verified_on, work_order_id, work_order_number}], needs [{work_order_id, kind,
+ * subtype, model, count, found}], short [the needs found < count]}. */
+int assets_reservation_propose(db_t *db, json_t *in, json_t **out, fg_err_t *err);
 /* The periodic job (fg_job_t) around it, as the system actor. */
 int assets_release_stale_job(db_t *db, int64_t now_ms);
 

@@ -211,6 +211,23 @@ reservations(req_t *r)
 	http_result(r, 200, rc, out, &e);
 }
 
+static const jfield_t propose_spec[] = {
+	{"work_order_ids", JF_STRINGS, JF_REQUIRED, 0},
+	{"needs", JF_ANY, 0, 0},
+	{NULL, 0, 0, 0},
+};
+
+static void
+propose(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	if (http_body(r, propose_spec))
+		return;
+	int rc = assets_reservation_propose(r->db, r->json, &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
 static void
 choices(req_t *r)
 {
@@ -321,6 +338,9 @@ const route_t assets_routes[] = {
 	    .doc = "Holds specific in-stock assets for one crew member's work orders of one day, all or nothing."},
 	{"POST", "/api/v1/metering-reservations/release-stale", release_stale, "metering.stock", 0, .body = release_spec,
 	    .doc = "Runs the stale-reservation release now: reservations past their day, holds for closed orders."},
+	{"POST", "/api/v1/metering-reservations/propose", propose, "metering.stock", 0, .body = propose_spec,
+	    .errors = HTTP_ERRORS("metering_work_order_closed"),
+	    .doc = "Reserve by need: which in-stock, unreserved assets to reserve for the day's work orders, by their work kinds' needs or the request's. Holds nothing."},
 	{"GET", "/api/v1/metering-reservations/choices", choices, "metering.stock", 0,
 	    .doc = "What a reservation is made from: the open metering work orders (q: number prefix or title word) and the crew members and leaders who may hold stock."},
 	{"GET", "/api/v1/metering-reservations/{id}", reservation, "metering.read", 0, .resp = "MeteringReservation"},

@@ -14,9 +14,11 @@
  * Stale reservations do not hold stock for ever: the job metering_assets.release_stale (hourly, and by hand with
  * POST /metering-reservations/release-stale) releases a reservation whose day has passed (China time) and each hold
  * whose work order is cancelled or done; until it runs, a read shows them as stale. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/base/day.h"
+#include "core/base/embed.h"
 #include "core/base/log.h"
 #include "core/base/util.h"
 #include "core/audit/audit.h"
@@ -659,4 +661,143 @@ assets_reservation_choices(db_t *db, const char *q)
 		return NULL;
 	}
 	return json_pack("{s:o, s:o}", "work_orders", orders, "holders", holders);
+}
+
+/* ---- reserve by need: a proposal the keeper edits, then reserves (nothing is held by it) ---- */
+
+static pthread_once_t needs_once = PTHREAD_ONCE_INIT;
+static json_t *needs_doc;
+
+static void
+needs_load(void)
+{
+	const embed_file_t *f = embed_find("data/metering/reservation_needs.json");
+	json_error_t je;
+	needs_doc = f ? json_loadb(f->data, f->len, JSON_REJECT_DUPLICATES, &je) : NULL;
+	if (!needs_doc) {
+		log_error("data/metering/reservation_needs.json: missing or invalid");
+		abort();
+	}
+}
+
+static int
+need_check(json_t *n, size_t i, fg_err_t *err)
+{
+	static const char *const kinds[] = {"meter", "ct", "pt", "terminal", "seal", NULL};
+	const char *k = fg_jstr(n, "kind");
+	bool ok = false;
+	for (int j = 0; k && kinds[j]; j++)
+		ok = ok || strcmp(kinds[j], k) == 0;
+	json_int_t c = json_integer_value(json_object_get(n, "count"));
+	if (!json_is_object(n) || !ok || !json_is_integer(json_object_get(n, "count")) || c < 1 || c > 100) {
+		fg_err_field(err, "invalid_field", "needs", "[{kind meter|ct|pt|terminal|seal, subtype?, model?, count 1-100, work_order_id?}]");
+		fg_err_detail_int(err, "index", (long long)i);
+		return -1;
+	}
+	return 0;
+}
+
+int
+assets_reservation_propose(db_t *db, json_t *in, json_t **out, fg_err_t *err)
+{
+	json_t *orders = json_object_get(in, "work_order_ids"), *given = json_object_get(in, "needs");
+	if (!json_is_array(orders) || json_array_size(orders) == 0 || json_array_size(orders) > 50)
+		return fg_err_field(err, "missing_field", "work_order_ids", "the day's work orders (up to 50)");
+	if (given && !json_is_array(given))
+		return fg_err_field(err, "invalid_field", "needs", "an array");
+	pthread_once(&needs_once, needs_load);
+	json_t *wanted = json_array(), *picked = json_array(), *seen = json_object(), *v, *n;
+	size_t i, j;
+	int rc = 0;
+	json_int_t total = 0;
+	/* each order's needs: the request's (for that order, or — without work_order_id — for the first), else the
+	 * work kind's from data/metering/reservation_needs.json */
+	json_array_foreach(orders, i, v) {
+		json_t *o = json_is_string(v) ? work_orders_get(db, json_string_value(v)) : NULL;
+		if (!o) {
+			rc = fg_err_field(err, "invalid_field", "work_order_ids", "no such work order");
+			goto done;
+		}
+		if (order_closed(fg_jstr(o, "status"))) {
+			fg_err(err, "metering_work_order_closed");
+			fg_err_detail_str(err, "work_order_id", json_string_value(v));
+			fg_err_detail_str(err, "status", fg_jstr(o, "status"));
+			json_decref(o);
+			rc = -1;
+			goto done;
+		}
+		json_t *list = json_array();
+		if (given) {
+			json_array_foreach(given, j, n) {
+				if (need_check(n, j, err)) {
+					json_decref(list);
+					json_decref(o);
+					rc = -1;
+					goto done;
+				}
+				const char *for_wo = fg_jstr(n, "work_order_id");
+				if (for_wo ? strcmp(for_wo, json_string_value(v)) == 0 : i == 0)
+					json_array_append(list, n);
+			}
+		} else {
+			json_t *d = json_object_get(json_object_get(needs_doc, "kinds"), fg_jstr(o, "kind") ? fg_jstr(o, "kind") : "");
+			if (d) /* none: a kind that takes no metering stock */
+				json_array_extend(list, d);
+		}
+		json_array_foreach(list, j, n) {
+			total += json_integer_value(json_object_get(n, "count"));
+			json_array_append_new(wanted, json_pack("{s:O, s:O, s:s, s:o, s:o, s:O, s:i}", "work_order_id", v, "work_order_number",
+			    json_object_get(o, "number") ? json_object_get(o, "number") : json_null(), "kind", fg_jstr(n, "kind"), "subtype",
+			    fg_jstr(n, "subtype") ? json_string(fg_jstr(n, "subtype")) : json_null(), "model",
+			    fg_jstr(n, "model") ? json_string(fg_jstr(n, "model")) : json_null(), "count", json_object_get(n, "count"), "found", 0));
+		}
+		json_decref(list);
+		json_decref(o);
+	}
+	if (total > 500) {
+		rc = fg_err_field(err, "invalid_field", "needs", "at most 500 assets in all");
+		goto done;
+	}
+	/* in stock, held by no reservation, the oldest verification first (what has waited longest on the shelf goes
+	 * out before its verification ages further; seals, never verified, by number: the roll's order) */
+	json_array_foreach(wanted, i, n) {
+		json_int_t count = json_integer_value(json_object_get(n, "count"));
+		json_t *rows = db_all(db_q(db,
+		    "SELECT a.id, a.asset_no, a.kind, a.subtype, a.model, a.batch, a.verified_on FROM metering_assets a "
+		    "WHERE a.kind = $1 AND a.status = 'in_stock' AND (CAST($2 AS TEXT) IS NULL OR a.subtype = $2) "
+		    "AND (CAST($3 AS TEXT) IS NULL OR a.model = $3) AND NOT EXISTS (SELECT 1 FROM metering_reservation_items i "
+		    "WHERE i.asset_id = a.id AND i.state = 'held') "
+		    "ORDER BY CASE WHEN a.verified_on IS NULL THEN 1 ELSE 0 END, a.verified_on, a.asset_no LIMIT $4",
+		    "ttti", fg_jstr(n, "kind"), fg_jstr(n, "subtype"), fg_jstr(n, "model"), (int64_t)(count + json_array_size(picked))), &rc);
+		if (!rows) {
+			rc = fg_err(err, "internal");
+			goto done;
+		}
+		rc = 0;
+		json_int_t found = 0;
+		json_t *a;
+		json_array_foreach(rows, j, a) {
+			if (found == count)
+				break;
+			if (json_object_get(seen, fg_jstr(a, "id")))
+				continue;
+			json_object_set_new(seen, fg_jstr(a, "id"), json_true());
+			json_object_del(a, "id");
+			json_object_set(a, "work_order_id", json_object_get(n, "work_order_id"));
+			json_object_set(a, "work_order_number", json_object_get(n, "work_order_number"));
+			json_array_append(picked, a);
+			found++;
+		}
+		json_decref(rows);
+		json_object_set_new(n, "found", json_integer(found));
+	}
+	json_t *shortage = json_array();
+	json_array_foreach(wanted, i, n) if (json_integer_value(json_object_get(n, "found")) < json_integer_value(json_object_get(n, "count")))
+		json_array_append(shortage, n);
+	*out = json_pack("{s:O, s:O, s:o}", "items", picked, "needs", wanted, "short", shortage);
+done:
+	json_decref(wanted);
+	json_decref(picked);
+	json_decref(seen);
+	return rc ? -1 : 0;
 }
