@@ -1,6 +1,7 @@
 // Browser test for the metering assets (web/js/meterassets.js, issue 12 items 1 and 8): the keeper filters the
 // ledger by batch and pages it; a typed (scanned) number opens the asset card with its moves; the point's history
-// shows the old meter out and the new one in; on a phone the scan lands on the card. Screenshots:
+// shows the old meter out and the new one in; on a phone the scan lands on the card; a day's reservation is made,
+// refuses an asset another reservation holds, and is issued together (issue 12 item 6). Screenshots:
 // /tmp/fg-meterassets-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,6 +30,15 @@ before(async () => {
   await must('POST', `/metering-assets/${a.id}/actions/install`, { point_no: fx.point, reading: '0' });
   await must('POST', `/metering-assets/${a.id}/actions/remove`, { reading: '321.5', reason: 'rotation' });
   await must('POST', `/metering-assets/${b.id}/actions/install`, { point_no: fx.point, reading: '2' });
+  // for the day's reservation: a meter and two seals in stock, an order for them, one seal held by another crew member
+  fx.crew2 = await person('crew2', '采集运维', ['crew']);
+  fx.rsvMeter = await must('POST', '/metering-assets', { asset_no: `MR-${up}-0`, kind: 'meter', subtype: 'single_phase',
+    accuracy_class: '2.0', rated: '220V 5(60)A', model: 'DDZY102', batch: 'RB-' + up });
+  fx.rsvSeal = await must('POST', '/metering-assets', { asset_no: `SR-${up}-0`, kind: 'seal', subtype: 'meter_cover' });
+  fx.heldSeal = await must('POST', '/metering-assets', { asset_no: `SR-${up}-1`, kind: 'seal', subtype: 'meter_cover' });
+  fx.rsvOrder = await must('POST', '/work-orders', { kind: 'lv_meter_install', customer_name: '赵敏', site_address: '临澜市解放路 3 号', metering_point_no: 'MQ-' + up });
+  fx.tomorrow = new Date(Date.now() + 8 * 3600e3 + 86400e3).toISOString().slice(0, 10);
+  await must('POST', '/metering-reservations', { day: fx.tomorrow, holder_id: fx.crew2.id, work_order_ids: [fx.rsvOrder.id], asset_nos: [fx.heldSeal.asset_no] });
   browser = await launch();
 });
 
@@ -104,3 +114,51 @@ test('phone: scan → the asset card', { timeout: TEST_TIMEOUT }, async () => {
   await page.screenshot({ path: '/tmp/fg-meterassets-phone-zh.png', fullPage: true });
   assert.deepEqual(problems, []);
 });
+
+test('desk: a day\'s reservation is made, refuses a held seal, and is issued together', { timeout: TEST_TIMEOUT }, async () => {
+  const { page, problems } = await newPage(browser, DESK);
+  await login(page, fx.keeper.username, PASSWORD, '/meter-assets');
+  await byId(page, 'ma-tab-reserve').click();
+  await page.waitForURL((u) => u.pathname === '/meter-assets/reservations');
+  assert.equal(await byId(page, 'ma-rsv-day').inputValue(), fx.tomorrow, 'tomorrow by default');
+  await byId(page, `ma-rsv-holder-${(await reservationsOf(fx.crew2.id))[0].id}`).waitFor({ state: 'visible' });
+
+  await byId(page, 'ma-rsv-new').click();
+  await byId(page, 'ma-rsv-new-order-0').waitFor({ state: 'visible' });
+  await byId(page, 'ma-rsv-new-holder').selectOption(fx.crew.id);
+  await byId(page, 'ma-rsv-new-q').fill(fx.rsvOrder.number);
+  await Promise.all([page.waitForResponse((r) => isApi(r, 'GET', '/metering-reservations/choices')), byId(page, 'ma-rsv-new-q').press('Enter')]);
+  await byId(page, 'ma-rsv-new-order-0').selectOption(fx.rsvOrder.id);
+  // the seal another crew member holds: refused, nothing reserved, and the answer names it
+  await byId(page, 'ma-rsv-new-assets-0').fill(`${fx.rsvMeter.asset_no}\n${fx.heldSeal.asset_no}`);
+  const [refused] = await Promise.all([page.waitForResponse((r) => isApi(r, 'POST', '/metering-reservations')), byId(page, 'ma-rsv-new-submit').click()]);
+  assert.equal(refused.status(), 409);
+  await waitText(page, 'ma-rsv-new-error', fx.heldSeal.asset_no);
+  await waitText(page, 'ma-rsv-new-error', I18N.zh['ma.rsv.why.metering_asset_reserved']);
+  // scanned numbers as a reader types them: the label's prefix is dropped
+  await byId(page, 'ma-rsv-new-assets-0').fill(`FGMETER:${fx.rsvMeter.asset_no}, ${fx.rsvSeal.asset_no}`);
+  const [made] = await Promise.all([page.waitForResponse((r) => isApi(r, 'POST', '/metering-reservations')), byId(page, 'ma-rsv-new-submit').click()]);
+  assert.equal(made.status(), 201, await made.text());
+  const r = await made.json();
+  await waitText(page, 'ma-rsv-status-' + r.id, I18N.zh['ma.rsv.status.open']);
+  await waitText(page, 'ma-rsv-state-' + fx.rsvMeter.asset_no, I18N.zh['ma.rsv.state.held']);
+  await waitText(page, 'ma-rsv-summary-' + r.id, I18N.zh['ma.kind.seal']);
+  assert.equal((await must('GET', '/metering-assets/' + fx.rsvMeter.id)).status, 'in_stock', 'held, still on the shelf');
+  await page.screenshot({ path: '/tmp/fg-meterassets-reservations-zh.png', fullPage: true });
+
+  // issued together: both go out to the crew member for the order
+  const [issued] = await Promise.all([page.waitForResponse((x) => isApi(x, 'POST', `/metering-reservations/${r.id}/actions/issue`)), byId(page, 'ma-rsv-issue-' + r.id).click()]);
+  assert.equal(issued.status(), 200, await issued.text());
+  await waitText(page, 'ma-rsv-status-' + r.id, I18N.zh['ma.rsv.status.issued']);
+  await waitText(page, 'ma-rsv-state-' + fx.rsvSeal.asset_no, I18N.zh['ma.rsv.state.issued']);
+  assert.equal(await byId(page, 'ma-rsv-issue-' + r.id).count(), 0, 'no second issue');
+  for (const a of [fx.rsvMeter, fx.rsvSeal]) {
+    const after = await must('GET', '/metering-assets/' + a.id);
+    assert.deepEqual([after.status, after.holder_id, after.work_order_id], ['issued', fx.crew.id, fx.rsvOrder.id]);
+  }
+  assert.deepEqual(problems, []);
+});
+
+async function reservationsOf(holderId) {
+  return (await must('GET', `/metering-reservations?day=${fx.tomorrow}&holder_id=${holderId}`)).items;
+}

@@ -9,11 +9,14 @@
 //     is there now, then every installation oldest first with readings, people and work orders.
 //   - /meter-assets/returns: assets due back from finished jobs, and the discrepancies jobs left (resolve needs
 //     metering.write).
+//   - /meter-assets/reservations: a day's reservations (issue 12 item 6; GET /metering-reservations?day=) by holder,
+//     each with what it holds for which order; a keeper (metering.stock) makes one (the day, the crew member, and
+//     for each order the asset numbers, typed or scanned), cancels one, or issues one together.
 import { h, mount, clear } from './dom.js';
-import { t, fmtTime } from './i18n.js';
+import { t, fmtTime, todayShanghai } from './i18n.js';
 import { get, post } from './api.js';
 import { hasPerm, hasRole } from './perm.js';
-import { toast, dataTable, loading, formDialog } from './ui.js';
+import { toast, dataTable, loading, formDialog, confirmDialog, field } from './ui.js';
 import { problemBox, appLink, kvList } from './fw.js';
 import { qrDetector } from './scan.js';
 import { pageLife } from './lifecycle.js';
@@ -29,7 +32,8 @@ const remembered = { kind: '', status: '', batch: '', q: '' };
 function tabs(active, navigate) {
   const tab = (id, path) => appLink(path, t('ma.tab.' + id), navigate, { class: 'subtab' + (id === active ? ' active' : ''), role: 'tab',
     'aria-selected': id === active ? 'true' : 'false', testid: 'ma-tab-' + id });
-  return h('div.subtabs', { role: 'tablist', testid: 'ma-tabs' }, tab('ledger', '/meter-assets'), tab('returns', '/meter-assets/returns'));
+  return h('div.subtabs', { role: 'tablist', testid: 'ma-tabs' }, tab('ledger', '/meter-assets'), tab('reserve', '/meter-assets/reservations'),
+    tab('returns', '/meter-assets/returns'));
 }
 
 function page(el, title, navigate, active) {
@@ -40,6 +44,7 @@ export function renderMeterAssets(el, ctx) {
   const { path } = ctx;
   if (path === '/meter-assets') { renderLedger(el, ctx); return true; }
   if (path === '/meter-assets/returns') { renderReturns(el, ctx); return true; }
+  if (path === '/meter-assets/reservations') { renderReservations(el, ctx); return true; }
   let m = /^\/meter-assets\/points\/([^/]+)$/.exec(path);
   if (m) { renderPoint(el, { ...ctx, pointNo: decodeURIComponent(m[1]) }); return true; }
   m = /^\/meter-assets\/([^/]+)$/.exec(path);
@@ -323,4 +328,153 @@ function renderReturns(el, { me, navigate }) {
     }
   }
   load();
+}
+
+// ------------------------------------------------------------------ a day's reservations
+const RSV_STATES = { open: 'warn', issued: 'ok', cancelled: '', released: '' };
+const tOr = (key, fallback) => (t(key) === key ? fallback : t(key));
+/** Asset numbers as typed or scanned: separated by spaces, commas, semicolons or new lines (also "，", "、", "；"). */
+const numbersIn = (text) => String(text || '').split(/[\s,;，、；]+/).map(numberFrom).filter(Boolean);
+const remembeRsv = { day: '' };
+
+function renderReservations(el, { me, navigate }) {
+  page(el, t('ma.rsv.title'), navigate, 'reserve');
+  const stock = allows(me, 'metering.stock');
+  const tomorrow = new Date(Date.parse(todayShanghai() + 'T00:00:00Z') + 86400e3).toISOString().slice(0, 10);
+  const day = h('input.input', { type: 'date', testid: 'ma-rsv-day', value: remembeRsv.day || tomorrow, 'aria-label': t('ma.rsv.day'), style: 'flex: 0 1 200px' });
+  const err = problemBox('ma-rsv-error');
+  const box = h('div', loading());
+  const newBox = h('div');
+  async function load() {
+    err.show(null);
+    remembeRsv.day = day.value;
+    try {
+      const r = await get('/metering-reservations', { day: day.value || undefined });
+      mount(box, r.items.length ? r.items.map(card) : h('p.small', { text: t('ma.rsv.none'), testid: 'ma-rsv-none' }));
+    } catch (e) {
+      err.show(e);
+      mount(box);
+    }
+  }
+  const act = async (x, action) => {
+    err.show(null);
+    try {
+      if (action === 'cancel') {
+        const ok = await confirmDialog({ title: t('ma.rsv.cancel'), body: t('ma.rsv.cancel_q', { who: x.holder_name || '—', n: x.counts.held }), confirm: t('ma.rsv.cancel'), danger: true });
+        if (!ok) return;
+        await post(`/metering-reservations/${x.id}/actions/cancel`, { version: x.version });
+        toast(t('ma.rsv.cancelled'));
+      } else {
+        const out = await post(`/metering-reservations/${x.id}/actions/issue`, { version: x.version });
+        toast(t('ma.rsv.issued', { n: out.count, who: x.holder_name || '—' }) + (out.released.length ? ' ' + t('ma.rsv.released_n', { n: out.released.length }) : ''));
+      }
+      load();
+    } catch (e) {
+      const items = e.details && Array.isArray(e.details.items) ? e.details.items : [];
+      err.show(e, items.map((i) => `${i.asset_no}: ${tOr('ma.rsv.why.' + i.code, i.code)}`).join('；') || undefined);
+    }
+  };
+  const card = (x) => h('section.card.ma-rsv', { testid: 'ma-rsv-' + x.id, dataset: { holder: x.holder_id, status: x.status } },
+    h('div.ma-card-head',
+      h('strong', { text: x.holder_name || x.holder_id, testid: 'ma-rsv-holder-' + x.id }),
+      h('span.badge', { class: 'badge-' + RSV_STATES[x.status], text: t('ma.rsv.status.' + x.status), testid: 'ma-rsv-status-' + x.id }),
+      x.stale ? h('span.badge.badge-danger', { text: t('ma.rsv.stale.' + x.stale_reason), testid: 'ma-rsv-stale-' + x.id }) : null,
+      h('span.small', { text: [x.day, Object.entries(x.by_kind).map(([k, n]) => `${kindName(k)} ×${n}`).join('、')].filter(Boolean).join(' · '), testid: 'ma-rsv-summary-' + x.id })),
+    x.note ? h('p.small', { text: x.note }) : null,
+    dataTable({
+      testid: 'ma-rsv-items-' + x.id, rowTestid: (i) => 'ma-rsv-item-' + i.asset_no, rows: x.items, empty: '—',
+      columns: [
+        { label: t('ma.asset_no'), render: (i) => appLink('/meter-assets/' + encodeURIComponent(i.asset_id), i.asset_no, navigate, { class: 'mono' }) },
+        { label: t('ma.kind'), render: (i) => kindName(i.kind) },
+        { label: t('ma.model'), cls: 'col-opt', render: (i) => i.model || '—' },
+        { label: t('ma.work_order'), render: (i) => [i.work_order_number || i.work_order_id, i.work_order_status === 'cancelled' || i.work_order_status === 'done' ? t('ma.rsv.order_closed') : ''].filter(Boolean).join(' · ') },
+        { label: t('ma.status'), render: (i) => h('span', { text: t('ma.rsv.state.' + i.state) + (i.end_reason ? ` (${t('ma.rsv.end.' + i.end_reason)})` : ''), testid: 'ma-rsv-state-' + i.asset_no }) },
+      ],
+    }),
+    stock && x.status === 'open' ? h('div.flow-cta',
+      h('button.btn.btn-primary', { type: 'button', text: t('ma.rsv.issue'), testid: 'ma-rsv-issue-' + x.id, onclick: () => act(x, 'issue') }),
+      h('button.btn', { type: 'button', text: t('ma.rsv.cancel'), testid: 'ma-rsv-cancel-' + x.id, onclick: () => act(x, 'cancel') })) : null);
+  day.addEventListener('change', load);
+  const openNew = stock ? h('button.btn.btn-primary', { type: 'button', text: t('ma.rsv.new'), testid: 'ma-rsv-new',
+    onclick: () => mount(newBox, newForm(() => { mount(newBox); load(); }, day.value || tomorrow)) }) : null;
+  el.append(h('div.toolbar', day, openNew), newBox, err, box);
+  load();
+}
+
+/** A new reservation: the day, the crew member, and per work order the asset numbers (typed or scanned). */
+function newForm(done, dayValue) {
+  const err = problemBox('ma-rsv-new-error');
+  const day = h('input.input', { type: 'date', testid: 'ma-rsv-new-day', value: dayValue, required: true });
+  const holder = h('select.input', { testid: 'ma-rsv-new-holder', required: true });
+  const rows = h('div.ma-rsv-rows');
+  let orders = [];
+  const addRow = () => {
+    const i = rows.children.length;
+    const order = h('select.input', { testid: 'ma-rsv-new-order-' + i, required: true, 'aria-label': t('ma.work_order') }, options());
+    const assets = h('textarea.input', { testid: 'ma-rsv-new-assets-' + i, rows: '2', placeholder: t('ma.rsv.assets_hint'), 'aria-label': t('ma.rsv.assets') });
+    rows.append(h('div.ma-rsv-row', { dataset: { row: String(i) } }, field(t('ma.work_order'), order), field(t('ma.rsv.assets'), assets, { wide: true })));
+  };
+  const options = () => orders.map((o) => h('option', { value: o.id, text: `${o.number} · ${o.title || o.kind}` }));
+  // the orders offered: the open metering orders, narrowed by a number or a word of the title
+  const q = h('input.input', { type: 'search', testid: 'ma-rsv-new-q', placeholder: t('ma.rsv.find_order'), 'aria-label': t('ma.rsv.find_order') });
+  async function choices(first) {
+    try {
+      const c = await get('/metering-reservations/choices', { q: q.value.trim() || undefined });
+      orders = c.work_orders;
+      if (first) {
+        mount(holder, h('option', { value: '', text: t('ma.rsv.pick_holder') }), c.holders.map((u) => h('option', { value: u.id, text: u.display_name || u.username })));
+        addRow();
+      } else {
+        for (const sel of rows.querySelectorAll('select')) {
+          const kept = sel.value;
+          mount(sel, options());
+          if (orders.some((o) => o.id === kept)) sel.value = kept;
+        }
+      }
+    } catch (e) {
+      err.show(e);
+    }
+  }
+  q.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); choices(false); } }); // not the form's submit
+  q.addEventListener('change', () => choices(false));
+  choices(true);
+  // reserve by need: each row's order gets the proposed numbers (its work kind's needs), to edit before reserving
+  const propose = async () => {
+    err.show(null);
+    const rowsByOrder = new Map([...rows.children].map((r) => [r.querySelector('select').value, r]));
+    try {
+      const p = await post('/metering-reservations/propose', { work_order_ids: [...rowsByOrder.keys()].filter(Boolean) });
+      for (const [wo, r] of rowsByOrder) r.querySelector('textarea').value = p.items.filter((x) => x.work_order_id === wo).map((x) => x.asset_no).join('\n');
+      if (p.short.length) err.show(t('ma.rsv.short'), p.short.map((x) => `${x.work_order_number || x.work_order_id}: ${kindName(x.kind)}${x.subtype ? ' ' + x.subtype : ''} ${x.found}/${x.count}`).join('；'));
+    } catch (x) {
+      err.show(x);
+    }
+  };
+  const submit = async (e) => {
+    e.preventDefault();
+    err.show(null);
+    const items = [];
+    for (const r of rows.children) {
+      const wo = r.querySelector('select').value;
+      for (const no of numbersIn(r.querySelector('textarea').value)) items.push({ asset_no: no, work_order_id: wo });
+    }
+    const ids = [...new Set(items.map((i) => i.work_order_id))];
+    try {
+      const r = await post('/metering-reservations', { day: day.value, holder_id: holder.value, work_order_ids: ids, items });
+      toast(t('ma.rsv.made', { n: r.counts.held, who: r.holder_name || '—' }));
+      done();
+    } catch (x) {
+      const list = x.details && Array.isArray(x.details.items) ? x.details.items : [];
+      err.show(x, list.map((i) => `${i.asset_no || '—'}: ${tOr('ma.rsv.why.' + i.code, i.code)}`).join('；') || undefined);
+    }
+  };
+  return h('form.card', { testid: 'ma-rsv-form', onsubmit: submit },
+    h('h2.card-title', { text: t('ma.rsv.new') }),
+    h('div.form-grid', field(t('ma.rsv.day'), day), field(t('ma.holder'), holder), field(t('ma.rsv.find_order'), q)), rows,
+    h('div.flow-cta',
+      h('button.btn', { type: 'button', text: t('ma.rsv.add_order'), testid: 'ma-rsv-new-add', onclick: addRow }),
+      h('button.btn', { type: 'button', text: t('ma.rsv.propose'), testid: 'ma-rsv-new-propose', onclick: propose }),
+      h('button.btn.btn-primary', { type: 'submit', text: t('ma.rsv.reserve'), testid: 'ma-rsv-new-submit' }),
+      h('button.btn', { type: 'button', text: t('common.cancel'), testid: 'ma-rsv-new-cancel', onclick: () => done() })),
+    err);
 }

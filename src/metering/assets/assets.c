@@ -49,6 +49,9 @@ with_history(db_t *db, json_t *a)
 	}
 	json_object_set_new(a, "holder_name", holder ? json_incref(json_object_get(holder, "display_name")) : json_null());
 	json_object_set_new(a, "work_order_number", wo ? json_incref(json_object_get(wo, "number")) : json_null());
+	json_t *hold = NULL;
+	if (assets_hold_find(db, id, &hold) == 0) /* the day's reservation holding it, or null */
+		json_object_set_new(a, "reservation", hold ? hold : json_null());
 	json_object_set_new(a, "moves", moves);
 	json_object_set_new(a, "install", inst ? inst : json_null());
 	json_decref(holder);

@@ -58,6 +58,38 @@ int assets_batch_issue(db_t *db, const char *actor_id, json_t *in, json_t **out,
  * holder_id, work_order_ids (comma separated) and day (YYYY-MM-DD of the issue, China time). */
 json_t *assets_issued(db_t *db, const char *holder_id, const char *work_order_ids, const char *day);
 
+/* A day's reservation (assets_reserve.c; migration 0044): specific in-stock assets held for one crew member's work
+ * orders of one day, then issued together. in: day (today or later), holder_id, work_order_ids [..] (open orders),
+ * asset_nos [..] or items [{asset_no, work_order_id}], note. All or nothing: metering_reservation_refused with
+ * details.items [{asset_no, code}] (not_found, metering_asset_not_in_stock, metering_asset_reserved …);
+ * metering_work_order_closed for a cancelled or done order. out: the reservation (as assets_reservation_get). */
+int assets_reserve(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err);
+/* {id, day, holder_id, holder_name, status, …, items [..], work_orders [..], by_kind, counts, stale, stale_reason}
+ * or NULL. */
+json_t *assets_reservation_get(db_t *db, const char *id);
+/* {items: reservations} filtered by day, holder_id, status (invalid_query). 0 or -1. */
+int assets_reservations(db_t *db, const char *day, const char *holder_id, const char *status, json_t **out, fg_err_t *err);
+/* Lets every hold go (cancelled). in: reason, version. metering_reservation_closed when not open. */
+int assets_reservation_cancel(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err);
+/* Issues every held asset to the holder for its order, all or nothing (the batch issue's path: metering_batch_refused);
+ * holds for orders closed since are released, not issued. metering_reservation_closed, metering_reservation_stale
+ * (its day passed, or every order closed). out: {reservation, items (the assets after), count, released}. */
+int assets_reservation_issue(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err);
+/* Releases open reservations whose day is before today (YYYY-MM-DD, China time) and the holds for closed orders,
+ * each in its own transaction, as actor_id. out: {count, items [{id, status, reason}]}. 0 or -1. */
+int assets_reservations_release_stale(db_t *db, const char *actor_id, const char *today, int64_t now_ms, json_t **out);
+/* What the keeper picks from: {work_orders [open metering orders {id, number, title, kind, status, due_at}, by due
+ * date; q a number prefix or a word of the title], holders [enabled crew and leaders {id, display_name, username}]}. */
+json_t *assets_reservation_choices(db_t *db, const char *q);
+/* Reserve by need: for the day's work_order_ids (open), which in-stock, unheld assets to reserve — per order the
+ * needs of its work kind (data/metering/reservation_needs.json) or in.needs [{kind, subtype?, model?, count,
+ * work_order_id? (else the first order)}], the oldest verification first. Holds nothing. out: {items [{asset_no,
+ * kind, subtype, model, batch, verified_on, work_order_id, work_order_number}], needs [{work_order_id, kind,
+ * subtype, model, count, found}], short [the needs found < count]}. */
+int assets_reservation_propose(db_t *db, json_t *in, json_t **out, fg_err_t *err);
+/* The periodic job (fg_job_t) around it, as the system actor. */
+int assets_release_stale_job(db_t *db, int64_t now_ms);
+
 /* A metering point's history: {point_no, point (the metering_points row or null), current [installs open now],
  * history [every install row, oldest first, with the asset's number, kind, model and the people's names]}. */
 json_t *assets_point_history(db_t *db, const char *point_no);

@@ -12,4 +12,19 @@
 int assets_move_by_no(db_t *db, const char *actor_id, const char *asset_no, const char *action, json_t *in,
     fg_err_t *err);
 
+/* Issues each {asset_no, work_order_id} of pairs to holder_id in the caller's transaction (the batch issue's and the
+ * day's reservation's one path): the assets after go to done, each refusal to failed as {asset_no, code, field?,
+ * status?, reservation_id?}. 0, or -1 on a database error. */
+int assets_issue_items(db_t *db, const char *actor_id, const char *holder_id, json_t *pairs, const char *note, json_t *done,
+    json_t *failed);
+
+/* The reservation holding the asset (assets_reserve.c): *hold {reservation_id, day, holder_id, holder_name,
+ * work_order_id} or NULL. 0, or -1 on a database error. */
+int assets_hold_find(db_t *db, const char *asset_id, json_t **hold);
+/* The refusal's details naming the hold: reservation_id, reserved_for (the day), holder_id, holder_name. */
+void assets_hold_details(fg_err_t *err, json_t *hold);
+/* The asset was issued to its hold's holder: the hold ends (issued), and its reservation, when nothing of it is
+ * held any more, is issued (audited). In the caller's transaction; 0 or -1. */
+int assets_hold_consume(db_t *db, const char *actor_id, const char *asset_id, int64_t now);
+
 #endif

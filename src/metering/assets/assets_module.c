@@ -28,7 +28,20 @@ static const errcat_t assets_errors[] = {
 	{"metering_point_occupied", 409, "计量点上已装有同类资产，请先拆除", "The metering point already carries one: remove it first"},
 	{"metering_batch_refused", 409, "部分资产不能领出，整批未领出", "Some assets cannot be issued: none of the batch was issued"},
 	{"metering_discrepancy_resolved", 409, "该差异已处理", "The discrepancy is resolved already"},
+	{"metering_asset_reserved", 409, "资产已为他人预留（见预留单），不能领用、送检或报废",
+	    "The asset is reserved for someone's day (see the reservation): it cannot be issued to another, sent or scrapped"},
+	{"metering_reservation_refused", 409, "部分资产不能预留，整单未预留", "Some assets cannot be reserved: none of them was reserved"},
+	{"metering_reservation_closed", 409, "预留单已领出、取消或释放", "The reservation is issued, cancelled or released already"},
+	{"metering_reservation_stale", 409, "预留单已过期（作业日已过或工单均已完成/取消），请取消或重新预留",
+	    "The reservation is stale (its day has passed, or every order is done or cancelled): cancel it or reserve again"},
+	{"metering_work_order_closed", 409, "工单已完成或已取消，不能为其预留", "The work order is done or cancelled: nothing can be reserved for it"},
 	{NULL, 0, NULL, NULL},
+};
+
+/* Stale reservations let go hourly (FG_RESERVATION_RELEASE_S shortens it). */
+static const fg_job_t jobs[] = {
+	{"metering_assets.release_stale", 3600, "FG_RESERVATION_RELEASE_S", 60, assets_release_stale_job},
+	{NULL, 0, NULL, 0, NULL},
 };
 
 const fg_module_t metering_assets_module = {
@@ -36,5 +49,6 @@ const fg_module_t metering_assets_module = {
 	.context = "metering",
 	.routes = (const route_t *const[]){assets_routes, NULL},
 	.subscriptions = subscriptions,
+	.jobs = jobs,
 	.errors = assets_errors,
 };

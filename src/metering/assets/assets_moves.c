@@ -148,6 +148,28 @@ check(db_t *db, json_t *a, const transition_t *t, const char *action, json_t *in
 			fg_err_detail_str(err, "use", action[0] == 'a' ? "install" : "remove");
 		return -1;
 	}
+	/* A held asset (a day's reservation, assets_reserve.c) is in stock and stays there for its holder: issued to
+	 * that holder only, never sent or scrapped; any other refusal names the reservation too, so the keeper at the
+	 * counter sees why the meter on the shelf is not free. */
+	json_t *hold = NULL;
+	if (strcmp(status, "in_stock") == 0 && assets_hold_find(db, fg_jstr(a, "id"), &hold) != 0)
+		return -1;
+	if (hold) {
+		bool mine = strcmp(action, "issue") == 0 && fg_jstr(in, "holder_id") &&
+			    strcmp(fg_jstr(in, "holder_id"), fg_jstr(hold, "holder_id")) == 0;
+		const char *code = !mine && (strcmp(action, "issue") == 0 || strcmp(action, "send") == 0 ||
+						strcmp(action, "scrap") == 0)
+				       ? "metering_asset_reserved"
+				   : !(t->from & bit(status_names, status)) ? t->refusal
+									    : NULL;
+		if (code) {
+			refuse(err, code, a, action);
+			assets_hold_details(err, hold);
+			json_decref(hold);
+			return -1;
+		}
+		json_decref(hold);
+	}
 	if (!(t->from & bit(status_names, status)))
 		return refuse(err, t->refusal, a, action);
 	if (json_object_get(in, "version") && db_check_version(a, in, err))
@@ -217,6 +239,9 @@ apply(db_t *db, const char *actor_id, json_t *a, const char *action, json_t *in,
 	if (strcmp(action, "issue") == 0) {
 		rc = db_run(db_q(db, "UPDATE metering_assets SET status = 'issued', holder_id = $1, work_order_id = $2, "
 				     "updated_at = $3, version = version + 1 WHERE id = $4", "ttit", fg_jstr(in, "holder_id"), wo, now, id));
+		/* the check let it through: a hold on it is the holder's own, and ends here */
+		if (rc == DB_DONE && assets_hold_consume(db, actor_id, id, now) != 0)
+			return -1;
 	} else if (strcmp(action, "return") == 0 || strcmp(action, "send") == 0 || strcmp(action, "scrap") == 0) {
 		rc = db_run(db_q(db, "UPDATE metering_assets SET status = $1, holder_id = NULL, "
 				     "work_order_id = CASE WHEN $1 = 'scrapped' THEN work_order_id ELSE NULL END, "
@@ -382,6 +407,39 @@ assets_remove(db_t *db, const char *actor_id, const char *asset_no, const char *
 }
 
 int
+assets_issue_items(db_t *db, const char *actor_id, const char *holder_id, json_t *pairs, const char *note, json_t *done,
+    json_t *failed)
+{
+	size_t k;
+	json_t *it;
+	json_array_foreach(pairs, k, it) {
+		const char *no = fg_jstr(it, "asset_no"), *wo = fg_jstr(it, "work_order_id");
+		if (!no) {
+			json_array_append_new(failed, json_pack("{s:n, s:s}", "asset_no", "code", "invalid_field"));
+			continue;
+		}
+		json_t *b = body("holder_id", holder_id, "work_order_id", wo, "note", note, NULL, NULL), *after = NULL;
+		fg_err_t e = FG_ERR_INIT;
+		int rc = move_locked(db, actor_id, no, true, "issue", b, &after, &e);
+		json_decref(b);
+		if (rc != 0) {
+			if (!e.code) /* a database error, not a refusal */
+				return -1;
+			json_t *f = json_pack("{s:s, s:s}", "asset_no", no, "code", e.code);
+			static const char *const keep[] = {"field", "status", "reservation_id", "reserved_for", NULL};
+			for (int j = 0; keep[j]; j++)
+				if (json_object_get(e.details, keep[j]))
+					json_object_set(f, keep[j], json_object_get(e.details, keep[j]));
+			json_array_append_new(failed, f);
+			fg_err_clear(&e);
+			continue;
+		}
+		json_array_append_new(done, after);
+	}
+	return 0;
+}
+
+int
 assets_batch_issue(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err)
 {
 	json_t *orders = json_object_get(in, "work_order_ids"), *nos = json_object_get(in, "asset_nos"),
@@ -399,9 +457,7 @@ assets_batch_issue(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_
 	json_array_foreach(orders, i, v) if (!json_is_string(v))
 		return fg_err_field(err, "invalid_field", "work_order_ids", "work order ids");
 	const char *first = json_string_value(json_array_get(orders, 0));
-	if (db_begin(db) != 0)
-		return db_fail(db, err);
-	json_t *failed = json_array(), *done = json_array();
+	json_t *failed = json_array(), *done = json_array(), *pairs = json_array();
 	for (size_t k = 0; k < n; k++) {
 		const char *no, *wo = first;
 		if (k < json_array_size(nos))
@@ -412,36 +468,26 @@ assets_batch_issue(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_
 			if (fg_jstr(it, "work_order_id"))
 				wo = fg_jstr(it, "work_order_id");
 		}
-		if (!no) {
-			json_array_append_new(failed, json_pack("{s:n, s:s}", "asset_no", "code", "invalid_field"));
-			continue;
-		}
 		bool listed = false;
 		json_array_foreach(orders, i, v) if (strcmp(json_string_value(v), wo) == 0) listed = true;
-		if (!listed) {
+		if (no && !listed) {
 			json_array_append_new(failed, json_pack("{s:s, s:s, s:s}", "asset_no", no, "code", "invalid_field", "field", "work_order_id"));
 			continue;
 		}
-		json_t *b = body("holder_id", holder, "work_order_id", wo, "note", fg_jstr(in, "note"), NULL, NULL), *after = NULL;
-		fg_err_t e = FG_ERR_INIT;
-		int rc = move_locked(db, actor_id, no, true, "issue", b, &after, &e);
-		json_decref(b);
-		if (rc != 0) {
-			if (!e.code) { /* a database error, not a refusal */
-				json_decref(failed);
-				json_decref(done);
-				return db_fail(db, err);
-			}
-			json_t *f = json_pack("{s:s, s:s}", "asset_no", no, "code", e.code);
-			if (json_object_get(e.details, "field"))
-				json_object_set(f, "field", json_object_get(e.details, "field"));
-			if (json_object_get(e.details, "status"))
-				json_object_set(f, "status", json_object_get(e.details, "status"));
-			json_array_append_new(failed, f);
-			fg_err_clear(&e);
-			continue;
-		}
-		json_array_append_new(done, after);
+		json_array_append_new(pairs, json_pack("{s:s?, s:s}", "asset_no", no, "work_order_id", wo));
+	}
+	if (db_begin(db) != 0) {
+		json_decref(failed);
+		json_decref(done);
+		json_decref(pairs);
+		return db_fail(db, err);
+	}
+	int rc = assets_issue_items(db, actor_id, holder, pairs, fg_jstr(in, "note"), done, failed);
+	json_decref(pairs);
+	if (rc != 0) {
+		json_decref(failed);
+		json_decref(done);
+		return db_fail(db, err);
 	}
 	if (json_array_size(failed)) { /* all or nothing: one asset that cannot go keeps every other one in stock */
 		json_decref(done);
