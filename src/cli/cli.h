@@ -2,6 +2,7 @@
 #define FG_CLI_H
 #include "core/db/db.h"
 #include "core/base/err.h"
+#include "core/auth/session.h"
 
 /* Options every subcommand shares. */
 typedef struct {
@@ -51,6 +52,19 @@ int demo_applications(db_t *db, json_t *org_keys, int *made);
 /* The demo meter ledger (200,000 meters in two transformer areas, through the bulk import) and a running rotation
  * campaign with its past days' work orders finished, once per database (demo_meters.c). */
 int demo_meters(db_t *db, int *meters, int *finished);
+#define DEMO_METERS 200000
+/* The ledger's two transformer areas: meter i is in demo_meter_areas[i % 2]. */
+extern const char *const demo_meter_areas[2];
+/* A demo person as the actor of the demo's transitions (id, username, roles); -1 when there is none. */
+int demo_person(db_t *db, const char *username, auth_user_t *a);
+/* The modules' event subscriptions delivered in this process, as in the server (a finished work order moves what
+ * follows it), without starting the modules. */
+void demo_subscribe(void);
+
+/* The collection system's last seven days of figures and open anomalies on the demo meters' points, and one
+ * metering case of each of the seven desk processes at varied stages, once per database (demo_metering.c).
+ * *anomalies, *cases: how many were added. */
+int demo_metering(db_t *db, json_t *org_keys, int *anomalies, int *cases);
 
 /* Creates the admin account if missing; prints its generated password once. */
 int cli_ensure_admin(db_t *db);

@@ -156,6 +156,14 @@ cmd_demo(int argc, char **argv)
 		    meters, rotated);
 	else if (meters)
 		printf("demo meters loaded: %d in two transformer areas (no rotation campaign)\n", meters);
+	int anomalies = 0, cases = 0;
+	if (demo_metering(db, keys, &anomalies, &cases) != 0)
+		goto out;
+	if (anomalies)
+		printf("demo collection loaded: seven days of success rates in both areas, %d open anomalies with their work orders\n",
+		    anomalies);
+	if (cases)
+		printf("demo metering cases loaded: %d, one of each process, from the field stage to awaiting approval\n", cases);
 	if (made_users)
 		printf("demo people sign in with %s%s\n", pw == gen ? "the password " : "FIELDGRID_DEMO_PASSWORD",
 		    pw == gen ? gen : "");

@@ -18,9 +18,8 @@
 #include "metering/rotation/rotation.h"
 #include "cli/cli.h"
 
-#define DEMO_METERS 200000
-
-static const char *const areas[2] = {"城东1号台区", "城西2号台区"};
+const char *const demo_meter_areas[2] = {"城东1号台区", "城西2号台区"};
+#define areas demo_meter_areas
 
 /* Deterministic rows: asset numbers 3340000000001…, installed 2013–2024 (about a third older than eight years),
  * 20 batches of two makers, one batch failed its sampling (状态更换). */
@@ -40,8 +39,8 @@ write_csv(FILE *f)
 	return fflush(f) == 0 ? 0 : -1;
 }
 
-static int
-person(db_t *db, const char *username, auth_user_t *a)
+int
+demo_person(db_t *db, const char *username, auth_user_t *a)
 {
 	json_t *u = users_get_by_name(db, username);
 	if (!u)
@@ -52,6 +51,16 @@ person(db_t *db, const char *username, auth_user_t *a)
 	a->roles = session_user_roles(db, a->id);
 	json_decref(u);
 	return 0;
+}
+
+void
+demo_subscribe(void)
+{
+	static const fg_subscription_t *subs[64];
+	int ns = 0;
+	FG_EACH_MODULE(m) if (m->subscriptions && ns < 63) subs[ns++] = m->subscriptions;
+	subs[ns] = NULL;
+	events_set_subscribers(subs);
 }
 
 int
@@ -83,7 +92,7 @@ demo_meters(db_t *db, int *meters, int *finished)
 	/* the campaign: smart meters older than eight years (about 100,000), from three weeks ago, 80 crews × 60 meters a
 	 * day: about 21 working days, half of them past */
 	auth_user_t boss;
-	if (person(db, "hejianping", &boss) != 0) {
+	if (demo_person(db, "hejianping", &boss) != 0) {
 		fprintf(stderr, "fieldgrid: demo rotation: no demo manager (load data/demo/foundation.json first)\n");
 		*finished = -1;
 		return 0;
@@ -108,11 +117,7 @@ demo_meters(db_t *db, int *meters, int *finished)
 	}
 	/* its past days' work orders are done: the event marks their meters replaced (the bus delivers it here as in
 	 * the server: the modules' subscriptions, without starting the modules) */
-	static const fg_subscription_t *subs[64];
-	int ns = 0;
-	FG_EACH_MODULE(m) if (m->subscriptions && ns < 63) subs[ns++] = m->subscriptions;
-	subs[ns] = NULL;
-	events_set_subscribers(subs);
+	demo_subscribe();
 	json_t *orders = db_all(db_q(db, "SELECT work_order_id FROM rotation_orders WHERE campaign_id = $1 AND day < $2 ORDER BY day, area",
 				    "tt", json_string_value(json_object_get(c, "id")), today), &rc), *o;
 	json_decref(c);

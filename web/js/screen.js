@@ -47,7 +47,12 @@ function setChart(key, option, hasData) {
   el['empty_' + key].hidden = hasData;
   box.style.visibility = hasData ? 'visible' : 'hidden';
   if (!window.echarts) return;
-  if (!charts[key]) charts[key] = window.echarts.init(box, null, { renderer: 'canvas' });
+  if (!charts[key]) {
+    charts[key] = window.echarts.init(box, null, { renderer: 'canvas' });
+    // ECharts sizes its canvas once: a list filled under the chart (the campaigns, the high-risk jobs) shrinks the
+    // box after that, and the canvas would run over the list
+    if (window.ResizeObserver) new ResizeObserver(() => charts[key] && !charts[key].isDisposed() && charts[key].resize()).observe(box);
+  }
   charts[key].setOption({ backgroundColor: 'transparent', textStyle: TEXT, animationDuration: 600, ...option }, true);
 }
 
