@@ -17,6 +17,7 @@ import assert from 'node:assert/strict';
 import { TAG, I18N, TEST_TIMEOUT, DESK, FG_URL, must, tokenOf, launch, newPage, byId, login, shanghaiDate } from './lib.mjs';
 import { people, qualify, runJob } from '../api/fieldwork_lib.mjs';
 import { appStaff, createApplication, walk } from '../api/lib_applications.mjs';
+import { imported } from '../api/lib_meters.mjs';
 
 const PASSWORD = 'Screen-pass-' + TAG + '7';
 const SCREEN = { viewport: { width: 1920, height: 1080 } };
@@ -44,23 +45,6 @@ async function collect(path, body) {
   return r.json();
 }
 
-/** Meters through the import route (one import at a time per server: a busy answer is waited out), done. */
-async function importMeters(token, csv) {
-  let imp;
-  for (let i = 0; i < 400 && !imp; i++) {
-    const res = await fetch(FG_URL + '/api/v1/metering/imports', { method: 'POST', body: csv,
-      headers: { authorization: 'Bearer ' + token, 'content-type': 'text/csv' } });
-    if (res.status === 202) imp = await res.json();
-    else await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.ok(imp, 'the import was taken');
-  for (let i = 0; i < 400 && imp.state === 'running'; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    imp = await must('GET', '/metering/imports/' + imp.id, undefined, token);
-  }
-  assert.equal(imp.state, 'done', JSON.stringify(imp));
-}
-
 before(async () => {
   assert.ok(FG_URL, 'FG_URL must point at a running fieldgrid server');
   fx.team = await must('POST', '/org-units', { name: '大屏班组' + TAG, kind: 'team' });
@@ -75,7 +59,8 @@ before(async () => {
   fx.areas = [`大屏东${TAG}台区`, `大屏西${TAG}台区`];
   let csv = 'asset_no,kind,status,point_no,transformer_area,installed_on\n';
   fx.areas.forEach((area, a) => { for (let i = 1; i <= 2; i++) csv += `SCR${TAG}${a}${i},meter,installed,SCRP${TAG}${a}${i},${area},2012-03-0${i}\n`; });
-  await importMeters(mc, csv);
+  const imp = await imported(mc, csv);
+  assert.equal(imp.state, 'done', JSON.stringify(imp));
   fx.campaign = await must('POST', '/rotation/campaigns', { name: '大屏轮换' + TAG, criteria: { older_than_years: 8, areas: fx.areas },
     crews: 1, per_crew_day: 10, start_on: shanghaiDate() }, mc);
   const gen = await must('POST', `/rotation/campaigns/${fx.campaign.id}/actions/generate`, {}, mc);

@@ -18,6 +18,13 @@ int assets_move_by_no(db_t *db, const char *actor_id, const char *asset_no, cons
 int assets_issue_items(db_t *db, const char *actor_id, const char *holder_id, json_t *pairs, const char *note, json_t *done,
     json_t *failed);
 
+/* A batch body's assets ({asset_nos: [...], items: [{asset_no, work_order_id?}]}, numbers first) paired with their
+ * order — the item's own when it names one, else the first of work_order_ids — appended to pairs as {asset_no,
+ * work_order_id} in the order given. An order outside work_order_ids goes to failed (invalid_field work_order_id);
+ * an item without a number goes to failed (invalid_field asset_no) when no_number_fails, else into pairs with a null
+ * number (the caller's lookup refuses it). The batch issue's and the reservation's one reading of the body. */
+void assets_batch_pairs(json_t *in, bool no_number_fails, json_t *pairs, json_t *failed);
+
 /* The reservation holding the asset (assets_reserve.c): *hold {reservation_id, day, holder_id, holder_name,
  * work_order_id} or NULL. 0, or -1 on a database error. */
 int assets_hold_find(db_t *db, const char *asset_id, json_t **hold);

@@ -439,6 +439,34 @@ assets_issue_items(db_t *db, const char *actor_id, const char *holder_id, json_t
 	return 0;
 }
 
+void
+assets_batch_pairs(json_t *in, bool no_number_fails, json_t *pairs, json_t *failed)
+{
+	json_t *orders = json_object_get(in, "work_order_ids"), *nos = json_object_get(in, "asset_nos"),
+	       *items = json_object_get(in, "items"), *v;
+	const char *first = json_string_value(json_array_get(orders, 0));
+	size_t n = json_array_size(nos) + json_array_size(items), i;
+	for (size_t k = 0; k < n; k++) {
+		const char *no, *wo = first;
+		if (k < json_array_size(nos))
+			no = json_string_value(json_array_get(nos, k));
+		else {
+			json_t *it = json_array_get(items, k - json_array_size(nos));
+			no = fg_jstr(it, "asset_no");
+			if (fg_jstr(it, "work_order_id"))
+				wo = fg_jstr(it, "work_order_id");
+		}
+		bool listed = false;
+		json_array_foreach(orders, i, v) if (strcmp(json_string_value(v), wo) == 0) listed = true;
+		if (!no && no_number_fails)
+			json_array_append_new(failed, json_pack("{s:n, s:s, s:s}", "asset_no", "code", "invalid_field", "field", "asset_no"));
+		else if (no && !listed)
+			json_array_append_new(failed, json_pack("{s:s, s:s, s:s}", "asset_no", no, "code", "invalid_field", "field", "work_order_id"));
+		else
+			json_array_append_new(pairs, json_pack("{s:s?, s:s}", "asset_no", no, "work_order_id", wo));
+	}
+}
+
 int
 assets_batch_issue(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err)
 {
@@ -456,26 +484,8 @@ assets_batch_issue(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_
 	json_t *v;
 	json_array_foreach(orders, i, v) if (!json_is_string(v))
 		return fg_err_field(err, "invalid_field", "work_order_ids", "work order ids");
-	const char *first = json_string_value(json_array_get(orders, 0));
 	json_t *failed = json_array(), *done = json_array(), *pairs = json_array();
-	for (size_t k = 0; k < n; k++) {
-		const char *no, *wo = first;
-		if (k < json_array_size(nos))
-			no = json_string_value(json_array_get(nos, k));
-		else {
-			json_t *it = json_array_get(items, k - json_array_size(nos));
-			no = fg_jstr(it, "asset_no");
-			if (fg_jstr(it, "work_order_id"))
-				wo = fg_jstr(it, "work_order_id");
-		}
-		bool listed = false;
-		json_array_foreach(orders, i, v) if (strcmp(json_string_value(v), wo) == 0) listed = true;
-		if (no && !listed) {
-			json_array_append_new(failed, json_pack("{s:s, s:s, s:s}", "asset_no", no, "code", "invalid_field", "field", "work_order_id"));
-			continue;
-		}
-		json_array_append_new(pairs, json_pack("{s:s?, s:s}", "asset_no", no, "work_order_id", wo));
-	}
+	assets_batch_pairs(in, false, pairs, failed);
 	if (db_begin(db) != 0) {
 		json_decref(failed);
 		json_decref(done);

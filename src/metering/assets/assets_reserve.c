@@ -312,33 +312,15 @@ assets_reserve(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_
 		if (closed)
 			return -1;
 	}
-	const char *first = json_string_value(json_array_get(orders, 0));
 	json_t *pairs = json_array(), *failed = json_array();
-	for (size_t k = 0; k < n; k++) {
-		const char *no, *wo = first;
-		if (k < json_array_size(nos))
-			no = json_string_value(json_array_get(nos, k));
-		else {
-			json_t *it = json_array_get(items, k - json_array_size(nos));
-			no = fg_jstr(it, "asset_no");
-			if (fg_jstr(it, "work_order_id"))
-				wo = fg_jstr(it, "work_order_id");
-		}
-		bool listed = false;
-		json_array_foreach(orders, i, v) if (strcmp(json_string_value(v), wo) == 0) listed = true;
-		if (!no || !listed)
-			json_array_append_new(failed, json_pack("{s:s?, s:s, s:s}", "asset_no", no, "code", "invalid_field", "field",
-			    no ? "work_order_id" : "asset_no"));
-		else
-			json_array_append_new(pairs, json_pack("{s:s, s:s}", "asset_no", no, "work_order_id", wo));
-	}
-	json_t *todo = sorted(pairs);
+	assets_batch_pairs(in, true, pairs, failed);
+	json_t *wanted = sorted(pairs);
 	json_decref(pairs);
 	char id[37];
 	fg_uuid7(id);
 	int64_t now = fg_now_ms();
 	if (db_begin(db) != 0) {
-		json_decref(todo);
+		json_decref(wanted);
 		json_decref(failed);
 		return db_fail(db, err);
 	}
@@ -347,7 +329,7 @@ assets_reserve(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_
 		    now)) != DB_DONE)
 		goto fail;
 	json_t *p;
-	json_array_foreach(todo, i, p) {
+	json_array_foreach(wanted, i, p) {
 		const char *no = fg_jstr(p, "asset_no");
 		json_t *found = db_one(db_q(db, "SELECT id FROM metering_assets WHERE asset_no = $1", "t", no), &rc);
 		if (!found) {
@@ -386,8 +368,8 @@ assets_reserve(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_
 		if (rc != DB_DONE)
 			goto fail;
 	}
-	json_decref(todo);
-	todo = NULL;
+	json_decref(wanted);
+	wanted = NULL;
 	if (json_array_size(failed)) { /* all or nothing, as the batch issue */
 		fg_err(err, "metering_reservation_refused");
 		fg_err_detail(err, "items", failed);
@@ -402,7 +384,7 @@ assets_reserve(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_
 	*out = after;
 	return 0;
 fail:
-	json_decref(todo);
+	json_decref(wanted);
 	json_decref(failed);
 	return db_fail(db, err);
 }

@@ -527,7 +527,7 @@ run(db_t *db, const char *actor_id, const char *id, int fd, mimp_progress_t *pg,
 		} else if (rc != DB_DONE || db_release(db, sp) != 0)
 			code = "internal";
 		else
-			written = total; /* (not reached on a real file: the direct pass took it; kept so the pass stands alone) */
+			written = total; /* the taken numbers were freed meanwhile: the file loads after all */
 	}
 	if (!code && ((pass != PASS_DIRECT && db_exec(db, "DROP TABLE mimp_stage") != 0) ||
 			 finish(db, actor_id, id, "done", NULL, sha, total, written, &r, true) != 0))
