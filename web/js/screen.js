@@ -107,11 +107,14 @@ function tick() {
   el.date.textContent = now.toLocaleDateString(lang, { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric', weekday: 'short' });
 }
 
-const bar = (cats, series, extra = {}) => ({
+// A bar chart over categories. Every category keeps its label (a skipped one left bars nobody could name), cut to
+// the width of its slot; the tooltip shows it whole. width: the chart's plot width in px at 1920 × 1080.
+const bar = (cats, series, extra = {}, width = 540) => ({
   grid: { left: 56, right: 20, top: 36, bottom: 36 },
   tooltip: { trigger: 'axis' },
   legend: { textStyle: { color: '#8aa4c8', fontSize: 15 }, top: 0 },
-  xAxis: { type: 'category', data: cats, ...AXIS },
+  xAxis: { type: 'category', data: cats, ...AXIS,
+    axisLabel: { ...AXIS.axisLabel, interval: 0, overflow: 'truncate', width: Math.max(40, Math.floor(width / Math.max(1, cats.length)) - 8) } },
   yAxis: { type: 'value', minInterval: 1, ...AXIS },
   series,
   ...extra,
@@ -181,13 +184,18 @@ function render(d) {
       { type: 'bar', name: t('screen.collection.success_rate'), yAxisIndex: 0, itemStyle: { color: COLORS.green },
         data: K.by_area.map((a) => (a.success_rate === null ? 0 : Math.round(a.success_rate * 10) / 10)) },
       { type: 'line', name: t('screen.collection.open_anomalies'), yAxisIndex: 1, itemStyle: { color: COLORS.red },
-        data: K.by_area.map((a) => a.open_anomalies) }]),
+        data: K.by_area.map((a) => a.open_anomalies) }], {}, 250),
     yAxis: [{ type: 'value', max: 100, ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: '{value}%' } }, { type: 'value', minInterval: 1, ...AXIS }],
   }, K.by_area.length > 0);
+  // the kinds' names under the ring, each with its count (labels around a ring this narrow were cut off)
+  const kinds = K.open_by_kind.map((x) => ({ name: t('screen.anomaly.' + x.kind) === 'screen.anomaly.' + x.kind ? x.kind : t('screen.anomaly.' + x.kind), value: x.count }));
+  const countOf = Object.fromEntries(kinds.map((k) => [k.name, k.value]));
   setChart('anomalies', {
     tooltip: { trigger: 'item' },
-    series: [{ type: 'pie', radius: ['35%', '65%'], label: { color: '#e6f0ff', formatter: '{b}: {c}' },
-      data: K.open_by_kind.map((x) => ({ name: t('screen.anomaly.' + x.kind) === 'screen.anomaly.' + x.kind ? x.kind : t('screen.anomaly.' + x.kind), value: x.count })) }],
+    legend: { bottom: 0, left: 'center', itemGap: 10, itemWidth: 14, textStyle: { color: '#e6f0ff', fontSize: 14 },
+      formatter: (name) => `${name} ${countOf[name]}` },
+    series: [{ type: 'pie', radius: ['30%', '56%'], center: ['50%', '38%'],
+      label: { position: 'inside', color: '#fff', fontSize: 15, formatter: '{c}' }, data: kinds }],
   }, K.open_by_kind.length > 0);
 }
 
