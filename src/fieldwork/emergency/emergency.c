@@ -297,7 +297,7 @@ transition(db_t *db, const char *actor_id, const char *id, const char *from, con
 		fg_err_not_found(err, "emergency", id);
 		goto fail;
 	}
-	if (db_check_version(before, in, err))
+	if (json_is_integer(json_object_get(in, "version")) && db_check_version(before, in, err)) /* version: optional */
 		goto fail;
 	if (strcmp(fg_jstr(before, "status"), from) != 0) {
 		fg_err(err, "invalid_transition");

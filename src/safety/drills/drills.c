@@ -320,7 +320,7 @@ drills_record(db_t *db, const char *actor_id, const char *id, json_t *in, json_t
 		fg_err_not_found(err, "drill", id);
 		goto fail;
 	}
-	if (db_check_version(before, in, err))
+	if (json_is_integer(json_object_get(in, "version")) && db_check_version(before, in, err)) /* version: optional */
 		goto fail;
 	if (strcmp(fg_jstr(before, "status"), "scheduled") != 0) { /* recorded once: a record is history */
 		fg_err(err, "invalid_transition");
