@@ -129,9 +129,17 @@ test(`${LABEL} emergency: racing declarations over overlapping scopes give one`,
   const err = expectError(lost, 409, 'emergency_scope_overlap');
   assert.equal(err.details.emergency_id, won.json.id);
   // the same area with a kind of work it does not share, or an area apart: no overlap
-  expectStatus(await declare(a.token, { area_ids: [team.id], work_kinds: ['meter_rotation'] }), 201);
+  const other = await declare(a.token, { area_ids: [team.id], work_kinds: ['meter_rotation'] });
+  expectStatus(other, 201);
   const apart = await createOrgUnit('department');
-  expectStatus(await declare(b.token, { area_ids: [apart.id], work_kinds: ['collection_fault'] }), 201);
+  const far = await declare(b.token, { area_ids: [apart.id], work_kinds: ['collection_fault'] });
+  expectStatus(far, 201);
+  // ended, a scope is free again
+  for (const e of [won, other, far]) expectStatus(await act(a.token, `/emergencies/${e.json.id}/actions/end`, {}), 200);
+  expectStatus(await declare(b.token, { area_ids: [team.id], work_kinds: ['collection_fault'] }).then(async (r) => {
+    expectStatus(r, 201);
+    return act(b.token, `/emergencies/${r.json.id}/actions/end`, {});
+  }), 200);
   // nonsense scopes are refused with the field named
   expectError(await declare(a.token, { area_ids: [MISSING_ID], work_kinds: ['collection_fault'] }), 400, 'invalid_field', 'area_ids');
   expectError(await declare(a.token, { area_ids: [apart.id], work_kinds: ['no_such_work'] }), 400, 'invalid_field', 'work_kinds');
