@@ -112,7 +112,8 @@ export function buildShell({ me, orgName, navigate, logout, onLang }) {
     banner.replaceChildren();
     banner.hidden = items.length === 0;
     banner.dataset.loaded = String(seq); // a test (and a reader) can tell the banner has answered
-    for (const e of items) {
+    const SHOWN = 3; // a phone keeps its screen: the rest are counted, all of them are on the emergency page
+    for (const e of items.slice(0, SHOWN)) {
       const scope = t('emergency.banner_scope', {
         areas: (e.areas || []).map((a) => a.name).join('、') || '—',
         kinds: (e.work_kinds || []).map((k) => tOr('kind.' + k, k)).join('、') || '—' });
@@ -122,6 +123,7 @@ export function buildShell({ me, orgName, navigate, logout, onLang }) {
       banner.append(canOpen ? h('a.emergency-banner-link', { href: '/emergency/' + encodeURIComponent(e.id),
         onclick: (ev) => { if (isPlainClick(ev)) { ev.preventDefault(); navigate('/emergency/' + encodeURIComponent(e.id)); } } }, text) : text);
     }
+    if (items.length > SHOWN) banner.append(h('span.emergency-banner-more', { testid: 'emergency-banner-more', text: t('emergency.banner_more', { n: items.length - SHOWN }) }));
   }
   refreshBanner();
 
