@@ -134,7 +134,7 @@ emergency_list(db_t *db, const char *status, bool overdue)
 {
 	int rc;
 	json_t *rows = db_all(db_q(db,
-	    "SELECT id FROM emergencies WHERE ($1 IS NULL OR status = $1) AND ($2 = 0 OR (status = 'review_due' AND "
+	    "SELECT id FROM emergencies WHERE (CAST($1 AS TEXT) IS NULL OR status = $1) AND ($2 = 0 OR (status = 'review_due' AND "
 	    "review_due_at < $3)) ORDER BY declared_at DESC, id LIMIT 200",
 	    "tbi", status, overdue, fg_now_ms()), &rc);
 	if (!rows)

@@ -70,7 +70,7 @@ json_t *
 drills_plan_list(db_t *db, const char *kind)
 {
 	int rc;
-	json_t *rows = db_all(db_q(db, "SELECT id FROM emergency_plans WHERE ($1 IS NULL OR kind = $1) ORDER BY kind, number",
+	json_t *rows = db_all(db_q(db, "SELECT id FROM emergency_plans WHERE (CAST($1 AS TEXT) IS NULL OR kind = $1) ORDER BY kind, number",
 				  "t", kind), &rc), *r;
 	if (!rows)
 		return NULL;
@@ -210,7 +210,7 @@ drills_list(db_t *db, const char *month, const char *plan_id)
 		fg_fmt(to, sizeof to, "%s-32", month); /* every day of the month sorts below "-32" */
 	}
 	json_t *rows = db_all(db_q(db,
-	    "SELECT d.id FROM drills d WHERE d.date >= $1 AND d.date < $2 AND ($3 IS NULL OR d.plan_id = $3) "
+	    "SELECT d.id FROM drills d WHERE d.date >= $1 AND d.date < $2 AND (CAST($3 AS TEXT) IS NULL OR d.plan_id = $3) "
 	    "ORDER BY d.date, d.number LIMIT 500", "ttt", from, to, plan_id), &rc), *r;
 	if (!rows)
 		return NULL;
