@@ -4,7 +4,7 @@
 // drill's attendance by picking people. Screenshots: /tmp/fg-emergency-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { TAG, I18N, TEST_TIMEOUT, DESK, PHONE, FG_URL, must, shanghaiDate, launch, newPage, byId, waitText, isApi, login } from './lib.mjs';
+import { TAG, I18N, TEST_TIMEOUT, DESK, PHONE, FG_URL, fill, must, shanghaiDate, launch, newPage, byId, waitText, isApi, login } from './lib.mjs';
 
 const PASSWORD = 'Emergency-pass-' + TAG + '7';
 let browser;
@@ -21,6 +21,7 @@ before(async () => {
   fx.crew = await person('crew', '抢修工', ['crew']);
   fx.manager = await person('mgr', '安监经理', ['manager']);
   fx.attendee = await person('att', '演练队员', ['crew']);
+  fx.leader = await person('ldr', '抢修负责人', ['leader']);
   browser = await launch();
 });
 
@@ -58,6 +59,15 @@ test('desk and phone: a declared emergency shows its banner with its scope every
     assert.ok((await item.textContent()).includes(title));
     await desk.page.screenshot({ path: '/tmp/fg-emergency-declared-desk.png', fullPage: true });
 
+    // a repair sheet in place of the ticket inside the scope: the ticket says under which emergency
+    const wo = await must('POST', '/work-orders', { kind: 'collection_fault', customer_name: '赵桂兰', site_address: '滨江路 12 号' });
+    const plan = await must('POST', '/plans', { date: shanghaiDate(0), team_id: fx.team.id, leader_id: fx.leader.id, crew_ids: [fx.crew.id], work_order_ids: [wo.id] });
+    await must('POST', `/plans/${plan.id}/actions/publish`, {});
+    const ticket = await must('POST', '/tickets', { plan_id: plan.id, kind: 'QX' });
+    await desk.page.goto(FG_URL + '/tickets/' + ticket.id);
+    await waitText(desk.page, 'ticket-emergency-item', fill(I18N.zh['emergency.mark'], {
+      number: ticket.emergency_relaxations[0].emergency_number, title, relaxation: I18N.zh['emergency.relax.qx_in_place_of_ticket'] }));
+
     // the crew member's phone: the banner over the day's jobs, with the area and the kind of work
     await login(phone.page, fx.crew.username, PASSWORD, '/jobs');
     const mine = byId(phone.page, 'emergency-banner-item').and(phone.page.locator(`[data-id="${emergencyId}"]`));
@@ -68,6 +78,7 @@ test('desk and phone: a declared emergency shows its banner with its scope every
     await phone.page.screenshot({ path: '/tmp/fg-emergency-banner-phone.png', fullPage: true });
 
     // ended on the desk: the banner goes at the next page, and the review is due
+    await desk.page.goto(FG_URL + '/emergency/' + emergencyId);
     await byId(desk.page, 'emergency-end').click();
     await byId(desk.page, 'end-dialog').waitFor({ state: 'visible' });
     const [ended] = await Promise.all([
