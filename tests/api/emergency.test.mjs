@@ -271,3 +271,21 @@ test(`${LABEL} emergency plans of every kind, a drill scheduled and recorded wit
   const plan = await api('GET', `/emergency-plans/${plans.charging_station_fire.id}`, { token: crew.token });
   assert.deepEqual(plan.json.drills.map((x) => x.id), [d.json.id]);
 });
+
+test(`${LABEL} demo: a plan of each kind, a recorded drill with attendance and findings, a past emergency with its review`, async () => {
+  // what `fieldgrid demo` loads (src/cli/demo_emergency.c), known by its names: the suite runs on the demo database
+  const viewer = await userWithToken(['viewer']);
+  const plans = await api('GET', '/emergency-plans', { token: viewer.token });
+  expectStatus(plans, 200);
+  const demo = plans.json.items.filter((p) => p.created_by && /临澜市供电公司大面积停电|台风暴雨等自然灾害|营业厅及计量库房火灾|电动汽车充电站火灾/.test(p.title));
+  assert.deepEqual([...new Set(demo.map((p) => p.kind))].sort(), ['charging_station_fire', 'disaster_mass_faults', 'fire', 'large_outage']);
+  const station = demo.find((p) => p.kind === 'charging_station_fire');
+  const recorded = station.drills.find((d) => d.status === 'recorded');
+  assert.ok(recorded, 'the station plan has a recorded drill');
+  const drill = await api('GET', `/drills/${recorded.id}`, { token: viewer.token });
+  assert.ok(drill.json.findings && drill.json.improvements.length === 1);
+  assert.deepEqual(drill.json.attendance.map((a) => a.present).sort(), [false, true, true]);
+  const past = await api('GET', '/emergencies?status=closed', { token: viewer.token });
+  const typhoon = past.json.items.find((e) => e.title === '台风“海葵”过境成批故障抢修');
+  assert.ok(typhoon && typhoon.ended_at && typhoon.findings && typhoon.lessons, 'the past emergency with its review');
+});
