@@ -21,6 +21,7 @@ extern const fg_module_t collection_module; /* collection anomalies and rates (i
 extern const fg_module_t meterproc_module; /* metering field-service cases (issue 12 item 2) */
 extern const fg_module_t metering_imports_module, rotation_module; /* metering (issue 12 item 4) */
 extern const fg_module_t metering_assets_module; /* metering assets (issue 12 item 1) */
+extern const fg_module_t emergency_module, drills_module; /* emergency mode, plans and drills (issue 13 items 5, 6) */
 
 const fg_module_t *const fg_modules[] = {
 	/* core */
@@ -29,9 +30,9 @@ const fg_module_t *const fg_modules[] = {
 	&org_module, &attach_module, &notify_module,
 	/* field work */
 	&orders_module, &plans_module, &tickets_module, &briefings_module, &surveys_module, &steps_module, &jobs_module,
-	&supervision_module, &evaluation_module, &crosscheck_module,
+	&supervision_module, &evaluation_module, &crosscheck_module, &emergency_module,
 	/* safety */
-	&kb_module, &tools_module, &people_module, &contractors_module,
+	&kb_module, &tools_module, &people_module, &contractors_module, &drills_module,
 	/* charging */
 	&parts_module, &chargers_module, &evusers_module, &inspections_module, &faults_module, &kpis_module,
 	/* customer */

@@ -65,6 +65,9 @@ void demo_subscribe(void);
  * metering case of each of the seven desk processes at varied stages, once per database (demo_metering.c).
  * *anomalies, *cases: how many were added. */
 int demo_metering(db_t *db, json_t *org_keys, int *anomalies, int *cases);
+/* Emergency plans of each kind, a recorded drill and one ahead, a past emergency with its review and today's on-call
+ * roster, once per database (demo_emergency.c); *made: the plans made (0 when there already were some). */
+int demo_emergency(db_t *db, json_t *org_keys, int *made);
 
 /* Creates the admin account if missing; prints its generated password once. */
 int cli_ensure_admin(db_t *db);

@@ -164,6 +164,12 @@ cmd_demo(int argc, char **argv)
 		    anomalies);
 	if (cases)
 		printf("demo metering cases loaded: %d, one of each process, from the field stage to awaiting approval\n", cases);
+	int plans = 0;
+	if (demo_emergency(db, keys, &plans) != 0)
+		goto out;
+	if (plans)
+		printf("demo emergency plans loaded: %d, a drill recorded and one ahead, a past emergency with its review, "
+		       "today's on-call roster\n", plans);
 	if (made_users)
 		printf("demo people sign in with %s%s\n", pw == gen ? "the password " : "FIELDGRID_DEMO_PASSWORD",
 		    pw == gen ? gen : "");

@@ -83,6 +83,13 @@ roles_grant_only_their_permissions(void **state)
 	assert_true(perm_allows(ROLE_DISPATCHER, "orders.write"));
 	assert_false(perm_allows(ROLE_CREW, "orders.write"));
 	assert_true(perm_allows(ROLE_CREW, "plans.read"));
+	/* emergency mode (issue 13): dispatchers and managers declare; the field reads; supervisors review, not declare */
+	assert_true(perm_allows(ROLE_DISPATCHER, "emergencies.declare"));
+	assert_false(perm_allows(ROLE_CREW | ROLE_LEADER | ROLE_SUPERVISOR, "emergencies.declare"));
+	assert_true(perm_allows(ROLE_SUPERVISOR, "emergencies.review"));
+	assert_true(perm_allows(ROLE_CREW, "emergencies.read"));
+	assert_false(perm_allows(ROLE_CUSTOMER_SERVICE, "emergencies.read"));
+	assert_false(perm_allows(ROLE_CREW, "drills.write"));
 	/* a supervisor reads and records findings, but changes no orders, plans, people or org units */
 	assert_true(perm_allows(ROLE_SUPERVISOR, "supervision.write"));
 	static const char *const never[] = {"orders.write", "plans.write", "users.write", "org.write", "tickets.write", NULL};

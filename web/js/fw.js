@@ -282,3 +282,13 @@ export function appLink(href, text, navigate, attrs = {}) {
     onclick: (e) => { if (e.button === 0 && !e.ctrlKey && !e.metaKey && !e.shiftKey) { e.preventDefault(); navigate(href); } },
   });
 }
+
+/** "Under emergency E, relaxation X" on the record of the work an emergency touched (GET /tickets/{id}, /plans/{id},
+ * /work-orders/{id}: emergency_relaxations); kept after the emergency ends. null when there is none. */
+export function emergencyMarks(list, testid) {
+  if (!Array.isArray(list) || !list.length) return null;
+  return h('div.alert.alert-warn', { role: 'note', testid },
+    list.map((r) => h('div', { testid: testid + '-item', dataset: { emergency: r.emergency_id },
+      text: t('emergency.mark', { number: r.emergency_number, title: r.emergency_title || '',
+        relaxation: tOr('emergency.relax.' + r.relaxation, r.relaxation) }) })));
+}

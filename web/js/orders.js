@@ -10,6 +10,7 @@ import { toast, dataTable, loading, badge, field } from './ui.js';
 import {
   WORK_KINDS, orderStatuses, statusName, PRIORITIES, kindName, statusBadge, priorityBadge, sourceName, isOverdue,
   problemBox, markServerField, clearMarks, actionBar, kvList, masterDetail, detailHead, subId, appLink,
+  emergencyMarks,
 } from './fw.js';
 
 const PAGE = 30;
@@ -175,6 +176,7 @@ export function renderOrders(el, { me, path, navigate }) {
     if (isOverdue(o)) badges.push(badge(t('order.overdue'), 'danger'));
     mount(md.detail, h('section.card.detail-card', { testid: 'order-detail', dataset: { id: o.id } },
       detailHead({ number: o.number, title: o.title, badges, onClose: close, testid: 'order-detail' }),
+      emergencyMarks(o.emergency_relaxations, 'order-emergency'),
       bar, box,
       kvList([
         [t('order.kind'), kindName(o.kind), 'order-detail-kind'],

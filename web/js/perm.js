@@ -66,6 +66,9 @@ export const canMeterAssets = (me) => allows(me, 'metering.read');
 /** 质量与评价 (issue 12 item 6): metering.read sees the evaluation and the samples; metering.write draws and records re-checks;
  * metering.admin maps transformer areas to teams. */
 export const canMeterQuality = (me) => allows(me, 'metering.read');
+/** 应急 (issue 13 items 5–6): emergencies.read sees emergencies and the on-call roster; drills.read the emergency plans and
+ * the drill calendar; emergencies.declare declares and ends, emergencies.review reviews, drills.write keeps plans and drills. */
+export const canEmergency = (me) => allows(me, 'emergencies.read') || allows(me, 'drills.read');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -89,6 +92,7 @@ export const SECTIONS = [
   { id: 'rotation', path: '/rotation', icon: 'orders', key: 'nav.rotation', ready: true, visible: canRotation },
   { id: 'meter_assets', path: '/meter-assets', icon: 'parts', key: 'nav.meter_assets', ready: true, visible: canMeterAssets },
   { id: 'metering_quality', path: '/metering-quality', icon: 'supervision', key: 'nav.metering_quality', ready: true, visible: canMeterQuality },
+  { id: 'emergency', path: '/emergency', icon: 'supervision', key: 'nav.emergency', ready: true, visible: canEmergency, alias: ['/drills'] },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 

@@ -13,6 +13,7 @@ import { toast, dataTable, loading, field } from './ui.js';
 import {
   planStatuses, statusName, kindName, statusBadge, riskBadge, highRiskBadge, personName,
   problemBox, markServerField, clearMarks, actionBar, kvList, masterDetail, detailHead, subId, appLink,
+  emergencyMarks,
 } from './fw.js';
 
 const PAGE = 30;
@@ -184,6 +185,7 @@ export function renderPlans(el, { me, path, navigate }) {
     if (p.high_risk) badges.push(highRiskBadge('plan-high-risk'));
     mount(md.detail, h('section.card.detail-card', { testid: 'plan-detail', dataset: { id: p.id } },
       detailHead({ number: p.number, title: p.title, badges, onClose: close, testid: 'plan-detail' }),
+      emergencyMarks(p.emergency_relaxations, 'plan-emergency'),
       bar, box,
       kvList([
         [t('plan.date'), p.date, 'plan-detail-date'],

@@ -1,9 +1,10 @@
 // The frame after login: header, side nav (drawer on phones), bottom tab bar,
 // user menu. Views render into the element returned by shell.content().
 import { h, icon, mount } from './dom.js';
-import { t, roleName } from './i18n.js';
+import { t, tOr, roleName } from './i18n.js';
 import { visibleSections, sectionFor, phoneTabs } from './perm.js';
 import { langSwitch } from './login.js';
+import { get } from './api.js';
 
 /**
  * buildShell({me, orgName, navigate, logout, onLang}) -> {el, setActive(path), content()}
@@ -98,10 +99,39 @@ export function buildShell({ me, orgName, navigate, logout, onLang }) {
         h('span.brand-sub', { text: t('app.sub') }))),
     userMenu);
 
+  // ----- the emergency banner (R1.4): while a company-level emergency is in force, across every page, with its
+  // scope; refreshed at every page change (GET /emergencies/active, any signed-in user)
+  const banner = h('div.emergency-banner', { testid: 'emergency-banner', role: 'status', hidden: true });
+  const canOpen = sections.some((s) => s.id === 'emergency');
+  let bannerSeq = 0;
+  async function refreshBanner() {
+    const seq = ++bannerSeq;
+    let items = [];
+    try { items = (await get('/emergencies/active')).items || []; } catch { return; }
+    if (seq !== bannerSeq) return;
+    banner.replaceChildren();
+    banner.hidden = items.length === 0;
+    banner.dataset.loaded = String(seq); // a test (and a reader) can tell the banner has answered
+    const SHOWN = 3; // a phone keeps its screen: the rest are counted, all of them are on the emergency page
+    for (const e of items.slice(0, SHOWN)) {
+      const scope = t('emergency.banner_scope', {
+        areas: (e.areas || []).map((a) => a.name).join('、') || '—',
+        kinds: (e.work_kinds || []).map((k) => tOr('kind.' + k, k)).join('、') || '—' });
+      const text = h('span.emergency-banner-text', { testid: 'emergency-banner-item', dataset: { id: e.id } },
+        h('strong', { text: t('emergency.banner', { number: e.number, title: e.title }) }),
+        h('span.emergency-banner-scope', { testid: 'emergency-banner-scope', text: scope }));
+      banner.append(canOpen ? h('a.emergency-banner-link', { href: '/emergency/' + encodeURIComponent(e.id),
+        onclick: (ev) => { if (isPlainClick(ev)) { ev.preventDefault(); navigate('/emergency/' + encodeURIComponent(e.id)); } } }, text) : text);
+    }
+    if (items.length > SHOWN) banner.append(h('span.emergency-banner-more', { testid: 'emergency-banner-more', text: t('emergency.banner_more', { n: items.length - SHOWN }) }));
+  }
+  refreshBanner();
+
   const main = h('main.main', { id: 'fg-main', testid: 'main' });
   const el = h('div.shell', { testid: 'shell' },
     h('a.skip-link', { href: '#fg-main', text: t('nav.skip') }),
     header,
+    banner,
     h('div.layout', sidenav, main),
     scrim,
     tabbar);
@@ -116,6 +146,7 @@ export function buildShell({ me, orgName, navigate, logout, onLang }) {
       moreBtn.classList.toggle('active', !tabHit);
       setMenu(false);
       closeDrawer();
+      refreshBanner();
     },
     content() {
       const c = h('div.view');

@@ -9,6 +9,7 @@ import { hasRole } from './perm.js';
 import { toast, formDialog, confirmDialog, loading } from './ui.js';
 import {
   statusBadge, riskBadge, ticketKindName, actionName, personName, problemBox, kvList,
+  emergencyMarks,
 } from './fw.js';
 import { thumb, thumbs, photoPicker, pendingPhotos } from './photos.js';
 
@@ -153,7 +154,8 @@ export function ticketView(opts) {
       h('div.ticket-head-main',
         h('span.ticket-number.mono', { testid: 'ticket-number', text: tk.number }),
         h('span.ticket-kind', { testid: 'ticket-kind', text: ticketKindName(tk.kind, tk.kind_name) })),
-      h('div.chips', statusBadge('ticket', tk.status, 'ticket-status'), riskBadge(tk.risk_level, 'ticket-risk')));
+      h('div.chips', statusBadge('ticket', tk.status, 'ticket-status'), riskBadge(tk.risk_level, 'ticket-risk')),
+      emergencyMarks(tk.emergency_relaxations, 'ticket-emergency'));
   }
 
   function details() {

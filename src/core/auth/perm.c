@@ -48,6 +48,18 @@ static const struct {
 	{"desk.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
 	{"desk.write", ROLE_MANAGER | ROLE_DISPATCHER},
 	{"devices.manage", 0},
+	/* emergency plans and drills (src/safety/drills, docs/api.md "Emergency plans and drills"): managers and
+	 * supervisors keep them; everyone who works in the field or plans it reads them (they attend) */
+	{"drills.read", ROLE_MANAGER | ROLE_SUPERVISOR | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_LEADER |
+			    ROLE_CREW | ROLE_GUARDIAN | ROLE_OM_ENGINEER | ROLE_VIEWER},
+	{"drills.write", ROLE_MANAGER | ROLE_SUPERVISOR},
+	/* company-level emergency mode (src/fieldwork/emergency, docs/api.md "Emergencies"): managers and dispatchers
+	 * declare and end an emergency and keep the on-call roster; its review is theirs and the supervisors'; the
+	 * field and the desk read it (every signed-in user sees the banner) */
+	{"emergencies.declare", ROLE_MANAGER | ROLE_DISPATCHER},
+	{"emergencies.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_LEADER | ROLE_CREW |
+				 ROLE_GUARDIAN | ROLE_SUPERVISOR | ROLE_OM_ENGINEER | ROLE_VIEWER},
+	{"emergencies.review", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_SUPERVISOR},
 	{"events.admin", 0}, /* failed event deliveries: see and retry (core/events) */
 	{"faults.admin", 0},
 	{"faults.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},

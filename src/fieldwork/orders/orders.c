@@ -6,6 +6,7 @@
 #include "core/events/events.h"
 #include "fieldwork/interface/work_results.h"
 #include "safety/interface/kb.h"
+#include "fieldwork/emergency/emergency.h"
 #include "shared/org/org.h"
 #include "fieldwork/orders/orders.h"
 
@@ -24,6 +25,7 @@ orders_get(db_t *db, const char *id)
 				       "t", id), &rc);
 		json_object_set(o, "plan_id", p ? json_object_get(p, "plan_id") : json_null());
 		json_decref(p);
+		json_object_set_new(o, "emergency_relaxations", emergency_relaxations_of(db, "work_order_id", id)); /* R1.4 */
 	}
 	return o;
 }

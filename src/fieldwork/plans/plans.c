@@ -9,6 +9,7 @@
 #include "core/auth/session.h"
 #include "shared/org/scope.h"
 #include "safety/interface/kb.h"
+#include "fieldwork/emergency/emergency.h"
 #include "shared/org/org.h"
 #include "fieldwork/orders/orders.h"
 #include "fieldwork/plans/plans.h"
@@ -54,6 +55,7 @@ plans_get(db_t *db, const char *id)
 	ids = json_array();
 	json_array_foreach(json_object_get(p, "work_orders"), i, c) json_array_append(ids, json_object_get(c, "id"));
 	json_object_set_new(p, "work_order_ids", ids);
+	json_object_set_new(p, "emergency_relaxations", emergency_relaxations_of(db, "plan_id", id)); /* R1.4 */
 	return p;
 }
 

@@ -12,6 +12,7 @@
 #include "fieldwork/plans/plans.h"
 #include "fieldwork/surveys/surveys.h"
 #include "fieldwork/tickets/tickets.h"
+#include "fieldwork/emergency/emergency.h"
 
 #define TICKET_COLS                                                                                                    \
 	"id, number, plan_id, kind, status, leader_id, issuer_id, permitter_id, place, content, risk_level, "           \
@@ -28,6 +29,7 @@ tickets_get(db_t *db, const char *id)
 		return NULL;
 	json_t *kind = kb_find("ticket_kinds", "code", fg_jstr(t, "kind"));
 	json_object_set(t, "kind_name", kind ? json_object_get(kind, "name_zh") : json_null());
+	json_object_set_new(t, "emergency_relaxations", emergency_relaxations_of(db, "ticket_id", id));
 	json_t *leader = db_one(db_q(db, "SELECT id, display_name FROM users WHERE id = $1", "t", fg_jstr(t, "leader_id")), &rc);
 	json_object_set_new(t, "leader", leader ? leader : json_null());
 	json_t *crew = db_all(db_q(db,
@@ -283,6 +285,8 @@ tickets_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg_
 	}
 	/* the kind asked for, else the riskiest work kind's default ticket */
 	const char *kind = fg_jstr(in, "kind");
+	size_t i0;
+	json_t *o0;
 	if (!kind) {
 		int best = 9;
 		size_t i;
@@ -300,6 +304,23 @@ tickets_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg_
 	if (!tk) {
 		fg_err_field(err, "invalid_field", "kind", "a ticket kind of data/kb/ticket_kinds.json");
 		goto fail;
+	}
+	/* The emergency repair sheet in place of the work's own ticket: normal for work whose kind takes it
+	 * (continuous charger repair), otherwise only within an active emergency's scope (R1.4; emergency.h) */
+	char emergency_id[37] = "";
+	if (strcmp(kind, "QX") == 0) {
+		json_t *kinds = json_array();
+		bool own = true;
+		json_array_foreach(json_object_get(plan, "work_orders"), i0, o0) {
+			json_t *wk = kb_find("work_kinds", "code", fg_jstr(o0, "kind"));
+			if (!wk || strcmp(fg_jstr(wk, "default_ticket_kind") ? fg_jstr(wk, "default_ticket_kind") : "", "QX") != 0)
+				own = false;
+			json_array_append(kinds, json_object_get(o0, "kind"));
+		}
+		int erc = own ? 0 : emergency_cover(db, fg_jstr(plan, "team_id"), kinds, emergency_id, err);
+		json_decref(kinds);
+		if (erc != 0)
+			goto fail;
 	}
 	/* 工作内容: each order, one line */
 	size_t i;
@@ -339,7 +360,9 @@ tickets_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg_
 		start, end, actor->id, now, now)) != DB_DONE ||
 	    db_run(db_q(db, "INSERT INTO ticket_crew (ticket_id, user_id) SELECT $1, user_id FROM plan_crew WHERE plan_id = $2",
 		"tt", id, plan_id)) != DB_DONE ||
-	    prefill_risks(db, id, plan, actor->id) != 0 || (survey && prefill_from_survey(db, id, survey, actor->id) != 0))
+	    prefill_risks(db, id, plan, actor->id) != 0 || (survey && prefill_from_survey(db, id, survey, actor->id) != 0) ||
+	    (*emergency_id && emergency_relax(db, actor->id, emergency_id, EMERGENCY_RELAX_QX, plan_id, id,
+				  json_object_get(plan, "work_orders")) != 0))
 		goto fail;
 	json_t *after = tickets_get(db, id);
 	if (!after || audit_write(db, actor->id, "create", "ticket", id, NULL, after) != 0 || db_commit(db) != 0) {

@@ -188,7 +188,7 @@ confirm_risk(req_t *r)
 const route_t ticket_routes[] = {
 	{"GET", "/api/v1/tickets", list, "plans.read", 0, .resp = "list:"},
 	{"POST", "/api/v1/tickets", create, "", 0, .body = create_spec, .ok = "201",
-	    .errors = HTTP_ERRORS("forbidden", "not_found", "ticket_exists")},
+	    .errors = HTTP_ERRORS("forbidden", "not_found", "ticket_exists", "emergency_out_of_scope", "emergency_ended")},
 	{"GET", "/api/v1/tickets/{id}", get, "plans.read", 0, .ok = "200"},
 	{"PATCH", "/api/v1/tickets/{id}", update, "tickets.write", 0, .body = update_spec},
 	{"GET", "/api/v1/tickets/{id}/verify", verify, "plans.read", 0, .ok = "200"},
