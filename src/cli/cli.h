@@ -65,6 +65,9 @@ void demo_subscribe(void);
  * metering case of each of the seven desk processes at varied stages, once per database (demo_metering.c).
  * *anomalies, *cases: how many were added. */
 int demo_metering(db_t *db, json_t *org_keys, int *anomalies, int *cases);
+/* 60 high-risk and important customers of every grade in the registry and the ledger, their checks generated as of
+ * today (some overdue), two run to the end; once per database (demo_hrcust.c). */
+int demo_hrcust(db_t *db, json_t *org_keys, int *made, int *checks);
 
 /* Creates the admin account if missing; prints its generated password once. */
 int cli_ensure_admin(db_t *db);

@@ -164,6 +164,12 @@ cmd_demo(int argc, char **argv)
 		    anomalies);
 	if (cases)
 		printf("demo metering cases loaded: %d, one of each process, from the field stage to awaiting approval\n", cases);
+	int hr = 0, hrchecks = 0;
+	if (demo_hrcust(db, keys, &hr, &hrchecks) != 0)
+		goto out;
+	if (hr)
+		printf("demo safety customers loaded: %d high-risk and important customers of every grade, %d checks generated\n", hr,
+		    hrchecks);
 	if (made_users)
 		printf("demo people sign in with %s%s\n", pw == gen ? "the password " : "FIELDGRID_DEMO_PASSWORD",
 		    pw == gen ? gen : "");

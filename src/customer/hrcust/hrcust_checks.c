@@ -319,7 +319,12 @@ hrcheck_next(db_t *db, const char *cid, const char *today)
 			json_object_set_new(e, k[j], v ? v : json_array());
 		}
 		json_object_set_new(e, "suspected", json_boolean(json_integer_value(json_object_get(e, "suspected"))));
-		json_t *dues = dues_of(db, NULL, rules, e, today), *d;
+		fg_err_t ce = FG_ERR_INIT;
+		cal_t *cal = cal_get(db, &ce);
+		fg_err_clear(&ce);
+		json_t *dues = dues_of(db, cal, rules, e, today), *d;
+		if (cal)
+			cal_release(cal);
 		size_t i;
 		json_array_foreach(dues, i, d) if (!best || strcmp(fg_jstr(d, "due_on"), fg_jstr(best, "due_on")) < 0) best = d;
 		if (best)
