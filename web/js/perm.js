@@ -66,6 +66,8 @@ export const canMeterAssets = (me) => allows(me, 'metering.read');
 /** 质量与评价 (issue 12 item 6): metering.read sees the evaluation and the samples; metering.write draws and records re-checks;
  * metering.admin maps transformer areas to teams. */
 export const canMeterQuality = (me) => allows(me, 'metering.read');
+/** 重要客户台账 / 用电检查 (issue 13 items 1–2): hrcust.read sees the ledger and the checks; hrcust.check records a check. */
+export const canHrcust = (me) => allows(me, 'hrcust.read');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -89,6 +91,8 @@ export const SECTIONS = [
   { id: 'rotation', path: '/rotation', icon: 'orders', key: 'nav.rotation', ready: true, visible: canRotation },
   { id: 'meter_assets', path: '/meter-assets', icon: 'parts', key: 'nav.meter_assets', ready: true, visible: canMeterAssets },
   { id: 'metering_quality', path: '/metering-quality', icon: 'supervision', key: 'nav.metering_quality', ready: true, visible: canMeterQuality },
+  { id: 'safety_customers', path: '/safety-customers', icon: 'supervision', key: 'nav.safety_customers', ready: true, visible: canHrcust,
+    alias: ['/safety-checks'] },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 

@@ -64,9 +64,15 @@ periodic_due(db_t *db, const char *cid, const char *rule, const char *last_check
 	if (months <= 0)
 		return false;
 	int rc;
-	json_t *row = db_one(db_q(db, "SELECT MAX(due_on) AS d FROM hr_checks WHERE customer_id = $1 AND rule = $2", "tt", cid, rule), &rc);
-	char anchor[11];
+	json_t *row = db_one(db_q(db, "SELECT MAX(due_on) AS d, MAX(finished_at) AS f FROM hr_checks WHERE customer_id = $1 AND rule = $2",
+				      "tt", cid, rule), &rc);
+	char anchor[11], done_day[11] = "";
 	fg_fmt(anchor, sizeof anchor, "%s", row && fg_jstr(row, "d") ? fg_jstr(row, "d") : last_checked ? last_checked : day);
+	/* a check done after its due day: the period counts from the day it was done */
+	if (row && json_is_integer(json_object_get(row, "f")))
+		cal_local_day(json_integer_value(json_object_get(row, "f")), done_day);
+	if (*done_day && strcmp(done_day, anchor) > 0)
+		fg_fmt(anchor, sizeof anchor, "%s", done_day);
 	json_decref(row);
 	if (!day_add_months(anchor, months, out))
 		return false;
@@ -329,7 +335,7 @@ hrcheck_next(db_t *db, const char *cid, const char *today)
 		json_array_foreach(dues, i, d) if (!best || strcmp(fg_jstr(d, "due_on"), fg_jstr(best, "due_on")) < 0) best = d;
 		if (best)
 			best = json_pack("{s:n, s:n, s:O, s:O, s:b, s:b}", "id", "number", "rule", json_object_get(best, "rule"), "due_on",
-			    json_object_get(best, "due_on"), "overdue", 0, "planned", 1);
+			    json_object_get(best, "due_on"), "overdue", strcmp(fg_jstr(best, "due_on"), today) < 0, "planned", 1);
 		json_decref(dues);
 	}
 	json_decref(rows);

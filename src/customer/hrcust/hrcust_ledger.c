@@ -101,7 +101,9 @@ shape(db_t *db, json_t *e, json_t *rules, const char *day)
 	judge(e, rules, day);
 	json_t *next = hrcheck_next(db, fg_jstr(e, "customer_id"), day);
 	json_object_set_new(e, "next_check", next ? next : json_null());
-	json_object_set_new(e, "overdue", json_boolean(next && json_is_true(json_object_get(next, "overdue"))));
+	/* overdue: an open check past its day (a planned one past its day is made by the next run, then counted) */
+	json_object_set_new(e, "overdue", json_boolean(next && json_is_true(json_object_get(next, "overdue")) &&
+							   !json_is_true(json_object_get(next, "planned"))));
 	return e;
 }
 
