@@ -5,6 +5,7 @@
 #include "core/base/err.h"
 #include "core/db/db.h"
 #include "core/auth/session.h"
+#include "core/events/events.h"
 
 /* High-risk and important customers (issue 13 items 1 and 2; R2.9–R2.11, R2.13; docs/api.md "Safety customers and
  * their checks"):
@@ -72,6 +73,10 @@ int hrcheck_record(db_t *db, const auth_user_t *actor, const char *id, const cha
     fg_err_t *err);
 /* Finishes the check: every item recorded; emits CHECK_FINDINGS; the work order done. */
 int hrcheck_finish(db_t *db, const auth_user_t *actor, const char *id, json_t *in, json_t **out, fg_err_t *err);
+
+/* The WORK_ORDER_FINISHED subscriber (fieldwork/interface/work_results.h): a check whose order field work finished
+ * follows when every item is recorded. */
+int hrcheck_on_order_finished(db_t *db, const fg_event_t *ev, fg_err_t *err);
 
 /* The next check of a customer: {due_on, overdue} from its open checks, for the ledger. */
 json_t *hrcheck_next(db_t *db, const char *customer_id, const char *today);

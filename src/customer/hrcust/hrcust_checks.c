@@ -544,13 +544,14 @@ fail:
 	return db_fail(db, err);
 }
 
-int
-hrcheck_finish(db_t *db, const auth_user_t *actor, const char *id, json_t *in, json_t **out, fg_err_t *err)
+/* The finish, by actor_id, read as viewer (NULL: the system, in full). */
+static int
+finish_as(db_t *db, const char *actor_id, const auth_user_t *viewer, const char *id, json_t *in, json_t **out, fg_err_t *err)
 {
 	json_t *before = NULL, *findings = NULL, *after = NULL;
 	if (db_begin(db) != 0 || db_lock_row(db, "hr_checks", id) != 0)
 		goto fail;
-	before = hrcheck_get(db, actor, id);
+	before = hrcheck_get(db, viewer, id);
 	if (!before) {
 		fg_err_not_found(err, "hr_check", id);
 		goto fail;
@@ -590,7 +591,7 @@ hrcheck_finish(db_t *db, const auth_user_t *actor, const char *id, json_t *in, j
 	char *ft = json_dumps(findings, JSON_COMPACT);
 	int rc = db_run(db_q(db, "UPDATE hr_checks SET status = 'done', started_at = COALESCE(started_at, $1), finished_at = $1, finished_by = $2, "
 				 "summary = $3, findings = $4, updated_at = $1, version = version + 1 WHERE id = $5",
-			     "itttt", now, actor->id, summary, ft, id));
+			     "itttt", now, actor_id, summary, ft, id));
 	free(ft);
 	char day[11];
 	cal_local_day(now, day);
@@ -600,18 +601,18 @@ hrcheck_finish(db_t *db, const auth_user_t *actor, const char *id, json_t *in, j
 			fg_jstr(before, "customer_id"))) != DB_DONE)
 		goto fail;
 	const char *wo = fg_jstr(before, "work_order_id");
-	if (wo && (follow(db, actor->id, wo, "in_progress") != 0 || follow(db, actor->id, wo, "done") != 0))
+	if (wo && (follow(db, actor_id, wo, "in_progress") != 0 || follow(db, actor_id, wo, "done") != 0))
 		goto fail;
 	json_t *ev = json_pack("{s:s, s:O, s:O, s:O, s:I, s:O}", "check_id", id, "number", json_object_get(before, "number"), "customer_id",
 	    json_object_get(before, "customer_id"), "rule", json_object_get(before, "rule"), "finished_at", (json_int_t)now, "findings", findings);
-	rc = events_emit(db, CHECK_FINDINGS, "customer_check", id, ev, actor->id);
+	rc = events_emit(db, CHECK_FINDINGS, "customer_check", id, ev, actor_id);
 	json_decref(ev);
-	if (rc != 0 || !(after = hrcheck_get(db, actor, id)))
+	if (rc != 0 || !(after = hrcheck_get(db, viewer, id)))
 		goto fail;
 	json_t *ba = json_deep_copy(before), *aa = json_deep_copy(after);
 	json_object_del(ba, "items");
 	json_object_del(aa, "items");
-	rc = audit_write(db, actor->id, "finish", "hr_check", id, ba, aa);
+	rc = audit_write(db, actor_id, "finish", "hr_check", id, ba, aa);
 	json_decref(ba);
 	json_decref(aa);
 	if (rc != 0 || db_commit(db) != 0)
@@ -625,6 +626,36 @@ fail:
 	json_decref(findings);
 	json_decref(after);
 	return db_fail(db, err);
+}
+
+int
+hrcheck_finish(db_t *db, const auth_user_t *actor, const char *id, json_t *in, json_t **out, fg_err_t *err)
+{
+	return finish_as(db, actor->id, actor, id, in, out, err);
+}
+
+/* work_order.finished: field work finished a check's order itself (its plan ended) — the check follows when every
+ * item is recorded, as the one who finished the order; otherwise it stays open for the checker (logged). Only a
+ * database failure fails the delivery. */
+int
+hrcheck_on_order_finished(db_t *db, const fg_event_t *ev, fg_err_t *err)
+{
+	int rc;
+	json_t *k = db_one(db_q(db, "SELECT k.id, (SELECT COUNT(*) FROM hr_check_items i WHERE i.check_id = k.id AND i.result IS NULL) AS open "
+				    "FROM hr_checks k WHERE k.work_order_id = $1 AND k.status <> 'done'", "t", ev->entity_id), &rc);
+	if (!k)
+		return rc == DB_DONE ? 0 : fg_err(err, "internal");
+	int out_rc = 0;
+	if (json_integer_value(json_object_get(k, "open")) > 0)
+		log_info("hrcust: work order %s finished with check %s still open: left to the checker", ev->entity_id, fg_jstr(k, "id"));
+	else {
+		json_t *in = json_object(), *out = NULL;
+		out_rc = finish_as(db, ev->actor_id, NULL, fg_jstr(k, "id"), in, &out, err);
+		json_decref(in);
+		json_decref(out);
+	}
+	json_decref(k);
+	return out_rc;
 }
 
 /* ---- escalation ---- */

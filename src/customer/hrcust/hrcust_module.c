@@ -2,6 +2,7 @@
  * safety checks generated from it by rule (hrcust.h). */
 #include "core/module/module.h"
 #include "customer/hrcust/hrcust.h"
+#include "fieldwork/interface/work_results.h"
 
 extern const route_t hrcust_routes[];
 
@@ -10,6 +11,11 @@ static const fg_job_t jobs[] = {
 	{"hrcust.generate", 86400, "FG_HRCUST_GENERATE_S", 300, hrcust_generate_job},
 	{"hrcust.escalate", 3600, "FG_HRCUST_ESCALATE_S", 600, hrcust_escalate},
 	{NULL, 0, NULL, 0, NULL},
+};
+
+static const fg_subscription_t subscriptions[] = {
+	{WORK_ORDER_FINISHED, "hrcust.on_order_finished", hrcheck_on_order_finished},
+	{NULL, NULL, NULL},
 };
 
 static const errcat_t hrcust_errors[] = {
@@ -27,6 +33,7 @@ const fg_module_t hrcust_module = {
 	.context = "customer",
 	.routes = (const route_t *const[]){hrcust_routes, NULL},
 	.jobs = jobs,
+	.subscriptions = subscriptions,
 	.errors = hrcust_errors,
 	.start = hrcust_start,
 };
