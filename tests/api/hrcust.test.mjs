@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, adminToken, userWithToken, createOrgUnit, expectError, expectStatus, LABEL, BASE_URL, MISSING_ID } from './lib.mjs';
+import { people, qualify, runJob } from './fieldwork_lib.mjs';
 
 const USCC_SET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const USCC_W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
@@ -400,4 +401,26 @@ test(`${LABEL} safety checks: the rules are data, editable by managers with thei
     const cur = (await api('GET', '/safety-checks/rules', { token: s.manager.token })).json;
     expectStatus(await api('PUT', '/safety-checks/rules', { token: s.manager.token, body: { ...r, version: cur.version } }), 200);
   }
+});
+
+test(`${LABEL} safety checks: a check's work order worked through a plan to its end leaves the check to its checker`, async () => {
+  const s = await staff();
+  const p = await people();
+  await qualify(p.leader, p.crew);
+  const c = await customer(s);
+  await enter(s, c, { grade: 'hv10', last_checked_on: '2026-02-10' });
+  await generate(s, '2027-02-01');
+  const [k] = await checksOf(s, c.id);
+  // the crew takes the order on a plan: ticket, meeting, start, finish — with no checklist item recorded
+  await runJob(p, k.work_order_id, null);
+  const wo = await api('GET', `/work-orders/${k.work_order_id}`, { token: s.admin });
+  assert.equal(wo.json.status, 'done');
+  const open = (await api('GET', `/safety-checks/${k.id}`, { token: s.crew.token })).json;
+  assert.equal(open.status, 'open', 'an order done does not finish a check whose items are not recorded');
+  // the checker records the items and finishes; the order, done already, stays so
+  for (const it of open.items) expectStatus(await api('PUT', `/safety-checks/${k.id}/items/${it.code}`, { token: s.crew.token, body: { result: 'ok' } }), 200);
+  const fin = await api('POST', `/safety-checks/${k.id}/actions/finish`, { token: s.crew.token, body: {} });
+  expectStatus(fin, 200);
+  assert.deepEqual(fin.json.findings, []);
+  assert.equal(fin.json.work_order_status, 'done');
 });
