@@ -6,6 +6,7 @@
 #include "core/db/db.h"
 #include "core/auth/session.h"
 #include "core/events/events.h"
+#include "core/calendar/calendar.h"
 
 /* High-risk and important customers (issue 13 items 1 and 2; R2.9–R2.11, R2.13; docs/api.md "Safety customers and
  * their checks"):
@@ -78,7 +79,9 @@ int hrcheck_finish(db_t *db, const auth_user_t *actor, const char *id, json_t *i
  * follows when every item is recorded. */
 int hrcheck_on_order_finished(db_t *db, const fg_event_t *ev, fg_err_t *err);
 
-/* The next check of a customer: {due_on, overdue} from its open checks, for the ledger. */
-json_t *hrcheck_next(db_t *db, const char *customer_id, const char *today);
+/* The next check of a ledger entry (e: parsed as the ledger shows it; cal may be NULL: no before-event day): its
+ * earliest open check, else the earliest the rules will make, {id, number, rule, due_on, overdue, planned}; NULL
+ * when there is none. */
+json_t *hrcheck_next(db_t *db, json_t *rules, const cal_t *cal, json_t *e, const char *today);
 
 #endif

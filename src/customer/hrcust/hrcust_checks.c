@@ -302,44 +302,24 @@ hrcust_generate_job(db_t *db, int64_t now_ms)
 }
 
 json_t *
-hrcheck_next(db_t *db, const char *cid, const char *today)
+hrcheck_next(db_t *db, json_t *rules, const cal_t *cal, json_t *e, const char *today)
 {
 	int rc;
 	json_t *row = db_one(db_q(db, "SELECT id, number, rule, due_on FROM hr_checks WHERE customer_id = $1 AND status <> 'done' "
-				      "ORDER BY due_on, id LIMIT 1", "t", cid), &rc);
+				      "ORDER BY due_on, id LIMIT 1", "t", fg_jstr(e, "customer_id")), &rc);
 	if (row) {
 		json_object_set_new(row, "overdue", json_boolean(strcmp(fg_jstr(row, "due_on"), today) < 0));
 		json_object_set_new(row, "planned", json_false());
 		return row;
 	}
 	/* none open: the earliest the rules will make */
-	json_t *e = NULL, *rules = hrcust_rules(db), *rows = db_all(db_q(db,
-	    "SELECT h.customer_id, h.grade, h.voltage_level, h.emergency_power, h.dual_power, h.suspected, h.event_start, h.event_end, "
-	    "h.last_checked_on FROM hr_customers h WHERE h.customer_id = $1", "t", cid), &rc);
-	e = json_array_get(rows, 0);
-	json_t *best = NULL;
-	if (e) {
-		static const char *const k[] = {"emergency_power", "dual_power"};
-		for (int j = 0; j < 2; j++) {
-			json_t *v = fg_jstr(e, k[j]) ? json_loads(fg_jstr(e, k[j]), 0, NULL) : NULL;
-			json_object_set_new(e, k[j], v ? v : json_array());
-		}
-		json_object_set_new(e, "suspected", json_boolean(json_integer_value(json_object_get(e, "suspected"))));
-		fg_err_t ce = FG_ERR_INIT;
-		cal_t *cal = cal_get(db, &ce);
-		fg_err_clear(&ce);
-		json_t *dues = dues_of(db, cal, rules, e, today), *d;
-		if (cal)
-			cal_release(cal);
-		size_t i;
-		json_array_foreach(dues, i, d) if (!best || strcmp(fg_jstr(d, "due_on"), fg_jstr(best, "due_on")) < 0) best = d;
-		if (best)
-			best = json_pack("{s:n, s:n, s:O, s:O, s:b, s:b}", "id", "number", "rule", json_object_get(best, "rule"), "due_on",
-			    json_object_get(best, "due_on"), "overdue", strcmp(fg_jstr(best, "due_on"), today) < 0, "planned", 1);
-		json_decref(dues);
-	}
-	json_decref(rows);
-	json_decref(rules);
+	json_t *best = NULL, *dues = dues_of(db, cal, rules, e, today), *d;
+	size_t i;
+	json_array_foreach(dues, i, d) if (!best || strcmp(fg_jstr(d, "due_on"), fg_jstr(best, "due_on")) < 0) best = d;
+	if (best)
+		best = json_pack("{s:n, s:n, s:O, s:O, s:b, s:b}", "id", "number", "rule", json_object_get(best, "rule"), "due_on",
+		    json_object_get(best, "due_on"), "overdue", strcmp(fg_jstr(best, "due_on"), today) < 0, "planned", 1);
+	json_decref(dues);
 	return best;
 }
 

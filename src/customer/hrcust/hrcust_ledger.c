@@ -90,7 +90,7 @@ judge(json_t *e, json_t *rules, const char *day)
 }
 
 static json_t *
-shape(db_t *db, json_t *e, json_t *rules, const char *day)
+shape(db_t *db, json_t *e, json_t *rules, const cal_t *cal, const char *day)
 {
 	for (int i = 0; json_cols[i]; i++) {
 		const char *t = fg_jstr(e, json_cols[i]);
@@ -99,7 +99,7 @@ shape(db_t *db, json_t *e, json_t *rules, const char *day)
 	}
 	json_object_set_new(e, "suspected", json_boolean(json_integer_value(json_object_get(e, "suspected"))));
 	judge(e, rules, day);
-	json_t *next = hrcheck_next(db, fg_jstr(e, "customer_id"), day);
+	json_t *next = hrcheck_next(db, rules, cal, e, day);
 	json_object_set_new(e, "next_check", next ? next : json_null());
 	/* overdue: an open check past its day (a planned one past its day is made by the next run, then counted) */
 	json_object_set_new(e, "overdue", json_boolean(next && json_is_true(json_object_get(next, "overdue")) &&
@@ -174,7 +174,12 @@ hrcust_get(db_t *db, const auth_user_t *viewer, const char *customer_id)
 	char day[11];
 	today(day);
 	json_t *rules = hrcust_rules(db);
-	shape(db, e, rules, day);
+	fg_err_t ce = FG_ERR_INIT;
+	cal_t *cal = cal_get(db, &ce);
+	fg_err_clear(&ce);
+	shape(db, e, rules, cal, day);
+	if (cal)
+		cal_release(cal);
 	json_decref(rules);
 	int rc;
 	json_t *checks = db_all(db_q(db, "SELECT id, number, rule, due_on, status, finished_at FROM hr_checks WHERE customer_id = $1 "
@@ -199,8 +204,13 @@ hrcust_list(db_t *db, const hrcust_filter_t *f, json_t **out, fg_err_t *err)
 	if (!rows)
 		return fg_err(err, "internal");
 	json_t *rules = hrcust_rules(db), *e;
+	fg_err_t ce = FG_ERR_INIT;
+	cal_t *cal = cal_get(db, &ce);
+	fg_err_clear(&ce);
 	size_t i;
-	json_array_foreach(rows, i, e) shape(db, e, rules, day);
+	json_array_foreach(rows, i, e) shape(db, e, rules, cal, day);
+	if (cal)
+		cal_release(cal);
 	json_decref(rules);
 	*out = json_pack("{s:o, s:n, s:I}", "items", rows, "next_cursor", "total", (json_int_t)json_array_size(rows));
 	hrcust_mask(f->viewer, *out);
@@ -445,7 +455,6 @@ hrcust_update(db_t *db, const auth_user_t *actor, const char *cid, json_t *in, j
 	m = json_object();
 	for (int i = 0; fields[i]; i++)
 		json_object_set(m, fields[i], json_object_get(in, fields[i]) ? json_object_get(in, fields[i]) : json_object_get(before, fields[i]));
-	json_object_set(m, "suspected", json_object_get(before, "suspected"));
 	json_object_set_new(m, "suspected", json_integer(json_is_true(json_object_get(before, "suspected"))));
 	json_object_set(m, "suspected_reason", json_object_get(before, "suspected_reason"));
 	json_object_set(m, "suspected_by", json_object_get(before, "suspected_by"));
