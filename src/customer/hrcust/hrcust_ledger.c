@@ -346,7 +346,7 @@ static char *
 dump(json_t *m, const char *k)
 {
 	json_t *v = json_object_get(m, k);
-	return json_dumps(json_is_array(v) ? v : json_array(), JSON_COMPACT);
+	return json_is_array(v) ? json_dumps(v, JSON_COMPACT) : strdup("[]");
 }
 
 static const char *const fields[] = {"grade", "voltage_level", "industry", "sources", "emergency_power", "security_load_kw", "dual_power",
