@@ -1,7 +1,8 @@
 // Browser test for the important customers' ledger and the safety check on the phone (web/js/hrcust.js; issue 13
 // items 1–2): a crew member of the 用电检查 team opens a generated check from the list at phone size, records each
 // item (one hazard found with a note and a photo), finishes it and sees the finding; a customer manager at the desk
-// finds the customer in the ledger by grade, with its flag and its next check. Screenshots: /tmp/fg-hrcust-*.png.
+// finds the customer in the ledger by grade, with its flag and its next check, and enters another registry customer
+// into the ledger by its number. Screenshots: /tmp/fg-hrcust-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TAG, I18N, TEST_TIMEOUT, PHONE, DESK, FG_URL, must, launch, newPage, byId, waitText, login } from './lib.mjs';
@@ -28,6 +29,9 @@ before(async () => {
   fx.entry = await must('POST', '/safety-customers', { customer_id: fx.customer.id, grade: 'first', voltage_level: '35kV',
     sources: [{ name: '滨江I线', substation: '滨江变' }], last_checked_on: '2026-01-05',
     electricians: [{ name: '钱进', phone: '13700002222', qualification: '高压电工作业', valid_until: '2030-01-01' }] });
+  fx.other = await must('POST', '/customers', { kind: 'enterprise', name: '临澜冷库' + TAG, id_type: 'uscc',
+    id_number: uscc(`91330100MC${String((Date.now() + 7) % 1e7).padStart(7, '0')}`), org_unit_id: team.id,
+    contacts: [{ name: '孙经理', phone: '13900002222' }] });
   await must('POST', '/safety-checks/actions/generate', { on: '2026-03-20' });
   const list = await must('GET', `/safety-checks?customer_id=${fx.customer.id}`);
   fx.check = list.items.find((k) => k.due_on === '2026-04-05');
@@ -107,6 +111,17 @@ test('desk: the ledger by grade, the flag and the next check; the entry with its
     await waitText(page, 'hr-electricians', '13700002222');
     await waitText(page, 'hr-entry-checks', fx.check.number);
     await page.screenshot({ path: '/tmp/fg-hrcust-desk-entry.png', fullPage: true });
+    // a customer of the registry enters the ledger by its number
+    await byId(page, 'hr-tab-ledger').click();
+    await byId(page, 'hr-add').click();
+    await byId(page, 'hr-add-dialog-customer_id').fill(fx.other.number);
+    await byId(page, 'hr-add-dialog-grade').selectOption('second');
+    await byId(page, 'hr-add-dialog-submit').click();
+    await page.waitForURL((u) => u.pathname === '/safety-customers/' + fx.other.id);
+    await waitText(page, 'hr-grade', I18N.zh['hr.grade.second']);
+    const entry = await must('GET', '/safety-customers/' + fx.other.id);
+    assert.equal(entry.grade, 'second');
+    assert.equal(entry.voltage_level, '10kV');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

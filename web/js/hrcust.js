@@ -87,12 +87,19 @@ function renderLedger(el, { me, navigate }) {
   for (const c of [gradeSel, overdue, suspected]) c.addEventListener('change', load);
   async function add() {
     const r = await formDialog({ title: t('hr.add'), testid: 'hr-add-dialog', submit: t('common.save'), body: t('hr.add_hint'),
-      fields: [{ name: 'customer_id', label: t('hr.customer_id'), required: true },
+      fields: [{ name: 'customer_id', label: t('hr.customer_id'), required: true, hint: t('hr.customer_id_hint') },
         { name: 'grade', label: t('hr.grade'), type: 'select', options: GRADES.map((g) => ({ value: g, label: grade(g) })) },
         { name: 'voltage_level', label: t('hr.voltage'), value: '10kV', required: true },
         { name: 'event_start', label: t('hr.event_start'), type: 'date' }, { name: 'event_end', label: t('hr.event_end'), type: 'date' }],
-      onSubmit: (v) => {
-        const b = { customer_id: v.customer_id.trim(), grade: v.grade, voltage_level: v.voltage_level.trim() };
+      onSubmit: async (v) => {
+        // a customer number (KH…) is looked up in the registry; anything else is taken as the customer's id
+        let cid = v.customer_id.trim();
+        if (/^KH/i.test(cid)) {
+          const found = ((await get('/customers', { q: cid })).items || []).find((c) => c.number === cid.toUpperCase());
+          if (!found) throw Object.assign(new Error(t('hr.no_such_customer')), { details: { field: 'customer_id' } });
+          cid = found.id;
+        }
+        const b = { customer_id: cid, grade: v.grade, voltage_level: v.voltage_level.trim() };
         if (v.event_start) b.event_start = v.event_start;
         if (v.event_end) b.event_end = v.event_end;
         return post('/safety-customers', b);
