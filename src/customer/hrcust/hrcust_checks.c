@@ -657,17 +657,25 @@ hrcust_escalate(db_t *db, int64_t now_ms)
 	size_t i, j;
 	json_array_foreach(rows, i, k) {
 		const char *id = fg_jstr(k, "id");
-		if (db_begin(db) != 0)
+		if (db_begin(db) != 0 || db_lock_row(db, "hr_checks", id) != 0) {
+			db_rollback(db);
 			break;
+		}
 		json_t *before = hrcheck_get(db, NULL, id), *after = NULL, *u;
+		/* finished or escalated by another server since the list was read: a finished check is history */
+		if (!before || strcmp(fg_jstr(before, "status"), "done") == 0 || json_is_integer(json_object_get(before, "escalated_at"))) {
+			json_decref(before);
+			db_rollback(db);
+			continue;
+		}
 		char title[300], body[300], key[80];
 		fg_fmt(title, sizeof title, "用电检查逾期：%s", fg_jstr(k, "number"));
 		fg_fmt(body, sizeof body, "%s · %s，应于 %s 前完成", fg_jstr(k, "customer_name"), rule_zh(fg_jstr(k, "rule"), false), fg_jstr(k, "due_on"));
 		fg_fmt(key, sizeof key, "hr_check.overdue:%s", id);
-		int bad = !before;
+		int bad = 0;
 		json_array_foreach(managers, j, u) if (!bad && notify_add(db, fg_jstr(u, "id"), "hr_check_overdue", title, body, "hr_check", id, key) < 0)
 			bad = 1;
-		bad = bad || db_run(db_q(db, "UPDATE hr_checks SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL", "it", now_ms, id)) != DB_DONE ||
+		bad = bad || db_run(db_q(db, "UPDATE hr_checks SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL AND status <> 'done'", "it", now_ms, id)) != DB_DONE ||
 		      !(after = hrcheck_get(db, NULL, id)) || audit_write(db, FLOW_SYSTEM_ID, "escalate", "hr_check", id, before, after) != 0 ||
 		      db_commit(db) != 0;
 		json_decref(before);
