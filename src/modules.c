@@ -22,6 +22,7 @@ extern const fg_module_t meterproc_module; /* metering field-service cases (issu
 extern const fg_module_t metering_imports_module, rotation_module; /* metering (issue 12 item 4) */
 extern const fg_module_t metering_assets_module; /* metering assets (issue 12 item 1) */
 extern const fg_module_t emergency_module, drills_module; /* emergency mode, plans and drills (issue 13 items 5, 6) */
+extern const fg_module_t hrcust_module; /* high-risk and important customers and their checks (issue 13 items 1, 2) */
 
 const fg_module_t *const fg_modules[] = {
 	/* core */
@@ -45,6 +46,7 @@ const fg_module_t *const fg_modules[] = {
 	&portal_module,
 	&acceptance_module, &custmgr_module,
 	&appjobs_module,
+	&hrcust_module,
 	/* metering (issue 12): the ledger first, so a finished job's meters have moved before the modules that
 	 * follow the same work_order.finished look at them */
 	&metering_assets_module,

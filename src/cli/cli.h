@@ -68,6 +68,9 @@ int demo_metering(db_t *db, json_t *org_keys, int *anomalies, int *cases);
 /* Emergency plans of each kind, a recorded drill and one ahead, a past emergency with its review and today's on-call
  * roster, once per database (demo_emergency.c); *made: the plans made (0 when there already were some). */
 int demo_emergency(db_t *db, json_t *org_keys, int *made);
+/* 60 high-risk and important customers of every grade in the registry and the ledger, their checks generated as of
+ * today (some overdue), two run to the end; once per database (demo_hrcust.c). */
+int demo_hrcust(db_t *db, json_t *org_keys, int *made, int *checks);
 
 /* Creates the admin account if missing; prints its generated password once. */
 int cli_ensure_admin(db_t *db);

@@ -170,6 +170,12 @@ cmd_demo(int argc, char **argv)
 	if (plans)
 		printf("demo emergency plans loaded: %d, a drill recorded and one ahead, a past emergency with its review, "
 		       "today's on-call roster\n", plans);
+	int hr = 0, hrchecks = 0;
+	if (demo_hrcust(db, keys, &hr, &hrchecks) != 0)
+		goto out;
+	if (hr)
+		printf("demo safety customers loaded: %d high-risk and important customers of every grade, %d checks generated\n", hr,
+		    hrchecks);
 	if (made_users)
 		printf("demo people sign in with %s%s\n", pw == gen ? "the password " : "FIELDGRID_DEMO_PASSWORD",
 		    pw == gen ? gen : "");

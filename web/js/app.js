@@ -27,6 +27,7 @@ import { renderRotation } from './rotation.js';
 import { renderMeterAssets } from './meterassets.js';
 import { renderMeterQuality } from './mquality.js';
 import { renderEmergency } from './emergency.js';
+import { renderHrcust } from './hrcust.js';
 import { loading } from './ui.js';
 import { beginPage, endPage } from './lifecycle.js';
 import { loadFlows, forgetFlows } from './flows.js';
@@ -47,6 +48,7 @@ const VIEWS = {
   meter_assets: renderMeterAssets,
   metering_quality: renderMeterQuality,
   emergency: renderEmergency,
+  safety_customers: renderHrcust,
 };
 const state = {
   me: null,

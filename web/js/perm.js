@@ -69,6 +69,8 @@ export const canMeterQuality = (me) => allows(me, 'metering.read');
 /** 应急 (issue 13 items 5–6): emergencies.read sees emergencies and the on-call roster; drills.read the emergency plans and
  * the drill calendar; emergencies.declare declares and ends, emergencies.review reviews, drills.write keeps plans and drills. */
 export const canEmergency = (me) => allows(me, 'emergencies.read') || allows(me, 'drills.read');
+/** 重要客户台账 / 用电检查 (issue 13 items 1–2): hrcust.read sees the ledger and the checks; hrcust.check records a check. */
+export const canHrcust = (me) => allows(me, 'hrcust.read');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -93,6 +95,8 @@ export const SECTIONS = [
   { id: 'meter_assets', path: '/meter-assets', icon: 'parts', key: 'nav.meter_assets', ready: true, visible: canMeterAssets },
   { id: 'metering_quality', path: '/metering-quality', icon: 'supervision', key: 'nav.metering_quality', ready: true, visible: canMeterQuality },
   { id: 'emergency', path: '/emergency', icon: 'supervision', key: 'nav.emergency', ready: true, visible: canEmergency, alias: ['/drills'] },
+  { id: 'safety_customers', path: '/safety-customers', icon: 'supervision', key: 'nav.safety_customers', ready: true, visible: canHrcust,
+    alias: ['/safety-checks'] },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 

@@ -71,6 +71,15 @@ static const struct {
 	{"feedback.read", ROLE_CUSTOMER_SERVICE | ROLE_CUSTOMER_MANAGER | ROLE_MANAGER | ROLE_DISPATCHER | ROLE_SUPERVISOR |
 	    ROLE_VIEWER},
 	{"feedback.write", ROLE_CUSTOMER_SERVICE | ROLE_CUSTOMER_MANAGER | ROLE_MANAGER | ROLE_DISPATCHER},
+	/* high-risk and important customers and their safety checks (src/customer/hrcust, docs/api.md "Safety customers
+	 * and their checks"): customer managers keep the ledger with managers; crews, leaders and customer managers run
+	 * the checks on site; managers edit the rules and generate now; the counter, dispatchers, supervisors and viewers
+	 * read */
+	{"hrcust.admin", ROLE_MANAGER},
+	{"hrcust.check", ROLE_CREW | ROLE_LEADER | ROLE_CUSTOMER_MANAGER},
+	{"hrcust.read", ROLE_CUSTOMER_SERVICE | ROLE_CUSTOMER_MANAGER | ROLE_MANAGER | ROLE_DISPATCHER | ROLE_SUPERVISOR | ROLE_VIEWER |
+			    ROLE_LEADER | ROLE_CREW},
+	{"hrcust.write", ROLE_CUSTOMER_MANAGER | ROLE_MANAGER},
 	{"idtags.credit", ROLE_MANAGER | ROLE_DISPATCHER},
 	{"idtags.write", ROLE_MANAGER},
 	{"kb.write", 0},
