@@ -231,7 +231,7 @@ seals_accept(db_t *db, const auth_user_t *actor, const char *id, json_t *in, jso
 		return -1;
 	int64_t now = fg_now_ms();
 	if (db_run(db_q(db, "UPDATE customer_seals SET status = 'rectified', accepted_by = $1, accepted_at = $2, acceptance_note = $3, "
-			    "updated_at = $2, version = version + 1 WHERE id = $4 AND status = 'sealed'", "tits", actor->id, now,
+			    "updated_at = $2, version = version + 1 WHERE id = $4 AND status = 'sealed'", "titt", actor->id, now,
 			fg_jstr(in, "note"), id)) != DB_DONE) {
 		json_decref(before);
 		return db_fail(db, err);
