@@ -94,9 +94,9 @@ power_on(req_t *r)
 const route_t seals_routes[] = {
 	{"GET", "/api/v1/seals", list, "hazards.read", 0, .resp = "list:",
 	    .doc = "Sealings, those still on first (customer_id, status filters)"},
-	{"POST", "/api/v1/seals", create, "seals.write", 0, .body = create_spec, .ok = "201", .errors = HTTP_ERRORS("seal_number_in_use"),
+	{"POST", "/api/v1/seals", create, "seals.write", 0, .body = create_spec, .ok = "201", .errors = HTTP_ERRORS("seal_number_in_use", "not_found"),
 	    .doc = "Records a sealing on site: the equipment, why, the seals' numbers and photos"},
-	{"POST", "/api/v1/seals/power-on", power_on, "hazards.write", 0, .body = power_spec, .errors = HTTP_ERRORS("equipment_sealed"),
+	{"POST", "/api/v1/seals/power-on", power_on, "hazards.write", 0, .body = power_spec, .errors = HTTP_ERRORS("equipment_sealed", "not_found"),
 	    .doc = "A request to energise the customer's equipment: refused while a seal is on it; an allowed request is audited"},
 	{"GET", "/api/v1/seals/{id}", get, "hazards.read", 0, .doc = "A sealing with its numbers"},
 	{"POST", "/api/v1/seals/{id}/actions/accept", accept_seal, "seals.write", 0, .body = accept_spec,
