@@ -65,6 +65,9 @@ void demo_subscribe(void);
  * metering case of each of the seven desk processes at varied stages, once per database (demo_metering.c).
  * *anomalies, *cases: how many were added. */
 int demo_metering(db_t *db, json_t *org_keys, int *anomalies, int *cases);
+/* The demo customers' hazards in every state of their process and one sealed installation, once per database
+ * (demo_hazards.c). *made: hazards added; *sealed: 1 when the seal was put on. */
+int demo_hazards(db_t *db, int *made, int *sealed);
 
 /* Creates the admin account if missing; prints its generated password once. */
 int cli_ensure_admin(db_t *db);

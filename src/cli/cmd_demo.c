@@ -164,6 +164,11 @@ cmd_demo(int argc, char **argv)
 		    anomalies);
 	if (cases)
 		printf("demo metering cases loaded: %d, one of each process, from the field stage to awaiting approval\n", cases);
+	int hz = 0, sealed = 0;
+	if (demo_hazards(db, &hz, &sealed) != 0)
+		goto out;
+	if (hz)
+		printf("demo customer hazards loaded: %d in every state, %d sealed installation\n", hz, sealed);
 	if (made_users)
 		printf("demo people sign in with %s%s\n", pw == gen ? "the password " : "FIELDGRID_DEMO_PASSWORD",
 		    pw == gen ? gen : "");

@@ -73,13 +73,28 @@ end_of_day(const char *day)
 	return (int64_t)(d + 1) * 86400000LL - 8 * 3600000LL - 1;
 }
 
-/* from + n working days (the engine's count), as the end of that day. */
+/* from + n working days (the engine's count), as the end of that day. A day past the calendar's last known year
+ * (a notice in December with a 30-day limit, before next year's holidays are entered) is counted on weekdays alone
+ * rather than refused: the customer's day must be printed on the notice now; an admin entering the year later
+ * does not move a day already printed. */
 static int
 working_days(db_t *db, int64_t from, long long n, int64_t *due, fg_err_t *err)
 {
 	json_t *after = json_pack("{s:I}", "working_days", n);
 	int rc = flow_deadline_due(db, from, after, due, err);
 	json_decref(after);
+	if (rc != 0 && err->code && strcmp(err->code, "calendar_year_unknown") == 0) {
+		fg_err_clear(err);
+		char day[11];
+		cal_local_day(from, day);
+		long d = day_diff("1970-01-01", day); /* 1970-01-01 was a Thursday: (d + 3) % 7 is 0 on Mondays */
+		for (long long k = 0; k < n;)
+			if ((++d + 3) % 7 < 5)
+				k++;
+		*due = (int64_t)(d + 1) * 86400000LL - 8 * 3600000LL - 1;
+		log_warn("hazards: %lld working days from %s counted on weekdays (the calendar does not hold the year yet)", n, day);
+		return 0;
+	}
 	if (rc == 0) {
 		char day[11];
 		cal_local_day(*due, day);
