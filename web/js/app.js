@@ -26,6 +26,7 @@ import { renderMeterproc } from './meterproc.js';
 import { renderRotation } from './rotation.js';
 import { renderMeterAssets } from './meterassets.js';
 import { renderMeterQuality } from './mquality.js';
+import { renderHazards } from './hazards.js';
 import { loading } from './ui.js';
 import { beginPage, endPage } from './lifecycle.js';
 import { loadFlows, forgetFlows } from './flows.js';
@@ -45,6 +46,7 @@ const VIEWS = {
   rotation: renderRotation,
   meter_assets: renderMeterAssets,
   metering_quality: renderMeterQuality,
+  hazards: renderHazards,
 };
 const state = {
   me: null,

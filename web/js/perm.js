@@ -66,6 +66,9 @@ export const canMeterAssets = (me) => allows(me, 'metering.read');
 /** 质量与评价 (issue 12 item 6): metering.read sees the evaluation and the samples; metering.write draws and records re-checks;
  * metering.admin maps transformer areas to teams. */
 export const canMeterQuality = (me) => allows(me, 'metering.read');
+/** 用电安全隐患 (issue 13 items 3–4): hazards.read sees the hazard board, a hazard and the seals; hazards.write records
+ * hazards and moves them; seals.write seals; seals.remove removes a seal; hazards.report exports the authority's report. */
+export const canHazards = (me) => allows(me, 'hazards.read');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -89,6 +92,7 @@ export const SECTIONS = [
   { id: 'rotation', path: '/rotation', icon: 'orders', key: 'nav.rotation', ready: true, visible: canRotation },
   { id: 'meter_assets', path: '/meter-assets', icon: 'parts', key: 'nav.meter_assets', ready: true, visible: canMeterAssets },
   { id: 'metering_quality', path: '/metering-quality', icon: 'supervision', key: 'nav.metering_quality', ready: true, visible: canMeterQuality },
+  { id: 'hazards', path: '/hazards', icon: 'supervision', key: 'nav.hazards', ready: true, visible: canHazards },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 

@@ -689,3 +689,22 @@ hazards_escalate_job(db_t *db, int64_t now)
 {
 	return hazards_escalate(db, now);
 }
+
+/* ---- the customer a crew records a hazard against ---- */
+
+int
+hazards_customer_lookup(db_t *db, const char *q, json_t **out, fg_err_t *err)
+{
+	if (!q || strlen(q) < 2)
+		return fg_err_field(err, q ? "invalid_query" : "missing_field", "q", "at least 2 characters of the customer's name or number");
+	char like[256];
+	fg_fmt(like, sizeof like, "%%%s%%", q);
+	int rc;
+	json_t *rows = db_all(db_q(db, "SELECT c.id, c.number, c.name, (SELECT MIN(a.number) FROM customer_accounts a WHERE a.customer_id = "
+				       "c.id) AS account_number FROM customers c WHERE c.name LIKE $1 OR c.number LIKE $1 OR EXISTS (SELECT 1 FROM "
+				       "customer_accounts a WHERE a.customer_id = c.id AND a.number LIKE $1) ORDER BY c.number LIMIT 20", "t", like), &rc);
+	if (!rows)
+		return fg_err(err, "internal");
+	*out = json_pack("{s:o}", "items", rows);
+	return 0;
+}

@@ -40,6 +40,9 @@ int hazards_notice_pdf(db_t *db, const char *id, unsigned char **out, size_t *ou
 int hazards_report_csv(db_t *db, const char *from, const char *to, char **out, size_t *outlen, fg_err_t *err);
 /* The kinds as the flow file lists them (borrowed). */
 json_t *hazards_kinds(void);
+/* Customers by a part of their name, number or an account number (at least 2 characters), at most 20: {items: [{id,
+ * number, name, account_number}]} — what a crew needs to record a hazard against the right customer. */
+int hazards_customer_lookup(db_t *db, const char *q, json_t **out, fg_err_t *err);
 void hazards_mask(const auth_user_t *viewer, json_t *h);
 
 #endif

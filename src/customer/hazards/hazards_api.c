@@ -150,6 +150,15 @@ analysis(req_t *r)
 }
 
 static void
+customer_lookup(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	int rc = hazards_customer_lookup(r->db, http_query(r, "q"), &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
+static void
 notice(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
@@ -206,6 +215,8 @@ const route_t hazards_routes[] = {
 	{"POST", "/api/v1/hazards", create, "hazards.write", 0, .body = create_spec, .ok = "201", .errors = HTTP_ERRORS("not_found"),
 	    .doc = "Records a hazard found at a customer's installation (state open)"},
 	{"GET", "/api/v1/hazards/kinds", kinds, "hazards.read", 0, .doc = "The kinds of hazard (data/flows/customer_hazard.json)"},
+	{"GET", "/api/v1/hazards/customers", customer_lookup, "hazards.write", 0, .errors = HTTP_ERRORS("missing_field"),
+	    .doc = "Customers by a part of their name, number or account number (q, 2 characters or more; at most 20): whom to record a hazard against"},
 	{"GET", "/api/v1/hazards/analysis", analysis, "hazards.read", 0, .errors = HTTP_ERRORS("missing_field"),
 	    .doc = "The year's analysis: counts by kind, side, state, severity and month; closure time; overdue and escalated"},
 	{"GET", "/api/v1/hazards/report", report, "hazards.report", 0, .resp = "text/csv", .errors = HTTP_ERRORS("missing_field"),
