@@ -262,6 +262,13 @@ test(`${LABEL} recording refusals and the searchable database with its yearly an
   assert.ok(an.json.by_side.find((k) => k.key === 'grid').n >= 1);
   assert.equal(an.json.by_state.reduce((t, m) => t + m.n, 0), an.json.total);
   expectError(await api('GET', '/hazards/analysis', { token: s.viewer.token }), 400, 'missing_field', 'year');
+  // a crew finds the customer without customers.read; a viewer may not look customers up this way
+  const found = await api('GET', `/hazards/customers?q=${encodeURIComponent(cust.name)}`, { token: s.crew.token });
+  expectStatus(found, 200);
+  assert.deepEqual(found.json.items.map((c) => c.id), [cust.id]);
+  expectError(await api('GET', '/hazards/customers?q=x', { token: s.crew.token }), 400, 'invalid_query', 'q');
+  expectError(await api('GET', '/hazards/customers', { token: s.crew.token }), 400, 'missing_field', 'q');
+  expectError(await api('GET', `/hazards/customers?q=${encodeURIComponent(cust.name)}`, { token: s.viewer.token }), 403, 'forbidden');
   const kinds = await api('GET', '/hazards/kinds', { token: s.viewer.token });
   assert.ok(kinds.json.items.some((k) => k.code === 'interlock' && k.name_zh));
   expectError(await api('GET', '/hazards/report?from=2026-02-01&to=2026-01-01', { token: s.cm.token }), 400, 'invalid_query', 'to');

@@ -92,7 +92,7 @@ function renderBoard(el, { me, navigate }) {
       h('button.btn', { type: 'button', testid: 'hz-seals', text: t('hz.seals'), onclick: () => navigate('/hazards/seals') }))),
   err,
   h('section.card', h('h2', { text: t('hz.board') }),
-    h('div.toolbar', side, state, h('label.small', overdue, ' ', t('hz.overdue_only')), yearIn, q),
+    h('div.toolbar.hz-filters', side, state, h('label.small', overdue, ' ', t('hz.overdue_only')), yearIn, q),
     listBox),
   h('section.card', h('h2', { text: t('hz.analysis') }), chartBox, summary),
   allows(me, 'hazards.report') ? h('section.card', h('h2', { text: t('hz.report') }),
