@@ -503,7 +503,7 @@ hazards_search(db_t *db, const auth_user_t *viewer, const hazards_filter_t *f, j
 		fg_fmt(like, sizeof like, "%%%s%%", f->q);
 	const char *where =
 	    " WHERE ($1 = '' OR h.customer_id = $1) AND ($2 = '' OR h.kind = $2) AND ($3 = '' OR h.side = $3) AND "
-	    "($4 = '' OR h.status = $4) AND ($5 = 0 OR (h.found_at >= $5 AND h.found_at < $6)) AND "
+	    "($4 = '' OR h.status = $4) AND (CAST($5 AS BIGINT) = 0 OR (h.found_at >= $5 AND h.found_at < $6)) AND "
 	    "($7 = '' OR h.description LIKE $7 OR h.location LIKE $7 OR h.number LIKE $7 OR c.name LIKE $7 OR c.number LIKE $7) AND "
 	    "($8 < 0 OR ($8 = 1) = (h.status NOT IN ('closed', 'cancelled') AND h.due_at IS NOT NULL AND h.due_at < $9)) AND "
 	    "($10 = 0 OR h.status NOT IN ('closed', 'cancelled'))";
