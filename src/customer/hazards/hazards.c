@@ -17,6 +17,7 @@
 
 #define COLS                                                                                                             \
 	"h.id, h.number, h.customer_id, c.number AS customer_number, c.name AS customer_name, c.id_type AS customer_id_type, " \
+	"(SELECT MIN(a.number) FROM customer_accounts a WHERE a.customer_id = c.id) AS customer_account, "                    \
 	"h.check_id, h.kind, h.side, h.severity, h.description, h.location, h.photos, h.found_by, fu.display_name AS "       \
 	"found_by_name, h.found_at, h.status, h.due_at, h.escalation, h.escalated_at, h.owner_id, ou.display_name AS "        \
 	"owner_name, h.plan, h.deadline, h.notice_number, h.notice_at, h.rectify_by, h.requirement, h.signer_name, "         \
@@ -141,8 +142,10 @@ shown(json_t *row, int64_t now)
 	bool overdue = open && json_is_integer(due) && json_integer_value(due) < now;
 	json_object_set_new(row, "open", json_boolean(open));
 	json_object_set_new(row, "overdue", json_boolean(overdue));
-	json_object_set_new(row, "customer", json_pack("{s:O, s:O, s:O}", "id", json_object_get(row, "customer_id"), "number",
-						    json_object_get(row, "customer_number"), "name", json_object_get(row, "customer_name")));
+	json_object_set_new(row, "customer", json_pack("{s:O, s:O, s:O, s:O}", "id", json_object_get(row, "customer_id"), "number",
+						    json_object_get(row, "customer_number"), "name", json_object_get(row, "customer_name"),
+						    "account_number", json_object_get(row, "customer_account")));
+	json_object_del(row, "customer_account");
 	json_object_del(row, "customer_number");
 	json_object_del(row, "customer_name");
 	return row;

@@ -196,7 +196,10 @@ hazards_notice_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen
 	text(&l, MARGIN, 10, buf);
 	l.y -= 6;
 	json_t *c = json_object_get(h, "customer");
-	fg_fmt(buf, sizeof buf, "%s（户号 %s）：", fg_jstr(c, "name"), fg_jstr(c, "number"));
+	if (fg_jstr(c, "account_number"))
+		fg_fmt(buf, sizeof buf, "%s（户号 %s）：", fg_jstr(c, "name"), fg_jstr(c, "account_number"));
+	else
+		fg_fmt(buf, sizeof buf, "%s（客户编号 %s）：", fg_jstr(c, "name"), fg_jstr(c, "number"));
 	text(&l, MARGIN, 12, buf);
 	when(json_object_get(h, "found_at"), a, sizeof a);
 	fg_fmt(buf, sizeof buf, "    根据国家有关电力供应与使用的规定，我单位于 %s 对贵户用电安全情况进行了检查，发现下列用电安全隐患，"

@@ -57,7 +57,8 @@ hazards_report_csv(db_t *db, const char *from, const char *to, char **out, size_
 	long d0 = day_diff("1970-01-01", from), d1 = day_diff("1970-01-01", to);
 	int64_t a = (int64_t)d0 * 86400000LL - 8 * 3600000LL, b = (int64_t)(d1 + 1) * 86400000LL - 8 * 3600000LL;
 	int rc;
-	json_t *rows = db_all(db_q(db, "SELECT h.id, h.number, h.notice_number, c.name AS customer_name, c.number AS customer_number, h.kind, "
+	json_t *rows = db_all(db_q(db, "SELECT h.id, h.number, h.notice_number, c.name AS customer_name, COALESCE((SELECT MIN(a.number) FROM "
+				       "customer_accounts a WHERE a.customer_id = c.id), c.number) AS customer_number, h.kind, "
 				       "h.severity, h.location, h.description, h.found_at, h.notice_at, h.signer_name, h.signed_at, h.rectify_by, "
 				       "h.status, h.reported_at, h.closed_at, (SELECT f.checked_on FROM customer_hazard_followups f WHERE f.hazard_id = "
 				       "h.id ORDER BY f.created_at DESC, f.id DESC LIMIT 1) AS last_check_on, (SELECT f.result FROM "
