@@ -300,6 +300,16 @@ test(`${LABEL} an overdue hazard escalates, one level at a time, once each`, asy
   expectStatus(n, 200);
   const mine = (n.json.items || n.json).filter((x) => x.entity_id === h.id);
   assert.deepEqual(mine.map((x) => x.kind).sort(), ['customer_hazard_escalated', 'customer_hazard_overdue']);
+
+  // a grid-side plan past its deadline: its owner is told as well
+  let gh = await hazard(s.crew.token, cust, { side: 'grid', kind: 'equipment' });
+  const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+  gh = (await act(s.cm.token, gh.id, 'plan', { owner_id: s.leader.user.id, deadline: today, plan: '更换' })).json;
+  expectStatus(await api('POST', '/hazards/actions/escalate', { token: s.mgr.token, body: { at: gh.due_at + 3600e3 } }), 200);
+  const ln = await api('GET', '/notifications', { token: s.leader.token });
+  assert.deepEqual((ln.json.items || ln.json).filter((x) => x.entity_id === gh.id).map((x) => x.kind), ['customer_hazard_overdue']);
+  const board = await api('GET', `/hazards?customer_id=${cust.id}&side=grid`, { token: s.viewer.token });
+  assert.equal(board.json.items.find((x) => x.id === gh.id).escalation, 1);
 });
 
 async function seal(token, cust, extra = {}) {

@@ -615,14 +615,17 @@ hazards_analysis(db_t *db, int year, json_t **out, fg_err_t *err)
 
 /* ---- escalation of overdue hazards ---- */
 
+/* The level's roles are told, and a grid-side plan's owner as well (the one who has to act). */
 static int
-tell(db_t *db, json_t *level, const char *id, const char *number, int lvl)
+tell(db_t *db, json_t *level, const char *id, const char *number, const char *owner, int lvl)
 {
 	char dedupe[96], body[128];
 	fg_fmt(dedupe, sizeof dedupe, "customer_hazard:%s:%d", id, lvl);
 	fg_fmt(body, sizeof body, "%s", number);
 	size_t i, j;
 	json_t *role, *u;
+	if (owner && notify_add(db, owner, fg_jstr(level, "kind"), fg_jstr(level, "title_zh"), body, "customer_hazard", id, dedupe) < 0)
+		return -1;
 	json_array_foreach(json_object_get(level, "roles"), i, role) {
 		json_t *us = notify_role_users(db, json_string_value(role));
 		if (!us)
@@ -644,7 +647,7 @@ int
 hazards_escalate(db_t *db, int64_t now)
 {
 	int rc;
-	json_t *rows = db_all(db_q(db, "SELECT id, number, due_at, escalation FROM customer_hazards WHERE status NOT IN ('closed', "
+	json_t *rows = db_all(db_q(db, "SELECT id, number, due_at, escalation, owner_id FROM customer_hazards WHERE status NOT IN ('closed', "
 				       "'cancelled') AND due_at IS NOT NULL AND due_at < $1 AND escalation < 2 ORDER BY due_at, id", "i", now), &rc);
 	if (!rows)
 		return -1;
@@ -669,7 +672,7 @@ hazards_escalate(db_t *db, int64_t now)
 					       "WHERE id = $3 AND escalation < $1 AND status NOT IN ('closed', 'cancelled') RETURNING id", "iit", (int64_t)lvl,
 					   now, id), &rc);
 		json_t *after = moved ? hazards_get(db, NULL, id) : NULL;
-		bool ok = moved ? after && tell(db, json_object_get(esc, lvl == 1 ? "level1" : "level2"), id, fg_jstr(r, "number"), lvl) == 0 &&
+		bool ok = moved ? after && tell(db, json_object_get(esc, lvl == 1 ? "level1" : "level2"), id, fg_jstr(r, "number"), fg_jstr(r, "owner_id"), lvl) == 0 &&
 				      audit_write(db, FLOW_SYSTEM_ID, "escalate", "customer_hazard", id, before, after) == 0
 				: rc == DB_DONE;
 		json_decref(before);
