@@ -127,3 +127,38 @@ test('desk: the board highlights overdue hazards and draws the year\'s chart', {
     await page.close();
   }
 });
+
+test('phone: a crew seals the unregistered generator on site; the rectification accepted, the seal still on', { timeout: TEST_TIMEOUT }, async () => {
+  const zh = I18N.zh;
+  const { page, problems } = await newPage(browser, PHONE);
+  try {
+    await login(page, fx.crew.username, PASSWORD, '/hazards/seals');
+    await byId(page, 'seal-form').waitFor();
+    await Promise.all([page.waitForResponse((r) => isApi(r, 'GET', '/hazards/customers')), byId(page, 'seal-customer-q').fill(fx.name)]);
+    await page.waitForFunction((id) => document.querySelector('[data-testid="seal-customer"]').value === id, fx.customer.id);
+    await byId(page, 'seal-equipment').fill('移动式柴油发电机');
+    await byId(page, 'seal-reason').selectOption('unregistered_source');
+    const n1 = 'FYB' + TAG, n2 = 'FYC' + TAG;
+    await byId(page, 'seal-numbers').fill(`${n1}，${n2}`);
+    await Promise.all([page.waitForResponse((r) => isApi(r, 'POST', '/attachments') && r.status() === 201),
+      byId(page, 'seal-photos-input').setInputFiles({ name: 'seal.jpg', mimeType: 'image/jpeg', buffer: JPEG })]);
+    await byId(page, 'seal-photos-thumb').first().waitFor();
+    const [made] = await Promise.all([page.waitForResponse((r) => isApi(r, 'POST', '/seals')), byId(page, 'seal-submit').click()]);
+    assert.equal(made.status(), 201, await made.text());
+    const row = byId(page, 'seal-row-' + n1);
+    await row.waitFor();
+    assert.ok((await row.textContent()).includes(zh['seal.status.sealed']));
+    assert.ok((await row.textContent()).includes(n2));
+    // power-on of that equipment is refused while the seal is on
+    const tok = await tokenOf(fx.crew.username, PASSWORD);
+    assert.equal((await api('POST', '/seals/power-on', { customer_id: fx.customer.id, equipment: '移动式柴油发电机' }, tok)).status, 409);
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && /\/seals\/[^/]+\/actions\/accept$/.test(new URL(r.url()).pathname) && r.status() === 200),
+      row.locator('[data-testid="seal-accept"]').click()]);
+    await page.waitForFunction((n) => document.querySelector(`[data-testid="seal-row-${n}"]`)?.textContent.includes('待拆封'), n1);
+    assert.equal(await byId(page, 'seal-row-' + n1).locator('[data-testid="seal-remove"]').count(), 0, 'a crew may not remove a seal');
+    await page.screenshot({ path: '/tmp/fg-hazards-seals.png', fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});

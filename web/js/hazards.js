@@ -395,7 +395,7 @@ async function renderSeals(el, { me, navigate }) {
     const photos = pendingPhotos({ testid: 'seal-photos', label: t('hz.take_photo'), required: true });
     const submit = h('button.btn.btn-primary.btn-block', { type: 'submit', testid: 'seal-submit', text: t('seal.record') });
     form = h('form.card.stack', { testid: 'seal-form' }, h('h2', { text: t('seal.record') }), field(t('hz.customer'), cust), field(t('seal.equipment'), equipment),
-      field(t('seal.reason'), reason), field(t('seal.numbers'), numbers), field(t('hz.place'), place), photos, submit);
+      field(t('seal.reason'), reason), field(t('seal.numbers'), numbers), field(t('seal.place'), place), photos, submit);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       err.show(null);
@@ -408,8 +408,9 @@ async function renderSeals(el, { me, navigate }) {
       } catch (ex) { err.show(ex); } finally { submit.disabled = false; }
     });
   }
+  // the crew on site records first; the sealings on file follow
   mount(el, h('div.page-head', h('h1.page-title', { text: t('hz.seals'), tabindex: '-1' })), err,
-    h('section.card', listBox), form, h('p', link('/hazards', t('hz.back'), navigate, 'hz-back')));
+    form, h('section.card', h('h2', { text: t('seal.list') }), listBox), h('p', link('/hazards', t('hz.back'), navigate, 'hz-back')));
   const act = async (s, action) => {
     err.show(null);
     try { await post(`/seals/${encodeURIComponent(s.id)}/actions/${action}`, {}); toast(t('seal.done.' + action)); renderSeals(el, { me, navigate }); } catch (e) { err.show(e); }
