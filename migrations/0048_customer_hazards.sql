@@ -107,3 +107,17 @@ CREATE TABLE customer_seal_numbers (
     PRIMARY KEY (seal_id, number)
 );
 CREATE UNIQUE INDEX customer_seal_numbers_in_use ON customer_seal_numbers(number) WHERE released_at IS NULL;
+
+-- The one searchable hazard database (R2.16): the customer hazards and, read-only, the hazards found at joint
+-- acceptance (application_hazards, migration 0034), in one shape. The second half reads the acceptance module's
+-- table as its published view: a change of application_hazards changes this view with it (same context).
+CREATE VIEW hazard_entries AS
+SELECT 'customer' AS source, h.id, h.number, h.customer_id, c.name AS customer_name, c.id_type AS name_id_type, h.kind,
+       h.side, h.severity, h.description, h.location, h.status, h.found_at, h.due_at, NULL AS deadline, h.closed_at,
+       NULL AS application_id
+  FROM customer_hazards h JOIN customers c ON c.id = h.customer_id
+UNION ALL
+SELECT 'application' AS source, a.id, ap.number, ap.customer_id, ap.applicant_name AS customer_name, ap.id_type AS name_id_type,
+       'acceptance' AS kind, 'customer' AS side, a.severity, a.description, a.department AS location, a.status, a.found_at,
+       NULL AS due_at, a.deadline, a.closed_at, a.application_id
+  FROM application_hazards a JOIN applications ap ON ap.id = a.application_id;

@@ -312,6 +312,33 @@ test(`${LABEL} an overdue hazard escalates, one level at a time, once each`, asy
   assert.equal(board.json.items.find((x) => x.id === gh.id).escalation, 1);
 });
 
+test(`${LABEL} one database: customer hazards and, read-only, those found at joint acceptance`, async () => {
+  const s = await people();
+  const app = await appStaff();
+  const cust = await customer(app.counter.token);
+  const mine = await hazard(s.crew.token, cust, { description: uniq('配电室渗水') });
+  const a = await createApplication(app.counter.token, 'hv_single', { customer_id: cust.id });
+  const word = uniq('挡鼠板');
+  const ah = await api('POST', `/applications/${a.id}/hazards`, { token: app.disp.token,
+    body: { description: `配电室未设${word}`, deadline: '2999-01-01', severity: 'general' } });
+  expectStatus(ah, 201);
+  let r = await api('GET', `/hazards/database?customer_id=${cust.id}`, { token: s.viewer.token });
+  expectStatus(r, 200);
+  assert.deepEqual(r.json.items.map((x) => x.source).sort(), ['application', 'customer']);
+  const fromApp = r.json.items.find((x) => x.source === 'application');
+  assert.equal(fromApp.id, ah.json.id);
+  assert.equal(fromApp.application_id, a.id);
+  assert.equal(fromApp.number, a.number);
+  assert.equal(fromApp.kind, 'acceptance');
+  assert.equal(fromApp.open, true);
+  assert.equal(r.json.items.find((x) => x.source === 'customer').id, mine.id);
+  r = await api('GET', `/hazards/database?q=${encodeURIComponent(word)}`, { token: s.viewer.token });
+  assert.deepEqual(r.json.items.map((x) => x.id), [ah.json.id]);
+  r = await api('GET', `/hazards/database?customer_id=${cust.id}&source=customer`, { token: s.viewer.token });
+  assert.deepEqual(r.json.items.map((x) => x.id), [mine.id]);
+  expectError(await api('GET', '/hazards/database?source=faults', { token: s.viewer.token }), 400, 'invalid_query', 'source');
+});
+
 async function seal(token, cust, extra = {}) {
   const photo = await upload(token, JPEG, 'image/jpeg', 'seal.jpg');
   const r = await api('POST', '/seals', { token, body: { customer_id: cust.id, equipment: '1号自备发电机', reason: 'unregistered_source',

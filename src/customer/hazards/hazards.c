@@ -714,3 +714,72 @@ hazards_customer_lookup(db_t *db, const char *q, json_t **out, fg_err_t *err)
 	*out = json_pack("{s:o}", "items", rows);
 	return 0;
 }
+
+/* ---- the one database: customer hazards and, read-only, those found at joint acceptance ---- */
+
+int
+hazards_database(db_t *db, const auth_user_t *viewer, const hazards_filter_t *f, const char *source, json_t **out, fg_err_t *err)
+{
+	static const char *const sources[] = {"all", "customer", "application", NULL};
+	if (source && !fg_one_of(source, sources))
+		return fg_err_field(err, "invalid_query", "source", "all, customer or application");
+	if (!source || strcmp(source, "all") == 0)
+		source = "";
+	int64_t now = fg_now_ms(), from = 0, to = 0;
+	if (f->year) {
+		char a[11], b[11];
+		fg_fmt(a, sizeof a, "%04d-01-01", f->year);
+		fg_fmt(b, sizeof b, "%04d-12-31", f->year);
+		from = end_of_day(a) + 1 - 86400000LL;
+		to = end_of_day(b) + 1;
+	}
+	char like[256] = "", today[11];
+	cal_local_day(now, today);
+	if (f->q && *f->q)
+		fg_fmt(like, sizeof like, "%%%s%%", f->q);
+	/* open: not closed or cancelled; overdue: open and past due_at (customer) or its deadline day (application) */
+	const char *where = " WHERE ($1 = '' OR source = $1) AND ($2 = '' OR customer_id = $2) AND "
+			    "(CAST($3 AS BIGINT) = 0 OR (found_at >= $3 AND found_at < $4)) AND "
+			    "($5 = '' OR description LIKE $5 OR location LIKE $5 OR number LIKE $5 OR customer_name LIKE $5) AND "
+			    "($6 = 0 OR status NOT IN ('closed', 'cancelled'))";
+	char sql[2048];
+	fg_fmt(sql, sizeof sql, "SELECT source, id, number, customer_id, customer_name, name_id_type, kind, side, severity, description, location, "
+				"status, found_at, due_at, deadline, closed_at, application_id FROM hazard_entries%s ORDER BY found_at DESC, id LIMIT %d "
+				"OFFSET %lld", where, f->limit, f->offset);
+#define ARGS "ttiiti", source, f->customer_id ? f->customer_id : "", from, to, like, (int64_t)(f->open == 1)
+	int rc;
+	json_t *rows = db_all(db_q(db, sql, ARGS), &rc);
+	fg_fmt(sql, sizeof sql, "SELECT COUNT(*) AS n FROM hazard_entries%s", where);
+	json_t *n = db_one(db_q(db, sql, ARGS), &rc);
+#undef ARGS
+	if (!rows || !n) {
+		json_decref(rows);
+		json_decref(n);
+		return fg_err(err, "internal");
+	}
+	bool mask = viewer && !perm_allows(viewer->roles, "hazards.write") && !perm_allows(viewer->roles, "customers.contact");
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		const char *st = fg_jstr(r, "status"), *dl = fg_jstr(r, "deadline");
+		json_t *due = json_object_get(r, "due_at");
+		bool open = is_open(st);
+		bool overdue = open && (json_is_integer(due) ? json_integer_value(due) < now : dl && strcmp(dl, today) < 0);
+		json_object_set_new(r, "open", json_boolean(open));
+		json_object_set_new(r, "overdue", json_boolean(overdue));
+		const char *t = fg_jstr(r, "name_id_type");
+		if (mask && t && strcmp(t, "id_card") == 0 && fg_jstr(r, "customer_name")) {
+			char m[256];
+			customers_mask_name(fg_jstr(r, "customer_name"), m, sizeof m);
+			json_object_set_new(r, "customer_name", json_string(m));
+		}
+		json_object_del(r, "name_id_type");
+	}
+	int64_t total = json_integer_value(json_object_get(n, "n"));
+	json_decref(n);
+	char next[32];
+	bool more = f->offset + (long long)json_array_size(rows) < total;
+	fg_fmt(next, sizeof next, "%lld", f->offset + (long long)json_array_size(rows));
+	*out = json_pack("{s:o, s:s?, s:I}", "items", rows, "next_cursor", more ? next : NULL, "total", (json_int_t)total);
+	return 0;
+}

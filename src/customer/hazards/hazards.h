@@ -29,6 +29,9 @@ typedef struct {
 json_t *hazards_get(db_t *db, const auth_user_t *viewer, const char *id);
 /* The searchable database of customer hazards (R2.16) with its filters: {items, next_cursor, total}. */
 int hazards_search(db_t *db, const auth_user_t *viewer, const hazards_filter_t *f, json_t **out, fg_err_t *err);
+/* The one database (R2.16): customer hazards and, read-only, those found at joint acceptance (the view
+ * hazard_entries), in one shape; source all (default) | customer | application; filters customer_id, year, q, open. */
+int hazards_database(db_t *db, const auth_user_t *viewer, const hazards_filter_t *f, const char *source, json_t **out, fg_err_t *err);
 /* The year's analysis: counts by kind, side, state and month, closure time, overdue. */
 int hazards_analysis(db_t *db, int year, json_t **out, fg_err_t *err);
 /* The escalation of overdue hazards as of now: how many moved up a level, or -1. */

@@ -87,6 +87,35 @@ list(req_t *r)
 }
 
 static void
+database(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	int open = http_query_bool(r, "open");
+	if (open == -2)
+		return;
+	hazards_filter_t f = {.customer_id = http_query(r, "customer_id"), .q = http_query(r, "q"), .open = open};
+	const char *year = http_query(r, "year"), *cursor;
+	if (year) {
+		char *end;
+		long y = strtol(year, &end, 10);
+		if (*end || y < 2000 || y > 2100) {
+			fg_err_field(&e, "invalid_query", "year", "a year, 2000–2100");
+			http_error(r, &e);
+			return;
+		}
+		f.year = (int)y;
+	}
+	if (http_paging(r, &f.limit, &cursor))
+		return;
+	f.offset = cursor ? strtoll(cursor, NULL, 10) : 0;
+	if (f.offset < 0)
+		f.offset = 0;
+	int rc = hazards_database(r->db, &r->user, &f, http_query(r, "source"), &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
+static void
 create(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
@@ -214,6 +243,8 @@ const route_t hazards_routes[] = {
 		   "overdue, open filters; a person's name masked without hazards.write or customers.contact)"},
 	{"POST", "/api/v1/hazards", create, "hazards.write", 0, .body = create_spec, .ok = "201", .errors = HTTP_ERRORS("not_found"),
 	    .doc = "Records a hazard found at a customer's installation (state open)"},
+	{"GET", "/api/v1/hazards/database", database, "hazards.read", 0, .resp = "list:",
+	    .doc = "The one hazard database: customer hazards and, read-only, those found at joint acceptance, newest first (source, customer_id, year, q, open)"},
 	{"GET", "/api/v1/hazards/kinds", kinds, "hazards.read", 0, .doc = "The kinds of hazard (data/flows/customer_hazard.json)"},
 	{"GET", "/api/v1/hazards/customers", customer_lookup, "hazards.write", 0, .errors = HTTP_ERRORS("missing_field"),
 	    .doc = "Customers by a part of their name, number or account number (q, 2 characters or more; at most 20): whom to record a hazard against"},
