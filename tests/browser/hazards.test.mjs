@@ -117,6 +117,14 @@ test('desk: the board highlights overdue hazards and draws the year\'s chart', {
       assert.equal(await row.getAttribute('data-overdue'), String(x.overdue), x.number);
       assert.equal(await row.evaluate((tr) => tr.classList.contains('row-danger')), x.overdue, x.number);
     }
+    // the one database: both sources, and one of them when asked
+    await byId(page, 'hz-db').waitFor();
+    await Promise.all([page.waitForResponse((r) => isApi(r, 'GET', '/hazards/database') && new URL(r.url()).searchParams.get('source') === 'customer'),
+      byId(page, 'hz-db-source').selectOption('customer')]);
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('[data-testid^="hz-db-"]')].filter((x) => x.tagName === 'TR');
+      return rows.length > 0 && rows.every((tr) => tr.dataset.testid.startsWith('hz-db-customer-'));
+    });
     // only overdue ones when asked
     await Promise.all([page.waitForResponse((r) => isApi(r, 'GET', '/hazards') && new URL(r.url()).searchParams.get('overdue') === 'true'),
       byId(page, 'hz-f-overdue').check()]);

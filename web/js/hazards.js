@@ -72,6 +72,9 @@ function renderBoard(el, { me, navigate }) {
   const yearIn = h('input.input', { type: 'number', min: '2000', max: '2100', value: year, testid: 'hz-f-year', 'aria-label': t('hz.year') });
   const q = h('input.input', { type: 'search', testid: 'hz-f-q', placeholder: t('hz.search'), 'aria-label': t('hz.search') });
   const listBox = h('div', loading());
+  const dbSource = h('select.input', { testid: 'hz-db-source', 'aria-label': t('hz.source') }, ['all', 'customer', 'application'].map((x) => option(x, t('hz.source.' + x))));
+  const dbQ = h('input.input', { type: 'search', testid: 'hz-db-q', placeholder: t('hz.search'), 'aria-label': t('hz.search') });
+  const dbBox = h('div');
   const chartBox = h('div.chart', { testid: 'hz-chart', role: 'img', 'aria-label': t('hz.chart') });
   const summary = h('p.small.muted', { testid: 'hz-summary' });
   const from = h('input.input', { type: 'date', testid: 'hz-report-from', value: todayShanghai().slice(0, 8) + '01' });
@@ -95,6 +98,7 @@ function renderBoard(el, { me, navigate }) {
     h('div.toolbar.hz-filters', side, state, h('label.small', overdue, ' ', t('hz.overdue_only')), yearIn, q),
     listBox),
   h('section.card', h('h2', { text: t('hz.analysis') }), chartBox, summary),
+  h('section.card', h('h2', { text: t('hz.database') }), h('div.toolbar.hz-filters', dbSource, dbQ), dbBox, h('p.small.muted', { text: t('hz.database_hint') })),
   allows(me, 'hazards.report') ? h('section.card', h('h2', { text: t('hz.report') }),
     h('div.toolbar', field(t('hz.from'), from), field(t('hz.to'), to), reportBtn), h('p.small.muted', { text: t('hz.report_hint') })) : null);
 
@@ -146,6 +150,26 @@ function renderBoard(el, { me, navigate }) {
       chartBox.dataset.drawn = String(a.total);
     } catch (e) { err.show(e); }
   }
+  async function loadDb() {
+    try {
+      const r = await get('/hazards/database', { source: dbSource.value, q: dbQ.value.trim() || undefined, year: yearIn.value || undefined, limit: 50 });
+      mount(dbBox, dataTable({ testid: 'hz-db', rows: r.items, empty: t('hz.none'), rowTestid: (x) => `hz-db-${x.source}-${x.id}`,
+        columns: [
+          { label: t('hz.source'), render: (x) => t('hz.source.' + x.source) },
+          { label: t('hz.col.number'), render: (x) => (x.source === 'customer' ? link('/hazards/' + encodeURIComponent(x.id), x.number, navigate)
+            : link('/applications/' + encodeURIComponent(x.application_id), x.number, navigate)) },
+          { label: t('hz.col.customer'), key: 'customer_name' },
+          { label: t('hz.description'), key: 'description' },
+          { label: t('hz.found'), render: (x) => day(x.found_at) },
+          { label: t('hz.state'), render: (x) => (x.source === 'customer' ? stateBadge(x.status) : badge(t('hz.app_status.' + x.status), x.status === 'closed' ? 'ok' : 'info')) },
+          { label: t('hz.col.deadline'), render: (x) => (x.overdue ? badge(t('hz.overdue'), 'danger-solid') : (x.due_at ? day(x.due_at) : x.deadline)) },
+        ] }));
+    } catch (e) { mount(dbBox); err.show(e); }
+  }
+  dbSource.addEventListener('change', loadDb);
+  let dbTimer;
+  dbQ.addEventListener('input', () => { clearTimeout(dbTimer); dbTimer = setTimeout(loadDb, 300); });
+  loadDb();
   for (const x of [side, state, overdue, yearIn]) x.addEventListener('change', () => { load(); if (x === yearIn) analysis(); });
   let timer;
   q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(load, 300); });
