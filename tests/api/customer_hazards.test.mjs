@@ -220,6 +220,18 @@ test(`${LABEL} grid-side hazard: a plan with owner and deadline, closed by its o
   assert.equal(r.json.status, 'closed');
   assert.deepEqual(r.json.evidence, [ev]);
   assert.equal(r.json.closed_by, s.leader.user.id);
+  expectError(await act(s.mgr.token, h.id, 'cancel', { reason: '重复' }), 409, 'invalid_transition');
+
+  // cancelling (managers only) needs a reason; a cancelled hazard has no clock
+  const dup = await hazard(s.crew.token, cust, { side: 'grid', kind: 'other', severity: 'general', description: '重复登记' });
+  expectError(await act(s.cm.token, dup.id, 'cancel', { reason: '重复' }), 403, 'forbidden');
+  expectError(await act(s.mgr.token, dup.id, 'cancel', {}), 409, 'reason_required');
+  r = await act(s.mgr.token, dup.id, 'cancel', { reason: '与已登记隐患重复' });
+  expectStatus(r, 200);
+  assert.equal(r.json.status, 'cancelled');
+  assert.equal(r.json.closing_note, '与已登记隐患重复');
+  assert.equal(r.json.due_at, null);
+  expectError(await api('GET', '/seals?status=lost', { token: s.viewer.token }), 400, 'invalid_query', 'status');
 });
 
 test(`${LABEL} recording refusals and the searchable database with its yearly analysis`, async () => {
