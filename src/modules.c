@@ -15,6 +15,7 @@ extern const fg_module_t portal_module;
 extern const fg_module_t acceptance_module, custmgr_module;
 extern const fg_module_t appjobs_module; /* field work from an application (issue 11 item 4) */
 extern const fg_module_t appspace_module;
+extern const fg_module_t hazards_module, seals_module; /* customer hazards and seals (issue 13 items 3–4) */
 extern const fg_module_t quality_module; /* metering: service quality and evaluation (issue 12 item 6) */
 extern const fg_module_t screen_module; /* the metering centre's large screen (issue 12 item 7) */
 extern const fg_module_t collection_module; /* collection anomalies and rates (issue 12 item 5) */
@@ -47,6 +48,7 @@ const fg_module_t *const fg_modules[] = {
 	&acceptance_module, &custmgr_module,
 	&appjobs_module,
 	&hrcust_module,
+	&hazards_module, &seals_module,
 	/* metering (issue 12): the ledger first, so a finished job's meters have moved before the modules that
 	 * follow the same work_order.finished look at them */
 	&metering_assets_module,

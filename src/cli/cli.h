@@ -71,6 +71,9 @@ int demo_emergency(db_t *db, json_t *org_keys, int *made);
 /* 60 high-risk and important customers of every grade in the registry and the ledger, their checks generated as of
  * today (some overdue), two run to the end; once per database (demo_hrcust.c). */
 int demo_hrcust(db_t *db, json_t *org_keys, int *made, int *checks);
+/* The demo customers' hazards in every state of their process and one sealed installation, once per database
+ * (demo_hazards.c). *made: hazards added; *sealed: 1 when the seal was put on. */
+int demo_hazards(db_t *db, int *made, int *sealed);
 
 /* Creates the admin account if missing; prints its generated password once. */
 int cli_ensure_admin(db_t *db);

@@ -176,6 +176,11 @@ cmd_demo(int argc, char **argv)
 	if (hr)
 		printf("demo safety customers loaded: %d high-risk and important customers of every grade, %d checks generated\n", hr,
 		    hrchecks);
+	int hz = 0, sealed = 0;
+	if (demo_hazards(db, &hz, &sealed) != 0)
+		goto out;
+	if (hz)
+		printf("demo customer hazards loaded: %d in every state, %d sealed installation\n", hz, sealed);
 	if (made_users)
 		printf("demo people sign in with %s%s\n", pw == gen ? "the password " : "FIELDGRID_DEMO_PASSWORD",
 		    pw == gen ? gen : "");

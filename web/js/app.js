@@ -28,6 +28,7 @@ import { renderMeterAssets } from './meterassets.js';
 import { renderMeterQuality } from './mquality.js';
 import { renderEmergency } from './emergency.js';
 import { renderHrcust } from './hrcust.js';
+import { renderHazards } from './hazards.js';
 import { loading } from './ui.js';
 import { beginPage, endPage } from './lifecycle.js';
 import { loadFlows, forgetFlows } from './flows.js';
@@ -49,6 +50,7 @@ const VIEWS = {
   metering_quality: renderMeterQuality,
   emergency: renderEmergency,
   safety_customers: renderHrcust,
+  hazards: renderHazards,
 };
 const state = {
   me: null,

@@ -71,6 +71,9 @@ export const canMeterQuality = (me) => allows(me, 'metering.read');
 export const canEmergency = (me) => allows(me, 'emergencies.read') || allows(me, 'drills.read');
 /** 重要客户台账 / 用电检查 (issue 13 items 1–2): hrcust.read sees the ledger and the checks; hrcust.check records a check. */
 export const canHrcust = (me) => allows(me, 'hrcust.read');
+/** 用电安全隐患 (issue 13 items 3–4): hazards.read sees the hazard board, a hazard and the seals; hazards.write records
+ * hazards and moves them; seals.write seals; seals.remove removes a seal; hazards.report exports the authority's report. */
+export const canHazards = (me) => allows(me, 'hazards.read');
 export const SECTIONS = [
   { id: 'dashboard', path: '/', icon: 'dashboard', key: 'nav.dashboard', ready: true, phoneTab: true },
   { id: 'jobs', path: '/jobs', icon: 'jobs', key: 'nav.jobs', ready: true, phoneTab: true, visible: isFieldPerson },
@@ -97,6 +100,7 @@ export const SECTIONS = [
   { id: 'emergency', path: '/emergency', icon: 'supervision', key: 'nav.emergency', ready: true, visible: canEmergency, alias: ['/drills'] },
   { id: 'safety_customers', path: '/safety-customers', icon: 'supervision', key: 'nav.safety_customers', ready: true, visible: canHrcust,
     alias: ['/safety-checks'] },
+  { id: 'hazards', path: '/hazards', icon: 'supervision', key: 'nav.hazards', ready: true, visible: canHazards },
   { id: 'admin', path: '/admin', icon: 'admin', key: 'nav.admin', ready: true, visible: canAdminSection },
 ];
 

@@ -80,6 +80,14 @@ static const struct {
 	{"hrcust.read", ROLE_CUSTOMER_SERVICE | ROLE_CUSTOMER_MANAGER | ROLE_MANAGER | ROLE_DISPATCHER | ROLE_SUPERVISOR | ROLE_VIEWER |
 			    ROLE_LEADER | ROLE_CREW},
 	{"hrcust.write", ROLE_CUSTOMER_MANAGER | ROLE_MANAGER},
+	/* customer hazards and seals (src/customer/hazards, src/customer/seals; docs/api.md "Customer hazards", "Seals"): the
+	 * customer managers (用电检查) and the crews on site record hazards, notices, receipts, follow-ups and seals;
+	 * managers run them; the report to the authority is the customer managers' and managers'; removing a seal is an
+	 * authorised person's (managers); supervisors and viewers read */
+	{"hazards.admin", ROLE_MANAGER},
+	{"hazards.read", ROLE_CUSTOMER_MANAGER | ROLE_MANAGER | ROLE_LEADER | ROLE_CREW | ROLE_DISPATCHER | ROLE_SUPERVISOR | ROLE_VIEWER},
+	{"hazards.report", ROLE_CUSTOMER_MANAGER | ROLE_MANAGER},
+	{"hazards.write", ROLE_CUSTOMER_MANAGER | ROLE_MANAGER | ROLE_LEADER | ROLE_CREW},
 	{"idtags.credit", ROLE_MANAGER | ROLE_DISPATCHER},
 	{"idtags.write", ROLE_MANAGER},
 	{"kb.write", 0},
@@ -110,6 +118,8 @@ static const struct {
 	{"plans.write", ROLE_MANAGER | ROLE_DISPATCHER},
 	{"reminders.run", 0},
 	{"reservations.write", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER},
+	{"seals.remove", ROLE_MANAGER},
+	{"seals.write", ROLE_CUSTOMER_MANAGER | ROLE_MANAGER | ROLE_LEADER | ROLE_CREW},
 	{"supervision.read", ROLE_SUPERVISOR | ROLE_MANAGER | ROLE_DISPATCHER | ROLE_ISSUER | ROLE_PERMITTER | ROLE_VIEWER},
 	{"supervision.write", ROLE_SUPERVISOR | ROLE_MANAGER},
 	{"tickets.write", ROLE_MANAGER | ROLE_ISSUER | ROLE_LEADER},

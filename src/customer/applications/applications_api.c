@@ -243,7 +243,9 @@ const route_t applications_routes[] = {
 		"acceptance_missing", "acceptance_unsigned", "acceptance_failed", "application_hazards_open",
 		"application_manager_required", "power_on_not_confirmed",
 		/* field work from the application (src/customer/appjobs) */
-		"application_job_open", "application_meter_missing")},
+		"application_job_open", "application_meter_missing",
+		/* a seal on the customer's equipment (src/customer/seals) */
+		"equipment_sealed")},
 	{"GET", "/api/v1/applications/{id}/attachments/{attachment_id}/content", attachment_content, "applications.read", 0,
 	    .resp = "*/*", .doc = "A file the application holds (a checklist document, a shared-space file)."},
 	{"PUT", "/api/v1/applications/{id}/documents/{type}", document_put, "applications.write", 0, .body = document_spec,
