@@ -300,6 +300,14 @@ test(`${LABEL} safety checks: run on the phone item by item with photos, finishe
   assert.deepEqual(fin.json.findings, [{ customer_id: c.id, check_id: k.id, item_code: 'anti_backfeed', area: 'self_power',
     description: `${full.items.find((i) => i.code === 'anti_backfeed').text_zh}：发电机与市电间无机械闭锁`, photo_ids: [photo] }]);
   assert.equal(fin.json.counts.hazards, 1);
+  // the finding is a customer-side hazard on the board, found by the checker, with the item's photo (docs/api.md
+  // "Customer hazards": hazards found by a safety check)
+  const hz = await api('GET', `/hazards?customer_id=${c.id}`, { token: s.admin });
+  expectStatus(hz, 200);
+  assert.equal(hz.json.items.length, 1, JSON.stringify(hz.json.items));
+  const [hazard] = hz.json.items;
+  assert.deepEqual([hazard.check_id, hazard.kind, hazard.side, hazard.severity, hazard.status, hazard.description, hazard.photos, hazard.found_by],
+    [k.id, 'interlock', 'customer', 'general', 'open', fin.json.findings[0].description, [photo], s.crew.id]);
   const wo = await api('GET', `/work-orders/${k.work_order_id}`, { token: s.admin });
   assert.equal(wo.json.status, 'done');
   expectError(await api('POST', `/safety-checks/${k.id}/actions/finish`, { token: s.crew.token, body: {} }), 409, 'hrcheck_done');

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include "core/base/err.h"
 #include "core/db/db.h"
+#include "core/events/events.h"
 #include "core/auth/session.h"
 #include "core/flow/flow.h"
 #include "customer/interface/hazards.h"
@@ -37,6 +38,9 @@ int hazards_analysis(db_t *db, int year, json_t **out, fg_err_t *err);
 /* The escalation of overdue hazards as of now: how many moved up a level, or -1. */
 int hazards_escalate(db_t *db, int64_t now);
 int hazards_escalate_job(db_t *db, int64_t now);
+/* The subscriber of CHECK_FINDINGS (customer/interface/check_findings.h): each finding of a finished safety check
+ * becomes a customer-side hazard, in the check's transaction (hazards_checks.c). */
+int hazards_on_check_findings(db_t *db, const fg_event_t *ev, fg_err_t *err);
 /* The notice (用电检查结果通知书) as a PDF, with the signed receipt once signed. */
 int hazards_notice_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_err_t *err);
 /* The report to the authority: the customer-side hazards found in [from, to] (days) as CSV (UTF-8 with BOM). */

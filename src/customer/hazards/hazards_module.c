@@ -4,6 +4,7 @@
  * database with its yearly analysis, and the escalation of overdue ones (R2.3, R2.9, R2.10, R2.16). */
 #include "core/module/module.h"
 #include "customer/hazards/hazards.h"
+#include "customer/interface/check_findings.h"
 
 extern const route_t hazards_routes[];
 
@@ -11,6 +12,12 @@ extern const route_t hazards_routes[];
 static const fg_job_t jobs[] = {
 	{"hazards.escalate", 3600, "FG_HAZARDS_ESCALATE_S", 600, hazards_escalate_job},
 	{NULL, 0, NULL, 0, NULL},
+};
+
+/* what a finished safety check found becomes hazards (hazards_checks.c) */
+static const fg_subscription_t subscriptions[] = {
+	{CHECK_FINDINGS, "hazards.on_check_findings", hazards_on_check_findings},
+	{NULL, NULL, NULL},
 };
 
 static const errcat_t hazards_errors[] = {
@@ -27,6 +34,7 @@ const fg_module_t hazards_module = {
 	.effects = hazards_effects,
 	.flows = (const flow_binding_t *const[]){&hazards_flow, NULL},
 	.jobs = jobs,
+	.subscriptions = subscriptions,
 	.errors = hazards_errors,
 	.start = hazards_check,
 };
