@@ -21,6 +21,7 @@ extern const fg_module_t collection_module; /* collection anomalies and rates (i
 extern const fg_module_t meterproc_module; /* metering field-service cases (issue 12 item 2) */
 extern const fg_module_t metering_imports_module, rotation_module; /* metering (issue 12 item 4) */
 extern const fg_module_t metering_assets_module; /* metering assets (issue 12 item 1) */
+extern const fg_module_t backfill_module; /* work entered after the system was down (issue 13 item 7) */
 
 const fg_module_t *const fg_modules[] = {
 	/* core */
@@ -29,7 +30,7 @@ const fg_module_t *const fg_modules[] = {
 	&org_module, &attach_module, &notify_module,
 	/* field work */
 	&orders_module, &plans_module, &tickets_module, &briefings_module, &surveys_module, &steps_module, &jobs_module,
-	&supervision_module, &evaluation_module, &crosscheck_module,
+	&supervision_module, &evaluation_module, &crosscheck_module, &backfill_module,
 	/* safety */
 	&kb_module, &tools_module, &people_module, &contractors_module,
 	/* charging */

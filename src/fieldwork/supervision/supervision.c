@@ -7,6 +7,7 @@
 #include "fieldwork/plans/plans.h"
 #include "fieldwork/tickets/tickets.h"
 #include "fieldwork/supervision/supervision.h"
+#include "fieldwork/backfill/backfill.h"
 
 json_t *
 supervision_board(db_t *db, const char *date, const auth_user_t *viewer)
@@ -14,7 +15,7 @@ supervision_board(db_t *db, const char *date, const auth_user_t *viewer)
 	int rc;
 	json_t *rows = db_all(db_q(db,
 	    "SELECT p.id, p.number, p.title, p.place, p.status, p.risk_level, p.high_risk, p.video_link, "
-	    "p.onsite_supervisor_id, p.started_at, p.finished_at, u.display_name AS leader_name, "
+	    "p.onsite_supervisor_id, p.started_at, p.finished_at, p.backfill_id, u.display_name AS leader_name, "
 	    "(SELECT COUNT(*) FROM plan_crew c WHERE c.plan_id = p.id) AS crew_count, "
 	    "(SELECT COUNT(*) FROM job_steps s WHERE s.plan_id = p.id) AS steps_done, "
 	    "(SELECT MAX(done_at) FROM job_steps s WHERE s.plan_id = p.id) AS last_step_at, "
@@ -77,7 +78,17 @@ supervision_board(db_t *db, const char *date, const auth_user_t *viewer)
 	}
 	json_decref(ticket_of);
 	json_decref(total_of);
-	return json_pack("{s:s, s:o, s:o, s:o}", "date", date, "by_state", by_state, "by_risk", by_risk, "jobs", rows);
+	/* work entered from paper after an outage counts like any job, marked as such and counted apart (R1.4) */
+	json_int_t backfilled = 0;
+	if (backfill_mark_rows(db, rows, "backfill_id") != 0) {
+		json_decref(rows);
+		json_decref(by_state);
+		json_decref(by_risk);
+		return NULL;
+	}
+	json_array_foreach(rows, i, j) backfilled += json_is_true(json_object_get(j, "backfilled"));
+	return json_pack("{s:s, s:o, s:o, s:I, s:o}", "date", date, "by_state", by_state, "by_risk", by_risk, "backfilled",
+	    backfilled, "jobs", rows);
 }
 
 json_t *
