@@ -373,7 +373,7 @@ materialize(db_t *db, const char *actor_id, json_t *b, char plan_id[37], char or
 		fg_uuid7(ev);
 		rc = db_run(db_q(db,
 		    "INSERT INTO flow_events (id, flow, entity_id, action, from_state, to_state, actor_id, at) VALUES ($1, $2, $3, "
-		    "'backfill', $4, $5, $6, $7)", "ttttttti", ev, evs[k].flow, ents[k], evs[k].from, evs[k].to, actor_id,
+		    "'backfill', $4, $5, $6, $7)", "tttttti", ev, evs[k].flow, ents[k], evs[k].from, evs[k].to, actor_id,
 		    T(k == 2 ? "ticket_ended_at" : "work_finished_at")));
 	}
 #undef T
