@@ -164,6 +164,12 @@ cmd_demo(int argc, char **argv)
 		    anomalies);
 	if (cases)
 		printf("demo metering cases loaded: %d, one of each process, from the field stage to awaiting approval\n", cases);
+	int backfills = 0;
+	if (demo_backfill(db, &backfills) != 0)
+		goto out;
+	if (backfills)
+		printf("demo backfills loaded: %d paper jobs of an outage (approved, pending, rejected) and one sensitive complaint\n",
+		    backfills);
 	if (made_users)
 		printf("demo people sign in with %s%s\n", pw == gen ? "the password " : "FIELDGRID_DEMO_PASSWORD",
 		    pw == gen ? gen : "");
