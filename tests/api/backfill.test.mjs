@@ -99,6 +99,11 @@ test(`${LABEL} backfill: entered with its original times, reviewed by the team's
   assert.ok(ok.json.plan_id && ok.json.work_order_id);
   assert.match(ok.json.plan_number, /^JH/);
   expectError(await approve(c.other.token, bf.id), 409, 'backfill_already_reviewed');
+  const queue2 = await api('GET', `/backfills?status=pending&team_id=${c.team.id}`, { token: c.leader.token });
+  expectList(queue2);
+  assert.ok(!queue2.json.items.some((x) => x.id === bf.id), 'out of the review queue');
+  assert.equal(queue2.json.counts.approved, 1, 'the counts are of every state: the team\'s one approved');
+  assert.equal(queue2.json.total, queue2.json.counts.pending);
 
   // the job it became: finished, the paper's times, its crew, the paper's ticket, the meeting held — marked backfilled
   const plan = await api('GET', `/plans/${ok.json.plan_id}`, { token: c.leader.token });

@@ -253,25 +253,29 @@ backfill_list(db_t *db, const auth_user_t *viewer, const backfill_filter_t *f, j
 	/* the scope is checked per row (backfill_visible), as the board does: a page is read a little larger so that a
 	 * narrow viewer still gets a page */
 	json_t *rows = db_all(db_q(db,
-	    "SELECT b.id" B_FROM "WHERE (CAST($1 AS TEXT) IS NULL OR b.status = $1) AND (CAST($2 AS TEXT) IS NULL OR "
-	    "b.team_id = $2) AND (CAST($3 AS TEXT) IS NULL OR b.date >= $3) AND (CAST($4 AS TEXT) IS NULL OR b.date <= $4) "
-	    "AND (CAST($5 AS TEXT) IS NULL OR b.id < $5) ORDER BY b.id DESC",
-	    "ttttt", f->status, f->team_id, f->date_from, f->date_to, f->cursor), &rc);
+	    "SELECT b.id, b.status" B_FROM "WHERE (CAST($1 AS TEXT) IS NULL OR b.team_id = $1) AND (CAST($2 AS TEXT) IS NULL OR "
+	    "b.date >= $2) AND (CAST($3 AS TEXT) IS NULL OR b.date <= $3) ORDER BY b.id DESC",
+	    "ttt", f->team_id, f->date_from, f->date_to), &rc);
 	if (!rows)
 		return db_fail(db, err);
 	json_t *items = json_array(), *counts = json_pack("{s:i, s:i, s:i}", "pending", 0, "approved", 0, "rejected", 0), *r;
 	json_t *next = json_null();
 	size_t i;
 	json_int_t total = 0;
+	/* counts: every state in the viewer's scope (the queue's tabs), whatever the status asked for */
 	json_array_foreach(rows, i, r) {
 		json_t *b = backfill_get(db, fg_jstr(r, "id"));
 		if (!b || !backfill_visible(db, viewer, b)) {
 			json_decref(b);
 			continue;
 		}
-		total++;
 		const char *st = fg_jstr(b, "status");
 		json_object_set_new(counts, st, json_integer(json_integer_value(json_object_get(counts, st)) + 1));
+		if ((f->status && strcmp(st, f->status) != 0) || (f->cursor && strcmp(fg_jstr(b, "id"), f->cursor) >= 0)) {
+			json_decref(b);
+			continue;
+		}
+		total++;
 		if ((int)json_array_size(items) < f->limit)
 			json_array_append_new(items, b);
 		else {

@@ -37,7 +37,8 @@ typedef struct {
 	int limit;
 	const char *cursor;
 } backfill_filter_t;
-/* {"items", "next_cursor", "total", "counts": {pending, approved, rejected}}, newest first, in the viewer's scope. */
+/* {"items", "next_cursor", "total", "counts": {pending, approved, rejected}}, newest first, in the viewer's scope;
+ * counts are of every state (the status filter narrows items and total only). */
 int backfill_list(db_t *db, const auth_user_t *viewer, const backfill_filter_t *f, json_t **out, fg_err_t *err);
 
 /* approve: 1, reject: 0 (reason required). One review wins: a second answers backfill_already_reviewed. */
