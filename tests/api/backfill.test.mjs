@@ -133,6 +133,14 @@ test(`${LABEL} backfill: entered with its original times, reviewed by the team's
   assert.equal(job.backfill.reviewed_by, c.leader.user.id);
   assert.equal(job.ticket.number, body.paper_ticket_no, 'the paper ticket, ended');
   assert.equal(job.ticket.status, 'ended');
+  const ticket = await api('GET', `/tickets/${job.ticket.id}`, { token: c.leader.token });
+  expectStatus(ticket, 200);
+  assert.equal(ticket.json.backfilled, true);
+  assert.equal(ticket.json.backfill_id, bf.id);
+  for (const [k, v] of [['issued_at', 'ticket_issued_at'], ['permitted_at', 'ticket_permitted_at'], ['work_started_at', 'work_started_at'], ['ended_at', 'ticket_ended_at']])
+    assert.equal(ticket.json[k], body[v], `the ticket's ${k}: the paper's`);
+  assert.deepEqual(ticket.json.crew.map((p) => p.id), [c.member.user.id]);
+  assert.equal(ticket.json.leader.id, c.leader.user.id);
   assert.equal(job.crew_count, 1);
   assert.ok(board.json.backfilled >= 1);
   assert.equal(board.json.backfilled, board.json.jobs.filter((j) => j.backfilled).length);

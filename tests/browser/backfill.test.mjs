@@ -106,3 +106,38 @@ test('desk: a paper job entered with its times and photo, refused while a time i
     await s.page.screenshot({ path: '/tmp/fg-backfill-board.png' });
   } finally { await s.page.close(); }
 });
+
+test('feedback: a complaint flagged sensitive shows its complainant to its handler only; another desk sees it masked and marked', { timeout: TEST_TIMEOUT }, async () => {
+  const zh = I18N.zh;
+  const person = (key, roles) => must('POST', '/users', { username: `bf_${key}_${TAG}`, password: PASSWORD, display_name: key + TAG.slice(-4), roles });
+  const [handler, other] = [await person('handler', ['dispatcher']), await person('otherdesk', ['dispatcher'])];
+  const phone = '137' + String(Date.now() % 1e8).padStart(8, '0');
+  const item = await must('POST', '/feedback', { kind: 'complaint', channel: 'phone_95598', subject: '举报抄表员' + TAG,
+    text: '请对我的身份保密', contact_name: '赵淑芬', contact_phone: phone, contact_address: '城东花园 7 栋 301' });
+  await must('POST', `/feedback/${item.id}/sensitive`, { reason: '举报内部人员', handler_ids: [handler.id] });
+  const h = await newPage(browser, DESK);
+  try {
+    await login(h.page, handler.username, PASSWORD, '/feedback/' + item.id);
+    await waitText(h.page, 'feedback-contact', phone);
+    await waitText(h.page, 'feedback-address', '城东花园 7 栋 301');
+    await waitText(h.page, 'feedback-sensitive', zh['feedback.sensitive']);
+    assert.equal(await byId(h.page, 'feedback-masked').count(), 0);
+  } finally { await h.page.close(); }
+  const o = await newPage(browser, DESK);
+  try {
+    await login(o.page, other.username, PASSWORD, '/feedback/' + item.id);
+    await waitText(o.page, 'feedback-masked', zh['feedback.masked']);
+    await waitText(o.page, 'feedback-contact', '赵**');
+    assert.ok(!(await byId(o.page, 'feedback-detail').textContent()).includes(phone));
+    assert.equal(await byId(o.page, 'feedback-flag').count(), 0, 'a dispatcher does not flag');
+    // the list, searched by the complainant's phone, does not find it
+    await o.page.goto(FG_URL + '/feedback');
+    const row = byId(o.page, 'feedback-' + item.number);
+    await row.waitFor(); // in the list, masked, marked sensitive
+    assert.ok((await row.textContent()).includes(zh['feedback.sensitive']));
+    await Promise.all([o.page.waitForResponse((r) => isApi(r, 'GET', '/feedback') && new URL(r.url()).searchParams.get('contact') === phone),
+      byId(o.page, 'feedback-contact-search').fill(phone).then(() => byId(o.page, 'feedback-contact-search').press('Enter'))]);
+    await row.waitFor({ state: 'detached' });
+    await o.page.screenshot({ path: '/tmp/fg-backfill-sensitive.png' });
+  } finally { await o.page.close(); }
+});

@@ -356,11 +356,10 @@ materialize(db_t *db, const char *actor_id, json_t *b, char plan_id[37], char or
 	json_array_foreach(json_object_get(b, "crew"), i, c) json_array_append(people, json_object_get(c, "id"));
 	json_array_foreach(people, i, c) {
 		const char *uid = json_string_value(c);
-		if (rc == DB_DONE && i > 0)
+		if (rc == DB_DONE && i > 0) /* the crew besides the leader, on the plan and its ticket as the live tickets do */
 			rc = db_run(db_q(db, "INSERT INTO plan_crew (plan_id, user_id) VALUES ($1, $2)", "tt", plan_id, uid));
-		if (rc == DB_DONE)
-			rc = db_run(db_q(db, "INSERT INTO ticket_crew (ticket_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", "tt",
-			    ticket_id, uid));
+		if (rc == DB_DONE && i > 0)
+			rc = db_run(db_q(db, "INSERT INTO ticket_crew (ticket_id, user_id) VALUES ($1, $2)", "tt", ticket_id, uid));
 		if (rc == DB_DONE)
 			rc = db_run(db_q(db, "INSERT INTO briefing_attendance (briefing_id, user_id, signed_at) VALUES ($1, $2, $3)",
 			    "tti", briefing_id, uid, T("briefing_held_at")));
