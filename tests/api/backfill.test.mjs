@@ -156,6 +156,13 @@ test(`${LABEL} backfill: entered with its original times, reviewed by the team's
   assert.equal(after.on_time.work_orders.backfilled, before.on_time.work_orders.backfilled + 1);
   assert.ok(after.on_time.work_orders.done >= before.on_time.work_orders.done + 1);
 
+  // the ticket evaluation's coverage (R2.1, a KPI): the paper ticket counts as ended, marked, waiting for its evaluation
+  const cov = await api('GET', `/evaluations/coverage?from=${body.ticket_ended_at}&to=${body.ticket_ended_at + 1}`, { token: c.clerk.token });
+  expectStatus(cov, 200);
+  assert.ok(cov.json.backfilled >= 1 && cov.json.ended >= cov.json.backfilled);
+  const mine = cov.json.unevaluated.find((x) => x.id === job.ticket.id);
+  assert.ok(mine && mine.backfilled === true);
+
   // the record reads back with every mark, and the photo is there to see
   const again = await api('GET', `/backfills/${bf.id}`, { token: c.member.token });
   expectError(again, 403, 'forbidden'); // crew hold no backfills.read: the leader and the desk read it
