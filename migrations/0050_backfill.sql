@@ -9,6 +9,7 @@ CREATE TABLE backfills (
     status               TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
     team_id              TEXT NOT NULL REFERENCES org_units(id),
     leader_id            TEXT NOT NULL REFERENCES users(id),
+    onsite_supervisor_id TEXT REFERENCES users(id),        -- high-risk work: who watched it on site (R3.10)
     kind                 TEXT NOT NULL,                 -- a work kind of data/kb/work_kinds.json
     ticket_kind          TEXT NOT NULL,                 -- a ticket kind of data/kb/ticket_kinds.json
     title                TEXT NOT NULL,

@@ -220,6 +220,7 @@ test(`${LABEL} backfill: what the live rules refuse is refused, each with its ow
     [{ ticket_permitted_at: base.ticket_issued_at - MIN }, 422, 'backfill_time_order', 'ticket_permitted_at'],
     [{ work_finished_at: base.work_started_at }, 422, 'backfill_time_order', 'work_finished_at'],
     [{ ticket_ended_at: base.work_finished_at - 1 }, 422, 'backfill_time_order', 'ticket_ended_at'],
+    [{ kind: 'hv_metering_install' }, 409, 'backfill_supervision_missing', 'onsite_supervisor_id'],
     [{ kind: 'no_such_kind' }, 400, 'invalid_field', 'kind'],
     [{ crew_ids: ['00000000-0000-7000-8000-000000000000'] }, 400, 'invalid_field', 'crew_ids'],
   ];
@@ -237,6 +238,17 @@ test(`${LABEL} backfill: what the live rules refuse is refused, each with its ow
   const list = await api('GET', '/backfills?limit=200', { token: c.leader.token });
   expectList(list);
   assert.ok(!list.json.items.some((x) => x.paper_ticket_no === base.paper_ticket_no), 'nothing refused was kept');
+  // high-risk work with its supervisor on site: taken, and the job names the supervisor
+  const sup = await userWithToken(['supervisor']);
+  const hv = await enter(c.clerk.token, { ...base, kind: 'hv_metering_install', onsite_supervisor_id: sup.user.id, paper_ticket_no: uniq('ZP-HV-') });
+  expectStatus(hv, 201);
+  assert.equal(hv.json.onsite_supervisor_id, sup.user.id);
+  assert.equal(hv.json.onsite_supervisor_name, sup.user.display_name);
+  const hvOk = await approve(c.leader.token, hv.json.id);
+  expectStatus(hvOk, 200);
+  const hvPlan = await api('GET', `/plans/${hvOk.json.plan_id}`, { token: c.leader.token });
+  assert.equal(hvPlan.json.high_risk, true);
+  assert.equal(hvPlan.json.onsite_supervisor_id, sup.user.id);
   // roles: crew cannot enter; a leader of another team who was on the paper's crew sees it but cannot review it
   const crew = await userWithToken(['crew']);
   expectError(await enter(crew.token, base), 403, 'forbidden');

@@ -89,6 +89,7 @@ function renderNew(el, { navigate }) {
   const team = h('select.input', { testid: 'backfill-team', required: true });
   const leader = h('select.input', { testid: 'backfill-leader', required: true });
   const crew = h('select.input', { testid: 'backfill-crew', multiple: true, size: 5 });
+  const supervisor = h('select.input', { testid: 'backfill-supervisor' }, h('option', { value: '', text: t('backfill.no_supervisor') }));
   const kind = h('select.input', { testid: 'backfill-kind' }, WORK_KINDS.map((k) => h('option', { value: k, text: kindName(k) })));
   const title = h('input.input', { testid: 'backfill-title', required: true, maxlength: 200 });
   const place = h('input.input', { testid: 'backfill-place', required: true, maxlength: 200 });
@@ -96,11 +97,11 @@ function renderNew(el, { navigate }) {
   const note = h('textarea.input', { testid: 'backfill-outage-note', rows: 2, maxlength: 1000 });
   const times = Object.fromEntries(TIMES.map((k) => [k, h('input.input', { type: 'datetime-local', testid: 'backfill-' + k.replace(/_/g, '-'), required: true })]));
   const photos = pendingPhotos({ testid: 'backfill-photos', label: t('backfill.add_photo'), required: true });
-  const fields = { team_id: team, leader_id: leader, crew_ids: crew, kind, title, place, paper_ticket_no: paper, outage_note: note, photo_ids: photos, ...times };
+  const fields = { team_id: team, leader_id: leader, crew_ids: crew, onsite_supervisor_id: supervisor, kind, title, place, paper_ticket_no: paper, outage_note: note, photo_ids: photos, ...times };
   const submit = h('button.btn.btn-primary', { type: 'submit', testid: 'backfill-submit', text: t('backfill.submit') });
   const form = h('form.card.form-grid', { testid: 'backfill-form', novalidate: true },
     field(t('backfill.team'), team), field(t('backfill.leader'), leader), field(t('backfill.crew'), crew, { hint: t('backfill.crew_hint') }),
-    field(t('backfill.kind'), kind), field(t('backfill.title'), title, { wide: true }), field(t('backfill.place'), place, { wide: true }),
+    field(t('backfill.kind'), kind), field(t('backfill.supervisor'), supervisor, { hint: t('backfill.supervisor_hint') }), field(t('backfill.title'), title, { wide: true }), field(t('backfill.place'), place, { wide: true }),
     field(t('backfill.paper_ticket_no'), paper),
     TIMES.map((k) => field(t('backfill.' + k), times[k])),
     field(t('backfill.outage_note'), note, { wide: true }),
@@ -112,7 +113,9 @@ function renderNew(el, { navigate }) {
     try {
       const units = await get('/directory/org-units', { kind: 'team' });
       mount(team, (units.items || units || []).map((u) => h('option', { value: u.id, text: u.name })));
-      const [leaders, crews] = await Promise.all([listAll('/directory/people', { role: 'leader' }, 1000), listAll('/directory/people', { role: 'crew' }, 1000)]);
+      const [leaders, crews, sups] = await Promise.all([listAll('/directory/people', { role: 'leader' }, 1000),
+        listAll('/directory/people', { role: 'crew' }, 1000), listAll('/directory/people', { role: 'supervisor' }, 1000)]);
+      supervisor.append(...sups.map((p) => h('option', { value: p.id, text: p.display_name })));
       mount(leader, leaders.map((p) => h('option', { value: p.id, text: p.display_name, dataset: { username: p.username } })));
       mount(crew, crews.map((p) => h('option', { value: p.id, text: p.display_name, dataset: { username: p.username } })));
     } catch (ex) { err.show(ex); }
@@ -125,6 +128,7 @@ function renderNew(el, { navigate }) {
       kind: kind.value, title: title.value.trim(), place: place.value.trim(), photo_ids: photos.ids() };
     if (paper.value.trim()) body.paper_ticket_no = paper.value.trim();
     if (note.value.trim()) body.outage_note = note.value.trim();
+    if (supervisor.value) body.onsite_supervisor_id = supervisor.value;
     for (const k of TIMES) { const v = shanghaiMs(times[k].value); if (v !== null) body[k] = v; }
     submit.disabled = true;
     try {

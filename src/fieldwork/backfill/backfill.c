@@ -17,13 +17,14 @@
 
 #define B_COLS                                                                                                          \
 	"b.id, b.number, b.status, b.team_id, o.name AS team_name, b.leader_id, lu.display_name AS leader_name, b.kind, "  \
-	"b.ticket_kind, b.title, b.place, b.content, b.outage_note, b.paper_ticket_no, b.ticket_issued_at, "               \
+	"b.onsite_supervisor_id, su.display_name AS onsite_supervisor_name, b.ticket_kind, b.title, b.place, b.content, b.outage_note, b.paper_ticket_no, b.ticket_issued_at, "               \
 	"b.ticket_permitted_at, b.briefing_held_at, b.work_started_at, b.work_finished_at, b.ticket_ended_at, b.date, "    \
 	"b.entered_by, eu.display_name AS entered_by_name, b.entered_at, b.reviewed_by, ru.display_name AS reviewed_by_name, " \
 	"b.reviewed_at, b.reject_reason, b.plan_id, b.work_order_id, b.version"
 #define B_FROM                                                                                                          \
 	" FROM backfills b JOIN org_units o ON o.id = b.team_id JOIN users lu ON lu.id = b.leader_id "                   \
-	"JOIN users eu ON eu.id = b.entered_by LEFT JOIN users ru ON ru.id = b.reviewed_by "
+	"JOIN users eu ON eu.id = b.entered_by LEFT JOIN users ru ON ru.id = b.reviewed_by "                            \
+	"LEFT JOIN users su ON su.id = b.onsite_supervisor_id "
 
 /* The original times in the order the paper's work ran; each must be at or after the one before (the work's finish
  * strictly after its start). */
@@ -155,6 +156,15 @@ check(db_t *db, json_t *in, json_t **crew_out, fg_err_t *err)
 		fg_err_detail_int(err, "min", min);
 		return -1;
 	}
+	/* high-risk work was watched (what gate_supervision_missing asks): on paper, a supervisor on site */
+	const char *sup = fg_jstr(in, "onsite_supervisor_id");
+	if (sup && exists(db, "SELECT id FROM users WHERE id = $1", sup) != 1)
+		return fg_err_field(err, "invalid_field", "onsite_supervisor_id", "a person");
+	if (json_is_true(json_object_get(wk, "high_risk")) && !sup) {
+		fg_err_field(err, "backfill_supervision_missing", "onsite_supervisor_id", "high-risk work: who supervised it on site");
+		fg_err_detail(err, "risk_level", json_copy(json_object_get(wk, "risk_level")));
+		return -1;
+	}
 	if (json_array_size(json_object_get(in, "photo_ids")) == 0)
 		return fg_err_field(err, "backfill_photo_required", "photo_ids", "a photo of the paper form");
 	json_array_foreach(json_object_get(in, "photo_ids"), i, c) if (exists(db, "SELECT id FROM attachments WHERE id = $1 "
@@ -220,13 +230,13 @@ backfill_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg
 	int rc = db_run(db_q(db,
 	    "INSERT INTO backfills (id, number, status, team_id, leader_id, kind, ticket_kind, title, place, content, "
 	    "outage_note, paper_ticket_no, ticket_issued_at, ticket_permitted_at, briefing_held_at, work_started_at, "
-	    "work_finished_at, ticket_ended_at, date, entered_by, entered_at) VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, "
-	    "$8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
-	    "tttttttttttiiiiiitti", id, number, fg_jstr(in, "team_id"), fg_jstr(in, "leader_id"), fg_jstr(in, "kind"),
+	    "work_finished_at, ticket_ended_at, date, entered_by, entered_at, onsite_supervisor_id) VALUES ($1, $2, 'pending', "
+	    "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+	    "tttttttttttiiiiiitti" "t", id, number, fg_jstr(in, "team_id"), fg_jstr(in, "leader_id"), fg_jstr(in, "kind"),
 	    fg_jstr(in, "ticket_kind"), fg_jstr(in, "title"), fg_jstr(in, "place"), fg_jstr(in, "content"),
 	    fg_jstr(in, "outage_note"), paper, (int64_t)T("ticket_issued_at"), (int64_t)T("ticket_permitted_at"),
 	    (int64_t)T("briefing_held_at"), (int64_t)T("work_started_at"), (int64_t)T("work_finished_at"),
-	    (int64_t)T("ticket_ended_at"), day, actor->id, fg_now_ms()));
+	    (int64_t)T("ticket_ended_at"), day, actor->id, fg_now_ms(), fg_jstr(in, "onsite_supervisor_id")));
 #undef T
 	if (rc == DB_CONFLICT) { /* the same paper ticket entered by two people at once: one wins */
 		json_decref(crew);
@@ -331,11 +341,11 @@ materialize(db_t *db, const char *actor_id, json_t *b, char plan_id[37], char or
 	if (rc == DB_DONE)
 		rc = db_run(db_q(db,
 		    "INSERT INTO plans (id, number, date, team_id, leader_id, status, title, place, content, risk_level, high_risk, "
-		    "published_at, started_at, finished_at, created_by, created_at, updated_at, backfill_id) VALUES ($1, $2, $3, $4, "
-		    "$5, 'finished', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16)",
-		    "ttttttttiiiiitit", plan_id, pno, fg_jstr(b, "date"), fg_jstr(b, "team_id"), leader, fg_jstr(b, "title"),
+		    "published_at, started_at, finished_at, created_by, created_at, updated_at, backfill_id, onsite_supervisor_id) "
+		    "VALUES ($1, $2, $3, $4, $5, 'finished', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17)",
+		    "ttttttttiiiiitit" "t", plan_id, pno, fg_jstr(b, "date"), fg_jstr(b, "team_id"), leader, fg_jstr(b, "title"),
 		    fg_jstr(b, "place"), fg_jstr(b, "content"), risk ? risk : 3, (int64_t)json_is_true(json_object_get(wk, "high_risk")),
-		    T("ticket_issued_at"), T("work_started_at"), T("work_finished_at"), by, now, id));
+		    T("ticket_issued_at"), T("work_started_at"), T("work_finished_at"), by, now, id, fg_jstr(b, "onsite_supervisor_id")));
 	if (rc == DB_DONE)
 		rc = db_run(db_q(db, "INSERT INTO plan_orders (plan_id, work_order_id) VALUES ($1, $2)", "tt", plan_id, order_id));
 	if (rc == DB_DONE)

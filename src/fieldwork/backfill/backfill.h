@@ -18,12 +18,12 @@
  *
  * The safety rules are not waived: what the live gates would have refused is refused here, each with its own code
  * (no ticket, not permitted before work, no briefing before work, single-person work, times in the future or out of
- * order, no photo of the paper, older than the window). */
+ * order, no photo of the paper, older than the window, high-risk work without a supervisor on site). */
 
 /* The window: work started at most this many days ago (FG_BACKFILL_WINDOW_DAYS, default 7, 1 … 90). */
 int backfill_window_days(void);
 
-/* in: team_id, leader_id, crew_ids, kind, ticket_kind?, title, place, content?, outage_note?, paper_ticket_no,
+/* in: team_id, leader_id, onsite_supervisor_id? (required for a high-risk kind), crew_ids, kind, ticket_kind?, title, place, content?, outage_note?, paper_ticket_no,
  * ticket_issued_at, ticket_permitted_at, briefing_held_at, work_started_at, work_finished_at, ticket_ended_at,
  * photo_ids. The backfill (backfill_get) on success. */
 int backfill_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg_err_t *err);

@@ -5,6 +5,7 @@
 static const jfield_t create_spec[] = {
 	{"team_id", JF_STRING, JF_REQUIRED, 64},
 	{"leader_id", JF_STRING, JF_REQUIRED, 64},
+	{"onsite_supervisor_id", JF_STRING, JF_NULLABLE, 64},
 	{"crew_ids", JF_STRINGS, JF_REQUIRED, 0},
 	{"kind", JF_STRING, JF_REQUIRED, 40},
 	{"ticket_kind", JF_STRING, 0, 20},
@@ -91,7 +92,7 @@ const route_t backfill_routes[] = {
 	{"GET", "/api/v1/backfills", list, "backfills.read", 0, .resp = "list:"},
 	{"POST", "/api/v1/backfills", create, "backfills.write", 0, .body = create_spec, .ok = "201",
 	    .errors = HTTP_ERRORS("backfill_no_ticket", "backfill_not_permitted", "backfill_no_briefing", "backfill_single_person",
-		"backfill_photo_required", "backfill_time_future", "backfill_time_order", "backfill_started_before_permit",
+		"backfill_supervision_missing", "backfill_photo_required", "backfill_time_future", "backfill_time_order", "backfill_started_before_permit",
 		"backfill_briefing_after_start", "backfill_outside_window", "backfill_duplicate_ticket")},
 	{"GET", "/api/v1/backfills/{id}", get, "backfills.read", 0, .ok = "200"},
 	{"POST", "/api/v1/backfills/{id}/approve", approve, "backfills.review", 0, .body = review_spec,

@@ -13,6 +13,7 @@ static const errcat_t backfill_errors[] = {
 	    "The pre-shift meeting's time must be recorded: work without the meeting cannot be backfilled"},
 	{"backfill_single_person", 409, "不得单人作业：工作负责人之外至少需要一名工作班成员",
 	    "No single-person work: the leader needs at least one crew member"},
+	{"backfill_supervision_missing", 409, "高风险作业须记录现场监督人员", "High-risk work must name who supervised it on site"},
 	{"backfill_photo_required", 422, "须上传纸质票据的照片", "A photo of the paper form is required"},
 	{"backfill_time_future", 422, "补录的时间不能晚于当前时间", "A backfilled time cannot be in the future"},
 	{"backfill_time_order", 422, "时间顺序不符：签发、许可、班前会、开工、完工、终结须依次发生",
