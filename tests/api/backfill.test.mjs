@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, adminToken, userWithToken, createOrgUnit, expectError, expectStatus, expectList, uniq, LABEL } from './lib.mjs';
-import { photo } from './fieldwork_lib.mjs';
+import { photo, tamper } from './fieldwork_lib.mjs';
 
 const MIN = 60e3;
 const SH = 8 * 3600e3;
@@ -198,6 +198,15 @@ test(`${LABEL} backfill: a rejected one (with its reason) counts nowhere and fre
   const again = await enter(c.clerk.token, { ...body, photo_ids: [await photo(c.clerk.token)] });
   expectStatus(again, 201);
   expectError(await enter(c.clerk.token, body), 409, 'backfill_duplicate_ticket', 'paper_ticket_no');
+  // a paper number taken by a ticket between the entry and the review: the approval is refused, nothing is made
+  expectStatus(await approve(c.leader.token, again.json.id), 200);
+  const later = await enter(c.clerk.token, await paper(c));
+  expectStatus(later, 201);
+  tamper(`UPDATE tickets SET number = '${later.json.paper_ticket_no}' WHERE number = '${body.paper_ticket_no}'`);
+  expectError(await approve(c.leader.token, later.json.id), 409, 'backfill_duplicate_ticket', 'paper_ticket_no');
+  const still = await api('GET', `/backfills/${later.json.id}`, { token: c.leader.token });
+  assert.equal(still.json.status, 'pending');
+  assert.equal(still.json.plan_id, null);
 });
 
 test(`${LABEL} backfill: what the live rules refuse is refused, each with its own code`, async () => {

@@ -431,9 +431,11 @@ backfill_review(db_t *db, const auth_user_t *actor, const char *id, int approve,
 	json_decref(won);
 	if (approve) {
 		char plan_id[37], order_id[37];
-		if (materialize(db, actor->id, b, plan_id, order_id) != 0 ||
-		    db_run(db_q(db, "UPDATE backfills SET plan_id = $2, work_order_id = $3 WHERE id = $1", "ttt", id, plan_id,
-			order_id)) != DB_DONE) {
+		int mrc = materialize(db, actor->id, b, plan_id, order_id);
+		if (mrc == DB_CONFLICT) /* a ticket took the paper's number since it was entered: reject it and enter it again */
+			fg_err_field(err, "backfill_duplicate_ticket", "paper_ticket_no", "already a ticket's number");
+		if (mrc != 0 || db_run(db_q(db, "UPDATE backfills SET plan_id = $2, work_order_id = $3 WHERE id = $1", "ttt", id,
+				    plan_id, order_id)) != DB_DONE) {
 			json_decref(b);
 			return db_fail(db, err);
 		}
