@@ -24,6 +24,7 @@ extern const fg_module_t metering_imports_module, rotation_module; /* metering (
 extern const fg_module_t metering_assets_module; /* metering assets (issue 12 item 1) */
 extern const fg_module_t emergency_module, drills_module; /* emergency mode, plans and drills (issue 13 items 5, 6) */
 extern const fg_module_t hrcust_module; /* high-risk and important customers and their checks (issue 13 items 1, 2) */
+extern const fg_module_t backfill_module; /* work entered after the system was down (issue 13 item 7) */
 
 const fg_module_t *const fg_modules[] = {
 	/* core */
@@ -32,7 +33,7 @@ const fg_module_t *const fg_modules[] = {
 	&org_module, &attach_module, &notify_module,
 	/* field work */
 	&orders_module, &plans_module, &tickets_module, &briefings_module, &surveys_module, &steps_module, &jobs_module,
-	&supervision_module, &evaluation_module, &crosscheck_module, &emergency_module,
+	&supervision_module, &evaluation_module, &crosscheck_module, &emergency_module, &backfill_module,
 	/* safety */
 	&kb_module, &tools_module, &people_module, &contractors_module, &drills_module,
 	/* charging */

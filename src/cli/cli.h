@@ -48,6 +48,9 @@ int demo_customers(db_t *db, json_t *org_keys, int *made);
 /* The demo customers' applications (data/demo/applications.json): 40 of every kind and stage, through
  * applications_create and the flow's transitions, once per database; *made: how many were added. */
 int demo_applications(db_t *db, json_t *org_keys, int *made);
+/* Work entered from paper after an outage (approved, pending, rejected) and one sensitive complaint
+ * (src/cli/demo_backfill.c), once per database; *made: the backfills added. */
+int demo_backfill(db_t *db, int *made);
 
 /* The demo meter ledger (200,000 meters in two transformer areas, through the bulk import) and a running rotation
  * campaign with its past days' work orders finished, once per database (demo_meters.c). */

@@ -181,6 +181,12 @@ cmd_demo(int argc, char **argv)
 		goto out;
 	if (hz)
 		printf("demo customer hazards loaded: %d in every state, %d sealed installation\n", hz, sealed);
+	int backfills = 0;
+	if (demo_backfill(db, &backfills) != 0)
+		goto out;
+	if (backfills)
+		printf("demo backfills loaded: %d paper jobs of an outage (approved, pending, rejected) and one sensitive complaint\n",
+		    backfills);
 	if (made_users)
 		printf("demo people sign in with %s%s\n", pw == gen ? "the password " : "FIELDGRID_DEMO_PASSWORD",
 		    pw == gen ? gen : "");

@@ -307,7 +307,7 @@ test(`${LABEL} safety checks: run on the phone item by item with photos, finishe
   assert.equal(hz.json.items.length, 1, JSON.stringify(hz.json.items));
   const [hazard] = hz.json.items;
   assert.deepEqual([hazard.check_id, hazard.kind, hazard.side, hazard.severity, hazard.status, hazard.description, hazard.photos, hazard.found_by],
-    [k.id, 'interlock', 'customer', 'general', 'open', fin.json.findings[0].description, [photo], s.crew.id]);
+    [k.id, "interlock", "customer", "general", "open", fin.json.findings[0].description, [photo], s.crew.user.id]);
   const wo = await api('GET', `/work-orders/${k.work_order_id}`, { token: s.admin });
   assert.equal(wo.json.status, 'done');
   expectError(await api('POST', `/safety-checks/${k.id}/actions/finish`, { token: s.crew.token, body: {} }), 409, 'hrcheck_done');

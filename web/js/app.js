@@ -16,6 +16,7 @@ import { renderTools } from './tools.js';
 import { renderPeople } from './people.js';
 import { renderParts } from './parts.js';
 import { renderFeedback } from './feedback.js';
+import { renderBackfill } from './backfill.js';
 import { renderCharging } from './charging.js';
 import { renderCustomers } from './customers.js';
 import { renderAppEval } from './appeval.js';
@@ -39,6 +40,7 @@ const VIEWS = {
   orders: renderOrders, plans: renderPlans, jobs: renderJobs, tickets: renderTickets, supervision: renderSupervision, tools: renderTools,
   people: renderPeople, parts: renderParts, charging: renderCharging,
   feedback: renderFeedback,
+  backfills: renderBackfill,
   people: renderPeople, parts: renderParts, charging: renderCharging, customers: renderCustomers,
   service_evaluation: renderAppEval,
   applications: renderApplications,

@@ -45,6 +45,9 @@ export const canParts = (me) => allows(me, 'parts.read');
 export const canContractors = (me) => allows(me, 'contractors.read');
 /** 客户诉求 (R0.10, R2.13): feedback.read sees feedback and complaints; feedback.write handles them. */
 export const canFeedback = (me) => allows(me, 'feedback.read');
+/** 停机补录 (R1.4): backfills.read sees paper work entered after an outage; backfills.write enters it; backfills.review
+ * (the team's leaders, managers) approves or rejects it. */
+export const canBackfills = (me) => allows(me, 'backfills.read');
 
 /** The top-level sections, in menu order. `ready` sections have a working view. */
 /** 客户档案 (issue 11): customers.read lists and opens customers; customers.identity may show a whole ID number. */
@@ -81,6 +84,7 @@ export const SECTIONS = [
   { id: 'plans', path: '/plans', icon: 'plans', key: 'nav.plans', ready: true, visible: canPlans },
   { id: 'tickets', path: '/tickets', icon: 'tickets', key: 'nav.tickets', ready: true, phoneTab: true, visible: canPlans },
   { id: 'supervision', path: '/supervision', icon: 'supervision', key: 'nav.supervision', ready: true, visible: canBoard },
+  { id: 'backfills', path: '/backfills', icon: 'orders', key: 'nav.backfills', ready: true, visible: canBackfills },
   // The phone tab takes people on plans straight to the label scan (/scan); the ledger is /tools.
   { id: 'tools', path: '/tools', icon: 'tools', key: 'nav.tools', ready: true, phoneTab: true, visible: canTools,
     alias: ['/scan'], phonePath: (me) => (isFieldPerson(me) && !canToolsWrite(me) ? '/scan' : '/tools') },

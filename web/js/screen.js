@@ -31,7 +31,8 @@ const trackName = (k) => { const s = t('screen.track.' + k); return s === 'scree
 
 function tile(name, label, cls = '') {
   el[name] = h('div.v', { testid: 'screen-' + name, text: '–' });
-  return h('div.sc-tile' + (cls ? '.' + cls : ''), el[name], h('div.l', { text: label }));
+  el[name + '-label'] = h('div.l', { testid: 'screen-' + name + '-label', text: label });
+  return h('div.sc-tile' + (cls ? '.' + cls : ''), el[name], el[name + '-label']);
 }
 
 /** A chart box: the ECharts instance is made with the box, its option set by each answer; "empty" covers it. */
@@ -127,6 +128,8 @@ function render(d) {
   // (a) today's jobs and their safety state
   const J = P.jobs;
   el['jobs-total'].textContent = J.total;
+  // work entered from paper after an outage counts in the total and is named apart (R1.4)
+  el['jobs-total-label'].textContent = J.backfilled ? t('screen.jobs.total_backfilled', { n: J.backfilled }) : t('screen.jobs.total');
   el['jobs-working'].textContent = J.by_status.working;
   el['jobs-high'].textContent = J.high_risk;
   el['jobs-violations'].textContent = J.violations;

@@ -211,6 +211,7 @@ export function renderSupervision(el, { me, path, navigate }) {
     const byRisk = board.by_risk || {};
     mount(summary,
       h('span.small.muted', { text: t('board.count', { n: jobs.length, date: board.date }) }),
+      board.backfilled ? h('span.badge.badge-warn', { testid: 'board-backfilled-count', dataset: { n: String(board.backfilled) }, text: t('board.backfilled_count', { n: board.backfilled }) }) : null,
       h('div.chips', [1, 2, 3, 4, 5].filter((n) => byRisk[n]).map((n) =>
         h('span.badge.risk', { class: 'risk-' + n, testid: 'board-risk-' + n, text: t('board.by_risk', { n, count: byRisk[n] }) }))));
     // one column a plan state, in the flow's order (GET /flows/plan), cancelled plans left off the board
@@ -240,7 +241,10 @@ export function renderSupervision(el, { me, path, navigate }) {
     h('div.chips', riskBadge(j.risk_level, 'board-job-risk'), j.high_risk ? highRiskBadge('board-job-high-risk') : null,
       j.high_risk && !j.video_link && !j.onsite_supervisor_id ? h('span.badge.badge-danger', { text: t('board.unsupervised') }) : null,
       j.video_link ? h('span.badge.badge-info', { text: t('board.video') }) : null,
-      j.onsite_supervisor_id ? h('span.badge.badge-info', { text: t('board.onsite') }) : null),
+      j.onsite_supervisor_id ? h('span.badge.badge-info', { text: t('board.onsite') }) : null,
+      // entered from paper after an outage (R1.4): who entered it and who reviewed it, on hover
+      j.backfilled ? h('span.badge.badge-warn', { testid: 'board-job-backfilled', text: t('board.backfilled'),
+        title: j.backfill ? t('board.backfilled_by', { entered: j.backfill.entered_by_name, reviewed: j.backfill.reviewed_by_name || '—', paper: j.backfill.paper_ticket_no }) : '' }) : null),
     h('div.board-ticket', { testid: 'board-ticket' },
       tk ? [
         canPlans(me) ? appLink('/tickets/' + encodeURIComponent(tk.id), tk.number, navigate, { class: 'mono small' }) : h('span.mono.small', { text: tk.number }),

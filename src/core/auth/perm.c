@@ -31,6 +31,11 @@ static const struct {
 	    ROLE_VIEWER},
 	{"applications.write", ROLE_CUSTOMER_SERVICE | ROLE_CUSTOMER_MANAGER | ROLE_MANAGER | ROLE_DISPATCHER},
 	{"audit.read", ROLE_SUPERVISOR},
+	/* backfilled work (src/fieldwork/backfill, docs/api.md "Backfilled work"): leaders, dispatchers and managers
+	 * enter the paper records; leaders (their own team's) and managers review them; supervisors and viewers read */
+	{"backfills.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_LEADER | ROLE_SUPERVISOR | ROLE_VIEWER},
+	{"backfills.review", ROLE_MANAGER | ROLE_LEADER},
+	{"backfills.write", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_LEADER},
 	{"calendar.write", 0}, /* the working-day calendar: admins only */
 	{"chargers.command", ROLE_OM_ENGINEER | ROLE_DISPATCHER},
 	{"chargers.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
@@ -68,6 +73,8 @@ static const struct {
 	 * and viewers read them masked; firing the deadlines by hand is admins' */
 	{"feedback.admin", 0},
 	{"feedback.contact", ROLE_CUSTOMER_SERVICE | ROLE_CUSTOMER_MANAGER | ROLE_MANAGER | ROLE_DISPATCHER},
+	/* flagging a complaint sensitive (its complainant's data then only for its handlers): the desk and managers */
+	{"feedback.flag", ROLE_CUSTOMER_SERVICE | ROLE_MANAGER | ROLE_SUPERVISOR},
 	{"feedback.read", ROLE_CUSTOMER_SERVICE | ROLE_CUSTOMER_MANAGER | ROLE_MANAGER | ROLE_DISPATCHER | ROLE_SUPERVISOR |
 	    ROLE_VIEWER},
 	{"feedback.write", ROLE_CUSTOMER_SERVICE | ROLE_CUSTOMER_MANAGER | ROLE_MANAGER | ROLE_DISPATCHER},

@@ -11,7 +11,8 @@
 #define I_COLS "i.id, i.number, i.status, i.kind, i.channel, i.subject, i.text, i.contact_name, i.contact_phone, " \
 	       "i.customer_id, i.application_no, i.rating, i.received_at, i.contact_due_at, i.reply_due_at, i.contacted_at, " \
 	       "i.contacted_by, i.contact_note, i.answered_at, i.answered_by, i.answer, i.satisfaction, i.closed_at, " \
-	       "i.closed_by, i.reopen_count, i.source, i.source_ref, i.created_by, i.created_at, i.updated_at, i.version"
+	       "i.closed_by, i.reopen_count, i.source, i.source_ref, i.created_by, i.created_at, i.updated_at, i.version, " \
+	       "i.contact_address, i.sensitive, i.sensitive_reason, i.sensitive_by, i.sensitive_at"
 
 static const char *const kinds[] = {"complaint", "opinion", "praise", "rating", "inquiry", NULL};
 static const char *const channels[] = {"phone_95598", "sms", "questionnaire", "counter", "rating_import", NULL};
@@ -74,6 +75,7 @@ has_clock(const char *kind, int64_t rating)
 static void
 decorate(json_t *it, int64_t now)
 {
+	json_object_set_new(it, "sensitive", json_boolean(json_integer_value(json_object_get(it, "sensitive"))));
 	const char *st = fg_jstr(it, "status");
 	json_t *cd = json_object_get(it, "contact_due_at"), *rd = json_object_get(it, "reply_due_at");
 	bool waiting_contact = strcmp(st, "received") == 0, waiting_reply = waiting_contact || strcmp(st, "contacted") == 0;
@@ -97,6 +99,9 @@ feedback_get(db_t *db, const char *id)
 	json_t *imps = db_all(db_q(db, "SELECT m.id, m.title, m.status, m.due_date FROM feedback_improvement_items l "
 					"JOIN feedback_improvements m ON m.id = l.improvement_id WHERE l.item_id = $1 ORDER BY m.id", "t", id), &rc);
 	json_object_set_new(it, "improvements", imps ? imps : json_array());
+	json_t *hs = db_all(db_q(db, "SELECT u.id, u.display_name FROM feedback_handlers h JOIN users u ON u.id = h.user_id "
+				      "WHERE h.item_id = $1 ORDER BY u.username", "t", id), &rc);
+	json_object_set_new(it, "handlers", hs ? hs : json_array());
 	return it;
 }
 
@@ -139,12 +144,12 @@ insert_item(db_t *db, const char *actor_id, const char *id, json_t *in, const ch
 	int rc;
 	json_t *row = db_one(db_q(db, "INSERT INTO feedback_items (id, number, status, kind, channel, subject, text, contact_name, "
 					"contact_phone, customer_id, application_no, rating, received_at, contact_due_at, reply_due_at, "
-					"source, source_ref, created_by, created_at, updated_at) VALUES ($1, $2, 'received', $3, $4, $5, $6, $7, "
-					"$8, $9, $10, NULLIF(CAST($11 AS INTEGER), 0), $12, NULLIF(CAST($13 AS BIGINT), 0), "
-					"NULLIF(CAST($14 AS BIGINT), 0), $15, $16, $17, $18, $18) ON CONFLICT DO NOTHING RETURNING id",
-				   "ttttttttttiiiittti", id, number, kind, channel, fg_jstr(in, "subject"), fg_jstr(in, "text"),
+					"source, source_ref, created_by, created_at, updated_at, contact_address) VALUES ($1, $2, 'received', $3, $4, $5, $6, "
+					"$7, $8, $9, $10, NULLIF(CAST($11 AS INTEGER), 0), $12, NULLIF(CAST($13 AS BIGINT), 0), "
+					"NULLIF(CAST($14 AS BIGINT), 0), $15, $16, $17, $18, $18, $19) ON CONFLICT DO NOTHING RETURNING id",
+				   "ttttttttttiiiittt" "it", id, number, kind, channel, fg_jstr(in, "subject"), fg_jstr(in, "text"),
 				   fg_jstr(in, "contact_name"), fg_jstr(in, "contact_phone"), fg_jstr(in, "customer_id"), fg_jstr(in, "application_no"),
-				   rating, received_at, cdue, rdue, source, source_ref, actor_id, now), &rc);
+				   rating, received_at, cdue, rdue, source, source_ref, actor_id, now, fg_jstr(in, "contact_address")), &rc);
 	(void)err;
 	json_decref(row);
 	if (rc != DB_ROW && rc != DB_DONE)
@@ -192,21 +197,25 @@ feedback_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err
 		"AND (CAST($3 AS TEXT) IS NULL OR i.channel = $3) AND (CAST($4 AS TEXT) IS NULL OR i.customer_id = $4) " \
 		"AND (CAST($5 AS TEXT) IS NULL OR i.application_no = $5) AND ($6 < 0 OR $6 = CASE WHEN " \
 		"(i.status = 'received' AND i.contact_due_at < $7) OR (i.status IN ('received', 'contacted') AND " \
-		"i.reply_due_at < $7) THEN 1 ELSE 0 END) "
+		"i.reply_due_at < $7) THEN 1 ELSE 0 END) " \
+		"AND (CAST($8 AS TEXT) IS NULL OR ((i.contact_phone = $8 OR i.contact_name = $8) AND (i.sensitive = 0 OR " \
+		"i.sensitive_by = $9 OR EXISTS (SELECT 1 FROM feedback_handlers h WHERE h.item_id = i.id AND h.user_id = $9)))) "
 
+/* A search by the complainant's phone or name (contact) finds a sensitive item only for its handlers and the one
+ * who flagged it: for everyone else it is not there. */
 int
 feedback_list(db_t *db, const feedback_filter_t *f, json_t **out, fg_err_t *err)
 {
 	int rc;
 	int64_t now = fg_now_ms();
 	json_t *rows = db_all(db_q(db, "SELECT " I_COLS " FROM feedback_items i " I_WHERE
-					"AND (CAST($8 AS TEXT) IS NULL OR i.id < $8) ORDER BY i.id DESC LIMIT $9",
-				   "tttttiiti", f->status, f->kind, f->channel, f->customer_id, f->application_no, (int64_t)f->overdue,
-				   now, f->cursor, (int64_t)(f->limit + 1)), &rc);
+					"AND (CAST($10 AS TEXT) IS NULL OR i.id < $10) ORDER BY i.id DESC LIMIT $11",
+				   "tttttiitt" "ti", f->status, f->kind, f->channel, f->customer_id, f->application_no, (int64_t)f->overdue,
+				   now, f->contact, f->viewer_id, f->cursor, (int64_t)(f->limit + 1)), &rc);
 	if (!rows)
 		return db_fail(db, err);
-	json_t *count = db_one(db_q(db, "SELECT COUNT(*) AS n FROM feedback_items i " I_WHERE, "tttttii", f->status, f->kind,
-				       f->channel, f->customer_id, f->application_no, (int64_t)f->overdue, now), &rc);
+	json_t *count = db_one(db_q(db, "SELECT COUNT(*) AS n FROM feedback_items i " I_WHERE, "tttttiitt", f->status, f->kind,
+				       f->channel, f->customer_id, f->application_no, (int64_t)f->overdue, now, f->contact, f->viewer_id), &rc);
 	if (!count) {
 		json_decref(rows);
 		return db_fail(db, err);
@@ -256,19 +265,155 @@ mask_one(json_t *it)
 		scope_mask_phone(phone, buf, sizeof buf);
 		json_object_set_new(it, "contact_phone", json_string(buf));
 	}
+	if (fg_jstr(it, "contact_address"))
+		json_object_set_new(it, "contact_address", json_string("***"));
+}
+
+/* A sensitive item as everyone but its handlers sees it: the contact masked, the address and the customer's own
+ * words withheld (the subject, a desk's summary, stays), and "masked": true says so. */
+static void
+mask_sensitive(json_t *it)
+{
+	mask_one(it);
+	if (fg_jstr(it, "text"))
+		json_object_set_new(it, "text", json_string("***"));
+	json_object_set_new(it, "masked", json_true());
+}
+
+bool
+feedback_is_handler(db_t *db, const auth_user_t *viewer, json_t *it)
+{
+	if (!viewer || !it)
+		return false;
+	const char *by = fg_jstr(it, "sensitive_by");
+	if (by && strcmp(by, viewer->id) == 0)
+		return true;
+	int rc;
+	json_t *h = db_one(db_q(db, "SELECT user_id FROM feedback_handlers WHERE item_id = $1 AND user_id = $2", "tt",
+				   fg_jstr(it, "id"), viewer->id), &rc);
+	json_decref(h);
+	return h != NULL;
+}
+
+static void
+mask_for(const auth_user_t *viewer, json_t *it, bool reveal)
+{
+	if (json_is_true(json_object_get(it, "sensitive"))) {
+		if (!reveal)
+			mask_sensitive(it);
+		else
+			json_object_set_new(it, "masked", json_false());
+	} else {
+		if (!(viewer && perm_allows(viewer->roles, "feedback.contact")))
+			mask_one(it);
+		json_object_set_new(it, "masked", json_false());
+	}
 }
 
 void
 feedback_mask(const auth_user_t *viewer, json_t *v)
 {
-	if (!v || (viewer && perm_allows(viewer->roles, "feedback.contact")))
+	if (!v)
 		return;
 	json_t *items = json_object_get(v, "items"), *it;
 	size_t i;
 	if (json_is_array(items))
-		json_array_foreach(items, i, it) mask_one(it);
+		json_array_foreach(items, i, it) mask_for(viewer, it, false);
 	else
-		mask_one(v);
+		mask_for(viewer, v, false);
+}
+
+int
+feedback_read(db_t *db, const auth_user_t *viewer, const char *id, json_t **out, fg_err_t *err)
+{
+	json_t *it = feedback_get(db, id);
+	if (!it)
+		return fg_err_not_found(err, "feedback_item", id);
+	if (!json_is_true(json_object_get(it, "sensitive")) || !feedback_is_handler(db, viewer, it)) {
+		mask_for(viewer, it, false);
+		*out = it;
+		return 0;
+	}
+	/* a handler's read of a sensitive complainant's data: the answer exists only if its audit record does */
+	json_t *what = json_pack("{s:s, s:[s, s, s, s]}", "number", fg_jstr(it, "number"), "fields", "contact_name",
+	    "contact_phone", "contact_address", "text");
+	if (db_begin(db) != 0 || audit_write(db, viewer->id, "reveal_sensitive", "feedback_item", id, NULL, what) != 0 ||
+	    db_commit(db) != 0) {
+		json_decref(what);
+		json_decref(it);
+		return db_fail(db, err);
+	}
+	json_decref(what);
+	mask_for(viewer, it, true);
+	*out = it;
+	return 0;
+}
+
+int
+feedback_flag_sensitive(db_t *db, const auth_user_t *actor, const char *id, json_t *in, json_t **out, fg_err_t *err)
+{
+	const char *reason = fg_jstr(in, "reason");
+	json_t *handlers = json_object_get(in, "handler_ids"), *h;
+	size_t i;
+	if (fg_blank(reason))
+		return fg_err_field(err, "reason_required", "reason", "why the complainant's data is isolated");
+	if (json_array_size(handlers) == 0)
+		return fg_err_field(err, "missing_field", "handler_ids", "who handles the complaint (at least one person)");
+	if (db_begin(db) != 0)
+		return db_fail(db, err);
+	json_t *before = feedback_get(db, id);
+	if (!before) {
+		fg_err_not_found(err, "feedback_item", id);
+		return db_fail(db, err);
+	}
+	if (strcmp(fg_jstr(before, "kind"), "complaint") != 0) {
+		json_decref(before);
+		fg_err(err, "feedback_sensitive_complaint_only");
+		return db_fail(db, err);
+	}
+	int rc;
+	/* flagged once: two desks flagging at once, one wins */
+	json_t *won = db_one(db_q(db,
+	    "UPDATE feedback_items SET sensitive = 1, sensitive_reason = $2, sensitive_by = $3, sensitive_at = $4, "
+	    "updated_at = $4, version = version + 1 WHERE id = $1 AND sensitive = 0 RETURNING id",
+	    "ttti", id, reason, actor->id, fg_now_ms()), &rc);
+	if (!won) {
+		json_decref(before);
+		if (rc >= 0)
+			fg_err(err, "feedback_already_sensitive");
+		return db_fail(db, err);
+	}
+	json_decref(won);
+	rc = DB_DONE;
+	json_array_foreach(handlers, i, h) {
+		json_t *u = db_one(db_q(db, "SELECT id FROM users WHERE id = $1 AND disabled = 0", "t", json_string_value(h)), &rc);
+		if (!u) {
+			json_decref(before);
+			fg_err_field(err, "invalid_field", "handler_ids", "people of the directory");
+			fg_err_detail_str(err, "id", json_string_value(h));
+			return db_fail(db, err);
+		}
+		json_decref(u);
+		rc = db_run(db_q(db, "INSERT INTO feedback_handlers (item_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", "tt",
+		    id, json_string_value(h)));
+		if (rc != DB_DONE) {
+			json_decref(before);
+			return db_fail(db, err);
+		}
+	}
+	/* the audit record names the flag and the handlers, never the complainant's data it isolates */
+	json_t *after = json_pack("{s:s, s:b, s:s, s:O}", "number", fg_jstr(before, "number"), "sensitive", 1, "reason", reason,
+	    "handler_ids", handlers);
+	json_decref(before);
+	if (audit_write(db, actor->id, "flag_sensitive", "feedback_item", id, NULL, after) != 0 || db_commit(db) != 0) {
+		json_decref(after);
+		return db_fail(db, err);
+	}
+	json_decref(after);
+	json_t *it = feedback_get(db, id);
+	mask_for(actor, it, true);
+	*out = it;
+	return 0;
 }
 
 /* ---- the ratings import ---- */

@@ -1,5 +1,6 @@
 #ifndef FG_FEEDBACK_H
 #define FG_FEEDBACK_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <jansson.h>
 #include "core/base/err.h"
@@ -25,6 +26,8 @@ json_t *feedback_get(db_t *db, const char *id);
 
 typedef struct {
 	const char *status, *kind, *channel, *customer_id, *application_no;
+	const char *contact;   /* the complainant's phone or name, exactly: a sensitive item only for its handlers */
+	const char *viewer_id; /* who searches */
 	int overdue; /* 1: only late ones, 0: only those on time, -1: either */
 	int limit;
 	const char *cursor;
@@ -32,9 +35,18 @@ typedef struct {
 /* A page, newest first: {"items", "next_cursor", "total"}. */
 int feedback_list(db_t *db, const feedback_filter_t *f, json_t **out, fg_err_t *err);
 
-/* Masks contact_name ("张**") and contact_phone ("138****5678") of an item, or of each item of a page ("items"),
- * unless the viewer holds feedback.contact. */
+/* Masks contact_name ("张**"), contact_phone ("138****5678") and contact_address of an item, or of each item of a
+ * page ("items"), unless the viewer holds feedback.contact. A sensitive item (flagged with feedback_flag_sensitive)
+ * is masked for everyone, its text withheld too, with "masked": true: its data in full only through feedback_read. */
 void feedback_mask(const auth_user_t *viewer, json_t *item_or_page);
+/* Whether the viewer handles the (sensitive) item: one of its handlers, or the one who flagged it. */
+bool feedback_is_handler(db_t *db, const auth_user_t *viewer, json_t *item);
+/* One item for the viewer: masked as feedback_mask does, except a sensitive one for its handlers, whose read of the
+ * data in full is audited ("reveal_sensitive") in its own transaction. Refusals: not_found. */
+int feedback_read(db_t *db, const auth_user_t *viewer, const char *id, json_t **out, fg_err_t *err);
+/* Flags a complaint sensitive (R1.4): in {reason, handler_ids}; once only. Refusals: reason_required,
+ * missing_field, invalid_field, not_found, feedback_sensitive_complaint_only, feedback_already_sensitive. */
+int feedback_flag_sensitive(db_t *db, const auth_user_t *actor, const char *id, json_t *in, json_t **out, fg_err_t *err);
 
 /* A third-party ratings batch: in {source, items: [{id, rating, text?, rated_at?, author?, phone?}]}. Each rating
  * becomes an item of kind rating, channel rating_import, once per (source, id): a rating imported again is

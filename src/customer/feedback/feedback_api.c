@@ -10,6 +10,7 @@ static const jfield_t item_spec[] = {
 	{"text", JF_STRING, JF_NULLABLE, 4000},
 	{"contact_name", JF_STRING, JF_NULLABLE, 100},
 	{"contact_phone", JF_STRING, JF_NULLABLE, 20},
+	{"contact_address", JF_STRING, JF_NULLABLE, 300},
 	{"customer_id", JF_STRING, JF_NULLABLE, 64},
 	{"application_no", JF_STRING, JF_NULLABLE, 64},
 	{"rating", JF_INT, JF_NULLABLE, 0},
@@ -70,7 +71,8 @@ item_list(req_t *r)
 	if (overdue == -2)
 		return;
 	feedback_filter_t f = {.status = http_query(r, "status"), .kind = http_query(r, "kind"), .channel = http_query(r, "channel"),
-	    .customer_id = http_query(r, "customer_id"), .application_no = http_query(r, "application_no"), .overdue = overdue};
+	    .customer_id = http_query(r, "customer_id"), .application_no = http_query(r, "application_no"), .overdue = overdue,
+	    .contact = http_query(r, "contact"), .viewer_id = r->user.id};
 	if (http_paging(r, &f.limit, &f.cursor))
 		return;
 	int rc = feedback_list(r->db, &f, &out, &e);
@@ -95,18 +97,43 @@ item_create(req_t *r)
 static void
 item_get(req_t *r)
 {
-	json_t *it = feedback_get(r->db, r->params[0]);
-	if (it) {
-		feedback_mask(&r->user, it);
+	fg_err_t e = FG_ERR_INIT;
+	json_t *it = NULL;
+	int rc = feedback_read(r->db, &r->user, r->params[0], &it, &e);
+	if (rc == 0)
 		flow_api_with_actions(r, it, "feedback");
-	}
-	http_entity(r, it, "feedback_item", r->params[0]);
+	http_result(r, 200, rc, it, &e);
 }
 
+/* A sensitive complaint is worked by its handlers only: an action answers with the item in full. */
 static void
 item_action(req_t *r)
 {
+	json_t *it = feedback_get(r->db, r->params[0]);
+	bool closed_to_me = it && json_is_true(json_object_get(it, "sensitive")) && !feedback_is_handler(r->db, &r->user, it);
+	json_decref(it);
+	if (closed_to_me) {
+		http_error_code(r, "feedback_sensitive_handlers_only");
+		return;
+	}
 	flow_api_action(r, &feedback_flow, action_spec);
+}
+
+static const jfield_t sensitive_spec[] = {
+	{"reason", JF_STRING, JF_REQUIRED, 1000},
+	{"handler_ids", JF_STRINGS, JF_REQUIRED, 0},
+	{NULL, 0, 0, 0},
+};
+
+static void
+flag_sensitive(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	if (http_body(r, sensitive_spec))
+		return;
+	int rc = feedback_flag_sensitive(r->db, &r->user, r->params[0], r->json, &out, &e);
+	http_result(r, 200, rc, out, &e);
 }
 
 static void
@@ -180,8 +207,10 @@ const route_t feedback_routes[] = {
 	{"PATCH", "/api/v1/feedback/improvements/{id}", improvement_update, "feedback.write", 0, .body = improvement_update_spec,
 	    .errors = HTTP_ERRORS("version_conflict")},
 	{"GET", "/api/v1/feedback/{id}", item_get, "feedback.read", 0, .ok = "200"},
+	{"POST", "/api/v1/feedback/{id}/sensitive", flag_sensitive, "feedback.flag", 0, .body = sensitive_spec,
+	    .errors = HTTP_ERRORS("reason_required", "feedback_sensitive_complaint_only", "feedback_already_sensitive")},
 	{"POST", "/api/v1/feedback/{id}/actions/{action}", item_action, "feedback.write", 0, .body = action_spec,
 	    .errors = HTTP_ERRORS("invalid_transition", "reason_required", "feedback_answer_required",
-		"feedback_satisfaction_required")},
+		"feedback_satisfaction_required", "feedback_sensitive_handlers_only")},
 	{0},
 };

@@ -11,6 +11,9 @@ static const errcat_t feedback_errors[] = {
 	{"feedback_answer_required", 409, "办结前须记录给客户的答复", "The answer given to the customer must be recorded before closing"},
 	{"feedback_satisfaction_required", 409, "办结前须记录客户满意度（满意、基本满意、不满意）",
 	    "The customer's satisfaction (satisfied, basically satisfied, dissatisfied) must be recorded before closing"},
+	{"feedback_sensitive_complaint_only", 409, "只有投诉可以标记为敏感", "Only a complaint can be flagged sensitive"},
+	{"feedback_already_sensitive", 409, "该投诉已标记为敏感", "This complaint is already flagged sensitive"},
+	{"feedback_sensitive_handlers_only", 403, "敏感投诉只能由其处理人办理", "A sensitive complaint is worked by its handlers only"},
 	{NULL, 0, NULL, NULL},
 };
 

@@ -14,11 +14,12 @@
  *            "ready": published jobs whose ticket is permitted and in time (the ticket gate open),
  *            "blocked": published jobs without such a ticket (the ticket gate closed)},
  *  "high_risk": n, "violations": findings of kind violation on the day's jobs,
- *  "high_risk_jobs": [{number, title, place, team, status, risk_level}] (at most 8, highest risk first)}. */
+ *  "high_risk_jobs": [{number, title, place, team, status, risk_level}] (at most 8, highest risk first),
+ *  "backfilled": of the total, jobs entered from paper after an outage (src/fieldwork/backfill)}. */
 json_t *fieldwork_screen_jobs(db_t *db, const char *date);
 
 /* Work orders finished (moved to done) in [from_ms, to_ms): {"done", "with_due", "on_time", "rate"}: with_due
- * those that had a due time, on_time those finished by it; rate = on_time / with_due (null when none). */
+ * those that had a due time, on_time those finished by it; rate = on_time / with_due (null when none); "backfilled": of done, orders entered from paper. */
 json_t *fieldwork_screen_on_time(db_t *db, int64_t from_ms, int64_t to_ms);
 
 #endif

@@ -12,7 +12,7 @@
 
 #define ORDER_COLS                                                                                                     \
 	"id, number, kind, status, priority, source, title, customer_name, customer_no, site_address, meter_asset_no, " \
-	"metering_point_no, description, team_id, due_at, created_by, created_at, updated_at, version"
+	"metering_point_no, description, team_id, due_at, created_by, created_at, updated_at, version, backfill_id"
 
 json_t *
 orders_get(db_t *db, const char *id)

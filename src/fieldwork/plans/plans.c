@@ -16,7 +16,7 @@
 
 #define PLAN_COLS                                                                                                      \
 	"id, number, date, team_id, leader_id, status, title, place, content, risk_level, high_risk, video_link, "      \
-	"onsite_supervisor_id, published_at, started_at, finished_at, created_by, created_at, updated_at, version"
+	"onsite_supervisor_id, published_at, started_at, finished_at, created_by, created_at, updated_at, version, backfill_id"
 
 static json_t *
 person(db_t *db, const char *id)
@@ -33,6 +33,7 @@ plans_get(db_t *db, const char *id)
 	if (!p)
 		return NULL;
 	json_object_set_new(p, "high_risk", json_boolean(json_integer_value(json_object_get(p, "high_risk"))));
+	json_object_set_new(p, "backfilled", json_boolean(json_is_string(json_object_get(p, "backfill_id")))); /* from paper (R1.4) */
 	json_object_set_new(p, "leader", person(db, json_string_value(json_object_get(p, "leader_id"))));
 	const char *sup = json_string_value(json_object_get(p, "onsite_supervisor_id"));
 	json_object_set_new(p, "onsite_supervisor", sup ? person(db, sup) : json_null());
@@ -423,6 +424,7 @@ expand(db_t *db, json_t *rows)
 		if (!p)
 			continue;
 		json_object_set_new(p, "high_risk", json_boolean(json_integer_value(json_object_get(p, "high_risk"))));
+		json_object_set_new(p, "backfilled", json_boolean(str(p, "backfill_id") != NULL)); /* entered from paper (R1.4) */
 		json_t *leader = json_object_get(person_by, str(p, "leader_id"));
 		json_object_set_new(p, "leader", leader ? json_deep_copy(leader) : json_null());
 		const char *sup = str(p, "onsite_supervisor_id");

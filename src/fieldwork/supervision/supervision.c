@@ -7,6 +7,7 @@
 #include "fieldwork/plans/plans.h"
 #include "fieldwork/tickets/tickets.h"
 #include "fieldwork/supervision/supervision.h"
+#include "fieldwork/backfill/backfill.h"
 
 json_t *
 supervision_board(db_t *db, const char *date, const auth_user_t *viewer)
@@ -14,7 +15,7 @@ supervision_board(db_t *db, const char *date, const auth_user_t *viewer)
 	int rc;
 	json_t *rows = db_all(db_q(db,
 	    "SELECT p.id, p.number, p.title, p.place, p.status, p.risk_level, p.high_risk, p.video_link, "
-	    "p.onsite_supervisor_id, p.started_at, p.finished_at, u.display_name AS leader_name, "
+	    "p.onsite_supervisor_id, p.started_at, p.finished_at, p.backfill_id, u.display_name AS leader_name, "
 	    "(SELECT COUNT(*) FROM plan_crew c WHERE c.plan_id = p.id) AS crew_count, "
 	    "(SELECT COUNT(*) FROM job_steps s WHERE s.plan_id = p.id) AS steps_done, "
 	    "(SELECT MAX(done_at) FROM job_steps s WHERE s.plan_id = p.id) AS last_step_at, "
@@ -77,7 +78,17 @@ supervision_board(db_t *db, const char *date, const auth_user_t *viewer)
 	}
 	json_decref(ticket_of);
 	json_decref(total_of);
-	return json_pack("{s:s, s:o, s:o, s:o}", "date", date, "by_state", by_state, "by_risk", by_risk, "jobs", rows);
+	/* work entered from paper after an outage counts like any job, marked as such and counted apart (R1.4) */
+	json_int_t backfilled = 0;
+	if (backfill_mark_rows(db, rows, "backfill_id") != 0) {
+		json_decref(rows);
+		json_decref(by_state);
+		json_decref(by_risk);
+		return NULL;
+	}
+	json_array_foreach(rows, i, j) backfilled += json_is_true(json_object_get(j, "backfilled"));
+	return json_pack("{s:s, s:o, s:o, s:I, s:o}", "date", date, "by_state", by_state, "by_risk", by_risk, "backfilled",
+	    backfilled, "jobs", rows);
 }
 
 json_t *
@@ -195,7 +206,8 @@ supervision_coverage(db_t *db, int64_t from, int64_t to, const auth_user_t *view
 {
 	int rc;
 	json_t *rows = db_all(db_q(db,
-	    "SELECT t.id, t.plan_id, t.number, t.ended_at, e.qualified FROM tickets t LEFT JOIN ticket_evaluations e ON e.ticket_id = t.id "
+	    "SELECT t.id, t.plan_id, t.number, t.ended_at, e.qualified, p.backfill_id FROM tickets t "
+	    "JOIN plans p ON p.id = t.plan_id LEFT JOIN ticket_evaluations e ON e.ticket_id = t.id "
 	    "WHERE t.status IN ('ended', 'archived') AND t.ended_at >= $1 AND t.ended_at < $2 ORDER BY t.ended_at",
 	    "ii", from, to), &rc);
 	if (!rows)
@@ -203,20 +215,22 @@ supervision_coverage(db_t *db, int64_t from, int64_t to, const auth_user_t *view
 	for (size_t k = json_array_size(rows); !scope_company_wide(viewer) && k-- > 0;)
 		if (!scope_plan_visible(db, viewer, fg_jstr(json_array_get(rows, k), "plan_id")))
 			json_array_remove(rows, k);
-	json_int_t ended = (json_int_t)json_array_size(rows), evaluated = 0, qualified = 0;
+	json_int_t ended = (json_int_t)json_array_size(rows), evaluated = 0, qualified = 0, backfilled = 0;
 	json_t *open = json_array(), *r;
 	size_t i;
 	json_array_foreach(rows, i, r) {
 		json_t *q = json_object_get(r, "qualified");
+		bool bf = json_is_string(json_object_get(r, "backfill_id")); /* a paper ticket entered after an outage */
+		backfilled += bf;
 		if (json_is_null(q))
-			json_array_append_new(open, json_pack("{s:O, s:O}", "id", json_object_get(r, "id"), "number",
-							   json_object_get(r, "number")));
+			json_array_append_new(open, json_pack("{s:O, s:O, s:b}", "id", json_object_get(r, "id"), "number",
+							   json_object_get(r, "number"), "backfilled", bf));
 		else {
 			evaluated++;
 			qualified += json_integer_value(q) != 0;
 		}
 	}
 	json_decref(rows);
-	return json_pack("{s:I, s:I, s:I, s:f, s:o}", "ended", ended, "evaluated", evaluated, "qualified", qualified, "coverage",
-	    ended ? (double)evaluated / (double)ended : 1.0, "unevaluated", open);
+	return json_pack("{s:I, s:I, s:I, s:f, s:o, s:I}", "ended", ended, "evaluated", evaluated, "qualified", qualified, "coverage",
+	    ended ? (double)evaluated / (double)ended : 1.0, "unevaluated", open, "backfilled", backfilled);
 }

@@ -19,7 +19,8 @@ fieldwork_screen_jobs(db_t *db, const char *date)
 	json_t *rows = db_all(db_q(db,
 	    "SELECT p.status, COUNT(*) AS n, SUM(p.high_risk) AS high, "
 	    "SUM(CASE WHEN EXISTS (SELECT 1 FROM tickets t WHERE t.plan_id = p.id AND t.status = 'permitted' "
-	    "AND t.planned_end > $2) THEN 1 ELSE 0 END) AS permitted "
+	    "AND t.planned_end > $2) THEN 1 ELSE 0 END) AS permitted, "
+	    "SUM(CASE WHEN p.backfill_id IS NOT NULL THEN 1 ELSE 0 END) AS backfilled "
 	    "FROM plans p WHERE p.date = $1 AND p.status <> 'cancelled' GROUP BY p.status",
 	    "ti", date, now), &rc);
 	if (!rows)
@@ -36,7 +37,7 @@ fieldwork_screen_jobs(db_t *db, const char *date)
 		return NULL;
 	}
 	json_t *by = json_pack("{s:i, s:i, s:i, s:i, s:i}", "draft", 0, "published", 0, "working", 0, "paused", 0, "finished", 0);
-	json_int_t total = 0, hr = 0, passed = 0, ready = 0, blocked = 0;
+	json_int_t total = 0, hr = 0, passed = 0, ready = 0, blocked = 0, bf = 0;
 	json_t *r;
 	size_t i;
 	json_array_foreach(rows, i, r) {
@@ -45,6 +46,7 @@ fieldwork_screen_jobs(db_t *db, const char *date)
 		json_object_set_new(by, st, json_integer(num(by, st) + n));
 		total += n;
 		hr += num(r, "high");
+		bf += num(r, "backfilled");
 		if (strcmp(st, "published") == 0) {
 			ready += num(r, "permitted");
 			blocked += n - num(r, "permitted");
@@ -53,9 +55,9 @@ fieldwork_screen_jobs(db_t *db, const char *date)
 		}
 	}
 	json_decref(rows);
-	json_t *out = json_pack("{s:s, s:I, s:o, s:{s:I, s:I, s:I}, s:I, s:I, s:o}", "date", date, "total", total, "by_status", by,
-	    "gates", "passed", passed, "ready", ready, "blocked", blocked, "high_risk", hr, "violations", num(viol, "n"),
-	    "high_risk_jobs", high);
+	json_t *out = json_pack("{s:s, s:I, s:o, s:{s:I, s:I, s:I}, s:I, s:I, s:o, s:I}", "date", date, "total", total, "by_status",
+	    by, "gates", "passed", passed, "ready", ready, "blocked", blocked, "high_risk", hr, "violations", num(viol, "n"),
+	    "high_risk_jobs", high, "backfilled", bf);
 	json_decref(viol);
 	return out;
 }
@@ -67,6 +69,7 @@ fieldwork_screen_on_time(db_t *db, int64_t from_ms, int64_t to_ms)
 	/* an order's finish: its (last) move to done in the range */
 	json_t *r = db_one(db_q(db,
 	    "SELECT COUNT(*) AS done, SUM(CASE WHEN w.due_at IS NOT NULL THEN 1 ELSE 0 END) AS with_due, "
+	    "SUM(CASE WHEN w.backfill_id IS NOT NULL THEN 1 ELSE 0 END) AS backfilled, "
 	    "SUM(CASE WHEN w.due_at IS NOT NULL AND f.at <= w.due_at THEN 1 ELSE 0 END) AS on_time "
 	    "FROM (SELECT entity_id, MAX(at) AS at FROM flow_events WHERE flow = 'work_order' AND to_state = 'done' "
 	    "AND at >= $1 AND at < $2 GROUP BY entity_id) f JOIN work_orders w ON w.id = f.entity_id AND w.status = 'done'",
@@ -74,8 +77,8 @@ fieldwork_screen_on_time(db_t *db, int64_t from_ms, int64_t to_ms)
 	if (!r)
 		return NULL;
 	json_int_t wd = num(r, "with_due"), ot = num(r, "on_time");
-	json_t *out = json_pack("{s:I, s:I, s:I, s:o}", "done", num(r, "done"), "with_due", wd, "on_time", ot, "rate",
-	    wd ? json_real((double)ot / (double)wd) : json_null());
+	json_t *out = json_pack("{s:I, s:I, s:I, s:o, s:I}", "done", num(r, "done"), "with_due", wd, "on_time", ot, "rate",
+	    wd ? json_real((double)ot / (double)wd) : json_null(), "backfilled", num(r, "backfilled"));
 	json_decref(r);
 	return out;
 }

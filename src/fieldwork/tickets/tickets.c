@@ -18,7 +18,7 @@
 	"id, number, plan_id, kind, status, leader_id, issuer_id, permitter_id, place, content, risk_level, "           \
 	"outage_scope, live_parts, permit_method, planned_start, planned_end, extensions, issued_at, received_at, "     \
 	"permitted_at, work_started_at, ended_at, archived_at, end_note, void_reason, created_by, created_at, "         \
-	"updated_at, version"
+	"updated_at, version, (SELECT p.backfill_id FROM plans p WHERE p.id = tickets.plan_id) AS backfill_id"
 
 json_t *
 tickets_get(db_t *db, const char *id)
@@ -27,6 +27,8 @@ tickets_get(db_t *db, const char *id)
 	json_t *t = db_one(db_q(db, "SELECT " TICKET_COLS " FROM tickets WHERE id = $1", "t", id), &rc);
 	if (!t)
 		return NULL;
+	/* a paper ticket entered after an outage (fieldwork/backfill): its job's mark */
+	json_object_set_new(t, "backfilled", json_boolean(json_is_string(json_object_get(t, "backfill_id"))));
 	json_t *kind = kb_find("ticket_kinds", "code", fg_jstr(t, "kind"));
 	json_object_set(t, "kind_name", kind ? json_object_get(kind, "name_zh") : json_null());
 	json_object_set_new(t, "emergency_relaxations", emergency_relaxations_of(db, "ticket_id", id));
