@@ -316,6 +316,7 @@ test(`${LABEL} safety checks: run on the phone item by item with photos, finishe
   assert.deepEqual(audit.json.items.map((a) => a.action).sort(), ['finish', 'generate']);
   const entry = (await api('GET', `/safety-customers/${c.id}`, { token: s.cm.token })).json;
   assert.ok(entry.checks.some((x) => x.id === k.id && x.status === 'done'));
+  assert.deepEqual([entry.open_hazards, entry.overdue_hazards], [1, 0], 'the ledger counts the hazard the check found');
   // done after its due day: the next one counts six months from the day it was done (Asia/Shanghai)
   const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
   assert.equal(entry.last_checked_on, today);

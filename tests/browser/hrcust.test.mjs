@@ -2,10 +2,11 @@
 // items 1–2): a crew member of the 用电检查 team opens a generated check from the list at phone size, records each
 // item (one hazard found with a note and a photo), finishes it and sees the finding; a customer manager at the desk
 // finds the customer in the ledger by grade, with its flag and its next check, and enters another registry customer
-// into the ledger by its number. Screenshots: /tmp/fg-hrcust-*.png.
+// into the ledger by its number. The hazard the check found is then on the hazard board: the crew opens it from the
+// finding, issues the notice and the customer signs for it on the canvas pad. Screenshots: /tmp/fg-hrcust-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { TAG, I18N, TEST_TIMEOUT, PHONE, DESK, FG_URL, must, launch, newPage, byId, waitText, login } from './lib.mjs';
+import { TAG, I18N, TEST_TIMEOUT, PHONE, DESK, FG_URL, must, launch, newPage, byId, waitText, isApi, login } from './lib.mjs';
 
 const PASSWORD = 'Hrcust-pass-' + TAG + '7';
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('interlock photo')]);
@@ -88,6 +89,37 @@ test('phone: run a safety check item by item, a hazard with its photo, finish', 
     assert.equal(k.summary, '切换柜闭锁缺失，已告知客户电气负责人');
     const wo = await must('GET', '/work-orders/' + k.work_order_id);
     assert.equal(wo.status, 'done');
+
+    // the finding is a customer-side hazard: from the check to its notice and the customer's signature
+    const link = byId(page, 'hrc-hazard-anti_backfeed');
+    await link.waitFor();
+    const [found] = (await must('GET', `/hazards?customer_id=${fx.customer.id}`)).items.filter((x) => x.check_id === fx.check.id);
+    assert.ok(found, 'the hazard the check found');
+    await link.click();
+    await page.waitForURL((u) => u.pathname === '/hazards/' + found.id);
+    await page.locator('[data-testid="hz-status"][data-status="open"]').waitFor();
+    await Promise.all([page.waitForResponse((r) => isApi(r, 'POST', `/hazards/${found.id}/actions/issue_notice`) && r.status() === 200),
+      byId(page, 'hz-action-issue_notice').click()]);
+    await byId(page, 'hz-step-sign').waitFor();
+    await byId(page, 'hz-sign-name').fill('赵主任');
+    const pad = byId(page, 'hz-sign-pad');
+    await pad.scrollIntoViewIfNeeded();
+    const box = await pad.boundingBox();
+    await page.mouse.move(box.x + 20, box.y + box.height / 2);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + 20 + i * (box.width - 40) / 10, box.y + box.height / 2 + (i % 2 ? -20 : 20));
+    await page.mouse.up();
+    await byId(page, 'hz-sign-place').fill('临澜数据港配电室');
+    await Promise.all([page.waitForResponse((r) => isApi(r, 'POST', '/attachments') && r.status() === 201),
+      byId(page, 'hz-sign-holding-input').setInputFiles({ name: 'holding.png', mimeType: 'image/png', buffer: PNG })]);
+    await byId(page, 'hz-sign-holding-thumb').first().waitFor();
+    const [signed] = await Promise.all([page.waitForResponse((r) => isApi(r, 'POST', `/hazards/${found.id}/actions/sign`)), byId(page, 'hz-action-sign').click()]);
+    assert.equal(signed.status(), 200, await signed.text());
+    await page.locator('[data-testid="hz-status"][data-status="signed"]').waitFor();
+    await page.screenshot({ path: '/tmp/fg-hrcust-phone-signed.png', fullPage: true });
+    const got = await must('GET', '/hazards/' + found.id);
+    assert.deepEqual([got.status, got.signer_name, got.sign_place, got.check_id], ['signed', '赵主任', '临澜数据港配电室', fx.check.id]);
+    assert.ok(got.signature_id && got.holding_photo_id, 'the drawn signature and the photo of the signer holding the notice are kept');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

@@ -71,6 +71,9 @@ function renderBoard(el, { me, navigate }) {
   const overdue = h('input', { type: 'checkbox', testid: 'hz-f-overdue' });
   const yearIn = h('input.input', { type: 'number', min: '2000', max: '2100', value: year, testid: 'hz-f-year', 'aria-label': t('hz.year') });
   const q = h('input.input', { type: 'search', testid: 'hz-f-q', placeholder: t('hz.search'), 'aria-label': t('hz.search') });
+  // /hazards?q=KH… (the ledger's link to a customer's open hazards) opens the board searched for it, any year
+  const asked = new URLSearchParams(location.search).get('q');
+  if (asked) { q.value = asked; yearIn.value = ''; }
   const listBox = h('div', loading());
   const dbSource = h('select.input', { testid: 'hz-db-source', 'aria-label': t('hz.source') }, ['all', 'customer', 'application'].map((x) => option(x, t('hz.source.' + x))));
   const dbQ = h('input.input', { type: 'search', testid: 'hz-db-q', placeholder: t('hz.search'), 'aria-label': t('hz.search') });

@@ -55,6 +55,14 @@ function nextCheck(e) {
     n.overdue ? badge(t('hr.overdue'), 'danger') : null);
 }
 
+/** The customer's open hazards (the hazard board, searched for the customer), the overdue ones marked. */
+function openHazards(e, navigate) {
+  const n = e.open_hazards || 0;
+  if (!n) return h('span.muted', { text: '0' });
+  return h('span.chips', appLink('/hazards?q=' + encodeURIComponent(e.customer_number), String(n), navigate, { testid: 'hr-hazards-' + e.customer_id }),
+    e.overdue_hazards ? badge(t('hr.hazards_overdue', { n: e.overdue_hazards }), 'danger') : null);
+}
+
 // ------------------------------------------------------------------ the ledger
 function renderLedger(el, { me, navigate }) {
   const err = problemBox('hr-error');
@@ -80,6 +88,7 @@ function renderLedger(el, { me, navigate }) {
           { label: t('hr.voltage'), cls: 'col-opt', render: (x) => x.voltage_level },
           { label: t('hr.flags'), render: (x) => flagBadges(x) },
           { label: t('hr.next_check'), render: (x) => nextCheck(x) },
+          { label: t('hr.open_hazards'), render: (x) => openHazards(x, navigate) },
         ],
       }));
     } catch (ex) { err.show(ex); clear(box); }
@@ -157,7 +166,8 @@ function renderEntry(el, { me, navigate, id }) {
         e.suspected ? [t('hr.suspected'), e.suspected_reason] : null,
         e.event_start ? [t('hr.event'), `${e.event_start} – ${e.event_end}`] : null,
         [t('hr.emergency_plan'), e.emergency_plan_id ? thumbs([e.emergency_plan_id], { testid: 'hr-plan' }) : t('hr.no_plan')],
-        [t('hr.last_checked'), e.last_checked_on], [t('hr.next_check'), nextCheck(e), 'hr-next']])),
+        [t('hr.last_checked'), e.last_checked_on], [t('hr.next_check'), nextCheck(e), 'hr-next'],
+        [t('hr.open_hazards'), openHazards(e, navigate), 'hr-open-hazards']])),
       h('h2.section-title', { text: t('hr.sources') }),
       dataTable({ testid: 'hr-sources', rows: e.sources, empty: t('hr.none_listed'), columns: [
         { label: t('hr.source_name'), key: 'name' }, { label: t('hr.substation'), key: 'substation' },
@@ -296,9 +306,22 @@ function renderCheck(el, { me, navigate, id }) {
           k.summary ? [t('hr.summary'), k.summary] : null])),
       h('div.check-list', { testid: 'hrc-list' }, (k.items || []).map(itemCard)),
       k.findings && k.findings.length ? h('div.card', { testid: 'hrc-findings' }, h('h3', { text: t('hr.findings') }),
-        h('ul', k.findings.map((f) => h('li', { text: f.description })))) : null,
+        h('ul', k.findings.map((f) => h('li', { testid: 'hrc-finding-' + f.item_code }, h('span', { text: f.description }))))) : null,
       k.status !== 'done' && write ? h('div.card', { testid: 'hrc-finish-box' }, h('h3', { text: t('hr.finish') }),
         h('label.field-label', { text: t('hr.summary') }), summary, finErr, finish) : null);
+    if (k.status === 'done' && (k.findings || []).length && allows(me, 'hazards.read')) linkHazards();
+  }
+  // each finding became a customer-side hazard when the check was finished: a link to it, where the crew goes on with
+  // the notice and the customer's signature
+  async function linkHazards() {
+    try {
+      const r = await get('/hazards', { customer_id: k.customer_id, limit: 200 });
+      for (const f of k.findings) {
+        const hz = (r.items || []).find((x) => x.check_id === k.id && x.description === f.description);
+        const li = body.querySelector(`[data-testid="hrc-finding-${f.item_code}"]`);
+        if (hz && li && !li.querySelector('a')) li.append(' ', appLink('/hazards/' + encodeURIComponent(hz.id), t('hr.hazard_link', { number: hz.number }), navigate, { testid: 'hrc-hazard-' + f.item_code }));
+      }
+    } catch { /* the findings stay listed; the hazard board has them too */ }
   }
   load();
 }

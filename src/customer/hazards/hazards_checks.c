@@ -6,7 +6,9 @@
  *
  * Customer-side: a periodic check (用电检查) inspects the customer's own installation, so what it finds is for the
  * customer to put right; its severity starts as general. The kind comes from the checklist item through the map
- * "check_items" of data/flows/customer_hazard.json (an item not in it is kind "other"). */
+ * "check_items" of data/flows/customer_hazard.json (an item not in it is kind "other").
+ *
+ * Also the ledger's view of hazards: the open ones per customer (hazards_open_by_customer). */
 #include <string.h>
 #include "core/base/util.h"
 #include "core/flow/flow.h"
@@ -46,4 +48,21 @@ hazards_on_check_findings(db_t *db, const fg_event_t *ev, fg_err_t *err)
 			return -1;
 	}
 	return 0;
+}
+
+json_t *
+hazards_open_by_customer(db_t *db)
+{
+	int rc;
+	json_t *rows = db_all(db_q(db, "SELECT customer_id, COUNT(*) AS n, SUM(CASE WHEN due_at IS NOT NULL AND due_at < $1 THEN 1 ELSE 0 END) "
+				       "AS late FROM customer_hazards WHERE status NOT IN ('closed', 'cancelled') GROUP BY customer_id",
+				   "i", fg_now_ms()), &rc), *r;
+	if (!rows)
+		return NULL;
+	json_t *out = json_object();
+	size_t i;
+	json_array_foreach(rows, i, r) json_object_set_new(out, fg_jstr(r, "customer_id"), json_pack("{s:I, s:I}", "open",
+		json_integer_value(json_object_get(r, "n")), "overdue", json_integer_value(json_object_get(r, "late"))));
+	json_decref(rows);
+	return out;
 }

@@ -10,6 +10,7 @@
 #include "shared/org/scope.h"
 #include "customer/customers/customers.h"
 #include "customer/hrcust/hrcust.h"
+#include "customer/interface/hazards.h"
 
 #define COLS "h.customer_id, c.number AS customer_number, c.name AS customer_name, c.kind AS customer_kind, " \
 	     "c.org_unit_id, h.grade, h.voltage_level, h.industry, h.sources, h.emergency_power, h.security_load_kw, " \
@@ -89,8 +90,9 @@ judge(json_t *e, json_t *rules, const char *day)
 	json_object_set_new(e, "grade_name_en", json_string(fg_jstr(g, "name_en") ? fg_jstr(g, "name_en") : ""));
 }
 
+/* open: hazards_open_by_customer's map (NULL when it could not be read: the counts are then left out) */
 static json_t *
-shape(db_t *db, json_t *e, json_t *rules, const cal_t *cal, const char *day)
+shape(db_t *db, json_t *e, json_t *rules, const cal_t *cal, const char *day, json_t *open)
 {
 	for (int i = 0; json_cols[i]; i++) {
 		const char *t = fg_jstr(e, json_cols[i]);
@@ -104,6 +106,11 @@ shape(db_t *db, json_t *e, json_t *rules, const cal_t *cal, const char *day)
 	/* overdue: an open check past its day (a planned one past its day is made by the next run, then counted) */
 	json_object_set_new(e, "overdue", json_boolean(next && json_is_true(json_object_get(next, "overdue")) &&
 							   !json_is_true(json_object_get(next, "planned"))));
+	if (open) {
+		json_t *n = json_object_get(open, fg_jstr(e, "customer_id"));
+		json_object_set_new(e, "open_hazards", json_integer(json_integer_value(json_object_get(n, "open"))));
+		json_object_set_new(e, "overdue_hazards", json_integer(json_integer_value(json_object_get(n, "overdue"))));
+	}
 	return e;
 }
 
@@ -177,7 +184,9 @@ hrcust_get(db_t *db, const auth_user_t *viewer, const char *customer_id)
 	fg_err_t ce = FG_ERR_INIT;
 	cal_t *cal = cal_get(db, &ce);
 	fg_err_clear(&ce);
-	shape(db, e, rules, cal, day);
+	json_t *open = hazards_open_by_customer(db);
+	shape(db, e, rules, cal, day, open);
+	json_decref(open);
 	if (cal)
 		cal_release(cal);
 	json_decref(rules);
@@ -208,7 +217,9 @@ hrcust_list(db_t *db, const hrcust_filter_t *f, json_t **out, fg_err_t *err)
 	cal_t *cal = cal_get(db, &ce);
 	fg_err_clear(&ce);
 	size_t i;
-	json_array_foreach(rows, i, e) shape(db, e, rules, cal, day);
+	json_t *open = hazards_open_by_customer(db);
+	json_array_foreach(rows, i, e) shape(db, e, rules, cal, day, open);
+	json_decref(open);
 	if (cal)
 		cal_release(cal);
 	json_decref(rules);

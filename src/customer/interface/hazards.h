@@ -15,4 +15,8 @@
  * it (in full, unmasked). Refusals: missing_field / invalid_field (details.field), not_found (customer). */
 int hazards_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg_err_t *err);
 
+/* The open hazards (not closed, not cancelled) per customer, for the ledger of high-risk customers: {customer_id:
+ * {"open": n, "overdue": m}} for the customers that have any; NULL on a database error. */
+json_t *hazards_open_by_customer(db_t *db);
+
 #endif
