@@ -324,7 +324,7 @@ test(`${LABEL} an overdue hazard escalates, one level at a time, once each`, asy
   assert.equal(board.json.items.find((x) => x.id === gh.id).escalation, 1);
 });
 
-test(`${LABEL} one database: customer hazards and, read-only, those found at joint acceptance`, async () => {
+test(`${LABEL} one database: customer hazards and, read-only, those found at joint acceptance and the charger faults`, async () => {
   const s = await people();
   const app = await appStaff();
   const cust = await customer(app.counter.token);
@@ -349,6 +349,32 @@ test(`${LABEL} one database: customer hazards and, read-only, those found at joi
   r = await api('GET', `/hazards/database?customer_id=${cust.id}&source=customer`, { token: s.viewer.token });
   assert.deepEqual(r.json.items.map((x) => x.id), [mine.id]);
   expectError(await api('GET', '/hazards/database?source=faults', { token: s.viewer.token }), 400, 'invalid_query', 'source');
+
+  // a charger fault (a service-desk report dispatched) is in the same database, at its station and charger
+  const admin = await adminToken();
+  const stName = uniq('隐患库测试站-');
+  const st = await api('POST', '/stations', { token: admin, body: { code: uniq('HZ'), name: stName } });
+  expectStatus(st, 201);
+  const ch = await api('POST', '/chargers', { token: admin, body: { charge_point_id: uniq('HZCP'), station_id: st.json.id, kind: 'dc', payment: 'qr' } });
+  expectStatus(ch, 201);
+  const rep = await api('POST', '/service-desk/reports', { token: admin, body: { channel: 'phone', reporter_name: '王先生', contact: '13900003333',
+    charger_id: ch.json.id, category: 'cannot_charge', description: '扫码后无法启动充电' } });
+  expectStatus(rep, 201);
+  const cls = await api('POST', `/service-desk/reports/${rep.json.id}/actions/classify`, { token: admin, body: { classification: 'dispatch' } });
+  expectStatus(cls, 200);
+  r = await api('GET', `/hazards/database?source=fault&q=${encodeURIComponent(stName)}`, { token: s.viewer.token });
+  expectStatus(r, 200);
+  assert.equal(r.json.items.length, 1, JSON.stringify(r.json.items));
+  const [fault] = r.json.items;
+  assert.deepEqual([fault.source, fault.kind, fault.side, fault.customer_id, fault.customer_name, fault.location, fault.open],
+    ['fault', 'fault', 'grid', null, stName, ch.json.name || ch.json.charge_point_id, true]);
+  assert.match(fault.number, /^GZ/);
+  const all = await api('GET', `/hazards/database?q=${encodeURIComponent(stName)}`, { token: s.viewer.token });
+  assert.deepEqual(all.json.items.map((x) => x.id), [fault.id], 'source all includes the faults');
+  const year = Number(new Date(fault.found_at + 8 * 3600e3).toISOString().slice(0, 4));
+  const an = await api('GET', `/hazards/analysis?year=${year}`, { token: s.viewer.token });
+  expectStatus(an, 200);
+  assert.ok(an.json.database_by_source.find((x) => x.key === 'fault').n >= 1, JSON.stringify(an.json.database_by_source));
 });
 
 async function seal(token, cust, extra = {}) {

@@ -75,7 +75,7 @@ function renderBoard(el, { me, navigate }) {
   const asked = new URLSearchParams(location.search).get('q');
   if (asked) { q.value = asked; yearIn.value = ''; }
   const listBox = h('div', loading());
-  const dbSource = h('select.input', { testid: 'hz-db-source', 'aria-label': t('hz.source') }, ['all', 'customer', 'application'].map((x) => option(x, t('hz.source.' + x))));
+  const dbSource = h('select.input', { testid: 'hz-db-source', 'aria-label': t('hz.source') }, ['all', 'customer', 'application', 'fault'].map((x) => option(x, t('hz.source.' + x))));
   const dbQ = h('input.input', { type: 'search', testid: 'hz-db-q', placeholder: t('hz.search'), 'aria-label': t('hz.search') });
   const dbBox = h('div');
   const chartBox = h('div.chart', { testid: 'hz-chart', role: 'img', 'aria-label': t('hz.chart') });
@@ -160,11 +160,14 @@ function renderBoard(el, { me, navigate }) {
         columns: [
           { label: t('hz.source'), render: (x) => t('hz.source.' + x.source) },
           { label: t('hz.col.number'), render: (x) => (x.source === 'customer' ? link('/hazards/' + encodeURIComponent(x.id), x.number, navigate)
-            : link('/applications/' + encodeURIComponent(x.application_id), x.number, navigate)) },
+            : x.source === 'fault' ? link('/charging/faults/' + encodeURIComponent(x.id), x.number, navigate)
+              : link('/applications/' + encodeURIComponent(x.application_id), x.number, navigate)) },
           { label: t('hz.col.customer'), key: 'customer_name' },
           { label: t('hz.description'), key: 'description' },
           { label: t('hz.found'), render: (x) => day(x.found_at) },
-          { label: t('hz.state'), render: (x) => (x.source === 'customer' ? stateBadge(x.status) : badge(t('hz.app_status.' + x.status), x.status === 'closed' ? 'ok' : 'info')) },
+          { label: t('hz.state'), render: (x) => (x.source === 'customer' ? stateBadge(x.status)
+            : x.source === 'fault' ? badge(t('faults.status.' + x.status), x.status === 'closed' ? 'ok' : 'info')
+              : badge(t('hz.app_status.' + x.status), x.status === 'closed' ? 'ok' : 'info')) },
           { label: t('hz.col.deadline'), render: (x) => (x.overdue ? badge(t('hz.overdue'), 'danger-solid') : (x.due_at ? day(x.due_at) : x.deadline)) },
         ] }));
     } catch (e) { mount(dbBox); err.show(e); }

@@ -9,6 +9,7 @@
 #include "core/audit/audit.h"
 #include "core/auth/perm.h"
 #include "charging/inspections/inspections.h"
+#include "shared/attach/attach.h"
 
 #define E_COLS "id, station_id, kind, name, model, serial, installed_on, last_check, status, note, created_at, " \
 	       "updated_at, version"
@@ -228,21 +229,7 @@ defects_list(db_t *db, const char *status, const char *station_id, const char *s
 static int
 check_photos(db_t *db, json_t *photos, fg_err_t *err)
 {
-	if (!photos || json_is_null(photos))
-		return 0;
-	if (!json_is_array(photos) || json_array_size(photos) > 20)
-		return fg_err_field(err, "invalid_field", "photos", "up to 20 attachment ids");
-	size_t i;
-	json_t *p;
-	json_array_foreach(photos, i, p) {
-		int rc;
-		json_t *a = json_is_string(p) ? db_one(db_q(db, "SELECT id FROM attachments WHERE id = $1", "t", json_string_value(p)), &rc)
-					      : NULL;
-		if (!a)
-			return fg_err_field(err, "invalid_field", "photos", "no such attachment");
-		json_decref(a);
-	}
-	return 0;
+	return attach_ids_check(db, photos, "photos", 20, NULL, err);
 }
 
 int

@@ -12,6 +12,7 @@
 #include "fieldwork/interface/work_orders.h"
 #include "charging/faults/faults.h"
 #include "charging/inspections/inspections.h"
+#include "shared/attach/attach.h"
 
 #define PL_COLS "p.id, p.station_id, s.name AS station_name, p.kind, p.period, p.checklist, p.team_id, p.due_days, " \
 		"p.active, p.note, p.created_by, p.created_at, p.updated_at, p.version"
@@ -509,23 +510,8 @@ inspections_record(db_t *db, const char *actor_id, const char *insp_id, const ch
 	if (json_object_get(in, "version") && db_check_version(before, in, err))
 		goto fail;
 	json_t *photos = json_object_get(in, "photos");
-	if (photos && !json_is_null(photos)) {
-		size_t i;
-		json_t *p;
-		if (!json_is_array(photos) || json_array_size(photos) > 20) {
-			fg_err_field(err, "invalid_field", "photos", "up to 20 attachment ids");
-			goto fail;
-		}
-		json_array_foreach(photos, i, p) {
-			int rc;
-			json_t *a = json_is_string(p) ? db_one(db_q(db, "SELECT id FROM attachments WHERE id = $1", "t", json_string_value(p)), &rc) : NULL;
-			if (!a) {
-				fg_err_field(err, "invalid_field", "photos", "no such attachment");
-				goto fail;
-			}
-			json_decref(a);
-		}
-	}
+	if (attach_ids_check(db, photos, "photos", 20, NULL, err) != 0)
+		goto fail;
 	char *ph = photos && json_is_array(photos) ? json_dumps(photos, JSON_COMPACT) : NULL;
 	int64_t now = fg_now_ms();
 	/* photos absent: the ones recorded before stay */

@@ -13,6 +13,7 @@
 #include "core/calendar/calendar.h"
 #include "shared/notify/notify.h"
 #include "customer/customers/customers.h"
+#include "shared/attach/attach.h"
 #include "customer/hazards/hazards.h"
 
 #define COLS                                                                                                             \
@@ -225,36 +226,6 @@ const flow_binding_t hazards_flow = {"customer_hazard", "customer_hazards", "cus
 
 /* ---- recording ---- */
 
-/* Every id of arr names an uploaded attachment (of an image type when want is "image/", exactly want otherwise). */
-static int
-attachments_ok(db_t *db, json_t *arr, const char *field, const char *want, fg_err_t *err)
-{
-	size_t i;
-	json_t *x;
-	json_array_foreach(arr, i, x) {
-		if (!json_is_string(x))
-			return fg_err_field(err, "invalid_field", field, "ids of uploaded attachments");
-		int rc;
-		json_t *a = db_one(db_q(db, "SELECT id, content_type FROM attachments WHERE id = $1", "t", json_string_value(x)), &rc);
-		if (!a) {
-			if (rc != DB_DONE)
-				return fg_err(err, "internal");
-			fg_err_field(err, "invalid_field", field, "ids of uploaded attachments");
-			fg_err_detail(err, "attachment_id", json_incref(x));
-			return -1;
-		}
-		const char *ct = fg_jstr(a, "content_type");
-		bool ok = !want || (want[strlen(want) - 1] == '/' ? strncmp(ct, want, strlen(want)) == 0 : strcmp(ct, want) == 0);
-		json_decref(a);
-		if (!ok) {
-			fg_err_field(err, "invalid_field", field, want);
-			fg_err_detail(err, "attachment_id", json_incref(x));
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static int
 one_attachment(db_t *db, json_t *body, const char *field, const char *want, fg_err_t *err)
 {
@@ -262,7 +233,7 @@ one_attachment(db_t *db, json_t *body, const char *field, const char *want, fg_e
 	if (!json_is_string(v) || !*json_string_value(v))
 		return fg_err_field(err, "missing_field", field, "the id of an uploaded attachment");
 	json_t *a = json_pack("[O]", v);
-	int rc = attachments_ok(db, a, field, want, err);
+	int rc = attach_ids_check(db, a, field, 1, want, err);
 	json_decref(a);
 	return rc;
 }
@@ -290,7 +261,7 @@ hazards_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg_
 	json_t *photos = json_object_get(in, "photo_ids");
 	if (photos && !json_is_null(photos) && !json_is_array(photos))
 		return fg_err_field(err, "invalid_field", "photo_ids", "an array of attachment ids");
-	if (json_is_array(photos) && attachments_ok(db, photos, "photo_ids", NULL, err) != 0)
+	if (json_is_array(photos) && attach_ids_check(db, photos, "photo_ids", 100, NULL, err) != 0)
 		return -1;
 	int rc;
 	json_t *c = db_one(db_q(db, "SELECT id FROM customers WHERE id = $1", "t", fg_jstr(in, "customer_id")), &rc);
@@ -354,7 +325,7 @@ static int
 e_evidence(flow_ctx_t *c, fg_err_t *err)
 {
 	json_t *ev = json_object_get(c->body, "evidence_ids");
-	if (attachments_ok(c->db, ev, "evidence_ids", NULL, err) != 0)
+	if (attach_ids_check(c->db, ev, "evidence_ids", 100, NULL, err) != 0)
 		return -1;
 	char *t = json_dumps(ev, JSON_COMPACT);
 	int rc = db_run(db_q(c->db, "UPDATE customer_hazards SET evidence = $1 WHERE id = $2", "tt", t, c->id));
@@ -436,7 +407,7 @@ e_follow_up(flow_ctx_t *c, fg_err_t *err)
 	json_t *photos = json_object_get(c->body, "photo_ids");
 	if (photos && !json_is_array(photos))
 		return fg_err_field(err, "invalid_field", "photo_ids", "an array of attachment ids");
-	if (photos && attachments_ok(c->db, photos, "photo_ids", NULL, err) != 0)
+	if (photos && attach_ids_check(c->db, photos, "photo_ids", 100, NULL, err) != 0)
 		return -1;
 	char id[37];
 	fg_uuid7(id);
@@ -565,10 +536,21 @@ hazards_analysis(db_t *db, int year, json_t **out, fg_err_t *err)
 	json_t *kind = counts(db, "kind", from, to), *side = counts(db, "side", from, to), *state = counts(db, "status", from, to),
 	       *sev = counts(db, "severity", from, to);
 	int rc;
+	/* the whole database's year (customer hazards, acceptance hazards, charger faults), by source and by month */
+	json_t *src = db_all(db_q(db, "SELECT source AS key, COUNT(*) AS n FROM hazard_entries WHERE found_at >= $1 AND found_at < $2 "
+				      "GROUP BY source ORDER BY source", "ii", from, to), &rc);
+	if (!src) {
+		json_decref(kind);
+		json_decref(side);
+		json_decref(state);
+		json_decref(sev);
+		return fg_err(err, "internal");
+	}
 	/* by month of finding (Shanghai): one query of the rows' instants, folded here — portable across engines */
 	json_t *rows = db_all(db_q(db, "SELECT found_at, closed_at, status, due_at, escalation FROM customer_hazards WHERE found_at >= $1 "
 				       "AND found_at < $2", "ii", from, to), &rc);
 	if (!kind || !side || !state || !sev || !rows) {
+		json_decref(src);
 		json_decref(kind);
 		json_decref(side);
 		json_decref(state);
@@ -605,7 +587,8 @@ hazards_analysis(db_t *db, int year, json_t **out, fg_err_t *err)
 	json_t *months = json_array();
 	for (int m = 0; m < 12; m++)
 		json_array_append_new(months, json_pack("{s:i, s:I}", "month", m + 1, "n", (json_int_t)month[m]));
-	*out = json_pack("{s:i, s:I, s:o, s:o, s:o, s:o, s:o, s:{s:I, s:o, s:o}, s:I, s:I}", "year", year, "total", (json_int_t)total,
+	*out = json_pack("{s:i, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:I, s:o, s:o}, s:I, s:I}", "year", year, "total", (json_int_t)total,
+			 "database_by_source", src,
 			 "by_kind", kind, "by_side", side, "by_state", state, "by_severity", sev, "by_month", months, "closure", "closed",
 			 (json_int_t)closed, "avg_days", closed ? json_real((double)((long long)(days / (double)closed * 10 + 0.5)) / 10) : json_null(),
 			 "max_days", closed ? json_real((double)((long long)(max_days * 10 + 0.5)) / 10) : json_null(), "overdue", (json_int_t)overdue,
@@ -720,9 +703,9 @@ hazards_customer_lookup(db_t *db, const char *q, json_t **out, fg_err_t *err)
 int
 hazards_database(db_t *db, const auth_user_t *viewer, const hazards_filter_t *f, const char *source, json_t **out, fg_err_t *err)
 {
-	static const char *const sources[] = {"all", "customer", "application", NULL};
+	static const char *const sources[] = {"all", "customer", "application", "fault", NULL};
 	if (source && !fg_one_of(source, sources))
-		return fg_err_field(err, "invalid_query", "source", "all, customer or application");
+		return fg_err_field(err, "invalid_query", "source", "all, customer, application or fault");
 	if (!source || strcmp(source, "all") == 0)
 		source = "";
 	int64_t now = fg_now_ms(), from = 0, to = 0;

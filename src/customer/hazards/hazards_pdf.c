@@ -1,7 +1,7 @@
 /* The hazard notice (《用电检查结果通知书》, REFERENCE.md §6) as a printable PDF: the customer, what was found and
  * where, what the customer must do and by when, and — once signed on the crew's phone — the receipt: the
  * handwritten signature itself (the PNG drawn on the phone), the signer's name, time and place. Text in WenQuanYi
- * Micro Hei referenced, not embedded, for the reason tickets_pdf.c gives (libharu loses glyphs subsetting a TTC). */
+ * Micro Hei through core/base/pdf.h (referenced, not embedded: it says why). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <hpdf.h>
 #include "core/base/log.h"
+#include "core/base/pdf.h"
 #include "core/base/util.h"
 #include "shared/attach/attach.h"
 #include "customer/hazards/hazards.h"
@@ -25,26 +26,6 @@ typedef struct {
 } layout_t;
 
 static void
-on_error(HPDF_STATUS code, HPDF_STATUS detail, void *data)
-{
-	(void)data;
-	log_error("pdf: libharu error %04X detail %u", (unsigned)code, (unsigned)detail);
-}
-
-static const char *
-font_path(void)
-{
-	static const char *const candidates[] = {"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", NULL};
-	const char *env = getenv("FIELDGRID_PDF_FONT");
-	if (env && access(env, R_OK) == 0)
-		return env;
-	for (int i = 0; candidates[i]; i++)
-		if (access(candidates[i], R_OK) == 0)
-			return candidates[i];
-	return NULL;
-}
-
-static void
 new_page(layout_t *l)
 {
 	l->page = HPDF_AddPage(l->pdf);
@@ -52,36 +33,14 @@ new_page(layout_t *l)
 	l->y = PAGE_H - MARGIN;
 }
 
-static size_t
-u8len(const char *s)
-{
-	unsigned char c = (unsigned char)*s;
-	return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-}
-
-/* Text at x, wrapped by character within width (Chinese has no spaces to wrap at). */
+/* Text at x, wrapped by character within the page's width (Chinese has no spaces to wrap at). */
 static void
 text(layout_t *l, float x, float size, const char *s)
 {
 	char line[1024];
 	float lead = size * 1.5f, width = PAGE_W - MARGIN - x;
 	while (s && *s) {
-		size_t n = 0;
-		line[0] = 0;
-		while (s[n] && s[n] != '\n') {
-			size_t k = u8len(s + n);
-			if (n + k >= sizeof line - 1)
-				break;
-			memcpy(line, s, n + k);
-			line[n + k] = 0;
-			HPDF_Page_SetFontAndSize(l->page, l->font, size);
-			if (HPDF_Page_TextWidth(l->page, line) > width && n > 0) {
-				line[n] = 0;
-				break;
-			}
-			n += k;
-		}
-		line[n] = 0;
+		s += pdf_line_fit(l->page, l->font, size, width, s, line, sizeof line);
 		if (l->y - lead < MARGIN)
 			new_page(l);
 		HPDF_Page_BeginText(l->page);
@@ -89,9 +48,6 @@ text(layout_t *l, float x, float size, const char *s)
 		HPDF_Page_TextOut(l->page, x, l->y - size, line);
 		HPDF_Page_EndText(l->page);
 		l->y -= lead;
-		s += n;
-		if (*s == '\n')
-			s++;
 	}
 }
 
@@ -167,28 +123,14 @@ hazards_notice_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen
 		json_decref(h);
 		return -1;
 	}
-	const char *fp = font_path();
-	if (!fp) {
-		json_decref(h);
-		log_error("pdf: no CJK font (install fonts-wqy-microhei or set FIELDGRID_PDF_FONT)");
-		return fg_err(err, "unavailable");
-	}
 	layout_t l = {0};
-	l.pdf = HPDF_New(on_error, NULL);
-	if (!l.pdf) {
+	pdf_doc_t doc;
+	if (pdf_doc_new(&doc, err) != 0) {
 		json_decref(h);
-		return fg_err(err, "internal");
+		return -1;
 	}
-	HPDF_UseUTFEncodings(l.pdf);
-	HPDF_SetCurrentEncoder(l.pdf, "UTF-8");
-	HPDF_SetCompressionMode(l.pdf, HPDF_COMP_ALL);
-	const char *fname = HPDF_LoadTTFontFromFile2(l.pdf, fp, 0, HPDF_FALSE);
-	l.font = fname ? HPDF_GetFont(l.pdf, fname, "UTF-8") : NULL;
-	if (!l.font) {
-		HPDF_Free(l.pdf);
-		json_decref(h);
-		return fg_err(err, "internal");
-	}
+	l.pdf = doc.doc;
+	l.font = doc.font;
 	new_page(&l);
 	char buf[4096], a[32];
 	text(&l, MARGIN + 130, 20, "用电检查结果通知书");
@@ -250,18 +192,5 @@ hazards_notice_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen
 	text(&l, MARGIN + 280, 11, "供电单位（盖章）");
 	json_decref(h);
 
-	HPDF_SaveToStream(l.pdf);
-	HPDF_UINT32 size = HPDF_GetStreamSize(l.pdf);
-	unsigned char *mem = fg_malloc(size ? size : 1);
-	HPDF_UINT32 got = size;
-	HPDF_ResetStream(l.pdf);
-	if (HPDF_ReadFromStream(l.pdf, mem, &got) > HPDF_STREAM_EOF || got != size) {
-		free(mem);
-		HPDF_Free(l.pdf);
-		return fg_err(err, "internal");
-	}
-	HPDF_Free(l.pdf);
-	*out = mem;
-	*outlen = size;
-	return 0;
+	return pdf_doc_finish(&doc, out, outlen, err);
 }

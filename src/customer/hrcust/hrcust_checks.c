@@ -18,6 +18,7 @@
 #include "shared/org/scope.h"
 #include "customer/customers/customers.h"
 #include "customer/hrcust/hrcust.h"
+#include "shared/attach/attach.h"
 
 #define C_COLS "k.id, k.number, k.customer_id, c.number AS customer_number, c.name AS customer_name, c.kind AS customer_kind, " \
 	       "h.grade, h.voltage_level, k.rule, k.due_on, k.due_at, k.work_order_id, w.number AS work_order_number, " \
@@ -473,23 +474,8 @@ hrcheck_record(db_t *db, const auth_user_t *actor, const char *id, const char *c
 	}
 	if (json_object_get(in, "version") && db_check_version(before, in, err))
 		goto fail;
-	if (photos && !json_is_null(photos)) {
-		size_t i;
-		json_t *p;
-		if (!json_is_array(photos) || json_array_size(photos) > 20) {
-			fg_err_field(err, "invalid_field", "photos", "up to 20 attachment ids");
-			goto fail;
-		}
-		json_array_foreach(photos, i, p) {
-			int rc;
-			json_t *a = json_is_string(p) ? db_one(db_q(db, "SELECT id FROM attachments WHERE id = $1", "t", json_string_value(p)), &rc) : NULL;
-			if (!a) {
-				fg_err_field(err, "invalid_field", "photos", "no such attachment");
-				goto fail;
-			}
-			json_decref(a);
-		}
-	}
+	if (attach_ids_check(db, photos, "photos", 20, NULL, err) != 0)
+		goto fail;
 	char *ph = photos && json_is_array(photos) ? json_dumps(photos, JSON_COMPACT) : NULL;
 	int64_t now = fg_now_ms();
 	int rc = db_run(db_q(db, "UPDATE hr_check_items SET result = $1, note = $2, photos = CASE WHEN $3 = 1 THEN $4 ELSE photos END, "

@@ -6,6 +6,7 @@
 #include "core/base/util.h"
 #include "core/audit/audit.h"
 #include "core/auth/perm.h"
+#include "shared/attach/attach.h"
 #include "customer/seals/seals.h"
 
 static const char *const reasons[] = {"unregistered_source", "defeated_interlock", "other", NULL};
@@ -79,26 +80,6 @@ seals_list(db_t *db, const char *customer_id, const char *status, json_t **out, 
 }
 
 static int
-attachments_ok(db_t *db, json_t *arr, const char *field, fg_err_t *err)
-{
-	size_t i;
-	json_t *x;
-	json_array_foreach(arr, i, x) {
-		int rc;
-		json_t *a = db_one(db_q(db, "SELECT id FROM attachments WHERE id = $1", "t", json_string_value(x)), &rc);
-		if (!a) {
-			if (rc != DB_DONE)
-				return fg_err(err, "internal");
-			fg_err_field(err, "invalid_field", field, "ids of uploaded attachments");
-			fg_err_detail(err, "attachment_id", json_incref(x));
-			return -1;
-		}
-		json_decref(a);
-	}
-	return 0;
-}
-
-static int
 finish(db_t *db, const auth_user_t *actor, const char *action, const char *id, json_t *before, json_t **out, fg_err_t *err)
 {
 	json_t *after = seals_get(db, id);
@@ -141,7 +122,7 @@ seals_create(db_t *db, const auth_user_t *actor, json_t *in, json_t **out, fg_er
 		return fg_err_field(err, "missing_field", "photo_ids", "photos of the seals on the equipment");
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
-	if (attachments_ok(db, photos, "photo_ids", err) != 0)
+	if (attach_ids_check(db, photos, "photo_ids", 100, NULL, err) != 0)
 		return db_fail(db, err);
 	int rc;
 	json_t *c = db_one(db_q(db, "SELECT id FROM customers WHERE id = $1", "t", customer), &rc);
@@ -246,7 +227,7 @@ seals_remove(db_t *db, const auth_user_t *actor, const char *id, json_t *in, jso
 	json_t *before = locked(db, id, "rectified", "seal_not_rectified", err);
 	if (!before)
 		return -1;
-	if (photos && attachments_ok(db, photos, "photo_ids", err) != 0) {
+	if (photos && attach_ids_check(db, photos, "photo_ids", 100, NULL, err) != 0) {
 		json_decref(before);
 		return db_fail(db, err);
 	}

@@ -1,9 +1,8 @@
 /* The printable work ticket (R3.4, R3.5): what the crew carries and the archive keeps. Laid out as the paper
  * form is read — header, people, place and content, times, outage scope and live parts, risk points with their
  * measures (ticked by whom, when), signatures — and closed by the content hash, so a printed ticket can be
- * checked against GET /tickets/{id}/verify. Text is UTF-8 in WenQuanYi Micro Hei (Debian's fonts-wqy-microhei),
- * referenced but not embedded: libharu 2.3.0 loses glyphs when it subsets a TrueType collection (checked with
- * pdftoppm), while every Chinese desktop and phone viewer has a CJK font to stand in.
+ * checked against GET /tickets/{id}/verify. Text is UTF-8 in WenQuanYi Micro Hei through core/base/pdf.h (referenced,
+ * not embedded: it says why).
  * Once signed, the ticket ends with a QR code of tickets_qr_payload: the content hash and every signature with
  * its signer, time, public key and signature, so the paper alone can be checked (docs/api.md). */
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <hpdf.h>
 #include <qrencode.h>
 #include "core/base/log.h"
+#include "core/base/pdf.h"
 #include "core/base/util.h"
 #include "core/auth/signing.h"
 #include "safety/interface/kb.h"
@@ -32,43 +32,12 @@ typedef struct {
 } layout_t;
 
 static void
-on_error(HPDF_STATUS code, HPDF_STATUS detail, void *data)
-{
-	log_error("pdf: libharu error %04X detail %u", (unsigned)code, (unsigned)detail);
-}
-
-static const char *
-font_path(void)
-{
-	static const char *const candidates[] = {
-		"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-		"/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-		NULL,
-	};
-	const char *env = getenv("FIELDGRID_PDF_FONT");
-	if (env && access(env, R_OK) == 0)
-		return env;
-	for (int i = 0; candidates[i]; i++)
-		if (access(candidates[i], R_OK) == 0)
-			return candidates[i];
-	return NULL;
-}
-
-static void
 new_page(layout_t *l)
 {
 	l->page = HPDF_AddPage(l->pdf);
 	HPDF_Page_SetSize(l->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
 	l->y = PAGE_H - MARGIN;
 	l->pages++;
-}
-
-/* Bytes of the next UTF-8 character. */
-static size_t
-u8len(const char *s)
-{
-	unsigned char c = (unsigned char)*s;
-	return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
 }
 
 /* Writes text at x, wrapping by character (Chinese has no spaces to wrap at) within width; new pages as needed. */
@@ -78,22 +47,7 @@ text(layout_t *l, float x, float size, float width, const char *s)
 	char line[1024];
 	float lead = size * 1.45f;
 	while (s && *s) {
-		size_t n = 0;
-		line[0] = 0;
-		while (s[n] && s[n] != '\n') {
-			size_t k = u8len(s + n);
-			if (n + k >= sizeof line - 1)
-				break;
-			memcpy(line, s, n + k);
-			line[n + k] = 0;
-			HPDF_Page_SetFontAndSize(l->page, l->font, size);
-			if (HPDF_Page_TextWidth(l->page, line) > width && n > 0) {
-				line[n] = 0;
-				break;
-			}
-			n += k;
-		}
-		line[n] = 0;
+		s += pdf_line_fit(l->page, l->font, size, width, s, line, sizeof line);
 		if (l->y - lead < MARGIN)
 			new_page(l);
 		HPDF_Page_BeginText(l->page);
@@ -101,9 +55,6 @@ text(layout_t *l, float x, float size, float width, const char *s)
 		HPDF_Page_TextOut(l->page, x, l->y - size, line);
 		HPDF_Page_EndText(l->page);
 		l->y -= lead;
-		s += n;
-		if (*s == '\n')
-			s++;
 	}
 }
 
@@ -188,28 +139,14 @@ tickets_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_er
 	json_t *t = tickets_get(db, id);
 	if (!t)
 		return fg_err_not_found(err, "ticket", id);
-	const char *fp = font_path();
-	if (!fp) {
-		json_decref(t);
-		log_error("pdf: no CJK font (install fonts-wqy-microhei or set FIELDGRID_PDF_FONT)");
-		return fg_err(err, "unavailable");
-	}
 	layout_t l = {0};
-	l.pdf = HPDF_New(on_error, NULL);
-	if (!l.pdf) {
+	pdf_doc_t doc;
+	if (pdf_doc_new(&doc, err) != 0) {
 		json_decref(t);
-		return fg_err(err, "internal");
+		return -1;
 	}
-	HPDF_UseUTFEncodings(l.pdf);
-	HPDF_SetCurrentEncoder(l.pdf, "UTF-8");
-	HPDF_SetCompressionMode(l.pdf, HPDF_COMP_ALL);
-	const char *fname = HPDF_LoadTTFontFromFile2(l.pdf, fp, 0, HPDF_FALSE);
-	l.font = fname ? HPDF_GetFont(l.pdf, fname, "UTF-8") : NULL;
-	if (!l.font) {
-		HPDF_Free(l.pdf);
-		json_decref(t);
-		return fg_err(err, "internal");
-	}
+	l.pdf = doc.doc;
+	l.font = doc.font;
 	new_page(&l);
 	char buf[2048], a[32], b[32];
 	json_t *kind = kb_find("ticket_kinds", "code", fg_jstr(t, "kind"));
@@ -309,18 +246,5 @@ tickets_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_er
 	json_decref(people);
 	json_decref(t);
 
-	HPDF_SaveToStream(l.pdf);
-	HPDF_UINT32 size = HPDF_GetStreamSize(l.pdf);
-	unsigned char *mem = fg_malloc(size ? size : 1);
-	HPDF_UINT32 got = size;
-	HPDF_ResetStream(l.pdf);
-	if (HPDF_ReadFromStream(l.pdf, mem, &got) > HPDF_STREAM_EOF || got != size) {
-		free(mem);
-		HPDF_Free(l.pdf);
-		return fg_err(err, "internal");
-	}
-	HPDF_Free(l.pdf);
-	*out = mem;
-	*outlen = size;
-	return 0;
+	return pdf_doc_finish(&doc, out, outlen, err);
 }

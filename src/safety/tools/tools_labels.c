@@ -5,16 +5,11 @@
 #include <hpdf.h>
 #include <qrencode.h>
 #include "core/base/log.h"
+#include "core/base/pdf.h"
 #include "core/base/util.h"
 #include "safety/tools/tools.h"
 
 #define MM(x) ((float)(x) * 72.0f / 25.4f)
-
-static void
-on_error(HPDF_STATUS code, HPDF_STATUS detail, void *data)
-{
-	log_error("labels pdf: libharu error %04X detail %u", (unsigned)code, (unsigned)detail);
-}
 
 static void
 qr_at(HPDF_Page page, const char *text, float x, float y, float size)
@@ -37,18 +32,11 @@ tools_labels_pdf(db_t *db, json_t *ids, unsigned char **out, size_t *outlen, fg_
 {
 	if (json_array_size(ids) == 0 || json_array_size(ids) > 240)
 		return fg_err_field(err, "invalid_field", "tool_ids", "1 to 240 tools");
-	HPDF_Doc pdf = HPDF_New(on_error, NULL);
-	if (!pdf)
-		return fg_err(err, "internal");
-	HPDF_UseUTFEncodings(pdf);
-	HPDF_SetCurrentEncoder(pdf, "UTF-8");
-	const char *fp = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
-	const char *fname = HPDF_LoadTTFontFromFile2(pdf, fp, 0, HPDF_FALSE);
-	HPDF_Font font = fname ? HPDF_GetFont(pdf, fname, "UTF-8") : NULL;
-	if (!font) {
-		HPDF_Free(pdf);
-		return fg_err(err, "unavailable");
-	}
+	pdf_doc_t doc;
+	if (pdf_doc_new(&doc, err) != 0)
+		return -1;
+	HPDF_Doc pdf = doc.doc;
+	HPDF_Font font = doc.font;
 	HPDF_Page page = NULL;
 	size_t i;
 	json_t *id;
@@ -56,7 +44,7 @@ tools_labels_pdf(db_t *db, json_t *ids, unsigned char **out, size_t *outlen, fg_
 	json_array_foreach(ids, i, id) {
 		json_t *t = tools_get(db, json_string_value(id));
 		if (!t) {
-			HPDF_Free(pdf);
+			pdf_doc_free(&doc);
 			fg_err_field(err, "invalid_field", "tool_ids", "no such tool");
 			fg_err_detail_str(err, "value", json_string_value(id));
 			return -1;
@@ -84,17 +72,5 @@ tools_labels_pdf(db_t *db, json_t *ids, unsigned char **out, size_t *outlen, fg_
 		json_decref(t);
 		slot++;
 	}
-	HPDF_SaveToStream(pdf);
-	HPDF_UINT32 size = HPDF_GetStreamSize(pdf), got = size;
-	unsigned char *mem = fg_malloc(size ? size : 1);
-	HPDF_ResetStream(pdf);
-	if (HPDF_ReadFromStream(pdf, mem, &got) > HPDF_STREAM_EOF || got != size) {
-		free(mem);
-		HPDF_Free(pdf);
-		return fg_err(err, "internal");
-	}
-	HPDF_Free(pdf);
-	*out = mem;
-	*outlen = size;
-	return 0;
+	return pdf_doc_finish(&doc, out, outlen, err);
 }

@@ -223,3 +223,35 @@ attach_get(db_t *db, const char *id)
 	    "SELECT id, sha256, content_type, size, filename, entity, entity_id, uploaded_by, created_at FROM attachments "
 	    "WHERE id = $1", "t", id), &rc);
 }
+
+int
+attach_ids_check(db_t *db, json_t *arr, const char *field, size_t max, const char *want, fg_err_t *err)
+{
+	if (!arr || json_is_null(arr))
+		return 0;
+	if (!json_is_array(arr) || json_array_size(arr) > max) {
+		char why[64];
+		fg_fmt(why, sizeof why, "up to %zu ids of uploaded attachments", max);
+		return fg_err_field(err, "invalid_field", field, why);
+	}
+	size_t i;
+	json_t *x;
+	json_array_foreach(arr, i, x) {
+		if (!json_is_string(x))
+			return fg_err_field(err, "invalid_field", field, "ids of uploaded attachments");
+		int rc;
+		json_t *a = db_one(db_q(db, "SELECT content_type FROM attachments WHERE id = $1", "t", json_string_value(x)), &rc);
+		if (!a && rc != DB_DONE)
+			return fg_err(err, "internal");
+		const char *ct = a ? fg_jstr(a, "content_type") : NULL;
+		size_t wn = want ? strlen(want) : 0;
+		bool ok = a && (!want || (ct && (want[wn - 1] == '/' ? strncmp(ct, want, wn) == 0 : strcmp(ct, want) == 0)));
+		json_decref(a);
+		if (!ok) {
+			fg_err_field(err, "invalid_field", field, !a ? "ids of uploaded attachments" : want);
+			fg_err_detail(err, "attachment_id", json_incref(x));
+			return -1;
+		}
+	}
+	return 0;
+}

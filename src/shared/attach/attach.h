@@ -26,6 +26,11 @@ int attach_store(db_t *db, const char *actor_id, const char *declared_type, int 
 int attach_store_bytes(db_t *db, const char *actor_id, const char *declared_type, const void *data, size_t n,
     const char *filename, const char *entity, const char *entity_id, json_t **out, fg_err_t *err);
 json_t *attach_get(db_t *db, const char *id);
+/* A body's list of attachments (photos, evidence, a signature …): arr is absent or null (0: nothing to check), or an
+ * array of at most max ids of uploaded attachments — each of a content type starting with want when want ends in
+ * '/' ("image/"), exactly want otherwise, any when want is NULL. 0, or -1 with err: invalid_field naming field (and
+ * details.attachment_id, the one that is not), internal. */
+int attach_ids_check(db_t *db, json_t *arr, const char *field, size_t max, const char *want, fg_err_t *err);
 /* Full path of a stored file. */
 void attach_path(const char *sha256, char *out, size_t n);
 
