@@ -56,6 +56,31 @@ with_actions(req_t *r, json_t *h)
 	json_object_set_new(h, "actions", a ? a : json_array());
 }
 
+/* ?year= (2000–2100) and the page (limit, cursor: an offset) of a list into f; -1 when the request was answered
+ * (400 invalid_query, or the paging's own refusal). */
+static int
+year_and_page(req_t *r, hazards_filter_t *f)
+{
+	const char *year = http_query(r, "year"), *cursor;
+	if (year) {
+		char *end;
+		long y = strtol(year, &end, 10);
+		if (*end || y < 2000 || y > 2100) {
+			fg_err_t e = FG_ERR_INIT;
+			fg_err_field(&e, "invalid_query", "year", "a year, 2000–2100");
+			http_error(r, &e);
+			return -1;
+		}
+		f->year = (int)y;
+	}
+	if (http_paging(r, &f->limit, &cursor))
+		return -1;
+	f->offset = cursor ? strtoll(cursor, NULL, 10) : 0;
+	if (f->offset < 0)
+		f->offset = 0;
+	return 0;
+}
+
 static void
 list(req_t *r)
 {
@@ -66,22 +91,8 @@ list(req_t *r)
 		return;
 	hazards_filter_t f = {.customer_id = http_query(r, "customer_id"), .kind = http_query(r, "kind"), .side = http_query(r, "side"),
 			      .state = http_query(r, "state"), .q = http_query(r, "q"), .overdue = overdue, .open = open};
-	const char *year = http_query(r, "year"), *cursor;
-	if (year) {
-		char *end;
-		long y = strtol(year, &end, 10);
-		if (*end || y < 2000 || y > 2100) {
-			fg_err_field(&e, "invalid_query", "year", "a year, 2000–2100");
-			http_error(r, &e);
-			return;
-		}
-		f.year = (int)y;
-	}
-	if (http_paging(r, &f.limit, &cursor))
+	if (year_and_page(r, &f) != 0)
 		return;
-	f.offset = cursor ? strtoll(cursor, NULL, 10) : 0;
-	if (f.offset < 0)
-		f.offset = 0;
 	int rc = hazards_search(r->db, &r->user, &f, &out, &e);
 	http_result(r, 200, rc, out, &e);
 }
@@ -95,22 +106,8 @@ database(req_t *r)
 	if (open == -2)
 		return;
 	hazards_filter_t f = {.customer_id = http_query(r, "customer_id"), .q = http_query(r, "q"), .open = open};
-	const char *year = http_query(r, "year"), *cursor;
-	if (year) {
-		char *end;
-		long y = strtol(year, &end, 10);
-		if (*end || y < 2000 || y > 2100) {
-			fg_err_field(&e, "invalid_query", "year", "a year, 2000–2100");
-			http_error(r, &e);
-			return;
-		}
-		f.year = (int)y;
-	}
-	if (http_paging(r, &f.limit, &cursor))
+	if (year_and_page(r, &f) != 0)
 		return;
-	f.offset = cursor ? strtoll(cursor, NULL, 10) : 0;
-	if (f.offset < 0)
-		f.offset = 0;
 	int rc = hazards_database(r->db, &r->user, &f, http_query(r, "source"), &out, &e);
 	http_result(r, 200, rc, out, &e);
 }
