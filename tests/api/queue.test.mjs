@@ -26,9 +26,9 @@ test(`${LABEL} queue: the limit is 1 to 20; an empty queue is empty`, async () =
   const crew = await userWithToken(['crew']);
   const q = await queue(crew.token);
   assert.deepEqual(q, { kinds: [], total: 0, limit: 5 });
-  expectError(await api('GET', '/me/queue?limit=0', { token: crew.token }), 400, 'invalid_field', 'limit');
-  expectError(await api('GET', '/me/queue?limit=21', { token: crew.token }), 400, 'invalid_field', 'limit');
-  expectError(await api('GET', '/me/queue?limit=x', { token: crew.token }), 400, 'invalid_field', 'limit');
+  expectError(await api('GET', '/me/queue?limit=0', { token: crew.token }), 400, 'invalid_query', 'limit');
+  expectError(await api('GET', '/me/queue?limit=21', { token: crew.token }), 400, 'invalid_query', 'limit');
+  expectError(await api('GET', '/me/queue?limit=x', { token: crew.token }), 400, 'invalid_query', 'limit');
   assert.equal((await queue(crew.token, 20)).limit, 20);
   expectError(await api('GET', '/me/queue'), 401, 'unauthenticated');
 });

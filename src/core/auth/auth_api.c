@@ -75,7 +75,7 @@ my_queue(req_t *r)
 		long v = strtol(l, &end, 10);
 		if (*end || v < 1 || v > 20) {
 			fg_err_t e = FG_ERR_INIT;
-			fg_err_field(&e, "invalid_field", "limit", "1 to 20");
+			fg_err_field(&e, "invalid_query", "limit", "1 to 20");
 			http_error(r, &e);
 			return;
 		}
@@ -90,7 +90,7 @@ const route_t auth_routes[] = {
 		"invalid_credentials")},
 	{"POST", "/api/v1/auth/logout", logout, "", 0, .ok = "204"},
 	{"GET", "/api/v1/me", me, "", 0, .ok = "200 304", .cache = true},
-	{"GET", "/api/v1/me/queue", my_queue, "", 0, .resp = "MyQueue", .errors = HTTP_ERRORS("invalid_field"),
+	{"GET", "/api/v1/me/queue", my_queue, "", 0, .resp = "MyQueue", .errors = HTTP_ERRORS("invalid_query"),
 	    .doc = "What is waiting for the caller to act on, kind by kind: counts and the first `limit` (1-20, default 5) items."},
 	{0},
 };
