@@ -202,3 +202,37 @@ test(`${LABEL} queue: tools overdue or due for test wait for the tool keepers`, 
   assert.equal(count(k2, 'tools.test_overdue'), count(k0, 'tools.test_overdue'));
   assert.equal(count(k2, 'tools.test_due'), count(k0, 'tools.test_due'));
 });
+
+test(`${LABEL} queue: an ended emergency waits for its review; feedback waits to be contacted, then answered`, async () => {
+  const [disp, sup, crew, cs, viewer] = await Promise.all([userWithToken(['dispatcher']), userWithToken(['supervisor']),
+    userWithToken(['crew']), userWithToken(['customer_service']), userWithToken(['viewer'])]);
+  const area = await createOrgUnit('department');
+  const s0 = await queue(sup.token);
+  const em = await act(disp.token, '/emergencies', { kind: 'disaster_mass_faults', title: uniq('台风抢修 '), area_ids: [area.id],
+    work_kinds: ['collection_fault'], fault_kinds: ['collection_outage'] });
+  expectStatus(em, 201);
+  assert.equal(count(await queue(sup.token), 'emergencies.review'), count(s0, 'emergencies.review'), 'an active emergency has no review yet');
+  expectStatus(await act(disp.token, `/emergencies/${em.json.id}/actions/end`, { note: '线路恢复供电' }), 200);
+  const s1 = await queue(sup.token, 20);
+  assert.equal(count(s1, 'emergencies.review'), count(s0, 'emergencies.review') + 1);
+  assert.equal(kind(s1, 'emergencies.review').path, '/emergency');
+  assert.equal(count(await queue(disp.token), 'emergencies.review'), count(s1, 'emergencies.review'), 'the dispatchers review too');
+  assert.equal(count(await queue(crew.token), 'emergencies.review'), 0, 'a crew member does not review');
+  expectStatus(await act(sup.token, `/emergencies/${em.json.id}/actions/review`, { findings: '通信中断两小时', lessons: '配备卫星电话' }), 200);
+  assert.equal(count(await queue(sup.token), 'emergencies.review'), count(s0, 'emergencies.review'));
+
+  const c0 = await queue(cs.token);
+  const fb = await act(cs.token, '/feedback', { kind: 'complaint', channel: 'phone_95598', subject: uniq('装表超期 '),
+    text: '申请三周了还没有装表', contact_name: '张三丰', contact_phone: '13812345678' });
+  expectStatus(fb, 201);
+  const c1 = await queue(cs.token);
+  assert.equal(count(c1, 'feedback.contact'), count(c0, 'feedback.contact') + 1);
+  assert.equal(kind(c1, 'feedback.contact').path, '/feedback');
+  assert.equal(count(await queue(viewer.token), 'feedback.contact'), 0, 'a viewer reads feedback but does not handle it');
+  expectStatus(await act(cs.token, `/feedback/${fb.json.id}/actions/contact`, { contact_note: '已致电客户' }), 200);
+  const c2 = await queue(cs.token);
+  assert.equal(count(c2, 'feedback.contact'), count(c0, 'feedback.contact'));
+  assert.equal(count(c2, 'feedback.answer'), count(c0, 'feedback.answer') + 1);
+  expectStatus(await act(cs.token, `/feedback/${fb.json.id}/actions/answer`, { answer: '已安排下周二上午装表' }), 200);
+  assert.equal(count(await queue(cs.token), 'feedback.answer'), count(c0, 'feedback.answer'));
+});
