@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, adminToken, userWithToken, createOrgUnit, expectStatus, expectError, uniq, LABEL, PASSWORD } from './lib.mjs';
-import { people, publishedPlan, act, newTicket, briefed, risksConfirmed, upload, today } from './fieldwork_lib.mjs';
+import { people, publishedPlan, act, newTicket, briefed, risksConfirmed, upload, today, qualify, runJob } from './fieldwork_lib.mjs';
 
 async function queue(token, limit) {
   const r = await api('GET', '/me/queue' + (limit ? `?limit=${limit}` : ''), { token });
@@ -235,4 +235,68 @@ test(`${LABEL} queue: an ended emergency waits for its review; feedback waits to
   assert.equal(count(c2, 'feedback.answer'), count(c0, 'feedback.answer') + 1);
   expectStatus(await act(cs.token, `/feedback/${fb.json.id}/actions/answer`, { answer: '已安排下周二上午装表' }), 200);
   assert.equal(count(await queue(cs.token), 'feedback.answer'), count(c0, 'feedback.answer'));
+});
+
+test(`${LABEL} queue: a metering error case waits for its 退补 calculation, then for a second person's approval`, async () => {
+  const [metering, metering2, disp] = await Promise.all([userWithToken(['metering']), userWithToken(['metering']), userWithToken(['dispatcher'])]);
+  const p = await people();
+  await qualify(p.leader, p.crew);
+  const n = Math.floor(Math.random() * 1e8);
+  const c = await act(metering.token, '/metering/cases', { kind: 'error', subject: uniq('计量差错 '), point_no: `JLD${n}`,
+    asset_no: `3300${String(n).padStart(8, '0')}`, data: { grade: 'general' } });
+  expectStatus(c, 201);
+  const m0 = await queue(metering.token), m20 = await queue(metering2.token);
+  await runJob(p, c.json.work_order_id, { error_type: 'wiring', refund_basis: 'full_period', error_grade: 'general' });
+  const m1 = await queue(metering.token);
+  assert.equal(count(m1, 'metering_cases.calculate'), count(m0, 'metering_cases.calculate') + 1);
+  assert.equal(kind(m1, 'metering_cases.calculate').path, '/metering-cases');
+  assert.equal(count(await queue(disp.token), 'metering_cases.calculate'), 0, 'a dispatcher does not calculate');
+  expectStatus(await act(metering.token, `/metering/cases/${c.json.id}/actions/calculate`, { cause: 'wiring', from: '2026-02-01',
+    to: '2026-05-01', energy_kwh: '5000', correction_factor: '1.732' }), 200);
+  const m2 = await queue(metering.token), m21 = await queue(metering2.token);
+  assert.equal(count(m2, 'metering_cases.calculate'), count(m0, 'metering_cases.calculate'));
+  assert.equal(count(m2, 'metering_cases.approve'), count(m0, 'metering_cases.approve'), 'not for the one who calculated it');
+  assert.equal(count(m21, 'metering_cases.approve'), count(m20, 'metering_cases.approve') + 1, 'for a second person');
+  expectStatus(await act(metering2.token, `/metering/cases/${c.json.id}/actions/approve`), 200);
+  assert.equal(count(await queue(metering2.token), 'metering_cases.approve'), count(m20, 'metering_cases.approve'));
+});
+
+// A valid unified social credit code (GB 32100) for a customer of the registry.
+const USCC_SET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+const USCC_W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const uscc = (s17) => {
+  const c = 31 - ([...s17].reduce((a, ch, i) => a + USCC_SET.indexOf(ch) * USCC_W[i], 0) % 31);
+  return s17 + USCC_SET[c === 31 ? 0 : c];
+};
+
+test(`${LABEL} queue: a safety check due within a week waits for the crews of the customer's unit, not another unit's`, async () => {
+  const admin = await adminToken();
+  const [hall, other] = await Promise.all([createOrgUnit('team'), createOrgUnit('team')]);
+  const [cm, mgr, crew, outsider, viewer] = await Promise.all([userWithToken(['customer_manager'], { org_unit_id: hall.id }),
+    userWithToken(['manager']), userWithToken(['crew'], { org_unit_id: hall.id }), userWithToken(['crew'], { org_unit_id: other.id }),
+    userWithToken(['viewer'], { org_unit_id: hall.id })]);
+  const n = Math.floor(Math.random() * 9000000);
+  const c = await api('POST', '/customers', { token: admin, body: { kind: 'enterprise', name: `临澜待办客户${n}有限公司`, id_type: 'uscc',
+    id_number: uscc(`91330100MA${String(n).padStart(7, '0')}`), org_unit_id: hall.id, contacts: [{ name: '赵电工', phone: '13900001111', role: '电工' }] } });
+  expectStatus(c, 201);
+  // 10 kV customers are checked every 12 months: last checked a year ago less 3 days → the next check is due in 3 days
+  const d = new Date(today() + 'T00:00:00Z');
+  const last = new Date(Date.UTC(d.getUTCFullYear() - 1, d.getUTCMonth(), d.getUTCDate() + 3)).toISOString().slice(0, 10);
+  expectStatus(await api('POST', '/safety-customers', { token: cm.token, body: { customer_id: c.json.id, grade: 'hv10', voltage_level: '10kV', last_checked_on: last } }), 201);
+  const c0 = await queue(crew.token), o0 = await queue(outsider.token);
+  expectStatus(await api('POST', '/safety-checks/actions/generate', { token: mgr.token, body: { on: today() } }), 200);
+  const checks = await api('GET', `/safety-checks?customer_id=${c.json.id}`, { token: mgr.token });
+  expectStatus(checks, 200);
+  assert.equal(checks.json.items.length, 1);
+  const k = checks.json.items[0];
+  const c1 = await queue(crew.token, 20);
+  assert.equal(count(c1, 'safety_checks.due'), count(c0, 'safety_checks.due') + 1);
+  assert.equal(kind(c1, 'safety_checks.due').path, '/safety-checks');
+  assert.equal(count(await queue(outsider.token), 'safety_checks.due'), count(o0, 'safety_checks.due'), 'another unit\'s crew');
+  assert.equal(count(await queue(viewer.token), 'safety_checks.due'), 0, 'a viewer does not run checks');
+  const full = await api('GET', `/safety-checks/${k.id}`, { token: crew.token });
+  expectStatus(full, 200);
+  for (const it of full.json.items) expectStatus(await api('PUT', `/safety-checks/${k.id}/items/${it.code}`, { token: crew.token, body: { result: 'ok' } }), 200);
+  expectStatus(await api('POST', `/safety-checks/${k.id}/actions/finish`, { token: crew.token, body: {} }), 200);
+  assert.equal(count(await queue(crew.token), 'safety_checks.due'), count(c0, 'safety_checks.due'));
 });
