@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, adminToken, userWithToken, createOrgUnit, expectStatus, expectError, uniq, LABEL, PASSWORD } from './lib.mjs';
+import { appStaff, createApplication } from './lib_applications.mjs';
 import { people, publishedPlan, act, newTicket, briefed, risksConfirmed, upload, today, qualify, runJob } from './fieldwork_lib.mjs';
 
 async function queue(token, limit) {
@@ -299,4 +300,23 @@ test(`${LABEL} queue: a safety check due within a week waits for the crews of th
   for (const it of full.json.items) expectStatus(await api('PUT', `/safety-checks/${k.id}/items/${it.code}`, { token: crew.token, body: { result: 'ok' } }), 200);
   expectStatus(await api('POST', `/safety-checks/${k.id}/actions/finish`, { token: crew.token, body: {} }), 200);
   assert.equal(count(await queue(crew.token), 'safety_checks.due'), count(c0, 'safety_checks.due'));
+});
+
+test(`${LABEL} queue: an HV application at the customer manager's stage waits for its own customer manager only`, async () => {
+  const staff = await appStaff();
+  const [cm, other] = await Promise.all([userWithToken(['customer_manager']), userWithToken(['customer_manager'])]);
+  const app = await createApplication(staff.counter.token, 'hv_single');
+  expectStatus(await api('PUT', `/applications/${app.id}/customer-manager`, { token: staff.counter.token, body: { user_id: cm.user.id } }), 200);
+  assert.equal(count(await queue(cm.token), 'applications.needs_me'), 0, 'accepted: the counter\'s stage, not the manager\'s');
+  const acc = await act(staff.counter.token, `/applications/${app.id}/actions/accept`);
+  expectStatus(acc, 200);
+  assert.equal(acc.json.status, 'survey');
+  const q = await queue(cm.token);
+  assert.equal(count(q, 'applications.needs_me'), 1);
+  assert.equal(kind(q, 'applications.needs_me').path, '/applications/queue');
+  assert.equal(item(q, 'applications.needs_me', app.id).path, `/applications/${app.id}`);
+  assert.equal(item(q, 'applications.needs_me', app.id).title, app.number);
+  assert.equal(count(await queue(other.token), 'applications.needs_me'), 0, 'another customer manager');
+  expectStatus(await act(staff.counter.token, `/applications/${app.id}/actions/cancel`, { reason: '客户撤回' }), 200);
+  assert.equal(count(await queue(cm.token), 'applications.needs_me'), 0);
 });
