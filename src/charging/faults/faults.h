@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include "core/base/err.h"
 #include "core/db/db.h"
+#include "core/auth/session.h"
 #include "core/flow/flow.h"
 #include "core/events/events.h"
 
@@ -90,5 +91,9 @@ int desk_list(db_t *db, const char *status, const char *cursor, int limit, json_
 /* classification remote_fix | guide (with resolution) | dispatch (opens or joins a fault case, source
  * service_desk, the reporter kept for the callback). */
 int desk_classify(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err);
+
+/* This module's part of the person's queue (GET /api/v1/me/queue; faults_queue.c), its fg_module_t.queue hook. */
+struct fg_queue;
+void faults_queue(db_t *db, const auth_user_t *u, struct fg_queue *q);
 
 #endif

@@ -35,4 +35,5 @@ const fg_module_t faults_module = {
 	.flows = (const flow_binding_t *const[]){&faults_flow, NULL},
 	.jobs = jobs,
 	.subscriptions = subscriptions,
+	.queue = faults_queue,
 };

@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include "core/base/err.h"
 #include "core/db/db.h"
+#include "core/auth/session.h"
 #include "core/flow/flow.h"
 
 /* Spare parts for charger O&M (R4.13): a catalogue of parts, depots holding stock with a reorder point, an
@@ -49,5 +50,9 @@ json_t *parts_requests(db_t *db, const char *status, const char *work_order_id, 
     const char *requested_by);
 
 extern const flow_binding_t parts_request_flow;
+
+/* This module's part of the person's queue (GET /api/v1/me/queue; parts_queue.c), its fg_module_t.queue hook. */
+struct fg_queue;
+void parts_queue(db_t *db, const auth_user_t *u, struct fg_queue *q);
 
 #endif

@@ -13,4 +13,5 @@ const fg_module_t parts_module = {
 	.guards = part_guards,
 	.effects = part_effects,
 	.flows = (const flow_binding_t *const[]){&parts_request_flow, NULL},
+	.queue = parts_queue,
 };

@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 #include "core/http/routes.h"
 #include "core/auth/perm.h"
@@ -63,11 +64,33 @@ me(req_t *r)
 	http_json(r, 200, u);
 }
 
+/* What is waiting for the signed-in user (issue 14 item 4): every module's queue hook, counts and the first items. */
+static void
+my_queue(req_t *r)
+{
+	int limit = 5;
+	const char *l = http_query(r, "limit");
+	if (l && *l) {
+		char *end;
+		long v = strtol(l, &end, 10);
+		if (*end || v < 1 || v > 20) {
+			fg_err_t e = FG_ERR_INIT;
+			fg_err_field(&e, "invalid_query", "limit", "1 to 20");
+			http_error(r, &e);
+			return;
+		}
+		limit = (int)v;
+	}
+	http_json(r, 200, module_queue(r->db, &r->user, limit));
+}
+
 const route_t auth_routes[] = {
 	{"POST", "/api/v1/auth/login", login, NULL, 0, .body = login_spec,
 	    .errors = HTTP_ERRORS("account_disabled", "account_locked", "device_revoked", "forbidden",
 		"invalid_credentials")},
 	{"POST", "/api/v1/auth/logout", logout, "", 0, .ok = "204"},
 	{"GET", "/api/v1/me", me, "", 0, .ok = "200 304", .cache = true},
+	{"GET", "/api/v1/me/queue", my_queue, "", 0, .resp = "MyQueue", .errors = HTTP_ERRORS("invalid_query"),
+	    .doc = "What is waiting for the caller to act on, kind by kind: counts and the first `limit` (1-20, default 5) items."},
 	{0},
 };

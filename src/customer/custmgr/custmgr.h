@@ -36,4 +36,8 @@ int custmgr_queue(db_t *db, const auth_user_t *viewer, const char *manager_id, j
 
 extern const flow_guard_t custmgr_guards[];
 
+/* This module's part of the person's queue (GET /api/v1/me/queue), its fg_module_t.queue hook. */
+struct fg_queue;
+void custmgr_waiting(db_t *db, const auth_user_t *u, struct fg_queue *q);
+
 #endif

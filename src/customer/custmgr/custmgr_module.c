@@ -20,4 +20,5 @@ const fg_module_t custmgr_module = {
 	.routes = (const route_t *const[]){custmgr_routes, NULL},
 	.guards = custmgr_guards,
 	.errors = custmgr_errors,
+	.queue = custmgr_waiting,
 };

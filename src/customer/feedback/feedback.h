@@ -67,4 +67,8 @@ int feedback_check_limits(void);
 
 extern const flow_binding_t feedback_flow;
 
+/* This module's part of the person's queue (GET /api/v1/me/queue), its fg_module_t.queue hook. */
+struct fg_queue;
+void feedback_queue(db_t *db, const auth_user_t *u, struct fg_queue *q);
+
 #endif

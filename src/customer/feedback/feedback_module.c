@@ -26,4 +26,5 @@ const fg_module_t feedback_module = {
 	.flows = (const flow_binding_t *const[]){&feedback_flow, NULL},
 	.errors = feedback_errors,
 	.start = feedback_check_limits,
+	.queue = feedback_queue,
 };

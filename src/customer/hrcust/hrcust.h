@@ -84,4 +84,8 @@ int hrcheck_on_order_finished(db_t *db, const fg_event_t *ev, fg_err_t *err);
  * when there is none. */
 json_t *hrcheck_next(db_t *db, json_t *rules, const cal_t *cal, json_t *e, const char *today);
 
+/* The safety checks' part of the person's queue (GET /api/v1/me/queue; hrcust_queue.c), the module's queue hook. */
+struct fg_queue;
+void hrcust_queue(db_t *db, const auth_user_t *u, struct fg_queue *q);
+
 #endif

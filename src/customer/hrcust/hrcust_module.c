@@ -36,4 +36,5 @@ const fg_module_t hrcust_module = {
 	.subscriptions = subscriptions,
 	.errors = hrcust_errors,
 	.start = hrcust_start,
+	.queue = hrcust_queue,
 };

@@ -50,4 +50,8 @@ int oncall_add(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_
  * directory masks them. {items}. */
 json_t *oncall_list(db_t *db, const auth_user_t *viewer, int64_t at, bool all);
 
+/* This module's part of the person's queue (GET /api/v1/me/queue; emergency_queue.c), its fg_module_t.queue hook. */
+struct fg_queue;
+void emergency_queue(db_t *db, const auth_user_t *u, struct fg_queue *q);
+
 #endif

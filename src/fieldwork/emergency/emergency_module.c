@@ -20,4 +20,5 @@ const fg_module_t emergency_module = {
 	.context = "fieldwork",
 	.routes = (const route_t *const[]){emergency_routes, NULL},
 	.errors = emergency_errors,
+	.queue = emergency_queue,
 };

@@ -31,4 +31,8 @@ int plans_my_jobs(db_t *db, const char *user_id, json_t **out, fg_err_t *err);
 /* The frozen part ("tools", "readiness" or "steps") with recorded_at, or NULL when the plan has no record. */
 json_t *plans_record_part(db_t *db, const char *plan_id, const char *part);
 
+/* This module's part of the person's queue (GET /api/v1/me/queue; plans_queue.c), its fg_module_t.queue hook. */
+struct fg_queue;
+void plans_queue(db_t *db, const auth_user_t *u, struct fg_queue *q);
+
 #endif

@@ -9,4 +9,5 @@ const fg_module_t plans_module = {
 	.context = "fieldwork",
 	.routes = (const route_t *const[]){plan_routes, NULL},
 	.flows = (const flow_binding_t *const[]){&plans_flow, NULL},
+	.queue = plans_queue,
 };

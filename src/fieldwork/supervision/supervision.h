@@ -20,4 +20,8 @@ int supervision_evaluate(db_t *db, const auth_user_t *actor, const char *ticket_
 /* Ended/archived tickets whose end falls in [from, to) and how many were evaluated; only tickets in viewer's scope. */
 json_t *supervision_coverage(db_t *db, int64_t from, int64_t to, const auth_user_t *viewer);
 
+/* This module's part of the person's queue (GET /api/v1/me/queue; supervision_queue.c), its fg_module_t.queue hook. */
+struct fg_queue;
+void supervision_queue(db_t *db, const auth_user_t *u, struct fg_queue *q);
+
 #endif

@@ -62,4 +62,8 @@ char *tickets_qr_payload(const char *id, const char *number, json_t *verificatio
 /* Moves the plan's ticket with the job (plan effects): working, interrupted. */
 int tickets_follow_plan(db_t *db, const char *actor_id, const char *plan_id, const char *from, const char *to);
 
+/* This module's part of the person's queue (GET /api/v1/me/queue; tickets_queue.c), its fg_module_t.queue hook. */
+struct fg_queue;
+void tickets_queue(db_t *db, const auth_user_t *u, struct fg_queue *q);
+
 #endif

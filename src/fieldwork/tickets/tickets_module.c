@@ -13,4 +13,5 @@ const fg_module_t tickets_module = {
 	.guards = ticket_guards,
 	.effects = ticket_effects,
 	.flows = (const flow_binding_t *const[]){&tickets_flow, NULL},
+	.queue = tickets_queue,
 };

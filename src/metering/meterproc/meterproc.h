@@ -61,4 +61,8 @@ extern const flow_binding_t meterproc_flow;
 extern const flow_guard_t meterproc_guards[];
 extern const flow_effect_t meterproc_effects[];
 
+/* This module's part of the person's queue (GET /api/v1/me/queue; meterproc_queue.c), its fg_module_t.queue hook. */
+struct fg_queue;
+void meterproc_queue(db_t *db, const auth_user_t *u, struct fg_queue *q);
+
 #endif

@@ -38,4 +38,5 @@ const fg_module_t meterproc_module = {
 	.jobs = jobs,
 	.errors = meterproc_errors,
 	.start = meterproc_check,
+	.queue = meterproc_queue,
 };

@@ -55,4 +55,8 @@ int tools_labels_pdf(db_t *db, json_t *ids, unsigned char **out, size_t *outlen,
  * date and stage): tools overdue or due within 30 and 7 days → every tool keeper. How many added, or -1. */
 int tools_reminders(db_t *db);
 
+/* This module's part of the person's queue (GET /api/v1/me/queue; tools_queue.c), its fg_module_t.queue hook. */
+struct fg_queue;
+void tools_queue(db_t *db, const auth_user_t *u, struct fg_queue *q);
+
 #endif

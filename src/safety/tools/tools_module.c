@@ -29,6 +29,7 @@ const fg_module_t tools_module = {
 	.context = "safety",
 	.routes = (const route_t *const[]){tool_routes, tool_import_routes, NULL},
 	.jobs = jobs,
+	.queue = tools_queue,
 	.start = start,
 	.stop = tools_import_stop, /* after the server: no request can queue a job it would not run */
 };
