@@ -91,9 +91,19 @@ test(`${LABEL} backfill: entered with its original times, reviewed by the team's
   expectError(await approve(c.clerk.token, bf.id), 403, 'forbidden');
   const stranger = await userWithToken(['leader'], { org_unit_id: (await createOrgUnit('team')).id });
   expectError(await approve(stranger.token, bf.id), 404, 'not_found');
+  // it waits in the team leader's queue (GET /me/queue, backfills.review), not in the stranger's
+  const inQueue = async (token) => {
+    const r = await api('GET', '/me/queue?limit=20', { token });
+    expectStatus(r, 200);
+    const k = r.json.kinds.find((x) => x.kind === 'backfills.review');
+    return !!k && k.items.some((x) => x.id === bf.id && x.title === bf.number && x.path === '/backfills');
+  };
+  assert.equal(await inQueue(c.leader.token), true, "the team leader's queue");
+  assert.equal(await inQueue(stranger.token), false, "another team's leader");
   const ok = await approve(c.leader.token, bf.id);
   expectStatus(ok, 200);
   assert.equal(ok.json.status, 'approved');
+  assert.equal(await inQueue(c.leader.token), false, 'reviewed: out of the queue');
   assert.equal(ok.json.reviewed_by, c.leader.user.id);
   assert.equal(ok.json.reviewed_by_name, c.leader.user.display_name);
   assert.ok(ok.json.plan_id && ok.json.work_order_id);

@@ -88,6 +88,14 @@ function pdfText(bytes) {
   return execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: bytes }).toString();
 }
 
+/** Whether the hazard waits in the person's queue (GET /me/queue) as kind. */
+async function queued(token, kind, id) {
+  const r = await api('GET', '/me/queue?limit=20', { token });
+  expectStatus(r, 200);
+  const k = r.json.kinds.find((x) => x.kind === kind);
+  return !!k && k.count >= 1 && k.items.some((x) => x.id === id && x.path === `/hazards/${id}`);
+}
+
 test(`${LABEL} customer-side hazard: notice → signed receipt → report → follow-up → closed, the PDF in Chinese`, async () => {
   const s = await people();
   const cust = await customer(s.cs.token);
@@ -149,10 +157,13 @@ test(`${LABEL} customer-side hazard: notice → signed receipt → report → fo
   assert.match(txt, /和平街 7 号/);
   assert.ok(!txt.includes('签收人（签字）：____'), 'the empty receipt line is gone once signed');
 
-  // crews record and sign; the report to the authority is the customer manager's
+  // crews record and sign; the report to the authority is the customer manager's (it waits in their queue)
+  assert.equal(await queued(s.cm.token, 'hazards.report', h.id), true, "signed: in the customer manager's queue to report");
+  assert.equal(await queued(s.crew.token, 'hazards.report', h.id), false, 'not a crew member\'s to report');
   expectError(await act(s.crew.token, h.id, 'report'), 403, 'forbidden');
   r = await act(s.cm.token, h.id, 'report', { report_ref: '鼓楼区发改局 2026 第 12 批' });
   expectStatus(r, 200);
+  assert.equal(await queued(s.cm.token, 'hazards.report', h.id), false, 'reported: out of the queue');
   assert.equal(r.json.status, 'reported');
   assert.equal(r.json.report_ref, '鼓楼区发改局 2026 第 12 批');
 
@@ -208,6 +219,8 @@ test(`${LABEL} grid-side hazard: a plan with owner and deadline, closed by its o
   assert.equal(h.owner_id, s.leader.user.id);
   assert.equal(h.deadline, '2999-12-31');
   assert.ok(h.due_at > Date.now());
+  assert.equal(await queued(s.leader.token, 'hazards.rectify', h.id), true, "in the plan owner's queue");
+  assert.equal(await queued(s.cm.token, 'hazards.rectify', h.id), false, "not in the planner's");
 
   // only the owner (or a manager) closes it, and only with evidence
   const other = await userWithToken(['leader']);
@@ -220,6 +233,7 @@ test(`${LABEL} grid-side hazard: a plan with owner and deadline, closed by its o
   assert.equal(r.json.status, 'closed');
   assert.deepEqual(r.json.evidence, [ev]);
   assert.equal(r.json.closed_by, s.leader.user.id);
+  assert.equal(await queued(s.leader.token, 'hazards.rectify', h.id), false, 'closed: out of the queue');
   expectError(await act(s.mgr.token, h.id, 'cancel', { reason: '重复' }), 409, 'invalid_transition');
 
   // cancelling (managers only) needs a reason; a cancelled hazard has no clock

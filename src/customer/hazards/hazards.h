@@ -52,4 +52,9 @@ json_t *hazards_kinds(void);
 int hazards_customer_lookup(db_t *db, const char *q, json_t **out, fg_err_t *err);
 void hazards_mask(const auth_user_t *viewer, json_t *h);
 
+/* Hazards waiting for the person (to close under their plan, to report, a follow-up due): the module's part of
+ * GET /api/v1/me/queue (hazards_queue.c). */
+struct fg_queue;
+void hazards_queue(db_t *db, const auth_user_t *u, struct fg_queue *q);
+
 #endif

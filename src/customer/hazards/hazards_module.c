@@ -37,4 +37,5 @@ const fg_module_t hazards_module = {
 	.subscriptions = subscriptions,
 	.errors = hazards_errors,
 	.start = hazards_check,
+	.queue = hazards_queue,
 };

@@ -50,4 +50,8 @@ int backfill_review(db_t *db, const auth_user_t *actor, const char *id, int appr
  * reviewed_by_name, reviewed_at}; others "backfilled": false. 0 or -1. */
 int backfill_mark_rows(db_t *db, json_t *rows, const char *key);
 
+/* Backfills waiting for the person's review: the module's part of GET /api/v1/me/queue (backfill_queue.c). */
+struct fg_queue;
+void backfill_queue(db_t *db, const auth_user_t *u, struct fg_queue *q);
+
 #endif

@@ -1,6 +1,7 @@
 /* The backfill module (fieldwork): work done on paper while the system was down, entered afterwards with its
  * original times and reviewed by the team's leader (R1.4, issue 13 item 7). */
 #include "core/module/module.h"
+#include "fieldwork/backfill/backfill.h"
 
 extern const route_t backfill_routes[];
 
@@ -35,4 +36,5 @@ const fg_module_t backfill_module = {
 	.context = "fieldwork",
 	.routes = (const route_t *const[]){backfill_routes, NULL},
 	.errors = backfill_errors,
+	.queue = backfill_queue,
 };
