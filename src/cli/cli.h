@@ -68,6 +68,10 @@ int demo_metering(db_t *db, json_t *org_keys, int *anomalies, int *cases);
 /* Emergency plans of each kind, a recorded drill and one ahead, a past emergency with its review and today's on-call
  * roster, once per database (demo_emergency.c); *made: the plans made (0 when there already were some). */
 int demo_emergency(db_t *db, json_t *org_keys, int *made);
+/* Three charging stations with ten chargers and a month of their life — sessions, faults with their alarms and
+ * repairs, last month's inspections — recorded through the gateway's and the modules' own functions, once per
+ * database (demo_chargers.c). *made: chargers registered (0 when the stations were there), *sessions: sessions. */
+int demo_chargers(db_t *db, json_t *org_keys, int *made, int *sessions);
 
 /* Creates the admin account if missing; prints its generated password once. */
 int cli_ensure_admin(db_t *db);

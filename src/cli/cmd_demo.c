@@ -170,6 +170,12 @@ cmd_demo(int argc, char **argv)
 	if (plans)
 		printf("demo emergency plans loaded: %d, a drill recorded and one ahead, a past emergency with its review, "
 		       "today's on-call roster\n", plans);
+	int chargers = 0, sessions = 0;
+	if (demo_chargers(db, keys, &chargers, &sessions) != 0)
+		goto out;
+	if (chargers)
+		printf("demo charging loaded: 3 stations, %d chargers, a month of history (%d sessions, faults and their repairs, "
+		       "inspections)\n", chargers, sessions);
 	if (made_users)
 		printf("demo people sign in with %s%s\n", pw == gen ? "the password " : "FIELDGRID_DEMO_PASSWORD",
 		    pw == gen ? gen : "");
