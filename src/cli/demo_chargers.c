@@ -236,7 +236,8 @@ fault_time(demo_t *d, int f)
 	return faults[f].hour < 0 ? d->now + faults[f].hour * HOUR_MS : d->day0 + faults[f].day * DAY_MS + faults[f].hour * HOUR_MS;
 }
 
-/* When a fault spell of charger i, connector conn, covers [a, b): its end, else 0. */
+/* Whether a fault spell of charger i, connector conn, overlaps [a, b): its start (its end into *spell_end), else 0.
+ * A spell lasts until the repair put the connector back (Available), or past now while the repair is not done. */
 static int64_t
 fault_at(demo_t *d, int i, int conn, int64_t a, int64_t b, int64_t *spell_end)
 {
@@ -392,16 +393,18 @@ inspections(demo_t *d, const char station_ids[3][37])
 	json_t *list = inspections_list(d->db, "open", NULL, 0);
 	size_t k;
 	json_t *insp;
-	int n = 0;
 	json_array_foreach(json_object_get(list, "items"), k, insp) {
 		int64_t at = d->day0 + (4 + (int64_t)k * 2) * DAY_MS + 9 * HOUR_MS + 30 * MIN_MS;
 		json_t *full = inspections_get(d->db, fg_jstr(insp, "id"));
 		size_t j;
 		json_t *item;
 		json_array_foreach(json_object_get(full, "items"), j, item) {
-			json_t *rec = j == 2 && k == 0 ? json_pack("{s:s, s:s, s:s}", "result", "fail", "note", "3号直流桩急停按钮防护罩缺失",
-				"severity", "general")
-						: json_pack("{s:s}", "result", "pass");
+			/* one finding: the bus depot's charger 3 has a damaged enclosure */
+			bool bad = fg_jstr(item, "code") && strcmp(fg_jstr(item, "code"), "enclosure") == 0 && fg_jstr(item, "charger_id") &&
+				   strcmp(fg_jstr(item, "charger_id"), d->cid[2]) == 0;
+			json_t *rec = bad ? json_pack("{s:s, s:s, s:s}", "result", "fail", "note", "3号直流桩外壳右侧门锁损坏，门缝有进水痕迹",
+					      "severity", "general")
+					  : json_pack("{s:s}", "result", "pass");
 			json_t *out = NULL;
 			int rc = inspections_record_at(d->db, d->engineer.id, fg_jstr(insp, "id"), fg_jstr(item, "id"), rec,
 			    at + (int64_t)j * 2 * MIN_MS, &out, &d->err);
@@ -422,7 +425,6 @@ inspections(demo_t *d, const char station_ids[3][37])
 			json_decref(list);
 			return failed(d, "inspection finish");
 		}
-		n++;
 	}
 	json_decref(list);
 	return inspections_generate(d->db, d->manager.id, d->now) < 0 ? failed(d, "inspections") : 0;
