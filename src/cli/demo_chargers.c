@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "cli/cli.h"
 #include "core/base/util.h"
 #include "core/db/db.h"
@@ -323,6 +324,10 @@ day_of(demo_t *d, int i, int day)
 {
 	int64_t base = d->day0 + day * DAY_MS;
 	bool dc = chargers[i].kind[0] == 'd';
+	/* each charger-day draws from its own seed: how far today has got changes today's sessions only */
+	d->seed = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)(i + 1) * 0x100000001B3ULL) ^ ((uint64_t)(day + 2) * 0xC2B2AE3D27D4EB4FULL);
+	for (int k = 0; k < 4; k++)
+		rnd(d);
 	for (int conn = 1; conn <= chargers[i].connectors; conn++) {
 		int pending = -1; /* the fault reported on this connector today */
 		for (int f = 0; f < NFAULTS; f++)
@@ -387,13 +392,22 @@ inspections(demo_t *d, const char station_ids[3][37])
 		if (rc != 0)
 			return failed(d, "inspection plan");
 	}
-	/* last period's visits, made and finished in the month shown; this period's are left to do */
-	if (inspections_generate(d->db, d->manager.id, d->day0 + 2 * DAY_MS) < 0)
+	/* last month's visits, made and finished in the month shown; this month's are left to do */
+	time_t t = (time_t)(d->now / 1000) + 8 * 3600;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	int64_t month_start = ((int64_t)timegm(&tm) - 8 * 3600) * 1000;
+	if (inspections_generate(d->db, d->manager.id, month_start - HOUR_MS) < 0)
 		return failed(d, "inspections");
 	json_t *list = inspections_list(d->db, "open", NULL, 0);
 	size_t k;
 	json_t *insp;
 	json_array_foreach(json_object_get(list, "items"), k, insp) {
+		const char *st = fg_jstr(insp, "station_id");
+		if (!st || (strcmp(st, station_ids[0]) && strcmp(st, station_ids[1]) && strcmp(st, station_ids[2])))
+			continue; /* not one of the demo's stations */
 		int64_t at = d->day0 + (4 + (int64_t)k * 2) * DAY_MS + 9 * HOUR_MS + 30 * MIN_MS;
 		json_t *full = inspections_get(d->db, fg_jstr(insp, "id"));
 		size_t j;
