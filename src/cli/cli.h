@@ -77,6 +77,10 @@ int demo_hrcust(db_t *db, json_t *org_keys, int *made, int *checks);
 /* The demo customers' hazards in every state of their process and one sealed installation, once per database
  * (demo_hazards.c). *made: hazards added; *sealed: 1 when the seal was put on. */
 int demo_hazards(db_t *db, int *made, int *sealed);
+/* Three charging stations with ten chargers and a month of their life — sessions, faults with their alarms and
+ * repairs, last month's inspections — recorded through the gateway's and the modules' own functions, once per
+ * database (demo_chargers.c). *made: chargers registered (0 when the stations were there), *sessions: sessions. */
+int demo_chargers(db_t *db, json_t *org_keys, int *made, int *sessions);
 
 /* Creates the admin account if missing; prints its generated password once. */
 int cli_ensure_admin(db_t *db);

@@ -187,6 +187,12 @@ cmd_demo(int argc, char **argv)
 	if (backfills)
 		printf("demo backfills loaded: %d paper jobs of an outage (approved, pending, rejected) and one sensitive complaint\n",
 		    backfills);
+	int chargers = 0, sessions = 0;
+	if (demo_chargers(db, keys, &chargers, &sessions) != 0)
+		goto out;
+	if (chargers)
+		printf("demo charging loaded: 3 stations, %d chargers, a month of history (%d sessions, faults and their repairs, "
+		       "inspections)\n", chargers, sessions);
 	if (made_users)
 		printf("demo people sign in with %s%s\n", pw == gen ? "the password " : "FIELDGRID_DEMO_PASSWORD",
 		    pw == gen ? gen : "");

@@ -480,7 +480,9 @@ g_callback_if_reported(flow_ctx_t *c, fg_err_t *gate)
 	return -1;
 }
 
-/* ---- effects ---- */
+/* ---- effects ----
+ * Every effect stamps the firing's instant (c->now: the clock for a person's action, the deadline's time for a timer,
+ * a past instant when the demo replays a month of repairs through flow_fire_tx), never its own clock. */
 
 static int
 set(flow_ctx_t *c, const char *sql_set, const char *fmt, const char *a, int64_t b)
@@ -493,7 +495,7 @@ set(flow_ctx_t *c, const char *sql_set, const char *fmt, const char *a, int64_t 
 static int
 e_resolved_remote(flow_ctx_t *c, fg_err_t *err)
 {
-	int64_t now = fg_now_ms();
+	int64_t now = c->now;
 	char text[160];
 	fg_fmt(text, sizeof text, "远程处理恢复，未派单%s%s", fg_jstr(c->body, "note") ? "：" : "", fg_jstr(c->body, "note") ? fg_jstr(c->body, "note") : "");
 	return set(c, "remote_command_id = $1, resolved_at = $2, responded_at = COALESCE(responded_at, $2), "
@@ -504,7 +506,7 @@ e_resolved_remote(flow_ctx_t *c, fg_err_t *err)
 static int
 e_dispatch(flow_ctx_t *c, fg_err_t *err)
 {
-	int64_t now = fg_now_ms();
+	int64_t now = c->now;
 	const char *a = fg_jstr(c->body, "assignee_id");
 	int rc;
 	json_t *u = db_one(db_q(c->db, "SELECT display_name FROM users WHERE id = $1", "t", a), &rc);
@@ -524,7 +526,7 @@ e_dispatch(flow_ctx_t *c, fg_err_t *err)
 static int
 e_start(flow_ctx_t *c, fg_err_t *err)
 {
-	int64_t now = fg_now_ms();
+	int64_t now = c->now;
 	return set(c, "responded_at = COALESCE(responded_at, $2), assignee_id = COALESCE(assignee_id, $1)", "tit",
 		   c->actor->id, now) ||
 	       faults_note(c->db, c->id, "start", "到达现场，开始抢修", NULL, c->actor->id, now) ||
@@ -534,7 +536,7 @@ e_start(flow_ctx_t *c, fg_err_t *err)
 static int
 e_resolved_onsite(flow_ctx_t *c, fg_err_t *err)
 {
-	int64_t now = fg_now_ms();
+	int64_t now = c->now;
 	const char *note = fg_jstr(c->body, "note");
 	return set(c, "resolution = $1, resolved_at = $2, escalate_at = NULL", "tit", "onsite", now) ||
 	       faults_note(c->db, c->id, "resolved", note && *note ? note : "现场修复完成", NULL, c->actor->id, now);
@@ -546,11 +548,11 @@ e_save_report(flow_ctx_t *c, fg_err_t *err)
 	json_t *p = json_object_get(c->body, "parts");
 	json_t *rep = json_pack("{s:s, s:s, s:O, s:s, s:s, s:I}", "cause", fg_jstr(c->body, "cause"), "actions",
 	    fg_jstr(c->body, "actions"), "parts", p ? p : json_null(), "prevention", fg_jstr(c->body, "prevention"), "by", c->actor->id,
-	    "at", (json_int_t)fg_now_ms());
+	    "at", (json_int_t)c->now);
 	char *t = json_dumps(rep, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(rep);
-	int rc = set(c, "report = $1, updated_at = $2", "tit", t, fg_now_ms()) ||
-		 faults_note(c->db, c->id, "report", "填写故障报告", NULL, c->actor->id, fg_now_ms());
+	int rc = set(c, "report = $1, updated_at = $2", "tit", t, c->now) ||
+		 faults_note(c->db, c->id, "report", "填写故障报告", NULL, c->actor->id, c->now);
 	free(t);
 	return rc;
 }
@@ -558,7 +560,7 @@ e_save_report(flow_ctx_t *c, fg_err_t *err)
 static int
 e_callback_ok(flow_ctx_t *c, fg_err_t *err)
 {
-	int64_t now = fg_now_ms();
+	int64_t now = c->now;
 	char text[300];
 	fg_fmt(text, sizeof text, "回访：满意%s%s", fg_jstr(c->body, "note") ? "。" : "", fg_jstr(c->body, "note") ? fg_jstr(c->body, "note") : "");
 	return set(c, "callback_result = $1, callback_at = $2", "tit", "satisfied", now) ||
@@ -568,7 +570,7 @@ e_callback_ok(flow_ctx_t *c, fg_err_t *err)
 static int
 e_callback_bad(flow_ctx_t *c, fg_err_t *err)
 {
-	int64_t now = fg_now_ms();
+	int64_t now = c->now;
 	json_t *s = faults_settings(c->db);
 	int64_t resp_h = num(json_object_get(s, "response_h"), fg_jstr(c->row, "urgency"));
 	json_decref(s);
@@ -584,7 +586,7 @@ e_callback_bad(flow_ctx_t *c, fg_err_t *err)
 static int
 e_close(flow_ctx_t *c, fg_err_t *err)
 {
-	int64_t now = fg_now_ms();
+	int64_t now = c->now;
 	return db_run(db_q(c->db, "UPDATE faults SET closed_at = $1, escalate_at = NULL WHERE id = $2", "it", now, c->id)) != DB_DONE ||
 	       faults_note(c->db, c->id, "closed", "工单关闭", NULL, c->actor->id, now) ||
 	       order_status(c->db, c->actor->id, fg_jstr(c->row, "work_order_id"), "done");
@@ -593,7 +595,7 @@ e_close(flow_ctx_t *c, fg_err_t *err)
 static int
 e_cancel(flow_ctx_t *c, fg_err_t *err)
 {
-	int64_t now = fg_now_ms();
+	int64_t now = c->now;
 	char text[300];
 	fg_fmt(text, sizeof text, "撤销：%s", fg_jstr(c->body, "reason"));
 	return db_run(db_q(c->db, "UPDATE faults SET closed_at = $1, escalate_at = NULL WHERE id = $2", "it", now, c->id)) != DB_DONE ||
@@ -632,7 +634,7 @@ e_note_back(flow_ctx_t *c, fg_err_t *err)
 static int
 e_note(flow_ctx_t *c, fg_err_t *err)
 {
-	return faults_note(c->db, c->id, "note", fg_jstr(c->body, "text"), NULL, c->actor->id, fg_now_ms());
+	return faults_note(c->db, c->id, "note", fg_jstr(c->body, "text"), NULL, c->actor->id, c->now);
 }
 
 const flow_guard_t fault_guards[] = {

@@ -482,6 +482,13 @@ int
 inspections_record(db_t *db, const char *actor_id, const char *insp_id, const char *item_id, json_t *in, json_t **out,
     fg_err_t *err)
 {
+	return inspections_record_at(db, actor_id, insp_id, item_id, in, fg_now_ms(), out, err);
+}
+
+int
+inspections_record_at(db_t *db, const char *actor_id, const char *insp_id, const char *item_id, json_t *in, int64_t at,
+    json_t **out, fg_err_t *err)
+{
 	static const char *const results[] = {"pass", "fail", "na", NULL};
 	const char *result = fg_jstr(in, "result");
 	if (!one_of(results, result))
@@ -513,7 +520,7 @@ inspections_record(db_t *db, const char *actor_id, const char *insp_id, const ch
 	if (attach_ids_check(db, photos, "photos", 20, NULL, err) != 0)
 		goto fail;
 	char *ph = photos && json_is_array(photos) ? json_dumps(photos, JSON_COMPACT) : NULL;
-	int64_t now = fg_now_ms();
+	int64_t now = at;
 	/* photos absent: the ones recorded before stay */
 	int rc = db_run(db_q(db, "UPDATE inspection_items SET result = $1, reading = $2, note = $3, "
 				 "photos = CASE WHEN $4 = 1 THEN $5 ELSE photos END, recorded_by = $6, recorded_at = $7, "
@@ -598,8 +605,24 @@ fail:
 	return db_fail(db, err);
 }
 
+/* The Asia/Shanghai day of an instant (the visit's day, which the equipment's last check takes). */
+static void
+day_at(int64_t ms, char out[11])
+{
+	time_t t = (time_t)(ms / 1000) + 8 * 3600;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
 int
 inspections_finish(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err)
+{
+	return inspections_finish_at(db, actor_id, id, in, fg_now_ms(), out, err);
+}
+
+int
+inspections_finish_at(db_t *db, const char *actor_id, const char *id, json_t *in, int64_t at, json_t **out, fg_err_t *err)
 {
 	const char *staff = fg_jstr(in, "staff");
 	if (!staff || !*staff)
@@ -634,9 +657,9 @@ inspections_finish(db_t *db, const char *actor_id, const char *id, json_t *in, j
 	else
 		fg_fmt(summary, sizeof summary, "%s %s：检查 %lld 项，不合格 %lld 项", fg_jstr(before, "kind_name"), fg_jstr(before, "period"),
 		    (long long)total, (long long)failed);
-	int64_t now = fg_now_ms();
+	int64_t now = at;
 	char today[11];
-	day_today(today);
+	day_at(now, today);
 	int rc;
 	json_t *eqs = db_all(db_q(db, "SELECT DISTINCT equipment_id FROM inspection_items WHERE inspection_id = $1 AND "
 					  "equipment_id IS NOT NULL AND result IN ('pass', 'fail')", "t", id), &rc);

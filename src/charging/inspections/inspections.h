@@ -57,6 +57,12 @@ int inspections_record(db_t *db, const char *actor_id, const char *inspection_id
     json_t **out, fg_err_t *err);
 /* Finishes the visit: every item recorded; date, content (summary) and staff kept; the work order done. */
 int inspections_finish(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err);
+/* The same two at a given instant instead of the clock: only for history written after the fact (the demo's month
+ * of visits, src/cli/demo_chargers.c), so a visit made three weeks ago reads as made then. */
+int inspections_record_at(db_t *db, const char *actor_id, const char *inspection_id, const char *item_id, json_t *in,
+    int64_t at, json_t **out, fg_err_t *err);
+int inspections_finish_at(db_t *db, const char *actor_id, const char *id, json_t *in, int64_t at, json_t **out,
+    fg_err_t *err);
 
 /* Firmware campaigns. in: location, retrieve_at, charger_ids | vendor/model/station_id, batch_size?, name?. */
 int firmware_campaign_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t *err);
