@@ -1,7 +1,8 @@
 /* The safety checks' part of the person's queue (GET /api/v1/me/queue): checks not yet finished that are due within
  * a week or overdue, for those who run them on site (hrcust.check: crews, leaders, customer managers), within the
- * registry's scope — the customers of their unit and below, or every customer for company-wide roles — the same
- * rule as GET /safety-checks. */
+ * registry's scope — the customers of their unit and below, or every customer for company-wide roles. A customer
+ * no unit serves is readable by everyone (GET /safety-checks), but its checks wait in no crew's queue: they would
+ * wait in every crew's; the company-wide roles see them. */
 #include "core/auth/perm.h"
 #include "core/base/day.h"
 #include "core/base/util.h"
@@ -26,10 +27,9 @@ hrcust_queue(db_t *db, const auth_user_t *u, fg_queue_t *q)
 		    "FROM hr_checks k JOIN customers c ON c.id = k.customer_id WHERE k.status <> 'done' AND k.due_on <= ");
 	qb_text(&b, until);
 	if (!scope_company_wide(u)) {
-		qb_sql(&b, " AND (c.org_unit_id IS NULL OR c.org_unit_id IN (WITH RECURSIVE down(id) AS (SELECT id FROM org_units "
-			   "WHERE id = ");
+		qb_sql(&b, " AND c.org_unit_id IN (WITH RECURSIVE down(id) AS (SELECT id FROM org_units WHERE id = ");
 		qb_text(&b, u->org_unit_id);
-		qb_sql(&b, " UNION SELECT o.id FROM org_units o JOIN down d ON o.parent_id = d.id) SELECT id FROM down))");
+		qb_sql(&b, " UNION SELECT o.id FROM org_units o JOIN down d ON o.parent_id = d.id) SELECT id FROM down)");
 	}
 	qb_sql(&b, " ORDER BY k.due_on, k.number");
 	module_queue_qb(q, db, "safety_checks.due", "/safety-checks", "/safety-checks/{id}", &b);
