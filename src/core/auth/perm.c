@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 #include "core/auth/perm.h"
 
@@ -16,7 +17,7 @@ perm_role_bit(const char *name)
 }
 
 /* Permission → roles that hold it. Kept to the job (R2.16): each role gets only what its work needs.
- * Admin holds every permission. Sorted by name so perm_list is sorted. */
+ * Admin holds every permission. Grouped by the module that checks them, with why; perm_list sorts by name. */
 static const struct {
 	const char *perm;
 	uint32_t roles;
@@ -148,12 +149,23 @@ perm_allows(uint32_t roles, const char *perm)
 	return false;
 }
 
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 json_t *
 perm_list(uint32_t roles)
 {
-	json_t *a = json_array();
+	const char *held[sizeof grants / sizeof grants[0]];
+	size_t n = 0;
 	for (size_t i = 0; i < sizeof grants / sizeof grants[0]; i++)
 		if (perm_allows(roles, grants[i].perm))
-			json_array_append_new(a, json_string(grants[i].perm));
+			held[n++] = grants[i].perm;
+	qsort(held, n, sizeof *held, by_name);
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(held[i]));
 	return a;
 }
