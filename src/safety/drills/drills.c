@@ -20,27 +20,33 @@
 	"d.version FROM drills d JOIN emergency_plans p ON p.id = d.plan_id"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static json_t *kinds;
+static json_t *kinds_doc; /* the plan kinds' file, held for the process's life */
 
 static void
 load(void)
 {
 	const embed_file_t *f = embed_find("data/emergency/kinds.json");
-	json_t *j = f ? json_loadb(f->data, f->len, JSON_REJECT_DUPLICATES, NULL) : NULL;
-	if (!j) {
+	kinds_doc = f ? json_loadb(f->data, f->len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	if (!kinds_doc) {
 		log_error("data/emergency/kinds.json: missing or invalid");
 		abort();
 	}
-	kinds = json_object_get(j, "items");
+}
+
+/* The kinds (borrowed: they live as long as the process). */
+static json_t *
+kinds(void)
+{
+	pthread_once(&once, load);
+	return json_object_get(kinds_doc, "items");
 }
 
 static json_t *
 kind_of(const char *code)
 {
-	pthread_once(&once, load);
 	size_t i;
 	json_t *k;
-	json_array_foreach(kinds, i, k) if (code && strcmp(fg_jstr(k, "code"), code) == 0) return k;
+	json_array_foreach(kinds(), i, k) if (code && strcmp(fg_jstr(k, "code"), code) == 0) return k;
 	return NULL;
 }
 
@@ -82,8 +88,7 @@ drills_plan_list(db_t *db, const char *kind)
 			json_array_append_new(items, p);
 	}
 	json_decref(rows);
-	pthread_once(&once, load);
-	return json_pack("{s:o, s:O}", "items", items, "kinds", kinds);
+	return json_pack("{s:o, s:O}", "items", items, "kinds", kinds());
 }
 
 /* The fields create and update share; only those present are checked. *ids gets the attachments as text. */
