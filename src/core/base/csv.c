@@ -262,6 +262,10 @@ csv_record(const char *in, size_t n, bool eof, char d, size_t *pos, char *out, s
 			*why = "too_many_columns";
 			return CSV_BAD;
 		}
+		/* a field not begun when the chunk ends: whether it is quoted is the next chunk's to say (an empty quoted
+		 * field and an empty plain one take their terminator differently) */
+		if (i >= n && !eof)
+			return CSV_MORE;
 		fields[f++] = out + o;
 		bool quoted = i < n && in[i] == '"';
 		if (quoted) {
