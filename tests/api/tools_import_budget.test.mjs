@@ -126,7 +126,11 @@ test(`${LABEL} tools import budget: a full 20,000-row ledger still passes, as XL
 // Each upload of a burst comes from a keeper of its own: an upload's slot (4 per user, too_many_uploads) is given
 // back when the server has finished with the connection, which can be a moment after the client read the answer,
 // so one keeper sending a round right after the last could meet its own previous round still counted.
-test(`${LABEL} tools import budget: a burst of uploads beyond the parse queue gets 429 with Retry-After`, { timeout: 600000 }, async () => {
+// Under AddressSanitizer the premise does not hold: the request path is instrumented and slow while the system's
+// zlib inflates at full speed, so each read ends before the next upload arrives and no burst overlaps (seen in CI).
+// The plain build's runs on both engines check the queue.
+test(`${LABEL} tools import budget: a burst of uploads beyond the parse queue gets 429 with Retry-After`,
+  { timeout: 600000, skip: SANITIZED ? 'the reads outrun a sanitized request path: no burst overlaps' : false }, async () => {
   const keepers = await Promise.all(Array.from({ length: 12 }, () => userWithToken(['tool_keeper'])));
   const file = bomb('deflate', uniq('BURST')); // 64 MiB to inflate before its refusal: a slow read
   let busy = null;
