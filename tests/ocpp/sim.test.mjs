@@ -4,21 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { api, adminToken, expectStatus, ADMIN_PASSWORD, BASE_URL, LABEL, sleep } from '../api/lib.mjs';
-import { newCharger } from './lib.mjs';
+import { api, adminToken, expectStatus, ADMIN_PASSWORD, BASE_URL, LABEL } from '../api/lib.mjs';
+import { newCharger, until } from './lib.mjs';
 
 const SIM = fileURLToPath(new URL('../../tools/ocpp-sim.mjs', import.meta.url));
 
-// polls the API until check(answer) holds (the simulator works at its own pace); fails after 20 s
-async function until(what, fn) {
-  const end = Date.now() + 20000;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    assert.ok(Date.now() < end, `in time: ${what}`);
-    await sleep(200);
-  }
-}
+const PATIENCE = 20000; // the simulator works at its own pace (ticks of a second)
 
 test(`${LABEL} ocpp simulator: two chargers online and charging while it runs, sessions stopped and offline after`, async () => {
   const token = await adminToken();
@@ -32,19 +23,13 @@ test(`${LABEL} ocpp simulator: two chargers online and charging while it runs, s
   const exited = new Promise((res) => sim.on('exit', (code) => res(code)));
   try {
     const ids = [a.charger.id, b.charger.id];
-    await until('both online on the live board', async () => {
-      const res = await api('GET', '/chargers/live', { token });
-      expectStatus(res, 200);
-      const mine = res.json.items.filter((c) => ids.includes(c.id));
+    await until('/chargers/live', (j) => {
+      const mine = j.items.filter((c) => ids.includes(c.id));
       return mine.length === 2 && mine.every((c) => c.online);
-    });
+    }, PATIENCE);
     // every connector starts a session on the first tick
     for (const [ch, n] of [[a, 1], [b, 2]]) {
-      await until(`${ch.cpid} charging on ${n} connector(s)`, async () => {
-        const res = await api('GET', `/chargers/${ch.charger.id}/transactions`, { token });
-        expectStatus(res, 200);
-        return res.json.items.filter((t) => !t.stop_at).length === n;
-      });
+      await until(`/chargers/${ch.charger.id}/transactions`, (j) => j.items.filter((t) => !t.stop_at).length === n, PATIENCE);
       const c = await api('GET', `/chargers/${ch.charger.id}`, { token });
       expectStatus(c, 200);
       assert.ok(c.json.boot_at, 'it booted');
@@ -63,9 +48,6 @@ test(`${LABEL} ocpp simulator: two chargers online and charging while it runs, s
       assert.equal(t.stop_reason, 'Local');
       assert.ok(t.energy_wh >= 0);
     }
-    await until(`${ch.cpid} offline`, async () => {
-      const c = await api('GET', `/chargers/${ch.charger.id}`, { token });
-      return c.status === 200 && c.json.online === false;
-    });
+    await until(`/chargers/${ch.charger.id}`, (j) => j.online === false, PATIENCE);
   }
 });
