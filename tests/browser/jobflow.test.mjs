@@ -407,6 +407,9 @@ test('phone job flow: survey, ticket signed by three people, briefing, risks, st
     const c1 = await clickFor(page, 'risk-confirm-' + seq1, 'POST', `/tickets/${ticket.id}/risks/${riskId}/actions/confirm`, { tap: true });
     assert.equal(c1.status(), 200);
     assert.equal(JSON.parse(c1.request().postData()).evidence_id, ev.id);
+    // one confirmation carries every measure on the card (issue 14 item 3)
+    const ids1 = await byId(page, first).locator('li.measure').evaluateAll((els) => els.map((e) => e.dataset.id));
+    assert.deepEqual(JSON.parse(c1.request().postData()).measure_ids, ids1);
     await waitText(page, 'risk-state-' + seq1, fx.leader.display_name);
     await assertThumbLoaded(byId(page, 'risk-evidence-' + seq1));
     for (;;) {
@@ -415,9 +418,15 @@ test('phone job flow: survey, ticket signed by three people, briefing, risks, st
       const tid = await next.getAttribute('data-testid');
       const s = tid.slice('risk-confirm-'.length);
       const rid = await byId(page, 'risk-' + s).getAttribute('data-id');
+      const key = (await byId(page, 'risk-' + s).getAttribute('data-evidence')) === 'photo';
+      if (key) { // a key risk: the photo first (the button waits for it)
+        assert.ok(await byId(page, tid).isDisabled(), 'a key risk is not confirmed without its photo');
+        await photo(page, 'risk-photo-' + s, 'key.jpg');
+        await byId(page, 'risk-pending-' + s).waitFor({ state: 'visible' });
+      }
       const r = await clickFor(page, tid, 'POST', `/tickets/${ticket.id}/risks/${rid}/actions/confirm`);
-      assert.equal(r.status(), 200);
-      assert.equal(JSON.parse(r.request().postData()).evidence_id, undefined);
+      assert.equal(r.status(), 200, JSON.stringify(await r.json()));
+      assert.equal(typeof JSON.parse(r.request().postData()).evidence_id, key ? 'string' : 'undefined');
       await byId(page, 'risk-' + s).and(page.locator('[data-confirmed="1"]')).waitFor({ state: 'visible' });
     }
     const rp = byId(page, 'ticket-risks-progress');
