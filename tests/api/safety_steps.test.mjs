@@ -143,6 +143,8 @@ test(`${LABEL} attendance: each member confirms their own; the leader cannot con
   expectError(await sign(p.leader.token, { user_id: p.crew.user.id, signature_id: await signaturePng(p.leader.token) }), 403, 'attendance_not_own');
   // nor may a crew member carry another's, even with their password
   expectError(await sign(p.crew.token, { user_id: crew2.user.id, password: PASSWORD, signature_id: await signaturePng(p.crew.token) }), 403, 'not_the_leader');
+  const stranger = await userWithToken(['crew']);
+  expectError(await sign(p.leader.token, { user_id: stranger.user.id, password: PASSWORD, signature_id: await signaturePng(p.leader.token) }), 400, 'invalid_field', 'user_id');
   expectError(await sign(p.leader.token, { user_id: crew2.user.id, password: 'Wrong-pass-12345', signature_id: await signaturePng(p.leader.token) }), 403, 'reauth_failed');
   expectError(await sign(p.leader.token, { user_id: crew2.user.id, password: PASSWORD }), 422, 'attendance_signature_required', 'signature_id');
   let b = (await api('GET', `/plans/${plan.id}/briefing`, { token: p.leader.token })).json;

@@ -64,11 +64,17 @@ sign(req_t *r)
 	const char *pw = json_string_value(json_object_get(r->json, "password"));
 	bool reauthed = false;
 	if (who && *who && strcmp(who, r->user.id) != 0 && pw && *pw) {
-		json_t *plan = plans_get(r->db, r->params[0]);
+		json_t *plan = plans_get(r->db, r->params[0]), *c;
 		bool leader = plan && fg_jstr(plan, "leader_id") && strcmp(fg_jstr(plan, "leader_id"), r->user.id) == 0;
+		bool member = plan && fg_jstr(plan, "leader_id") && strcmp(fg_jstr(plan, "leader_id"), who) == 0;
+		size_t i;
+		json_array_foreach(json_object_get(plan, "crew"), i, c) member |= strcmp(fg_jstr(c, "id"), who) == 0;
 		json_decref(plan);
-		if (!leader) {
-			fg_err(&e, "not_the_leader");
+		if (!leader || !member) { /* the password of someone not on the plan is never tried */
+			if (leader)
+				fg_err_field(&e, "invalid_field", "user_id", "a member of the plan");
+			else
+				fg_err(&e, "not_the_leader");
 			http_error(r, &e);
 			return;
 		}
