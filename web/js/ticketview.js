@@ -283,6 +283,10 @@ export function ticketView(opts) {
     const head = h('div.progress-line',
       tickMeasures || riskMode === 'show' ? h('span', { testid: 'ticket-measures-progress', dataset: { done: String(done), total: String(all.length) }, text: t('measure.progress', { done, total: all.length }) }) : null,
       riskMode !== 'none' ? h('span', { testid: 'ticket-risks-progress', dataset: { done: String(confirmed), total: String(risks.length) }, text: t('risk.progress', { done: confirmed, total: risks.length }) }) : null);
+    // opts.measuresWithRisk: the ticket's leader on the job's phone confirms a risk point's measures with the risk
+    // point (jobflow/risks.js), not one tap each; the cards here show them without tick buttons
+    const withRisk = !!opts.measuresWithRisk;
+    const riskBoundOpen = withRisk && canTick && all.some((m) => m.risk_id && riskCodes.has(m.risk_id) && !m.done_at);
     const riskCards = risks.map((r) => {
       const ms = all.filter((m) => m.risk_id && m.risk_id === r.risk_id);
       const ok = !!r.confirmed_at;
@@ -296,7 +300,7 @@ export function ticketView(opts) {
           h('span.badge.badge-warn', icon('camera', 'icon icon-sm'), h('span', { text: t('risk.key') })),
           h('span', { text: hint })) : null,
         ms.length && (tickMeasures || riskMode !== 'none')
-          ? h('ul.measure-list', ms.map((m) => measureItem(m, who, canTick))) : null);
+          ? h('ul.measure-list', ms.map((m) => measureItem(m, who, canTick && !withRisk))) : null);
       if (riskMode !== 'none') {
         const where = ok ? [r.confirm_place, r.confirm_lat && r.confirm_lng ? `${r.confirm_lat}, ${r.confirm_lng}` : null].filter(Boolean).join(' · ') : '';
         const state = h('div.risk-state', { testid: 'risk-state-' + r.seq },
@@ -314,6 +318,7 @@ export function ticketView(opts) {
       head,
       why ? h('p.muted.small.reason', { testid: 'measure-why', text: why }) : null,
       riskWhy ? h('p.muted.small.reason', { testid: 'risk-why', text: riskWhy }) : null,
+      riskBoundOpen ? h('p.alert.alert-info', { testid: 'measure-with-risk', text: t('measure.with_risk') }) : null,
       h('ul.risk-cards', { testid: 'ticket-risks' }, riskCards),
       tickMeasures && (others.length || canAddMeasure()) ? h('h3.section-title', { text: t('measure.others') }) : null,
       tickMeasures && others.length ? h('ul.measure-list.measure-others', { testid: 'ticket-measures-other' }, others.map((m) => measureItem(m, who, canTick))) : null,
