@@ -440,6 +440,8 @@ test('phone job flow: survey, ticket signed by three people, briefing, risks, st
     }
 
     // ---------------------------------------------------------------- e. start
+    await refresh(page); // the crew member's attendance, from their own phone
+    assert.equal(await byId(page, 'flow-step-briefing').getAttribute('data-state'), 'done');
     await step(page, 'start');
     for (const k of ['ticket', 'briefing', 'risks', 'people']) assert.equal(await byId(page, 'start-check-' + k).getAttribute('data-ok'), '1', k);
     const started = await clickFor(page, 'flow-start', 'POST', `/plans/${plan.id}/actions/start`, { tap: true });
