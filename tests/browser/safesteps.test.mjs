@@ -199,6 +199,20 @@ test('phones: each crew member confirms attendance on their own; one signs on th
     assert.equal(await rp.getAttribute('data-done'), await rp.getAttribute('data-total'));
     await page.screenshot({ path: '/tmp/fg-safesteps-risks-done.png' });
 
+    // ------------------------------------------------ the same in English: the key risk's badge and what its photo shows, how each member confirmed
+    const en = I18N.en;
+    await byId(page, 'user-menu').click();
+    await byId(page, 'lang-en').click();
+    await waitText(page, 'flow-step-risks', en['flow.step.risks'] || 'Risk');
+    await byId(page, 'flow-step-risks').tap();
+    await waitText(page, 'risk-key-' + key.seq, en['risk.key']);
+    await waitText(page, 'risk-key-' + key.seq, key.evidence_en);
+    await byId(page, 'flow-step-briefing').tap();
+    await waitText(page, 'briefing-how-' + fx.crew1.id, en['briefing.method.own_device']);
+    await waitText(page, 'briefing-how-' + fx.crew3.id, en['briefing.method.leader_screen'].replace('{name}', fx.leader.display_name));
+    await assertFitsWidth(page, 'briefing in English');
+    await page.screenshot({ path: '/tmp/fg-safesteps-briefing-en.png' });
+
     // ------------------------------------------------ every check of the start passes; the job starts
     await byId(page, 'flow-step-start').tap();
     await byId(page, 'flow-panel-start').waitFor({ state: 'visible' });
