@@ -4,7 +4,7 @@
 // password — and the job's start waits for every one of them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, userWithToken, expectError, expectStatus, LABEL, PASSWORD, BASE_URL, MISSING_ID } from './lib.mjs';
+import { api, adminToken, userWithToken, expectError, expectStatus, LABEL, PASSWORD, BASE_URL, MISSING_ID } from './lib.mjs';
 import {
   people, qualify, publishedPlan, act, newTicket, issuedReceivedPermitted, briefed, measuresOf, riskBody, upload,
 } from './fieldwork_lib.mjs';
@@ -196,4 +196,12 @@ test(`${LABEL} attendance of the old helper flow still works: briefed() signs ea
   const b = (await api('GET', `/plans/${plan.id}/briefing`, { token: p.leader.token })).json;
   assert.ok(b.attendance.every((a) => a.method === 'own_device' && a.recorded_by === a.user_id));
   assert.ok(b.members.every((m) => m.confirmed));
+});
+
+test(`${LABEL} knowledge base: a risk's evidence is "photo" or absent`, async () => {
+  const admin = await adminToken();
+  const r = (await api('GET', '/kb/risks/lv-09', { token: admin })).json;
+  assert.equal(r.evidence, 'photo', 'work at height on a ladder is a key risk');
+  expectError(await api('PUT', '/kb/risks/lv-09', { token: admin, body: { ...r, evidence: 'video' } }), 400, 'invalid_field', 'item.evidence');
+  assert.equal((await api('GET', '/kb/risks/lv-09', { token: admin })).json.evidence, 'photo', 'nothing changed');
 });
