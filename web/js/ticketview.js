@@ -304,9 +304,9 @@ export function ticketView(opts) {
       if (riskMode !== 'none') {
         const where = ok ? [r.confirm_place, r.confirm_lat && r.confirm_lng ? `${r.confirm_lat}, ${r.confirm_lng}` : null].filter(Boolean).join(' · ') : '';
         const state = h('div.risk-state', { testid: 'risk-state-' + r.seq },
-          ok ? h('span.ok-text', icon('check', 'icon icon-sm'), h('span', { text: t('risk.confirmed_by', { name: who(r.confirmed_by), time: fmtTime(r.confirmed_at, { seconds: false }) }) }),
-            where ? h('span.small.muted', { testid: 'risk-where-' + r.seq, text: ' · ' + where }) : null)
+          ok ? h('span.ok-text', icon('check', 'icon icon-sm'), h('span', { text: t('risk.confirmed_by', { name: who(r.confirmed_by), time: fmtTime(r.confirmed_at, { seconds: false }) }) }))
             : h('span.muted', { text: t('risk.not_confirmed') }),
+          where ? h('div.small.muted.risk-where', { testid: 'risk-where-' + r.seq, text: where }) : null,
           r.evidence_id ? thumb(r.evidence_id, { testid: 'risk-evidence-' + r.seq, label: t('risk.evidence') }) : null);
         card.append(state);
         if (!ok && canConfirm) card.append(confirmControls(r, ms));
