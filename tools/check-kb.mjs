@@ -125,6 +125,11 @@ for (const [id, r] of risks) {
   if (!/^[a-z]+-\d{2}$/.test(id)) bad(w, 'id must look like "lv-01"');
   needZh(w, r, 'hazard_zh'); needEn(w, r, 'hazard_en');
   if (!isInt(r.level) || r.level < 1 || r.level > 5) bad(w, 'level must be 1..5');
+  // a key risk asks for a photo when confirmed on site (issue 14 item 3): and says what the photo shows
+  if (r.evidence !== undefined) {
+    if (r.evidence !== 'photo') bad(w, 'evidence must be "photo" (or absent)');
+    needZh(w, r, 'evidence_zh'); needEn(w, r, 'evidence_en');
+  } else if (r.evidence_zh !== undefined || r.evidence_en !== undefined) bad(w, 'evidence_zh/evidence_en without evidence');
   if (!Array.isArray(r.measures) || r.measures.length === 0) { bad(w, 'needs at least one measure'); continue; }
   r.measures.forEach((m, i) => {
     const mw = `${w}/measures[${i}]`;

@@ -335,7 +335,7 @@ run_job(demo_t *d, json_t *job, const auth_user_t *disp, const auth_user_t *issu
 	if (fire(d, &tickets_flow, tid, "issue", issuer, signed_body(d)) || fire(d, &tickets_flow, tid, "receive", &leader, signed_body(d)))
 		goto ticket_out;
 	json_array_foreach(json_object_get(t, "measures"), i, m) {
-		if (tickets_confirm_measure(d->db, permitter, tid, fg_jstr(m, "id"), &tmp, &d->err) != 0) {
+		if (tickets_confirm_measure(d->db, permitter, tid, fg_jstr(m, "id"), NULL, &tmp, &d->err) != 0) {
 			fail(d, "measure");
 			goto ticket_out;
 		}
@@ -351,19 +351,32 @@ run_job(demo_t *d, json_t *job, const auth_user_t *disp, const auth_user_t *issu
 	}
 	if (briefings_generate(d->db, &leader, pid, &tmp, &d->err) != 0 || (json_decref(tmp), 0) ||
 	    briefings_hold(d->db, &leader, pid, &tmp, &d->err) != 0 || (json_decref(tmp), 0) ||
-	    briefings_sign(d->db, &leader, pid, &tmp, &d->err) != 0 || (json_decref(tmp), 0)) {
+	    briefings_sign(d->db, &leader, pid, NULL, false, &tmp, &d->err) != 0 || (json_decref(tmp), 0)) {
 		fail(d, "pre-shift meeting");
 		goto ticket_out;
 	}
 	for (size_t k = 0; k < ncrew; k++) {
-		if (briefings_sign(d->db, &crew[k], pid, &tmp, &d->err) != 0) {
+		if (briefings_sign(d->db, &crew[k], pid, NULL, false, &tmp, &d->err) != 0) {
 			fail(d, "attendance");
 			goto ticket_out;
 		}
 		json_decref(tmp);
 	}
+	/* each risk point once, with all its measures; a photo for the key ones (data/kb/risks.json "evidence") */
 	json_array_foreach(json_object_get(t, "risks"), i, r) {
-		if (tickets_confirm_risk(d->db, &leader, tid, fg_jstr(r, "id"), NULL, &tmp, &d->err) != 0) {
+		json_t *cin = json_pack("{s:[], s:s}", "measure_ids", "place", fg_jstr(plan, "place") ? fg_jstr(plan, "place") : "现场");
+		size_t k;
+		json_array_foreach(json_object_get(t, "measures"), k, m) {
+			if (fg_jstr(m, "risk_id") && fg_jstr(r, "risk_id") && strcmp(fg_jstr(m, "risk_id"), fg_jstr(r, "risk_id")) == 0)
+				json_array_append(json_object_get(cin, "measure_ids"), json_object_get(m, "id"));
+		}
+		char *ph = json_is_string(json_object_get(r, "evidence")) ? upload(d, &leader, "ticket", tid) : NULL;
+		if (ph)
+			json_object_set_new(cin, "evidence_id", json_string(ph));
+		free(ph);
+		int crc = tickets_confirm_risk(d->db, &leader, tid, fg_jstr(r, "id"), cin, &tmp, &d->err);
+		json_decref(cin);
+		if (crc != 0) {
 			fail(d, "risk");
 			goto ticket_out;
 		}

@@ -86,8 +86,20 @@ export async function briefed(p, plan, members) {
   for (const m of members) expectStatus(await act(m.token, `/plans/${plan.id}/briefing/actions/sign`), 200);
 }
 
+/** The measures of a risk point on the ticket (what its confirmation must list). */
+export const measuresOf = (ticket, risk) => ticket.measures.filter((m) => m.risk_id === risk.risk_id);
+
+/** The body confirming a risk point once with all its measures; a photo (uploaded by token) for a key risk. */
+export async function riskBody(token, ticket, risk, extra = {}) {
+  const body = { measure_ids: measuresOf(ticket, risk).map((m) => m.id), ...extra };
+  if (risk.evidence === 'photo' && !('evidence_id' in extra)) body.evidence_id = (await upload(token, ticket.id)).id;
+  return body;
+}
+
 export async function risksConfirmed(p, ticket) {
-  for (const r of ticket.risks) expectStatus(await act(p.leader.token, `/tickets/${ticket.id}/risks/${r.id}/actions/confirm`), 200);
+  for (const r of ticket.risks) {
+    expectStatus(await act(p.leader.token, `/tickets/${ticket.id}/risks/${r.id}/actions/confirm`, await riskBody(p.leader.token, ticket, r)), 200);
+  }
 }
 
 export async function upload(token, entityId) {

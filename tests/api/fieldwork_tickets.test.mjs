@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { api, userWithToken, expectError, expectStatus, LABEL, PASSWORD, BASE_URL } from './lib.mjs';
 import {
-  JPEG, people, publishedPlan, act, newTicket, issuedReceivedPermitted, upload, tamper,
+  JPEG, people, publishedPlan, act, newTicket, issuedReceivedPermitted, upload, tamper, riskBody,
 } from './fieldwork_lib.mjs';
 
 test(`${LABEL} ticket: pre-filled from plan, orders and the risk library`, async () => {
@@ -105,14 +105,14 @@ test(`${LABEL} job start: refused with every failed gate at once, then passes ga
   assert.ok(b.json.content.safety.length > 0 && b.json.content.workflow.length > 0, 'meeting content from the knowledge base');
   assert.ok(b.json.content.risks.length === permitted.risks.length, 'the ticket\'s risk points are briefed');
   // risks: all but one confirmed → the open one is named
-  for (const risk of permitted.risks.slice(1)) expectStatus(await act(p.leader.token, `/tickets/${t.id}/risks/${risk.id}/actions/confirm`), 200);
+  for (const risk of permitted.risks.slice(1)) expectStatus(await act(p.leader.token, `/tickets/${t.id}/risks/${risk.id}/actions/confirm`, await riskBody(p.leader.token, permitted, risk)), 200);
   r = await act(p.leader.token, `/plans/${plan.id}/actions/start`);
   expectError(r, 409, 'gate_risk_unconfirmed');
   assert.deepEqual(r.json.error.details.gates[0].open.map((o) => o.id), [permitted.risks[0].id]);
   // only this plan's leader confirms risks and starts
-  expectError(await act(p.crew.token, `/tickets/${t.id}/risks/${permitted.risks[0].id}/actions/confirm`), 403, 'not_the_leader');
+  expectError(await act(p.crew.token, `/tickets/${t.id}/risks/${permitted.risks[0].id}/actions/confirm`, await riskBody(p.crew.token, permitted, permitted.risks[0])), 403, 'not_the_leader');
   const photo = await upload(p.leader.token, t.id);
-  expectStatus(await act(p.leader.token, `/tickets/${t.id}/risks/${permitted.risks[0].id}/actions/confirm`, { evidence_id: photo.id }), 200);
+  expectStatus(await act(p.leader.token, `/tickets/${t.id}/risks/${permitted.risks[0].id}/actions/confirm`, await riskBody(p.leader.token, permitted, permitted.risks[0], { evidence_id: photo.id })), 200);
   expectError(await act(p.crew.token, `/plans/${plan.id}/actions/start`), 403, 'forbidden');
   const started = await act(p.leader.token, `/plans/${plan.id}/actions/start`);
   expectStatus(started, 200);

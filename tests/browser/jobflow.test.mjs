@@ -312,7 +312,12 @@ test('phone job flow: survey, ticket signed by three people, briefing, risks, st
     const supp = (await added.json()).measures.find((m) => m.text === '临时增设警示牌' + TAG);
     assert.ok(supp && supp.supplement, 'added after issue: a supplement');
     await waitText(page, 'measure-' + supp.seq, I18N.zh['measure.supplement']);
-    const total = (await added.json()).measures.length;
+    // the leader ticks only the measures of their own here; a risk point's measures go with its confirmation
+    const afterAdd = await added.json();
+    const riskCodes = new Set(afterAdd.risks.map((r) => r.risk_id));
+    const total = afterAdd.measures.filter((m) => !m.risk_id || !riskCodes.has(m.risk_id)).length;
+    assert.ok(total >= 1 && total < afterAdd.measures.length);
+    await waitText(page, 'measure-with-risk', I18N.zh['measure.with_risk']);
     let ticked = 0;
     for (;;) {
       const next = page.locator('[data-testid^="measure-confirm-"]').first();
@@ -325,11 +330,53 @@ test('phone job flow: survey, ticket signed by three people, briefing, risks, st
       ticked += 1;
       assert.ok(ticked <= total, 'each measure is ticked once');
     }
-    assert.equal(ticked, total, 'every measure ticked through the UI');
+    assert.equal(ticked, total, 'every measure of its own ticked through the UI');
     assert.equal(await byId(page, 'ticket-measures-progress').getAttribute('data-done'), String(total));
     await waitText(page, 'measure-state-' + supp.seq, fx.leader.display_name);
     await byId(page, 'measure-' + supp.seq).scrollIntoViewIfNeeded();
     await page.screenshot({ path: '/tmp/fg-flow-phone-measures-zh.png' });
+
+    // ---------------------------------------------------------------- b. risks (leader) once received: each risk point with its measures in one tap, the first with an evidence photo
+    await step(page, 'risks');
+    const first = await byId(page, 'ticket-risks').locator('li.risk-card').first().getAttribute('data-testid');
+    seq1 = first.slice('risk-'.length);
+    const ev = await photo(page, 'risk-photo-' + seq1, 'risk.jpg');
+    await byId(page, 'risk-pending-' + seq1).waitFor({ state: 'visible' });
+    await byId(page, 'risk-confirm-' + seq1).scrollIntoViewIfNeeded();
+    await assertFitsWidth(page, 'risks');
+    await page.screenshot({ path: '/tmp/fg-flow-phone-risk-confirm-zh.png' });
+    const riskId = await byId(page, first).getAttribute('data-id');
+    const c1 = await clickFor(page, 'risk-confirm-' + seq1, 'POST', `/tickets/${ticket.id}/risks/${riskId}/actions/confirm`, { tap: true });
+    assert.equal(c1.status(), 200);
+    assert.equal(JSON.parse(c1.request().postData()).evidence_id, ev.id);
+    // one confirmation carries every measure on the card (issue 14 item 3)
+    const ids1 = await byId(page, first).locator('li.measure').evaluateAll((els) => els.map((e) => e.dataset.id));
+    assert.deepEqual(JSON.parse(c1.request().postData()).measure_ids, ids1);
+    await waitText(page, 'risk-state-' + seq1, fx.leader.display_name);
+    await assertThumbLoaded(byId(page, 'risk-evidence-' + seq1));
+    for (;;) {
+      const next = page.locator('[data-testid^="risk-confirm-"]').first();
+      if (!(await next.count())) break;
+      const tid = await next.getAttribute('data-testid');
+      const s = tid.slice('risk-confirm-'.length);
+      const rid = await byId(page, 'risk-' + s).getAttribute('data-id');
+      const key = (await byId(page, 'risk-' + s).getAttribute('data-evidence')) === 'photo';
+      if (key) { // a key risk: the photo first (the button waits for it)
+        assert.ok(await byId(page, tid).isDisabled(), 'a key risk is not confirmed without its photo');
+        await photo(page, 'risk-photo-' + s, 'key.jpg');
+        await byId(page, 'risk-pending-' + s).waitFor({ state: 'visible' });
+      }
+      const r = await clickFor(page, tid, 'POST', `/tickets/${ticket.id}/risks/${rid}/actions/confirm`);
+      assert.equal(r.status(), 200, JSON.stringify(await r.json()));
+      assert.equal(typeof JSON.parse(r.request().postData()).evidence_id, key ? 'string' : 'undefined');
+      await byId(page, 'risk-' + s).and(page.locator('[data-confirmed="1"]')).waitFor({ state: 'visible' });
+    }
+    const rp = byId(page, 'ticket-risks-progress');
+    assert.equal(await rp.getAttribute('data-done'), await rp.getAttribute('data-total'));
+    assert.equal(await byId(page, 'flow-step-risks').getAttribute('data-state'), 'done');
+    await step(page, 'ticket');
+    assert.equal(await byId(page, 'ticket-measures-progress').getAttribute('data-done'), String(afterAdd.measures.length), 'every measure done');
+    await page.screenshot({ path: '/tmp/fg-flow-phone-risks-zh.png' });
 
     // ---------------------------------------------------------------- b. the permitter permits by phone
     const perm = await newPage(PHONE);
@@ -392,40 +439,9 @@ test('phone job flow: survey, ticket signed by three people, briefing, risks, st
       await crew.context.close();
     }
 
-    // ---------------------------------------------------------------- d. risks (leader), the first with an evidence photo
-    await refresh(page);
-    assert.equal(await byId(page, 'flow-step-briefing').getAttribute('data-state'), 'done');
-    await step(page, 'risks');
-    const first = await byId(page, 'ticket-risks').locator('li.risk-card').first().getAttribute('data-testid');
-    seq1 = first.slice('risk-'.length);
-    const ev = await photo(page, 'risk-photo-' + seq1, 'risk.jpg');
-    await byId(page, 'risk-pending-' + seq1).waitFor({ state: 'visible' });
-    await byId(page, 'risk-confirm-' + seq1).scrollIntoViewIfNeeded();
-    await assertFitsWidth(page, 'risks');
-    await page.screenshot({ path: '/tmp/fg-flow-phone-risk-confirm-zh.png' });
-    const riskId = await byId(page, first).getAttribute('data-id');
-    const c1 = await clickFor(page, 'risk-confirm-' + seq1, 'POST', `/tickets/${ticket.id}/risks/${riskId}/actions/confirm`, { tap: true });
-    assert.equal(c1.status(), 200);
-    assert.equal(JSON.parse(c1.request().postData()).evidence_id, ev.id);
-    await waitText(page, 'risk-state-' + seq1, fx.leader.display_name);
-    await assertThumbLoaded(byId(page, 'risk-evidence-' + seq1));
-    for (;;) {
-      const next = page.locator('[data-testid^="risk-confirm-"]').first();
-      if (!(await next.count())) break;
-      const tid = await next.getAttribute('data-testid');
-      const s = tid.slice('risk-confirm-'.length);
-      const rid = await byId(page, 'risk-' + s).getAttribute('data-id');
-      const r = await clickFor(page, tid, 'POST', `/tickets/${ticket.id}/risks/${rid}/actions/confirm`);
-      assert.equal(r.status(), 200);
-      assert.equal(JSON.parse(r.request().postData()).evidence_id, undefined);
-      await byId(page, 'risk-' + s).and(page.locator('[data-confirmed="1"]')).waitFor({ state: 'visible' });
-    }
-    const rp = byId(page, 'ticket-risks-progress');
-    assert.equal(await rp.getAttribute('data-done'), await rp.getAttribute('data-total'));
-    assert.equal(await byId(page, 'flow-step-risks').getAttribute('data-state'), 'done');
-    await page.screenshot({ path: '/tmp/fg-flow-phone-risks-zh.png' });
-
     // ---------------------------------------------------------------- e. start
+    await refresh(page); // the crew member's attendance, from their own phone
+    assert.equal(await byId(page, 'flow-step-briefing').getAttribute('data-state'), 'done');
     await step(page, 'start');
     for (const k of ['ticket', 'briefing', 'risks', 'people']) assert.equal(await byId(page, 'start-check-' + k).getAttribute('data-ok'), '1', k);
     const started = await clickFor(page, 'flow-start', 'POST', `/plans/${plan.id}/actions/start`, { tap: true });

@@ -3,7 +3,7 @@
 // its risk points with their safety measures (ticked one by one, with who and when), supplementary measures,
 // risk confirmations with evidence photos, end photos, and the signature check (GET /tickets/{id}/verify).
 import { h, mount, icon } from './dom.js';
-import { t, tOr, fmtTime } from './i18n.js';
+import { t, tOr, fmtTime, getLang } from './i18n.js';
 import { get, post, ApiError } from './api.js';
 import { hasRole } from './perm.js';
 import { toast, formDialog, confirmDialog, loading } from './ui.js';
@@ -283,20 +283,33 @@ export function ticketView(opts) {
     const head = h('div.progress-line',
       tickMeasures || riskMode === 'show' ? h('span', { testid: 'ticket-measures-progress', dataset: { done: String(done), total: String(all.length) }, text: t('measure.progress', { done, total: all.length }) }) : null,
       riskMode !== 'none' ? h('span', { testid: 'ticket-risks-progress', dataset: { done: String(confirmed), total: String(risks.length) }, text: t('risk.progress', { done: confirmed, total: risks.length }) }) : null);
+    // opts.measuresWithRisk: the ticket's leader on the job's phone confirms a risk point's measures with the risk
+    // point (jobflow/risks.js), not one tap each; the cards here show them without tick buttons
+    const withRisk = !!opts.measuresWithRisk;
+    const riskBoundOpen = withRisk && canTick && all.some((m) => m.risk_id && riskCodes.has(m.risk_id) && !m.done_at);
     const riskCards = risks.map((r) => {
       const ms = all.filter((m) => m.risk_id && m.risk_id === r.risk_id);
       const ok = !!r.confirmed_at;
-      const card = h('li.risk-card', { class: ok ? 'confirmed' : 'open', testid: 'risk-' + r.seq, dataset: { confirmed: ok ? '1' : '0', id: r.id, level: String(r.level || '') } },
-        h('div.risk-card-head', riskBadge(r.level), h('span.risk-hazard', { text: r.hazard })),
+      const key = r.evidence === 'photo';
+      const en = getLang() === 'en';
+      const hint = key ? (en ? r.evidence_en || r.evidence_zh : r.evidence_zh || r.evidence_en) : null;
+      const card = h('li.risk-card', { class: [ok ? 'confirmed' : 'open', key ? 'key' : ''].join(' ').trim(), testid: 'risk-' + r.seq,
+        dataset: { confirmed: ok ? '1' : '0', id: r.id, level: String(r.level || ''), evidence: r.evidence || '' } },
+        h('div.risk-card-head', riskBadge(r.level), h('span.risk-hazard', { text: (en && r.hazard_en) || r.hazard })),
+        key ? h('div.risk-key.small', { testid: 'risk-key-' + r.seq },
+          h('span.badge.badge-warn', icon('camera', 'icon icon-sm'), h('span', { text: t('risk.key') })),
+          h('span', { text: hint })) : null,
         ms.length && (tickMeasures || riskMode !== 'none')
-          ? h('ul.measure-list', ms.map((m) => measureItem(m, who, canTick))) : null);
+          ? h('ul.measure-list', ms.map((m) => measureItem(m, who, canTick && !withRisk))) : null);
       if (riskMode !== 'none') {
+        const where = ok ? [r.confirm_place, r.confirm_lat && r.confirm_lng ? `${r.confirm_lat}, ${r.confirm_lng}` : null].filter(Boolean).join(' · ') : '';
         const state = h('div.risk-state', { testid: 'risk-state-' + r.seq },
           ok ? h('span.ok-text', icon('check', 'icon icon-sm'), h('span', { text: t('risk.confirmed_by', { name: who(r.confirmed_by), time: fmtTime(r.confirmed_at, { seconds: false }) }) }))
             : h('span.muted', { text: t('risk.not_confirmed') }),
+          where ? h('div.small.muted.risk-where', { testid: 'risk-where-' + r.seq, text: where }) : null,
           r.evidence_id ? thumb(r.evidence_id, { testid: 'risk-evidence-' + r.seq, label: t('risk.evidence') }) : null);
         card.append(state);
-        if (!ok && canConfirm) card.append(confirmControls(r));
+        if (!ok && canConfirm) card.append(confirmControls(r, ms));
       }
       return card;
     });
@@ -305,6 +318,7 @@ export function ticketView(opts) {
       head,
       why ? h('p.muted.small.reason', { testid: 'measure-why', text: why }) : null,
       riskWhy ? h('p.muted.small.reason', { testid: 'risk-why', text: riskWhy }) : null,
+      riskBoundOpen ? h('p.alert.alert-info', { testid: 'measure-with-risk', text: t('measure.with_risk') }) : null,
       h('ul.risk-cards', { testid: 'ticket-risks' }, riskCards),
       tickMeasures && (others.length || canAddMeasure()) ? h('h3.section-title', { text: t('measure.others') }) : null,
       tickMeasures && others.length ? h('ul.measure-list.measure-others', { testid: 'ticket-measures-other' }, others.map((m) => measureItem(m, who, canTick))) : null,
@@ -336,25 +350,33 @@ export function ticketView(opts) {
 
   // Evidence photos picked but not yet sent with a confirmation, by risk id (kept across redraws).
   const evidence = opts.evidence || new Map();
-  function confirmControls(r) {
+  // One confirmation per risk point: it lists every measure shown on the card (the server refuses one left out),
+  // carries the photo a key risk asks for, and where (opts.where, the risks page's place and position).
+  function confirmControls(r, ms) {
     const pending = evidence.get(r.id);
+    const key = r.evidence === 'photo';
     const picker = photoPicker({
-      entity: 'ticket_risk', entityId: r.id, testid: 'risk-photo-' + r.seq, label: pending ? t('risk.photo_again') : t('risk.photo'), multiple: false,
+      entity: 'ticket_risk', entityId: r.id, testid: 'risk-photo-' + r.seq,
+      label: pending ? t('risk.photo_again') : key ? t('risk.photo_required') : t('risk.photo'), multiple: false,
       onUploaded: (m) => { evidence.set(r.id, m.id); draw(); },
     });
-    const btn = h('button.btn.btn-primary.btn-confirm', { type: 'button', testid: 'risk-confirm-' + r.seq },
-      icon('check', 'icon icon-sm'), h('span', { text: t('risk.confirm') }));
+    const blocked = key && !pending;
+    const btn = h('button.btn.btn-primary.btn-confirm', { type: 'button', testid: 'risk-confirm-' + r.seq, disabled: blocked,
+      'aria-label': t('risk.confirm_aria', { hazard: r.hazard, n: ms.length }) },
+    icon('check', 'icon icon-sm'), h('span', { text: ms.length ? t('risk.confirm_with', { n: ms.length }) : t('risk.confirm') }));
     btn.addEventListener('click', () => {
       btn.disabled = true;
       act(async () => {
-        const body = evidence.get(r.id) ? { evidence_id: evidence.get(r.id) } : {};
+        const body = { measure_ids: ms.map((m) => m.id), ...(opts.where ? opts.where() : {}) };
+        if (evidence.get(r.id)) body.evidence_id = evidence.get(r.id);
         const res = await post(`/tickets/${encodeURIComponent(tk.id)}/risks/${encodeURIComponent(r.id)}/actions/confirm`, body);
         evidence.delete(r.id);
         return res;
-      }).finally(() => { btn.disabled = false; });
+      }).finally(() => { btn.disabled = blocked; });
     });
     return h('div.risk-actions',
       pending ? h('div.risk-pending', thumb(pending, { testid: 'risk-pending-' + r.seq }), h('span.small.muted', { text: t('risk.photo_ready') })) : null,
+      blocked ? h('p.small.reason', { testid: 'risk-photo-needed-' + r.seq, text: t('risk.photo_needed') }) : null,
       h('div.risk-buttons', picker, btn));
   }
 

@@ -371,7 +371,7 @@ materialize(db_t *db, const char *actor_id, json_t *b, char plan_id[37], char or
 		if (rc == DB_DONE && i > 0)
 			rc = db_run(db_q(db, "INSERT INTO ticket_crew (ticket_id, user_id) VALUES ($1, $2)", "tt", ticket_id, uid));
 		if (rc == DB_DONE)
-			rc = db_run(db_q(db, "INSERT INTO briefing_attendance (briefing_id, user_id, signed_at) VALUES ($1, $2, $3)",
+			rc = db_run(db_q(db, "INSERT INTO briefing_attendance (briefing_id, user_id, signed_at, method) VALUES ($1, $2, $3, 'paper')",
 			    "tti", briefing_id, uid, T("briefing_held_at")));
 	}
 	json_decref(people);

@@ -6,6 +6,7 @@
 #include "fieldwork/plans/plans.h"
 #include "fieldwork/tickets/tickets.h"
 #include "fieldwork/briefings/briefings.h"
+#include "shared/attach/attach.h"
 
 json_t *
 briefings_missing(db_t *db, const char *plan_id, bool *exists, bool *held)
@@ -35,10 +36,25 @@ briefings_get(db_t *db, const char *plan_id)
 		return NULL;
 	json_t *content = json_loads(fg_jstr(b, "content"), 0, NULL);
 	json_object_set_new(b, "content", content ? content : json_null());
+	/* who confirmed, how (own_device, leader_screen, paper), on whose session, where and when */
 	json_t *att = db_all(db_q(db,
-	    "SELECT a.user_id, u.display_name, a.signed_at FROM briefing_attendance a JOIN users u ON u.id = a.user_id "
-	    "WHERE a.briefing_id = $1 ORDER BY a.signed_at", "t", fg_jstr(b, "id")), &rc);
+	    "SELECT a.user_id, u.display_name, a.signed_at, a.method, a.recorded_by, r.display_name AS recorded_by_name, "
+	    "a.signature_id, a.lat, a.lng, a.place FROM briefing_attendance a JOIN users u ON u.id = a.user_id "
+	    "LEFT JOIN users r ON r.id = a.recorded_by WHERE a.briefing_id = $1 ORDER BY a.signed_at, u.username", "t",
+	    fg_jstr(b, "id")), &rc);
 	json_object_set_new(b, "attendance", att ? att : json_array());
+	/* every member of the plan with their state, leader first: what the briefing page lists */
+	json_t *members = db_all(db_q(db,
+	    "SELECT u.id, u.display_name, CASE WHEN u.id = p.leader_id THEN 'leader' ELSE 'crew' END AS role, "
+	    "a.signed_at, a.method FROM plans p JOIN users u ON u.id = p.leader_id OR u.id IN "
+	    "(SELECT user_id FROM plan_crew WHERE plan_id = p.id) LEFT JOIN briefing_attendance a ON a.briefing_id = $2 "
+	    "AND a.user_id = u.id WHERE p.id = $1 ORDER BY CASE WHEN u.id = p.leader_id THEN 0 ELSE 1 END, u.username",
+	    "tt", plan_id, fg_jstr(b, "id")), &rc);
+	size_t mi;
+	json_t *mm;
+	json_array_foreach(members, mi, mm) json_object_set_new(mm, "confirmed",
+	    json_boolean(!json_is_null(json_object_get(mm, "signed_at"))));
+	json_object_set_new(b, "members", members ? members : json_array());
 	bool exists, held;
 	json_t *missing = briefings_missing(db, plan_id, &exists, &held);
 	json_object_set_new(b, "missing", missing ? missing : json_array());
@@ -207,35 +223,74 @@ fail:
 }
 
 int
-briefings_sign(db_t *db, const auth_user_t *actor, const char *plan_id, json_t **out, fg_err_t *err)
+briefings_sign(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *in, bool reauthed, json_t **out,
+    fg_err_t *err)
 {
 	json_t *plan, *b = NULL, *after = NULL;
+	const char *subject = fg_blank(fg_jstr(in, "user_id")) ? actor->id : fg_jstr(in, "user_id");
+	bool for_other = strcmp(subject, actor->id) != 0;
+	const char *sig = fg_blank(fg_jstr(in, "signature_id")) ? NULL : fg_jstr(in, "signature_id");
+	char lat[32], lng[32];
+	const char *place;
+	if (tickets_where(in, lat, lng, &place, err) != 0)
+		return -1;
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
 	if (db_lock_row(db, "plans", plan_id) != 0)
 		return db_fail(db, err);
 	if (!(plan = plan_or_fail(db, plan_id, err)))
 		return db_fail(db, err);
-	bool member = is_leader(plan, actor);
+	bool member = strcmp(fg_jstr(plan, "leader_id"), subject) == 0;
 	size_t i;
 	json_t *c;
-	json_array_foreach(json_object_get(plan, "crew"), i, c) member |= strcmp(fg_jstr(c, "id"), actor->id) == 0;
-	if (!member) {
+	json_array_foreach(json_object_get(plan, "crew"), i, c) member |= strcmp(fg_jstr(c, "id"), subject) == 0;
+	if (for_other) {
+		/* nobody confirms another's presence: only the member's own password, re-entered on the leader's screen
+		 * beside their handwritten mark, stands for them (briefings_api.c checks it) */
+		if (!reauthed) {
+			fg_err(err, "attendance_not_own");
+			fg_err_detail_str(err, "user_id", subject);
+			goto fail;
+		}
+		if (!is_leader(plan, actor)) {
+			fg_err(err, "not_the_leader");
+			goto fail;
+		}
+		if (!member) {
+			fg_err_field(err, "invalid_field", "user_id", "a member of the plan");
+			goto fail;
+		}
+		if (!sig) {
+			fg_err_field(err, "attendance_signature_required", "signature_id", "the member's handwritten mark (a PNG)");
+			goto fail;
+		}
+	} else if (!member) {
 		fg_err(err, "forbidden");
 		fg_err_detail_str(err, "permission", "members of the plan sign their own attendance");
 		goto fail;
+	}
+	if (sig) {
+		json_t *a = json_pack("[s]", sig);
+		int arc = attach_ids_check(db, a, "signature_id", 1, "image/png", err);
+		json_decref(a);
+		if (arc != 0)
+			goto fail;
 	}
 	b = briefings_get(db, plan_id);
 	if (!b || json_is_null(json_object_get(b, "held_at"))) {
 		fg_err(err, "briefing_not_held");
 		goto fail;
 	}
+	/* a second confirmation of the same person keeps the first (its time, place and way) */
 	if (db_run(db_q(db,
-		"INSERT INTO briefing_attendance (briefing_id, user_id, signed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-		"tti", fg_jstr(b, "id"), actor->id, fg_now_ms())) != DB_DONE)
+		"INSERT INTO briefing_attendance (briefing_id, user_id, signed_at, method, recorded_by, signature_id, lat, lng, place) "
+		"VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, ''), NULLIF($8, ''), $9) ON CONFLICT DO NOTHING",
+		"ttitttttt", fg_jstr(b, "id"), subject, fg_now_ms(), for_other ? "leader_screen" : "own_device", actor->id, sig,
+		lat, lng, place)) != DB_DONE)
 		goto fail;
 	after = briefings_get(db, plan_id);
-	json_t *info = json_pack("{s:s, s:s}", "user_id", actor->id, "plan_id", plan_id);
+	json_t *info = json_pack("{s:s, s:s, s:s, s:s}", "user_id", subject, "plan_id", plan_id, "method",
+	    for_other ? "leader_screen" : "own_device", "recorded_by", actor->id);
 	int arc = after ? audit_write(db, actor->id, "sign_attendance", "briefing", fg_jstr(b, "id"), NULL, info) : -1;
 	json_decref(info);
 	if (arc != 0 || db_commit(db) != 0)

@@ -8,6 +8,7 @@
 #include "core/auth/perm.h"
 #include "core/auth/signing.h"
 #include "shared/org/scope.h"
+#include "shared/attach/attach.h"
 #include "safety/interface/kb.h"
 #include "fieldwork/plans/plans.h"
 #include "fieldwork/surveys/surveys.h"
@@ -19,6 +20,12 @@
 	"outage_scope, live_parts, permit_method, planned_start, planned_end, extensions, issued_at, received_at, "     \
 	"permitted_at, work_started_at, ended_at, archived_at, end_note, void_reason, created_by, created_at, "         \
 	"updated_at, version, (SELECT p.backfill_id FROM plans p WHERE p.id = tickets.plan_id) AS backfill_id"
+
+static json_t *
+or_null(json_t *v)
+{
+	return v ? json_copy(v) : json_null();
+}
 
 json_t *
 tickets_get(db_t *db, const char *id)
@@ -40,12 +47,24 @@ tickets_get(db_t *db, const char *id)
 	json_object_set_new(t, "crew", crew ? crew : json_array());
 	json_t *risks = db_all(db_q(db,
 	    "SELECT r.id, r.seq, r.risk_id, r.hazard, r.level, r.confirmed_by, u.display_name AS confirmed_by_name, "
-	    "r.confirmed_at, r.evidence_id FROM ticket_risks r LEFT JOIN users u ON u.id = r.confirmed_by "
-	    "WHERE r.ticket_id = $1 ORDER BY r.seq", "t", id), &rc);
+	    "r.confirmed_at, r.evidence_id, r.confirm_lat, r.confirm_lng, r.confirm_place FROM ticket_risks r "
+	    "LEFT JOIN users u ON u.id = r.confirmed_by WHERE r.ticket_id = $1 ORDER BY r.seq", "t", id), &rc);
+	size_t ri;
+	json_t *rr;
+	/* a key risk asks for a photo when confirmed: the library says which (data/kb/risks.json "evidence") */
+	json_array_foreach(risks, ri, rr) {
+		json_t *kr = fg_jstr(rr, "risk_id") ? kb_find("risks", "id", fg_jstr(rr, "risk_id")) : NULL;
+		json_t *evk = kr ? json_object_get(kr, "evidence") : NULL;
+		json_object_set_new(rr, "evidence", evk ? json_copy(evk) : json_null());
+		json_object_set_new(rr, "evidence_zh", or_null(evk ? json_object_get(kr, "evidence_zh") : NULL));
+		json_object_set_new(rr, "evidence_en", or_null(evk ? json_object_get(kr, "evidence_en") : NULL));
+		json_object_set_new(rr, "hazard_en", or_null(kr ? json_object_get(kr, "hazard_en") : NULL));
+	}
 	json_object_set_new(t, "risks", risks ? risks : json_array());
 	json_t *measures = db_all(db_q(db,
 	    "SELECT m.id, m.seq, m.risk_id, m.text, m.supplement, m.added_by, a.display_name AS added_by_name, m.added_at, "
-	    "m.done_by, d.display_name AS done_by_name, m.done_at FROM ticket_measures m "
+	    "m.done_by, d.display_name AS done_by_name, m.done_at, m.done_lat, m.done_lng, m.done_place, m.done_with "
+	    "FROM ticket_measures m "
 	    "LEFT JOIN users a ON a.id = m.added_by LEFT JOIN users d ON d.id = m.done_by "
 	    "WHERE m.ticket_id = $1 ORDER BY m.seq", "t", id), &rc);
 	size_t i;
@@ -554,10 +573,31 @@ tickets_add_measure(db_t *db, const auth_user_t *actor, const char *id, const ch
 }
 
 int
-tickets_confirm_measure(db_t *db, const auth_user_t *actor, const char *id, const char *measure_id, json_t **out,
-    fg_err_t *err)
+tickets_where(json_t *in, char lat[32], char lng[32], const char **place, fg_err_t *err)
+{
+	json_t *la = json_object_get(in, "lat"), *lo = json_object_get(in, "lng");
+	*lat = *lng = '\0';
+	*place = fg_blank(fg_jstr(in, "place")) ? NULL : fg_jstr(in, "place");
+	if ((!la || json_is_null(la)) && (!lo || json_is_null(lo)))
+		return 0;
+	bool ok_la = json_is_number(la) && json_number_value(la) >= -90 && json_number_value(la) <= 90;
+	bool ok_lo = json_is_number(lo) && json_number_value(lo) >= -180 && json_number_value(lo) <= 180;
+	if (!ok_la || !ok_lo)
+		return fg_err_field(err, "invalid_field", ok_la ? "lng" : "lat", "degrees (lat -90…90, lng -180…180), both given");
+	fg_fmt(lat, 32, "%.6f", json_number_value(la));
+	fg_fmt(lng, 32, "%.6f", json_number_value(lo));
+	return 0;
+}
+
+int
+tickets_confirm_measure(db_t *db, const auth_user_t *actor, const char *id, const char *measure_id, json_t *in,
+    json_t **out, fg_err_t *err)
 {
 	static const char *const open[] = {"received", "permitted", "working", "interrupted", NULL};
+	char lat[32], lng[32];
+	const char *place;
+	if (tickets_where(in, lat, lng, &place, err) != 0)
+		return -1;
 	json_t *t = begin_on(db, id, err);
 	if (!t)
 		return -1;
@@ -570,8 +610,9 @@ tickets_confirm_measure(db_t *db, const auth_user_t *actor, const char *id, cons
 		return db_fail(db, err);
 	}
 	int rc = db_run(db_q(db,
-	    "UPDATE ticket_measures SET done_by = $1, done_at = $2 WHERE id = $3 AND ticket_id = $4 AND done_at IS NULL", "titt",
-	    actor->id, fg_now_ms(), measure_id, id));
+	    "UPDATE ticket_measures SET done_by = $1, done_at = $2, done_lat = NULLIF($3, ''), done_lng = NULLIF($4, ''), "
+	    "done_place = $5 WHERE id = $6 AND ticket_id = $7 AND done_at IS NULL", "tittttt",
+	    actor->id, fg_now_ms(), lat, lng, place, measure_id, id));
 	json_t *m = db_one(db_q(db, "SELECT id FROM ticket_measures WHERE id = $1 AND ticket_id = $2", "tt", measure_id, id), &rc);
 	if (!m) {
 		json_decref(t);
@@ -582,11 +623,74 @@ tickets_confirm_measure(db_t *db, const auth_user_t *actor, const char *id, cons
 	return finish(db, actor->id, "confirm_measure", id, t, out, err);
 }
 
+/* in: measure_ids (every measure of the risk point, listed: what the leader saw and answers for), evidence_id (a
+ * photo; required for a key risk), lat/lng/place. The measures not yet ticked are ticked by this confirmation
+ * (done_with = the risk point); ones ticked earlier (the permitter, before permission) keep their own record. */
+static int
+check_risk_confirmation(db_t *db, const char *ticket_id, json_t *risk, json_t *in, fg_err_t *err)
+{
+	int rc;
+	json_t *ms = db_all(db_q(db,
+	    "SELECT id, text FROM ticket_measures WHERE ticket_id = $1 AND risk_id = $2 ORDER BY seq", "tt", ticket_id,
+	    fg_jstr(risk, "risk_id") ? fg_jstr(risk, "risk_id") : ""), &rc);
+	if (!ms)
+		return fg_err(err, "internal");
+	json_t *listed = json_object_get(in, "measure_ids"), *x, *m;
+	size_t i, j;
+	/* an id that is not a measure of this risk point: a stale page, or a mistake */
+	json_array_foreach(listed, i, x) {
+		bool mine = false;
+		json_array_foreach(ms, j, m) mine |= strcmp(fg_jstr(m, "id"), json_string_value(x)) == 0;
+		if (!mine) {
+			json_decref(ms);
+			fg_err_field(err, "invalid_field", "measure_ids", "ids of this risk point's measures");
+			fg_err_detail(err, "measure_id", json_incref(x));
+			return -1;
+		}
+	}
+	json_t *left = json_array();
+	json_array_foreach(ms, j, m) {
+		bool seen = false;
+		json_array_foreach(listed, i, x) seen |= strcmp(fg_jstr(m, "id"), json_string_value(x)) == 0;
+		if (!seen)
+			json_array_append(left, m);
+	}
+	json_decref(ms);
+	if (json_array_size(left) > 0) {
+		fg_err(err, "risk_measure_left_out");
+		fg_err_detail(err, "left_out", left);
+		return -1;
+	}
+	json_decref(left);
+	json_t *kr = fg_jstr(risk, "risk_id") ? kb_find("risks", "id", fg_jstr(risk, "risk_id")) : NULL;
+	const char *want = kr ? fg_jstr(kr, "evidence") : NULL;
+	const char *ev = fg_jstr(in, "evidence_id");
+	if (want && strcmp(want, "photo") == 0 && fg_blank(ev)) {
+		fg_err(err, "risk_photo_required");
+		fg_err_detail(err, "risk_id", json_copy(json_object_get(risk, "id")));
+		fg_err_detail(err, "evidence_zh", or_null(json_object_get(kr, "evidence_zh")));
+		fg_err_detail(err, "evidence_en", or_null(json_object_get(kr, "evidence_en")));
+		return -1;
+	}
+	if (!fg_blank(ev)) { /* evidence is a photo, whatever the risk */
+		json_t *a = json_pack("[s]", ev);
+		rc = attach_ids_check(db, a, "evidence_id", 1, "image/", err);
+		json_decref(a);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
-tickets_confirm_risk(db_t *db, const auth_user_t *actor, const char *id, const char *risk_id, const char *evidence_id,
+tickets_confirm_risk(db_t *db, const auth_user_t *actor, const char *id, const char *risk_id, json_t *in,
     json_t **out, fg_err_t *err)
 {
 	static const char *const open[] = {"received", "permitted", "working", "interrupted", NULL};
+	char lat[32], lng[32];
+	const char *place;
+	if (tickets_where(in, lat, lng, &place, err) != 0)
+		return -1;
 	json_t *t = begin_on(db, id, err);
 	if (!t)
 		return -1;
@@ -599,28 +703,42 @@ tickets_confirm_risk(db_t *db, const auth_user_t *actor, const char *id, const c
 		return db_fail(db, err);
 	}
 	int rc;
-	if (evidence_id) {
-		json_t *a = db_one(db_q(db, "SELECT id FROM attachments WHERE id = $1", "t", evidence_id), &rc);
-		if (!a) {
-			json_decref(t);
-			fg_err_field(err, "invalid_field", "evidence_id", "no such attachment");
-			return db_fail(db, err);
-		}
-		json_decref(a);
-	}
-	json_t *r = db_one(db_q(db, "SELECT id FROM ticket_risks WHERE id = $1 AND ticket_id = $2", "tt", risk_id, id), &rc);
+	json_t *r = db_one(db_q(db, "SELECT id, risk_id, confirmed_by, confirmed_at FROM ticket_risks WHERE id = $1 AND ticket_id = $2",
+				"tt", risk_id, id), &rc);
 	if (!r) {
 		json_decref(t);
 		fg_err_not_found(err, "ticket_risk", risk_id);
 		return db_fail(db, err);
 	}
-	json_decref(r);
-	if (db_run(db_q(db,
-		"UPDATE ticket_risks SET confirmed_by = $1, confirmed_at = $2, evidence_id = COALESCE($3, evidence_id) WHERE id = $4",
-		"titt", actor->id, fg_now_ms(), evidence_id, risk_id)) != DB_DONE) {
+	/* confirmed is history: a second confirmation (a second phone, a stale page) does not rewrite the first */
+	if (!json_is_null(json_object_get(r, "confirmed_at"))) {
+		fg_err(err, "risk_already_confirmed");
+		fg_err_detail(err, "confirmed_by", json_copy(json_object_get(r, "confirmed_by")));
+		fg_err_detail(err, "confirmed_at", json_copy(json_object_get(r, "confirmed_at")));
+		json_decref(r);
 		json_decref(t);
 		return db_fail(db, err);
 	}
+	if (check_risk_confirmation(db, id, r, in, err) != 0) {
+		json_decref(r);
+		json_decref(t);
+		return db_fail(db, err);
+	}
+	int64_t now = fg_now_ms();
+	const char *ev = fg_blank(fg_jstr(in, "evidence_id")) ? NULL : fg_jstr(in, "evidence_id");
+	if (db_run(db_q(db,
+		"UPDATE ticket_risks SET confirmed_by = $1, confirmed_at = $2, evidence_id = $3, confirm_lat = NULLIF($4, ''), "
+		"confirm_lng = NULLIF($5, ''), confirm_place = $6 WHERE id = $7 AND confirmed_at IS NULL",
+		"tittttt", actor->id, now, ev, lat, lng, place, risk_id)) != DB_DONE ||
+	    db_run(db_q(db,
+		"UPDATE ticket_measures SET done_by = $1, done_at = $2, done_lat = NULLIF($3, ''), done_lng = NULLIF($4, ''), "
+		"done_place = $5, done_with = $6 WHERE ticket_id = $7 AND risk_id = $8 AND done_at IS NULL",
+		"titttttt", actor->id, now, lat, lng, place, risk_id, id, fg_jstr(r, "risk_id") ? fg_jstr(r, "risk_id") : "")) != DB_DONE) {
+		json_decref(r);
+		json_decref(t);
+		return db_fail(db, err);
+	}
+	json_decref(r);
 	return finish(db, actor->id, "confirm_risk", id, t, out, err);
 }
 

@@ -28,12 +28,18 @@ int tickets_update(db_t *db, const char *actor_id, const char *id, json_t *in, j
 /* A safety measure added to the ticket: part of it while a draft, a supplement (who, when) afterwards. */
 int tickets_add_measure(db_t *db, const auth_user_t *actor, const char *id, const char *text, json_t **out,
     fg_err_t *err);
-/* Ticks a measure off on site (who, when). */
-int tickets_confirm_measure(db_t *db, const auth_user_t *actor, const char *id, const char *measure_id, json_t **out,
-    fg_err_t *err);
-/* The leader confirms a risk point and its measures on site before start (R3.8); evidence_id: a photo. */
-int tickets_confirm_risk(db_t *db, const auth_user_t *actor, const char *id, const char *risk_id,
-    const char *evidence_id, json_t **out, fg_err_t *err);
+/* Ticks a measure off on site (who, when; where: in's lat/lng/place). */
+int tickets_confirm_measure(db_t *db, const auth_user_t *actor, const char *id, const char *measure_id, json_t *in,
+    json_t **out, fg_err_t *err);
+/* The leader confirms a risk point together with its measures on site before start (R3.8), once: in's
+ * measure_ids must list every measure of the risk point (risk_measure_left_out), evidence_id is a photo (required
+ * for a key risk of data/kb/risks.json: risk_photo_required), lat/lng/place where. Every listed measure not yet
+ * ticked is ticked by it (same who, when, where). */
+int tickets_confirm_risk(db_t *db, const auth_user_t *actor, const char *id, const char *risk_id, json_t *in,
+    json_t **out, fg_err_t *err);
+/* Where a confirmation was made, from a body: lat and lng (degrees, both or neither; written "%.6f", "" when not
+ * given) and place (a written place, NULL when blank). invalid_field when only one, or out of range. */
+int tickets_where(json_t *in, char lat[32], char lng[32], const char **place, fg_err_t *err);
 
 typedef struct {
 	const char *status, *plan_id, *leader_id, *cursor;

@@ -45,12 +45,24 @@ static const jfield_t measure_spec[] = {
 	{NULL, 0, 0, 0},
 };
 
+/* A risk point confirmed with its measures, at once (issue 14 item 3): every measure listed, a photo for key risks,
+ * where it was done. */
 static const jfield_t confirm_spec[] = {
+	{"measure_ids", JF_STRINGS, 0, 0},
 	{"evidence_id", JF_STRING, JF_NULLABLE, 64},
+	{"lat", JF_ANY, JF_NULLABLE, 0},
+	{"lng", JF_ANY, JF_NULLABLE, 0},
+	{"place", JF_STRING, JF_NULLABLE, 200},
 	{NULL, 0, 0, 0},
 };
 
-static const jfield_t empty_spec[] = {{NULL, 0, 0, 0}};
+static const jfield_t measure_confirm_spec[] = {
+	{"lat", JF_ANY, JF_NULLABLE, 0},
+	{"lng", JF_ANY, JF_NULLABLE, 0},
+	{"place", JF_STRING, JF_NULLABLE, 200},
+	{NULL, 0, 0, 0},
+};
+
 
 static void
 create(req_t *r)
@@ -167,9 +179,9 @@ confirm_measure(req_t *r)
 {
 	fg_err_t e = FG_ERR_INIT;
 	json_t *out = NULL;
-	if (scope_http_ticket(r) || http_body(r, empty_spec))
+	if (scope_http_ticket(r) || http_body(r, measure_confirm_spec))
 		return;
-	int rc = tickets_confirm_measure(r->db, &r->user, r->params[0], r->params[1], &out, &e);
+	int rc = tickets_confirm_measure(r->db, &r->user, r->params[0], r->params[1], r->json, &out, &e);
 	http_result(r, 200, rc, out, &e);
 }
 
@@ -180,8 +192,7 @@ confirm_risk(req_t *r)
 	json_t *out = NULL;
 	if (scope_http_ticket(r) || http_body(r, confirm_spec))
 		return;
-	int rc = tickets_confirm_risk(r->db, &r->user, r->params[0], r->params[1],
-	    json_string_value(json_object_get(r->json, "evidence_id")), &out, &e);
+	int rc = tickets_confirm_risk(r->db, &r->user, r->params[0], r->params[1], r->json, &out, &e);
 	http_result(r, 200, rc, out, &e);
 }
 
@@ -197,8 +208,8 @@ const route_t ticket_routes[] = {
 	    .errors = HTTP_ERRORS("invalid_transition", "forbidden", "gate_single_person", "reason_required", "reauth_failed",
 		"signer_conflict", "ticket_end_photo_missing", "ticket_measures_open", "ticket_not_extendable")},
 	{"POST", "/api/v1/tickets/{id}/measures", add_measure, "", 0, .body = measure_spec, .ok = "201"},
-	{"POST", "/api/v1/tickets/{id}/measures/{mid}/actions/confirm", confirm_measure, "", 0, .body = empty_spec},
+	{"POST", "/api/v1/tickets/{id}/measures/{mid}/actions/confirm", confirm_measure, "", 0, .body = measure_confirm_spec},
 	{"POST", "/api/v1/tickets/{id}/risks/{rid}/actions/confirm", confirm_risk, "", 0, .body = confirm_spec,
-	    .errors = HTTP_ERRORS("not_the_leader")},
+	    .errors = HTTP_ERRORS("not_the_leader", "risk_measure_left_out", "risk_photo_required", "risk_already_confirmed")},
 	{0},
 };

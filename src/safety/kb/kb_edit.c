@@ -78,6 +78,10 @@ check_item(const char *coll, const char *key, json_t *it, fg_err_t *err)
 			return bad(err, "level", "1 (highest) to 5");
 		if (json_array_size(json_object_get(it, "measures")) == 0)
 			return bad(err, "measures", "at least one control measure");
+		/* a key risk asks for a photo when confirmed on site (fieldwork/tickets); the only kind of evidence so far */
+		json_t *ev = json_object_get(it, "evidence");
+		if (ev && !json_is_null(ev) && !(json_is_string(ev) && strcmp(json_string_value(ev), "photo") == 0))
+			return bad(err, "evidence", "\"photo\" or absent");
 		json_array_foreach(json_object_get(it, "measures"), i, v) if (!nonempty(v, "id") || !nonempty(v, "text_zh")) return bad(err, "measures", "each measure has an id and text_zh");
 	} else if (strcmp(coll, "ticket_kinds") == 0) {
 		if (!int_in(it, "min_people", 2, 50)) /* no single-person work, whatever anyone types */

@@ -16,7 +16,7 @@ export function ticketStep(f) {
     switch (tk.status) {
       case 'draft': return t('ticket.hint.draft');
       case 'issued': return leader ? t('ticket.hint.issued_leader') : t('ticket.hint.issued');
-      case 'received': return t('ticket.hint.received');
+      case 'received': return leader ? t('ticket.hint.received_leader') : t('ticket.hint.received');
       case 'permitted': return t('ticket.hint.permitted');
       default: return null;
     }
@@ -48,7 +48,7 @@ export function ticketStep(f) {
     }
     const hint = ticketHint(tk);
     const view = ticketView({
-      me, ticket: tk, hideActions: ['end'], risks: 'show', measures: true,
+      me, ticket: tk, hideActions: ['end'], risks: 'show', measures: true, measuresWithRisk: isLeader(),
       extra: hint ? h('p.alert.alert-info.ticket-hint', { testid: 'ticket-hint', text: hint }) : null,
       onChanged: (r) => {
         const was = s.ticket && s.ticket.status;
