@@ -61,11 +61,12 @@ async function load(context, url, selector) {
   const urls = new Map();
   const out = { requests: 0, cached: 0, static_bytes: 0, api_bytes: 0 };
   cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));
-  cdp.on('Network.requestServedFromCache', () => { out.cached++; });
+  cdp.on('Network.responseReceived', (e) => { if (e.response.fromDiskCache || e.response.fromPrefetchCache) out.cached++; });
   cdp.on('Network.loadingFinished', (e) => {
     const u = urls.get(e.requestId) || '';
     if (u.startsWith('data:')) return;
     out.requests++;
+    if (process.env.FG_BENCH_VERBOSE) console.error(`  ${e.encodedDataLength}\t${u}`);
     if (new URL(u).pathname.startsWith('/api/')) out.api_bytes += e.encodedDataLength;
     else out.static_bytes += e.encodedDataLength;
   });

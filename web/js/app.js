@@ -217,6 +217,13 @@ async function boot() {
     location.replace('/portal.html');
     return;
   }
+  // With a session, the page asked for is what comes next: its modules download while the strings, /me and the
+  // flows load, instead of after them (on a weak network each wait is a round trip of half a second or more).
+  if (getToken()) {
+    const sec = sectionFor(currentPath());
+    preloadModules('dashboard.js');
+    if (sec && VIEWS[sec.id]) preloadModules(VIEWS[sec.id][0]);
+  }
   try {
     await setLang(storedLang(), { remember: false });
   } catch (e) {
