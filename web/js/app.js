@@ -88,9 +88,11 @@ function showLogin(notice) {
 }
 
 async function loadMe() {
+  // the state names and orders the pages show come from the flow definitions (read once a session); with a
+  // session they are asked for beside /me rather than after it (one round trip less before the first page)
+  const flows = getToken() ? loadFlows() : null;
   state.me = await get('/me');
-  // the state names and orders the pages show come from the flow definitions (read once a session)
-  [state.orgName] = await Promise.all([orgUnitName(state.me), loadFlows()]);
+  [state.orgName] = await Promise.all([orgUnitName(state.me), flows || loadFlows()]);
 }
 
 /** The user's org unit name: from /me if the server includes it, else /org-units/{id} when allowed. */
@@ -224,6 +226,8 @@ async function boot() {
     preloadModules('dashboard.js');
     if (sec && VIEWS[sec.id]) preloadModules(VIEWS[sec.id][0]);
   }
+  // the strings and /me travel together: neither needs the other
+  const me = loadMe().then(() => null, (e) => e);
   try {
     await setLang(storedLang(), { remember: false });
   } catch (e) {
@@ -231,9 +235,8 @@ async function boot() {
     return;
   }
   mount(root, loading());
-  try {
-    await loadMe();
-  } catch (e) {
+  const e = await me;
+  if (e) {
     state.me = null;
     if (e.status !== 401) {
       // Server unreachable or broken: say so on the login page rather than spin.

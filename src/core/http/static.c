@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "core/base/log.h"
@@ -36,19 +38,30 @@ type_of(const char *path)
 }
 
 /* The build's list of the web root's files (assets.json, written by tools/webbuild.mjs): each file's content
- * hash, whether it also has a hashed URL, and which precompressed copies lie beside it. Read once at start; the
- * server serves what the build made, so a rebuilt web root needs a restart. Without the list (the server pointed
- * at the sources, web/) every file is served as it is, with no-cache and an ETag from its size and time. */
+ * hash, whether it also has a hashed URL, and which precompressed copies lie beside it. Read at start and again
+ * whenever the file is replaced (a new build swaps the whole folder): one stat per request, so pages and hashed
+ * names never disagree after `make` or a deploy, with no restart. A list once published is never freed: a
+ * request on another thread may still be reading it, and there is one per build. Without the list (the server
+ * pointed at the sources, web/) every file is served as it is, with no-cache and an ETag from its size and time. */
 typedef struct {
 	char *path; /* without the leading slash */
 	char hash[STATIC_HASH_LEN + 1];
 	bool hashed, br, gz;
 } asset_t;
 
-static asset_t *assets;
-static size_t nassets;
+typedef struct {
+	asset_t *v;
+	size_t n;
+	char csp_html[1024];
+	struct timespec mtime;
+	ino_t ino;
+	off_t size;
+} manifest_t;
+
+static _Atomic(manifest_t *) current;
+static pthread_mutex_t reload_mu = PTHREAD_MUTEX_INITIALIZER;
+static char manifest_path[4096];
 static bool plain_mode; /* FG_WEB_PLAIN=1: no coding, no validators, no long caching (bench/web's "off" column) */
-static char csp_html[1024];
 
 #define CSP_TAIL "img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'"
 static const char csp_plain[] = "default-src 'self'; " CSP_TAIL;
@@ -60,10 +73,10 @@ asset_cmp(const void *a, const void *b)
 }
 
 static const asset_t *
-asset_find(const char *rel)
+asset_find(const manifest_t *m, const char *rel)
 {
 	asset_t key = {.path = (char *)rel};
-	return nassets ? bsearch(&key, assets, nassets, sizeof *assets, asset_cmp) : NULL;
+	return m && m->n ? bsearch(&key, m->v, m->n, sizeof *m->v, asset_cmp) : NULL;
 }
 
 static bool
@@ -77,49 +90,88 @@ is_hash(const char *s)
 	return true;
 }
 
-void
-static_init(const char *root)
+static manifest_t *
+manifest_load(const struct stat *st)
 {
-	const char *plain = getenv("FG_WEB_PLAIN");
-	plain_mode = plain && strcmp(plain, "1") == 0;
-	snprintf(csp_html, sizeof csp_html, "%s", csp_plain);
-	char path[4096];
-	if (!fg_fmt(path, sizeof path, "%s/assets.json", root))
-		return;
 	json_error_t jerr;
-	json_t *m = json_load_file(path, 0, &jerr);
-	if (!m) {
-		log_info("web root %s has no assets.json (not built by make): files served as they are, uncompressed", root);
-		return;
+	json_t *j = json_load_file(manifest_path, 0, &jerr);
+	if (!j) {
+		log_warn("%s: %s (line %d); the web root's files are served as they are", manifest_path, jerr.text, jerr.line);
+		return NULL;
 	}
-	json_t *files = json_object_get(m, "files");
-	assets = fg_calloc(json_object_size(files) + 1, sizeof *assets);
+	manifest_t *m = fg_calloc(1, sizeof *m);
+	m->mtime = st->st_mtim;
+	m->ino = st->st_ino;
+	m->size = st->st_size;
+	json_t *files = json_object_get(j, "files");
+	m->v = fg_calloc(json_object_size(files) + 1, sizeof *m->v);
 	const char *key;
 	json_t *v;
 	json_object_foreach(files, key, v) {
 		const char *h = json_string_value(json_object_get(v, "hash"));
 		if (key[0] != '/' || !is_hash(h))
 			continue;
-		asset_t *a = &assets[nassets++];
+		asset_t *a = &m->v[m->n++];
 		a->path = fg_strdup(key + 1);
 		memcpy(a->hash, h, sizeof a->hash);
 		a->hashed = json_is_string(json_object_get(v, "url"));
 		a->br = json_is_integer(json_object_get(v, "br"));
 		a->gz = json_is_integer(json_object_get(v, "gz"));
 	}
-	qsort(assets, nassets, sizeof *assets, asset_cmp);
+	qsort(m->v, m->n, sizeof *m->v, asset_cmp);
 	/* the pages' inline import maps, allowed by their hashes (CSP has no other way to allow an inline script) */
-	size_t off = (size_t)snprintf(csp_html, sizeof csp_html, "default-src 'self'; script-src 'self'");
+	size_t off = (size_t)snprintf(m->csp_html, sizeof m->csp_html, "default-src 'self'; script-src 'self'");
 	size_t i;
-	json_array_foreach(json_object_get(m, "script_hashes"), i, v) {
+	json_array_foreach(json_object_get(j, "script_hashes"), i, v) {
 		const char *s = json_string_value(v);
-		if (s && strncmp(s, "sha256-", 7) == 0 && off + strlen(s) + 4 < sizeof csp_html)
-			off += (size_t)snprintf(csp_html + off, sizeof csp_html - off, " '%s'", s);
+		if (s && strncmp(s, "sha256-", 7) == 0 && off + strlen(s) + 4 < sizeof m->csp_html)
+			off += (size_t)snprintf(m->csp_html + off, sizeof m->csp_html - off, " '%s'", s);
 	}
-	snprintf(csp_html + off, sizeof csp_html - off, "; %s", CSP_TAIL);
-	json_decref(m);
-	log_info("web root %s: %zu files from assets.json%s", root, nassets,
-	    plain_mode ? " (FG_WEB_PLAIN: uncompressed, no caching)" : "");
+	snprintf(m->csp_html + off, sizeof m->csp_html - off, "; %s", CSP_TAIL);
+	json_decref(j);
+	log_info("%s: %zu files%s", manifest_path, m->n, plain_mode ? " (FG_WEB_PLAIN: uncompressed, no caching)" : "");
+	return m;
+}
+
+static bool
+same_file(const manifest_t *m, const struct stat *st)
+{
+	return m->ino == st->st_ino && m->size == st->st_size && m->mtime.tv_sec == st->st_mtim.tv_sec &&
+	    m->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* The list for this request: the one published, or a fresh one when assets.json was replaced since. */
+static const manifest_t *
+manifest(void)
+{
+	manifest_t *m = atomic_load(&current);
+	struct stat st;
+	if (!manifest_path[0] || stat(manifest_path, &st) != 0)
+		return m; /* mid-swap, or never built: keep what we have */
+	if (m && same_file(m, &st))
+		return m;
+	pthread_mutex_lock(&reload_mu);
+	m = atomic_load(&current);
+	if (!m || !same_file(m, &st)) {
+		manifest_t *fresh = manifest_load(&st);
+		if (fresh) {
+			atomic_store(&current, fresh);
+			m = fresh;
+		}
+	}
+	pthread_mutex_unlock(&reload_mu);
+	return m;
+}
+
+void
+static_init(const char *root)
+{
+	const char *plain = getenv("FG_WEB_PLAIN");
+	plain_mode = plain && strcmp(plain, "1") == 0;
+	if (!fg_fmt(manifest_path, sizeof manifest_path, "%s/assets.json", root))
+		manifest_path[0] = 0;
+	if (!manifest())
+		log_info("web root %s has no assets.json (not built by make): files served as they are, uncompressed", root);
 }
 
 static int
@@ -187,7 +239,8 @@ static_serve(req_t *r, const char *root)
 	bool immutable = false;
 	char plain[520], hash[STATIC_HASH_LEN + 1];
 	const asset_t *a = NULL;
-	if (nassets && static_unhash(rel, plain, sizeof plain, hash) && (a = asset_find(plain)) && a->hashed) {
+	const manifest_t *m = manifest();
+	if (m && static_unhash(rel, plain, sizeof plain, hash) && (a = asset_find(m, plain)) && a->hashed) {
 		if (strcmp(hash, a->hash) != 0) {
 			http_error_code(r, "not_found");
 			return;
@@ -195,7 +248,7 @@ static_serve(req_t *r, const char *root)
 		rel = plain;
 		immutable = true;
 	} else {
-		a = asset_find(rel);
+		a = asset_find(m, rel);
 	}
 	struct stat st;
 	int fd = strncmp(rel, "vendor/", 7) == 0 ? open_vendor(root, rel, &st) : open_file(root, rel, &st);
@@ -203,7 +256,7 @@ static_serve(req_t *r, const char *root)
 	const char *last = strrchr(rel, '/');
 	if (fd < 0 && !strchr(last ? last : rel, '.')) {
 		served = "index.html";
-		a = asset_find(served);
+		a = asset_find(m, served);
 		fd = open_file(root, served, &st);
 	}
 	if (fd < 0) {
@@ -251,7 +304,7 @@ static_serve(req_t *r, const char *root)
 			MHD_add_response_header(r->resp, "Content-Encoding", coding == STATIC_BR ? "br" : "gzip");
 		MHD_add_response_header(r->resp, "X-Content-Type-Options", "nosniff");
 		bool html = strcmp(type_of(served), types[0].type) == 0;
-		MHD_add_response_header(r->resp, "Content-Security-Policy", html ? csp_html : csp_plain);
+		MHD_add_response_header(r->resp, "Content-Security-Policy", html && m ? m->csp_html : csp_plain);
 		MHD_add_response_header(r->resp, "X-Frame-Options", "DENY");
 	}
 	if (plain_mode) {
