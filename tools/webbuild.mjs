@@ -97,18 +97,20 @@ function rewritePage(rel, html) {
   for (const [plain, hashed] of url) imports[plain] = hashed;
   const map = escJson({ imports });
   scriptHashes.push('sha256-' + createHash('sha256').update(map).digest('base64'));
-  let head = `<script type="importmap">${map}</script>\n`;
+  const map_tag = `<script type="importmap">${map}</script>\n`;
+  let after = '';
   if (rel === 'index.html') {
     // what the login page runs: app.js and its static imports, asked for at once; and the strings (zh-CN is
-    // always loaded: it is the language and the fallback of every other)
+    // always loaded: it is the language and the fallback of every other). After the app's own script tag, so that
+    // app.js is the first file asked for: the browser has 6 connections to a host and takes them in order.
     const pre = closure('app.js').filter((m) => m !== 'app.js');
-    head += pre.map((m) => `<link rel="modulepreload" href="${url.get('/js/' + m)}">\n`).join('');
     if (url.has('/i18n/zh-CN.json'))
-      head += `<link rel="preload" href="${url.get('/i18n/zh-CN.json')}" as="fetch" crossorigin>\n`;
-    head += `<script type="application/json" id="fg-modules">${escJson(graph)}</script>\n`;
+      after += `<link rel="preload" href="${url.get('/i18n/zh-CN.json')}" as="fetch" crossorigin>\n`;
+    after += pre.map((m) => `<link rel="modulepreload" href="${url.get('/js/' + m)}">\n`).join('');
+    after += `<script type="application/json" id="fg-modules">${escJson(graph)}</script>\n`;
   }
   // the import map must come before the first module script
-  return html.replace(/<script type="module"/, head + '<script type="module"');
+  return html.replace(/(<script type="module"[^>]*><\/script>\n?)/, (tag) => map_tag + tag + after);
 }
 
 const tmp = OUT + '.tmp';

@@ -60,16 +60,21 @@ async function load(context, url, selector) {
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
   const urls = new Map();
   const out = { requests: 0, cached: 0, static_bytes: 0, api_bytes: 0 };
-  cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));
+  const t0 = new Map();
+  cdp.on('Network.requestWillBeSent', (e) => { urls.set(e.requestId, e.request.url); t0.set(e.requestId, e.timestamp); });
   cdp.on('Network.responseReceived', (e) => { if (e.response.fromDiskCache || e.response.fromPrefetchCache) out.cached++; });
   cdp.on('Network.loadingFinished', (e) => {
     const u = urls.get(e.requestId) || '';
     if (u.startsWith('data:')) return;
     out.requests++;
-    if (process.env.FG_BENCH_VERBOSE) console.error(`  ${e.encodedDataLength}\t${u}`);
+    if (process.env.FG_BENCH_VERBOSE) {
+      const first = Math.min(...t0.values());
+      console.error(`  ${((t0.get(e.requestId) - first) * 1000).toFixed(0).padStart(6)} → ${((e.timestamp - first) * 1000).toFixed(0).padStart(6)} ms ${String(e.encodedDataLength).padStart(7)} B  ${u.replace(/^https?:\/\/[^/]+/, '')}`);
+    }
     if (new URL(u).pathname.startsWith('/api/')) out.api_bytes += e.encodedDataLength;
     else out.static_bytes += e.encodedDataLength;
   });
+  if (process.env.FG_BENCH_VERBOSE) console.error('== ' + url);
   await page.addInitScript(watch, selector);
   await page.goto(url, { waitUntil: 'commit' });
   await page.waitForFunction(() => window.__fgReady, null, { timeout: 60_000, polling: 50 });
@@ -83,8 +88,11 @@ async function load(context, url, selector) {
 
 async function measure(base, label) {
   const password = process.env.FIELDGRID_DEMO_PASSWORD;
-  const job = await crewJob(base, password);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  // API_URL: where to sign in from node when the pages go through a proxy with a self-signed certificate
+  const job = await crewJob((process.env.API_URL || base).replace(/\/+$/, ''), password);
+  const args = ['--no-sandbox'];
+  if (process.env.CHROME_SPKI) args.push('--ignore-certificate-errors-spki-list=' + process.env.CHROME_SPKI);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args });
   const rows = [];
   try {
     // the login page, as a person opening the app's address with no session
@@ -119,16 +127,19 @@ function report(files) {
       }
     }
   }
-  const on = runs[0].rows;
-  const get = (page, run) => on.find((y) => y.page === page && y.run === run);
+  const kb1 = (n) => kb(n).trim();
   const mark = (ok) => (ok ? 'met' : 'NOT met');
-  const coldMax = Math.max(get('login', 'cold').bytes, get('job', 'cold').bytes);
-  const warmApp = Math.max(get('login', 'warm').static_bytes, get('job', 'warm').static_bytes);
-  const warmAll = Math.max(get('login', 'warm').bytes, get('job', 'warm').bytes);
-  console.log(`\ngoal: <= 150 KB transferred cold (either page, all bytes): ${kb(coldMax).trim()} KB, ${mark(coldMax <= 150 * 1024)}`);
-  console.log(`goal: <= 5 KB transferred warm (either page): app files ${kb(warmApp).trim()} KB, ${mark(warmApp <= 5 * 1024)}; with the API reads ${kb(warmAll).trim()} KB, ${mark(warmAll <= 5 * 1024)}`);
-  const tti = get('job', 'cold').interactive_ms;
-  console.log(`goal: job page interactive <= 3 s cold: ${(tti / 1000).toFixed(2)} s, ${mark(tti <= 3000)}`);
+  for (const r of runs.filter((x, i) => i === 0 || /nginx/.test(x.label))) {
+    const get = (page, run) => r.rows.find((y) => y.page === page && y.run === run);
+    const coldMax = Math.max(get('login', 'cold').bytes, get('job', 'cold').bytes);
+    const warmApp = Math.max(get('login', 'warm').static_bytes, get('job', 'warm').static_bytes);
+    const warmAll = Math.max(get('login', 'warm').bytes, get('job', 'warm').bytes);
+    const tti = get('job', 'cold').interactive_ms;
+    console.log(`\ngoals, ${r.label}:`);
+    console.log(`  <= 150 KB transferred cold (either page, all bytes): ${kb1(coldMax)} KB, ${mark(coldMax <= 150 * 1024)}`);
+    console.log(`  <= 5 KB transferred warm (either page): app files ${kb1(warmApp)} KB, ${mark(warmApp <= 5 * 1024)}; with the API reads ${kb1(warmAll)} KB, ${mark(warmAll <= 5 * 1024)}`);
+    console.log(`  job page interactive <= 3 s cold: ${(tti / 1000).toFixed(2)} s, ${mark(tti <= 3000)}`);
+  }
 }
 
 const [cmd, ...args] = process.argv.slice(2);
