@@ -49,13 +49,14 @@ typedef struct {
 	bool hashed, br, gz;
 } asset_t;
 
-typedef struct {
+typedef struct manifest {
 	asset_t *v;
 	size_t n;
 	char csp_html[1024];
 	struct timespec mtime;
 	ino_t ino;
 	off_t size;
+	struct manifest *prev; /* the lists this one replaced, kept (see above) and reachable */
 } manifest_t;
 
 static _Atomic(manifest_t *) current;
@@ -155,6 +156,7 @@ manifest(void)
 	if (!m || !same_file(m, &st)) {
 		manifest_t *fresh = manifest_load(&st);
 		if (fresh) {
+			fresh->prev = m;
 			atomic_store(&current, fresh);
 			m = fresh;
 		}
