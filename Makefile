@@ -1,5 +1,5 @@
 # fieldgrid — plain GNU Makefile + pkg-config (see docs/architecture.md)
-#   make            build build/fieldgrid
+#   make            build build/fieldgrid and build/web (the web app as served: hashed names, brotli/gzip copies)
 #   make run        install what is missing, build, create a demo database, serve it
 #   make test       every test: unit, API (SQLite + PostgreSQL), browser, ASan/UBSan, fuzz
 #   make asan       sanitizer build in build/asan/
@@ -35,8 +35,17 @@ EMBEDDED := $(sort $(shell find migrations data -type f \( -name '*.sql' -o -nam
 UNITSRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNITBIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNITSRC))
 
-.PHONY: all run test unit asan fuzz clean setup bench bench-ocpp bench-flow
-all: $(BUILD)/fieldgrid
+.PHONY: all run test unit asan fuzz clean setup bench bench-ocpp bench-flow bench-web web
+all: $(BUILD)/fieldgrid build/web/assets.json
+
+# The web app as the server serves it (tools/webbuild.mjs; docs/operations.md "The web app's files"): web/ and the
+# npm browser libraries, with content-hashed names in assets.json, an import map in the pages, and brotli and gzip
+# copies made once here, never per request. One build/web for every MODE: it holds no compiled code.
+WEBSRC   := $(shell find web -type f ! -name '.*')
+WEBNPM   := $(wildcard node_modules/jsqr/dist/jsQR.js node_modules/echarts/dist/echarts.min.js)
+web: build/web/assets.json
+build/web/assets.json: tools/webbuild.mjs $(WEBSRC) $(WEBNPM)
+	@echo "  WEB build/web"; node tools/webbuild.mjs web build/web node_modules
 
 $(BUILD)/fieldgrid: $(BUILD)/obj/main.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -88,6 +97,10 @@ $(BUILD)/bench-flow: bench/flow/flow_bench.c $(LIBOBJ)
 
 bench-flow: all $(BUILD)/bench-flow
 	bash bench/flow/run.sh
+
+# bench/web: bytes and time to interactive of the login and job pages on an emulated weak phone (bench/README.md "Web")
+bench-web: all
+	bash bench/web/run.sh
 
 clean:
 	rm -rf build

@@ -40,7 +40,10 @@ export FG_EVENTS_RETRY_S=${FG_EVENTS_RETRY_S:-1}
 if [ "$WHAT" = edge ]; then
   export FIELDGRID_HEADER_TIMEOUT_S=${FIELDGRID_HEADER_TIMEOUT_S:-3} FIELDGRID_TRUSTED_PROXY=1
 fi
-"$BIN" serve --data "$WORK/data" "${DBARGS[@]}" --listen "127.0.0.1:$PORT" --web "$ROOT/web" 2>"$LOG" &
+# the web app as make builds it (build/web: hashed names, import map, brotli/gzip copies), what a site serves
+WEB=$ROOT/build/web
+[ -f "$WEB/assets.json" ] || { echo "FAIL: $WEB not built (run make)"; exit 1; }
+"$BIN" serve --data "$WORK/data" "${DBARGS[@]}" --listen "127.0.0.1:$PORT" --web "$WEB" 2>"$LOG" &
 PID=$!
 # tests that watch the server itself (its memory, its data directory) find it through these
 export FG_SERVER_PID=$PID FG_DATA_DIR=$WORK/data

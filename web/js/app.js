@@ -5,55 +5,51 @@ import { get, post, setToken, getToken, setUnauthenticatedHandler } from './api.
 import { renderLogin } from './login.js';
 import { buildShell } from './shell.js';
 import { sectionFor, visibleSections, canOrgUnits } from './perm.js';
-import { renderDashboard, renderPlaceholder, renderNotFound } from './dashboard.js';
-import { renderAdmin, adminHome } from './admin.js';
-import { renderOrders } from './orders.js';
-import { renderPlans } from './plans.js';
-import { renderJobs } from './jobs.js';
-import { renderTickets } from './tickets.js';
-import { renderSupervision } from './supervision.js';
-import { renderTools } from './tools.js';
-import { renderPeople } from './people.js';
-import { renderParts } from './parts.js';
-import { renderFeedback } from './feedback.js';
-import { renderBackfill } from './backfill.js';
-import { renderCharging } from './charging.js';
-import { renderCustomers } from './customers.js';
-import { renderAppEval } from './appeval.js';
-import { renderApplications } from './applications.js';
-import { renderScreenLinks } from './screenlinks.js';
-import { renderCollection } from './collection.js';
-import { renderMeterproc } from './meterproc.js';
-import { renderRotation } from './rotation.js';
-import { renderMeterAssets } from './meterassets.js';
-import { renderMeterQuality } from './mquality.js';
-import { renderEmergency } from './emergency.js';
-import { renderHrcust } from './hrcust.js';
-import { renderHazards } from './hazards.js';
 import { loading } from './ui.js';
 import { beginPage, endPage } from './lifecycle.js';
 import { loadFlows, forgetFlows } from './flows.js';
+import { preloadModules } from './assets.js';
 
 const root = document.getElementById('app');
-// Sections with their own pages (they handle their sub-paths, e.g. /orders/{id}; false = not found).
+// Sections with their own pages (they handle their sub-paths, e.g. /orders/{id}; false = not found): the module
+// and its render function. A page's module is loaded when it is first opened, so the login page (and a crew's
+// phone) never downloads the desk pages; the router asks for the module and all it imports at once.
 const VIEWS = {
-  orders: renderOrders, plans: renderPlans, jobs: renderJobs, tickets: renderTickets, supervision: renderSupervision, tools: renderTools,
-  people: renderPeople, parts: renderParts, charging: renderCharging,
-  feedback: renderFeedback,
-  backfills: renderBackfill,
-  people: renderPeople, parts: renderParts, charging: renderCharging, customers: renderCustomers,
-  service_evaluation: renderAppEval,
-  applications: renderApplications,
-  screen_links: renderScreenLinks,
-  collection: renderCollection,
-  metering_cases: renderMeterproc,
-  rotation: renderRotation,
-  meter_assets: renderMeterAssets,
-  metering_quality: renderMeterQuality,
-  emergency: renderEmergency,
-  safety_customers: renderHrcust,
-  hazards: renderHazards,
+  orders: ['orders.js', 'renderOrders'],
+  plans: ['plans.js', 'renderPlans'],
+  jobs: ['jobs.js', 'renderJobs'],
+  tickets: ['tickets.js', 'renderTickets'],
+  supervision: ['supervision.js', 'renderSupervision'],
+  tools: ['tools.js', 'renderTools'],
+  people: ['people.js', 'renderPeople'],
+  parts: ['parts.js', 'renderParts'],
+  charging: ['charging.js', 'renderCharging'],
+  customers: ['customers.js', 'renderCustomers'],
+  feedback: ['feedback.js', 'renderFeedback'],
+  backfills: ['backfill.js', 'renderBackfill'],
+  service_evaluation: ['appeval.js', 'renderAppEval'],
+  applications: ['applications.js', 'renderApplications'],
+  screen_links: ['screenlinks.js', 'renderScreenLinks'],
+  collection: ['collection.js', 'renderCollection'],
+  metering_cases: ['meterproc.js', 'renderMeterproc'],
+  rotation: ['rotation.js', 'renderRotation'],
+  meter_assets: ['meterassets.js', 'renderMeterAssets'],
+  metering_quality: ['mquality.js', 'renderMeterQuality'],
+  emergency: ['emergency.js', 'renderEmergency'],
+  safety_customers: ['hrcust.js', 'renderHrcust'],
+  hazards: ['hazards.js', 'renderHazards'],
 };
+const loaded = new Map(); // module file -> its namespace, once loaded
+
+/** A page module (relative to /js/), loaded once; rejects when it cannot be fetched (offline, or a deploy since). */
+async function pageModule(file) {
+  if (loaded.has(file)) return loaded.get(file);
+  preloadModules(file);
+  const m = await import('./' + file);
+  loaded.set(file, m);
+  return m;
+}
+
 const state = {
   me: null,
   orgName: null,
@@ -92,9 +88,11 @@ function showLogin(notice) {
 }
 
 async function loadMe() {
+  // the state names and orders the pages show come from the flow definitions (read once a session); with a
+  // session they are asked for beside /me rather than after it (one round trip less before the first page)
+  const flows = getToken() ? loadFlows() : null;
   state.me = await get('/me');
-  // the state names and orders the pages show come from the flow definitions (read once a session)
-  [state.orgName] = await Promise.all([orgUnitName(state.me), loadFlows()]);
+  [state.orgName] = await Promise.all([orgUnitName(state.me), flows || loadFlows()]);
 }
 
 /** The user's org unit name: from /me if the server includes it, else /org-units/{id} when allowed. */
@@ -129,7 +127,7 @@ function rebuild() {
   route();
 }
 
-function route() {
+async function route() {
   let path = currentPath();
   if (!state.me) {
     if (path !== '/login') state.nextPath = path;
@@ -138,35 +136,58 @@ function route() {
   }
   if (path === '/login') { history.replaceState(null, '', '/'); path = '/'; }
   if (path.length > 1 && path.endsWith('/')) { path = path.replace(/\/+$/, ''); history.replaceState(null, '', path); }
-  if (path === '/admin') {
-    const home = adminHome(state.me);
-    if (home) { history.replaceState(null, '', home); path = home; }
-  }
   const shell = ensureShell();
-  shell.setActive(path);
   // Every route draws a new page: the one on screen ends first (its timers, polls, listeners, requests in flight).
   const life = beginPage();
   const el = shell.content();
-  const sec = sectionFor(path);
-  const allowed = sec && visibleSections(state.me).includes(sec);
+  // The page's module (and dashboard.js, which also draws "not found"), loaded while a spinner shows.
+  let base, page, sec, allowed;
+  try {
+    const load = (file) => {
+      if (!loaded.has(file)) mount(el, loading());
+      return pageModule(file);
+    };
+    if (path === '/admin') {
+      const home = (await load('admin.js')).adminHome(state.me);
+      if (life.ended) return;
+      if (home) { history.replaceState(null, '', home); path = home; }
+    }
+    sec = sectionFor(path);
+    allowed = sec && visibleSections(state.me).includes(sec);
+    const file = allowed && (sec.id === 'admin' ? 'admin.js' : VIEWS[sec.id] ? VIEWS[sec.id][0] : null);
+    [base, page] = await Promise.all([load('dashboard.js'), file ? load(file) : null]);
+  } catch (e) {
+    if (!life.ended) loadFailed(el);
+    return;
+  }
+  if (life.ended) return; // another route (or the login form) took over meanwhile
+  shell.setActive(path);
   const ctx = { me: state.me, orgName: state.orgName, navigate, path, life };
   if (!allowed) {
-    renderNotFound(el, ctx);
+    base.renderNotFound(el, ctx);
   } else if (sec.id === 'dashboard') {
-    if (path === '/') renderDashboard(el, ctx);
-    else renderNotFound(el, ctx);
+    if (path === '/') base.renderDashboard(el, ctx);
+    else base.renderNotFound(el, ctx);
   } else if (sec.id === 'admin') {
-    if (!renderAdmin(el, ctx)) renderNotFound(el, ctx);
-  } else if (VIEWS[sec.id]) {
-    if (!VIEWS[sec.id](el, ctx)) renderNotFound(el, ctx);
+    if (!page.renderAdmin(el, ctx)) base.renderNotFound(el, ctx);
+  } else if (page) {
+    if (!page[VIEWS[sec.id][1]](el, ctx)) base.renderNotFound(el, ctx);
   } else if (path === sec.path) {
-    renderPlaceholder(el, { ...ctx, section: sec });
+    base.renderPlaceholder(el, { ...ctx, section: sec });
   } else {
-    renderNotFound(el, ctx);
+    base.renderNotFound(el, ctx);
   }
   const title = el.querySelector('.page-title');
   document.title = (title ? title.textContent + ' · ' : '') + t('app.title');
   window.scrollTo(0, 0);
+}
+
+/** A page's code could not be fetched: offline, or the app was updated since this page loaded (its files'
+ *  names changed). Reloading fetches the current page and its current files. */
+function loadFailed(el) {
+  mount(el, h('div.alert.alert-error', { role: 'alert', testid: 'page-load-failed' },
+    h('span.alert-msg', { text: t('app.load_failed') }), ' ',
+    h('button.btn', { type: 'button', text: t('app.reload'), onclick: () => location.reload() })));
 }
 
 async function logout() {
@@ -198,6 +219,15 @@ async function boot() {
     location.replace('/portal.html');
     return;
   }
+  // With a session, the page asked for is what comes next: its modules download while the strings, /me and the
+  // flows load, instead of after them (on a weak network each wait is a round trip of half a second or more).
+  if (getToken()) {
+    const sec = sectionFor(currentPath());
+    preloadModules('dashboard.js');
+    if (sec && VIEWS[sec.id]) preloadModules(VIEWS[sec.id][0]);
+  }
+  // the strings and /me travel together: neither needs the other
+  const me = loadMe().then(() => null, (e) => e);
   try {
     await setLang(storedLang(), { remember: false });
   } catch (e) {
@@ -205,9 +235,8 @@ async function boot() {
     return;
   }
   mount(root, loading());
-  try {
-    await loadMe();
-  } catch (e) {
+  const e = await me;
+  if (e) {
     state.me = null;
     if (e.status !== 401) {
       // Server unreachable or broken: say so on the login page rather than spin.

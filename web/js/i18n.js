@@ -1,5 +1,6 @@
 // Strings come only from /i18n/<lang>.json. zh-CN is the default; the
 // choice is kept in localStorage 'fg.lang'.
+import { assetUrl } from './assets.js';
 
 export const LANGS = ['zh-CN', 'en'];
 const STORE_KEY = 'fg.lang';
@@ -18,7 +19,8 @@ export function storedLang() {
 }
 
 async function fetchDict(code) {
-  const res = await fetch(`/i18n/${code}.json`, { cache: 'no-cache' });
+  // the hashed name changes with the strings, so the browser's copy is used as long as it is the same file
+  const res = await fetch(assetUrl(`/i18n/${code}.json`));
   if (!res.ok) throw new Error(`i18n ${code}: HTTP ${res.status}`);
   return res.json();
 }

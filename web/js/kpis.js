@@ -11,6 +11,7 @@ import { t, todayShanghai } from './i18n.js';
 import { get, getToken, ApiError } from './api.js';
 import { dataTable, loading } from './ui.js';
 import { problemBox } from './fw.js';
+import { assetUrl } from './assets.js';
 
 const GROUPS = ['station', 'vendor', 'model', 'charger', 'connector'];
 const METRICS = ['availability', 'online', 'fault_rate', 'mttr', 'mtbf', 'success', 'time_util', 'energy_util', 'sessions', 'energy'];
@@ -24,7 +25,7 @@ export function loadECharts() {
     echartsLoad = new Promise((resolve) => {
       if (window.echarts) { resolve(window.echarts); return; }
       const s = document.createElement('script');
-      s.src = '/vendor/echarts.js';
+      s.src = assetUrl('/vendor/echarts.js');
       s.async = true;
       s.onload = () => resolve(window.echarts || null);
       s.onerror = () => resolve(null);

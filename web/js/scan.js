@@ -14,6 +14,7 @@ import { t, fmtTime } from './i18n.js';
 import { get } from './api.js';
 import { toast, field, loading } from './ui.js';
 import { kvList, appLink, statusName } from './fw.js';
+import { assetUrl } from './assets.js';
 import {
   RETURN_CONDITIONS, assetFromText, toolByAsset, toolKinds, toolKindName, toolStatusBadge, dueText, dueClass,
   checkout, giveBack, refusalBox, warningBox,
@@ -40,7 +41,7 @@ function loadJsQR() {
     jsqrLoad = new Promise((resolve) => {
       if (window.jsQR) { resolve(window.jsQR); return; }
       const s = document.createElement('script');
-      s.src = '/vendor/jsqr.js';
+      s.src = assetUrl('/vendor/jsqr.js');
       s.async = true;
       s.onload = () => resolve(typeof window.jsQR === 'function' ? window.jsQR : null);
       s.onerror = () => resolve(null);

@@ -154,6 +154,7 @@ void router_dispatch(req_t *r);
  * 401, 403). */
 int router_prepare(req_t *r);
 void static_serve(req_t *r, const char *web_root);
+void static_init(const char *web_root); /* reads the build's assets.json once, before serving */
 
 /* The server (server.c). */
 typedef struct {

@@ -280,6 +280,7 @@ http_start(const http_config_t *cfg)
 	}
 	edge_start(cfg);
 	rcache_init();
+	static_init(cfg->web_root);
 	/* MHD_ALLOW_UPGRADE: chargers' WebSockets (src/core/ocpp/); it implies MHD_ALLOW_SUSPEND_RESUME */
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
 	if (ss.ss_family == AF_INET6)

@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// Builds the web app as the server serves it: build/web/ from web/ (and the npm browser libraries), run by `make`.
+//   node tools/webbuild.mjs [SRC=web] [OUT=build/web] [NODE_MODULES=node_modules]
+//
+// What it writes (docs/operations.md "The web app's files"):
+//   - every file of web/ under its own name, plus FILE.br (brotli, quality 11) and FILE.gz (gzip -9) for text files
+//     where compressing saves bytes. The server picks one by Accept-Encoding and never compresses per request.
+//   - assets.json: each file's content hash (12 hex digits of SHA-256) and, for everything but the HTML pages, its
+//     hashed URL (/js/app.js -> /js/app.<hash>.js). The server answers a hashed URL with the plain file, cached for
+//     a year as immutable; the plain URL with no-cache and an ETag. The service worker (issue 14 item 1) reads the
+//     same list.
+//   - the HTML pages with their links rewritten to hashed URLs and an import map mapping each module's plain URL to
+//     its hashed URL. The modules' own sources stay as written (import './dom.js'): the browser resolves a relative
+//     specifier to /js/dom.js and then maps it. So a changed module changes only its own name and the (no-cache)
+//     page, not the names of every module importing it, as rewriting import statements would.
+//   - index.html also carries the modules' import graph (a JSON data block, id fg-modules), so the router can ask
+//     for all of a page's modules at once when it opens the page instead of discovering them one level per round
+//     trip, and modulepreload links for what the login page needs.
+// The build is deterministic: the same sources give the same bytes (gzip carries no name or time).
+import { readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, rmSync, renameSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
+import path from 'node:path';
+
+const [SRC = 'web', OUT = 'build/web', NODE_MODULES = 'node_modules'] = process.argv.slice(2);
+// The npm files the app asks for under /vendor/ (the same list as src/core/http/static.c's, which serves them
+// from node_modules when the server is pointed at web/ itself).
+const VENDOR = {
+  'vendor/jsqr.js': 'jsqr/dist/jsQR.js', // QR decoding where the browser has no BarcodeDetector
+  'vendor/echarts.js': 'echarts/dist/echarts.min.js', // the KPI pages' and the large screen's charts
+};
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.txt', '.webmanifest']);
+const HASH_LEN = 12;
+
+function walk(dir, rel = '') {
+  const out = [];
+  for (const name of readdirSync(path.join(dir, rel)).sort()) {
+    if (name.startsWith('.')) continue; // the server never serves hidden files either
+    const r = rel ? rel + '/' + name : name;
+    const st = statSync(path.join(dir, r));
+    if (st.isDirectory()) out.push(...walk(dir, r));
+    else if (st.isFile()) out.push(r);
+  }
+  return out;
+}
+
+const hash = (buf) => createHash('sha256').update(buf).digest('hex').slice(0, HASH_LEN);
+const hashedName = (rel, h) => {
+  const dot = rel.lastIndexOf('.');
+  return dot > rel.lastIndexOf('/') + 1 ? `${rel.slice(0, dot)}.${h}${rel.slice(dot)}` : null;
+};
+
+// sources: relative path -> bytes
+const files = new Map();
+for (const rel of walk(SRC)) files.set(rel, readFileSync(path.join(SRC, rel)));
+for (const [rel, npm] of Object.entries(VENDOR)) {
+  const p = path.join(NODE_MODULES, npm);
+  if (existsSync(p)) files.set(rel, readFileSync(p));
+  else console.warn(`webbuild: ${p} missing (run npm ci): /${rel} will not be served`);
+}
+
+// hashed URLs of everything but the pages (a page's URL is what people type and bookmark)
+const isPage = (rel) => rel.endsWith('.html');
+const url = new Map(); // '/js/app.js' -> '/js/app.<hash>.js'
+for (const [rel, buf] of files) {
+  const hashed = isPage(rel) ? null : hashedName(rel, hash(buf)); // a name without an extension keeps its name
+  if (hashed) url.set('/' + rel, '/' + hashed);
+}
+
+// the modules' static import graph (import … from '…', import '…', export … from '…'), relative to /js/
+const IMPORT_RE = /(?:^|[;\n}])\s*(?:import|export)\s*(?:[\w*${}\s,]+?\s*from\s*)?['"]([^'"]+)['"]/g;
+const graph = {};
+for (const [rel, buf] of files) {
+  if (!rel.startsWith('js/') || !rel.endsWith('.js')) continue;
+  const deps = [];
+  for (const m of buf.toString('utf8').matchAll(IMPORT_RE)) {
+    if (!m[1].startsWith('.')) continue;
+    const abs = path.posix.join('/' + path.posix.dirname(rel), m[1]);
+    if (url.has(abs)) deps.push(abs.slice('/js/'.length));
+  }
+  graph[rel.slice('js/'.length)] = deps;
+}
+const closure = (start) => {
+  const seen = new Set();
+  const visit = (m) => { if (seen.has(m)) return; seen.add(m); for (const d of graph[m] || []) visit(d); };
+  visit(start);
+  return [...seen];
+};
+
+const escJson = (o) => JSON.stringify(o).replace(/</g, '\\u003c');
+const scriptHashes = [];
+function rewritePage(rel, html) {
+  // links to our own files -> hashed URLs
+  html = html.replace(/\b(src|href)="(\/[^"?#]+)"/g, (all, attr, p) => (url.has(p) ? `${attr}="${url.get(p)}"` : all));
+  if (!/<script type="module"/.test(html)) return html;
+  const imports = {};
+  for (const [plain, hashed] of url) imports[plain] = hashed;
+  const map = escJson({ imports });
+  scriptHashes.push('sha256-' + createHash('sha256').update(map).digest('base64'));
+  const map_tag = `<script type="importmap">${map}</script>\n`;
+  let after = '';
+  if (rel === 'index.html') {
+    // what the login page runs: app.js and its static imports, asked for at once; and the strings (zh-CN is
+    // always loaded: it is the language and the fallback of every other). After the app's own script tag, so that
+    // app.js is the first file asked for: the browser has 6 connections to a host and takes them in order.
+    const pre = closure('app.js').filter((m) => m !== 'app.js');
+    if (url.has('/i18n/zh-CN.json'))
+      after += `<link rel="preload" href="${url.get('/i18n/zh-CN.json')}" as="fetch" crossorigin>\n`;
+    after += pre.map((m) => `<link rel="modulepreload" href="${url.get('/js/' + m)}">\n`).join('');
+    after += `<script type="application/json" id="fg-modules">${escJson(graph)}</script>\n`;
+  }
+  // the import map must come before the first module script
+  return html.replace(/(<script type="module"[^>]*><\/script>\n?)/, (tag) => map_tag + tag + after);
+}
+
+const tmp = OUT + '.tmp';
+rmSync(tmp, { recursive: true, force: true });
+const manifest = { version: 1, files: {}, script_hashes: [] };
+for (const [rel, src] of files) {
+  let buf = src;
+  if (isPage(rel)) buf = Buffer.from(rewritePage(rel, src.toString('utf8')));
+  const dest = path.join(tmp, rel);
+  mkdirSync(path.dirname(dest), { recursive: true });
+  writeFileSync(dest, buf);
+  const entry = { hash: hash(buf) };
+  if (url.has('/' + rel)) entry.url = url.get('/' + rel);
+  if (COMPRESSIBLE.has(path.extname(rel))) {
+    const br = brotliCompressSync(buf, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
+    });
+    const gz = gzipSync(buf, { level: 9 });
+    // a compressed copy only where it saves something; the server falls back to the plain file
+    if (br.length < buf.length) { writeFileSync(dest + '.br', br); entry.br = br.length; }
+    if (gz.length < buf.length) { writeFileSync(dest + '.gz', gz); entry.gz = gz.length; }
+  }
+  entry.size = buf.length;
+  manifest.files['/' + rel] = entry;
+}
+manifest.script_hashes = [...new Set(scriptHashes)];
+writeFileSync(path.join(tmp, 'assets.json'), JSON.stringify(manifest, null, 1) + '\n');
+rmSync(OUT, { recursive: true, force: true });
+renameSync(tmp, OUT);
+const total = Object.values(manifest.files).reduce((a, e) => a + e.size, 0);
+const totalBr = Object.values(manifest.files).reduce((a, e) => a + (e.br || e.size), 0);
+console.log(`webbuild: ${files.size} files in ${OUT} (${(total / 1024).toFixed(0)} KB, ${(totalBr / 1024).toFixed(0)} KB as brotli)`);
