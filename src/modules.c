@@ -4,7 +4,7 @@
  * line here; no other central file changes. */
 #include "core/module/module.h"
 
-extern const fg_module_t health_module, auth_module, org_module, audit_module, maintenance_module, calendar_module, flow_module, events_module;
+extern const fg_module_t health_module, cluster_module, auth_module, org_module, audit_module, maintenance_module, calendar_module, flow_module, events_module;
 extern const fg_module_t orders_module, plans_module, attach_module, tickets_module, briefings_module, surveys_module,
     steps_module, jobs_module, supervision_module, kb_module, evaluation_module, crosscheck_module, tools_module, people_module,
     notify_module, contractors_module, parts_module, chargers_module, evusers_module, inspections_module,
@@ -28,7 +28,7 @@ extern const fg_module_t backfill_module; /* work entered after the system was d
 
 const fg_module_t *const fg_modules[] = {
 	/* core */
-	&health_module, &auth_module, &audit_module, &maintenance_module, &calendar_module, &flow_module, &events_module,
+	&health_module, &cluster_module, &auth_module, &audit_module, &maintenance_module, &calendar_module, &flow_module, &events_module,
 	/* shared */
 	&org_module, &attach_module, &notify_module,
 	/* field work */

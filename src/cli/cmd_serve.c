@@ -12,6 +12,7 @@
 #include "core/flow/flow.h"
 #include "shared/attach/attach.h"
 #include "core/module/module.h"
+#include "core/cluster/cluster.h"
 #include "core/jobs/scheduler.h"
 #include "cli/cli.h"
 
@@ -79,12 +80,20 @@ cmd_serve(int argc, char **argv)
 	 * first request or charger finds them all in place */
 	if (module_start_all() != 0)
 		return 1;
+	/* the node in the cluster (core/cluster): registered, its lease renewed, the other nodes' messages heard —
+	 * before a charger can connect or a request come (the modules' start registered their hooks) */
+	if (cluster_start(o.url, o.listen) != 0) {
+		module_stop_all();
+		return 1;
+	}
 	if (ocpp_start() != 0) { /* the charger gateway's loop and writer, before the first charger can connect */
+		cluster_stop();
 		module_stop_all();
 		return 1;
 	}
 	if (http_start(&cfg) != 0) {
 		ocpp_stop();
+		cluster_stop();
 		module_stop_all();
 		return 1;
 	}
@@ -100,6 +109,7 @@ cmd_serve(int argc, char **argv)
 	const char *g = getenv("FG_STOP_GRACE_S");
 	int grace_s = g ? atoi(g) : 5;
 	http_stop((grace_s >= 1 && grace_s <= 600 ? grace_s : 5) * 1000);
+	cluster_stop(); /* after the chargers' disconnections were written: the node's leave, what it held settled */
 	module_stop_all(); /* after the server: no request can queue work a module would not do */
 	db_checkpointer_stop();
 	log_info("stopped");

@@ -72,6 +72,10 @@ bool chargers_command_known(const char *action);
  * command_not_supported, invalid_field (payload, timeout_s), not_found, charger_offline. out: the command. */
 int chargers_command_send(db_t *db, const char *actor_id, const char *charger_id, const char *action, json_t *payload,
     int timeout_s, json_t **out, fg_err_t *err);
+/* {node_id, node_name, since} of the live node holding the charger's connection, or JSON null. */
+json_t *chargers_connection(db_t *db, const char *charger_id);
+/* Whether charge point cpid is connected to a live node of the cluster (this one or another). */
+bool chargers_reachable(db_t *db, const char *cpid);
 /* Queues a recorded command (its row: cmd_id) at the gateway for charge point cpid once the row is committed: at
  * once outside a transaction (-1 when the charger has left: the row is settled "disconnected"), else after the
  * commit (0; a rollback sends nothing). payload is not taken. */

@@ -189,7 +189,10 @@ charger_create(req_t *r)
 static void
 charger_get(req_t *r)
 {
-	http_entity(r, chargers_get(r->db, r->params[0]), "charger", r->params[0]);
+	json_t *c = chargers_get(r->db, r->params[0]);
+	if (c) /* which node of the cluster holds its connection now (null when none does) */
+		json_object_set_new(c, "connection", chargers_connection(r->db, r->params[0]));
+	http_entity(r, c, "charger", r->params[0]);
 }
 
 static void
@@ -227,7 +230,7 @@ charger_rotate(req_t *r)
 	char cpid[65];
 	fg_fmt(cpid, sizeof cpid, "%s", json_string_value(json_object_get(c, "charge_point_id")));
 	json_decref(c);
-	if (push && !ocpp_connected(cpid)) {
+	if (push && !chargers_reachable(r->db, cpid)) {
 		fg_err(&e, "charger_offline");
 		fg_err_detail_str(&e, "charge_point_id", cpid);
 		http_error(r, &e);

@@ -5,6 +5,7 @@
 #include "core/ocpp/ocpp.h"
 #include "core/ocpp/ocpp_schema.h"
 #include "core/audit/audit.h"
+#include "core/cluster/cluster.h"
 #include "charging/chargers/chargers.h"
 #include "charging/chargers/chargers_internal.h"
 
@@ -63,6 +64,23 @@ push_now(db_t *db, void *arg)
 int
 chargers_command_push(db_t *db, const char *cpid, const char *cmd_id, const char *action, json_t *payload, int timeout_s)
 {
+	/* the node that sends it is written on the row: should that node die before the answer, the node that finds it
+	 * lost settles the command (chargers_cluster.c) */
+	char node[37];
+	int where = chg_holder(db, cpid, node);
+	if (where < 0 || db_run(db_q(db, "UPDATE charger_commands SET via_node = $1, timeout_s = $2 WHERE id = $3", "tit",
+				 where == 2 ? node : cluster_node_id(), (int64_t)timeout_s, cmd_id)) != DB_DONE) {
+		if (!db_in_tx(db))
+			settle_disconnected(db, cmd_id);
+		return -1;
+	}
+	if (where == 2) { /* another node holds the charger: it sends the command once this row is committed */
+		if (cluster_send(db, node, "ocpp.cmd", cmd_id) == 0)
+			return 0;
+		if (!db_in_tx(db))
+			settle_disconnected(db, cmd_id);
+		return -1;
+	}
 	/* the charger may answer within milliseconds: its row must be committed before the CALL leaves */
 	if (!db_in_tx(db)) {
 		if (ocpp_send_command(cpid, cmd_id, action, payload, timeout_s) == 0)
@@ -109,7 +127,7 @@ chargers_command_send(db_t *db, const char *actor_id, const char *charger_id, co
 	char cpid[80];
 	fg_fmt(cpid, sizeof cpid, "%s", json_string_value(json_object_get(c, "charge_point_id")));
 	json_decref(c);
-	if (!ocpp_connected(cpid)) {
+	if (!chargers_reachable(db, cpid)) { /* on no node of the cluster */
 		fg_err(err, "charger_offline");
 		fg_err_detail_str(err, "charge_point_id", cpid);
 		return -1;

@@ -15,6 +15,8 @@
  *   chargers_history.c   what chargers reported, read back: transactions, status and event logs, meter values
  *   chargers_idtags.c    id tags
  *   chargers_commands.c  operator commands: their rows, and sending them through the gateway
+ *   chargers_cluster.c   which node holds each charger (presence), commands routed to that node, a lost node's
+ *                        chargers and commands settled
  * (chargers_ocpp.c holds the gateway writer's side.) */
 
 #define CHG_STATION_COLS "id, code, name, address, org_unit_id, note, created_at, updated_at, version"
@@ -53,5 +55,18 @@ void chg_charger_id_where(qb_t *q, const void *filter);
 /* chargers_keys.c */
 /* AuthorizationKey: 20 random bytes as 40 hex characters, and its hash for the row */
 void chg_new_key(char key[41], char hash[160]);
+
+/* chargers_ocpp.c: a row of the charger's event log */
+int chg_event(db_t *db, const char *charger_id, const char *kind, json_t *payload, int64_t at);
+
+/* chargers_cluster.c (the writer's transaction): the charger connected to this node; its connection to node ended
+ * (online goes to 0 unless another node holds it by now). 0 or -1. */
+int chg_presence_here(db_t *db, const char *charger_id, int64_t at);
+int chg_presence_gone(db_t *db, const char *charger_id, const char *node_id, int64_t at);
+/* Where a command for charge point cpid goes: 1 this node, 2 another live node (its id in node), 0 none. -1 on a
+ * database error. */
+int chg_holder(db_t *db, const char *cpid, char node[37]);
+/* Registers the cluster's hooks (the module's start). */
+void chg_cluster_start(void);
 
 #endif

@@ -2,6 +2,7 @@
 #include "core/module/module.h"
 #include "core/ocpp/ocpp_host.h"
 #include "charging/chargers/chargers.h"
+#include "charging/chargers/chargers_internal.h"
 
 extern const route_t charger_routes[];
 
@@ -10,6 +11,7 @@ static int
 start(void)
 {
 	ocpp_set_host(&chargers_ocpp_host);
+	chg_cluster_start(); /* before the node's thread starts (cmd_serve: cluster_start after the modules) */
 	return 0;
 }
 

@@ -8,7 +8,9 @@
 #include "core/audit/audit.h"
 #include "core/ocpp/ocpp_frame.h"
 #include "core/events/events.h"
+#include "core/cluster/cluster.h"
 #include "charging/chargers/chargers.h"
+#include "charging/chargers/chargers_internal.h"
 
 static int64_t
 num(json_t *o, const char *k)
@@ -44,8 +46,8 @@ chargers_auth_lookup(db_t *db, const char *cpid, chargers_auth_t *out)
 	return 1;
 }
 
-static int
-event(db_t *db, const char *charger_id, const char *kind, json_t *payload, int64_t at)
+int
+chg_event(db_t *db, const char *charger_id, const char *kind, json_t *payload, int64_t at)
 {
 	char id[37], *p = payload ? json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	fg_uuid7(id);
@@ -90,7 +92,7 @@ boot(db_t *db, const char *charger_id, json_t *p, int64_t at, json_t **reply)
 				 "firmware = COALESCE($4, firmware), boot_at = $5, last_seen_at = $5 WHERE id = $6",
 	    "ttttit", fg_jstr(p, "chargePointVendor"), fg_jstr(p, "chargePointModel"), serial, fg_jstr(p, "firmwareVersion"), at, charger_id));
 	json_t *after = rc == DB_DONE ? charger_row(db, charger_id) : NULL;
-	int ok = after && event(db, charger_id, "boot", p, at) == 0;
+	int ok = after && chg_event(db, charger_id, "boot", p, at) == 0;
 	/* "charger.booted": a firmware campaign learns the version the charger came back with */
 	if (ok) {
 		json_t *d = json_pack("{s:s?, s:s?, s:s?, s:I}", "firmware", fg_jstr(p, "firmwareVersion"), "vendor",
@@ -353,13 +355,13 @@ chargers_ocpp_call(db_t *db, const char *charger_id, const char *action, json_t 
 	}
 	if (strcmp(action, "DataTransfer") == 0) {
 		/* recorded; no vendor extension is implemented, which the spec answers with UnknownVendorId */
-		if (event(db, charger_id, "data_transfer", p, recv) != 0)
+		if (chg_event(db, charger_id, "data_transfer", p, recv) != 0)
 			return -1;
 		*reply = json_pack("{s:s}", "status", "UnknownVendorId");
 		return 0;
 	}
 	if (strcmp(action, "DiagnosticsStatusNotification") == 0 || strcmp(action, "FirmwareStatusNotification") == 0) {
-		if (event(db, charger_id, action[0] == 'D' ? "diagnostics_status" : "firmware_status", p, recv) != 0)
+		if (chg_event(db, charger_id, action[0] == 'D' ? "diagnostics_status" : "firmware_status", p, recv) != 0)
 			return -1;
 		/* "charger.firmware_status": a firmware campaign follows its chargers */
 		if (action[0] == 'F') {
@@ -393,13 +395,13 @@ chargers_ocpp_link(db_t *db, const char *charger_id, const char *what, int64_t a
 	int rc;
 	if (strcmp(what, "connected") == 0)
 		rc = db_run(db_q(db, "UPDATE chargers SET online = 1, connected_at = $1, last_seen_at = $1 WHERE id = $2", "it", at,
-		    charger_id));
+			 charger_id)) == DB_DONE && chg_presence_here(db, charger_id, at) == 0 ? DB_DONE : DB_ERR;
 	else if (strcmp(what, "disconnected") == 0)
-		rc = db_run(db_q(db, "UPDATE chargers SET online = 0, last_seen_at = $1 WHERE id = $2", "it", at, charger_id));
+		return chg_presence_gone(db, charger_id, cluster_node_id(), at);
 	else
 		return db_run(db_q(db, "UPDATE chargers SET last_seen_at = $1 WHERE id = $2 AND (last_seen_at IS NULL OR "
 					   "last_seen_at < $1)", "it", at, charger_id)) == DB_DONE ? link_event(db, charger_id, what, at) : -1;
-	if (rc != DB_DONE || event(db, charger_id, what, NULL, at) != 0)
+	if (rc != DB_DONE || chg_event(db, charger_id, what, NULL, at) != 0)
 		return -1;
 	return strcmp(what, "connected") == 0 ? link_event(db, charger_id, what, at) : 0;
 }

@@ -38,6 +38,7 @@ static const struct {
 	{"backfills.review", ROLE_MANAGER | ROLE_LEADER},
 	{"backfills.write", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_LEADER},
 	{"calendar.write", 0}, /* the working-day calendar: admins only */
+	{"cluster.read", 0}, /* the cluster's nodes and scheduled jobs (GET /api/v1/cluster): operations, admins only */
 	{"chargers.command", ROLE_OM_ENGINEER | ROLE_DISPATCHER},
 	{"chargers.read", ROLE_MANAGER | ROLE_DISPATCHER | ROLE_OM_ENGINEER | ROLE_SUPERVISOR | ROLE_VIEWER},
 	{"chargers.write", ROLE_MANAGER | ROLE_OM_ENGINEER},

@@ -6,6 +6,7 @@
 #include "core/base/log.h"
 #include "core/auth/perm.h"
 #include "core/auth/session.h"
+#include "core/cluster/cluster.h"
 
 static void
 token_hash_raw(const char *token, unsigned char h[32])
@@ -28,8 +29,8 @@ token_hash(const char *token, char out[65])
  *     roles or org unit change) bumps it at once and again when its transaction commits, so the change takes
  *     effect on the very next request; the bump after the commit covers a request that read the old rows between
  *     the first bump and the commit (it stored its entry under the first bump's generation);
- *   - it is younger than SESSION_CACHE_MS: changes made by another process on the same database (a second server
- *     on PostgreSQL, the CLI) are seen within that bound;
+ *   - it is younger than SESSION_CACHE_MS: changes made by another process on the same database (the CLI) are seen
+ *     within that bound, and those of another node of a cluster at once (its "sessions.flush" message);
  *   - the session has not expired by the clock.
  * Only successful resolutions are kept; the key is the token's hash, never the token. */
 #define SESSION_CACHE_SLOTS 4096
@@ -78,6 +79,24 @@ session_cache_invalidate(db_t *db)
 	atomic_fetch_add(&cache_gen, 1);
 	if (db && db_in_tx(db))
 		db_after_commit(db, bump, NULL, NULL);
+	/* the other nodes of a cluster drop theirs too, when this commits (a revoked session is refused everywhere
+	 * within milliseconds, not SESSION_CACHE_MS); on SQLite there is no other node */
+	if (db && db_kind(db) == DB_PG && cluster_send(db, NULL, "sessions.flush", "") != 0)
+		log_warn("sessions: the other nodes were not told: %s", db_errmsg(db));
+}
+
+static void
+on_flush(db_t *db, const char *payload)
+{
+	(void)db;
+	(void)payload;
+	atomic_fetch_add(&cache_gen, 1);
+}
+
+void
+session_cluster_start(void)
+{
+	cluster_on("sessions.flush", on_flush);
 }
 
 /* Copies a live entry for key into *e; false when there is none. */

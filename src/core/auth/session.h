@@ -41,4 +41,7 @@ void session_cache_invalidate(db_t *db);
 /* Loads a user's roles as a bit set. */
 uint32_t session_user_roles(db_t *db, const char *user_id);
 
+/* Registers the cluster message that drops every node's resolved sessions (the auth module's start). */
+void session_cluster_start(void);
+
 #endif

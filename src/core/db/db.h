@@ -122,6 +122,12 @@ void db_checkpointer_stop(void);
 db_t *db_thread(void);
 const char *db_thread_url(void);
 
+/* PostgreSQL's LISTEN/NOTIFY, for the nodes of a cluster (core/cluster): after LISTEN (db_exec) on this
+ * connection, waits up to timeout_ms for notifications and calls fn for each one. The number handled, 0 when none
+ * came in time (and always 0 on SQLite, after sleeping nothing), -1 when the connection failed. */
+typedef void (*db_notify_fn)(const char *channel, const char *payload, void *arg);
+int db_wait_notify(db_t *db, int timeout_ms, db_notify_fn fn, void *arg);
+
 /* The operand of "col IN …" over the ids in $1, bound as one JSON array of strings: a page of rows can fetch
  * what each row needs in one statement (not one per row) whatever its size, with DB_MAX_PARAMS placeholders. */
 const char *db_in_json(const db_t *db);

@@ -1,5 +1,6 @@
 #include "core/http/routes.h"
 #include "core/http/openapi.h"
+#include "core/cluster/cluster.h"
 
 #ifndef FG_VERSION
 #define FG_VERSION "0.1.0"
@@ -16,7 +17,9 @@ health(req_t *r)
 		return;
 	}
 	json_decref(row);
-	http_json(r, 200, json_pack("{s:s, s:s, s:s}", "status", "ok", "db", db_kind_name(r->db), "version", FG_VERSION));
+	/* node: which server of a cluster answered (behind nginx, a probe sees which one it reached) */
+	http_json(r, 200, json_pack("{s:s, s:s, s:s, s:s}", "status", "ok", "db", db_kind_name(r->db), "version", FG_VERSION,
+	    "node", cluster_node_id()));
 }
 
 const route_t health_routes[] = {

@@ -1,7 +1,9 @@
 /* The scheduler thread of `fieldgrid serve` (DESIGN.md §1): runs every module's periodic jobs (fg_module_t.jobs —
  * firmware campaigns every 2 s, fault scans every minute, reminders, sweeps and inspection generation hourly …), each
- * at its own period, on one database connection of its own. Every job is idempotent (dedupe keys, claims under row
- * locks), so several servers running it cause no duplicates. It stops at once when the server stops. */
+ * at its own period, on one database connection of its own. Every node of a cluster runs this thread, and each
+ * period of a job runs on one of them: the node that wins the job's turn (core/jobs/job_clock.c); the others wake
+ * when the next turn is due, so a job goes on when the node that ran it dies. Jobs stay idempotent besides (dedupe
+ * keys, claims under row locks). It stops at once when the server stops. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -11,6 +13,8 @@
 #include "core/base/util.h"
 #include "core/db/db.h"
 #include "core/module/module.h"
+#include "core/cluster/cluster.h"
+#include "core/jobs/job_clock.h"
 #include "core/jobs/scheduler.h"
 
 #define MAX_WAIT_MS 2000 /* the longest sleep, so a stop or a short period is never waited on for long */
@@ -37,7 +41,18 @@ period_ms(const fg_job_t *j)
 static bool
 run(db_t *db, slot_t *s)
 {
-	int n = s->job->run(db, fg_now_ms());
+	int64_t now = fg_now_ms(), next_at;
+	if (!job_clock_claim(db, s->job->name, s->period_ms, now, &next_at)) {
+		/* another node has this turn: wake for the next one, or sooner to see whether that node is still live (a
+		 * lost node's turn is free once its lease ran out); after a database error, soon, on a new connection */
+		int64_t recheck = now + 3 * cluster_lease_ms();
+		s->next_ms = next_at > now ? (next_at < recheck ? next_at : recheck) : now + MAX_WAIT_MS;
+		if (next_at == 0)
+			log_warn("%s: cannot take its turn: %s", s->job->name, db_errmsg(db));
+		return next_at != 0 && !db_in_tx(db);
+	}
+	s->next_ms = now + s->period_ms;
+	int n = s->job->run(db, now);
 	if (n < 0)
 		log_warn("%s: run failed: %s", s->job->name, db_errmsg(db));
 	else if (n > 0)
@@ -47,6 +62,8 @@ run(db_t *db, slot_t *s)
 		db_rollback(db);
 		return false;
 	}
+	job_clock_done(db, s->job->name, fg_now_ms());
+	s->next_ms = fg_now_ms() + s->period_ms; /* a period from its end, as one node alone would */
 	return true;
 }
 
@@ -99,8 +116,7 @@ loop(void *arg)
 		for (i = 0; i < n; i++) {
 			if (fg_now_ms() < slots[i].next_ms)
 				continue;
-			bool ok = run(db, &slots[i]);
-			slots[i].next_ms = fg_now_ms() + slots[i].period_ms;
+			bool ok = run(db, &slots[i]); /* sets the slot's next wake */
 			if (!ok) {
 				db_close(db);
 				db = NULL;
