@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test: every test fieldgrid has, in the order a failure is cheapest to find.
 #   1. release build with -Werror, cmocka unit tests (SQLite, and PostgreSQL through FG_TEST_PG_URL)
-#   2. API + browser tests against a real server on SQLite and on a real PostgreSQL this script starts
+#   2. API + browser tests against a real server on SQLite and on a real PostgreSQL this script starts; lifecycle,
+#      backup, durability and the cluster (three nodes behind nginx) with servers of their own
 #   3. the same unit and API tests built with ASan + UBSan
 #   4. each libFuzzer target for a short run
 # Prints one closing line "N passed, N failed" counting the steps.
@@ -59,6 +60,8 @@ step "backup and restore under write load on PostgreSQL" env FG_PG_URL="$(tests/
 # kill -9 at random moments (seed printed; FG_SEED=N reproduces): acknowledged writes kept, keyed replays once
 step "kill -9 durability on SQLite" "${NODETEST[@]}" --test-reporter=spec tests/durability/
 step "kill -9 durability on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_durability)" "${NODETEST[@]}" --test-reporter=spec tests/durability/
+# three nodes on one PostgreSQL behind nginx with the shipped configuration (docs/nginx/fieldgrid-cluster.conf)
+step "cluster: three nodes behind nginx on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_cluster)" "${NODETEST[@]}" --test-reporter=spec tests/cluster/
 
 step "build (ASan+UBSan)" make -j"$JOBS" MODE=asan all
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
