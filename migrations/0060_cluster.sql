@@ -36,3 +36,5 @@ CREATE TABLE job_clock (
 -- The node a command was routed through, and how long the charger has to answer (for the node that sends it).
 ALTER TABLE charger_commands ADD COLUMN via_node TEXT;
 ALTER TABLE charger_commands ADD COLUMN timeout_s INTEGER;
+-- The commands still pending, for the sweep that ends those no node will settle (chargers.command_sweep).
+CREATE INDEX charger_commands_pending ON charger_commands(requested_at) WHERE status = 'pending';

@@ -62,6 +62,8 @@ step "kill -9 durability on SQLite" "${NODETEST[@]}" --test-reporter=spec tests/
 step "kill -9 durability on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_durability)" "${NODETEST[@]}" --test-reporter=spec tests/durability/
 # three nodes on one PostgreSQL behind nginx with the shipped configuration (docs/nginx/fieldgrid-cluster.conf)
 step "cluster: three nodes behind nginx on PostgreSQL" env FG_PG_URL="$(tests/pg.sh newdb fg_cluster)" "${NODETEST[@]}" --test-reporter=spec tests/cluster/
+# a primary and a synchronous streaming standby of its own (tests/failover/pgpair.sh), the standby promoted under writes
+step "database failover: the standby promoted while clients write" "${NODETEST[@]}" --test-reporter=spec tests/failover/
 
 step "build (ASan+UBSan)" make -j"$JOBS" MODE=asan all
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1

@@ -52,6 +52,8 @@ cmd_serve(int argc, char **argv)
 	const char *kind = db_kind_name(db);
 	db_close(db);
 	db_thread_setup(o.url);
+	/* reports and KPIs may read a standby (docs/operations.md "Database failover") */
+	db_thread_setup_standby(getenv("FIELDGRID_READ_DB"));
 	if (db_checkpointer_start(o.url) != 0)
 		return 1;
 	attach_set_root(o.data);

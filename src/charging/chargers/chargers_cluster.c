@@ -152,3 +152,32 @@ chargers_connection(db_t *db, const char *charger_id)
 	json_t *row = db_one(db_q(db, sql, "ti", charger_id, fg_now_ms() - cluster_lease_ms()), &rc);
 	return row ? row : json_null();
 }
+
+/* The job chargers.command_sweep: a command still pending well past its timeout was never settled by a node —
+ * its message was lost (the holder restarted between the commit and its LISTEN) or its writer's row failed — and
+ * is ended "timeout", so none stays pending forever. */
+int
+chg_command_sweep(db_t *db, int64_t now)
+{
+	int rc, n = 0;
+	/* timeout_s + 60 s of grace: the holder's own timeout settles it first in every normal case */
+	json_t *stale = db_all(db_q(db, "SELECT id FROM charger_commands WHERE status = 'pending' AND requested_at < $1 AND "
+				     "requested_at + (COALESCE(timeout_s, 30) + 60) * 1000 < $1 ORDER BY requested_at LIMIT 200",
+				  "i", now), &rc);
+	if (!stale)
+		return -1;
+	size_t i;
+	json_t *r;
+	json_array_foreach(stale, i, r) {
+		if (db_begin(db) != 0)
+			break;
+		if (chargers_ocpp_command_done(db, fg_jstr(r, "id"), "timeout", NULL, NULL,
+			"no node settled the command in time", now) != 0 || db_commit(db) != 0) {
+			db_rollback(db);
+			continue;
+		}
+		n++;
+	}
+	json_decref(stale);
+	return n;
+}

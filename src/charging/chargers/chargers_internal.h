@@ -66,6 +66,8 @@ int chg_presence_gone(db_t *db, const char *charger_id, const char *node_id, int
 /* Where a command for charge point cpid goes: 1 this node, 2 another live node (its id in node), 0 none. -1 on a
  * database error. */
 int chg_holder(db_t *db, const char *cpid, char node[37]);
+/* The job chargers.command_sweep: pending commands long past their timeout end "timeout". Count, or -1. */
+int chg_command_sweep(db_t *db, int64_t now);
 /* Registers the cluster's hooks (the module's start). */
 void chg_cluster_start(void);
 

@@ -21,10 +21,16 @@ stop(void)
 	ocpp_set_host(NULL);
 }
 
+static const fg_job_t jobs[] = {
+	{"chargers.command_sweep", 60, "FG_COMMAND_SWEEP_S", 30, chg_command_sweep},
+	{NULL},
+};
+
 const fg_module_t chargers_module = {
 	.name = "chargers",
 	.context = "charging",
 	.routes = (const route_t *const[]){charger_routes, NULL},
+	.jobs = jobs,
 	.start = start,
 	.stop = stop,
 };

@@ -78,8 +78,8 @@ trend(req_t *r)
 }
 
 const route_t kpi_routes[] = {
-	{"GET", "/api/v1/kpis/chargers", table, "chargers.read", 0, .ok = "200"},
-	{"GET", "/api/v1/kpis/chargers.xlsx", xlsx, "chargers.read", 0, .resp = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
-	{"GET", "/api/v1/kpis/trend", trend, "chargers.read", 0, .ok = "200"},
+	{"GET", "/api/v1/kpis/chargers", table, "chargers.read", 0, .standby = true, .ok = "200"},
+	{"GET", "/api/v1/kpis/chargers.xlsx", xlsx, "chargers.read", 0, .standby = true, .resp = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+	{"GET", "/api/v1/kpis/trend", trend, "chargers.read", 0, .standby = true, .ok = "200"},
 	{0},
 };

@@ -605,9 +605,10 @@ db_all(db_stmt_t *st, int *rc)
 	return arr;
 }
 
-/* Per-thread connections: libmicrohttpd's pool threads each get their own, as libpq and SQLite want. */
-static char *thread_url;
-static pthread_key_t thread_key;
+/* Per-thread connections: libmicrohttpd's pool threads each get their own, as libpq and SQLite want; and, when a
+ * standby's URL is set, a second one to it for the reads that may lag (db_thread_standby). */
+static char *thread_url, *standby_url;
+static pthread_key_t thread_key, standby_key;
 static pthread_once_t thread_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -620,6 +621,7 @@ static void
 thread_key_init(void)
 {
 	pthread_key_create(&thread_key, thread_close);
+	pthread_key_create(&standby_key, thread_close);
 }
 
 void
@@ -630,10 +632,47 @@ db_thread_setup(const char *url)
 	thread_url = fg_strdup(url);
 }
 
+void
+db_thread_setup_standby(const char *url)
+{
+	pthread_once(&thread_once, thread_key_init);
+	free(standby_url);
+	standby_url = url && *url ? fg_strdup(url) : NULL;
+}
+
+db_t *
+db_thread_standby(void)
+{
+	if (!standby_url)
+		return NULL;
+	pthread_once(&thread_once, thread_key_init);
+	db_t *db = pthread_getspecific(standby_key);
+	if (db && !db_broken(db))
+		return db;
+	if (db) {
+		pthread_setspecific(standby_key, NULL);
+		db_close(db);
+	}
+	char err[256];
+	db = db_open(standby_url, err, sizeof err);
+	if (!db) { /* the caller reads from the primary instead */
+		log_warn("database: the standby for reports cannot be reached (%s); reading from the primary", err);
+		return NULL;
+	}
+	pthread_setspecific(standby_key, db);
+	return db;
+}
+
 const char *
 db_thread_url(void)
 {
 	return thread_url;
+}
+
+bool
+db_broken(const db_t *db)
+{
+	return db && db->kind == DB_PG && (db->broken || PQstatus(db->pg) != CONNECTION_OK);
 }
 
 db_t *
@@ -641,8 +680,13 @@ db_thread(void)
 {
 	pthread_once(&thread_once, thread_key_init);
 	db_t *db = pthread_getspecific(thread_key);
-	if (db)
+	if (db && !db_broken(db))
 		return db;
+	if (db) { /* after a failover or a restart of PostgreSQL: a new connection, to whichever host is the primary now */
+		log_warn("database: this thread's connection is gone (%s); connecting again", db->err);
+		pthread_setspecific(thread_key, NULL);
+		db_close(db);
+	}
 	char err[256];
 	db = db_open(thread_url, err, sizeof err);
 	if (!db)
@@ -669,7 +713,10 @@ db_url_for(const char *data_dir, const char *db_opt, char *out, size_t n)
 int
 db_fail(db_t *db, fg_err_t *err)
 {
-	if (!err->code) {
+	if (!err->code && db_broken(db)) { /* not the request's fault: it may be sent again (503, retry) */
+		log_warn("database unavailable: %s", db_errmsg(db));
+		fg_err(err, "unavailable");
+	} else if (!err->code) {
 		log_error("database: %s", db_errmsg(db));
 		fg_err(err, "internal");
 	}

@@ -119,7 +119,15 @@ void db_thread_setup(const char *url);
  * start before the first connection is opened, stop after the last writer. Nothing on PostgreSQL. 0 or -1. */
 int db_checkpointer_start(const char *url);
 void db_checkpointer_stop(void);
+/* The thread's connection; on PostgreSQL one found broken (db_broken) is replaced first. NULL when none can be
+ * opened (the database is down, or no host of the URL is a primary yet). */
 db_t *db_thread(void);
+/* The read-only URL of a standby (FIELDGRID_READ_DB) for reports and KPIs (routes with .standby), or NULL; and the
+ * thread's connection to it: NULL when none is set or it cannot be reached (then read from the primary). */
+void db_thread_setup_standby(const char *url);
+db_t *db_thread_standby(void);
+/* PostgreSQL: the connection is gone or read-only now (a failover); its thread should get a new one. */
+bool db_broken(const db_t *db);
 const char *db_thread_url(void);
 
 /* PostgreSQL's LISTEN/NOTIFY, for the nodes of a cluster (core/cluster): after LISTEN (db_exec) on this

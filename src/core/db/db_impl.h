@@ -39,6 +39,9 @@ struct db {
 	 * db_track_start, the tables read and whether anything was written */
 	dbver_set_t pending, reads;
 	bool wrote;
+	/* PostgreSQL: the connection is gone or can no longer write (the server went away, or it is a standby now
+	 * after a failover): db_thread replaces it at the thread's next use */
+	bool broken;
 	char err[512];
 };
 

@@ -13,6 +13,11 @@ classify_result(db_t *db, PGresult *res)
 	size_t n = strlen(db->err);
 	while (n && (db->err[n - 1] == '\n' || db->err[n - 1] == '\r'))
 		db->err[--n] = 0;
+	/* a connection that cannot go on: class 08 (connection exception), the server shutting down or starting
+	 * (57P01-57P03), a read-only server (25006: the old primary came back as a standby), or no result at all */
+	if (!state || strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0 || strcmp(state, "25006") == 0 ||
+	    PQstatus(db->pg) != CONNECTION_OK)
+		db->broken = true;
 	if (state && strcmp(state, "23505") == 0)
 		return DB_CONFLICT;
 	if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0))

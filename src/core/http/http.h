@@ -97,6 +97,9 @@ typedef struct route {
 	/* cache: a GET whose 200 answer depends only on the caller, language, path, query, the tables it reads and
 	 * the clock to within a second may be answered again from the response cache (rcache.h), with an ETag */
 	bool cache;
+	/* standby: a report that only reads and may lag the primary by a moment (KPIs, evaluations): it reads from
+	 * the standby named by FIELDGRID_READ_DB when one is set and reachable, else from the primary */
+	bool standby;
 	/* admit: a check of the caller the router cannot make itself (a credential of the route's own, such as the
 	 * portal's customer session), run at the headers before any body is read or an upload slot taken: 0 lets the
 	 * request on, -1 has answered the refusal. NULL: none. The handler still checks as before. */

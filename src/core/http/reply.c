@@ -41,6 +41,10 @@ http_json(req_t *r, int status, json_t *body)
 void
 http_error(req_t *r, fg_err_t *err)
 {
+	/* a handler's "internal" while the database connection went away (a failover, a restart) is not a bug of the
+	 * request: it is answered as the retryable 503 it is, and the thread reconnects at its next request */
+	if (err->code && strcmp(err->code, "internal") == 0 && r->db && db_broken(r->db))
+		err->code = "unavailable";
 	const errcat_t *c = errcat_find(err->code);
 	json_t *details = err->details ? err->details : json_object();
 	err->details = NULL;
@@ -49,7 +53,9 @@ http_error(req_t *r, fg_err_t *err)
 	json_t *body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", c->code, "message",
 	    strcmp(r->lang, "en") == 0 ? c->en : c->zh, "details", details);
 	http_json(r, c->status, body);
-	if (strcmp(c->code, "account_locked") == 0 || (c->status == 429 && retry > 0)) {
+	if (strcmp(c->code, "unavailable") == 0)
+		http_header(r, "Retry-After", "1");
+	else if (strcmp(c->code, "account_locked") == 0 || (c->status == 429 && retry > 0)) {
 		char tmp[32];
 		fg_fmt(tmp, sizeof tmp, "%lld", (long long)(retry > 0 ? retry : 60));
 		http_header(r, "Retry-After", tmp);

@@ -148,9 +148,9 @@ router_prepare(req_t *r)
 		return -1;
 	}
 	r->db = db_thread();
-	if (!r->db) {
-		log_error("no database connection for this thread");
-		http_error_code(r, "internal");
+	if (!r->db) { /* the database is down or failing over: retryable */
+		log_warn("no database connection for this thread");
+		http_error_code(r, "unavailable");
 		return -1;
 	}
 	if (hit->perm) {
@@ -181,6 +181,11 @@ router_dispatch(req_t *r)
 		return;
 	if (has_body(r) && idem_begin(r) != 0)
 		return;
+	if (hit->standby) { /* the session was resolved on the primary; the report reads the standby (may lag) */
+		db_t *s = db_thread_standby();
+		if (s)
+			r->db = s;
+	}
 	module_request_start(r->db); /* e.g. the knowledge base reads admins' edits at this request's first use */
 	if (rcache_serve(r)) /* a `.cache` GET answered again: nothing read has been written since */
 		return;

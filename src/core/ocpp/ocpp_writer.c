@@ -133,9 +133,6 @@ batch(db_t *db, job_t **jobs, size_t n)
 static void *
 main_loop(void *arg)
 {
-	db_t *db = db_thread();
-	if (!db)
-		log_error("ocpp writer: no database connection");
 	job_t **jobs = fg_calloc(WRITER_BATCH, sizeof *jobs);
 	for (;;) {
 		pthread_mutex_lock(&mu);
@@ -156,6 +153,11 @@ main_loop(void *arg)
 				log_error("ocpp writer: eventfd read: %s", strerror(errno));
 			continue;
 		}
+		/* per batch: a connection lost to a failover is replaced (db_thread), else the batch fails and its chargers
+		 * get InternalError and send again */
+		db_t *db = db_thread();
+		if (!db)
+			log_error("ocpp writer: no database connection");
 		batch(db, jobs, n);
 		for (size_t i = 0; i < n; i++)
 			job_free(jobs[i]);

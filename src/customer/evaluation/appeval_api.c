@@ -55,9 +55,9 @@ xlsx(req_t *r)
 
 /* Before the applications' own routes in src/modules.c: /api/v1/applications/{id} would take these paths. */
 const route_t appeval_routes[] = {
-	{"GET", "/api/v1/applications/evaluation", table, "applications.read", 0, .resp = "ApplicationEvaluation",
+	{"GET", "/api/v1/applications/evaluation", table, "applications.read", 0, .standby = true, .resp = "ApplicationEvaluation",
 	    .doc = "The internal evaluation of applications by month, serving unit, team, stage and kind (from, to: YYYY-MM)."},
-	{"GET", "/api/v1/applications/evaluation.xlsx", xlsx, "applications.read", 0,
+	{"GET", "/api/v1/applications/evaluation.xlsx", xlsx, "applications.read", 0, .standby = true,
 	    .resp = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
 	{0},
 };

@@ -66,7 +66,7 @@ const route_t evaluation_routes[] = {
 	{"GET", "/api/v1/evaluation-models", models, "supervision.read", 0, .ok = "200"},
 	{"POST", "/api/v1/evaluation-models", create_model, "supervision.write", 0, .body = model_spec, .ok = "201"},
 	{"GET", "/api/v1/evaluation-models/{id}", model, "supervision.read", 0, .ok = "200"},
-	{"GET", "/api/v1/evaluation-models/{id}/scores", scores, "supervision.read", 0, .ok = "200"},
+	{"GET", "/api/v1/evaluation-models/{id}/scores", scores, "supervision.read", 0, .standby = true, .ok = "200"},
 	{"POST", "/api/v1/evaluations", score, "supervision.write", 0, .body = score_spec, .ok = "201",
 	    .errors = HTTP_ERRORS("evaluation_exists")},
 	{0},
