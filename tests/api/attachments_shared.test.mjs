@@ -92,6 +92,20 @@ test(`${LABEL} an upload reads back byte for byte, a large one too; the same byt
   }
 });
 
+test(`${LABEL} racing: the same bytes uploaded four times at once are four attachments of one stored content`, async () => {
+  const token = await adminToken();
+  const bytes = pngBytes(1024 * 1024 + 4096); // two parts on PostgreSQL
+  const all = await Promise.all([1, 2, 3, 4].map((i) => upload(BASE_URL, token, bytes, 'image/png', `race${i}.png`)));
+  assert.equal(new Set(all.map((a) => a.id)).size, 4);
+  assert.deepEqual([...new Set(all.map((a) => a.sha256))], [sha256(bytes)]);
+  for (const a of all) assert.ok((await content(BASE_URL, token, a.id)).bytes.equals(bytes), `${a.filename} reads back whole`);
+  if (PG) { // stored once: its two parts, not four copies of them
+    const n = execFileSync('psql', ['-qtAX', process.env.FG_DB_URL, '-c',
+      `SELECT count(*) FROM attachment_blobs WHERE sha256 = '${sha256(bytes)}'`]).toString().trim();
+    assert.equal(n, '2');
+  }
+});
+
 test(`${LABEL} a notice PDF embeds the signature stored as an attachment`, async () => {
   const { hazard, token } = await signedNotice();
   const imgs = pdfImages(await noticePdf(BASE_URL, token, hazard.id));
