@@ -24,6 +24,9 @@ static const char usage[] =
     "                                      consistent online backup (database + attachments) into one .tar.gz\n"
     "  restore --in FILE --data NEWDIR [--db URL]\n"
     "                                      restore a backup into an empty data dir (and an empty PostgreSQL database)\n"
+    "  attachments migrate --data DIR --db URL\n"
+    "                                      PostgreSQL: copy this node's attachment files from before the database\n"
+    "                                      held them into the database (once per node; again is harmless)\n"
     "  maintenance --data DIR [--db URL] [--keys-older-than SECONDS]\n"
     "                                      sweep expired idempotency keys and sessions now (the server does it hourly)\n"
     "  routes                              print the HTTP route table as JSON [{method, pattern, perm, max_body}]\n"
@@ -56,7 +59,7 @@ main(int argc, char **argv)
 		{"init", cmd_init}, {"serve", cmd_serve}, {"migrate", cmd_migrate}, {"user", cmd_user},
 		{"demo", cmd_demo}, {"audit", cmd_audit}, {"backup", cmd_backup}, {"restore", cmd_restore},
 		{"maintenance", cmd_maintenance}, {"routes", cmd_routes}, {"ticket", cmd_ticket},
-		{"import", cmd_import},
+		{"import", cmd_import}, {"attachments", cmd_attachments},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)

@@ -35,6 +35,7 @@ int cmd_maintenance(int argc, char **argv); /* maintenance.c */
 int cmd_routes(int argc, char **argv);
 int cmd_ticket(int argc, char **argv);
 int cmd_import(int argc, char **argv); /* cmd_import.c: import meters FILE.csv */
+int cmd_attachments(int argc, char **argv); /* cmd_attachments.c: attachments migrate */
 
 /* Loads the demo day of field work (data/demo/fieldwork.json) once per database. org_keys: demo org key → id. */
 int demo_fieldwork(db_t *db, json_t *org_keys, const char *password, int *jobs);

@@ -9,18 +9,23 @@
  * carries a damaged attachment silently.
  *   - SQLite: the online backup API (sqlite3_backup_step(-1) in one step: a read transaction on a WAL database,
  *     which writers do not wait for, and which a step-by-step copy would restart on every concurrent write).
- *   - PostgreSQL: pg_dump --format=custom, which reads in one repeatable-read transaction. The list of files is read
- *     after the dump from the live database: a superset of what the dump references, every one of them present.
+ *   - PostgreSQL: pg_dump --format=custom, which reads in one repeatable-read transaction. The attachments' bytes
+ *     are in the database (attachment_blobs, written in the transaction of their row: issue 15), so the dump holds
+ *     them with their rows. Files only for contents the database lacks: a deployment from before issue 15 whose
+ *     files `fieldgrid attachments migrate` has not copied yet, taken from this node's data directory. The list is
+ *     read after the dump from the live database: a superset of what the dump references. (A content copied in by
+ *     `attachments migrate` while the dump runs is missed by both: run backups after the migration.)
  *
  * The archive is a gzip'ed POSIX tar (libarchive), readable with tar(1):
  *   manifest.json                      first: {"format":"fieldgrid-backup","version":1,"engine",...}
  *   db/fieldgrid.db | db/fieldgrid.pgdump
- *   attachments/XX/SHA256              as under DIR/attachments
+ *   attachments/XX/SHA256              as under DIR/attachments (SQLite; on PostgreSQL only files the database lacks)
  * It is written to FILE.tmp-… and renamed into place after an fsync, so FILE is either a whole backup or absent.
  *
  * Restore refuses a non-empty target (data dir, PostgreSQL database with tables), accepts only the entry names
  * above (no path from the archive is trusted), checks every attachment's hash again, migrates the database to this
- * binary's schema and checks the audit chain. */
+ * binary's schema and checks the audit chain. On PostgreSQL, files restored from the archive are then copied into the
+ * database (as `attachments migrate` does), so every node of the restored cluster reads them. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
@@ -37,6 +42,7 @@
 #include <sqlite3.h>
 #include "core/audit/audit.h"
 #include "core/base/util.h"
+#include "shared/attach/attach.h"
 #include "cli/cli.h"
 
 extern char **environ;
@@ -186,7 +192,9 @@ pg_shas(const char *url)
 		return NULL;
 	}
 	int rc;
-	json_t *rows = db_all(db_prepare(db, "SELECT DISTINCT sha256 FROM attachments ORDER BY sha256"), &rc);
+	/* the contents whose bytes are not in the database: their files go into the archive */
+	json_t *rows = db_all(db_prepare(db, "SELECT DISTINCT a.sha256 FROM attachments a WHERE NOT EXISTS (SELECT 1 FROM "
+					     "attachment_blobs b WHERE b.sha256 = a.sha256 AND b.part = 0) ORDER BY a.sha256"), &rc);
 	json_t *out = rows ? json_array() : NULL, *r;
 	size_t i;
 	json_array_foreach(rows, i, r) json_array_append(out, json_object_get(r, "sha256"));
@@ -384,8 +392,9 @@ cmd_backup(int argc, char **argv)
 	}
 	struct stat st;
 	stat(o.out, &st);
-	printf("backup written: %s (%s, %zu attachments, %lld bytes, %.1f s)\n", o.out, pg ? "postgresql" : "sqlite",
-	    json_array_size(shas), (long long)st.st_size, (double)(fg_now_ms() - started) / 1000.0);
+	printf("backup written: %s (%s, %zu attachment files%s, %lld bytes, %.1f s)\n", o.out, pg ? "postgresql" : "sqlite",
+	    json_array_size(shas), pg ? " besides those in the database" : "", (long long)st.st_size,
+	    (double)(fg_now_ms() - started) / 1000.0);
 	ret = 0;
 out:
 	if (a)
@@ -611,14 +620,23 @@ cmd_restore(int argc, char **argv)
 	db = cli_open(&o);
 	if (!db)
 		goto out;
-	json_t *rows = db_all(db_prepare(db, "SELECT DISTINCT sha256 FROM attachments"), &rc), *r;
+	/* PostgreSQL: the files restored are copied into the database, where every node reads them */
+	attach_migrated_t m = {0};
+	attach_set_root(o.data);
+	if (from_pg && attach_migrate_files(db, &m) != 0) {
+		fprintf(stderr, "fieldgrid: copying the restored attachment files into the database: %s\n", db_errmsg(db));
+		goto out;
+	}
+	json_t *rows = db_all(db_prepare(db, from_pg ? "SELECT DISTINCT a.sha256 FROM attachments a WHERE NOT EXISTS (SELECT 1 FROM "
+						       "attachment_blobs b WHERE b.sha256 = a.sha256 AND b.part = 0)"
+						     : "SELECT DISTINCT sha256 FROM attachments"), &rc), *r;
 	size_t i, missing = 0;
 	json_array_foreach(rows, i, r) {
 		const char *sha = json_string_value(json_object_get(r, "sha256"));
 		char path[1400];
 		struct stat st;
 		fg_fmt(path, sizeof path, "%s/%.2s/%s", adir, sha, sha);
-		if (stat(path, &st) != 0 && missing++ < 5)
+		if ((from_pg || stat(path, &st) != 0) && missing++ < 5)
 			fprintf(stderr, "fieldgrid: attachment %s is missing after the restore\n", sha);
 	}
 	json_decref(rows);

@@ -122,6 +122,9 @@ void http_header(req_t *r, const char *name, const char *value);
 void http_bytes(req_t *r, int status, const char *content_type, unsigned char *buf, size_t len);
 /* A stored file as the response (404 when it cannot be opened). */
 void http_file(req_t *r, const char *path, const char *content_type);
+/* The same for a file already open (an attachment copied out of the database into an unlinked temp file): size bytes
+ * from offset 0; the response owns fd and closes it. */
+void http_fd(req_t *r, int fd, size_t size, const char *content_type);
 
 /* Request helpers. */
 const char *http_query(req_t *r, const char *name);

@@ -198,11 +198,17 @@ http_file(req_t *r, const char *path, const char *content_type)
 		http_error_code(r, "not_found");
 		return;
 	}
+	http_fd(r, fd, (size_t)st.st_size, content_type);
+}
+
+void
+http_fd(req_t *r, int fd, size_t size, const char *content_type)
+{
 	if (r->resp)
 		MHD_destroy_response(r->resp);
-	r->resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	r->resp = MHD_create_response_from_fd((uint64_t)size, fd);
 	r->status = 200;
-	r->resp_bytes = (size_t)st.st_size;
+	r->resp_bytes = size;
 	MHD_add_response_header(r->resp, "Content-Type", content_type);
 	/* stored files never run as pages of ours, whatever is in them */
 	MHD_add_response_header(r->resp, "Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; media-src 'self'");

@@ -216,9 +216,7 @@ attachment_content(req_t *r)
 		http_error(r, &e);
 		return;
 	}
-	char path[1200];
-	attach_path(json_string_value(json_object_get(a, "sha256")), path, sizeof path);
-	http_file(r, path, json_string_value(json_object_get(a, "content_type")));
+	attach_respond(r, r->db, a);
 	json_decref(a);
 }
 

@@ -88,10 +88,12 @@ signature(layout_t *l, db_t *db, const char *att_id)
 	json_t *a = att_id ? attach_get(db, att_id) : NULL;
 	if (!a)
 		return;
-	char path[1200];
-	attach_path(fg_jstr(a, "sha256"), path, sizeof path);
+	/* from memory, wherever the engine keeps the bytes (a file, or the database on PostgreSQL) */
+	size_t n = 0;
+	unsigned char *png = attach_read(db, fg_jstr(a, "sha256"), &n);
 	json_decref(a);
-	HPDF_Image img = HPDF_LoadPngImageFromFile(l->pdf, path);
+	HPDF_Image img = png ? HPDF_LoadPngImageFromMem(l->pdf, png, (HPDF_UINT)n) : NULL;
+	free(png);
 	if (!img) {
 		HPDF_ResetError(l->pdf);
 		return;

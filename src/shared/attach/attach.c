@@ -12,16 +12,22 @@
 #include "core/audit/audit.h"
 #include "shared/attach/attach.h"
 
-static char root[1024] = "./var/attachments"; /* attach_set_root sets the real one */
+/* Where the bytes live (docs/architecture.md "Attachments"): on SQLite, files under <data>/attachments; on
+ * PostgreSQL, the table attachment_blobs, written in the transaction that inserts the attachment's row, so every
+ * node of a cluster reads what any node took. A file under <data>/attachments is still read on PostgreSQL when the
+ * database has no copy (one stored before issue 15, not yet copied by `fieldgrid attachments migrate`). */
+static char data_dir_[1024] = "./var", root[1100] = "./var/attachments"; /* attach_set_root sets the real ones */
 
 void
 attach_set_root(const char *data_dir)
 {
+	fg_fmt(data_dir_, sizeof data_dir_, "%s", data_dir);
 	fg_fmt(root, sizeof root, "%s/attachments", data_dir);
 }
 
-void
-attach_path(const char *sha, char *out, size_t n)
+/* The local file of a content (SQLite's store; on PostgreSQL only files from before the database held them). */
+static void
+local_path(const char *sha, char *out, size_t n)
 {
 	fg_fmt(out, n, "%s/%.2s/%s", root, sha, sha);
 }
@@ -92,7 +98,7 @@ store_once(const char *sha, int src, size_t n)
 {
 	char path[1200], dir[1100], tmp[1300], self[64];
 	struct stat st;
-	attach_path(sha, path, sizeof path);
+	local_path(sha, path, sizeof path);
 	if (stat(path, &st) == 0 && (size_t)st.st_size == n)
 		return 0;
 	fg_fmt(dir, sizeof dir, "%s/%.2s", root, sha);
@@ -138,6 +144,209 @@ store_once(const char *sha, int src, size_t n)
 	return 0;
 }
 
+/* ---- PostgreSQL: the bytes in attachment_blobs (migrations/pg/0061), a part of ATTACH_PART per row ---- */
+
+#define ATTACH_PART (1024 * 1024)
+
+/* Whether the database holds the content: its part 0 is committed, and parts are only ever inserted all in one
+ * transaction. 1, 0, or -1 when the database fails. */
+static int
+blob_exists(db_t *db, const char *sha)
+{
+	int rc;
+	json_t *r = db_one(db_q(db, "SELECT part FROM attachment_blobs WHERE sha256 = $1 AND part = 0", "t", sha), &rc);
+	int have = r ? 1 : rc == DB_DONE ? 0 : -1;
+	json_decref(r);
+	return have;
+}
+
+/* Writes the n bytes at fd into the open transaction, a part per statement (hex in the text protocol: the db layer
+ * binds text; decode() makes it bytea again), so neither this process nor a message to the server ever holds more
+ * than a part. Content already committed is not written again; an upload of the same content racing this one waits
+ * at the first part's key until the other commits, then adds nothing (or writes it all, if the other rolled back). */
+static int
+blob_store(db_t *db, const char *sha, int fd, size_t n)
+{
+	int have = blob_exists(db, sha);
+	if (have != 0)
+		return have > 0 ? 0 : -1;
+	unsigned char *buf = fg_malloc(ATTACH_PART);
+	char *hex = fg_malloc(2 * ATTACH_PART + 1);
+	int rc = 0;
+	for (size_t off = 0, part = 0; rc == 0 && off < n; off += ATTACH_PART, part++) {
+		size_t want = n - off < ATTACH_PART ? n - off : ATTACH_PART;
+		if (pread_full(fd, buf, want, (off_t)off) != (ssize_t)want) {
+			log_error("attachment %s: cannot read the upload: %s", sha, strerror(errno));
+			rc = -1;
+			break;
+		}
+		sodium_bin2hex(hex, 2 * ATTACH_PART + 1, buf, want);
+		if (db_run(db_q(db, "INSERT INTO attachment_blobs (sha256, part, data) VALUES ($1, $2, decode($3, 'hex')) "
+				    "ON CONFLICT (sha256, part) DO NOTHING",
+			"tit", sha, (int64_t)part, hex)) != DB_DONE)
+			rc = -1;
+	}
+	free(buf);
+	free(hex);
+	return rc;
+}
+
+static int
+write_full(int fd, const void *p, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t w = write(fd, (const char *)p + done, n - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+/* The content from the database into an unlinked file (on the data directory's disk, O_TMPFILE; a memfd where the
+ * filesystem has none), a part at a time, its hash checked against its name: a response or a PDF reads that file,
+ * so memory holds one part whatever the size. The fd, -2 when the database has no such content, -1 on failure. */
+static int
+blob_open(db_t *db, const char *sha, size_t *size)
+{
+	int fd = open(data_dir_, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+		fd = memfd_create("attachment", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	crypto_hash_sha256_state hs;
+	crypto_hash_sha256_init(&hs);
+	unsigned char *buf = fg_malloc(ATTACH_PART);
+	size_t total = 0;
+	int part = 0, rc = 0;
+	for (;; part++) {
+		db_stmt_t *st = db_q(db, "SELECT encode(data, 'hex') AS hex FROM attachment_blobs WHERE sha256 = $1 AND part = $2",
+		    "ti", sha, (int64_t)part);
+		int step = st ? db_step(st) : DB_ERR;
+		if (step == DB_DONE) {
+			db_finalize(st);
+			break;
+		}
+		const char *hex = step == DB_ROW ? db_col_text(st, 0) : NULL;
+		size_t k = 0;
+		if (!hex || sodium_hex2bin(buf, ATTACH_PART, hex, strlen(hex), NULL, &k, NULL) != 0 || write_full(fd, buf, k) != 0) {
+			log_error("attachment %s: cannot read part %d: %s", sha, part, step == DB_ROW ? strerror(errno) : db_errmsg(db));
+			db_finalize(st);
+			rc = -1;
+			break;
+		}
+		db_finalize(st);
+		crypto_hash_sha256_update(&hs, buf, k);
+		total += k;
+	}
+	free(buf);
+	if (rc == 0 && part == 0) {
+		close(fd);
+		return -2;
+	}
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char hex[65];
+	crypto_hash_sha256_final(&hs, h);
+	fg_hex(h, sizeof h, hex);
+	if (rc == 0 && strcmp(hex, sha) != 0) {
+		log_error("attachment %s is damaged in the database (its bytes hash to %s)", sha, hex);
+		rc = -1;
+	}
+	if (rc != 0) {
+		close(fd);
+		errno = EIO;
+		return -1;
+	}
+	*size = total;
+	return fd;
+}
+
+int
+attach_open(db_t *db, const char *sha, size_t *size)
+{
+	errno = ENOENT;
+	if (!sha)
+		return -1;
+	if (db_kind(db) == DB_PG) {
+		int fd = blob_open(db, sha, size);
+		if (fd != -2)
+			return fd;
+	}
+	char path[1200];
+	struct stat st;
+	local_path(sha, path, sizeof path);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		errno = ENOENT;
+		fd = -1;
+	}
+	if (fd >= 0)
+		*size = (size_t)st.st_size;
+	return fd;
+}
+
+unsigned char *
+attach_read(db_t *db, const char *sha, size_t *n)
+{
+	size_t size = 0;
+	int fd = attach_open(db, sha, &size);
+	if (fd < 0)
+		return NULL;
+	unsigned char *p = size <= ATTACH_MAX ? malloc(size ? size : 1) : NULL;
+	if (p && pread_full(fd, p, size, 0) != (ssize_t)size) {
+		free(p);
+		p = NULL;
+	}
+	close(fd);
+	if (p)
+		*n = size;
+	return p;
+}
+
+int
+attach_migrate_files(db_t *db, attach_migrated_t *out)
+{
+	memset(out, 0, sizeof *out);
+	if (db_kind(db) != DB_PG)
+		return 0;
+	int rc;
+	json_t *rows = db_all(db_prepare(db, "SELECT DISTINCT a.sha256 FROM attachments a WHERE NOT EXISTS "
+					     "(SELECT 1 FROM attachment_blobs b WHERE b.sha256 = a.sha256 AND b.part = 0) ORDER BY a.sha256"),
+	    &rc), *r;
+	if (!rows)
+		return -1;
+	size_t i;
+	json_array_foreach(rows, i, r) {
+		const char *sha = fg_jstr(r, "sha256");
+		char path[1200], got[65];
+		struct stat st;
+		local_path(sha, path, sizeof path);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st) != 0) {
+			log_warn("attachment %s: no file %s on this node", sha, path);
+			out->absent++;
+		} else if (hash_fd(fd, (size_t)st.st_size, got) != 0 || strcmp(got, sha) != 0) {
+			log_error("attachment %s: the file %s is damaged, not copied", sha, path);
+			out->damaged++;
+		} else if (db_begin(db) != 0 || blob_store(db, sha, fd, (size_t)st.st_size) != 0 || db_commit(db) != 0) {
+			db_rollback(db);
+			close(fd);
+			json_decref(rows);
+			return -1;
+		} else {
+			out->copied++;
+			out->bytes += (int64_t)st.st_size;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	json_decref(rows);
+	return 0;
+}
+
 static const char *const entities[] = {"plan", "survey", "ticket", "ticket_risk", "step", "finding", "work_order", "contractor", "defect", "inspection", NULL};
 
 int
@@ -169,12 +378,14 @@ attach_store(db_t *db, const char *actor_id, const char *declared_type, int fd, 
 		if (!entity_id || !fg_is_uuid(entity_id))
 			return fg_err_field(err, "invalid_query", "entity_id", "the id of what the file belongs to");
 	}
-	if (hash_fd(fd, n, sha) != 0 || store_once(sha, fd, n) != 0) {
+	bool pg = db_kind(db) == DB_PG;
+	if (hash_fd(fd, n, sha) != 0 || (!pg && store_once(sha, fd, n) != 0)) {
 		log_error("cannot store attachment %s: %s", sha, strerror(errno));
 		return fg_err(err, "internal");
 	}
 	fg_uuid7(id);
-	if (db_begin(db) != 0 ||
+	/* on PostgreSQL the bytes go in with the row: shared with every node the moment it commits, or not at all */
+	if (db_begin(db) != 0 || (pg && blob_store(db, sha, fd, n) != 0) ||
 	    db_run(db_q(db,
 		"INSERT INTO attachments (id, sha256, content_type, size, filename, entity, entity_id, uploaded_by, created_at) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

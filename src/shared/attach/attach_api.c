@@ -1,3 +1,4 @@
+#include <errno.h>
 #include "core/http/routes.h"
 #include "shared/org/scope.h"
 #include "shared/attach/attach.h"
@@ -58,10 +59,20 @@ content(req_t *r)
 		http_entity(r, NULL, "attachment", r->params[0]);
 		return;
 	}
-	char path[1200];
-	attach_path(json_string_value(json_object_get(a, "sha256")), path, sizeof path);
-	http_file(r, path, json_string_value(json_object_get(a, "content_type")));
+	attach_respond(r, r->db, a);
 	json_decref(a);
+}
+
+void
+attach_respond(struct req *r, db_t *db, json_t *a)
+{
+	size_t size = 0;
+	int fd = attach_open(db, json_string_value(json_object_get(a, "sha256")), &size);
+	if (fd < 0) { /* a row whose bytes are nowhere: not there; a store that failed (logged): internal */
+		http_error_code(r, errno == ENOENT ? "not_found" : "internal");
+		return;
+	}
+	http_fd(r, fd, size, json_string_value(json_object_get(a, "content_type")));
 }
 
 const route_t attach_routes[] = {
