@@ -179,7 +179,7 @@ router_dispatch(req_t *r)
 	hit = r->route;
 	if (!hit->max_body && has_body(r) && parse_body(r) != 0)
 		return;
-	if (has_body(r) && idem_begin(r) != 0)
+	if (has_body(r) && (http_device_time_read(r) != 0 || idem_begin(r) != 0))
 		return;
 	module_request_start(r->db); /* e.g. the knowledge base reads admins' edits at this request's first use */
 	if (rcache_serve(r)) /* a `.cache` GET answered again: nothing read has been written since */
