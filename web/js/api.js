@@ -193,6 +193,7 @@ export async function upload(entity, entityId, file) {
   if (started && (navigator.onLine === false || waiting > 0)) {
     const meta = await (await offline()).queueUpload(entity, entityId, file);
     if (meta) return meta;
+    throw offlineError();
   }
   const headers = authHeaders({ 'Content-Type': fileType(file) });
   let res;
@@ -202,6 +203,7 @@ export async function upload(entity, entityId, file) {
   } catch (e) {
     const meta = started ? await (await offline()).queueUpload(entity, entityId, file) : null;
     if (meta) return meta;
+    if (started) throw offlineError();
     throw new ApiError(0, 'network', t('error.network'), { cause: String(e) });
   }
   if (!res.ok) throw await failure(res);

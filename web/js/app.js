@@ -163,6 +163,7 @@ async function route() {
     return;
   }
   if (life.ended) return; // another route (or the login form) took over meanwhile
+  el.replaceChildren(); // the spinner shown while the modules loaded (pages append to el)
   shell.setActive(path);
   const ctx = { me: state.me, orgName: state.orgName, navigate, path, life };
   if (!allowed) {

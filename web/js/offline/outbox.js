@@ -28,6 +28,10 @@ const ROUTES = [
   { kind: 'survey', method: 'PUT', re: /^\/plans\/([^/]+)\/survey$/, copy: (m) => `/plans/${m[1]}/survey` },
 ];
 
+/** The photos that may wait: a risk point's evidence, a step's, the survey's and the ticket's. A signature's mark
+ *  (entity plan: the on-screen attendance, with a password) is not one: the write it goes with needs the server. */
+export const UPLOADS_WAIT = ['ticket_risk', 'step', 'survey', 'ticket'];
+
 /** The route a write matches (and may wait), or null. */
 export function queueable(method, path, body) {
   for (const r of ROUTES) {

@@ -10,7 +10,7 @@
 import { h, mount } from '../dom.js';
 import { t, fmtTime } from '../i18n.js';
 import { db } from './db.js';
-import { queueable, enqueue, enqueueUpload, pending, overlay, onOutboxChange, outboxChanged, newId } from './outbox.js';
+import { UPLOADS_WAIT, queueable, enqueue, enqueueUpload, pending, overlay, onOutboxChange, outboxChanged, newId } from './outbox.js';
 
 const BASE = '/api/v1';
 let me = null;
@@ -69,7 +69,7 @@ export async function queueWrite(method, path, query, body, ahead) {
 }
 
 export async function queueUpload(entity, entityId, file) {
-  if (!me) return null;
+  if (!me || !UPLOADS_WAIT.includes(entity)) return null;
   const meta = await enqueueUpload(me.id, entity, entityId, file);
   await refreshWaiting();
   return meta;
