@@ -274,6 +274,12 @@ test('phone offline: a reload keeps the job; measures, risks with a key photo, a
     assert.equal(st.progress.done, 2, 'each step once');
     await byId(page, `step-${order.number}-2`).locator('[data-testid="step-pending"]').waitFor({ state: 'detached' });
     await page.screenshot({ path: '/tmp/fg-offline-steps-synced.png' });
+    // the photos already taken open offline too (kept on the phone under the server's id)
+    await context.setOffline(true);
+    await page.reload();
+    await openStep(page, 'steps');
+    await byId(page, `step-${order.number}-2`).locator('[data-testid="step-photos"] img').first().waitFor({ state: 'visible' });
+    await context.setOffline(false);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

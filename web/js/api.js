@@ -27,7 +27,7 @@ let waiting = 0; // writes in the outbox: a new write queues behind them, never 
 export async function startOffline(me) {
   started = true;
   const m = await offline();
-  await m.start(me, { get, headers: (extra) => authHeaders(extra), setWaiting: (n) => { waiting = n; } });
+  await m.start(me, { get, headers: (extra) => authHeaders(extra), setWaiting: (n) => { waiting = n; }, photo: attachmentUrl });
 }
 /** app.js at sign-out. */
 export async function stopOffline() {

@@ -249,23 +249,32 @@ async function showState() {
 // ------------------------------------------------------------------ start: after sign-in
 
 /** Today's and tomorrow's jobs of the person, with what their page reads, copied while online. */
-async function copyJobs(get) {
+async function copyJobs(get, photo) {
   const day = (d) => { const x = new Date(Date.now() + d * 86400000); return `${x.getFullYear()}-${String(x.getMonth() + 1).padStart(2, '0')}-${String(x.getDate()).padStart(2, '0')}`; };
   const days = new Set([day(0), day(1)]);
   const r = await get('/me/jobs');
   const jobs = ((r && r.items) || []).filter((j) => !j.date || days.has(j.date));
   const orNull = (p) => p.catch(() => null);
+  const photos = new Set(); // the photos already taken: the survey's, the ticket's and its risk points', the steps'
+  const ids = (list) => { for (const x of list || []) { const id = typeof x === 'string' ? x : x && (x.attachment_id || x.id); if (id) photos.add(id); } };
   for (const j of jobs) {
     const id = encodeURIComponent(j.id);
-    const [, , tickets] = await Promise.all([get('/plans/' + id), orNull(get(`/plans/${id}/survey`)), orNull(get('/tickets', { plan_id: j.id, limit: 50 })),
+    const [, survey, tickets, , steps] = await Promise.all([get('/plans/' + id), orNull(get(`/plans/${id}/survey`)), orNull(get('/tickets', { plan_id: j.id, limit: 50 })),
       orNull(get(`/plans/${id}/briefing`)), orNull(get(`/plans/${id}/steps`)), orNull(get(`/plans/${id}/tools`)),
       orNull(get(`/plans/${id}/readiness`))]);
-    for (const tk of (tickets && tickets.items) || []) await orNull(get('/tickets/' + encodeURIComponent(tk.id)));
+    ids(survey && survey.photos);
+    for (const it of (steps && steps.items) || []) for (const st of it.steps || []) ids(st.done && st.done.photos);
+    for (const tk of (tickets && tickets.items) || []) {
+      const full = await orNull(get('/tickets/' + encodeURIComponent(tk.id)));
+      ids(full && full.photos);
+      ids(((full && full.risks) || []).map((r) => r.evidence_id));
+    }
   }
   await orNull(get('/kb/tool_kinds'));
+  for (const p of photos) if (!String(p).startsWith('local:')) await orNull(photo(p));
 }
 
-/** app.js, once signed in. api: {get, headers, setWaiting}. */
+/** app.js, once signed in. api: {get, headers, setWaiting, photo}. */
 export async function start(user, api) {
   me = user;
   hooks = api;
@@ -281,7 +290,7 @@ export async function start(user, api) {
   await refreshWaiting();
   if (!isOffline()) {
     await replay();
-    await copyJobs(api.get).catch(() => { /* best effort: the pages copy what they read anyway */ });
+    await copyJobs(api.get, api.photo).catch(() => { /* best effort: the pages copy what they read anyway */ });
   }
   document.documentElement.dataset.offlineReady = '1';
 }
