@@ -261,7 +261,9 @@ add_route(const route_t *rt, void *arg)
 	json_object_set_new(op, "security",
 	    rt->perm ? json_pack("[{s:[]}, {s:[]}]", "bearer", "cookie") : json_array());
 
-	if (is_write(rt->method)) { /* the headers every write may carry (idempotency.c, reply.c http_device_time_read) */
+	/* the headers a write with a body may carry (router.c reads them for POST, PUT and PATCH: idempotency.c,
+	 * reply.c http_device_time_read) */
+	if (is_write(rt->method) && strcmp(rt->method, "DELETE") != 0) {
 		if (rt->perm)
 			json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:i, s:i}}", "name", "Idempotency-Key",
 							    "in", "header", "required", 0, "description",
