@@ -42,10 +42,14 @@ const VENDOR = {
 // same job as workbox-build's injectManifest, done here because this build already hashes every file (workbox-build
 // would hash them again, and brings rollup and babel for a string replacement).
 const SW = 'sw.js';
-// Not in the app shell: the desk's charts (KPI pages, large screen; no crew page uses them), the other pages and
-// their files, and Workbox itself (the browser keeps a worker's imported scripts with the worker).
-const NOT_SHELL = (rel) => rel === 'vendor/echarts.js' || rel.startsWith('vendor/workbox/') || rel === SW ||
-  rel === 'js/portal.js' || rel === 'css/portal.css' || rel === 'js/screen.js' || rel === 'css/screen.css';
+// The app shell the worker keeps: what a crew member's phone opens — the app (login, shell, dashboard), 我的作业 and
+// the job page, 工作票, 工器具 with the scan page, the offline code and everything these import — with the styles,
+// the strings, the icon, jsQR and Dexie. The desk's pages load from the network when first opened (offline they
+// say so); ECharts, the portal and the large screen are not the phone's; Workbox's own files stay out (the browser
+// keeps a worker's imported scripts with the worker).
+const SHELL_MODULES = ['app.js', 'dashboard.js', 'jobs.js', 'tickets.js', 'tools.js', 'offline/sync.js'];
+const SHELL_FILES = (rel) => rel === 'css/app.css' || rel.startsWith('i18n/') || rel === 'favicon.svg' ||
+  rel === 'vendor/jsqr.js' || rel === 'vendor/dexie.js';
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.txt', '.webmanifest']);
 const HASH_LEN = 12;
 
@@ -138,8 +142,9 @@ const pages = new Map(); // rewritten pages, for the worker's list (index.html's
 for (const [rel, src] of files) if (isPage(rel)) pages.set(rel, Buffer.from(rewritePage(rel, src.toString('utf8'))));
 function serviceWorker(src) {
   const shell = [];
+  const modules = new Set(SHELL_MODULES.flatMap((m) => closure(m)).map((m) => 'js/' + m));
   for (const [rel] of files) {
-    if (NOT_SHELL(rel) || (isPage(rel) && rel !== 'index.html')) continue;
+    if (!(rel === 'index.html' || modules.has(rel) || SHELL_FILES(rel))) continue;
     if (isPage(rel)) shell.push({ url: '/' + rel, revision: hash(pages.get(rel)) });
     else if (url.has('/' + rel)) shell.push({ url: url.get('/' + rel), revision: null }); // the name is the revision
   }

@@ -248,8 +248,25 @@ async function showState() {
 
 // ------------------------------------------------------------------ start: after sign-in
 
-/** Today's and tomorrow's jobs of the person, with what their page reads, copied while online. */
-async function copyJobs(get, photo) {
+/** Once the page on screen has what it asked for (loaded, then an idle moment), so copying competes with nothing. */
+function settled() {
+  return new Promise((resolve) => {
+    const idle = () => (window.requestIdleCallback ? window.requestIdleCallback(() => resolve(), { timeout: 5000 }) : setTimeout(resolve, 0));
+    if (document.readyState === 'complete') idle();
+    else window.addEventListener('load', idle, { once: true });
+  });
+}
+
+/** Today's and tomorrow's jobs of the person, with what their page reads, copied while online. What this session
+ *  has copied already (the page on screen read it) is not asked for again. */
+async function copyJobs(fetchGet, photo) {
+  const since = start.at;
+  const get = async (path, query) => {
+    const key = path + (query ? '?' + new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString() : '');
+    const c = await db.copies.get(key);
+    if (c && c.at >= since && c.status === 200) return c.data;
+    return fetchGet(path, query);
+  };
   const day = (d) => { const x = new Date(Date.now() + d * 86400000); return `${x.getFullYear()}-${String(x.getMonth() + 1).padStart(2, '0')}-${String(x.getDate()).padStart(2, '0')}`; };
   const days = new Set([day(0), day(1)]);
   const r = await get('/me/jobs');
@@ -271,25 +288,30 @@ async function copyJobs(get, photo) {
     }
   }
   await orNull(get('/kb/tool_kinds'));
-  for (const p of photos) if (!String(p).startsWith('local:')) await orNull(photo(p));
+  for (const p of photos) if (!String(p).startsWith('local:') && !(await db.blobs.get(p))) await orNull(photo(p));
 }
 
 /** app.js, once signed in. api: {get, headers, setWaiting, photo}. */
 export async function start(user, api) {
   me = user;
   hooks = api;
+  start.at = Date.now();
   if (!bar.isConnected) document.body.append(bar);
   if (!start.once) {
     start.once = true;
     window.addEventListener('online', () => { showState(); replay(); });
     window.addEventListener('offline', () => showState());
     onOutboxChange(() => showState());
-    if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => { /* no worker: online only */ });
+    // after the page has loaded: the worker's precache does not compete with the page's own first load
+    if ('serviceWorker' in navigator) {
+      settled().then(() => navigator.serviceWorker.register('/sw.js')).catch(() => { /* no worker: online only */ });
+    }
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => false);
   }
   await refreshWaiting();
   if (!isOffline()) {
     await replay();
+    await settled();
     await copyJobs(api.get, api.photo).catch(() => { /* best effort: the pages copy what they read anyway */ });
   }
   document.documentElement.dataset.offlineReady = '1';
