@@ -7,3 +7,7 @@ ALTER TABLE ticket_risks ADD COLUMN confirm_device_at BIGINT;
 ALTER TABLE ticket_measures ADD COLUMN done_device_at BIGINT;
 ALTER TABLE briefing_attendance ADD COLUMN device_at BIGINT;
 ALTER TABLE surveys ADD COLUMN device_at BIGINT;
+-- a tool checked out or returned by scan offline: the tool keeps the check-out's (cleared at its return, like
+-- checked_out_at), the movement keeps each act's
+ALTER TABLE tools ADD COLUMN checkout_device_at BIGINT;
+ALTER TABLE tool_movements ADD COLUMN device_at BIGINT;

@@ -44,8 +44,10 @@ after(async () => {
   if (browser) await browser.close();
 });
 
-/** Today's published plan for the leader and one crew member, qualified, tools out, a survey; its ticket received
- *  (not yet permitted), two supplementary measures on it, the meeting held and the crew member's attendance in. */
+/** Today's published plan for the leader and two crew members, qualified, a survey; its tools out but for the last
+ *  kind it needs (two more in-store tools of that kind; the server proposes some), a tool nobody proposes; its
+ *  ticket received (not yet permitted), two supplementary measures on it, the meeting held and one crew member's
+ *  attendance in. */
 async function prepare() {
   const order = await must('POST', '/work-orders', { kind: 'lv_meter_install', customer_name: '离线客户' + TAG, site_address: `地下室${TAG}号`, meter_asset_no: 'OF' + TAG });
   const plan = await must('POST', '/plans', { date: shanghaiDate(), team_id: fx.team.id, leader_id: fx.leader.id, crew_ids: [fx.crew.id, fx.crew2.id], work_order_ids: [order.id] });
@@ -53,10 +55,20 @@ async function prepare() {
   for (const u of [fx.leader, fx.crew, fx.crew2]) await must('POST', `/users/${u.id}/qualifications`, { kind: 'safety_exam', name: '安规考试', score: 90, issued_on: shanghaiDate() });
   const need = await must('GET', `/plans/${plan.id}/tools`);
   let n = 0;
-  for (const k of need.needed) {
-    const tool = await must('POST', '/tools', { asset_no: `OF-${TAG}-${++n}`, kind: k.kind, last_test_date: shanghaiDate(), last_test_result: 'pass' });
-    await must('POST', `/tools/${tool.id}/actions/checkout`, { plan_id: plan.id });
+  const tools = { out: [] };
+  const newTool = (kind) => must('POST', '/tools', { asset_no: `OF-${TAG}-${++n}`, kind, last_test_date: shanghaiDate(), last_test_result: 'pass' });
+  for (const k of need.needed.slice(0, -1)) {
+    const tool = await newTool(k.kind);
+    await must('POST', `/tools/${tool.id}/actions/checkout`, { plan_id: plan.id }, fx.leader.token);
+    tools.out.push(tool);
   }
+  const last = need.needed[need.needed.length - 1].kind;
+  await newTool(last);
+  await newTool(last);
+  // what the server proposes for the kind not in hand (in store, in date; the soonest due first, ours among them)
+  tools.proposed = (await must('GET', `/plans/${plan.id}/tools`, undefined, fx.leader.token)).proposed;
+  assert.ok(tools.proposed.length > 0 && tools.proposed.every((x) => x.kind === last));
+  tools.stranger = await newTool(need.needed[0].kind); // in store, but the job needs none more of its kind
   const survey = await must('PUT', `/plans/${plan.id}/survey`, { place: `地下室${TAG}号 表箱`, content: '更换电能表', notes: '原始备注' }, fx.leader.token);
   let t = await must('POST', '/tickets', { plan_id: plan.id }, fx.leader.token);
   await must('POST', `/tickets/${t.id}/actions/issue`, { password: PASSWORD }, fx.issuer.token);
@@ -66,7 +78,7 @@ async function prepare() {
   await must('POST', `/plans/${plan.id}/briefing`, {}, fx.leader.token);
   await must('POST', `/plans/${plan.id}/briefing/actions/hold`, {}, fx.leader.token);
   await must('POST', `/plans/${plan.id}/briefing/actions/sign`, {}, fx.crew.token);
-  return { plan, ticket: t, survey, order };
+  return { plan, ticket: t, survey, order, tools };
 }
 
 /** The page is controlled by the service worker and today's jobs are copied (js/offline/sync.js sets the mark). */
@@ -99,7 +111,7 @@ async function waitSynced(page) {
 }
 
 test('phone offline: a reload keeps the job; measures, risks with a key photo, attendance and a survey edit queue, replay once in order with device times; a conflict is shown and resolved; steps with readings and photos', { timeout: TEST_TIMEOUT * 2 }, async () => {
-  const { plan, ticket, order } = await prepare();
+  const { plan, ticket, order, tools } = await prepare();
   const { context, page, problems } = await newPage(browser, PHONE);
   try {
     await login(page, fx.leader.username, PASSWORD, '/jobs/' + plan.id);
@@ -170,8 +182,28 @@ test('phone offline: a reload keeps the job; measures, risks with a key photo, a
     await byId(page, 'survey-submit').tap();
     await byId(page, 'survey-edit').waitFor({ state: 'visible' });
 
+    // ------------------------------------------------ tools by scan: a proposed one checked out, one returned
+    await page.goto(FG_URL + '/scan?plan=' + plan.id);
+    await byId(page, 'scan-page').waitFor({ state: 'visible' });
+    const scan = async (asset) => {
+      await byId(page, 'scan-asset').fill(asset);
+      await byId(page, 'scan-submit').tap();
+    };
+    await scan(tools.proposed[0].asset_no);
+    await byId(page, 'scan-checkout').tap();
+    await byId(page, 'scan-done').waitFor({ state: 'visible' });
+    await scan(tools.out[0].asset_no);
+    await byId(page, 'scan-return').tap();
+    await waitText(page, 'scan-done', tools.out[0].asset_no);
+    // a tool the phone knows nothing of: offline, it says so (the server would have to decide)
+    await scan(tools.stranger.asset_no);
+    await waitText(page, 'scan-read-error', zh['scan.offline_unknown'].slice(0, 10));
+    await page.screenshot({ path: '/tmp/fg-offline-scan.png' });
+    await page.goto(FG_URL + '/jobs/' + plan.id);
+    await byId(page, 'job-detail-status').waitFor({ state: 'visible' });
+
     const keys = ticket.risks.filter((r) => r.evidence === 'photo').length;
-    const queued = 2 + keys + ticket.risks.length + 1 + 1; // measures, photos, risks, attendance, survey
+    const queued = 2 + keys + ticket.risks.length + 1 + 1 + 2; // measures, photos, risks, attendance, survey, tools
     assert.equal(await byId(page, 'outbox-count').getAttribute('data-n'), String(queued));
     assert.deepEqual(writes.seen, [], 'nothing reached the server offline');
     // a reload offline keeps what waits
@@ -229,10 +261,17 @@ test('phone offline: a reload keeps the job; measures, risks with a key photo, a
     assert.equal(sv.notes, '离线备注 ' + TAG, 'kept mine, as chosen');
     assert.equal(sv.version, theirs.version + 1, 'over the server\'s version, not beside it');
     assert.ok(sv.device_at);
+    const tA = await must('GET', `/tools/${tools.proposed[0].id}`);
+    assert.equal(tA.custody, 'checked_out');
+    assert.equal(tA.plan_id, plan.id);
+    assert.equal(tA.holder_id, fx.leader.id);
+    assert.ok(tA.checkout_device_at && tA.checkout_device_at <= tA.checked_out_at);
+    assert.equal((await must('GET', `/tools/${tools.out[0].id}`)).custody, 'in_store', 'returned');
     await page.screenshot({ path: '/tmp/fg-offline-synced.png' });
 
     // ------------------------------------------------ the job starts; steps recorded offline with readings and a photo
     await must('POST', `/plans/${plan.id}/briefing/actions/sign`, {}, fx.crew2.token);
+    await must('POST', `/tools/${tools.out[0].id}/actions/checkout`, { plan_id: plan.id }, fx.leader.token);
     const t2 = await must('GET', `/tickets/${ticket.id}`);
     for (const m of t2.measures.filter((x) => !x.done_at)) await must('POST', `/tickets/${ticket.id}/measures/${m.id}/actions/confirm`, {}, fx.permitter.token);
     await must('POST', `/tickets/${ticket.id}/actions/permit`, { password: PASSWORD, permit_method: 'onsite' }, fx.permitter.token);

@@ -23,6 +23,9 @@ let started = false;
 const session = () => started || !!getToken(); // with a session, a reload offline answers /me and the flows from copies
 let waiting = 0; // writes in the outbox: a new write queues behind them, never overtakes them
 
+/** The offline side (js/offline/sync.js) for a page that asks it directly (the scan page's tool lookup). */
+export const offlineSide = () => offline();
+
 /** app.js once signed in: starts the offline side (service worker, copies of today's jobs, replay). */
 export async function startOffline(me) {
   started = true;

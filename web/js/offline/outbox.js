@@ -26,6 +26,11 @@ const ROUTES = [
   { kind: 'sign', method: 'POST', re: /^\/plans\/([^/]+)\/briefing\/actions\/sign$/, copy: (m) => `/plans/${m[1]}/briefing`,
     ok: (body) => !body || (!body.user_id && !body.password) },
   { kind: 'survey', method: 'PUT', re: /^\/plans\/([^/]+)\/survey$/, copy: (m) => `/plans/${m[1]}/survey` },
+  // a tool by scan (or from the job's tools step): only one the phone's copy of the job's tools vouches for — a
+  // check-out of a tool proposed for the job (in store, in date, not failed when copied), a return of one checked
+  // out for it (sync.js checks; the copy is the job's tool list)
+  { kind: 'tool_checkout', method: 'POST', re: /^\/tools\/([^/]+)\/actions\/checkout$/, copy: () => null, tool: true },
+  { kind: 'tool_return', method: 'POST', re: /^\/tools\/([^/]+)\/actions\/return$/, copy: () => null, tool: true },
 ];
 
 /** The photos that may wait: a risk point's evidence, a step's, the survey's and the ticket's. A signature's mark
@@ -61,10 +66,10 @@ export async function pending(user) {
 }
 
 /** Puts a write in the outbox; resolves the record. */
-export async function enqueue(user, { method, path, query, body, route, file, id, device_at: deviceAt }) {
+export async function enqueue(user, { method, path, query, body, route, file, id, device_at: deviceAt, copy }) {
   const rec = {
     id: id || newId(), user, method, path, query: query || null, body: body === undefined ? null : body,
-    kind: route ? route.kind : 'upload', copy: route ? route.copy(route.m) : null,
+    kind: route ? route.kind : 'upload', copy: copy || (route ? route.copy(route.m) : null),
     device_at: deviceAt || Date.now(), state: 'waiting', error: null,
   };
   if (file) rec.file = file; // a photo: {local, blob, name, type}
@@ -87,6 +92,18 @@ export async function enqueueUpload(user, entity, entityId, file) {
 }
 
 // ------------------------------------------------------------------ the page's copies while writes wait
+
+/** A tool as the server will answer a check-out (w: tool_checkout) or a return (w: tool_return) of it. */
+export function toolAfter(w, tool, me) {
+  const b = w.body || {};
+  if (w.kind === 'tool_checkout') {
+    return { ...tool, custody: 'checked_out', plan_id: b.plan_id, holder_id: me.id, holder_name: me.display_name,
+      checked_out_at: w.device_at, checkout_device_at: w.device_at, pending: true };
+  }
+  const custody = { good: 'in_store', damaged: 'under_test', lost: 'lost' }[b.condition || 'good'] || 'in_store';
+  return { ...tool, custody, status: custody === 'in_store' ? tool.status : custody, plan_id: null, holder_id: null,
+    checked_out_at: null, return_device_at: w.device_at, pending: true };
+}
 
 /** A copy of a GET answer patched with the writes waiting for it (in order). */
 export function overlay(key, data, waiting, me) {
@@ -137,6 +154,20 @@ export function patch(w, d, me) {
       d.attendance = [...(d.attendance || []), { user_id: me.id, display_name: me.display_name, signed_at: at,
         method: 'own_device', place: b.place || null, lat: b.lat || null, lng: b.lng || null, pending: true, device_time: at }];
       d.missing = (d.missing || []).filter((x) => x.id !== me.id);
+    }
+  } else if (w.kind === 'tool_checkout' || w.kind === 'tool_return') {
+    const id = dec(m[1]);
+    const out = (d.checked_out || []).find((x) => x.id === id);
+    if (w.kind === 'tool_checkout' && !out) {
+      const x = (d.proposed || []).find((y) => y.id === id);
+      if (x) {
+        d.checked_out = [...(d.checked_out || []), toolAfter(w, x, me)];
+        d.proposed = (d.proposed || []).filter((y) => y.kind !== x.kind);
+        for (const n of d.needed || []) if (n.kind === x.kind) n.in_hand = true;
+      }
+    } else if (w.kind === 'tool_return' && out) {
+      d.checked_out = d.checked_out.filter((y) => y.id !== id);
+      for (const n of d.needed || []) if (n.kind === out.kind && !d.checked_out.some((y) => y.kind === n.kind)) n.in_hand = false;
     }
   } else if (w.kind === 'survey') {
     const v = d.version;

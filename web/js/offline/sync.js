@@ -10,7 +10,7 @@
 import { h, mount } from '../dom.js';
 import { t, fmtTime } from '../i18n.js';
 import { db } from './db.js';
-import { UPLOADS_WAIT, queueable, enqueue, enqueueUpload, pending, overlay, onOutboxChange, outboxChanged, newId } from './outbox.js';
+import { UPLOADS_WAIT, queueable, enqueue, enqueueUpload, pending, overlay, onOutboxChange, outboxChanged, newId, toolAfter } from './outbox.js';
 
 const BASE = '/api/v1';
 let me = null;
@@ -62,10 +62,54 @@ export function mayWait(method, path, body) {
 export async function queueWrite(method, path, query, body, ahead) {
   const route = queueable(method, path, body);
   if (!route || !me) return null;
+  if (route.tool) return queueTool(route, method, path, query, body, ahead);
   const rec = await enqueue(me.id, { method, path, query, body, route, ...(ahead || {}) });
   await refreshWaiting();
   const c = await db.copies.get(rec.copy);
   return { data: c && c.status === 200 ? await withWaiting(rec.copy, c.data) : null };
+}
+
+/** The copies of the jobs' tool lists (GET /plans/{id}/tools), with the waiting writes laid over. */
+async function toolLists() {
+  const out = [];
+  for (const c of await db.copies.filter((x) => /^\/plans\/[^/?]+\/tools$/.test(x.key) && x.status === 200).toArray()) {
+    if (me && c.user && c.user !== me.id) continue;
+    out.push({ key: c.key, planId: decodeURIComponent(c.key.split('/')[2]), data: await withWaiting(c.key, c.data) });
+  }
+  return out;
+}
+
+/** A check-out or return the copies vouch for (see outbox.js); resolves what the server will answer, or null. */
+async function queueTool(route, method, path, query, body, ahead) {
+  const id = decodeURIComponent(route.m[1]);
+  const lists = await toolLists();
+  let hit = null;
+  if (route.kind === 'tool_checkout') {
+    const l = lists.find((x) => x.planId === (body && body.plan_id));
+    const tool = l && (l.data.proposed || []).find((x) => x.id === id);
+    if (tool) hit = { key: l.key, tool };
+  } else {
+    for (const l of lists) {
+      const tool = (l.data.checked_out || []).find((x) => x.id === id);
+      if (tool) { hit = { key: l.key, tool }; break; }
+    }
+  }
+  if (!hit) return null; // the phone cannot vouch for it: the server must decide
+  const rec = await enqueue(me.id, { method, path, query, body, route, copy: hit.key, ...(ahead || {}) });
+  await refreshWaiting();
+  const after = toolAfter(rec, hit.tool, me);
+  return { data: route.kind === 'tool_checkout' ? { tool: after, warnings: [] } : after };
+}
+
+/** A tool by its asset number from the copies of the jobs' tool lists (the scan page, offline), or null. */
+export async function toolOffline(asset) {
+  const want = String(asset).toUpperCase();
+  for (const l of await toolLists()) {
+    for (const x of [...(l.data.checked_out || []), ...(l.data.proposed || [])]) {
+      if (String(x.asset_no).toUpperCase() === want) return x;
+    }
+  }
+  return null;
 }
 
 export async function queueUpload(entity, entityId, file) {
@@ -222,7 +266,7 @@ async function discardFailed() {
 export function isOffline() { return navigator.onLine === false; }
 
 async function showState() {
-  if (!me) { bar.hidden = true; return; }
+  if (!me) { bar.hidden = true; document.body.classList.remove('net-shown'); return; }
   const n = (await pending(me.id)).length;
   const off = isOffline();
   const parts = [];
@@ -244,6 +288,8 @@ async function showState() {
   bar.dataset.state = state;
   bar.hidden = !parts.length;
   mount(bar, ...parts);
+  document.body.classList.toggle('net-shown', !bar.hidden);
+  document.body.style.setProperty('--net-h', bar.hidden ? '0px' : bar.offsetHeight + 'px');
 }
 
 // ------------------------------------------------------------------ start: after sign-in
