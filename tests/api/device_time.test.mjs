@@ -4,9 +4,9 @@
 // answered from the first answer and records nothing twice; a malformed device time is refused, nothing recorded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, expectError, expectStatus, LABEL, PASSWORD, uniq } from './lib.mjs';
+import { api, adminToken, expectError, expectStatus, LABEL, PASSWORD, uniq } from './lib.mjs';
 import {
-  people, publishedPlan, act, newTicket, measuresOf, riskBody, issuedReceivedPermitted, risksConfirmed, fill, photo,
+  today, people, publishedPlan, act, newTicket, measuresOf, riskBody, issuedReceivedPermitted, risksConfirmed, fill, photo,
 } from './fieldwork_lib.mjs';
 
 /** A write as the outbox sends it. */
@@ -102,3 +102,27 @@ test(`${LABEL} device time: steps, attendance and the survey keep it too`, async
 async function leaderSigns(p, plan) {
   expectStatus(await act(p.leader.token, `/plans/${plan.id}/briefing/actions/sign`), 200);
 }
+
+test(`${LABEL} device time: a tool checked out and returned by scan offline keeps the phone's times`, async () => {
+  const p = await people();
+  const { plan } = await publishedPlan(p, { ready: false });
+  const admin = await adminToken();
+  const need = (await api('GET', `/plans/${plan.id}/tools`, { token: p.leader.token })).json;
+  const tool = await api('POST', '/tools', { token: admin, body: { asset_no: uniq('T-'), kind: need.needed[0].kind, last_test_date: today(), last_test_result: 'pass' } });
+  expectStatus(tool, 201);
+  const dev = Date.now() - 900e3;
+  const co = await replay(p.leader.token, 'POST', `/tools/${tool.json.id}/actions/checkout`, { plan_id: plan.id }, uniq('k'), dev);
+  expectStatus(co, 200);
+  assert.equal(co.json.tool.checkout_device_at, dev);
+  assert.ok(co.json.tool.checked_out_at > dev);
+  assert.equal((await api('GET', `/tools/${tool.json.id}`, { token: admin })).json.checkout_device_at, dev);
+  const rt = await replay(p.leader.token, 'POST', `/tools/${tool.json.id}/actions/return`, { condition: 'good' }, uniq('k'), dev + 5);
+  expectStatus(rt, 200);
+  assert.equal(rt.json.return_device_at, dev + 5);
+  assert.equal(rt.json.custody, 'in_store');
+  assert.equal(rt.json.checkout_device_at, null, 'cleared with checked_out_at');
+  // online (no header): null
+  const co2 = await act(p.leader.token, `/tools/${tool.json.id}/actions/checkout`, { plan_id: plan.id });
+  expectStatus(co2, 200);
+  assert.equal(co2.json.tool.checkout_device_at, null);
+});
