@@ -223,6 +223,11 @@ test('phone offline: a reload keeps the job; measures, risks with a key photo, a
     await byId(page, 'conflict-dialog').waitFor({ state: 'visible' });
     await waitText(page, 'conflict-mine-notes', '离线备注 ' + TAG);
     await waitText(page, 'conflict-theirs-notes', '服务器备注 ' + TAG);
+    // the replay waits on the person's choice, its progress on screen: everything done before the survey sent
+    const before = 2 + keys + ticket.risks.length + 1;
+    const progress = page.locator(`[data-testid="sync-progress"][data-sent="${before}"][data-total="${queued}"]`);
+    await progress.waitFor({ state: 'attached' });
+    assert.equal(await progress.textContent(), zh['offline.progress'].replace('{sent}', before).replace('{total}', queued));
     await page.screenshot({ path: '/tmp/fg-offline-conflict.png' });
     const kept = page.waitForResponse((r) => isApi(r, 'PUT', `/plans/${plan.id}/survey`) && r.status() === 200);
     await byId(page, 'conflict-keep-mine').tap();
