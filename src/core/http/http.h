@@ -141,6 +141,8 @@ int http_body(req_t *r, const jfield_t *spec);
  * router reads it (http_device_time_read: a bad value answers 400 invalid_field); a handler whose record keeps it calls
  * http_device_time after http_body to hand it to the domain as "device_at" in r->json (absent when not sent). */
 int http_device_time_read(req_t *r);
+/* The header's value: 1–15 digits, above 0, into *out; -1 for anything else (nothing written). */
+int http_device_time_parse(const char *v, int64_t *out);
 void http_device_time(req_t *r);
 
 /* Language from Accept-Language: "en" when English is preferred, else "zh". */

@@ -163,12 +163,8 @@ http_body(req_t *r, const jfield_t *spec)
 /* Epoch milliseconds, digits only: what Date.now() sends. Anything else (a date string, a negative or absurd
  * number) is refused rather than guessed at: a wrong device time would sit beside the record for good. */
 int
-http_device_time_read(req_t *r)
+http_device_time_parse(const char *v, int64_t *out)
 {
-	const char *v = http_header_in(r, "X-Device-Time");
-	r->device_at = 0;
-	if (!v)
-		return 0;
 	int64_t n = 0;
 	size_t len = strlen(v);
 	bool ok = len > 0 && len <= 15;
@@ -176,7 +172,21 @@ http_device_time_read(req_t *r)
 		ok = v[i] >= '0' && v[i] <= '9';
 		n = n * 10 + (v[i] - '0');
 	}
-	if (!ok || n <= 0) {
+	if (!ok || n <= 0)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+int
+http_device_time_read(req_t *r)
+{
+	const char *v = http_header_in(r, "X-Device-Time");
+	int64_t n = 0;
+	r->device_at = 0;
+	if (!v)
+		return 0;
+	if (http_device_time_parse(v, &n) != 0) {
 		fg_err_t e = FG_ERR_INIT;
 		fg_err_field(&e, "invalid_field", "X-Device-Time", "milliseconds since 1970-01-01 UTC (digits)");
 		http_error(r, &e);
