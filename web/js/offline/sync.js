@@ -342,6 +342,14 @@ export async function start(user, api) {
   me = user;
   hooks = api;
   start.at = Date.now();
+  // copies and photos left by someone else on this phone (a session that expired instead of signing out) go
+  const owner = await db.meta.get('owner');
+  if (owner && owner.v !== me.id) {
+    await Promise.all([db.copies.filter((c) => !!c.user && c.user !== me.id).delete(),
+      db.blobs.filter((b) => !String(b.id).startsWith('local:') && b.user !== me.id).delete()]);
+  }
+  await db.copies.filter((c) => !c.user).modify({ user: me.id }); // read at boot, before this session knew whose
+  await db.meta.put({ key: 'owner', v: me.id });
   if (!bar.isConnected) document.body.append(bar);
   if (!start.once) {
     start.once = true;
