@@ -28,7 +28,28 @@ const [SRC = 'web', OUT = 'build/web', NODE_MODULES = 'node_modules'] = process.
 const VENDOR = {
   'vendor/jsqr.js': 'jsqr/dist/jsQR.js', // QR decoding where the browser has no BarcodeDetector
   'vendor/echarts.js': 'echarts/dist/echarts.min.js', // the KPI pages' and the large screen's charts
+  'vendor/dexie.js': 'dexie/dist/modern/dexie.min.mjs', // the offline outbox and copies (IndexedDB; js/offline/)
+  // the service worker's (web/sw.js) Workbox runtime: workbox-sw loads the others by name through the map the build
+  // writes into sw.js, so they keep hashed, immutable names like every other file
+  'vendor/workbox/workbox-sw.js': 'workbox-sw/build/workbox-sw.js',
+  'vendor/workbox/workbox-core.prod.js': 'workbox-core/build/workbox-core.prod.js',
+  'vendor/workbox/workbox-precaching.prod.js': 'workbox-precaching/build/workbox-precaching.prod.js',
+  'vendor/workbox/workbox-routing.prod.js': 'workbox-routing/build/workbox-routing.prod.js',
+  'vendor/workbox/workbox-strategies.prod.js': 'workbox-strategies/build/workbox-strategies.prod.js',
 };
+// The service worker keeps its plain name (a worker's URL is its identity: a new name would be a second worker) and
+// gets, in place of self.__FG_PRECACHE and self.__FG_WORKBOX, the app shell's hashed URLs and Workbox's modules. The
+// same job as workbox-build's injectManifest, done here because this build already hashes every file (workbox-build
+// would hash them again, and brings rollup and babel for a string replacement).
+const SW = 'sw.js';
+// The app shell the worker keeps: what a crew member's phone opens — the app (login, shell, dashboard), 我的作业 and
+// the job page, 工作票, 工器具 with the scan page, the offline code and everything these import — with the styles,
+// the strings, the icon, jsQR and Dexie. The desk's pages load from the network when first opened (offline they
+// say so); ECharts, the portal and the large screen are not the phone's; Workbox's own files stay out (the browser
+// keeps a worker's imported scripts with the worker).
+const SHELL_MODULES = ['app.js', 'dashboard.js', 'jobs.js', 'tickets.js', 'tools.js', 'offline/sync.js'];
+const SHELL_FILES = (rel) => rel === 'css/app.css' || rel.startsWith('i18n/') || rel === 'favicon.svg' ||
+  rel === 'vendor/jsqr.js' || rel === 'vendor/dexie.js';
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.txt', '.webmanifest']);
 const HASH_LEN = 12;
 
@@ -63,6 +84,7 @@ for (const [rel, npm] of Object.entries(VENDOR)) {
 const isPage = (rel) => rel.endsWith('.html');
 const url = new Map(); // '/js/app.js' -> '/js/app.<hash>.js'
 for (const [rel, buf] of files) {
+  if (rel === SW) continue;
   const hashed = isPage(rel) ? null : hashedName(rel, hash(buf)); // a name without an extension keeps its name
   if (hashed) url.set('/' + rel, '/' + hashed);
 }
@@ -116,9 +138,30 @@ function rewritePage(rel, html) {
 const tmp = OUT + '.tmp';
 rmSync(tmp, { recursive: true, force: true });
 const manifest = { version: 1, files: {}, script_hashes: [] };
+const pages = new Map(); // rewritten pages, for the worker's list (index.html's revision is its built bytes' hash)
+for (const [rel, src] of files) if (isPage(rel)) pages.set(rel, Buffer.from(rewritePage(rel, src.toString('utf8'))));
+function serviceWorker(src) {
+  const shell = [];
+  const modules = new Set(SHELL_MODULES.flatMap((m) => closure(m)).map((m) => 'js/' + m));
+  for (const [rel] of files) {
+    if (!(rel === 'index.html' || modules.has(rel) || SHELL_FILES(rel))) continue;
+    if (isPage(rel)) shell.push({ url: '/' + rel, revision: hash(pages.get(rel)) });
+    else if (url.has('/' + rel)) shell.push({ url: url.get('/' + rel), revision: null }); // the name is the revision
+  }
+  const wb = {};
+  for (const [plain, hashed] of url) {
+    const m = /^\/vendor\/workbox\/(workbox-[a-z]+)\.prod\.js$/.exec(plain);
+    if (m) wb[m[1]] = hashed;
+  }
+  return Buffer.from(src.toString('utf8')
+    .replaceAll(/self\.__FG_WORKBOX_SW\b/g, JSON.stringify(url.get('/vendor/workbox/workbox-sw.js') || ''))
+    .replaceAll(/self\.__FG_WORKBOX\b/g, JSON.stringify(wb))
+    .replaceAll(/self\.__FG_PRECACHE\b/g, JSON.stringify(shell)));
+}
 for (const [rel, src] of files) {
   let buf = src;
-  if (isPage(rel)) buf = Buffer.from(rewritePage(rel, src.toString('utf8')));
+  if (isPage(rel)) buf = pages.get(rel);
+  else if (rel === SW) buf = serviceWorker(src);
   const dest = path.join(tmp, rel);
   mkdirSync(path.dirname(dest), { recursive: true });
   writeFileSync(dest, buf);

@@ -75,7 +75,11 @@ test(`${LABEL} openapi.json: every route the server serves is an operation, and 
     else assert.ok(o.op.security.length > 0 && o.op.responses['401'], `${r.method} ${r.pattern}: signed in, 401 declared`);
     if (r.perm) assert.ok(o.op.responses['403']?.['x-error-codes'].includes('forbidden'), `${r.method} ${r.pattern}: 403 forbidden`);
     const params = (o.tpl.match(/\{[^}]+\}/g) || []).length;
-    assert.equal((o.op.parameters || []).length, params, `${r.method} ${r.pattern}: its path parameters`);
+    assert.equal((o.op.parameters || []).filter((x) => x.in === 'path').length, params, `${r.method} ${r.pattern}: its path parameters`);
+    // the headers a write may carry (an outbox's replay: docs/api.md "Offline writes")
+    const headers = (o.op.parameters || []).filter((x) => x.in === 'header').map((x) => x.name).sort();
+    const write = ['POST', 'PUT', 'PATCH'].includes(r.method);
+    assert.deepEqual(headers, !write ? [] : r.perm === null ? ['X-Device-Time'] : ['Idempotency-Key', 'X-Device-Time'], `${r.method} ${r.pattern}: its headers`);
   }
 });
 

@@ -14,6 +14,33 @@ export class ApiError extends Error {
   }
 }
 
+// Working offline (js/offline/, loaded on first use after sign-in so the login page does not download IndexedDB's
+// library): GETs a job page reads are copied and answered from the copy when the network fails; the writes the
+// outbox takes wait there when offline (or while earlier ones wait) and are sent in order later.
+let offlineMod = null;
+const offline = () => (offlineMod ||= import('./offline/sync.js'));
+let started = false;
+const session = () => started || !!getToken(); // with a session, a reload offline answers /me and the flows from copies
+let waiting = 0; // writes in the outbox: a new write queues behind them, never overtakes them
+
+/** The offline side (js/offline/sync.js) for a page that asks it directly (the scan page's tool lookup). */
+export const offlineSide = () => offline();
+
+/** app.js once signed in: starts the offline side (service worker, copies of today's jobs, replay). */
+export async function startOffline(me) {
+  started = true;
+  const m = await offline();
+  await m.start(me, { get, headers: (extra) => authHeaders(extra), setWaiting: (n) => { waiting = n; }, photo: attachmentUrl });
+}
+/** app.js at sign-out. */
+export async function stopOffline() {
+  started = false;
+  waiting = 0;
+  if (offlineMod) await (await offline()).stop();
+}
+
+const offlineError = () => new ApiError(0, 'offline_needs_server', t('offline.needs_server'));
+
 let onUnauthenticated = null;
 /** Called when an authenticated call answers 401 (session ended elsewhere). */
 export function setUnauthenticatedHandler(fn) {
@@ -51,11 +78,33 @@ export async function api(method, path, { body, query, auth = true, signal } = {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
+  const key = path + qs(query);
+  const copy = session() && auth && method === 'GET' && (await offline()).copied(path);
+  if (session() && auth && method !== 'GET' && (navigator.onLine === false || waiting > 0)) {
+    // offline, or earlier writes still wait: this one waits behind them (or, needing the server, is refused)
+    const q = await (await offline()).queueWrite(method, path, query, body);
+    if (!q) throw offlineError();
+    return q.data;
+  }
+  // a write that could wait carries its client id and time from the first try: if the answer is lost with the
+  // signal, the outbox sends the same key again and the server answers from its record instead of doing it twice
+  const ahead = session() && auth && method !== 'GET' && (await offline()).mayWait(method, path, body);
+  if (ahead) Object.assign(headers, { 'Idempotency-Key': ahead.id, 'X-Device-Time': String(ahead.device_at) });
   let res;
   try {
     res = await fetch(BASE + path + qs(query), init);
   } catch (e) {
     if (e && e.name === 'AbortError') throw e;
+    if (copy) {
+      const c = await (await offline()).readCopy(key);
+      if (c && c.status === 200) return c.data;
+      if (c && c.status === 404) throw new ApiError(404, (c.data && c.data.code) || 'not_found', (c.data && c.data.message) || '', c.data && c.data.details);
+    }
+    if (session() && auth && method !== 'GET') {
+      const q = await (await offline()).queueWrite(method, path, query, body, ahead);
+      if (q) return q.data;
+      throw offlineError();
+    }
     throw new ApiError(0, 'network', t('error.network'), { cause: String(e) });
   }
   if (res.status === 204) return null;
@@ -64,6 +113,8 @@ export async function api(method, path, { body, query, auth = true, signal } = {
   if (text) {
     try { data = JSON.parse(text); } catch { data = null; }
   }
+  if (copy && res.ok) data = await (await offline()).keepCopy(key, 200, data);
+  else if (copy && res.status === 404) await (await offline()).keepCopy(key, 404, data && data.error);
   if (!res.ok) {
     const err = data && data.error ? data.error : {};
     const e = new ApiError(res.status, err.code || 'http_' + res.status,
@@ -141,12 +192,21 @@ export function fileType(file) {
  * Resolves the attachment's metadata ({id, sha256, content_type, size, …}).
  */
 export async function upload(entity, entityId, file) {
+  // offline (or behind waiting writes): the photo waits in the outbox under a local id the write using it carries
+  if (started && (navigator.onLine === false || waiting > 0)) {
+    const meta = await (await offline()).queueUpload(entity, entityId, file);
+    if (meta) return meta;
+    throw offlineError();
+  }
   const headers = authHeaders({ 'Content-Type': fileType(file) });
   let res;
   try {
     res = await fetch(BASE + '/attachments' + qs({ entity, entity_id: entityId, filename: file.name || undefined }),
       { method: 'POST', headers, body: file, credentials: 'same-origin', cache: 'no-store' });
   } catch (e) {
+    const meta = started ? await (await offline()).queueUpload(entity, entityId, file) : null;
+    if (meta) return meta;
+    if (started) throw offlineError();
     throw new ApiError(0, 'network', t('error.network'), { cause: String(e) });
   }
   if (!res.ok) throw await failure(res);
@@ -182,6 +242,9 @@ export function contentUrl(path) {
 export function attachmentUrl(id) {
   if (!blobUrls.has(id)) {
     const p = (async () => {
+      // a photo taken offline, or one kept on the phone when it was shown (js/offline/)
+      const kept = started ? await (await offline()).readBlob(id) : null;
+      if (kept) return URL.createObjectURL(kept);
       let res;
       try {
         res = await fetch(BASE + '/attachments/' + encodeURIComponent(id) + '/content',
@@ -190,7 +253,9 @@ export function attachmentUrl(id) {
         throw new ApiError(0, 'network', t('error.network'), { cause: String(e) });
       }
       if (!res.ok) throw await failure(res);
-      return URL.createObjectURL(await res.blob());
+      const blob = await res.blob();
+      if (started) (await offline()).keepBlob(id, blob).catch(() => {});
+      return URL.createObjectURL(blob);
     })();
     p.catch(() => blobUrls.delete(id));
     blobUrls.set(id, p);

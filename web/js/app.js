@@ -1,7 +1,7 @@
 // fieldgrid web shell: boot, session, routing.
 import { h, mount } from './dom.js';
 import { t, setLang, storedLang } from './i18n.js';
-import { get, post, setToken, getToken, setUnauthenticatedHandler } from './api.js';
+import { get, post, setToken, getToken, setUnauthenticatedHandler, startOffline, stopOffline } from './api.js';
 import { renderLogin } from './login.js';
 import { buildShell } from './shell.js';
 import { sectionFor, visibleSections, canOrgUnits } from './perm.js';
@@ -93,6 +93,8 @@ async function loadMe() {
   const flows = getToken() ? loadFlows() : null;
   state.me = await get('/me');
   [state.orgName] = await Promise.all([orgUnitName(state.me), flows || loadFlows()]);
+  // offline first (js/offline/): the service worker, copies of today's and tomorrow's jobs, the outbox's replay
+  startOffline(state.me).catch(() => { /* no IndexedDB (private mode): the app works online only */ });
 }
 
 /** The user's org unit name: from /me if the server includes it, else /org-units/{id} when allowed. */
@@ -161,6 +163,7 @@ async function route() {
     return;
   }
   if (life.ended) return; // another route (or the login form) took over meanwhile
+  el.replaceChildren(); // the spinner shown while the modules loaded (pages append to el)
   shell.setActive(path);
   const ctx = { me: state.me, orgName: state.orgName, navigate, path, life };
   if (!allowed) {
@@ -186,7 +189,7 @@ async function route() {
  *  names changed). Reloading fetches the current page and its current files. */
 function loadFailed(el) {
   mount(el, h('div.alert.alert-error', { role: 'alert', testid: 'page-load-failed' },
-    h('span.alert-msg', { text: t('app.load_failed') }), ' ',
+    h('span.alert-msg', { text: navigator.onLine === false ? t('offline.page_not_kept') : t('app.load_failed') }), ' ',
     h('button.btn', { type: 'button', text: t('app.reload'), onclick: () => location.reload() })));
 }
 
@@ -196,6 +199,7 @@ async function logout() {
   } catch { /* the session may already be gone; log out locally anyway */ }
   setToken(null);
   forgetFlows();
+  await stopOffline().catch(() => {});
   state.me = null;
   state.orgName = null;
   state.nextPath = null;

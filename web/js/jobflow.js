@@ -243,5 +243,9 @@ export function renderJobFlow(el, { me, planId, navigate }) {
   };
   const info = infoPart(f);
 
+  // the outbox sent what was recorded offline (js/offline/sync.js): the server's records replace the page's
+  const synced = () => { if (!card.isConnected) window.removeEventListener('fg:synced', synced); else load(); };
+  window.addEventListener('fg:synced', synced);
+
   load({ keepStep: false });
 }

@@ -334,7 +334,8 @@ export function renderScan(el, { me, navigate }) {
   qrDetector().then(({ detector: d, mode }) => {
     detector = d;
     modeLine.dataset.mode = mode;
-    modeLine.textContent = d ? t('scan.mode_detector') : t('scan.mode_manual');
+    // offline, the decoder may not have been fetched: that is the network's doing, not the browser's
+    modeLine.textContent = d ? t('scan.mode_detector') : navigator.onLine === false ? t('scan.mode_offline') : t('scan.mode_manual');
     if (d) {
       if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) drawCameraButton();
       drawPhotoInput();

@@ -254,7 +254,8 @@ export function ticketView(opts) {
         h('div.measure-text', { text: m.text }),
         m.supplement ? h('div.measure-meta.small', h('span.badge.badge-warn', { text: t('measure.supplement') }),
           h('span', { text: t('measure.added', { name: who(m.added_by), time: fmtTime(m.added_at, { seconds: false }) }) })) : null,
-        done ? h('div.measure-meta.small.done-by', { testid: 'measure-state-' + m.seq, text: t('measure.done_by', { name: who(m.done_by), time: fmtTime(m.done_at, { seconds: false }) }) }) : null));
+        done ? h('div.measure-meta.small.done-by', { testid: 'measure-state-' + m.seq, text: t('measure.done_by', { name: who(m.done_by), time: fmtTime(m.done_at, { seconds: false }) }) }) : null,
+        m.pending ? h('span.badge.badge-warn', { testid: 'measure-pending-' + m.seq, text: t('offline.pending') }) : null));
     if (!done && canTick) {
       const btn = h('button.btn.btn-tick', { type: 'button', testid: 'measure-confirm-' + m.seq, 'aria-label': t('measure.confirm_aria', { text: m.text }) },
         icon('check', 'icon icon-sm'), h('span', { text: t('measure.confirm') }));
@@ -307,6 +308,7 @@ export function ticketView(opts) {
           ok ? h('span.ok-text', icon('check', 'icon icon-sm'), h('span', { text: t('risk.confirmed_by', { name: who(r.confirmed_by), time: fmtTime(r.confirmed_at, { seconds: false }) }) }))
             : h('span.muted', { text: t('risk.not_confirmed') }),
           where ? h('div.small.muted.risk-where', { testid: 'risk-where-' + r.seq, text: where }) : null,
+          r.pending ? h('span.badge.badge-warn', { testid: 'risk-pending-state-' + r.seq, text: t('offline.pending') }) : null,
           r.evidence_id ? thumb(r.evidence_id, { testid: 'risk-evidence-' + r.seq, label: t('risk.evidence') }) : null);
         card.append(state);
         if (!ok && canConfirm) card.append(confirmControls(r, ms));

@@ -3,7 +3,7 @@
 // check-out with its refusals and warnings said in the UI's language, and the due summary (GET /tools/due).
 import { h, icon } from './dom.js';
 import { t, tOr, getLang, acceptLanguage } from './i18n.js';
-import { get, post, getToken, ApiError } from './api.js';
+import { get, post, getToken, ApiError, offlineSide } from './api.js';
 
 export const TOOL_STATUSES = ['in_store', 'checked_out', 'test_due_soon', 'overdue', 'under_test', 'scrapped', 'lost'];
 export const TOOL_CUSTODY = ['in_store', 'checked_out', 'under_test', 'scrapped', 'lost'];
@@ -72,9 +72,18 @@ export function assetFromText(text) {
   return s || null;
 }
 
-/** GET /tools?asset_no= → the tool, or null when no tool has that number. */
+/** GET /tools?asset_no= → the tool, or null when no tool has that number. Offline: a tool of the copies of my
+ *  jobs' tool lists (checked out for them, or proposed), else the refusal `offline_tool_unknown`. */
 export async function toolByAsset(asset) {
-  const r = await get('/tools', { asset_no: asset });
+  let r;
+  try {
+    r = await get('/tools', { asset_no: asset });
+  } catch (ex) {
+    if (!(ex instanceof ApiError) || ex.status !== 0) throw ex;
+    const tool = await (await offlineSide()).toolOffline(asset).catch(() => null);
+    if (tool) return tool;
+    throw new ApiError(0, 'offline_tool_unknown', t('scan.offline_unknown'));
+  }
   return (r && r.items && r.items[0]) || null;
 }
 

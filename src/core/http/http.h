@@ -40,6 +40,7 @@ typedef struct req {
 	int64_t started_us;
 	struct MHD_Response *resp;
 	const char *idem_key; /* the request's Idempotency-Key once claimed (idempotency.c) */
+	int64_t device_at;    /* X-Device-Time (epoch ms): when the phone made this write, e.g. offline; 0 = not sent */
 	char *resp_copy;      /* the JSON answer kept for a replay, only when idem_key is set */
 	/* the edge (server.c, edge.c): decided from the headers, before any body is read */
 	const struct route *route; /* matched by router_prepare */
@@ -142,6 +143,13 @@ int jbody_parse(const char *data, size_t len, json_t **out, fg_err_t *err);
 int http_run_when(req_t *r, int64_t *when);
 /* Checks r->json against spec; on failure answers 400 and returns -1. */
 int http_body(req_t *r, const jfield_t *spec);
+/* X-Device-Time (DESIGN.md §9): a write made offline and replayed later carries the phone's own time of it. The
+ * router reads it (http_device_time_read: a bad value answers 400 invalid_field); a handler whose record keeps it calls
+ * http_device_time after http_body to hand it to the domain as "device_at" in r->json (absent when not sent). */
+int http_device_time_read(req_t *r);
+/* The header's value: 1–15 digits, above 0, into *out; -1 for anything else (nothing written). */
+int http_device_time_parse(const char *v, int64_t *out);
+void http_device_time(req_t *r);
 
 /* Language from Accept-Language: "en" when English is preferred, else "zh". */
 const char *http_lang(const char *accept_language);

@@ -261,6 +261,20 @@ add_route(const route_t *rt, void *arg)
 	json_object_set_new(op, "security",
 	    rt->perm ? json_pack("[{s:[]}, {s:[]}]", "bearer", "cookie") : json_array());
 
+	/* the headers a write with a body may carry (router.c reads them for POST, PUT and PATCH: idempotency.c,
+	 * reply.c http_device_time_read) */
+	if (is_write(rt->method) && strcmp(rt->method, "DELETE") != 0) {
+		if (rt->perm)
+			json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:i, s:i}}", "name", "Idempotency-Key",
+							    "in", "header", "required", 0, "description",
+							    "a replay with the same key answers the first answer once more (Idempotent-Replayed: true)",
+							    "schema", "type", "string", "minLength", 1, "maxLength", 100));
+		json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:s}}", "name", "X-Device-Time", "in",
+						    "header", "required", 0, "description",
+						    "when the device made this write (epoch milliseconds, digits); a record that keeps it returns "
+						    "it beside the server's time (device_at, confirm_device_at, done_device_at)",
+						    "schema", "type", "string", "pattern", "^[0-9]{1,15}$"));
+	}
 	if (json_array_size(params))
 		json_object_set_new(op, "parameters", params);
 	else

@@ -166,6 +166,49 @@ http_body(req_t *r, const jfield_t *spec)
 	return -1;
 }
 
+/* Epoch milliseconds, digits only: what Date.now() sends. Anything else (a date string, a negative or absurd
+ * number) is refused rather than guessed at: a wrong device time would sit beside the record for good. */
+int
+http_device_time_parse(const char *v, int64_t *out)
+{
+	int64_t n = 0;
+	size_t len = strlen(v);
+	bool ok = len > 0 && len <= 15;
+	for (size_t i = 0; ok && i < len; i++) {
+		ok = v[i] >= '0' && v[i] <= '9';
+		n = n * 10 + (v[i] - '0');
+	}
+	if (!ok || n <= 0)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+int
+http_device_time_read(req_t *r)
+{
+	const char *v = http_header_in(r, "X-Device-Time");
+	int64_t n = 0;
+	r->device_at = 0;
+	if (!v)
+		return 0;
+	if (http_device_time_parse(v, &n) != 0) {
+		fg_err_t e = FG_ERR_INIT;
+		fg_err_field(&e, "invalid_field", "X-Device-Time", "milliseconds since 1970-01-01 UTC (digits)");
+		http_error(r, &e);
+		return -1;
+	}
+	r->device_at = n;
+	return 0;
+}
+
+void
+http_device_time(req_t *r)
+{
+	if (r->device_at > 0 && json_is_object(r->json))
+		json_object_set_new(r->json, "device_at", json_integer(r->device_at));
+}
+
 void
 http_result(req_t *r, int status, int rc, json_t *out, fg_err_t *err)
 {

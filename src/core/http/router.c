@@ -179,7 +179,7 @@ router_dispatch(req_t *r)
 	hit = r->route;
 	if (!hit->max_body && has_body(r) && parse_body(r) != 0)
 		return;
-	if (has_body(r) && idem_begin(r) != 0)
+	if (has_body(r) && (http_device_time_read(r) != 0 || idem_begin(r) != 0))
 		return;
 	if (hit->standby) { /* the session was resolved on the primary; the report reads the standby (may lag) */
 		db_t *s = db_thread_standby();

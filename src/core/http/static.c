@@ -200,6 +200,13 @@ static const struct {
 } vendor[] = {
 	{"vendor/jsqr.js", "jsqr/dist/jsQR.js"}, /* QR decoding where the browser has no BarcodeDetector */
 	{"vendor/echarts.js", "echarts/dist/echarts.min.js"}, /* the KPI pages' and the large screen's charts */
+	{"vendor/dexie.js", "dexie/dist/modern/dexie.min.mjs"}, /* the offline copies and outbox (web/js/offline/) */
+	/* the service worker's Workbox (web/sw.js; only the build's sw.js knows their names: unbuilt, no worker) */
+	{"vendor/workbox/workbox-sw.js", "workbox-sw/build/workbox-sw.js"},
+	{"vendor/workbox/workbox-core.prod.js", "workbox-core/build/workbox-core.prod.js"},
+	{"vendor/workbox/workbox-precaching.prod.js", "workbox-precaching/build/workbox-precaching.prod.js"},
+	{"vendor/workbox/workbox-routing.prod.js", "workbox-routing/build/workbox-routing.prod.js"},
+	{"vendor/workbox/workbox-strategies.prod.js", "workbox-strategies/build/workbox-strategies.prod.js"},
 };
 
 static int

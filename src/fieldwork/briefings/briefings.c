@@ -38,7 +38,7 @@ briefings_get(db_t *db, const char *plan_id)
 	json_object_set_new(b, "content", content ? content : json_null());
 	/* who confirmed, how (own_device, leader_screen, paper), on whose session, where and when */
 	json_t *att = db_all(db_q(db,
-	    "SELECT a.user_id, u.display_name, a.signed_at, a.method, a.recorded_by, r.display_name AS recorded_by_name, "
+	    "SELECT a.user_id, u.display_name, a.signed_at, a.device_at, a.method, a.recorded_by, r.display_name AS recorded_by_name, "
 	    "a.signature_id, a.lat, a.lng, a.place FROM briefing_attendance a JOIN users u ON u.id = a.user_id "
 	    "LEFT JOIN users r ON r.id = a.recorded_by WHERE a.briefing_id = $1 ORDER BY a.signed_at, u.username", "t",
 	    fg_jstr(b, "id")), &rc);
@@ -283,10 +283,10 @@ briefings_sign(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *
 	}
 	/* a second confirmation of the same person keeps the first (its time, place and way) */
 	if (db_run(db_q(db,
-		"INSERT INTO briefing_attendance (briefing_id, user_id, signed_at, method, recorded_by, signature_id, lat, lng, place) "
-		"VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, ''), NULLIF($8, ''), $9) ON CONFLICT DO NOTHING",
-		"ttitttttt", fg_jstr(b, "id"), subject, fg_now_ms(), for_other ? "leader_screen" : "own_device", actor->id, sig,
-		lat, lng, place)) != DB_DONE)
+		"INSERT INTO briefing_attendance (briefing_id, user_id, signed_at, method, recorded_by, signature_id, lat, lng, place, "
+		"device_at) VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, ''), NULLIF($8, ''), $9, NULLIF(CAST($10 AS BIGINT), 0)) ON CONFLICT DO NOTHING",
+		"ttitttttti", fg_jstr(b, "id"), subject, fg_now_ms(), for_other ? "leader_screen" : "own_device", actor->id, sig,
+		lat, lng, place, (int64_t)json_integer_value(json_object_get(in, "device_at")))) != DB_DONE)
 		goto fail;
 	after = briefings_get(db, plan_id);
 	json_t *info = json_pack("{s:s, s:s, s:s, s:s}", "user_id", subject, "plan_id", plan_id, "method",

@@ -60,6 +60,7 @@ sign(req_t *r)
 	json_t *out = NULL;
 	if (scope_http_plan(r) || http_body(r, sign_spec))
 		return;
+	http_device_time(r);
 	const char *who = json_string_value(json_object_get(r->json, "user_id"));
 	const char *pw = json_string_value(json_object_get(r->json, "password"));
 	bool reauthed = false;

@@ -27,7 +27,7 @@ steps_for_plan(db_t *db, const char *plan_id)
 		return NULL;
 	json_t *done = db_all(db_q(db,
 	    "SELECT s.id, s.work_order_id, s.step_no, s.result, s.records, s.note, s.done_by, u.display_name AS done_by_name, "
-	    "s.done_at FROM job_steps s JOIN users u ON u.id = s.done_by WHERE s.plan_id = $1", "t", plan_id), &rc);
+	    "s.done_at, s.device_at FROM job_steps s JOIN users u ON u.id = s.done_by WHERE s.plan_id = $1", "t", plan_id), &rc);
 	json_t *items = json_array(), *o, *st, *d;
 	size_t i, j, k;
 	json_int_t all = 0, all_done = 0;
@@ -152,10 +152,10 @@ steps_record(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *in
 	fg_uuid7(id);
 	char *rec = json_dumps(json_object_get(in, "records"), JSON_COMPACT | JSON_SORT_KEYS);
 	rc = db_run(db_q(db,
-	    "INSERT INTO job_steps (id, plan_id, work_order_id, sop, step_no, title, result, records, note, done_by, done_at) "
-	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-	    "ttttitttt" "ti", id, plan_id, oid, fg_jstr(sop, "code"), (int64_t)no, fg_jstr(def, "title_zh"), result, rec, fg_jstr(in, "note"),
-	    actor->id, fg_now_ms()));
+	    "INSERT INTO job_steps (id, plan_id, work_order_id, sop, step_no, title, result, records, note, done_by, done_at, "
+	    "device_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULLIF(CAST($12 AS BIGINT), 0))",
+	    "ttttitttt" "tii", id, plan_id, oid, fg_jstr(sop, "code"), (int64_t)no, fg_jstr(def, "title_zh"), result, rec, fg_jstr(in, "note"),
+	    actor->id, fg_now_ms(), (int64_t)json_integer_value(json_object_get(in, "device_at"))));
 	free(rec);
 	if (rc == DB_CONFLICT) {
 		fg_err(err, "step_done");

@@ -28,6 +28,7 @@ record(req_t *r)
 	json_t *out = NULL;
 	if (scope_http_plan(r) || http_body(r, record_spec))
 		return;
+	http_device_time(r);
 	if (!json_object_get(r->json, "records"))
 		json_object_set_new(r->json, "records", json_object());
 	int rc = steps_record(r->db, &r->user, r->params[0], r->json, &out, &e);

@@ -11,7 +11,7 @@ surveys_get(db_t *db, const char *plan_id)
 	int rc;
 	json_t *s = db_one(db_q(db,
 	    "SELECT s.id, s.plan_id, s.place, s.content, s.outage_scope, s.live_parts, s.risks, s.measures, s.notes, "
-	    "s.surveyed_by, u.display_name AS surveyed_by_name, s.surveyed_at, s.created_at, s.updated_at, s.version "
+	    "s.surveyed_by, u.display_name AS surveyed_by_name, s.surveyed_at, s.device_at, s.created_at, s.updated_at, s.version "
 	    "FROM surveys s JOIN users u ON u.id = s.surveyed_by WHERE s.plan_id = $1", "t", plan_id), &rc);
 	if (!s)
 		return NULL;
@@ -87,22 +87,24 @@ surveys_put(db_t *db, const auth_user_t *actor, const char *plan_id, json_t *in,
 	json_t *none = json_array(); /* risks or measures left out are stored as [] (the array itself was leaked before) */
 	char *rj = json_dumps(risks ? risks : none, JSON_COMPACT), *mj = json_dumps(measures ? measures : none, JSON_COMPACT);
 	json_decref(none);
-	int64_t now = fg_now_ms();
+	int64_t now = fg_now_ms(), dev = json_integer_value(json_object_get(in, "device_at"));
 	int rc;
 	if (before) {
 		rc = db_run(db_q(db,
 		    "UPDATE surveys SET place = $1, content = $2, outage_scope = $3, live_parts = $4, risks = $5, measures = $6, "
-		    "notes = $7, surveyed_by = $8, surveyed_at = $9, updated_at = $9, version = version + 1 WHERE plan_id = $10",
-		    "ttttttttit", fg_jstr(in, "place"), fg_jstr(in, "content"), fg_jstr(in, "outage_scope"), fg_jstr(in, "live_parts"), rj, mj,
-		    fg_jstr(in, "notes"), actor->id, now, plan_id));
+		    "notes = $7, surveyed_by = $8, surveyed_at = $9, updated_at = $9, version = version + 1, device_at = NULLIF(CAST($11 AS BIGINT), 0) "
+		    "WHERE plan_id = $10",
+		    "ttttttttiti", fg_jstr(in, "place"), fg_jstr(in, "content"), fg_jstr(in, "outage_scope"), fg_jstr(in, "live_parts"), rj, mj,
+		    fg_jstr(in, "notes"), actor->id, now, plan_id, dev));
 	} else {
 		char id[37];
 		fg_uuid7(id);
 		rc = db_run(db_q(db,
 		    "INSERT INTO surveys (id, plan_id, place, content, outage_scope, live_parts, risks, measures, notes, surveyed_by, "
-		    "surveyed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11)",
-		    "tttttttttti", id, plan_id, fg_jstr(in, "place"), fg_jstr(in, "content"), fg_jstr(in, "outage_scope"),
-		    fg_jstr(in, "live_parts"), rj, mj, fg_jstr(in, "notes"), actor->id, now));
+		    "surveyed_at, created_at, updated_at, device_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11, "
+		    "NULLIF(CAST($12 AS BIGINT), 0))",
+		    "ttttttttttii", id, plan_id, fg_jstr(in, "place"), fg_jstr(in, "content"), fg_jstr(in, "outage_scope"),
+		    fg_jstr(in, "live_parts"), rj, mj, fg_jstr(in, "notes"), actor->id, now, dev));
 	}
 	free(rj);
 	free(mj);

@@ -30,6 +30,7 @@ put(req_t *r)
 	json_t *out = NULL;
 	if (scope_http_plan(r) || http_body(r, put_spec))
 		return;
+	http_device_time(r);
 	json_t *risks = json_object_get(r->json, "risks");
 	if (risks && !json_is_array(risks)) {
 		fg_err_field(&e, "invalid_field", "risks", "a list of {hazard, level, measures}");

@@ -47,7 +47,7 @@ tickets_get(db_t *db, const char *id)
 	json_object_set_new(t, "crew", crew ? crew : json_array());
 	json_t *risks = db_all(db_q(db,
 	    "SELECT r.id, r.seq, r.risk_id, r.hazard, r.level, r.confirmed_by, u.display_name AS confirmed_by_name, "
-	    "r.confirmed_at, r.evidence_id, r.confirm_lat, r.confirm_lng, r.confirm_place FROM ticket_risks r "
+	    "r.confirmed_at, r.confirm_device_at, r.evidence_id, r.confirm_lat, r.confirm_lng, r.confirm_place FROM ticket_risks r "
 	    "LEFT JOIN users u ON u.id = r.confirmed_by WHERE r.ticket_id = $1 ORDER BY r.seq", "t", id), &rc);
 	size_t ri;
 	json_t *rr;
@@ -63,7 +63,7 @@ tickets_get(db_t *db, const char *id)
 	json_object_set_new(t, "risks", risks ? risks : json_array());
 	json_t *measures = db_all(db_q(db,
 	    "SELECT m.id, m.seq, m.risk_id, m.text, m.supplement, m.added_by, a.display_name AS added_by_name, m.added_at, "
-	    "m.done_by, d.display_name AS done_by_name, m.done_at, m.done_lat, m.done_lng, m.done_place, m.done_with "
+	    "m.done_by, d.display_name AS done_by_name, m.done_at, m.done_device_at, m.done_lat, m.done_lng, m.done_place, m.done_with "
 	    "FROM ticket_measures m "
 	    "LEFT JOIN users a ON a.id = m.added_by LEFT JOIN users d ON d.id = m.done_by "
 	    "WHERE m.ticket_id = $1 ORDER BY m.seq", "t", id), &rc);
@@ -611,8 +611,8 @@ tickets_confirm_measure(db_t *db, const auth_user_t *actor, const char *id, cons
 	}
 	int rc = db_run(db_q(db,
 	    "UPDATE ticket_measures SET done_by = $1, done_at = $2, done_lat = NULLIF($3, ''), done_lng = NULLIF($4, ''), "
-	    "done_place = $5 WHERE id = $6 AND ticket_id = $7 AND done_at IS NULL", "tittttt",
-	    actor->id, fg_now_ms(), lat, lng, place, measure_id, id));
+	    "done_place = $5, done_device_at = NULLIF(CAST($8 AS BIGINT), 0) WHERE id = $6 AND ticket_id = $7 AND done_at IS NULL", "tittttti",
+	    actor->id, fg_now_ms(), lat, lng, place, measure_id, id, (int64_t)json_integer_value(json_object_get(in, "device_at"))));
 	json_t *m = db_one(db_q(db, "SELECT id FROM ticket_measures WHERE id = $1 AND ticket_id = $2", "tt", measure_id, id), &rc);
 	if (!m) {
 		json_decref(t);
@@ -724,16 +724,16 @@ tickets_confirm_risk(db_t *db, const auth_user_t *actor, const char *id, const c
 		json_decref(t);
 		return db_fail(db, err);
 	}
-	int64_t now = fg_now_ms();
+	int64_t now = fg_now_ms(), dev = json_integer_value(json_object_get(in, "device_at"));
 	const char *ev = fg_blank(fg_jstr(in, "evidence_id")) ? NULL : fg_jstr(in, "evidence_id");
 	if (db_run(db_q(db,
 		"UPDATE ticket_risks SET confirmed_by = $1, confirmed_at = $2, evidence_id = $3, confirm_lat = NULLIF($4, ''), "
-		"confirm_lng = NULLIF($5, ''), confirm_place = $6 WHERE id = $7 AND confirmed_at IS NULL",
-		"tittttt", actor->id, now, ev, lat, lng, place, risk_id)) != DB_DONE ||
+		"confirm_lng = NULLIF($5, ''), confirm_place = $6, confirm_device_at = NULLIF(CAST($8 AS BIGINT), 0) WHERE id = $7 AND confirmed_at IS NULL",
+		"tittttti", actor->id, now, ev, lat, lng, place, risk_id, dev)) != DB_DONE ||
 	    db_run(db_q(db,
 		"UPDATE ticket_measures SET done_by = $1, done_at = $2, done_lat = NULLIF($3, ''), done_lng = NULLIF($4, ''), "
-		"done_place = $5, done_with = $6 WHERE ticket_id = $7 AND risk_id = $8 AND done_at IS NULL",
-		"titttttt", actor->id, now, lat, lng, place, risk_id, id, fg_jstr(r, "risk_id") ? fg_jstr(r, "risk_id") : "")) != DB_DONE) {
+		"done_place = $5, done_with = $6, done_device_at = NULLIF(CAST($9 AS BIGINT), 0) WHERE ticket_id = $7 AND risk_id = $8 AND done_at IS NULL",
+		"titttttti", actor->id, now, lat, lng, place, risk_id, id, fg_jstr(r, "risk_id") ? fg_jstr(r, "risk_id") : "", dev)) != DB_DONE) {
 		json_decref(r);
 		json_decref(t);
 		return db_fail(db, err);

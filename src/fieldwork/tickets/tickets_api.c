@@ -181,6 +181,7 @@ confirm_measure(req_t *r)
 	json_t *out = NULL;
 	if (scope_http_ticket(r) || http_body(r, measure_confirm_spec))
 		return;
+	http_device_time(r);
 	int rc = tickets_confirm_measure(r->db, &r->user, r->params[0], r->params[1], r->json, &out, &e);
 	http_result(r, 200, rc, out, &e);
 }
@@ -192,6 +193,7 @@ confirm_risk(req_t *r)
 	json_t *out = NULL;
 	if (scope_http_ticket(r) || http_body(r, confirm_spec))
 		return;
+	http_device_time(r);
 	int rc = tickets_confirm_risk(r->db, &r->user, r->params[0], r->params[1], r->json, &out, &e);
 	http_result(r, 200, rc, out, &e);
 }

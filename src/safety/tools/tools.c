@@ -12,7 +12,7 @@
 
 #define TOOL_COLS                                                                                                      \
 	"id, asset_no, kind, name, store, location, custody, last_test_date, last_test_result, next_test_due, plan_id, " \
-	"holder_id, checked_out_at, created_at, updated_at, version"
+	"holder_id, checked_out_at, checkout_device_at, created_at, updated_at, version"
 
 /* The status people read: custody, unless a tool in store or in use is overdue or due soon. */
 static json_t *
@@ -275,21 +275,29 @@ on_plan(json_t *plan, const auth_user_t *a)
 	return false;
 }
 
+/* device_at: the phone's time of the act (X-Device-Time, an offline scan replayed later), 0 when not sent */
 static int
 movement(db_t *db, const char *tool, const char *action, const char *plan, const char *user, const char *cond,
-    const char *note)
+    const char *note, int64_t device_at)
 {
 	char id[37];
 	fg_uuid7(id);
 	return db_run(db_q(db,
-		      "INSERT INTO tool_movements (id, tool_id, action, plan_id, user_id, condition, note, at) "
-		      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-		      "ttttttti", id, tool, action, plan, user, cond, note, fg_now_ms())) == DB_DONE
+		      "INSERT INTO tool_movements (id, tool_id, action, plan_id, user_id, condition, note, at, device_at) "
+		      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF(CAST($9 AS BIGINT), 0))",
+		      "ttttttti" "i", id, tool, action, plan, user, cond, note, fg_now_ms(), device_at)) == DB_DONE
 	    ? 0 : -1;
 }
 
 int
 tools_checkout(db_t *db, const auth_user_t *actor, const char *id, const char *plan_id, json_t **out, fg_err_t *err)
+{
+	return tools_checkout_at(db, actor, id, plan_id, 0, out, err);
+}
+
+int
+tools_checkout_at(db_t *db, const auth_user_t *actor, const char *id, const char *plan_id, int64_t device_at,
+    json_t **out, fg_err_t *err)
 {
 	json_t *before = NULL, *plan = NULL, *after = NULL;
 	if (db_begin(db) != 0)
@@ -337,8 +345,9 @@ tools_checkout(db_t *db, const auth_user_t *actor, const char *id, const char *p
 	}
 	if (db_run(db_q(db,
 		"UPDATE tools SET custody = 'checked_out', plan_id = $1, holder_id = $2, checked_out_at = $3, updated_at = $3, "
-		"version = version + 1 WHERE id = $4", "ttit", plan_id, actor->id, fg_now_ms(), id)) != DB_DONE ||
-	    movement(db, id, "checkout", plan_id, actor->id, NULL, NULL) != 0)
+		"checkout_device_at = NULLIF(CAST($5 AS BIGINT), 0), version = version + 1 WHERE id = $4", "ttiti", plan_id,
+		actor->id, fg_now_ms(), id, device_at)) != DB_DONE ||
+	    movement(db, id, "checkout", plan_id, actor->id, NULL, NULL, device_at) != 0)
 		goto fail;
 	after = tools_get(db, id);
 	if (!after || audit_write(db, actor->id, "checkout", "tool", id, before, after) != 0 || db_commit(db) != 0)
@@ -382,14 +391,18 @@ tools_return(db_t *db, const auth_user_t *actor, const char *id, json_t *in, jso
 		goto fail;
 	}
 	if (db_run(db_q(db,
-		"UPDATE tools SET custody = $1, plan_id = NULL, holder_id = NULL, checked_out_at = NULL, updated_at = $2, "
-		"version = version + 1 WHERE id = $3", "tit", custody, fg_now_ms(), id)) != DB_DONE ||
-	    movement(db, id, "return", fg_jstr(before, "plan_id"), actor->id, cond, fg_jstr(in, "note")) != 0)
+		"UPDATE tools SET custody = $1, plan_id = NULL, holder_id = NULL, checked_out_at = NULL, "
+		"checkout_device_at = NULL, updated_at = $2, version = version + 1 WHERE id = $3", "tit", custody, fg_now_ms(),
+		id)) != DB_DONE ||
+	    movement(db, id, "return", fg_jstr(before, "plan_id"), actor->id, cond, fg_jstr(in, "note"),
+		(int64_t)json_integer_value(json_object_get(in, "device_at"))) != 0)
 		goto fail;
 	after = tools_get(db, id);
 	if (!after || audit_write(db, actor->id, "return", "tool", id, before, after) != 0 || db_commit(db) != 0)
 		goto fail;
 	json_decref(before);
+	/* the phone's time of a return replayed from its outbox, beside the server's (the movement keeps both) */
+	json_object_set_new(after, "return_device_at", json_object_get(in, "device_at") ? json_copy(json_object_get(in, "device_at")) : json_null());
 	*out = after;
 	return 0;
 fail:

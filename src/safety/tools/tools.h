@@ -35,6 +35,9 @@ int tools_insert(db_t *db, const char *actor_id, json_t *in, json_t **out);
 int tools_record_test(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err);
 /* out: {"tool", "warnings":[…]}. Refusals: tool_test_overdue, tool_test_failed, tool_not_available. */
 int tools_checkout(db_t *db, const auth_user_t *actor, const char *id, const char *plan_id, json_t **out, fg_err_t *err);
+/* The same with the phone's time of the check-out (X-Device-Time; 0 = none): kept as checkout_device_at. */
+int tools_checkout_at(db_t *db, const auth_user_t *actor, const char *id, const char *plan_id, int64_t device_at,
+    json_t **out, fg_err_t *err);
 /* in: condition good|damaged|lost, note. Damaged tools go to test, lost ones leave the ledger's service. */
 int tools_return(db_t *db, const auth_user_t *actor, const char *id, json_t *in, json_t **out, fg_err_t *err);
 

@@ -89,7 +89,8 @@ checkout(req_t *r)
 	json_t *out = NULL;
 	if (http_body(r, checkout_spec))
 		return;
-	int rc = tools_checkout(r->db, &r->user, r->params[0], json_string_value(json_object_get(r->json, "plan_id")), &out, &e);
+	int rc = tools_checkout_at(r->db, &r->user, r->params[0], json_string_value(json_object_get(r->json, "plan_id")),
+	    r->device_at, &out, &e);
 	http_result(r, 200, rc, out, &e);
 }
 
@@ -100,6 +101,7 @@ do_return(req_t *r)
 	json_t *out = NULL;
 	if (http_body(r, return_spec))
 		return;
+	http_device_time(r);
 	int rc = tools_return(r->db, &r->user, r->params[0], r->json, &out, &e);
 	http_result(r, 200, rc, out, &e);
 }

@@ -65,7 +65,8 @@ export function stepsStep(f) {
         h('span.sop-step-no', d ? icon('check', 'icon icon-sm') : h('span', { text: String(stp.no) })),
         h('span.sop-step-title', { text: loc(stp, 'title') }),
         stp.photo_required ? h('span.badge.badge-info', { text: t('steps.photo_badge') }) : null,
-        d ? h('span.badge', { class: d.result === 'ok' ? 'badge-ok' : 'badge-danger', testid: 'step-result', text: t('steps.result.' + d.result) }) : null));
+        d ? h('span.badge', { class: d.result === 'ok' ? 'badge-ok' : 'badge-danger', testid: 'step-result', text: t('steps.result.' + d.result) }) : null,
+        d && d.pending ? h('span.badge.badge-warn', { testid: 'step-pending', text: t('offline.pending') }) : null));
     if (d || isNext) li.append(h('div.sop-quality', h('span.sop-quality-label', { text: t('steps.quality') }), h('span', { text: loc(stp, 'quality') })));
     if (d) {
       const defs = new Map((stp.records || []).map((r) => [r.key, r]));
