@@ -1,8 +1,9 @@
 // A cluster (issue 15 item 6): three fieldgrid nodes on one PostgreSQL behind a real nginx running the shipped
 // configuration (docs/nginx/fieldgrid-cluster.conf, with only its "# node" and "# tls" lines replaced). Chargers
 // (ocpp-rpc) connect through nginx and spread over the nodes; a command sent through each node reaches chargers held
-// by the others; a notification is delivered once although three schedulers run; a session ended on one node is
-// refused by the others; one node is killed with -9: its chargers come back through nginx to the others, its command
+// by the others; a notification is delivered once although three schedulers run; a file uploaded through one node
+// downloads through the others; a session ended on one node is refused by the others; a knowledge-base edit made
+// through one node is read by the others; one node is killed with -9: its chargers come back through nginx to the others, its command
 // in flight ends NodeLost, its scheduled jobs move.
 //   env FG_BIN (default build/fieldgrid), FG_PG_URL (required: an empty database; skipped without it)
 import { test, before, after } from 'node:test';
@@ -252,6 +253,24 @@ test('[postgresql] a notification is delivered once although every node runs the
   }
 });
 
+test('[postgresql] a file uploaded through one node downloads, byte for byte, through every other', { skip }, async () => {
+  // a real PDF of a few hundred KiB, made here (the sniffer checks the bytes): a header, filler in a comment, a trailer
+  const filler = Buffer.alloc(300 * 1024);
+  for (let i = 0; i < filler.length; i++) filler[i] = 0x41 + ((i * 7919) % 26);
+  const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n%'), filler, Buffer.from('\n%%EOF\n')]);
+  for (const [i, n] of nodes.entries()) {
+    const res = await fetch(`${n.base}/api/v1/attachments?filename=cluster-${i}.pdf`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' }, body: pdf });
+    assert.equal(res.status, 201, await res.clone().text());
+    const a = await res.json();
+    for (const m of nodes.filter((x) => x !== n)) {
+      const got = await fetch(`${m.base}/api/v1/attachments/${a.id}/content`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(got.status, 200);
+      assert.ok(Buffer.from(await got.arrayBuffer()).equals(pdf), `uploaded through ${n.id}, read through ${m.id}`);
+    }
+  }
+});
+
 test('[postgresql] a session ended on one node is refused on every node', { skip }, async () => {
   const s = expect(await req(nodes[1].base, 'POST', '/auth/login', { body: { username: 'admin', password: PASSWORD } }), 200);
   for (const n of nodes) expect(await req(n.base, 'GET', '/me', { token: s.token }), 200); // resolved and kept by each
@@ -259,6 +278,16 @@ test('[postgresql] a session ended on one node is refused on every node', { skip
   for (const n of nodes) {
     await until(`node ${n.id} refuses the ended session`, async () => (await req(n.base, 'GET', '/me', { token: s.token })).status === 401, 1000);
   }
+});
+
+test('[postgresql] a knowledge-base edit made through one node is what every node reads next', { skip }, async () => {
+  const risks = expect(await req(nodes[0].base, 'GET', '/kb/risks', { token }), 200).items;
+  const r = risks[0];
+  const edited = { ...r, source: `${r.source}; cluster test ${process.pid}` };
+  expect(await req(nodes[1].base, 'PUT', `/kb/risks/${r.id}`, { token, body: edited }), 200);
+  for (const n of nodes) assert.equal(expect(await req(n.base, 'GET', `/kb/risks/${r.id}`, { token }), 200).source, edited.source);
+  expect(await req(nodes[2].base, 'DELETE', `/kb/risks/${r.id}`, { token }), 204);
+  for (const n of nodes) assert.equal(expect(await req(n.base, 'GET', `/kb/risks/${r.id}`, { token }), 200).source, r.source);
 });
 
 test('[postgresql] a node killed with -9: its chargers come back through nginx to the others, its command in flight ends NodeLost, its jobs move', { skip }, async () => {
