@@ -4,7 +4,9 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "core/http/http.h"
+#include "core/http/gzip.h"
 #include "core/http/rcache.h"
+#include "core/http/static_neg.h"
 
 static void
 common_headers(struct MHD_Response *resp)
@@ -28,13 +30,27 @@ http_json(req_t *r, int status, json_t *body)
 	}
 	if (r->resp)
 		MHD_destroy_response(r->resp);
+	/* compressed when the client takes gzip and it is worth it; not a kept answer (the cache keeps plain bytes
+	 * and its ETag is theirs) */
+	char *gz = NULL;
+	size_t gzn = 0;
+	if (!r->rc_capture && static_pick_coding(http_header_in(r, "Accept-Encoding"), false, true) == STATIC_GZIP)
+		gz = http_gzip(s, n, &gzn);
 	if (r->rc_capture) /* the response cache keeps these bytes (rcache.c) */
 		rcache_capture(r, s, n);
-	else
+	else if (gz) {
+		free(s);
+		r->resp = MHD_create_response_from_buffer(gzn, gz, MHD_RESPMEM_MUST_FREE);
+		n = gzn;
+	} else
 		r->resp = MHD_create_response_from_buffer(n, s, MHD_RESPMEM_MUST_FREE);
 	r->status = status;
 	r->resp_bytes = n;
 	MHD_add_response_header(r->resp, "Content-Type", "application/json; charset=utf-8");
+	if (gz)
+		MHD_add_response_header(r->resp, "Content-Encoding", "gzip");
+	/* whether it is compressed depends on the request's Accept-Encoding: caches must key on it */
+	MHD_add_response_header(r->resp, "Vary", "Accept-Encoding");
 	common_headers(r->resp);
 }
 
