@@ -106,7 +106,18 @@ my_jobs(req_t *r)
 	http_result(r, 200, rc, out, &e);
 }
 
+static void
+crew_check(req_t *r)
+{
+	fg_err_t e = FG_ERR_INIT;
+	json_t *out = NULL;
+	int rc = plans_crew_check(r->db, http_query(r, "date"), http_query(r, "user_ids"), http_query(r, "plan_id"), &out, &e);
+	http_result(r, 200, rc, out, &e);
+}
+
 const route_t plan_routes[] = {
+	{"GET", "/api/v1/plans/crew-check", crew_check, "plans.write", 0, .ok = "200",
+	    .doc = "The crew picker's warnings before saving: each person's readiness and other plans that day"},
 	{"GET", "/api/v1/plans", list, "plans.read", 0, .ok = "200 304", .resp = "list:Plan", .cache = true},
 	{"POST", "/api/v1/plans", create, "plans.write", 0, .body = create_spec, .ok = "201", .resp = "Plan"},
 	{"GET", "/api/v1/plans/{id}", get, "plans.read", 0, .resp = "Plan"},

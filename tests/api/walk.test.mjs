@@ -1,0 +1,126 @@
+// Issue 14 item 5 ("finish what the walk found"), its server parts: the customer's contact and the appointment
+// window on a work order (masked for readers who do not need them), and the crew picker's early warning
+// (GET /plans/crew-check: double booking and readiness before the server refuses).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, adminToken, userWithToken, createOrgUnit, expectError, expectStatus, LABEL } from './lib.mjs';
+import { people, qualify, today } from './fieldwork_lib.mjs';
+
+const H = 3600e3;
+
+test(`${LABEL} work order: contact and appointment window are kept, edited and audited`, async () => {
+  const d = await userWithToken(['dispatcher']);
+  const from = Date.now() + 24 * H;
+  const o = await api('POST', '/work-orders', { token: d.token, body: {
+    kind: 'lv_meter_install', customer_name: '李建国', contact_name: '李建国', contact_phone: '13812345678',
+    appointment_from: from, appointment_to: from + 2 * H } });
+  expectStatus(o, 201);
+  assert.equal(o.json.contact_name, '李建国');
+  assert.equal(o.json.contact_phone, '13812345678');
+  assert.equal(o.json.appointment_from, from);
+  assert.equal(o.json.appointment_to, from + 2 * H);
+  const p = await api('PATCH', `/work-orders/${o.json.id}`, { token: d.token, body: {
+    version: o.json.version, contact_phone: '0571-87654321', appointment_to: from + 3 * H } });
+  expectStatus(p, 200);
+  assert.equal(p.json.contact_phone, '0571-87654321');
+  assert.equal(p.json.appointment_from, from, 'the start stays');
+  assert.equal(p.json.appointment_to, from + 3 * H);
+  const cleared = await api('PATCH', `/work-orders/${o.json.id}`, { token: d.token, body: {
+    version: p.json.version, appointment_from: null, appointment_to: null } });
+  expectStatus(cleared, 200);
+  assert.equal(cleared.json.appointment_from, null);
+  assert.equal(cleared.json.appointment_to, null);
+  const a = await api('GET', `/audit?entity=work_order&entity_id=${o.json.id}`, { token: await adminToken() });
+  expectStatus(a, 200);
+  const upd = a.json.items.find((x) => x.action === 'update' && x.after && x.after.contact_phone === '0571-87654321');
+  assert.ok(upd, 'the contact change is audited');
+});
+
+test(`${LABEL} work order: a bad phone and a window that ends before it starts are refused with the field named`, async () => {
+  const d = await userWithToken(['dispatcher']);
+  const from = Date.now() + 24 * H;
+  expectError(await api('POST', '/work-orders', { token: d.token, body: { kind: 'lv_meter_install', contact_phone: 'call me' } }),
+    400, 'invalid_field', 'contact_phone');
+  expectError(await api('POST', '/work-orders', { token: d.token, body: { kind: 'lv_meter_install', contact_phone: '12' } }),
+    400, 'invalid_field', 'contact_phone');
+  expectError(await api('POST', '/work-orders', { token: d.token, body: {
+    kind: 'lv_meter_install', appointment_from: from, appointment_to: from - H } }), 400, 'invalid_field', 'appointment_to');
+  expectError(await api('POST', '/work-orders', { token: d.token, body: { kind: 'lv_meter_install', appointment_from: -5 } }),
+    400, 'invalid_field', 'appointment_from');
+  const o = await api('POST', '/work-orders', { token: d.token, body: { kind: 'lv_meter_install', appointment_from: from } });
+  expectStatus(o, 201);
+  // the end is checked against the stored start
+  expectError(await api('PATCH', `/work-orders/${o.json.id}`, { token: d.token, body: { version: o.json.version, appointment_to: from - H } }),
+    400, 'invalid_field', 'appointment_to');
+});
+
+test(`${LABEL} work order: the contact is masked for readers who do not need it, in full for the plan's crew`, async () => {
+  const p = await people();
+  const outsider = await userWithToken(['crew']);
+  const manager = await userWithToken(['manager']);
+  const o = await api('POST', '/work-orders', { token: p.dispatcher.token, body: {
+    kind: 'lv_meter_install', contact_name: '王秀英', contact_phone: '13987654321' } });
+  expectStatus(o, 201);
+  const seen = async (u) => (await api('GET', `/work-orders/${o.json.id}`, { token: u.token })).json;
+  let x = await seen(outsider);
+  assert.equal(x.contact_name, '王*英');
+  assert.equal(x.contact_phone, '139****4321');
+  x = await seen(p.leader);
+  assert.equal(x.contact_phone, '139****4321', 'not yet on its plan');
+  // list rows are masked the same way
+  const list = await api('GET', `/work-orders?q=${o.json.number}`, { token: outsider.token });
+  expectStatus(list, 200);
+  assert.equal(list.json.items[0].contact_phone, '139****4321');
+  // a manager keeps orders (orders.write): in full
+  assert.equal((await seen(manager)).contact_phone, '13987654321');
+  const team = await createOrgUnit('team');
+  const plan = await api('POST', '/plans', { token: p.dispatcher.token, body: {
+    date: today(), team_id: team.id, leader_id: p.leader.user.id, crew_ids: [p.crew.user.id], work_order_ids: [o.json.id] } });
+  expectStatus(plan, 201);
+  x = await seen(p.crew);
+  assert.equal(x.contact_name, '王秀英', 'the crew on its plan calls the customer');
+  assert.equal(x.contact_phone, '13987654321');
+  assert.equal((await seen(p.leader)).contact_phone, '13987654321');
+  assert.equal((await seen(outsider)).contact_phone, '139****4321');
+});
+
+test(`${LABEL} crew check: names the other plans of the day and who is not ready, before the server refuses`, async () => {
+  const p = await people();
+  const other = await userWithToken(['crew']);
+  await qualify(p.leader);
+  const team = await createOrgUnit('team');
+  const o = await api('POST', '/work-orders', { token: p.dispatcher.token, body: { kind: 'lv_meter_install' } });
+  const plan = await api('POST', '/plans', { token: p.dispatcher.token, body: {
+    date: today(), team_id: team.id, leader_id: p.leader.user.id, crew_ids: [p.crew.user.id], work_order_ids: [o.json.id] } });
+  expectStatus(plan, 201);
+  const ids = [p.leader.user.id, p.crew.user.id, other.user.id].join(',');
+  const r = await api('GET', `/plans/crew-check?date=${today()}&user_ids=${ids}`, { token: p.dispatcher.token });
+  expectStatus(r, 200);
+  assert.equal(r.json.date, today());
+  const by = Object.fromEntries(r.json.items.map((i) => [i.user_id, i]));
+  assert.equal(by[p.leader.user.id].booked, true);
+  assert.deepEqual(by[p.leader.user.id].plans.map((x) => [x.number, x.role]), [[plan.json.number, 'leader']]);
+  assert.equal(by[p.crew.user.id].plans[0].role, 'crew');
+  assert.equal(by[other.user.id].booked, false);
+  assert.equal(by[p.leader.user.id].ready, true, 'qualified');
+  assert.equal(by[p.crew.user.id].ready, false);
+  assert.ok(by[p.crew.user.id].reasons.some((x) => x.code === 'no_valid_safety_exam'));
+  // editing that plan: it is not its own double booking
+  const mine = await api('GET', `/plans/crew-check?date=${today()}&user_ids=${ids}&plan_id=${plan.json.id}`, { token: p.dispatcher.token });
+  assert.ok(mine.json.items.every((i) => !i.booked));
+  // another day: free
+  const later = await api('GET', `/plans/crew-check?date=2099-01-01&user_ids=${ids}`, { token: p.dispatcher.token });
+  assert.ok(later.json.items.every((i) => !i.booked));
+  // a cancelled plan books nobody
+  expectStatus(await api('POST', `/plans/${plan.json.id}/actions/cancel`, { token: p.dispatcher.token, body: { reason: 'rain' } }), 200);
+  const after = await api('GET', `/plans/crew-check?date=${today()}&user_ids=${ids}`, { token: p.dispatcher.token });
+  assert.ok(after.json.items.every((i) => !i.booked));
+});
+
+test(`${LABEL} crew check: a bad date or no ids is refused with the parameter named; crew may not call it`, async () => {
+  const d = await userWithToken(['dispatcher']);
+  expectError(await api('GET', '/plans/crew-check?date=tomorrow&user_ids=x', { token: d.token }), 400, 'invalid_query', 'date');
+  expectError(await api('GET', `/plans/crew-check?date=${today()}`, { token: d.token }), 400, 'invalid_query', 'user_ids');
+  const crew = await userWithToken(['crew']);
+  expectError(await api('GET', `/plans/crew-check?date=${today()}&user_ids=${crew.user.id}`, { token: crew.token }), 403, 'forbidden');
+});
