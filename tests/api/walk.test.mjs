@@ -3,8 +3,9 @@
 // (GET /plans/crew-check: double booking and readiness before the server refuses).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, adminToken, userWithToken, createOrgUnit, expectError, expectStatus, LABEL } from './lib.mjs';
-import { people, qualify, today } from './fieldwork_lib.mjs';
+import { execFileSync } from 'node:child_process';
+import { api, adminToken, userWithToken, createOrgUnit, expectError, expectStatus, LABEL, BASE_URL } from './lib.mjs';
+import { people, qualify, today, publishedPlan, newTicket } from './fieldwork_lib.mjs';
 
 const H = 3600e3;
 
@@ -123,4 +124,44 @@ test(`${LABEL} crew check: a bad date or no ids is refused with the parameter na
   expectError(await api('GET', `/plans/crew-check?date=${today()}`, { token: d.token }), 400, 'invalid_query', 'user_ids');
   const crew = await userWithToken(['crew']);
   expectError(await api('GET', `/plans/crew-check?date=${today()}&user_ids=${crew.user.id}`, { token: crew.token }), 403, 'forbidden');
+});
+
+async function pdfText(token, path, lang) {
+  const res = await fetch(`${BASE_URL}/api/v1${path}`, { headers: { authorization: `Bearer ${token}`, 'accept-language': lang } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/pdf');
+  const bytes = Buffer.from(await res.arrayBuffer());
+  return execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: bytes }).toString();
+}
+
+test(`${LABEL} ticket PDF: in the language of the request, status name translated; library measures carry their English`, async () => {
+  const p = await people();
+  const { plan } = await publishedPlan(p);
+  const tk = await newTicket(p, plan);
+  const zh = await pdfText(p.leader.token, `/tickets/${tk.id}/pdf`, 'zh-CN');
+  assert.match(zh, /状态 草稿/);
+  assert.match(zh, /工作负责人/);
+  const en = await pdfText(p.leader.token, `/tickets/${tk.id}/pdf`, 'en');
+  assert.match(en, /Status: Draft/);
+  assert.match(en, /Work leader/);
+  assert.doesNotMatch(en, /状态|工作负责人/);
+  // a measure taken from the library word for word has its English beside the Chinese record
+  const got = await api('GET', `/tickets/${tk.id}`, { token: p.leader.token });
+  expectStatus(got, 200);
+  const fromKb = got.json.measures.filter((m) => m.risk_id);
+  assert.ok(fromKb.length > 0);
+  assert.ok(fromKb.every((m) => typeof m.text_en === 'string' && m.text_en.length > 0 && /[A-Za-z]/.test(m.text_en)));
+  const one = fromKb[0];
+  assert.ok(en.replace(/\s+/g, ' ').includes(one.text_en.slice(0, 20)), 'the English print shows the library English');
+});
+
+test(`${LABEL} survey and briefing: "none yet" is 204 with ?optional=1, still 404 without it and for a missing plan`, async () => {
+  const p = await people();
+  const { plan } = await publishedPlan(p, { ready: false });
+  for (const part of ['survey', 'briefing']) {
+    expectError(await api('GET', `/plans/${plan.id}/${part}`, { token: p.leader.token }), 404, 'not_found');
+    const r = await api('GET', `/plans/${plan.id}/${part}?optional=1`, { token: p.leader.token });
+    assert.equal(r.status, 204, part);
+    expectError(await api('GET', `/plans/00000000-0000-7000-8000-000000000000/${part}?optional=1`, { token: p.leader.token }), 404, 'not_found');
+  }
 });
