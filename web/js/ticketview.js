@@ -223,7 +223,7 @@ export function ticketView(opts) {
         const url = await contentUrl(`/tickets/${encodeURIComponent(tk.id)}/pdf?v=${tk.version}&lang=${getLang()}`);
         const a = fileLink(url, `ticket-${tk.number}.pdf`, { testid: 'ticket-pdf-link', text: t('ticket.pdf_open') });
         printBox.replaceChildren(a);
-        a.click();
+        window.open(url, '_blank'); // the PDF in its own tab, to print; the link stays for a blocked pop-up
       } catch (ex) {
         box.show(ex);
       } finally {

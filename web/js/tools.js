@@ -97,7 +97,7 @@ export function renderTools(el, ctx) {
       const url = await postForFile('/tools/labels', { tool_ids: Array.from(picked.keys()) });
       const a = fileLink(url, 'tool-labels.pdf', { testid: 'tools-labels-link', text: t('tool.labels_open') });
       printBox.replaceChildren(a);
-      a.click();
+      window.open(url, '_blank'); // the sheet in its own tab, to print; the link stays for a blocked pop-up
     } catch (ex) {
       err.show(ex);
     } finally {

@@ -186,12 +186,11 @@ export function formDialog({ title, body, fields = [], submit, danger = false, t
 }
 
 /**
- * A file to print or keep (a PDF the server made): a link that opens it in a new tab, and a first click on it so
- * the browser shows or saves it at once. url: an object URL (api.js contentUrl / postForFile).
+ * A file to print or keep (a PDF the server made): a link that opens it in a new tab (or saves it as filename).
+ * url: an object URL (api.js contentUrl / postForFile).
  */
 export function fileLink(url, filename, { testid, text } = {}) {
-  const a = h('a.btn.btn-link', { href: url, target: '_blank', rel: 'noopener', download: filename, testid, text: text || filename });
-  return a;
+  return h('a.btn.btn-link', { href: url, target: '_blank', rel: 'noopener', testid, text: text || filename, title: filename });
 }
 
 /**
