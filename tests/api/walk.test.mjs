@@ -167,3 +167,22 @@ test(`${LABEL} survey and briefing: "none yet" is 204 with ?optional=1, still 40
     expectError(await api('GET', `/plans/00000000-0000-7000-8000-000000000000/${part}?optional=1`, { token: p.leader.token }), 404, 'not_found');
   }
 });
+
+test(`${LABEL} pre-shift meeting: the library's English is kept beside the Chinese record`, async () => {
+  const p = await people();
+  const { plan } = await publishedPlan(p, { ready: false });
+  await newTicket(p, plan);
+  const b = await api('POST', `/plans/${plan.id}/briefing`, { token: p.leader.token });
+  expectStatus(b, 200);
+  const c = b.json.content;
+  for (const part of ['workflow', 'safety']) {
+    assert.ok(c[part].length > 0, part);
+    assert.equal(c[`${part}_en`].length, c[part].length, `${part}_en goes line for line`);
+    assert.ok(c[`${part}_en`].every((x) => /[A-Za-z]{3}/.test(x)), `${part}_en is English`);
+  }
+  assert.ok(c.risks.length > 0);
+  for (const r of c.risks) {
+    assert.match(r.hazard_en, /[A-Za-z]{3}/);
+    assert.equal(r.measures_en.length, r.measures.length);
+  }
+});
