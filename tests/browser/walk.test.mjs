@@ -127,6 +127,9 @@ test('desk: the order shows its contact, takes an appointment, and becomes a pla
     assert.match(await unready.innerText(), new RegExp(I18N.zh['gate.person.no_valid_safety_exam']));
     assert.equal(await byId(page, 'plan-form-warn-unready-' + fx.leader.id).count(), 0, 'the qualified leader is not flagged');
 
+    // the form's hints and warnings are readable (WCAG AA)
+    const onForm = await lowestContrast(page, '.field-hint, .muted, .crew-warnings li, .badge');
+    assert.ok(onForm.length > 0 && onForm[0].ratio >= 4.5, 'WCAG AA on the plan form: ' + JSON.stringify(onForm));
     const [created] = await Promise.all([
       page.waitForResponse((r) => isApi(r, 'POST', '/plans')),
       byId(page, 'plan-form-submit').click(),
@@ -215,6 +218,10 @@ test('phone: at the finish the tools still out are listed and returned at once; 
     await measure.waitFor({ state: 'visible' });
     assert.equal(await measure.locator('.measure-text').innerText(), m.text_en);
     assert.match(await byId(page, 'measure-state-' + m.seq).innerText(), /\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    // risk badges (level 2 in white on orange) and muted text are readable (WCAG AA)
+    const onTicket = await lowestContrast(page, '.badge, .risk, .muted');
+    assert.ok(onTicket.some((x) => /risk-2/.test(x.cls)) || await page.locator('.risk-2').count() > 0, 'a level-2 risk on the ticket');
+    assert.ok(onTicket[0].ratio >= 4.5, 'WCAG AA on the ticket: ' + JSON.stringify(onTicket));
     const [pdf] = await Promise.all([
       page.waitForResponse((r) => isApi(r, 'GET', `/tickets/${tk.id}/pdf`)),
       byId(page, 'ticket-print').tap(),
