@@ -84,6 +84,15 @@ test(`${LABEL} work order: the contact is masked for readers who do not need it,
   assert.equal(x.contact_phone, '13987654321');
   assert.equal((await seen(p.leader)).contact_phone, '13987654321');
   assert.equal((await seen(outsider)).contact_phone, '139****4321');
+  // the plan shows its orders' contacts the same way: whole to its crew, masked to a supervisor
+  const supervisor = await userWithToken(['supervisor']);
+  const asCrew = await api('GET', `/plans/${plan.json.id}`, { token: p.crew.token });
+  expectStatus(asCrew, 200);
+  assert.equal(asCrew.json.work_orders[0].contact_phone, '13987654321');
+  const asSup = await api('GET', `/plans/${plan.json.id}`, { token: supervisor.token });
+  expectStatus(asSup, 200);
+  assert.equal(asSup.json.work_orders[0].contact_phone, '139****4321');
+  assert.equal(asSup.json.work_orders[0].contact_name, '王*英');
 });
 
 test(`${LABEL} crew check: names the other plans of the day and who is not ready, before the server refuses`, async () => {

@@ -243,9 +243,15 @@ test('phone: at the finish the tools still out are listed and returned at once; 
   }
 });
 
-test('phone: a job with no survey or briefing yet logs no console error', { timeout: TEST_TIMEOUT }, async () => {
+test('phone: a job with no survey or briefing yet logs no console error; the crew sees whom to call and when', { timeout: TEST_TIMEOUT }, async () => {
   const p = await people();
-  const { plan } = await publishedPlan(p, { ready: false });
+  const team = await must('POST', '/org-units', { name: '走查二班' + TAG, kind: 'team' });
+  const from = Date.parse(`${shanghaiDate(0)}T14:00:00+08:00`);
+  const order = await must('POST', '/work-orders', { kind: 'lv_meter_install', site_address: '临澜市和平街 9 号' + TAG,
+    contact_name: '李建国', contact_phone: '13812345678', appointment_from: from, appointment_to: from + 2 * 3600e3 });
+  const draft = await must('POST', '/plans', { date: shanghaiDate(0), team_id: team.id, leader_id: p.leader.user.id,
+    crew_ids: [p.crew.user.id], work_order_ids: [order.id] });
+  const plan = await must('POST', `/plans/${draft.id}/actions/publish`, {});
   const { context, page, problems } = await newPage(browser, PHONE);
   try {
     await login(page, p.leader.user.username, API_PASSWORD, '/jobs');
@@ -258,6 +264,11 @@ test('phone: a job with no survey or briefing yet logs no console error', { time
     await byId(page, 'flow-step-survey').waitFor({ state: 'visible' });
     await page.locator('[data-testid="job-detail"][data-loads="1"]').waitFor({ state: 'attached' });
     assert.deepEqual(errors, []);
+    // the crew on the plan calls the customer: the whole number, dialable, and the window agreed
+    const contact = byId(page, 'job-order-contact-' + order.number);
+    assert.match(await contact.innerText(), /李建国/);
+    assert.equal(await contact.locator('a.tel').getAttribute('href'), 'tel:13812345678');
+    assert.match(await byId(page, 'job-order-appointment-' + order.number).innerText(), /14:00.*16:00/);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
