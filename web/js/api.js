@@ -239,6 +239,21 @@ export function contentUrl(path) {
   return blobUrls.get(path);
 }
 
+/** A POST whose answer is a file (a PDF to print: POST /tools/labels): the file as an object URL. */
+export async function postForFile(path, body) {
+  let res;
+  try {
+    res = await fetch(BASE + path, {
+      method: 'POST', credentials: 'same-origin',
+      headers: authHeaders({ Accept: '*/*', 'Content-Type': 'application/json' }), body: JSON.stringify(body || {}),
+    });
+  } catch (e) {
+    throw new ApiError(0, 'network', t('error.network'), { cause: String(e) });
+  }
+  if (!res.ok) throw await failure(res);
+  return URL.createObjectURL(await res.blob());
+}
+
 export function attachmentUrl(id) {
   if (!blobUrls.has(id)) {
     const p = (async () => {

@@ -13,7 +13,7 @@ import { pageLife, isAbort } from './lifecycle.js';
 import { t, fmtTime } from './i18n.js';
 import { get, post } from './api.js';
 import { hasPerm, hasRole } from './perm.js';
-import { toast, dataTable, loading, formDialog } from './ui.js';
+import { toast, dataTable, loading, formDialog, emptyState } from './ui.js';
 import { problemBox, detailHead, appLink, kvList } from './fw.js';
 import { renderEvUsers } from './evusers.js';
 import { renderInspectionPages } from './inspections.js';
@@ -38,6 +38,16 @@ function subtabs(active, navigate) {
     tab('firmware', '/charging/firmware'), tab('users', '/charging/users'), tab('kpis', '/charging/kpis'), tab('ledger', '/charging/ledger'));
 }
 
+/** No charger to show: say where chargers come from (the ledger), with the way there for who may register one. */
+export function noChargers(me, navigate, filtered = false, testid = 'board-empty') {
+  if (filtered) return emptyState({ text: t('charging.none_here'), testid });
+  const may = allows(me, 'chargers.write');
+  return emptyState({
+    text: may ? t('charging.empty_register') : t('charging.empty_ask'), testid,
+    action: may ? t('charging.empty_register_go') : null, href: '/charging/ledger', navigate,
+  });
+}
+
 export function renderCharging(el, ctx) {
   const { path } = ctx;
   if (path === '/charging') { renderBoard(el, ctx); return true; }
@@ -55,7 +65,7 @@ export function renderCharging(el, ctx) {
 }
 
 // ------------------------------------------------------------------ live board
-function renderBoard(el, { navigate }) {
+function renderBoard(el, { me, navigate }) {
   const err = problemBox('board-error');
   const stationSel = h('select.input', { testid: 'board-station', 'aria-label': t('charging.station') }, h('option', { value: '', text: t('charging.all_stations') }));
   const summary = h('div.board-summary', { testid: 'board-summary' });
@@ -106,7 +116,7 @@ function renderBoard(el, { navigate }) {
       stat('offline', t('charging.offline'), r.offline ?? count((c) => !c.online), 'st-off'),
       stat('faulted', t('charging.faulted'), faulted, 'st-fault'),
       stat('charging', t('charging.charging'), charging, 'st-charging'));
-    if (!items.length) { mount(grid, h('p.muted', { text: t('charging.none') })); return; }
+    if (!items.length) { mount(grid, noChargers(me, navigate, stationSel.value)); return; }
     const byStation = new Map();
     for (const c of items) {
       const k = c.station_id || '';
@@ -261,7 +271,8 @@ function renderLedger(el, { me, navigate }) {
       const [s, c] = await Promise.all([get('/stations'), get('/chargers', { limit: 200 })]);
       stations = s.items || [];
       mount(stBox, dataTable({
-        testid: 'stations-table', rowTestid: (x) => 'station-' + x.code, rows: stations, empty: t('charging.no_stations'),
+        testid: 'stations-table', rowTestid: (x) => 'station-' + x.code, rows: stations,
+        empty: write ? t('charging.no_stations_register') : t('charging.no_stations'),
         columns: [
           { label: t('charging.station_code'), render: (x) => h('span.mono', { text: x.code }) },
           { label: t('charging.station'), render: (x) => appLink('/charging/stations/' + encodeURIComponent(x.id), x.name, navigate, { testid: 'station-link-' + x.code }) },

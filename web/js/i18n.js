@@ -83,6 +83,13 @@ export function fmtTime(ms, { seconds = true } = {}) {
   if (ms === null || ms === undefined || ms === '') return '—';
   const n = Number(ms);
   if (!Number.isFinite(n)) return String(ms);
+  // English shows ISO dates (2026-12-07 09:30), unambiguous for a reader of either language; Chinese keeps its own
+  if (lang === 'en') {
+    const d = new Date(n + 8 * 3600 * 1000); // Asia/Shanghai: UTC+8 all year
+    const p2 = (v) => String(v).padStart(2, '0');
+    return `${d.getUTCFullYear()}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}` +
+      (seconds ? ':' + p2(d.getUTCSeconds()) : '');
+  }
   const key = lang + (seconds ? ':s' : ':m');
   let f = fmtCache.get(key);
   if (!f) {

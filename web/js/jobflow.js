@@ -51,9 +51,9 @@ export function renderJobFlow(el, { me, planId, navigate }) {
     try {
       const [plan, survey, tickets, briefing, steps, tools, ks, readiness] = await Promise.all([
         get('/plans/' + encodeURIComponent(planId)),
-        orNull(get(`/plans/${encodeURIComponent(planId)}/survey`)),
+        orNull(get(`/plans/${encodeURIComponent(planId)}/survey`, { optional: 1 })),
         get('/tickets', { plan_id: planId, limit: 50 }),
-        orNull(get(`/plans/${encodeURIComponent(planId)}/briefing`)),
+        orNull(get(`/plans/${encodeURIComponent(planId)}/briefing`, { optional: 1 })),
         get(`/plans/${encodeURIComponent(planId)}/steps`).catch(() => null),
         get(`/plans/${encodeURIComponent(planId)}/tools`).catch(() => null),
         toolKinds().catch(() => []),

@@ -9,7 +9,8 @@ import { h, clear } from './dom.js';
 import { pageLife } from './lifecycle.js';
 import { t, todayShanghai } from './i18n.js';
 import { get, getToken, ApiError } from './api.js';
-import { dataTable, loading } from './ui.js';
+import { dataTable, loading, emptyState } from './ui.js';
+import { hasPerm, hasRole } from './perm.js';
 import { problemBox } from './fw.js';
 import { assetUrl } from './assets.js';
 
@@ -86,11 +87,13 @@ export function renderKpis(el, ctx, tabs) {
   const barBox = h('div.kpi-chart', { testid: 'kpi-chart-bars', role: 'img', 'aria-label': t('kpis.chart_bars') });
   const trendBox = h('div.kpi-chart', { testid: 'kpi-chart-trend', role: 'img', 'aria-label': t('kpis.chart_trend') });
   const tableBox = h('div', { testid: 'kpi-table-box' }, loading());
+  const emptyBox = h('div', { hidden: true });
   const label = (text, ctl) => h('label.kpi-filter', h('span.small.muted', { text }), ctl);
   el.append(h('div.page-head', h('h1.page-title', { text: t('nav.charging'), tabindex: '-1' })), tabs,
     h('div.toolbar', label(t('kpis.from'), from), label(t('kpis.to'), to), label(t('kpis.group_by'), by),
       label(t('kpis.metric'), metric), label(t('kpis.interval'), interval), h('div.toolbar-spacer'), run, exp),
     err, meta,
+    emptyBox,
     h('div.kpi-charts', h('div.card', h('h2.card-title', { text: t('kpis.chart_bars') }), barBox),
       h('div.card', h('h2.card-title', { text: t('kpis.chart_trend') }), trendBox)),
     h('h2.section-title', { text: t('kpis.table') }), tableBox,
@@ -152,6 +155,19 @@ export function renderKpis(el, ctx, tabs) {
       tableBox.append(dataTable({ columns: columns(q.group_by), rows: [...rows, { ...tab.total, __total: true }], testid: 'kpi-table',
         rowTestid: (r) => (r.__total ? 'kpi-total' : 'kpi-row-' + r.__i), empty: t('kpis.empty') }));
       meta.textContent = t('kpis.meta', { from: tab.from, to: tab.to, groups: tab.groups, ms: tab.took_ms }) + (tab.truncated ? ' ' + t('kpis.truncated') : '');
+      // No charger in the selection: say what to do instead of drawing two empty charts.
+      const none = !tab.rows.length;
+      const chartsEl = barBox.closest('.kpi-charts');
+      if (chartsEl) chartsEl.hidden = none;
+      emptyBox.hidden = !none;
+      if (none) {
+        const may = hasRole(ctx.me, 'admin') || hasPerm(ctx.me, 'chargers.write');
+        emptyBox.replaceChildren(emptyState({
+          testid: 'kpi-empty', text: may ? t('kpis.empty_register') : t('kpis.empty_ask'),
+          action: may ? t('charging.empty_register_go') : null, href: '/charging/ledger', navigate: ctx.navigate,
+        }));
+        return;
+      }
       await drawBars(tab.rows, q.group_by);
       await drawTrend(tr, q.group_by);
     } catch (e) {

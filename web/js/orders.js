@@ -3,10 +3,10 @@
 import { h, mount, clear } from './dom.js';
 import { pageLife } from './lifecycle.js';
 import { listPager } from './pager.js';
-import { t, fmtTime, shanghaiInputToMs } from './i18n.js';
-import { get, post, listAll } from './api.js';
-import { canOrdersWrite, canOrgUnits, canPlans } from './perm.js';
-import { toast, dataTable, loading, badge, field } from './ui.js';
+import { t, fmtTime, shanghaiInputToMs, msToShanghaiInput } from './i18n.js';
+import { get, post, listAll, api } from './api.js';
+import { canOrdersWrite, canOrgUnits, canPlans, canPlansWrite } from './perm.js';
+import { toast, dataTable, loading, badge, field, formDialog } from './ui.js';
 import {
   WORK_KINDS, orderStatuses, statusName, PRIORITIES, kindName, statusBadge, priorityBadge, sourceName, isOverdue,
   problemBox, markServerField, clearMarks, actionBar, kvList, masterDetail, detailHead, subId, appLink,
@@ -172,15 +172,31 @@ export function renderOrders(el, { me, path, navigate }) {
       onDone: () => loadDetail(o.id),
       onStale: () => refreshKeepingError(o.id, box),
     });
+    // Plan-from-order: the plans page opens its form with this order chosen (and its team and place filled in).
+    const planFrom = canPlansWrite(me) && o.status === 'new' && !o.plan_id
+      ? h('button.btn', {
+        type: 'button', testid: 'order-plan-from', text: t('order.plan_from'),
+        onclick: () => {
+          try { sessionStorage.setItem('fg.planFromOrder', JSON.stringify(o)); } catch { /* private mode: no prefill */ }
+          navigate('/plans');
+        },
+      }) : null;
+    const editable = canWrite && (o.status === 'new' || o.status === 'planned');
+    const editContact = editable
+      ? h('button.btn', { type: 'button', testid: 'order-edit-contact', text: t('order.edit_contact'), onclick: () => editContactDialog(o) })
+      : null;
+    const tools = planFrom || editContact ? h('div.form-actions.order-tools', planFrom, editContact) : null;
     const badges = [statusBadge('work_order', o.status, 'order-status'), priorityBadge(o.priority)];
     if (isOverdue(o)) badges.push(badge(t('order.overdue'), 'danger'));
     mount(md.detail, h('section.card.detail-card', { testid: 'order-detail', dataset: { id: o.id } },
       detailHead({ number: o.number, title: o.title, badges, onClose: close, testid: 'order-detail' }),
       emergencyMarks(o.emergency_relaxations, 'order-emergency'),
-      bar, box,
+      bar, tools, box,
       kvList([
         [t('order.kind'), kindName(o.kind), 'order-detail-kind'],
         [t('order.customer_name'), o.customer_name, 'order-detail-customer'],
+        [t('order.contact'), contactCell(o), 'order-detail-contact'],
+        [t('order.appointment'), o.appointment_from || o.appointment_to ? appointmentText(o) : null, 'order-detail-appointment'],
         [t('order.customer_no'), o.customer_no ? h('span.mono', { text: o.customer_no }) : null],
         [t('order.address'), o.site_address, 'order-detail-address'],
         [t('order.meter_asset_no'), o.meter_asset_no ? h('span.mono', { text: o.meter_asset_no }) : null, 'order-detail-meter'],
@@ -193,6 +209,47 @@ export function renderOrders(el, { me, path, navigate }) {
         [t('order.created_at'), fmtTime(o.created_at)],
         [t('common.updated_at'), fmtTime(o.updated_at)],
       ])));
+  }
+
+  /** The contact as the server sends it: a masked phone (with *) is not dialable, a whole one is a tel: link. */
+  function contactCell(o) {
+    if (!o.contact_name && !o.contact_phone) return null;
+    const phone = o.contact_phone
+      ? (o.contact_phone.includes('*')
+        ? h('span.mono', { testid: 'order-contact-phone', text: o.contact_phone, title: t('order.contact_masked') })
+        : h('a.mono', { href: 'tel:' + o.contact_phone.replace(/[^0-9+]/g, ''), testid: 'order-contact-phone', text: o.contact_phone }))
+      : null;
+    return h('span', h('span', { testid: 'order-contact-name', text: o.contact_name || '' }), o.contact_name && phone ? ' · ' : '', phone);
+  }
+
+  function appointmentText(o) {
+    const from = o.appointment_from ? fmtTime(o.appointment_from, { seconds: false }) : '…';
+    const to = o.appointment_to ? fmtTime(o.appointment_to, { seconds: false }) : '…';
+    return `${from} – ${to}`;
+  }
+
+  /** Contact and appointment window: PATCH with the version the panel shows (a stale one is refused). */
+  async function editContactDialog(o) {
+    const r = await formDialog({
+      title: t('order.edit_contact'), testid: 'order-contact-dialog', submit: t('common.save'),
+      fields: [
+        { name: 'contact_name', label: t('order.contact_name'), value: o.contact_name || '', attrs: { maxlength: '100' } },
+        { name: 'contact_phone', label: t('order.contact_phone'), type: 'tel', value: o.contact_phone || '', attrs: { maxlength: '20' } },
+        { name: 'appointment_from', label: t('order.appointment_from'), type: 'datetime-local', value: msToShanghaiInput(o.appointment_from) },
+        { name: 'appointment_to', label: t('order.appointment_to'), type: 'datetime-local', value: msToShanghaiInput(o.appointment_to) },
+      ],
+      onSubmit: (v) => {
+        const body = { version: o.version };
+        body.contact_name = v.contact_name.trim() || null;
+        body.contact_phone = v.contact_phone.trim() || null;
+        for (const k of ['appointment_from', 'appointment_to']) body[k] = v[k] ? shanghaiInputToMs(v[k]) : null;
+        return api('PATCH', '/work-orders/' + encodeURIComponent(o.id), { body });
+      },
+    });
+    if (r) {
+      toast(t('order.contact_saved'));
+      loadDetail(o.id);
+    }
   }
 
   /** After a stale-screen refusal: show the order as it is now, with the refusal still on screen. */
@@ -217,6 +274,10 @@ export function renderOrders(el, { me, path, navigate }) {
     const priority = h('select.input', { testid: 'order-form-priority' },
       PRIORITIES.map((p) => h('option', { value: p, text: t('priority.' + p), selected: p === 'normal' })));
     const due = h('input.input', { type: 'datetime-local', testid: 'order-form-due' });
+    const contactName = h('input.input', { type: 'text', maxlength: '100', autocomplete: 'off', testid: 'order-form-contact-name' });
+    const contactPhone = h('input.input', { type: 'tel', maxlength: '20', autocomplete: 'off', testid: 'order-form-contact-phone' });
+    const apptFrom = h('input.input', { type: 'datetime-local', testid: 'order-form-appointment-from' });
+    const apptTo = h('input.input', { type: 'datetime-local', testid: 'order-form-appointment-to' });
     const description = h('textarea.input', { rows: '3', maxlength: '4000', testid: 'order-form-description' });
     const team = teams ? h('select.input', { testid: 'order-form-team' },
       h('option', { value: '', text: t('order.no_team') }),
@@ -228,6 +289,8 @@ export function renderOrders(el, { me, path, navigate }) {
       kind: t('order.kind'), customer_name: t('order.customer_name'), customer_no: t('order.customer_no'),
       site_address: t('order.address'), meter_asset_no: t('order.meter_asset_no'), priority: t('order.priority'),
       due_at: t('order.due'), description: t('order.description'), team_id: t('order.team'),
+      contact_name: t('order.contact_name'), contact_phone: t('order.contact_phone'),
+      appointment_from: t('order.appointment_from'), appointment_to: t('order.appointment_to'),
     };
     const form = h('form.card.form-card', { testid: 'order-form', novalidate: true },
       h('h2.card-title', { text: t('order.new') }),
@@ -239,6 +302,10 @@ export function renderOrders(el, { me, path, navigate }) {
         fe.customer_no = field(labels.customer_no, customerNo),
         fe.meter_asset_no = field(labels.meter_asset_no, meter),
         fe.site_address = field(labels.site_address, address, { wide: true }),
+        fe.contact_name = field(labels.contact_name, contactName),
+        fe.contact_phone = field(labels.contact_phone, contactPhone),
+        fe.appointment_from = field(labels.appointment_from, apptFrom),
+        fe.appointment_to = field(labels.appointment_to, apptTo),
         team ? (fe.team_id = field(labels.team_id, team)) : null,
         fe.description = field(labels.description, description, { wide: true })),
       ferr,
@@ -251,7 +318,11 @@ export function renderOrders(el, { me, path, navigate }) {
       clearMarks(fe);
       if (!kindSel.value) { fe.kind.classList.add('invalid'); ferr.show(t('form.required', { field: labels.kind })); kindSel.focus(); return; }
       const body = { kind: kindSel.value, priority: priority.value };
-      const text = { customer_name: customerName, customer_no: customerNo, site_address: address, meter_asset_no: meter, description };
+      const text = { customer_name: customerName, customer_no: customerNo, site_address: address, meter_asset_no: meter, description,
+        contact_name: contactName, contact_phone: contactPhone };
+      for (const [k, input] of [['appointment_from', apptFrom], ['appointment_to', apptTo]]) {
+        if (input.value) body[k] = shanghaiInputToMs(input.value);
+      }
       for (const [k, input] of Object.entries(text)) if (input.value.trim()) body[k] = input.value.trim();
       if (due.value) {
         const ms = shanghaiInputToMs(due.value);

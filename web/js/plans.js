@@ -13,7 +13,7 @@ import { toast, dataTable, loading, field } from './ui.js';
 import {
   planStatuses, statusName, kindName, statusBadge, riskBadge, highRiskBadge, personName,
   problemBox, markServerField, clearMarks, actionBar, kvList, masterDetail, detailHead, subId, appLink,
-  emergencyMarks,
+  emergencyMarks, personReason,
 } from './fw.js';
 
 const PAGE = 30;
@@ -209,7 +209,7 @@ export function renderPlans(el, { me, path, navigate }) {
 
   // ---------------------------------------------------------------- create
 
-  function showForm() {
+  function showForm(fromOrder = null) {
     newBtn.hidden = true;
     const cancelForm = () => { clear(formBox); newBtn.hidden = false; };
     const fDate = h('input.input', { type: 'date', testid: 'plan-form-date', value: date.value || todayShanghai() });
@@ -229,6 +229,10 @@ export function renderPlans(el, { me, path, navigate }) {
     const fVideo = h('input.input', { type: 'text', maxlength: '500', testid: 'plan-form-video', spellcheck: 'false' });
     const ferr = problemBox('plan-form-error');
     const submit = h('button.btn.btn-primary', { type: 'submit', testid: 'plan-form-submit', text: t('common.create') });
+    // The crew picker's early warning (GET /plans/crew-check): who is on another plan that day, who is not fit
+    // for work — said here, before the server refuses at publish or start.
+    const warnBox = h('div.crew-warnings', { testid: 'plan-form-crew-warnings', role: 'status', hidden: true });
+    let warnSeq = 0;
 
     const crewChosen = new Set();
     const ordersChosen = new Map(); // id -> order
@@ -252,7 +256,8 @@ export function renderPlans(el, { me, path, navigate }) {
       fe.crew_ids = h('fieldset.field.field-wide',
         h('legend.field-label', { text: labels.crew_ids }),
         crewBox,
-        h('div.field-hint', { text: t('plan.crew_hint') })),
+        h('div.field-hint', { text: t('plan.crew_hint') }),
+        warnBox),
       fe.work_order_ids = h('fieldset.field.field-wide',
         h('legend.field-label', { text: labels.work_order_ids }),
         chosenBox,
@@ -275,7 +280,16 @@ export function renderPlans(el, { me, path, navigate }) {
       fTeam.replaceChildren(h('option', { value: '', text: t('form.choose') }),
         ...sorted.map((u) => h('option', { value: u.id, text: u.name })));
       if (!units.length) fTeam.replaceChildren(h('option', { value: '', text: t('plan.no_teams') }));
+      if (fromOrder && fromOrder.team_id && teams.has(fromOrder.team_id)) {
+        fTeam.value = fromOrder.team_id;
+        loadPeople();
+      }
     }).catch((ex) => { ferr.show(ex); });
+    if (fromOrder) {
+      ordersChosen.set(fromOrder.id, fromOrder);
+      if (fromOrder.site_address) fPlace.value = fromOrder.site_address;
+      if (fromOrder.title) fTitle.value = fromOrder.title;
+    }
 
     async function loadPeople() {
       const my = ++peopleSeq;
@@ -313,14 +327,48 @@ export function renderPlans(el, { me, path, navigate }) {
       }
       crewBox.replaceChildren(...visible.map((u) => {
         const cb = h('input', { type: 'checkbox', value: u.id, testid: 'plan-form-crew-' + u.username, checked: crewChosen.has(u.id) });
-        cb.addEventListener('change', () => { if (cb.checked) crewChosen.add(u.id); else crewChosen.delete(u.id); });
-        return h('label.check', cb, h('span', { text: personName(u) }), h('span.muted.small', { text: u.username }));
+        cb.addEventListener('change', () => { if (cb.checked) crewChosen.add(u.id); else crewChosen.delete(u.id); checkCrew(); });
+        return h('label.check', { dataset: { userId: u.id } }, cb, h('span', { text: personName(u) }), h('span.muted.small', { text: u.username }));
       }));
+      checkCrew();
+    }
+
+    async function checkCrew() {
+      const my = ++warnSeq;
+      const ids = [fLeader.value, ...crewChosen].filter(Boolean);
+      if (!ids.length || !fDate.value) { warnBox.hidden = true; warnBox.replaceChildren(); return; }
+      let r;
+      try {
+        r = await get('/plans/crew-check', { date: fDate.value, user_ids: ids.join(',') });
+      } catch {
+        return; // a warning only: the server still checks on save, publish and start
+      }
+      if (my !== warnSeq) return;
+      const rows = [];
+      const names = new Map(crewUsers.map((u) => [u.id, personName(u)]));
+      for (const opt of fLeader.options) if (opt.value) names.set(opt.value, opt.textContent);
+      for (const it of (r && r.items) || []) {
+        const who = names.get(it.user_id) || it.display_name || it.user_id;
+        if (it.booked) {
+          rows.push(h('li.warn-booked', { testid: 'plan-form-warn-booked-' + it.user_id,
+            text: t('plan.warn_booked', { name: who, plans: it.plans.map((x) => x.number).join('、') }) }));
+        }
+        if (!it.ready) {
+          const why = (it.reasons || []).map(personReason).join('；');
+          rows.push(h('li.warn-unready', { testid: 'plan-form-warn-unready-' + it.user_id,
+            text: t('plan.warn_unready', { name: who, why }) }));
+        }
+        const label = crewBox.querySelector(`label[data-user-id="${CSS.escape(it.user_id)}"]`);
+        if (label) label.classList.toggle('warned', Boolean(it.booked || !it.ready));
+      }
+      warnBox.hidden = !rows.length;
+      warnBox.replaceChildren(...(rows.length ? [h('strong', { text: t('plan.warn_title') }), h('ul', rows)] : []));
     }
 
     fTeam.addEventListener('change', () => loadPeople());
     teamOnly.addEventListener('change', () => loadPeople());
     fLeader.addEventListener('change', () => drawCrew());
+    fDate.addEventListener('change', () => checkCrew());
 
     // --- orders: server-side search over the orders still to be planned
     const debounce = pageLife().debouncer(300);
@@ -427,9 +475,16 @@ export function renderPlans(el, { me, path, navigate }) {
   // Team names first, so the list and the detail show names rather than ids.
   const teamsReady = listAll('/directory/org-units', { kind: 'team' }, 1000)
     .then((us) => { teams = new Map(us.map((u) => [u.id, u.name])); }).catch(() => {});
+  // Plan-from-order (the order page's button): the form opens with that order chosen.
+  let fromOrder = null;
+  try {
+    fromOrder = JSON.parse(sessionStorage.getItem('fg.planFromOrder') || 'null');
+    sessionStorage.removeItem('fg.planFromOrder');
+  } catch { fromOrder = null; }
   teamsReady.then(() => {
     reload();
     if (openId) open(openId, { push: false });
+    if (fromOrder && fromOrder.id && canPlansWrite(me) && !openId) showForm(fromOrder);
   });
   return true;
 }

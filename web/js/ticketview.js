@@ -4,9 +4,9 @@
 // risk confirmations with evidence photos, end photos, and the signature check (GET /tickets/{id}/verify).
 import { h, mount, icon } from './dom.js';
 import { t, tOr, fmtTime, getLang } from './i18n.js';
-import { get, post, ApiError } from './api.js';
+import { get, post, ApiError, contentUrl } from './api.js';
 import { hasRole } from './perm.js';
-import { toast, formDialog, confirmDialog, loading } from './ui.js';
+import { toast, formDialog, confirmDialog, loading, fileLink } from './ui.js';
 import {
   statusBadge, riskBadge, ticketKindName, actionName, personName, problemBox, kvList,
   emergencyMarks,
@@ -213,6 +213,24 @@ export function ticketView(opts) {
     const verify = h('button.btn', { type: 'button', testid: 'ticket-verify' }, icon('shield', 'icon icon-sm'), h('span', { text: t('verify.button') }));
     verify.addEventListener('click', () => runVerify(verify));
     bar.append(verify);
+    // The ticket as a PDF to print (GET /tickets/{id}/pdf), in the language of the screen.
+    const print = h('button.btn', { type: 'button', testid: 'ticket-print' }, icon('tickets', 'icon icon-sm'), h('span', { text: t('ticket.print') }));
+    const printBox = h('span.print-link', { testid: 'ticket-print-box' });
+    print.addEventListener('click', async () => {
+      print.disabled = true;
+      box.show(null);
+      try {
+        const url = await contentUrl(`/tickets/${encodeURIComponent(tk.id)}/pdf?v=${tk.version}&lang=${getLang()}`);
+        const a = fileLink(url, `ticket-${tk.number}.pdf`, { testid: 'ticket-pdf-link', text: t('ticket.pdf_open') });
+        printBox.replaceChildren(a);
+        window.open(url, '_blank'); // the PDF in its own tab, to print; the link stays for a blocked pop-up
+      } catch (ex) {
+        box.show(ex);
+      } finally {
+        print.disabled = false;
+      }
+    });
+    bar.append(print, printBox);
     return bar;
   }
 
@@ -248,16 +266,17 @@ export function ticketView(opts) {
 
   function measureItem(m, who, canTick) {
     const done = !!m.done_at;
+    const mText = (getLang() === 'en' && m.text_en) || m.text; // the library's English for a measure held word for word
     const li = h('li.measure', { class: done ? 'done' : 'open', testid: 'measure-' + m.seq, dataset: { done: done ? '1' : '0', id: m.id } },
       h('span.measure-mark', icon(done ? 'check' : 'shield', 'icon icon-sm')),
       h('div.measure-body',
-        h('div.measure-text', { text: m.text }),
+        h('div.measure-text', { text: mText }),
         m.supplement ? h('div.measure-meta.small', h('span.badge.badge-warn', { text: t('measure.supplement') }),
           h('span', { text: t('measure.added', { name: who(m.added_by), time: fmtTime(m.added_at, { seconds: false }) }) })) : null,
         done ? h('div.measure-meta.small.done-by', { testid: 'measure-state-' + m.seq, text: t('measure.done_by', { name: who(m.done_by), time: fmtTime(m.done_at, { seconds: false }) }) }) : null,
         m.pending ? h('span.badge.badge-warn', { testid: 'measure-pending-' + m.seq, text: t('offline.pending') }) : null));
     if (!done && canTick) {
-      const btn = h('button.btn.btn-tick', { type: 'button', testid: 'measure-confirm-' + m.seq, 'aria-label': t('measure.confirm_aria', { text: m.text }) },
+      const btn = h('button.btn.btn-tick', { type: 'button', testid: 'measure-confirm-' + m.seq, 'aria-label': t('measure.confirm_aria', { text: mText }) },
         icon('check', 'icon icon-sm'), h('span', { text: t('measure.confirm') }));
       btn.addEventListener('click', () => { btn.disabled = true; act(() => post(`/tickets/${encodeURIComponent(tk.id)}/measures/${encodeURIComponent(m.id)}/actions/confirm`, {})).finally(() => { btn.disabled = false; }); });
       li.append(btn);

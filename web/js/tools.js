@@ -8,9 +8,9 @@ import { h, mount, clear, icon } from './dom.js';
 import { pageLife } from './lifecycle.js';
 import { listPager } from './pager.js';
 import { t, fmtTime, todayShanghai } from './i18n.js';
-import { get, post } from './api.js';
+import { get, post, postForFile } from './api.js';
 import { canToolsWrite } from './perm.js';
-import { toast, dataTable, loading, field, formDialog } from './ui.js';
+import { toast, dataTable, loading, field, formDialog, fileLink } from './ui.js';
 import { problemBox, markServerField, clearMarks, kvList, masterDetail, detailHead, subId, appLink } from './fw.js';
 import {
   TOOL_CUSTODY, RETURN_CONDITIONS, toolKinds, toolKindName, toolStatusBadge, toolStatusName, dueCell, relDue, dueClass,
@@ -79,6 +79,32 @@ export function renderTools(el, ctx) {
   const list = listPager({ path: '/tools', query, err, box: listBox, draw, moreTestid: 'tools-more' });
   const reload = () => list.reload();
 
+  // Label sheet for several tools (POST /tools/labels): tick them in the list, then print; the ticks survive paging
+  // and filtering, so a sheet can gather tools from several searches.
+  const picked = new Map(); // id -> asset_no
+  const LABELS_MAX = 240;
+  const printBtn = h('button.btn', { type: 'button', testid: 'tools-print-labels', disabled: true });
+  const printBox = h('span.print-link', { testid: 'tools-print-box' });
+  const drawPicked = () => {
+    printBtn.replaceChildren(icon('tools', 'icon icon-sm'), h('span', { text: t('tool.print_labels', { n: picked.size }) }));
+    printBtn.disabled = picked.size === 0 || picked.size > LABELS_MAX;
+  };
+  drawPicked();
+  printBtn.addEventListener('click', async () => {
+    printBtn.disabled = true;
+    err.show(null);
+    try {
+      const url = await postForFile('/tools/labels', { tool_ids: Array.from(picked.keys()) });
+      const a = fileLink(url, 'tool-labels.pdf', { testid: 'tools-labels-link', text: t('tool.labels_open') });
+      printBox.replaceChildren(a);
+      window.open(url, '_blank'); // the sheet in its own tab, to print; the link stays for a blocked pop-up
+    } catch (ex) {
+      err.show(ex);
+    } finally {
+      drawPicked();
+    }
+  });
+
   const kname = (tool) => toolKindName(kinds, tool.kind, tool.kind_name);
   const place = (tool) => [tool.store, tool.location].filter(Boolean).join(' · ');
 
@@ -90,6 +116,15 @@ export function renderTools(el, ctx) {
       empty: t('tool.empty'),
       rows: list.items,
       columns: [
+        {
+          label: t('tool.pick'), cls: 'col-pick',
+          render: (x) => {
+            const cb = h('input', { type: 'checkbox', testid: 'tool-pick-' + x.asset_no, checked: picked.has(x.id),
+              'aria-label': t('tool.pick_aria', { asset_no: x.asset_no }) });
+            cb.addEventListener('change', () => { if (cb.checked) picked.set(x.id, x.asset_no); else picked.delete(x.id); drawPicked(); });
+            return h('label.pick', cb);
+          },
+        },
         {
           label: t('tool.asset_no'),
           render: (x) => h('div.cell-main',
@@ -103,7 +138,7 @@ export function renderTools(el, ctx) {
       ],
     });
     table.addEventListener('click', (e) => {
-      if (e.target.closest('a, button')) return;
+      if (e.target.closest('a, button, label.pick, input')) return;
       const tr = e.target.closest('tr[data-testid]');
       const x = tr && byTestid.get(tr.dataset.testid);
       if (x) open(x.id);
@@ -360,7 +395,7 @@ export function renderTools(el, ctx) {
 
   md.list.append(
     summary,
-    h('div.toolbar', filters, h('div.toolbar-buttons', scanBtn, canWrite ? importBtn : null, canWrite ? newBtn : null)),
+    h('div.toolbar', filters, h('div.toolbar-buttons', scanBtn, printBtn, printBox, canWrite ? importBtn : null, canWrite ? newBtn : null)),
     importBox, formBox, err, listBox);
   el.append(h('div.page-head', h('h1.page-title', { text: t('nav.tools'), tabindex: '-1' })), md.wrap);
   toolKinds().then((ks) => { kinds = ks; }).catch(() => { kinds = []; }).then(() => {

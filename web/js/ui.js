@@ -184,3 +184,23 @@ export function formDialog({ title, body, fields = [], submit, danger = false, t
     if (first) first.focus();
   });
 }
+
+/**
+ * A file to print or keep (a PDF the server made): a link that opens it in a new tab (or saves it as filename).
+ * url: an object URL (api.js contentUrl / postForFile).
+ */
+export function fileLink(url, filename, { testid, text } = {}) {
+  return h('a.btn.btn-link', { href: url, target: '_blank', rel: 'noopener', testid, text: text || filename, title: filename });
+}
+
+/**
+ * An empty state that says what to do next instead of an empty table or chart: the text, and when the viewer may
+ * do it, a link to where it is done (navigate: the app's router, for a same-page move).
+ */
+export function emptyState({ text, testid, action, href, navigate }) {
+  const link = action && href ? h('a.btn.btn-primary', {
+    href, testid: testid ? testid + '-action' : undefined, text: action,
+    onclick: (e) => { if (navigate && e.button === 0 && !e.ctrlKey && !e.metaKey) { e.preventDefault(); navigate(href); } },
+  }) : null;
+  return h('div.empty-state', { testid, role: 'status' }, h('p', { text }), link);
+}

@@ -75,6 +75,13 @@ compose(db_t *db, json_t *plan)
 {
 	json_t *out = json_pack("{s:[], s:[], s:[], s:[], s:[], s:[], s:[], s:[]}", "work_kinds", "workflow", "content",
 	    "quality", "technical", "safety", "risks", "sources");
+	/* the same parts in the library's English, for an English screen (issue 14 item 5); the Chinese is the record */
+	static const char *const parts[] = {"workflow", "content", "quality", "technical", "safety", NULL};
+	for (int k = 0; parts[k]; k++) {
+		char key[32];
+		fg_fmt(key, sizeof key, "%s_en", parts[k]);
+		json_object_set_new(out, key, json_array());
+	}
 	json_t *done = json_object(), *o;
 	size_t i;
 	json_array_foreach(json_object_get(plan, "work_orders"), i, o) {
@@ -93,6 +100,12 @@ compose(db_t *db, json_t *plan)
 			append_all(json_object_get(out, "quality"), json_object_get(b, "quality_zh"));
 			append_all(json_object_get(out, "technical"), json_object_get(b, "technical_zh"));
 			append_all(json_object_get(out, "safety"), json_object_get(b, "safety_zh"));
+			append_all(json_object_get(out, "workflow_en"), json_object_get(b, "workflow_en"));
+			if (json_is_string(json_object_get(b, "content_en")))
+				json_array_append(json_object_get(out, "content_en"), json_object_get(b, "content_en"));
+			append_all(json_object_get(out, "quality_en"), json_object_get(b, "quality_en"));
+			append_all(json_object_get(out, "technical_en"), json_object_get(b, "technical_en"));
+			append_all(json_object_get(out, "safety_en"), json_object_get(b, "safety_en"));
 			json_array_append(json_object_get(out, "sources"), json_object_get(b, "source"));
 		}
 	}
@@ -100,15 +113,19 @@ compose(db_t *db, json_t *plan)
 	/* the ticket's own risk points and measures, when the ticket exists */
 	json_t *t = tickets_active_for_plan(db, fg_jstr(plan, "id")), *r, *m;
 	json_array_foreach(json_object_get(t, "risks"), i, r) {
-		json_t *ms = json_array();
+		json_t *ms = json_array(), *ms_en = json_array();
 		size_t j;
 		json_array_foreach(json_object_get(t, "measures"), j, m) {
 			const char *rid = fg_jstr(m, "risk_id");
-			if (rid && fg_jstr(r, "risk_id") && strcmp(rid, fg_jstr(r, "risk_id")) == 0)
+			if (rid && fg_jstr(r, "risk_id") && strcmp(rid, fg_jstr(r, "risk_id")) == 0) {
 				json_array_append(ms, json_object_get(m, "text"));
+				json_array_append(ms_en, fg_jstr(m, "text_en") ? json_object_get(m, "text_en") : json_object_get(m, "text"));
+			}
 		}
-		json_array_append_new(json_object_get(out, "risks"), json_pack("{s:O, s:O, s:o}", "hazard",
-								       json_object_get(r, "hazard"), "level", json_object_get(r, "level"), "measures", ms));
+		json_array_append_new(json_object_get(out, "risks"),
+		    json_pack("{s:O, s:O, s:O, s:o, s:o}", "hazard", json_object_get(r, "hazard"), "hazard_en",
+			fg_jstr(r, "hazard_en") ? json_object_get(r, "hazard_en") : json_object_get(r, "hazard"), "level",
+			json_object_get(r, "level"), "measures", ms, "measures_en", ms_en));
 	}
 	if (t)
 		json_object_set(out, "ticket_number", json_object_get(t, "number"));

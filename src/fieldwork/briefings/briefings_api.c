@@ -24,7 +24,13 @@ get(req_t *r)
 {
 	if (scope_http_plan(r))
 		return;
-	http_entity(r, briefings_get(r->db, r->params[0]), "briefing", r->params[0]);
+	json_t *o = briefings_get(r->db, r->params[0]);
+	const char *opt = http_query(r, "optional");
+	if (!o && opt && strcmp(opt, "1") == 0) { /* none yet is a normal state, not an error (issue 14 item 5) */
+		http_no_content(r);
+		return;
+	}
+	http_entity(r, o, "briefing", r->params[0]);
 }
 
 static void
@@ -90,7 +96,8 @@ sign(req_t *r)
 }
 
 const route_t briefing_routes[] = {
-	{"GET", "/api/v1/plans/{id}/briefing", get, "plans.read", 0, .ok = "200"},
+	{"GET", "/api/v1/plans/{id}/briefing", get, "plans.read", 0, .ok = "200 204",
+	    .doc = "?optional=1: 204 instead of 404 when the plan has none yet"},
 	{"POST", "/api/v1/plans/{id}/briefing", generate, "", 0, .body = empty_spec},
 	{"POST", "/api/v1/plans/{id}/briefing/actions/hold", hold, "", 0, .body = empty_spec},
 	{"POST", "/api/v1/plans/{id}/briefing/actions/sign", sign, "", 0, .body = sign_spec,

@@ -3,6 +3,8 @@
 #include "core/base/counter.h"
 #include "core/db/qb.h"
 #include "core/audit/audit.h"
+#include "core/auth/perm.h"
+#include "shared/org/scope.h"
 #include "core/events/events.h"
 #include "fieldwork/interface/work_results.h"
 #include "safety/interface/kb.h"
@@ -12,7 +14,8 @@
 
 #define ORDER_COLS                                                                                                     \
 	"id, number, kind, status, priority, source, title, customer_name, customer_no, site_address, meter_asset_no, " \
-	"metering_point_no, description, team_id, due_at, created_by, created_at, updated_at, version, backfill_id"
+	"metering_point_no, description, team_id, due_at, created_by, created_at, updated_at, version, backfill_id, " \
+	"contact_name, contact_phone, appointment_from, appointment_to"
 
 json_t *
 orders_get(db_t *db, const char *id)
@@ -67,7 +70,99 @@ check(db_t *db, json_t *in, fg_err_t *err)
 		return fg_err_field(err, "invalid_field", "due_at", "epoch milliseconds");
 	if (json_object_get(in, "title") && !*str(in, "title"))
 		return fg_err_field(err, "invalid_field", "title", "must not be empty");
+	const char *phone = str(in, "contact_phone");
+	if (phone) { /* what a person dials: digits, and + - space ( ) between them */
+		size_t digits = 0;
+		for (const char *c = phone; *c; c++) {
+			if (*c >= '0' && *c <= '9')
+				digits++;
+			else if (!strchr("+- ()", *c))
+				return fg_err_field(err, "invalid_field", "contact_phone", "digits, + - ( ) and spaces");
+		}
+		if (digits < 5)
+			return fg_err_field(err, "invalid_field", "contact_phone", "at least 5 digits");
+	}
+	static const char *const window[] = {"appointment_from", "appointment_to"};
+	for (int i = 0; i < 2; i++) {
+		json_t *v = json_object_get(in, window[i]);
+		if (v && !json_is_null(v) && json_integer_value(v) <= 0)
+			return fg_err_field(err, "invalid_field", window[i], "epoch milliseconds");
+	}
 	return 0;
+}
+
+/* The appointment window as it will be after the change (in over cur): its end not before its start. */
+static int
+check_window(json_t *cur, json_t *in, fg_err_t *err)
+{
+	json_t *f = json_object_get(in, "appointment_from"), *t = json_object_get(in, "appointment_to");
+	if (!f && cur)
+		f = json_object_get(cur, "appointment_from");
+	if (!t && cur)
+		t = json_object_get(cur, "appointment_to");
+	if (json_is_integer(f) && json_is_integer(t) && json_integer_value(t) < json_integer_value(f))
+		return fg_err_field(err, "invalid_field", "appointment_to", "not before appointment_from");
+	return 0;
+}
+
+/* A name masked as the customer registry masks one (customers.h): first character, and the last of names of
+ * three or more; the rest '*'. Kept here: field work reads orders, not the customer context's internals. */
+static void
+mask_name(const char *in, char *out, size_t n)
+{
+	size_t len = strlen(in), chars = 0, o = 0, k = 0;
+#define U8LEN(c) ((c) >= 0xf0 ? 4 : (c) >= 0xe0 ? 3 : (c) >= 0xc0 ? 2 : 1)
+	for (size_t i = 0; i < len; i += U8LEN((unsigned char)in[i]))
+		chars++;
+	for (size_t i = 0; i < len && n; k++) {
+		size_t l = U8LEN((unsigned char)in[i]);
+#undef U8LEN
+		if (i + l > len)
+			l = len - i;
+		if (k == 0 || (chars >= 3 && k == chars - 1)) {
+			if (o + l + 1 > n)
+				break;
+			memcpy(out + o, in + i, l);
+			o += l;
+		} else if (o + 2 <= n) {
+			out[o++] = '*';
+		}
+		i += l;
+	}
+	if (n)
+		out[o < n ? o : n - 1] = '\0';
+}
+
+void
+orders_mask(db_t *db, const auth_user_t *u, json_t *o)
+{
+	if (!o || !u || perm_allows(u->roles, "customers.contact") || perm_allows(u->roles, "orders.write"))
+		return;
+	const char *name = str(o, "contact_name"), *phone = str(o, "contact_phone");
+	if (!name && !phone)
+		return;
+	json_t *pid = json_object_get(o, "plan_id");
+	int rc;
+	json_t *row = NULL;
+	if (!pid) { /* a list row: the order's plan, if any */
+		row = db_one(db_q(db, "SELECT plan_id FROM plan_orders po JOIN plans p ON p.id = po.plan_id "
+				      "WHERE po.work_order_id = $1 AND p.status <> 'cancelled' ORDER BY p.created_at DESC LIMIT 1",
+				 "t", str(o, "id")), &rc);
+		pid = row ? json_object_get(row, "plan_id") : NULL;
+	}
+	bool crew = json_is_string(pid) && scope_plan_member(db, u->id, json_string_value(pid));
+	json_decref(row);
+	if (crew) /* the crew on its plan calls the customer */
+		return;
+	char m[256];
+	if (name) {
+		mask_name(name, m, sizeof m);
+		json_object_set_new(o, "contact_name", json_string(m));
+	}
+	if (phone) {
+		scope_mask_phone(phone, m, sizeof m);
+		json_object_set_new(o, "contact_phone", json_string(m));
+	}
 }
 
 int
@@ -85,7 +180,7 @@ orders_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t
 	}
 	if (db_begin(db) != 0)
 		return db_fail(db, err);
-	if (check(db, in, err) || counter_number(db, "GD", number) != 0)
+	if (check(db, in, err) || check_window(NULL, in, err) || counter_number(db, "GD", number) != 0)
 		return db_fail(db, err);
 	if (str(in, "title"))
 		fg_fmt(title, sizeof title, "%s", str(in, "title"));
@@ -107,6 +202,17 @@ orders_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t
 	    db_run(db_q(db, "UPDATE work_orders SET due_at = $1 WHERE id = $2", "it", (int64_t)json_integer_value(due), id)) !=
 		DB_DONE)
 		return db_fail(db, err);
+	if ((str(in, "contact_name") || str(in, "contact_phone")) &&
+	    db_run(db_q(db, "UPDATE work_orders SET contact_name = $1, contact_phone = $2 WHERE id = $3", "ttt",
+		str(in, "contact_name"), str(in, "contact_phone"), id)) != DB_DONE)
+		return db_fail(db, err);
+	static const char *const window_sql[] = {"UPDATE work_orders SET appointment_from = $1 WHERE id = $2",
+	    "UPDATE work_orders SET appointment_to = $1 WHERE id = $2"};
+	for (int i = 0; i < 2; i++) {
+		json_t *v = json_object_get(in, i ? "appointment_to" : "appointment_from");
+		if (json_is_integer(v) && db_run(db_q(db, window_sql[i], "it", (int64_t)json_integer_value(v), id)) != DB_DONE)
+			return db_fail(db, err);
+	}
 	json_t *after = orders_get(db, id);
 	if (!after || flow_timers_sync(db, &orders_flow, id, true, now) != 0 || /* due_at: the flow's deadline */
 	    audit_write(db, actor_id, "create", "work_order", id, NULL, after) != 0 || db_commit(db) != 0) {
@@ -118,7 +224,7 @@ orders_create(db_t *db, const char *actor_id, json_t *in, json_t **out, fg_err_t
 }
 
 static const char *const text_fields[] = {"title", "priority", "customer_name", "customer_no", "site_address",
-    "meter_asset_no", "metering_point_no", "description", "team_id", NULL};
+    "meter_asset_no", "metering_point_no", "description", "team_id", "contact_name", "contact_phone", NULL};
 
 int
 orders_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t **out, fg_err_t *err)
@@ -141,7 +247,7 @@ orders_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t
 		fg_err_detail_str(err, "action", "update");
 		goto fail;
 	}
-	if (check(db, in, err))
+	if (check(db, in, err) || check_window(before, in, err))
 		goto fail;
 	qb_t q;
 	qb_init(&q, "UPDATE work_orders SET version = version + 1, updated_at = ");
@@ -155,14 +261,20 @@ orders_update(db_t *db, const char *actor_id, const char *id, json_t *in, json_t
 		qb_sql(&q, " = ");
 		qb_text(&q, json_string_value(v)); /* null clears */
 	}
-	json_t *due = json_object_get(in, "due_at");
-	if (due) {
-		qb_sql(&q, ", due_at = ");
-		if (json_is_null(due))
+	static const char *const int_fields[] = {"due_at", "appointment_from", "appointment_to", NULL};
+	for (int i = 0; int_fields[i]; i++) {
+		json_t *v = json_object_get(in, int_fields[i]);
+		if (!v)
+			continue;
+		qb_sql(&q, ", ");
+		qb_sql(&q, int_fields[i]);
+		qb_sql(&q, " = ");
+		if (json_is_null(v))
 			qb_sql(&q, "NULL");
 		else
-			qb_int(&q, json_integer_value(due));
+			qb_int(&q, json_integer_value(v));
 	}
+	json_t *due = json_object_get(in, "due_at");
 	qb_sql(&q, " WHERE id = ");
 	qb_text(&q, id);
 	int rc = db_run(qb_prepare(db, &q));

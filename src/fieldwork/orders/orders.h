@@ -4,6 +4,7 @@
 #include "core/base/err.h"
 #include "core/db/db.h"
 #include "core/flow/flow.h"
+#include "core/auth/session.h"
 
 /* Field work orders (现场作业工单, R3.2): a unit of work requested by a customer, a schedule, an alarm or a
  * manager. Their kinds are the metering field processes of data/kb/work_kinds.json. */
@@ -21,6 +22,10 @@ typedef struct {
 	int limit;
 } orders_filter_t;
 int orders_list(db_t *db, const orders_filter_t *f, json_t **out, fg_err_t *err);
+/* The customer's contact (contact_name, contact_phone) masked in place for a viewer who does not need it: in full
+ * for holders of customers.contact or orders.write (they keep the order) and for the people of the order's plan
+ * (the crew calls the customer); masked (张*明, 138****5678) for every other reader. */
+void orders_mask(db_t *db, const auth_user_t *u, json_t *o);
 
 /* Moves every order of a plan to `status` (plan effects), auditing each. */
 /* Locks the work orders on a plan, in id order (one order for every transaction that takes several): the plan

@@ -16,6 +16,10 @@ static const jfield_t create_spec[] = {
 	{"description", JF_STRING, JF_NULLABLE, 4000},
 	{"team_id", JF_STRING, JF_NULLABLE, 64},
 	{"due_at", JF_INT, JF_NULLABLE, 0},
+	{"contact_name", JF_STRING, JF_NULLABLE, 100},
+	{"contact_phone", JF_STRING, JF_NULLABLE, 20},
+	{"appointment_from", JF_INT, JF_NULLABLE, 0},
+	{"appointment_to", JF_INT, JF_NULLABLE, 0},
 	{NULL, 0, 0, 0},
 };
 
@@ -31,6 +35,10 @@ static const jfield_t update_spec[] = {
 	{"description", JF_STRING, JF_NULLABLE, 4000},
 	{"team_id", JF_STRING, JF_NULLABLE, 64},
 	{"due_at", JF_INT, JF_NULLABLE, 0},
+	{"contact_name", JF_STRING, JF_NULLABLE, 100},
+	{"contact_phone", JF_STRING, JF_NULLABLE, 20},
+	{"appointment_from", JF_INT, JF_NULLABLE, 0},
+	{"appointment_to", JF_INT, JF_NULLABLE, 0},
 	{NULL, 0, 0, 0},
 };
 
@@ -48,6 +56,7 @@ create(req_t *r)
 	if (http_body(r, create_spec))
 		return;
 	int rc = orders_create(r->db, r->user.id, r->json, &out, &e);
+	orders_mask(r->db, &r->user, out);
 	http_result(r, 201, rc, out, &e);
 }
 
@@ -80,6 +89,9 @@ list(req_t *r)
 	    ms_query(r, "due_after", &f.due_after))
 		return;
 	int rc = orders_list(r->db, &f, &out, &e);
+	size_t i;
+	json_t *o;
+	json_array_foreach(rc == 0 ? json_object_get(out, "items") : NULL, i, o) orders_mask(r->db, &r->user, o);
 	http_result(r, 200, rc, out, &e);
 }
 
@@ -87,6 +99,7 @@ static void
 get(req_t *r)
 {
 	json_t *o = orders_get(r->db, r->params[0]);
+	orders_mask(r->db, &r->user, o);
 	flow_api_with_actions(r, o, "work_order");
 	http_entity(r, o, "work_order", r->params[0]);
 }
@@ -99,6 +112,7 @@ update(req_t *r)
 	if (http_body(r, update_spec))
 		return;
 	int rc = orders_update(r->db, r->user.id, r->params[0], r->json, &out, &e);
+	orders_mask(r->db, &r->user, out);
 	http_result(r, 200, rc, out, &e);
 }
 

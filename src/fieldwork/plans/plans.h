@@ -28,6 +28,13 @@ int plans_list(db_t *db, const plans_filter_t *f, json_t **out, fg_err_t *err);
 /* Published, working and paused plans the user leads or is crew on: the crew's "my jobs". */
 int plans_my_jobs(db_t *db, const char *user_id, json_t **out, fg_err_t *err);
 
+/* The crew picker's warnings for `date` (YYYY-MM-DD) and user_ids (comma-separated, at most 50):
+ * {"date", "items": [readiness (safety/interface/readiness.h) + "booked" and "plans": [{id, number, status, title,
+ * role}] — the person's other plans that day still to be worked, exclude_plan left out]}. Unknown ids are skipped.
+ * Refusals: invalid_query (details.field date or user_ids). */
+int plans_crew_check(db_t *db, const char *date, const char *user_ids, const char *exclude_plan, json_t **out,
+    fg_err_t *err);
+
 /* The frozen part ("tools", "readiness" or "steps") with recorded_at, or NULL when the plan has no record. */
 json_t *plans_record_part(db_t *db, const char *plan_id, const char *part);
 

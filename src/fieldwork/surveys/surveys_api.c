@@ -1,3 +1,4 @@
+#include <string.h>
 #include "core/http/routes.h"
 #include "fieldwork/surveys/surveys.h"
 #include "shared/org/scope.h"
@@ -20,7 +21,13 @@ get(req_t *r)
 {
 	if (scope_http_plan(r))
 		return;
-	http_entity(r, surveys_get(r->db, r->params[0]), "survey", r->params[0]);
+	json_t *o = surveys_get(r->db, r->params[0]);
+	const char *opt = http_query(r, "optional");
+	if (!o && opt && strcmp(opt, "1") == 0) { /* none yet is a normal state, not an error (issue 14 item 5) */
+		http_no_content(r);
+		return;
+	}
+	http_entity(r, o, "survey", r->params[0]);
 }
 
 static void
@@ -42,7 +49,8 @@ put(req_t *r)
 }
 
 const route_t survey_routes[] = {
-	{"GET", "/api/v1/plans/{id}/survey", get, "plans.read", 0, .ok = "200"},
+	{"GET", "/api/v1/plans/{id}/survey", get, "plans.read", 0, .ok = "200 204",
+	    .doc = "?optional=1: 204 instead of 404 when the plan has none yet"},
 	{"PUT", "/api/v1/plans/{id}/survey", put, "", 0, .body = put_spec,
 	    .errors = HTTP_ERRORS("forbidden", "version_conflict")},
 	{0},

@@ -69,7 +69,20 @@ tickets_get(db_t *db, const char *id)
 	    "WHERE m.ticket_id = $1 ORDER BY m.seq", "t", id), &rc);
 	size_t i;
 	json_t *m;
-	json_array_foreach(measures, i, m) json_object_set_new(m, "supplement", json_boolean(json_integer_value(json_object_get(m, "supplement"))));
+	json_array_foreach(measures, i, m) {
+		json_object_set_new(m, "supplement", json_boolean(json_integer_value(json_object_get(m, "supplement"))));
+		/* the library's English for a measure the ticket holds word for word (an edited one has none): what an
+		 * English screen or print shows, the Chinese text staying the record (issue 14 item 5) */
+		json_t *kr = fg_jstr(m, "risk_id") ? kb_find("risks", "id", fg_jstr(m, "risk_id")) : NULL, *km, *en = NULL;
+		size_t k;
+		json_array_foreach(kr ? json_object_get(kr, "measures") : NULL, k, km) {
+			if (fg_jstr(km, "text_zh") && fg_jstr(m, "text") && strcmp(fg_jstr(km, "text_zh"), fg_jstr(m, "text")) == 0) {
+				en = json_object_get(km, "text_en");
+				break;
+			}
+		}
+		json_object_set_new(m, "text_en", or_null(en));
+	}
 	json_object_set_new(t, "measures", measures ? measures : json_array());
 	json_t *photos = db_all(db_q(db,
 	    "SELECT attachment_id, purpose FROM ticket_photos WHERE ticket_id = $1 ORDER BY attachment_id", "t", id), &rc);

@@ -49,7 +49,8 @@ typedef struct {
 int tickets_list(db_t *db, const tickets_filter_t *f, json_t **out, fg_err_t *err);
 
 /* The printable ticket as a PDF (malloc'ed; caller frees). */
-int tickets_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_err_t *err);
+/* lang: "en" prints labels, the status and library text in English; anything else in Chinese. */
+int tickets_pdf(db_t *db, const char *id, const char *lang, unsigned char **out, size_t *outlen, fg_err_t *err);
 
 /* Offline verification (issue 9; formats in docs/api.md "Verifying a ticket's signatures").
  * The signatures checked against the content now (signing_verify) plus qr_payload: what GET /tickets/{id}/verify

@@ -153,7 +153,7 @@ pdf(req_t *r)
 	size_t len = 0;
 	if (scope_http_ticket(r))
 		return;
-	if (tickets_pdf(r->db, r->params[0], &buf, &len, &e) != 0) {
+	if (tickets_pdf(r->db, r->params[0], r->lang, &buf, &len, &e) != 0) {
 		http_error(r, &e);
 		return;
 	}

@@ -5,6 +5,7 @@
  * not embedded: it says why).
  * Once signed, the ticket ends with a QR code of tickets_qr_payload: the content hash and every signature with
  * its signer, time, public key and signature, so the paper alone can be checked (docs/api.md). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "core/base/pdf.h"
 #include "core/base/util.h"
 #include "core/auth/signing.h"
+#include "core/flow/flow.h"
 #include "safety/interface/kb.h"
 #include "fieldwork/tickets/tickets.h"
 
@@ -29,6 +31,7 @@ typedef struct {
 	HPDF_Font font;
 	float y;
 	int pages;
+	bool en; /* printed in English */
 } layout_t;
 
 static void
@@ -68,11 +71,17 @@ rule(layout_t *l)
 	l->y -= 8;
 }
 
+/* The print's language (issue 14 item 5): labels, the status and the kind's name in the language of the request;
+ * what people wrote (place, content, supplements) as written; library text (risk points, measures) in English when
+ * the library's English matches what the ticket holds. */
+#define L(zh, en_) (en ? (en_) : (zh)) /* `en`: the print's language, a local or a layout's field */
+
 static void
 field(layout_t *l, const char *label, const char *value)
 {
 	char buf[4096];
-	fg_fmt(buf, sizeof buf, "%s：%s", label, value && *value ? value : "—");
+	bool en = l->en;
+	fg_fmt(buf, sizeof buf, "%s%s%s", label, L("：", ": "), value && *value ? value : "—");
 	text(l, MARGIN, 10.5f, PAGE_W - 2 * MARGIN, buf);
 }
 
@@ -133,9 +142,27 @@ name_of(db_t *db, json_t *people, const char *id)
 	return fg_jstr(u, "display_name");
 }
 
-int
-tickets_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_err_t *err)
+/* The state's name in the print's language, from the ticket flow (data/flows/ticket.json). */
+static void
+status_name(bool en, const char *code, char *out, size_t n)
 {
+	json_t *d = flow_describe("ticket"), *st;
+	size_t i;
+	fg_fmt(out, n, "%s", code);
+	json_array_foreach(d ? json_object_get(d, "states") : NULL, i, st) {
+		if (fg_jstr(st, "code") && strcmp(fg_jstr(st, "code"), code) == 0) {
+			const char *name = fg_jstr(st, en ? "name_en" : "name_zh");
+			if (name)
+				fg_fmt(out, n, "%s", name);
+		}
+	}
+	json_decref(d);
+}
+
+int
+tickets_pdf(db_t *db, const char *id, const char *lang, unsigned char **out, size_t *outlen, fg_err_t *err)
+{
+	const bool en = lang && strcmp(lang, "en") == 0;
 	json_t *t = tickets_get(db, id);
 	if (!t)
 		return fg_err_not_found(err, "ticket", id);
@@ -147,12 +174,15 @@ tickets_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_er
 	}
 	l.pdf = doc.doc;
 	l.font = doc.font;
+	l.en = en;
 	new_page(&l);
-	char buf[2048], a[32], b[32];
+	char buf[2048], a[32], b[32], st[64];
 	json_t *kind = kb_find("ticket_kinds", "code", fg_jstr(t, "kind"));
-	fg_fmt(buf, sizeof buf, "%s", kind ? fg_jstr(kind, "name_zh") : fg_jstr(t, "kind"));
+	const char *kn = kind ? fg_jstr(kind, en ? "name_en" : "name_zh") : NULL;
+	fg_fmt(buf, sizeof buf, "%s", kn ? kn : fg_jstr(t, "kind"));
 	text(&l, MARGIN, 18, PAGE_W - 2 * MARGIN, buf);
-	fg_fmt(buf, sizeof buf, "编号 %s    状态 %s", fg_jstr(t, "number"), fg_jstr(t, "status"));
+	status_name(en, fg_jstr(t, "status"), st, sizeof st);
+	fg_fmt(buf, sizeof buf, L("编号 %s    状态 %s", "No. %s    Status: %s"), fg_jstr(t, "number"), st);
 	text(&l, MARGIN, 10.5f, PAGE_W - 2 * MARGIN, buf);
 	rule(&l);
 
@@ -163,29 +193,32 @@ tickets_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_er
 	json_array_foreach(json_object_get(t, "crew"), i, c) {
 		json_array_append(people, c);
 		size_t n = strlen(crew);
-		fg_fmt(crew + n, sizeof crew - n, "%s%s", n ? "、" : "", fg_jstr(c, "display_name"));
+		fg_fmt(crew + n, sizeof crew - n, "%s%s", n ? L("、", ", ") : "", fg_jstr(c, "display_name"));
 	}
-	field(&l, "工作负责人（监护人）", fg_jstr(json_object_get(t, "leader"), "display_name"));
-	fg_fmt(buf, sizeof buf, "%s（共 %zu 人，含负责人）", crew, json_array_size(json_object_get(t, "crew")) + 1);
-	field(&l, "工作班成员", buf);
-	field(&l, "工作地点", fg_jstr(t, "place"));
-	field(&l, "工作内容", fg_jstr(t, "content"));
+	field(&l, L("工作负责人（监护人）", "Work leader (supervisor)"), fg_jstr(json_object_get(t, "leader"), "display_name"));
+	fg_fmt(buf, sizeof buf, L("%s（共 %zu 人，含负责人）", "%s (%zu people with the leader)"), crew,
+	    json_array_size(json_object_get(t, "crew")) + 1);
+	field(&l, L("工作班成员", "Crew"), buf);
+	field(&l, L("工作地点", "Place"), fg_jstr(t, "place"));
+	field(&l, L("工作内容", "Work"), fg_jstr(t, "content"));
 	when(json_integer_value(json_object_get(t, "planned_start")), a, sizeof a);
 	when(json_integer_value(json_object_get(t, "planned_end")), b, sizeof b);
-	fg_fmt(buf, sizeof buf, "自 %s 至 %s%s", a, b, json_integer_value(json_object_get(t, "extensions")) ? "（已延期）" : "");
-	field(&l, "计划工作时间", buf);
-	field(&l, "停电范围", fg_jstr(t, "outage_scope"));
-	field(&l, "保留带电部位", fg_jstr(t, "live_parts"));
-	fg_fmt(buf, sizeof buf, "%lld 级（1 级最高）", (long long)json_integer_value(json_object_get(t, "risk_level")));
-	field(&l, "风险等级", buf);
+	fg_fmt(buf, sizeof buf, L("自 %s 至 %s%s", "%s to %s%s"), a, b,
+	    json_integer_value(json_object_get(t, "extensions")) ? L("（已延期）", " (extended)") : "");
+	field(&l, L("计划工作时间", "Planned time (Beijing)"), buf);
+	field(&l, L("停电范围", "Outage scope"), fg_jstr(t, "outage_scope"));
+	field(&l, L("保留带电部位", "Parts left live"), fg_jstr(t, "live_parts"));
+	fg_fmt(buf, sizeof buf, L("%lld 级（1 级最高）", "level %lld (1 is highest)"), (long long)json_integer_value(json_object_get(t, "risk_level")));
+	field(&l, L("风险等级", "Risk level"), buf);
 	rule(&l);
 
-	text(&l, MARGIN, 12, PAGE_W - 2 * MARGIN, "危险点及控制措施、安全措施");
+	text(&l, MARGIN, 12, PAGE_W - 2 * MARGIN, L("危险点及控制措施、安全措施", "Risk points, their control measures, safety measures"));
 	json_t *r, *m;
 	json_array_foreach(json_object_get(t, "risks"), i, r) {
 		const char *ok = json_is_null(json_object_get(r, "confirmed_at")) ? "□" : "■";
-		fg_fmt(buf, sizeof buf, "%s %lld. [%lld级] %s", ok, (long long)json_integer_value(json_object_get(r, "seq")),
-		    (long long)json_integer_value(json_object_get(r, "level")), fg_jstr(r, "hazard"));
+		const char *hz = en && fg_jstr(r, "hazard_en") ? fg_jstr(r, "hazard_en") : fg_jstr(r, "hazard");
+		fg_fmt(buf, sizeof buf, L("%s %lld. [%lld级] %s", "%s %lld. [level %lld] %s"), ok,
+		    (long long)json_integer_value(json_object_get(r, "seq")), (long long)json_integer_value(json_object_get(r, "level")), hz);
 		text(&l, MARGIN, 10, PAGE_W - 2 * MARGIN, buf);
 		size_t j;
 		json_array_foreach(json_object_get(t, "measures"), j, m) {
@@ -196,7 +229,7 @@ tickets_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_er
 				when(json_integer_value(json_object_get(m, "done_at")), a, sizeof a);
 				fg_fmt(done, sizeof done, "  ✓ %s %s", name_of(db, people, fg_jstr(m, "done_by")), a);
 			}
-			fg_fmt(buf, sizeof buf, "— %s%s", fg_jstr(m, "text"), done);
+			fg_fmt(buf, sizeof buf, "— %s%s", en && fg_jstr(m, "text_en") ? fg_jstr(m, "text_en") : fg_jstr(m, "text"), done);
 			text(&l, MARGIN + 18, 9.5f, PAGE_W - 2 * MARGIN - 18, buf);
 		}
 	}
@@ -204,43 +237,45 @@ tickets_pdf(db_t *db, const char *id, unsigned char **out, size_t *outlen, fg_er
 		if (fg_jstr(m, "risk_id"))
 			continue;
 		fg_fmt(buf, sizeof buf, "%s %s%s", json_is_null(json_object_get(m, "done_at")) ? "□" : "■", fg_jstr(m, "text"),
-		    json_is_true(json_object_get(m, "supplement")) ? "（补充）" : "");
+		    json_is_true(json_object_get(m, "supplement")) ? L("（补充）", " (added on site)") : "");
 		text(&l, MARGIN, 10, PAGE_W - 2 * MARGIN, buf);
 	}
 	rule(&l);
 
-	text(&l, MARGIN, 12, PAGE_W - 2 * MARGIN, "签名");
+	text(&l, MARGIN, 12, PAGE_W - 2 * MARGIN, L("签名", "Signatures"));
 	static const struct {
-		const char *role, *label;
-	} roles[] = {{"issuer", "工作票签发人"}, {"leader", "工作负责人（收票）"}, {"permitter", "工作许可人"},
-	    {"leader_end", "工作负责人（终结）"}};
+		const char *role, *zh, *en;
+	} roles[] = {{"issuer", "工作票签发人", "Issuer"}, {"leader", "工作负责人（收票）", "Work leader (received)"},
+	    {"permitter", "工作许可人", "Permitter"}, {"leader_end", "工作负责人（终结）", "Work leader (ended)"}};
 	json_t *s;
 	json_array_foreach(json_object_get(t, "signatures"), i, s) {
 		const char *label = fg_jstr(s, "role");
 		for (size_t k = 0; k < sizeof roles / sizeof roles[0]; k++)
 			if (strcmp(roles[k].role, fg_jstr(s, "role")) == 0)
-				label = roles[k].label;
+				label = L(roles[k].zh, roles[k].en);
 		when(json_integer_value(json_object_get(s, "signed_at")), a, sizeof a);
-		fg_fmt(buf, sizeof buf, "%s：%s    %s    （电子签名 Ed25519）", label, fg_jstr(s, "signer_name"), a);
+		fg_fmt(buf, sizeof buf, L("%s：%s    %s    （电子签名 Ed25519）", "%s: %s    %s    (electronic signature, Ed25519)"), label,
+		    fg_jstr(s, "signer_name"), a);
 		text(&l, MARGIN, 10.5f, PAGE_W - 2 * MARGIN, buf);
 	}
 	if (json_array_size(json_object_get(t, "signatures")) == 0)
-		text(&l, MARGIN, 10.5f, PAGE_W - 2 * MARGIN, "（尚未签发）");
+		text(&l, MARGIN, 10.5f, PAGE_W - 2 * MARGIN, L("（尚未签发）", "(not issued yet)"));
 	if (!json_is_null(json_object_get(t, "ended_at"))) {
 		when(json_integer_value(json_object_get(t, "ended_at")), a, sizeof a);
-		fg_fmt(buf, sizeof buf, "工作终结时间：%s    现场照片 %zu 张    %s", a, json_array_size(json_object_get(t, "photos")),
-		    fg_jstr(t, "end_note") ? fg_jstr(t, "end_note") : "");
+		fg_fmt(buf, sizeof buf, L("工作终结时间：%s    现场照片 %zu 张    %s", "Ended: %s    %zu site photos    %s"), a,
+		    json_array_size(json_object_get(t, "photos")), fg_jstr(t, "end_note") ? fg_jstr(t, "end_note") : "");
 		text(&l, MARGIN, 10.5f, PAGE_W - 2 * MARGIN, buf);
 	}
 	rule(&l);
 	json_t *v = tickets_verification(db, id);
 	const char *hash = v ? fg_jstr(v, "content_hash") : "";
-	fg_fmt(buf, sizeof buf, "内容摘要 SHA-256：%s\n核验：GET /api/v1/tickets/%s/verify", hash, id);
+	fg_fmt(buf, sizeof buf, L("内容摘要 SHA-256：%s\n核验：GET /api/v1/tickets/%s/verify", "Content hash SHA-256: %s\nVerify: GET /api/v1/tickets/%s/verify"), hash, id);
 	text(&l, MARGIN, 8, PAGE_W - 2 * MARGIN, buf);
 	if (v && json_array_size(json_object_get(v, "signatures")) > 0) {
 		qr_block(&l, fg_jstr(v, "qr_payload"), 200);
 		text(&l, MARGIN, 8, PAGE_W - 2 * MARGIN,
-		    "扫码离线核验：二维码含内容摘要及每个签名的签名人、时间、Ed25519 公钥与签名（格式 FGT1，见 docs/api.md）");
+		    L("扫码离线核验：二维码含内容摘要及每个签名的签名人、时间、Ed25519 公钥与签名（格式 FGT1，见 docs/api.md）",
+			"Scan to verify offline: the QR code holds the content hash and each signature's signer, time, Ed25519 public key and signature (format FGT1, see docs/api.md)"));
 	}
 	json_decref(v);
 	json_decref(people);

@@ -2,7 +2,7 @@
 // own: confirmed on their own phone (their session), or — a member without a phone — signed on the leader's screen
 // with their handwritten mark and their own password; each member's state is listed (who, how, where, when).
 import { h, icon } from '../dom.js';
-import { t, fmtTime } from '../i18n.js';
+import { t, fmtTime, getLang } from '../i18n.js';
 import { post, upload } from '../api.js';
 import { hasRole } from '../perm.js';
 import { toast, formDialog } from '../ui.js';
@@ -109,8 +109,10 @@ export function briefingStep(f) {
     if (!held && !isLeader()) why = t('briefing.wait_hold');
     else if (held && !iMissing && !onPlan()) why = t('briefing.not_on_plan');
     const c = b.content || {};
+    // In English the library's English where the briefing kept it (briefings made before kept Chinese only)
+    const en = getLang() === 'en';
     const list = (key, ordered) => {
-      const items = c[key] || [];
+      const items = (en && (c[key + '_en'] || []).length ? c[key + '_en'] : c[key]) || [];
       if (!items.length) return null;
       return h('details.briefing-part', { testid: 'briefing-' + key, open: key !== 'risks' },
         h('summary', { text: t('briefing.part.' + key) + ` (${items.length})` }),
@@ -119,8 +121,8 @@ export function briefingStep(f) {
     const riskPart = (c.risks || []).length ? h('details.briefing-part', { testid: 'briefing-risks' },
       h('summary', { text: t('briefing.part.risks') + ` (${c.risks.length})` }),
       h('ul.risk-cards', c.risks.map((r) => h('li.risk-card',
-        h('div.risk-card-head', riskBadge(r.level), h('span.risk-hazard', { text: r.hazard })),
-        (r.measures || []).length ? h('ul.plain-list', r.measures.map((m) => h('li', { text: m }))) : null)))) : null;
+        h('div.risk-card-head', riskBadge(r.level), h('span.risk-hazard', { text: (en && r.hazard_en) || r.hazard })),
+        (r.measures || []).length ? h('ul.plain-list', ((en && r.measures_en) || r.measures).map((m) => h('li', { text: m }))) : null)))) : null;
     return h('div.briefing',
       h('div.briefing-state', { testid: 'briefing-state', dataset: { held: held ? '1' : '0' } },
         held ? h('span.ok-text', icon('check', 'icon icon-sm'), h('span', { text: t('briefing.held_by', { name: nameOf(b.held_by), time: fmtTime(b.held_at, { seconds: false }) }) }))

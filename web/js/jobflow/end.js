@@ -4,6 +4,7 @@ import { t, fmtTime } from '../i18n.js';
 import { post, ApiError } from '../api.js';
 import { toast, field, confirmDialog } from '../ui.js';
 import { problemBox, actionName } from '../fw.js';
+import { giveBack, refusalText } from '../toolkit.js';
 import { thumbs, pendingPhotos } from '../photos.js';
 import { ticketActionDialog } from '../ticketview.js';
 import { note } from './common.js';
@@ -53,7 +54,12 @@ export function endStep(f) {
           : t('end.only_leader');
       parts.push(h('p.alert.alert-info', { testid: 'end-why', text: why }));
     }
-    if ((p.actions || []).includes('finish') && (!tk || tk.status === 'ended' || tk.status === 'archived')) {
+    const canFinish = (p.actions || []).includes('finish') && (!tk || tk.status === 'ended' || tk.status === 'archived');
+    // At the job's finish: every tool still out for it, to return one by one or all at once (in good condition;
+    // a damaged one is returned from the tools step with its condition) — before the record freezes the list.
+    const out = (s.tools && s.tools.checked_out) || [];
+    if (canFinish && out.length) parts.push(toolsOut(out));
+    if (canFinish) {
       const pr = (s.steps && s.steps.progress) || { done: 0, total: 0 };
       const fin = h('button.btn.btn-primary.btn-big', { type: 'button', testid: 'flow-finish' }, icon('flag', 'icon'), h('span', { text: actionName('plan', 'finish') }));
       fin.addEventListener('click', async () => {
@@ -61,7 +67,8 @@ export function endStep(f) {
         const left = pr.total - pr.done;
         if (!(await confirmDialog({
           title: t('end.finish_title', { number: p.number }),
-          body: left > 0 ? t('end.finish_steps_left', { n: left }) : t('end.finish_body'),
+          body: [left > 0 ? t('end.finish_steps_left', { n: left }) : t('end.finish_body'),
+            out.length ? t('end.tools_still_out', { n: out.length }) : ''].filter(Boolean).join(' '),
           confirm: actionName('plan', 'finish'),
         }))) return;
         fin.disabled = true;
@@ -78,6 +85,43 @@ export function endStep(f) {
       parts.push(h('div.flow-cta', fin), err);
     }
     return h('div', parts);
+  }
+
+  function toolsOut(out) {
+    const box = problemBox('end-tools-error');
+    const returnOne = async (x) => {
+      try {
+        await giveBack(x.id, 'good', '');
+        return true;
+      } catch (ex) {
+        ex.message = `${x.asset_no}: ${refusalText(ex)}`;
+        box.show(ex);
+        return false;
+      }
+    };
+    const all = h('button.btn.btn-primary', { type: 'button', testid: 'end-tools-return-all', text: t('end.tools_return_all', { n: out.length }) });
+    all.addEventListener('click', async () => {
+      all.disabled = true;
+      box.show(null);
+      let n = 0;
+      for (const x of out) if (await returnOne(x)) n++; // one by one: each return is its own audited move
+      if (n) toast(t('end.tools_returned', { n }));
+      await load();
+    });
+    return h('section.alert.alert-warn.end-tools', { testid: 'end-tools-out', role: 'status' },
+      h('strong', { text: t('end.tools_out_title', { n: out.length }) }),
+      h('ul.tool-lines', out.map((x) => {
+        const btn = h('button.btn.btn-sm', { type: 'button', testid: 'end-tools-return-' + x.asset_no, text: t('tool.return') });
+        btn.addEventListener('click', async () => {
+          btn.disabled = true;
+          box.show(null);
+          if (await returnOne(x)) { toast(t('tool.returned', { asset: x.asset_no })); await load(); } else btn.disabled = false;
+        });
+        return h('li.tool-line', { testid: 'end-tools-out-' + x.asset_no },
+          h('span.mono', { text: x.asset_no }), h('span.small', { text: x.name || x.kind_name || x.kind || '' }), btn);
+      })),
+      box,
+      h('div.flow-cta', all));
   }
 
   return endPanel;

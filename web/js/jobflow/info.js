@@ -1,6 +1,6 @@
 // The job's facts under the panels: date, place, leader, crew, supervision, content and its work orders.
 import { h, icon } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, fmtTime } from '../i18n.js';
 import { kindName, personName, kvList } from '../fw.js';
 
 /** f: the job flow's context (../jobflow.js). Returns the function that draws this step's panel. */
@@ -31,10 +31,24 @@ export function infoPart(f) {
         h('div.small', { text: kindName(o.kind) }),
         o.site_address ? h('div.job-order-addr', icon('place', 'icon icon-sm'), h('span', { text: o.site_address })) : null,
         kvList([
+          contact(o) ? [t('order.contact'), contact(o), 'job-order-contact-' + o.number] : null,
+          o.appointment_from || o.appointment_to ? [t('order.appointment'),
+            `${o.appointment_from ? fmtTime(o.appointment_from, { seconds: false }) : '…'} – ${o.appointment_to ? fmtTime(o.appointment_to, { seconds: false }) : '…'}`,
+            'job-order-appointment-' + o.number] : null,
           [t('order.customer_no'), o.customer_no ? h('span.mono', { text: o.customer_no }) : null],
           [t('order.meter_asset_no'), o.meter_asset_no ? h('span.mono', { text: o.meter_asset_no }) : null],
         ], 'kv-compact-rows')))));
   }
 
   return info;
+}
+
+/** Who to call on site: a whole number is a tel: link, a masked one (with *) plain text. */
+function contact(o) {
+  if (!o.contact_name && !o.contact_phone) return null;
+  const phone = o.contact_phone
+    ? (o.contact_phone.includes('*') ? h('span.mono', { text: o.contact_phone })
+      : h('a.tel', { href: 'tel:' + o.contact_phone.replace(/[^0-9+]/g, ''), text: o.contact_phone }))
+    : null;
+  return h('span', h('span', { text: o.contact_name || '' }), o.contact_name && phone ? ' ' : '', phone);
 }
