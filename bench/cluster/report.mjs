@@ -9,16 +9,20 @@ const [cores, ...dirs] = process.argv.slice(2);
 const read = (d, f) => (existsSync(join(d, f)) ? readFileSync(join(d, f), 'utf8') : null);
 const readJson = (d, f) => { try { return JSON.parse(read(d, f)); } catch { return null; } };
 const runs = dirs.map((d) => {
-  const rest = {};
-  for (const l of (read(d, 'rest.txt') ?? '').split('\n').filter(Boolean)) {
-    const [name, rps, p50, p99, bad] = l.split(/\s+/);
-    rest[name] = { rps, p50, p99, bad };
-  }
+  const restOf = (f) => {
+    const rest = {};
+    for (const l of (read(d, f) ?? '').split('\n').filter(Boolean)) {
+      const [name, rps, p50, p99, bad] = l.split(/\s+/);
+      rest[name] = { rps, p50, p99, bad };
+    }
+    return rest;
+  };
+  const rest = restOf('rest.txt'), restDirect = restOf('rest_direct.txt');
   const nodes = (read(d, 'nodes') ?? '').trim().split(/\s+/).filter(Boolean);
   const spread = (read(d, 'spread.txt') ?? '').split('\n').filter((l) => l.includes('|')).map((l) => l.split('|'));
   return {
     name: basename(d), load: readJson(d, 'load.json'), cmd: readJson(d, 'commands.json'), reg: readJson(d, 'register.json'),
-    rest, nodes, spread, front: (read(d, 'front') ?? '?').trim(),
+    rest, restDirect, nodes, spread, front: (read(d, 'front') ?? '?').trim(),
     restNodes: (read(d, 'rest_nodes.txt') ?? '').split('\n').filter(Boolean).map((l) => l.split(' ')[1]),
     warnings: (read(d, 'warnings.txt') ?? '').split('\n').filter(Boolean),
   };
@@ -32,8 +36,8 @@ const cmdRow = (kind, what) => (r) => {
   if (!k) return r.nodes.length > 1 || kind === 'same' ? '?' : '-';
   return `${ms(k[what].p50_ms)} / ${ms(k[what].p99_ms)}`;
 };
-const restRow = (name) => (r) => {
-  const x = r.rest[name];
+const restRow = (name, direct) => (r) => {
+  const x = (direct ? r.restDirect : r.rest)[name];
   return x ? `${x.rps} (${x.p50} / ${x.p99})${x.bad && x.bad !== '0' ? ` ${x.bad} bad` : ''}` : '-';
 };
 
@@ -60,7 +64,9 @@ const rows = [
   ['command: POST 202 p50 same / other ms', (r) => `${ms(g(r, 'cmd.kinds.same.accepted202.p50_ms'))} / ${ms(g(r, 'cmd.kinds.other.accepted202.p50_ms'))}`],
   ['command: statuses', (r) => Object.entries(g(r, 'cmd.kinds') ?? {}).map(([k, v]) => `${k} ${Object.entries(v.status).map(([s, n]) => `${s} ${n}`).join(' ')}`).join('; ') || '?'],
   ['REST GET /me req/s (p50 / p99)', restRow('me')],
-  ['REST GET /work-orders?limit=50 req/s (p50 / p99)', restRow('orders')],
+  ['REST GET /chargers?limit=50 req/s (p50 / p99)', restRow('chargers')],
+  ['REST GET /me straight to node 1 req/s (p50 / p99)', restRow('me', true)],
+  ['REST GET /chargers straight to node 1 req/s', restRow('chargers', true)],
   ['REST: requests per node (access log)', (r) => (r.restNodes.length ? r.restNodes.join(' + ') : '?')],
 ];
 const names = runs.map((r) => (r.name === 'single' ? 'one node' : r.name === 'cluster' ? `${r.nodes.length} nodes + nginx` : r.name));

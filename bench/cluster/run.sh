@@ -18,7 +18,7 @@
 #   COMMANDS        commands of each kind (same node, other node) for the round trip (200)
 #   CMD_CHARGERS    extra chargers that answer GetConfiguration for the round trip (6)
 #   CONNECTIONS     wrk connections for the REST reads (64); WRK_THREADS: wrk threads (2)
-#   REST            REST reads to measure, from: me orders (both)
+#   REST            REST reads to measure, from: me (GET /api/v1/me) chargers (GET /api/v1/chargers?limit=50, a full page of the registered chargers) (both)
 #   CONFIGS         which configurations to run ("single cluster")
 #   NODES           nodes in the cluster configuration (3)
 #   NGINX_WORKERS   nginx worker_processes (1)
@@ -41,7 +41,7 @@ COMMANDS=${COMMANDS:-200}
 CMD_CHARGERS=${CMD_CHARGERS:-6}
 CONNECTIONS=${CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
-REST=${REST:-"me orders"}
+REST=${REST:-"me chargers"}
 CONFIGS=${CONFIGS:-"single cluster"}
 NODES=${NODES:-3}
 NGINX_WORKERS=${NGINX_WORKERS:-1}
@@ -67,7 +67,7 @@ done
 [ "$NODES" -ge 2 ] || die "NODES must be at least 2"
 [ "$CMD_CHARGERS" -ge 1 ] && [ "$COMMANDS" -ge 1 ] || die "CMD_CHARGERS and COMMANDS must be at least 1"
 for c in $CONFIGS; do case $c in single|cluster) ;; *) die "CONFIGS takes single and/or cluster, got '$c'";; esac; done
-for r in $REST; do case $r in me|orders) ;; *) die "REST takes me and/or orders, got '$r'";; esac; done
+for r in $REST; do case $r in me|chargers) ;; *) die "REST takes me and/or chargers, got '$r'";; esac; done
 command -v node >/dev/null || die "node not found: install it with scripts/setup.sh"
 command -v curl >/dev/null || die "curl not found: install it with scripts/setup.sh"
 WRK=$(command -v wrk || true)
@@ -141,7 +141,7 @@ run_wrk() {  # run_wrk OUT URL: prints "<req/s> <p50> <p99> <non-2xx+errors>"
   bad=$(awk '/Non-2xx or 3xx responses:/ {n+=$NF} /Socket errors:/ {for(i=3;i<=NF;i++) if ($i ~ /^[0-9]+,?$/) n+=$i} END {print n+0}' "$out")
   echo "${rps:-?} ${p50:-?} ${p99:-?} ${bad:-?}"
 }
-rest_path() { case $1 in me) echo "/api/v1/me" ;; orders) echo "/api/v1/work-orders?limit=50" ;; esac; }
+rest_path() { case $1 in me) echo "/api/v1/me" ;; chargers) echo "/api/v1/chargers?limit=50" ;; esac; }
 
 # --- one configuration ----------------------------------------------------------------------------
 # run_config NAME N: N nodes (1: the single node, its own front; more: nginx in front); results in $TMP/NAME/
@@ -227,10 +227,16 @@ run_config() {
     note "[$name] REST GET $path through $front: ${DURATION}s, $CONNECTIONS connections"
     echo "$r $(run_wrk "$dir/wrk-$r.txt" "$front$path")" >>"$dir/rest.txt"
   done
-  # which nodes answered the REST reads (each node's access log: one line per request)
+  # which nodes answered those reads (each node's access log: one line per request)
   for i in $(seq 1 "$n"); do
-    echo "node$i $(grep -c 'GET /api/v1/\(me\|work-orders\)' "$dir/node$i.log" || true)" >>"$dir/rest_nodes.txt"
+    echo "node$i $(grep -c 'GET /api/v1/\(me\|chargers\) ' "$dir/node$i.log" || true)" >>"$dir/rest_nodes.txt"
   done
+  if [ "$n" -gt 1 ]; then  # the same reads straight to one node of the cluster: what the nginx hop costs here
+    for r in $REST; do
+      note "[$name] REST GET $(rest_path "$r") straight to node 1 (${bases[0]}): ${DURATION}s"
+      echo "$r $(run_wrk "$dir/wrk-$r-direct.txt" "${bases[0]}$(rest_path "$r")")" >>"$dir/rest_direct.txt"
+    done
+  fi
 
   for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || echo "a node (pid $p) was not running at the end" >>"$dir/warnings.txt"; done
   stop_all
