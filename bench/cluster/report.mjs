@@ -61,7 +61,7 @@ const rows = [
   ['command, same node: settled p50 / p99 ms', cmdRow('same', 'settled')],
   ['command, other node: CALL at charger p50 / p99 ms', cmdRow('other', 'call')],
   ['command, other node: settled p50 / p99 ms', cmdRow('other', 'settled')],
-  ['command: POST 202 p50 same / other ms', (r) => `${ms(g(r, 'cmd.kinds.same.accepted202.p50_ms'))} / ${ms(g(r, 'cmd.kinds.other.accepted202.p50_ms'))}`],
+  ['command: POST 202 p50 same / other ms', (r) => `${ms(g(r, 'cmd.kinds.same.accepted202.p50_ms'))} / ${g(r, 'cmd.kinds.other') ? ms(g(r, 'cmd.kinds.other.accepted202.p50_ms')) : '-'}`],
   ['command: statuses', (r) => Object.entries(g(r, 'cmd.kinds') ?? {}).map(([k, v]) => `${k} ${Object.entries(v.status).map(([s, n]) => `${s} ${n}`).join(' ')}`).join('; ') || '?'],
   ['REST GET /me req/s (p50 / p99)', restRow('me')],
   ['REST GET /chargers?limit=50 req/s (p50 / p99)', restRow('chargers')],
