@@ -35,7 +35,7 @@ EMBEDDED := $(sort $(shell find migrations data -type f \( -name '*.sql' -o -nam
 UNITSRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNITBIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNITSRC))
 
-.PHONY: all run test unit asan fuzz clean setup bench bench-ocpp bench-flow bench-web web
+.PHONY: all run test unit asan fuzz clean setup bench bench-ocpp bench-cluster bench-flow bench-web web
 all: $(BUILD)/fieldgrid build/web/assets.json
 
 # The web app as the server serves it (tools/webbuild.mjs; docs/operations.md "The web app's files"): web/ and the
@@ -90,6 +90,10 @@ bench: all
 
 bench-ocpp: all
 	bash bench/ocpp/run.sh
+
+# bench/cluster: one node vs three behind nginx on one PostgreSQL (bench/README.md "Cluster"); not a test
+bench-cluster: all
+	bash bench/cluster/run.sh
 
 # bench/flow: the flow engine's transitions against plain audited inserts (bench/README.md "Flow"); not a test
 $(BUILD)/bench-flow: bench/flow/flow_bench.c $(LIBOBJ)

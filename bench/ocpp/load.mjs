@@ -1,7 +1,7 @@
 // bench/ocpp load generator: N simulated OCPP 1.6J chargers against one central system, then a reconnect storm.
 // A measurement, not a test: it prints what it saw and never fails because of a number (bench/README.md).
 //
-//   node bench/ocpp/load.mjs --url ws://127.0.0.1:18490/ocpp --chargers FILE --name fieldgrid --pid PID --out R.json
+//   node bench/ocpp/load.mjs --url ws://127.0.0.1:18490/ocpp --chargers FILE --name fieldgrid --pid PID[,PID…] --out R.json
 //        [--count N] [--workers 2] [--ramp 500] [--duration 30] [--heartbeat 30] [--meter 10] [--connectors 2]
 //        [--call-timeout 30] [--storm-spread 0] [--storm-timeout 180] [--storms 1] [--ramp-timeout S]
 //
@@ -322,7 +322,13 @@ async function worker() {
 // =====================================================================================================
 // coordinator
 // =====================================================================================================
+// pid: one process, or several (an array: the nodes of a cluster, bench/cluster), whose figures are summed
 function procStatus(pid) {
+  if (Array.isArray(pid)) {
+    const all = pid.map(procStatus);
+    const sum = (k) => (all.some((x) => x[k] == null) ? null : all.reduce((t, x) => t + x[k], 0));
+    return { rss_kb: sum('rss_kb'), fds: sum('fds'), cpu_s: sum('cpu_s') };
+  }
   const r = { rss_kb: null, fds: null, cpu_s: null };
   if (!pid) return r;
   try {
@@ -340,7 +346,8 @@ function procStatus(pid) {
 }
 
 async function coordinator(a) {
-  const url = a.url, name = a.name ?? 'server', pid = Number(a.pid ?? 0) || 0;
+  const url = a.url, name = a.name ?? 'server', pids = String(a.pid ?? '').split(',').map(Number).filter((x) => x > 0);
+  const pid = pids.length > 1 ? pids : pids[0] ?? 0;
   const lines = readFileSync(a.chargers, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean).map((l) => l.split(/\s+/));
   const count = Math.min(Number(a.count ?? lines.length), lines.length);
   const K = Math.max(1, Math.min(Number(a.workers ?? 2), count));
