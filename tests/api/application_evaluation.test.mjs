@@ -91,7 +91,7 @@ async function rate(token, app, stars) {
   const url = process.env.FG_DB_URL, now = Date.now();
   const sql = `UPDATE applications SET rating = ${stars}, rated_at = ${now}, updated_at = ${now} WHERE id = '${app.id}'`;
   if (url.startsWith('postgres')) execFileSync('psql', ['-q', '-X', url, '-c', sql]);
-  else execFileSync('sqlite3', [url, sql]);
+  else execFileSync('sqlite3', ['-cmd', '.timeout 10000', url, sql]); // the server writes too (its lease, its jobs' turns): wait for its lock
 }
 
 async function feedback(token, no, kind, satisfaction) {

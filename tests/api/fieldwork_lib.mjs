@@ -113,7 +113,7 @@ export function tamper(sql) {
   const url = process.env.FG_DB_URL;
   assert.ok(url, 'FG_DB_URL names the database (set by tests/run-suite.sh)');
   if (url.startsWith('postgres')) execFileSync('psql', ['-q', '-X', url, '-c', sql]);
-  else execFileSync('sqlite3', [url, sql]);
+  else execFileSync('sqlite3', ['-cmd', '.timeout 10000', url, sql]); // the server writes too (its lease, its jobs' turns): wait for its lock
 }
 
 /** A photo attachment for a step (JPEG bytes). */

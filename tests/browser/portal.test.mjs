@@ -22,7 +22,7 @@ function forgetAddress() {
   const sql = "UPDATE portal_codes SET created_at = created_at - 7200000 WHERE client_addr = '127.0.0.1'";
   if (!url) return;
   if (url.startsWith('postgres')) execFileSync('psql', ['-q', '-X', url, '-c', sql]);
-  else execFileSync('sqlite3', [url, sql]);
+  else execFileSync('sqlite3', ['-cmd', '.timeout 10000', url, sql]); // the server writes too (its lease, its jobs' turns): wait for its lock
 }
 
 /** The newest code the gateway received for the phone after `from` requests; runs the delivery job meanwhile. */

@@ -78,7 +78,9 @@ export async function api(method, path, { body, query, auth = true, signal } = {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
-  const key = path + qs(query);
+  // the copy's key: ?optional=1 (204 instead of 404 for "none yet") names the same resource, so it is left out and
+  // the page, the job copier and the outbox's overlay of waiting writes all meet on one key
+  const key = path + qs(query && 'optional' in query ? { ...query, optional: undefined } : query);
   const copy = session() && auth && method === 'GET' && (await offline()).copied(path);
   if (session() && auth && method !== 'GET' && (navigator.onLine === false || waiting > 0)) {
     // offline, or earlier writes still wait: this one waits behind them (or, needing the server, is refused)
@@ -98,6 +100,7 @@ export async function api(method, path, { body, query, auth = true, signal } = {
     if (copy) {
       const c = await (await offline()).readCopy(key);
       if (c && c.status === 200) return c.data;
+      if (c && c.status === 204) return null; // "none yet" (?optional=1), as the server said when online
       if (c && c.status === 404) throw new ApiError(404, (c.data && c.data.code) || 'not_found', (c.data && c.data.message) || '', c.data && c.data.details);
     }
     if (session() && auth && method !== 'GET') {
@@ -107,7 +110,10 @@ export async function api(method, path, { body, query, auth = true, signal } = {
     }
     throw new ApiError(0, 'network', t('error.network'), { cause: String(e) });
   }
-  if (res.status === 204) return null;
+  if (res.status === 204) {
+    if (copy) await (await offline()).keepCopy(key, 204, null);
+    return null;
+  }
   let data = null;
   const text = await res.text();
   if (text) {

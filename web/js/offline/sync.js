@@ -322,8 +322,9 @@ async function copyJobs(fetchGet, photo) {
   const ids = (list) => { for (const x of list || []) { const id = typeof x === 'string' ? x : x && (x.attachment_id || x.id); if (id) photos.add(id); } };
   for (const j of jobs) {
     const id = encodeURIComponent(j.id);
-    const [, survey, tickets, , steps] = await Promise.all([get('/plans/' + id), orNull(get(`/plans/${id}/survey`)), orNull(get('/tickets', { plan_id: j.id, limit: 50 })),
-      orNull(get(`/plans/${id}/briefing`)), orNull(get(`/plans/${id}/steps`)), orNull(get(`/plans/${id}/tools`)),
+    // survey and briefing as the job page asks for them (?optional=1: 204 while there is none), so the copies match
+    const [, survey, tickets, , steps] = await Promise.all([get('/plans/' + id), orNull(get(`/plans/${id}/survey`, { optional: 1 })), orNull(get('/tickets', { plan_id: j.id, limit: 50 })),
+      orNull(get(`/plans/${id}/briefing`, { optional: 1 })), orNull(get(`/plans/${id}/steps`)), orNull(get(`/plans/${id}/tools`)),
       orNull(get(`/plans/${id}/readiness`))]);
     ids(survey && survey.photos);
     for (const it of (steps && steps.items) || []) for (const st of it.steps || []) ids(st.done && st.done.photos);
