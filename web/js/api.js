@@ -1,6 +1,7 @@
 // Thin client for /api/v1. JSON in, JSON out; errors become ApiError with
 // the server's {code, message, details}.
 import { acceptLanguage, t } from './i18n.js';
+import { copied, copyKey } from './offline/paths.js';
 
 const BASE = '/api/v1';
 const TOKEN_KEY = 'fg.token';
@@ -21,7 +22,36 @@ let offlineMod = null;
 const offline = () => (offlineMod ||= import('./offline/sync.js'));
 let started = false;
 const session = () => started || !!getToken(); // with a session, a reload offline answers /me and the flows from copies
-let waiting = 0; // writes in the outbox: a new write queues behind them, never overtakes them
+// writes in the outbox: a new write queues behind them, never overtakes them. Remembered across reloads (the
+// offline side sets it once started), so a reload's first reads know whether to lay waiting writes over them.
+let waiting = (() => { try { return Number(localStorage.getItem('fg.outbox.waiting')) || 0; } catch { return 0; } })();
+const setWaiting = (n) => {
+  waiting = n;
+  try { localStorage.setItem('fg.outbox.waiting', String(n)); } catch { /* ignore */ }
+};
+
+/** A GET's answer kept as the phone's copy, in the background (a copy of the data: the page may change its own). */
+function keep(key, status, data) {
+  const kept = data === null || data === undefined ? data : structuredClone(data);
+  offline().then((m) => m.keepCopy(key, status, kept)).catch(() => { /* no IndexedDB: online only */ });
+}
+
+// requests in flight, and who waits for none to be (the job copier, after a page's own reads)
+let inflight = 0;
+let quietWaiters = [];
+function quietNow() {
+  const w = quietWaiters;
+  quietWaiters = [];
+  for (const f of w) f();
+}
+/** Resolves once no API request has been in flight for ms. */
+async function quiet(ms = 1000) {
+  for (;;) {
+    if (inflight > 0) await new Promise((r) => quietWaiters.push(r));
+    await new Promise((r) => setTimeout(r, ms));
+    if (inflight === 0) return;
+  }
+}
 
 /** The offline side (js/offline/sync.js) for a page that asks it directly (the scan page's tool lookup). */
 export const offlineSide = () => offline();
@@ -29,13 +59,16 @@ export const offlineSide = () => offline();
 /** app.js once signed in: starts the offline side (service worker, copies of today's jobs, replay). */
 export async function startOffline(me) {
   started = true;
+  // the page's own first reads go first: on a weak network the offline side (Dexie, ~38 KB with its modules) and
+  // its copies of the day's jobs load after them, in the background — unless writes wait to be sent
+  if (waiting === 0 && navigator.onLine !== false) await quiet(1000);
   const m = await offline();
-  await m.start(me, { get, headers: (extra) => authHeaders(extra), setWaiting: (n) => { waiting = n; }, photo: attachmentUrl });
+  await m.start(me, { get, headers: (extra) => authHeaders(extra), setWaiting, photo: attachmentUrl, quiet: () => quiet(1000) });
 }
 /** app.js at sign-out. */
 export async function stopOffline() {
   started = false;
-  waiting = 0;
+  setWaiting(0);
   if (offlineMod) await (await offline()).stop();
 }
 
@@ -68,8 +101,33 @@ function qs(params) {
   return s ? '?' + s : '';
 }
 
+// GETs started before their page asked (prefetch): the page's own get() of the same path and query takes the
+// answer once, if it came within EARLY_MS
+const early = new Map();
+const EARLY_MS = 15000;
+
+/** Starts GETs a page will make ([path, query] pairs) as soon as its route is known (app.js at boot, with a
+ *  session): they travel beside /me and the page's modules instead of after them. A 401 here changes nothing: /me
+ *  decides about the session. */
+export function prefetch(reads) {
+  for (const [path, query] of reads) {
+    const key = path + qs(query);
+    if (early.has(key)) continue;
+    const p = api('GET', path, { query, silent401: true });
+    p.catch(() => { /* the page asks again, or shows its own error */ });
+    early.set(key, { at: Date.now(), p });
+  }
+}
+
 /** signal: an AbortSignal (a page's life, lifecycle.js); an aborted call rejects with the AbortError itself. */
-export async function api(method, path, { body, query, auth = true, signal } = {}) {
+export async function api(method, path, { body, query, auth = true, signal, silent401 = false } = {}) {
+  if (method === 'GET' && early.size) {
+    const e = early.get(path + qs(query));
+    if (e) {
+      early.delete(path + qs(query));
+      if (Date.now() - e.at < EARLY_MS) return e.p;
+    }
+  }
   const headers = { Accept: 'application/json', 'Accept-Language': acceptLanguage() };
   const tok = getToken();
   if (tok && auth) headers.Authorization = 'Bearer ' + tok;
@@ -80,8 +138,8 @@ export async function api(method, path, { body, query, auth = true, signal } = {
   }
   // the copy's key: ?optional=1 (204 instead of 404 for "none yet") names the same resource, so it is left out and
   // the page, the job copier and the outbox's overlay of waiting writes all meet on one key
-  const key = path + qs(query && 'optional' in query ? { ...query, optional: undefined } : query);
-  const copy = session() && auth && method === 'GET' && (await offline()).copied(path);
+  const key = copyKey(path, query);
+  const copy = session() && auth && method === 'GET' && copied(path);
   if (session() && auth && method !== 'GET' && (navigator.onLine === false || waiting > 0)) {
     // offline, or earlier writes still wait: this one waits behind them (or, needing the server, is refused)
     const q = await (await offline()).queueWrite(method, path, query, body);
@@ -93,6 +151,7 @@ export async function api(method, path, { body, query, auth = true, signal } = {
   const ahead = session() && auth && method !== 'GET' && (await offline()).mayWait(method, path, body);
   if (ahead) Object.assign(headers, { 'Idempotency-Key': ahead.id, 'X-Device-Time': String(ahead.device_at) });
   let res;
+  inflight++;
   try {
     res = await fetch(BASE + path + qs(query), init);
   } catch (e) {
@@ -109,9 +168,11 @@ export async function api(method, path, { body, query, auth = true, signal } = {
       throw offlineError();
     }
     throw new ApiError(0, 'network', t('error.network'), { cause: String(e) });
+  } finally {
+    if (--inflight === 0) quietNow();
   }
   if (res.status === 204) {
-    if (copy) await (await offline()).keepCopy(key, 204, null);
+    if (copy) keep(key, 204, null);
     return null;
   }
   let data = null;
@@ -119,13 +180,16 @@ export async function api(method, path, { body, query, auth = true, signal } = {
   if (text) {
     try { data = JSON.parse(text); } catch { data = null; }
   }
-  if (copy && res.ok) data = await (await offline()).keepCopy(key, 200, data);
-  else if (copy && res.status === 404) await (await offline()).keepCopy(key, 404, data && data.error);
+  // with writes waiting, the answer is shown with them laid over it (the offline side does that as it keeps it);
+  // else it is kept in the background and the page goes on at once
+  if (copy && res.ok && waiting > 0) data = await (await offline()).keepCopy(key, 200, data);
+  else if (copy && res.ok) keep(key, 200, data);
+  else if (copy && res.status === 404) keep(key, 404, data && data.error);
   if (!res.ok) {
     const err = data && data.error ? data.error : {};
     const e = new ApiError(res.status, err.code || 'http_' + res.status,
       err.message || t('error.http', { status: res.status }), err.details);
-    if (res.status === 401 && auth && onUnauthenticated && e.code !== 'invalid_credentials') {
+    if (res.status === 401 && auth && onUnauthenticated && !silent401 && e.code !== 'invalid_credentials') {
       onUnauthenticated(e);
     }
     throw e;

@@ -28,17 +28,31 @@ export function loadFlow(name) {
     pending.set(name, get('/flows/' + encodeURIComponent(name)).then((d) => {
       pending.delete(name);
       if (!d || !Array.isArray(d.states)) return null;
-      defs.set(name, d);
-      try { sessionStorage.setItem(KEY + name, JSON.stringify({ name: d.name, states: d.states, transitions: d.transitions })); } catch { /* full: memory only */ }
+      keep(d);
       return d;
     }, () => { pending.delete(name); return null; }));
   }
   return pending.get(name);
 }
 
-/** Every flow the pages use, before the first page draws (failures leave the i18n names in place). */
+/** Every flow the pages use, before the first page draws (failures leave the i18n names in place): those not kept
+ *  yet in one request (GET /flows?names=…), not one each. */
 export function loadFlows(names = FLOWS) {
+  const missing = names.filter((n) => !defs.has(n) && !pending.has(n) && !(stored(n) && Array.isArray(stored(n).states)));
+  if (missing.length > 1) {
+    const all = get('/flows', { names: missing.join(',') }).then((r) => {
+      for (const d of (r && r.items) || []) keep(d);
+      return null;
+    }, () => null);
+    for (const n of missing) pending.set(n, all.then(() => { pending.delete(n); return defs.get(n) || null; }));
+  }
   return Promise.all(names.map(loadFlow));
+}
+
+function keep(d) {
+  if (!d || !Array.isArray(d.states)) return;
+  defs.set(d.name, d);
+  try { sessionStorage.setItem(KEY + d.name, JSON.stringify({ name: d.name, states: d.states, transitions: d.transitions })); } catch { /* full: memory only */ }
 }
 
 /** Forget the flows (logout: the next session asks the server again). */

@@ -13,6 +13,7 @@ import { toast, loading, confirmDialog } from './ui.js';
 import { statusBadge, statusName, riskBadge, highRiskBadge, personName, problemBox, detailHead, actionName } from './fw.js';
 import { pickTicket } from './ticketview.js';
 import { toolKinds } from './toolkit.js';
+import { jobReads } from './jobreads.js';
 import { FLOW, PLAN_OPEN, TICKET_DONE, orNull, toolsReady } from './jobflow/common.js';
 import { surveyStep } from './jobflow/survey.js';
 import { ticketStep } from './jobflow/ticket.js';
@@ -49,15 +50,16 @@ export function renderJobFlow(el, { me, planId, navigate }) {
   async function load({ keepStep = true } = {}) {
     const my = ++loadSeq;
     try {
+      const R = jobReads(planId); // the same reads app.js may have started at boot (their answers are taken here)
       const [plan, survey, tickets, briefing, steps, tools, ks, readiness] = await Promise.all([
-        get('/plans/' + encodeURIComponent(planId)),
-        orNull(get(`/plans/${encodeURIComponent(planId)}/survey`, { optional: 1 })),
-        get('/tickets', { plan_id: planId, limit: 50 }),
-        orNull(get(`/plans/${encodeURIComponent(planId)}/briefing`, { optional: 1 })),
-        get(`/plans/${encodeURIComponent(planId)}/steps`).catch(() => null),
-        get(`/plans/${encodeURIComponent(planId)}/tools`).catch(() => null),
+        get(...R.plan),
+        orNull(get(...R.survey)),
+        get(...R.tickets),
+        orNull(get(...R.briefing)),
+        get(...R.steps).catch(() => null),
+        get(...R.tools).catch(() => null),
         toolKinds().catch(() => []),
-        get(`/plans/${encodeURIComponent(planId)}/readiness`).catch(() => null),
+        get(...R.readiness).catch(() => null),
       ]);
       const pick = pickTicket(tickets && tickets.items);
       const ticket = pick ? await get('/tickets/' + encodeURIComponent(pick.id)) : null;

@@ -126,6 +126,7 @@ export function buildShell({ me, orgName, navigate, logout, onLang }) {
     if (items.length > SHOWN) banner.append(h('span.emergency-banner-more', { testid: 'emergency-banner-more', text: t('emergency.banner_more', { n: items.length - SHOWN }) }));
   }
   refreshBanner();
+  let shownOnce = false;
 
   const main = h('main.main', { id: 'fg-main', testid: 'main' });
   const el = h('div.shell', { testid: 'shell' },
@@ -146,7 +147,9 @@ export function buildShell({ me, orgName, navigate, logout, onLang }) {
       moreBtn.classList.toggle('active', !tabHit);
       setMenu(false);
       closeDrawer();
-      refreshBanner();
+      // the first page's banner was asked for when the shell was built, while its modules loaded
+      if (shownOnce) refreshBanner();
+      shownOnce = true;
     },
     content() {
       const c = h('div.view');

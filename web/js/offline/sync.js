@@ -10,6 +10,7 @@
 import { h, mount } from '../dom.js';
 import { t, fmtTime } from '../i18n.js';
 import { db } from './db.js';
+import { copyKey } from './paths.js';
 import { UPLOADS_WAIT, queueable, enqueue, enqueueUpload, pending, overlay, onOutboxChange, outboxChanged, newId, toolAfter } from './outbox.js';
 
 const BASE = '/api/v1';
@@ -23,11 +24,7 @@ const bar = h('div.net-state', { testid: 'net-state', role: 'status', 'aria-live
 
 // ------------------------------------------------------------------ copies (GET answers)
 
-const COPIED = [
-  /^\/me$/, /^\/me\/jobs$/, /^\/flows\/[^/]+$/, /^\/kb\/tool_kinds$/, /^\/tickets$/, /^\/tickets\/[^/]+$/,
-  /^\/plans\/[^/]+$/, /^\/plans\/[^/]+\/(survey|briefing|steps|tools|readiness)$/,
-];
-export const copied = (path) => COPIED.some((re) => re.test(path));
+export { copied } from './paths.js';
 
 /** Keeps a GET's answer (data, or a 404's error) and returns it with the waiting writes laid over it. */
 export async function keepCopy(key, status, data) {
@@ -308,9 +305,9 @@ function settled() {
 async function copyJobs(fetchGet, photo) {
   const since = start.at;
   const get = async (path, query) => {
-    const key = path + (query ? '?' + new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString() : '');
-    const c = await db.copies.get(key);
+    const c = await db.copies.get(copyKey(path, query));
     if (c && c.at >= since && c.status === 200) return c.data;
+    if (c && c.at >= since && c.status === 204) return null;
     return fetchGet(path, query);
   };
   const day = (d) => { const x = new Date(Date.now() + d * 86400000); return `${x.getFullYear()}-${String(x.getMonth() + 1).padStart(2, '0')}-${String(x.getDate()).padStart(2, '0')}`; };
@@ -367,6 +364,9 @@ export async function start(user, api) {
   if (!isOffline()) {
     await replay();
     await settled();
+    // and once the page's own reads are in: on a weak network the copier must not take the connections the page
+    // needs first (what the page read meanwhile is copied already and not asked for again)
+    if (hooks.quiet) await hooks.quiet();
     await copyJobs(api.get, api.photo).catch(() => { /* best effort: the pages copy what they read anyway */ });
   }
   document.documentElement.dataset.offlineReady = '1';
