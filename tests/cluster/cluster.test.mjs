@@ -9,11 +9,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, openSync, closeSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, openSync, closeSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RPCClient } from 'ocpp-rpc';
 import { freePort } from '../lib/server.mjs';
+import { req, until } from '../lib/http.mjs';
+import { writeNginx } from '../lib/nginx_cluster.mjs';
 import { startReceiver } from '../lib/receiver.mjs';
 
 const BIN = process.env.FG_BIN || 'build/fieldgrid';
@@ -22,29 +24,6 @@ const PASSWORD = 'Cluster-pass-123';
 const NODES = 3;
 const CHARGERS = 12;
 const NGINX = process.env.FG_NGINX || '/usr/sbin/nginx';
-const pause = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls fn until it returns a truthy value (bounded); the value. */
-async function until(what, fn, ms = 30000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) assert.fail(`never: ${what}`);
-    await pause(100);
-  }
-}
-
-async function req(base, method, path, { token, body } = {}) {
-  const headers = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(base + '/api/v1' + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json;
-  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-  return { status: res.status, json, text };
-}
 
 function expect(res, status) {
   assert.equal(res.status, status, `${status} expected, got ${res.status}: ${res.text.slice(0, 400)}`);
@@ -80,30 +59,6 @@ function nodeLog(i) {
   try { return readFileSync(join(work, `node${i}`, 'server.log'), 'utf8').slice(-3000); } catch { return ''; }
 }
 
-/** The shipped nginx configuration with our nodes and a plain-HTTP listener; nothing else changed. */
-function nginxConf(port) {
-  const shipped = readFileSync('docs/nginx/fieldgrid-cluster.conf', 'utf8').split('\n');
-  const out = [];
-  let nodesDone = false;
-  for (const line of shipped) {
-    if (/#\s*node\s*$/.test(line)) {
-      if (!nodesDone) {
-        const params = line.replace(/^\s*server\s+\S+/, '').replace(/#.*$/, '').trim(); // "max_fails=1 fail_timeout=5s;"
-        for (const n of nodes) out.push(`    server 127.0.0.1:${n.port} ${params}`);
-        nodesDone = true;
-      }
-      continue;
-    }
-    nodesDone = false;
-    if (/#\s*tls\s*$/.test(line)) {
-      if (/^\s*listen\b/.test(line)) out.push(`    listen 127.0.0.1:${port};`);
-      continue;
-    }
-    out.push(line);
-  }
-  return out.join('\n');
-}
-
 before(async () => {
   if (!PG) return;
   const init = spawnSync(BIN, ['init', '--data', join(work, 'init'), '--db', PG], { env, encoding: 'utf8' });
@@ -120,22 +75,7 @@ before(async () => {
     nodes[i].id = h.node;
   }
   const port = await freePort();
-  mkdirSync(join(work, 'nginx', 'tmp'), { recursive: true });
-  writeFileSync(join(work, 'nginx', 'site.conf'), nginxConf(port));
-  const tmp = join(work, 'nginx', 'tmp');
-  writeFileSync(join(work, 'nginx', 'nginx.conf'), `
-daemon off;
-worker_processes 1;
-pid ${join(work, 'nginx', 'nginx.pid')};
-error_log ${join(work, 'nginx', 'error.log')} warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path ${tmp}/body; proxy_temp_path ${tmp}/proxy; fastcgi_temp_path ${tmp}/fastcgi;
-    uwsgi_temp_path ${tmp}/uwsgi; scgi_temp_path ${tmp}/scgi;
-    include ${join(work, 'nginx', 'site.conf')};
-}
-`);
+  writeNginx(join(work, 'nginx'), nodes.map((n) => n.port), port);
   const proc = spawn(NGINX, ['-p', join(work, 'nginx'), '-c', join(work, 'nginx', 'nginx.conf'), '-e', join(work, 'nginx', 'error.log')],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';

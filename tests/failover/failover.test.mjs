@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, openSync, closeSync, readFileSync, existsSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../lib/server.mjs';
+import { req, until } from '../lib/http.mjs';
 
 const BIN = process.env.FG_BIN || 'build/fieldgrid';
 const PASSWORD = 'Failover-pass-123';
@@ -19,32 +20,6 @@ const WRITERS = 3;
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 const pair = (cmd) => spawnSync('bash', ['tests/failover/pgpair.sh', cmd], { encoding: 'utf8' });
 const havePg = spawnSync('bash', ['-c', 'ls -d /usr/lib/postgresql/*/bin']).status === 0;
-
-async function until(what, fn, ms = 60000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) assert.fail(`never: ${what}`);
-    await pause(100);
-  }
-}
-
-async function req(base, method, path, { token, body, key } = {}) {
-  const headers = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (key) headers['idempotency-key'] = key;
-  try {
-    const res = await fetch(base + '/api/v1' + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    let json;
-    try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-    return { status: res.status, json, text, retryAfter: res.headers.get('retry-after') };
-  } catch (e) {
-    return { status: 0, error: String(e.cause?.code || e.message) };
-  }
-}
 
 const work = mkdtempSync(join(tmpdir(), 'fg-failover-'));
 let srv;
@@ -85,7 +60,7 @@ test('[postgresql] the standby promoted while clients write: writes resume, no a
         const sent = Date.now();
         const r = await req(base, 'POST', '/work-orders', { token, body, key });
         if (r.status === 201) { acked.push({ id: r.json.id, marker, sent, at: Date.now() }); break; }
-        if (r.status === 503) { stats.unavailable += 1; assert.equal(r.retryAfter, '1'); assert.equal(r.json.error.code, 'unavailable'); }
+        if (r.status === 503) { stats.unavailable += 1; assert.equal(r.headers.get('retry-after'), '1'); assert.equal(r.json.error.code, 'unavailable'); }
         else if (r.status === 0) stats.cut += 1;
         else { stats.other.push(`${r.status} ${r.text}`); break; }
         stats.retries += 1;

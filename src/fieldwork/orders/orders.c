@@ -105,34 +105,6 @@ check_window(json_t *cur, json_t *in, fg_err_t *err)
 	return 0;
 }
 
-/* A name masked as the customer registry masks one (customers.h): first character, and the last of names of
- * three or more; the rest '*'. Kept here: field work reads orders, not the customer context's internals. */
-static void
-mask_name(const char *in, char *out, size_t n)
-{
-	size_t len = strlen(in), chars = 0, o = 0, k = 0;
-#define U8LEN(c) ((c) >= 0xf0 ? 4 : (c) >= 0xe0 ? 3 : (c) >= 0xc0 ? 2 : 1)
-	for (size_t i = 0; i < len; i += U8LEN((unsigned char)in[i]))
-		chars++;
-	for (size_t i = 0; i < len && n; k++) {
-		size_t l = U8LEN((unsigned char)in[i]);
-#undef U8LEN
-		if (i + l > len)
-			l = len - i;
-		if (k == 0 || (chars >= 3 && k == chars - 1)) {
-			if (o + l + 1 > n)
-				break;
-			memcpy(out + o, in + i, l);
-			o += l;
-		} else if (o + 2 <= n) {
-			out[o++] = '*';
-		}
-		i += l;
-	}
-	if (n)
-		out[o < n ? o : n - 1] = '\0';
-}
-
 void
 orders_mask(db_t *db, const auth_user_t *u, json_t *o)
 {
@@ -156,7 +128,7 @@ orders_mask(db_t *db, const auth_user_t *u, json_t *o)
 		return;
 	char m[256];
 	if (name) {
-		mask_name(name, m, sizeof m);
+		scope_mask_name(name, m, sizeof m);
 		json_object_set_new(o, "contact_name", json_string(m));
 	}
 	if (phone) {

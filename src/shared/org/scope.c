@@ -209,6 +209,40 @@ scope_mask_phone(const char *in, char *out, size_t n)
 	out[o] = '\0';
 }
 
+/* Length in bytes of the UTF-8 sequence starting with c (1 for a stray continuation byte: never splits). */
+static size_t
+u8len(unsigned char c)
+{
+	return c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+}
+
+void
+scope_mask_name(const char *in, char *out, size_t n)
+{
+	size_t len = strlen(in), chars = 0, o = 0;
+	for (size_t i = 0; i < len; i += u8len((unsigned char)in[i]))
+		chars++;
+	/* keep the first character, and the last one of names of three or more */
+	size_t k = 0;
+	for (size_t i = 0; i < len; k++) {
+		size_t l = u8len((unsigned char)in[i]);
+		if (i + l > len)
+			l = len - i;
+		bool keep = k == 0 || (chars >= 3 && k == chars - 1);
+		if (keep) {
+			if (o + l + 1 > n)
+				break;
+			memcpy(out + o, in + i, l);
+			o += l;
+		} else if (o + 2 <= n) {
+			out[o++] = '*';
+		}
+		i += l;
+	}
+	if (n)
+		out[o < n ? o : n - 1] = '\0';
+}
+
 void
 scope_phone(db_t *db, const auth_user_t *u, json_t *obj, const char *key, const char *person_id, const char *plan_id)
 {

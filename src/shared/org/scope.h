@@ -52,6 +52,9 @@ int scope_attach_check(db_t *db, const auth_user_t *u, const char *entity, const
 
 /* Phone numbers: "13812345678" → "138****5678" (short numbers keep only their last two digits). */
 void scope_mask_phone(const char *in, char *out, size_t n);
+/* People's names: the first character, and the last one of names of three or more; the rest '*' ("王*英", "王*");
+ * UTF-8 characters are never split. The customer registry and field work mask names the same way. */
+void scope_mask_name(const char *in, char *out, size_t n);
 /* Masks obj[key] in place unless the viewer may see it in full: SCOPE_PHONE_ROLES, the person themselves, or
  * (plan_id given) a viewer who is one of that plan's people. */
 void scope_phone(db_t *db, const auth_user_t *u, json_t *obj, const char *key, const char *person_id,
