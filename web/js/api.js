@@ -109,12 +109,13 @@ const EARLY_MS = 15000;
 /** Starts GETs a page will make ([path, query] pairs) as soon as its route is known (app.js at boot, with a
  *  session): they travel beside /me and the page's modules instead of after them. A 401 here changes nothing: /me
  *  decides about the session. */
-export function prefetch(reads) {
-  for (const [path, query] of reads) {
+export function prefetch(reads, follow) {
+  for (const [path, query, name] of reads) {
     const key = path + qs(query);
     if (early.has(key)) continue;
     const p = api('GET', path, { query, silent401: true });
-    p.catch(() => { /* the page asks again, or shows its own error */ });
+    // follow(name, answer): the reads that depend on this one's answer, started as soon as it is in
+    p.then((data) => { if (follow) prefetch(follow(name, data) || [], follow); }, () => { /* the page asks again */ });
     early.set(key, { at: Date.now(), p });
   }
 }

@@ -2,7 +2,7 @@
 import { h, mount } from './dom.js';
 import { t, setLang, storedLang } from './i18n.js';
 import { get, post, setToken, getToken, setUnauthenticatedHandler, startOffline, stopOffline, prefetch } from './api.js';
-import { routeReads } from './jobreads.js';
+import { routeReads, followReads } from './jobreads.js';
 import { renderLogin } from './login.js';
 import { buildShell } from './shell.js';
 import { sectionFor, visibleSections, canOrgUnits } from './perm.js';
@@ -230,7 +230,7 @@ async function boot() {
     const sec = sectionFor(currentPath());
     preloadModules('dashboard.js');
     if (sec && VIEWS[sec.id]) preloadModules(VIEWS[sec.id][0]);
-    prefetch(routeReads(currentPath())); // and its data, where the page's reads are known ahead (a job)
+    prefetch(routeReads(currentPath()), followReads); // and its data, where the page's reads are known ahead (a job)
   }
   // the strings and /me travel together: neither needs the other
   const me = loadMe().then(() => null, (e) => e);

@@ -15,8 +15,25 @@ export function jobReads(planId) {
   };
 }
 
-/** The reads to start at boot for a path, or none. */
+const IN_FORCE = ['draft', 'issued', 'received', 'permitted', 'working', 'interrupted'];
+
+/** The ticket a job's page shows of its plan's tickets (a list's items): the one in force, else the last ended one,
+ *  else the first. */
+export function pickTicket(items) {
+  const list = (items || []).slice();
+  return list.find((x) => IN_FORCE.includes(x.status)) || list.find((x) => x.status === 'ended' || x.status === 'archived') || list[0] || null;
+}
+
+/** The reads to start at boot for a path ([path, query, name] triples), or none. */
 export function routeReads(path) {
   const m = /^\/jobs\/([^/]+)$/.exec(path);
-  return m ? Object.values(jobReads(decodeURIComponent(m[1]))) : [];
+  return m ? Object.entries(jobReads(decodeURIComponent(m[1]))).map(([name, [p, q]]) => [p, q, name]) : [];
+}
+
+/** The read that follows from one of those once it is in: a job's ticket, from the list of its plan's tickets
+ *  (the page reads it the same way, after the list). [[path]] or none. */
+export function followReads(name, answer) {
+  if (name !== 'tickets') return [];
+  const t = pickTicket(answer && answer.items);
+  return t ? [['/tickets/' + encodeURIComponent(t.id)]] : [];
 }

@@ -18,13 +18,9 @@ export const SIGNING = ['issue', 'receive', 'permit', 'end'];
 const SIGN_ROLES = ['issuer', 'leader', 'permitter', 'leader_end'];
 const TICKABLE = ['received', 'permitted', 'working', 'interrupted'];
 const MEASURE_OPEN = ['draft', 'issued', 'received', 'permitted', 'working', 'interrupted'];
-const IN_FORCE = ['draft', 'issued', 'received', 'permitted', 'working', 'interrupted'];
 
-/** The ticket of a plan that counts: the one in force, else the newest (ended, archived …). */
-export function pickTicket(items) {
-  const list = (items || []).slice();
-  return list.find((x) => IN_FORCE.includes(x.status)) || list.find((x) => x.status === 'ended' || x.status === 'archived') || list[0] || null;
-}
+
+export { pickTicket } from './jobreads.js'; // the job page's ticket: shared with the reads started at boot
 
 /** Leader, crew, issuer, manager, permitter (and admin): the people the server lets tick measures. */
 export function onTicket(me, tk) {
