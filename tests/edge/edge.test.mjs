@@ -8,6 +8,7 @@ import http from 'node:http';
 import net from 'node:net';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { execFile } from 'node:child_process';
 import {
   api, adminToken, userWithToken, expectStatus, expectError, setCookies, BASE_URL, PASSWORD, LABEL,
@@ -138,7 +139,7 @@ test(`${LABEL} node's fetch (undici) and curl get the 401 JSON for an anonymous 
     assert.equal(r.status, 401);
     assert.equal((await r.json()).error.code, 'unauthenticated');
   }
-  const file = `${process.env.FG_DATA_DIR ?? '/tmp'}/../edge-20mib.bin`;
+  const file = `${path.dirname(process.env.FG_DATA_DIR ?? '/tmp/x')}/edge-20mib.bin`; // beside the data directory, which need not exist (PostgreSQL)
   fs.writeFileSync(file, body);
   try {
     for (let i = 0; i < 3; i++) {
