@@ -13,7 +13,7 @@ PKGS="libmicrohttpd jansson libsodium libzip expat"
 FLAGS="-std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -lm"
 # the parsers under test, compiled with coverage (fuzzing gets no signal from uninstrumented code)
-PARSERS="src/core/http/jbody.c src/core/http/lang.c src/core/http/static_neg.c src/core/base/err.c src/core/base/errcat.c src/core/base/util.c src/fieldwork/steps/steps_records.c src/shared/attach/sniff.c src/fieldwork/evaluation/evaluation_calc.c src/core/ocpp/ocpp_frame.c src/core/ocpp/ocpp_schema.c src/core/base/sheet.c src/core/base/csv.c src/core/base/xlsx.c src/shared/notify/notify_text.c src/customer/portal/portal_input.c src/metering/collection/collection_parse.c"
+PARSERS="src/core/http/jbody.c src/core/http/lang.c src/core/http/static_neg.c src/core/http/device_time.c src/core/base/err.c src/core/base/errcat.c src/core/base/util.c src/fieldwork/steps/steps_records.c src/shared/attach/sniff.c src/fieldwork/evaluation/evaluation_calc.c src/core/ocpp/ocpp_frame.c src/core/ocpp/ocpp_schema.c src/core/base/sheet.c src/core/base/csv.c src/core/base/xlsx.c src/shared/notify/notify_text.c src/customer/portal/portal_input.c src/metering/collection/collection_parse.c"
 for t in tests/fuzz/fuzz_*.c; do
   name=$(basename "$t" .c)
   $CC $FLAGS -o "$OUT/$name" "$t" $PARSERS $LIBS
