@@ -3,7 +3,8 @@
 // target_session_attrs=read-write. While three writers create work orders (each with an Idempotency-Key, retried
 // with the same key on 503 or a cut connection, as docs/api.md tells clients), the primary is stopped at once (as in
 // a crash) and the standby promoted. Writes resume on the new primary; every acknowledged write is there, each
-// keyed write is there once; the server's threads reconnected by themselves (no restart).
+// keyed write is there once; the server's threads reconnected by themselves (no restart). Before that, a KPI report
+// is answered from the standby (FIELDGRID_READ_DB): the standby shows the reports' session.
 //   env FG_BIN (default build/fieldgrid); runs only where the PostgreSQL server binaries are installed
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,12 +40,23 @@ test('[postgresql] the standby promoted while clients write: writes resume, no a
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const log = openSync(join(work, 'server.log'), 'w');
-  srv = spawn(BIN, ['serve', '--data', work, '--db', url, '--listen', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'ignore', log] });
+  // reports read the standby (docs/operations.md): its connections carry a name the standby's pg_stat_activity shows
+  const standbyUrl = 'postgresql://postgres@127.0.0.1:54372/fieldgrid?application_name=fieldgrid-reports';
+  srv = spawn(BIN, ['serve', '--data', work, '--db', url, '--listen', `127.0.0.1:${port}`],
+    { env: { ...env, FIELDGRID_READ_DB: standbyUrl }, stdio: ['ignore', 'ignore', log] });
   closeSync(log);
   const serverLog = () => (existsSync(join(work, 'server.log')) ? readFileSync(join(work, 'server.log'), 'utf8').slice(-4000) : '');
   await until('the server up', async () => (await req(base, 'GET', '/health')).status === 200, 30000);
   const token = (await req(base, 'POST', '/auth/login', { body: { username: 'admin', password: PASSWORD } })).json.token;
   assert.ok(token);
+  // a KPI report is answered from the standby: the standby (read-only) has a session of fieldgrid's reports
+  const day = new Date().toISOString().slice(0, 10);
+  const kpi = await req(base, 'GET', `/kpis/chargers?from=${day}&to=${day}`, { token });
+  assert.equal(kpi.status, 200, kpi.text);
+  const onStandby = spawnSync('psql', ['-X', '-At', 'postgresql://postgres@127.0.0.1:54372/postgres', '-c',
+    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'fieldgrid-reports'"], { encoding: 'utf8' });
+  assert.equal(onStandby.status, 0, onStandby.stderr);
+  assert.ok(Number(onStandby.stdout.trim()) >= 1, 'the report read the standby');
 
   const acked = [];       // {id, marker}
   const stats = { unavailable: 0, cut: 0, retries: 0, other: [] };
