@@ -1,7 +1,7 @@
-// Browser test of state names from the flow definitions (web/js/flows.js): the web app names states the way
-// GET /flows/{name} does, not from a list of its own, and asks for each flow once a session.
-// The server's answer for the work-order flow is passed through with one state renamed, so the name on screen can
-// only have come from it.
+// Browser test of state names from the flow definitions (web/js/flows.js): the web app names states the way the
+// server's flow definitions do, not from a list of its own, and asks for them once a session — all it names states
+// of in one request (GET /flows?names=…). The server's answer is passed through with one state of the work-order
+// flow renamed, so the name on screen can only have come from it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TEST_TIMEOUT, DESK, FG_URL, ADMIN_PASSWORD, launch, newPage, byId, login } from './lib.mjs';
@@ -17,16 +17,19 @@ after(async () => {
   if (browser) await browser.close();
 });
 
-test('state names come from GET /flows/{name}, fetched once a session', { timeout: TEST_TIMEOUT }, async () => {
+test('state names come from the flow definitions (GET /flows?names=…), fetched once a session in one request', { timeout: TEST_TIMEOUT }, async () => {
   const { context, page, problems } = await newPage(browser, DESK);
   try {
     const asked = [];
-    await page.route((u) => u.pathname === '/api/v1/flows/work_order', async (route) => {
+    await page.route((u) => u.pathname === '/api/v1/flows' || u.pathname.startsWith('/api/v1/flows/'), async (route) => {
       asked.push(route.request().url());
       const res = await route.fetch();
-      const def = await res.json();
-      for (const s of def.states) if (s.code === 'new') { s.name_zh = '新建·流程'; s.name_en = 'New (from the flow)'; }
-      await route.fulfill({ response: res, json: def });
+      const body = await res.json();
+      for (const def of body.items || [body]) {
+        if (def.name !== 'work_order') continue;
+        for (const s of def.states) if (s.code === 'new') { s.name_zh = '新建·流程'; s.name_en = 'New (from the flow)'; }
+      }
+      await route.fulfill({ response: res, json: body });
     });
     await login(page, 'admin', ADMIN_PASSWORD, '/orders');
     await byId(page, 'orders-table').waitFor({ state: 'visible' });
@@ -41,7 +44,9 @@ test('state names come from GET /flows/{name}, fetched once a session', { timeou
     await page.reload();
     await byId(page, 'orders-table').waitFor({ state: 'visible' });
     assert.equal(await option.textContent(), '新建·流程');
-    assert.equal(asked.length, 1, 'the flow is read once a session');
+    assert.equal(asked.length, 1, 'the flows are read once a session, in one request');
+    const names = new URL(asked[0]).searchParams.get('names').split(',');
+    assert.ok(names.includes('work_order') && names.length >= 7, asked[0]);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
