@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync, openSync, closeSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../lib/server.mjs';
+import { req } from '../lib/http.mjs'; // a connection cut by the kill answers {status: 0} (not acknowledged)
 
 const BIN = process.env.FG_BIN || 'build/fieldgrid';
 const PG = process.env.FG_PG_URL || '';
@@ -38,23 +39,6 @@ function prng(seed) {
 }
 
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** A request; a connection cut by the kill answers {status: 0} (not acknowledged). */
-async function req(base, method, path, { token, body, key } = {}) {
-  const headers = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (key) headers['idempotency-key'] = key;
-  try {
-    const res = await fetch(base + '/api/v1' + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    let json;
-    try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-    return { status: res.status, json, text, replayed: res.headers.get('idempotent-replayed') === 'true' };
-  } catch (e) {
-    return { status: 0, error: String(e.cause?.code || e.message) };
-  }
-}
 
 /** One server process on dir; start() waits for health, kill() is SIGKILL. */
 class Server {

@@ -2,7 +2,8 @@
 // refused answers {status: 0}), and a bounded poll.
 import assert from 'node:assert/strict';
 
-/** method path under base/api/v1; {status, json, text, headers} or {status: 0, error}. */
+/** method path under base/api/v1; {status, json, text, headers, replayed} or {status: 0, error}. replayed: the
+ *  answer is a keyed write's stored one (Idempotent-Replayed). */
 export async function req(base, method, path, { token, body, key } = {}) {
   const headers = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -13,7 +14,7 @@ export async function req(base, method, path, { token, body, key } = {}) {
     const text = await res.text();
     let json;
     try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-    return { status: res.status, json, text, headers: res.headers };
+    return { status: res.status, json, text, headers: res.headers, replayed: res.headers.get('idempotent-replayed') === 'true' };
   } catch (e) {
     return { status: 0, error: String(e.cause?.code || e.message), text: '' };
   }

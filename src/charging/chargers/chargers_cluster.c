@@ -43,6 +43,19 @@ chg_presence_gone(db_t *db, const char *charger_id, const char *node_id, int64_t
 	return chg_event(db, charger_id, "disconnected", NULL, at);
 }
 
+/* The live node holding a charger's connection ({node_id, node_name, since}), found by col ("id" or
+ * "charge_point_id") = value; NULL when none (rc: DB_DONE) or on a database error. */
+static json_t *
+live_presence(db_t *db, const char *col, const char *value, int *rc)
+{
+	char live[256], sql[640];
+	cluster_live_sql(live, sizeof live, "p.node_id", 2);
+	fg_fmt(sql, sizeof sql,
+	    "SELECT p.node_id, n.name AS node_name, p.since FROM charger_presence p JOIN cluster_nodes n ON n.id = p.node_id "
+	    "JOIN chargers c ON c.id = p.charger_id WHERE c.%s = $1 AND %s", col, live);
+	return db_one(db_q(db, sql, "ti", value, fg_now_ms() - cluster_lease_ms()), rc);
+}
+
 int
 chg_holder(db_t *db, const char *cpid, char node[37])
 {
@@ -52,12 +65,7 @@ chg_holder(db_t *db, const char *cpid, char node[37])
 	if (!*cluster_node_id())
 		return 0;
 	int rc;
-	char live[256], sql[512];
-	cluster_live_sql(live, sizeof live, "p.node_id", 2);
-	fg_fmt(sql, sizeof sql,
-	    "SELECT p.node_id FROM charger_presence p JOIN chargers c ON c.id = p.charger_id WHERE c.charge_point_id = $1 "
-	    "AND %s", live);
-	json_t *row = db_one(db_q(db, sql, "ti", cpid, fg_now_ms() - cluster_lease_ms()), &rc);
+	json_t *row = live_presence(db, "charge_point_id", cpid, &rc);
 	if (!row)
 		return rc == DB_DONE ? 0 : -1;
 	fg_fmt(node, 37, "%s", fg_jstr(row, "node_id"));
@@ -144,12 +152,7 @@ json_t *
 chargers_connection(db_t *db, const char *charger_id)
 {
 	int rc;
-	char live[256], sql[512];
-	cluster_live_sql(live, sizeof live, "p.node_id", 2);
-	fg_fmt(sql, sizeof sql,
-	    "SELECT p.node_id, n.name AS node_name, p.since FROM charger_presence p JOIN cluster_nodes n ON n.id = p.node_id "
-	    "WHERE p.charger_id = $1 AND %s", live);
-	json_t *row = db_one(db_q(db, sql, "ti", charger_id, fg_now_ms() - cluster_lease_ms()), &rc);
+	json_t *row = live_presence(db, "id", charger_id, &rc);
 	return row ? row : json_null();
 }
 

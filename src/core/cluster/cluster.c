@@ -78,20 +78,6 @@ cluster_live_sql(char *buf, size_t n, const char *col, int param)
 	return buf;
 }
 
-bool
-cluster_node_live(db_t *db, const char *id, int64_t now_ms)
-{
-	if (!id || !*id)
-		return false;
-	if (strcmp(id, node_id) == 0)
-		return true;
-	int rc;
-	json_t *row = db_one(db_q(db, "SELECT 1 AS live FROM cluster_nodes WHERE id = $1 AND stopped_at IS NULL AND "
-					"lost_at IS NULL AND seen_at >= $2", "ti", id, now_ms - cluster_lease_ms()), &rc);
-	json_decref(row);
-	return row != NULL;
-}
-
 /* ---------- lease and lost nodes ---------- */
 
 static int

@@ -41,11 +41,9 @@ void cluster_stop(void);
  * transaction commits, or now outside one. 0, or -1 (db's error). */
 int cluster_send(db_t *db, const char *node_id, const char *topic, const char *payload);
 
-/* Whether node_id is live: its lease has not run out and it has not stopped (this node always is). */
-bool cluster_node_live(db_t *db, const char *node_id, int64_t now_ms);
-/* The SQL condition "the node in column col is live" with the lease's edge as parameter $n, for queries that join
- * on it (e.g. cluster_live_sql("p.node_id", 2)). Static storage per call site is not needed: the result is
- * written to buf. */
+/* The SQL condition "the node in column col is live" (its lease has not run out, it has not stopped) with the
+ * lease's edge (now - cluster_lease_ms()) as parameter $param, written to buf: every query that asks whether a
+ * node is live uses it (e.g. cluster_live_sql(buf, n, "p.node_id", 2)). */
 const char *cluster_live_sql(char *buf, size_t n, const char *col, int param);
 int64_t cluster_lease_ms(void);
 
