@@ -34,7 +34,7 @@ test(`${LABEL} response cache: a kept answer is the same bytes with the same ETa
   const hit = await cached(path, token);
   assert.equal(hit.text, first.text);
   assert.equal(hit.headers.get('etag'), etag);
-  assert.equal(hit.headers.get('cache-control'), 'no-store');
+  assert.equal(hit.headers.get('cache-control'), 'private, no-cache');
   assert.equal(hit.headers.get('content-type'), 'application/json; charset=utf-8');
   // the ETag is the answer's content: unchanged, it is 304 whether or not the answer was kept
   const nm = await api('GET', path, { token, headers: { 'if-none-match': etag } });

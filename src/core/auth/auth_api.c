@@ -46,6 +46,9 @@ logout(req_t *r)
 		return;
 	}
 	http_no_content(r);
+	/* the browser keeps the answers of reads (private, no-cache: docs/api.md "Reads: ETag and 304"); a phone shared
+	 * by a crew drops them with the session (the app's own files stay in the service worker's cache) */
+	http_header(r, "Clear-Site-Data", "\"cache\"");
 	http_header(r, "Set-Cookie", edge_request_is_https(r) ? "fg_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
 	                                                      : "fg_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 }

@@ -305,6 +305,12 @@ add_route(const route_t *rt, void *arg)
 		while (*s == ' ')
 			s++;
 	}
+	/* every JSON read's 200 carries an ETag, and If-None-Match naming it gets a bodiless 304 (core/http/etag.h) */
+	bool json_read = strcmp(rt->method, "GET") == 0 && json_object_get(responses, "200") &&
+			 !(rt->resp && strchr(rt->resp, '/'));
+	if (json_read && !json_object_get(responses, "304"))
+		json_object_set_new(responses, "304", json_pack("{s:s}", "description",
+		    "not modified: If-None-Match named the current ETag of this answer; no body"));
 	json_t *codes = error_codes(rt);
 	size_t i;
 	json_t *v;

@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include "core/base/log.h"
 #include "core/db/dbver.h"
+#include "core/http/etag.h"
 #include "core/http/rcache.h"
 
 #define SLOTS 8192   /* direct-mapped by the key's hash; a collision replaces */
@@ -150,27 +151,12 @@ key_hash(const char *k)
 	return h;
 }
 
-static bool
-etag_matches(req_t *r, const char *etag)
-{
-	const char *inm = http_header_in(r, "If-None-Match");
-	return inm && (strcmp(inm, "*") == 0 || strstr(inm, etag) != NULL);
-}
-
-static void
-not_modified(req_t *r, const char *etag)
-{
-	http_no_content(r);
-	r->status = 304;
-	http_header(r, "ETag", etag);
-}
-
 /* The kept answer as this request's response: the same headers http_json gives, and the ETag. */
 static void
 respond(req_t *r, rc_body_t *b)
 {
-	if (etag_matches(r, b->etag)) {
-		not_modified(r, b->etag);
+	if (http_etag_matches(r, b->etag)) {
+		http_not_modified(r, b->etag);
 		body_unref(b);
 		return;
 	}
@@ -183,7 +169,8 @@ respond(req_t *r, rc_body_t *b)
 	r->status = 200;
 	r->resp_bytes = b->len;
 	MHD_add_response_header(r->resp, "Content-Type", "application/json; charset=utf-8");
-	MHD_add_response_header(r->resp, "Cache-Control", "no-store");
+	MHD_add_response_header(r->resp, "Cache-Control", HTTP_READ_CACHE_CONTROL);
+	MHD_add_response_header(r->resp, "Vary", "Accept-Encoding");
 	MHD_add_response_header(r->resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r->resp, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(r->resp, "ETag", b->etag);
@@ -292,15 +279,11 @@ rcache_end(req_t *r)
 	rc_body_t *b = r->rc_body;
 	if (!r->rc_capture || !b || r->status != 200 || !r->resp)
 		return;
-	unsigned char h[16];
-	char hex[33];
-	crypto_generichash(h, sizeof h, (const unsigned char *)b->data, b->len, NULL, 0);
-	fg_hex(h, sizeof h, hex);
-	fg_fmt(b->etag, sizeof b->etag, "\"%s\"", hex);
+	http_etag_of(b->data, b->len, b->etag);
 	if (ttl_ms > 0 && dbver_ready())
 		store(r, b);
-	if (etag_matches(r, b->etag))
-		not_modified(r, b->etag);
+	if (http_etag_matches(r, b->etag))
+		http_not_modified(r, b->etag);
 	else
 		http_header(r, "ETag", b->etag);
 }

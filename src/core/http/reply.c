@@ -4,16 +4,25 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "core/http/http.h"
+#include "core/http/etag.h"
 #include "core/http/gzip.h"
 #include "core/http/rcache.h"
 #include "core/http/static_neg.h"
 
+/* Cache-Control: a read's answer may be kept by the browser that asked and revalidated by its ETag
+ * (HTTP_READ_CACHE_CONTROL); everything else (writes, errors, files made for one request) is no-store. */
+static void
+common_headers_cc(struct MHD_Response *resp, const char *cache_control)
+{
+	MHD_add_response_header(resp, "Cache-Control", cache_control);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+}
+
 static void
 common_headers(struct MHD_Response *resp)
 {
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	common_headers_cc(resp, "no-store");
 }
 
 void
@@ -24,6 +33,20 @@ http_json(req_t *r, int status, json_t *body)
 	if (!s)
 		s = fg_strdup("{\"error\":{\"code\":\"internal\",\"message\":\"encoding failed\",\"details\":{}}}");
 	size_t n = strlen(s);
+	/* a read's answer: validated by its ETag (etag.h); the response cache makes its own from the same bytes */
+	bool read = status == 200 && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0);
+	char etag[HTTP_ETAG_SIZE] = "";
+	if (read && !r->rc_capture) {
+		http_etag_of(s, n, etag);
+		if (http_etag_matches(r, etag)) {
+			free(s);
+			if (r->resp)
+				MHD_destroy_response(r->resp);
+			r->resp = NULL;
+			http_not_modified(r, etag);
+			return;
+		}
+	}
 	if (r->idem_key) {
 		free(r->resp_copy);
 		r->resp_copy = fg_strdup(s);
@@ -51,7 +74,9 @@ http_json(req_t *r, int status, json_t *body)
 		MHD_add_response_header(r->resp, "Content-Encoding", "gzip");
 	/* whether it is compressed depends on the request's Accept-Encoding: caches must key on it */
 	MHD_add_response_header(r->resp, "Vary", "Accept-Encoding");
-	common_headers(r->resp);
+	common_headers_cc(r->resp, read ? HTTP_READ_CACHE_CONTROL : "no-store");
+	if (etag[0])
+		MHD_add_response_header(r->resp, "ETag", etag);
 }
 
 void
