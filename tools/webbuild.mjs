@@ -21,6 +21,8 @@ import { readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, rmSync, 
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 import path from 'node:path';
+import { bundleApp, bundleInline, staticClosure } from './webbundle.mjs';
+import { splitStrings } from './webstrings.mjs';
 
 const [SRC = 'web', OUT = 'build/web', NODE_MODULES = 'node_modules'] = process.argv.slice(2);
 // The npm files the app asks for under /vendor/ (the same list as src/core/http/static.c's, which serves them
@@ -44,12 +46,12 @@ const VENDOR = {
 const SW = 'sw.js';
 // The app shell the worker keeps: what a crew member's phone opens — the app (login, shell, dashboard), 我的作业 and
 // the job page, 工作票, 工器具 with the scan page, the offline code and everything these import — with the styles,
-// the strings, the icon, jsQR and Dexie. The desk's pages load from the network when first opened (offline they
+// the strings (each page's part: the desk's are small), the icon and jsQR (Dexie is in the offline code's file). The desk's pages load from the network when first opened (offline they
 // say so); ECharts, the portal and the large screen are not the phone's; Workbox's own files stay out (the browser
 // keeps a worker's imported scripts with the worker).
 const SHELL_MODULES = ['app.js', 'dashboard.js', 'jobs.js', 'tickets.js', 'tools.js', 'offline/sync.js'];
-const SHELL_FILES = (rel) => rel === 'css/app.css' || rel.startsWith('i18n/') || rel === 'favicon.svg' ||
-  rel === 'vendor/jsqr.js' || rel === 'vendor/dexie.js';
+const SHELL_FILES = (rel) => rel === 'css/app.css' || /^i18n\/[^/]+\/[^/]+\.json$/.test(rel) || rel === 'favicon.svg' ||
+  rel === 'vendor/jsqr.js';
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.txt', '.webmanifest']);
 const HASH_LEN = 12;
 
@@ -80,8 +82,37 @@ for (const [rel, npm] of Object.entries(VENDOR)) {
   else console.warn(`webbuild: ${p} missing (run npm ci): /${rel} will not be served`);
 }
 
-// hashed URLs of everything but the pages (a page's URL is what people type and bookmark)
 const isPage = (rel) => rel.endsWith('.html');
+// The modules as served: bundled and minified per HTML page (tools/webbundle.mjs), in place of the sources.
+const entryOf = (html) => /<script type="module" src="\/js\/([^"]+)"/.exec(html)?.[1];
+const ENTRIES = [...files].filter(([rel]) => isPage(rel))
+  .flatMap(([, buf]) => [...buf.toString('utf8').matchAll(/<script type="module" src="\/js\/([^"]+)"/g)].map((m) => m[1]));
+const bundle = await bundleApp(SRC, NODE_MODULES, VENDOR, [...new Set(ENTRIES)]);
+// index.html's inline script that starts a job page's requests with the page (web/js/early.js)
+const EARLY = await bundleInline(SRC, 'early.js');
+for (const rel of [...files.keys()]) if (rel.startsWith('js/') && rel.endsWith('.js')) files.delete(rel);
+for (const [rel, buf] of bundle.files) files.set(rel, buf);
+const closure = (file) => staticClosure(bundle.deps, file);
+// what the router asks for at once when it opens a lazily loaded module (assets.js preloadModules): the module's
+// file and the files it imports, less what the app's own script has loaded already
+const BOOT = new Set(closure('app.js'));
+const PRELOAD = {};
+for (const [m, file] of [...bundle.lazy].sort()) PRELOAD[m] = closure(file).filter((f) => !BOOT.has(f));
+
+// The strings split by what each page's files use (tools/webstrings.mjs). The offline side (a lazy import) loads on
+// every page once someone is signed in: its strings come with the app's own.
+const WITH_APP = new Set(['offline/sync.js']);
+const strings = splitStrings(
+  Object.fromEntries(['zh-CN', 'en'].map((l) => [l, JSON.parse(files.get(`i18n/${l}.json`).toString('utf8'))])),
+  (f) => bundle.files.get('js/' + f).toString('utf8'),
+  ENTRIES.map((entry) => {
+    const lazy = [...bundle.byEntry[entry]];
+    const always = [...closure(entry), ...lazy.filter(([m]) => WITH_APP.has(m)).flatMap(([, f]) => closure(f))];
+    return { entry, files: always, lazy: Object.fromEntries(lazy.filter(([m]) => !WITH_APP.has(m)).map(([m, f]) => [m, closure(f)])) };
+  }));
+for (const [rel, buf] of strings.files) files.set(rel, buf);
+
+// hashed URLs of everything but the pages (a page's URL is what people type and bookmark)
 const url = new Map(); // '/js/app.js' -> '/js/app.<hash>.js'
 for (const [rel, buf] of files) {
   if (rel === SW) continue;
@@ -89,29 +120,10 @@ for (const [rel, buf] of files) {
   if (hashed) url.set('/' + rel, '/' + hashed);
 }
 
-// the modules' static import graph (import … from '…', import '…', export … from '…'), relative to /js/
-const IMPORT_RE = /(?:^|[;\n}])\s*(?:import|export)\s*(?:[\w*${}\s,]+?\s*from\s*)?['"]([^'"]+)['"]/g;
-const graph = {};
-for (const [rel, buf] of files) {
-  if (!rel.startsWith('js/') || !rel.endsWith('.js')) continue;
-  const deps = [];
-  for (const m of buf.toString('utf8').matchAll(IMPORT_RE)) {
-    if (!m[1].startsWith('.')) continue;
-    const abs = path.posix.join('/' + path.posix.dirname(rel), m[1]);
-    if (url.has(abs)) deps.push(abs.slice('/js/'.length));
-  }
-  graph[rel.slice('js/'.length)] = deps;
-}
-const closure = (start) => {
-  const seen = new Set();
-  const visit = (m) => { if (seen.has(m)) return; seen.add(m); for (const d of graph[m] || []) visit(d); };
-  visit(start);
-  return [...seen];
-};
-
 const escJson = (o) => JSON.stringify(o).replace(/</g, '\\u003c');
 const scriptHashes = [];
 function rewritePage(rel, html) {
+  const entry = entryOf(html);
   // links to our own files -> hashed URLs
   html = html.replace(/\b(src|href)="(\/[^"?#]+)"/g, (all, attr, p) => (url.has(p) ? `${attr}="${url.get(p)}"` : all));
   if (!/<script type="module"/.test(html)) return html;
@@ -120,19 +132,27 @@ function rewritePage(rel, html) {
   const map = escJson({ imports });
   scriptHashes.push('sha256-' + createHash('sha256').update(map).digest('base64'));
   const map_tag = `<script type="importmap">${map}</script>\n`;
-  let after = '';
+  // which strings the page's script loads first and which come with each page (js/i18n.js)
+  let after = `<script type="application/json" id="fg-strings">${escJson(strings.plans[entry])}</script>\n`;
   if (rel === 'index.html') {
     // what the login page runs: app.js and its static imports, asked for at once; and the strings (zh-CN is
     // always loaded: it is the language and the fallback of every other). After the app's own script tag, so that
     // app.js is the first file asked for: the browser has 6 connections to a host and takes them in order.
     const pre = closure('app.js').filter((m) => m !== 'app.js');
-    if (url.has('/i18n/zh-CN.json'))
-      after += `<link rel="preload" href="${url.get('/i18n/zh-CN.json')}" as="fetch" crossorigin>\n`;
+    const boot = `/i18n/zh-CN/${strings.plans['app.js'].boot}.json`;
+    after += `<link rel="preload" href="${url.get(boot)}" as="fetch" crossorigin>\n`;
     after += pre.map((m) => `<link rel="modulepreload" href="${url.get('/js/' + m)}">\n`).join('');
-    after += `<script type="application/json" id="fg-modules">${escJson(graph)}</script>\n`;
+    after += `<script type="application/json" id="fg-modules">${escJson(PRELOAD)}</script>\n`;
+    // after the data blocks it reads; CSP allows it by its hash, as the import map
+    scriptHashes.push('sha256-' + createHash('sha256').update(EARLY).digest('base64'));
+    after += `<script>${EARLY}</script>\n`;
   }
-  // the import map must come before the first module script
-  return html.replace(/(<script type="module"[^>]*><\/script>\n?)/, (tag) => map_tag + tag + after);
+  // The import map must come before the first module script; all of it comes before the stylesheet, since an
+  // inline script after a stylesheet waits for it to load (the early requests would start a round trip late).
+  const tag = /<script type="module"[^>]*><\/script>\n?/.exec(html)[0];
+  html = html.replace(tag, '');
+  const at = /<link rel="stylesheet"/.test(html) ? /<link rel="stylesheet"/ : /<\/head>/;
+  return html.replace(at, (before) => map_tag + tag + after + before);
 }
 
 const tmp = OUT + '.tmp';
@@ -142,7 +162,7 @@ const pages = new Map(); // rewritten pages, for the worker's list (index.html's
 for (const [rel, src] of files) if (isPage(rel)) pages.set(rel, Buffer.from(rewritePage(rel, src.toString('utf8'))));
 function serviceWorker(src) {
   const shell = [];
-  const modules = new Set(SHELL_MODULES.flatMap((m) => closure(m)).map((m) => 'js/' + m));
+  const modules = new Set(SHELL_MODULES.flatMap((m) => closure(bundle.chunkOf.get(m))).map((m) => 'js/' + m));
   for (const [rel] of files) {
     if (!(rel === 'index.html' || modules.has(rel) || SHELL_FILES(rel))) continue;
     if (isPage(rel)) shell.push({ url: '/' + rel, revision: hash(pages.get(rel)) });

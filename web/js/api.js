@@ -2,6 +2,7 @@
 // the server's {code, message, details}.
 import { acceptLanguage, t } from './i18n.js';
 import { copied, copyKey } from './offline/paths.js';
+import { qs } from './query.js';
 
 const BASE = '/api/v1';
 const TOKEN_KEY = 'fg.token';
@@ -19,7 +20,15 @@ export class ApiError extends Error {
 // library): GETs a job page reads are copied and answered from the copy when the network fails; the writes the
 // outbox takes wait there when offline (or while earlier ones wait) and are sent in order later.
 let offlineMod = null;
-const offline = () => (offlineMod ||= import('./offline/sync.js'));
+// copies of the page's first reads, held until the offline side has loaded (it loads once those reads are in, so
+// that its ~30 KB do not share the network with them)
+const pendingCopies = [];
+let copiesSince = null; // when this session's first copy was made (the job copier does not ask for those again)
+const offline = () => (offlineMod ||= import('./offline/sync.js').then(async (m) => {
+  // kept before anything else asks (the job copier would otherwise fetch them again)
+  await Promise.all(pendingCopies.splice(0).map(([key, status, data]) => m.keepCopy(key, status, data).catch(() => {})));
+  return m;
+}));
 let started = false;
 const session = () => started || !!getToken(); // with a session, a reload offline answers /me and the flows from copies
 // writes in the outbox: a new write queues behind them, never overtakes them. Remembered across reloads (the
@@ -33,6 +42,11 @@ const setWaiting = (n) => {
 /** A GET's answer kept as the phone's copy, in the background (a copy of the data: the page may change its own). */
 function keep(key, status, data) {
   const kept = data === null || data === undefined ? data : structuredClone(data);
+  copiesSince ??= Date.now();
+  if (!offlineMod) {
+    if (pendingCopies.length < 100) pendingCopies.push([key, status, kept]); // beyond: the job copier makes them
+    return;
+  }
   offline().then((m) => m.keepCopy(key, status, kept)).catch(() => { /* no IndexedDB: online only */ });
 }
 
@@ -63,11 +77,14 @@ export async function startOffline(me) {
   // its copies of the day's jobs load after them, in the background — unless writes wait to be sent
   if (waiting === 0 && navigator.onLine !== false) await quiet(1000);
   const m = await offline();
-  await m.start(me, { get, headers: (extra) => authHeaders(extra), setWaiting, photo: attachmentUrl, quiet: () => quiet(1000) });
+  await m.start(me, { get, headers: (extra) => authHeaders(extra), setWaiting, photo: attachmentUrl, quiet: () => quiet(1000),
+    since: copiesSince ?? Date.now() });
 }
 /** app.js at sign-out. */
 export async function stopOffline() {
   started = false;
+  copiesSince = null;
+  pendingCopies.length = 0;
   setWaiting(0);
   if (offlineMod) await (await offline()).stop();
 }
@@ -90,21 +107,20 @@ export function setToken(tok) {
   } catch { /* ignore */ }
 }
 
-function qs(params) {
-  if (!params) return '';
-  const u = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) {
-    if (v === undefined || v === null || v === '') continue;
-    u.set(k, String(v));
-  }
-  const s = u.toString();
-  return s ? '?' + s : '';
-}
 
 // GETs started before their page asked (prefetch): the page's own get() of the same path and query takes the
 // answer once, if it came within EARLY_MS
 const early = new Map();
 const EARLY_MS = 15000;
+
+/** A GET the page's inline script (early.js) started before this script arrived: its Response, taken once. */
+function takeEarly(key) {
+  const m = window.__fgEarly;
+  const e = m && m.get(key);
+  if (!e) return null;
+  m.delete(key);
+  return Date.now() - e.at < EARLY_MS ? e.res : null;
+}
 
 /** Starts GETs a page will make ([path, query] pairs) as soon as its route is known (app.js at boot, with a
  *  session): they travel beside /me and the page's modules instead of after them. A 401 here changes nothing: /me
@@ -156,7 +172,7 @@ export async function api(method, path, { body, query, auth = true, signal, sile
   let res;
   inflight++;
   try {
-    res = await fetch(BASE + path + qs(query), init);
+    res = await ((method === 'GET' && auth && takeEarly(path + qs(query))) || fetch(BASE + path + qs(query), init));
   } catch (e) {
     if (e && e.name === 'AbortError') throw e;
     if (copy) {

@@ -1,6 +1,6 @@
 // fieldgrid web shell: boot, session, routing.
 import { h, mount } from './dom.js';
-import { t, setLang, storedLang } from './i18n.js';
+import { t, setLang, storedLang, loadStrings } from './i18n.js';
 import { get, post, setToken, getToken, setUnauthenticatedHandler, startOffline, stopOffline, prefetch } from './api.js';
 import { routeReads, followReads } from './jobreads.js';
 import { renderLogin } from './login.js';
@@ -14,39 +14,44 @@ import { preloadModules } from './assets.js';
 const root = document.getElementById('app');
 // Sections with their own pages (they handle their sub-paths, e.g. /orders/{id}; false = not found): the module
 // and its render function. A page's module is loaded when it is first opened, so the login page (and a crew's
-// phone) never downloads the desk pages; the router asks for the module and all it imports at once.
+// phone) never downloads the desk pages; the router asks for the module and all it imports at once. Each import is
+// written out so that the build (tools/webbundle.mjs) sees it: a page's code becomes its own file(s), shared code
+// once; served from web/ itself they are the sources.
 const VIEWS = {
-  orders: ['orders.js', 'renderOrders'],
-  plans: ['plans.js', 'renderPlans'],
-  jobs: ['jobs.js', 'renderJobs'],
-  tickets: ['tickets.js', 'renderTickets'],
-  supervision: ['supervision.js', 'renderSupervision'],
-  tools: ['tools.js', 'renderTools'],
-  people: ['people.js', 'renderPeople'],
-  parts: ['parts.js', 'renderParts'],
-  charging: ['charging.js', 'renderCharging'],
-  customers: ['customers.js', 'renderCustomers'],
-  feedback: ['feedback.js', 'renderFeedback'],
-  backfills: ['backfill.js', 'renderBackfill'],
-  service_evaluation: ['appeval.js', 'renderAppEval'],
-  applications: ['applications.js', 'renderApplications'],
-  screen_links: ['screenlinks.js', 'renderScreenLinks'],
-  collection: ['collection.js', 'renderCollection'],
-  metering_cases: ['meterproc.js', 'renderMeterproc'],
-  rotation: ['rotation.js', 'renderRotation'],
-  meter_assets: ['meterassets.js', 'renderMeterAssets'],
-  metering_quality: ['mquality.js', 'renderMeterQuality'],
-  emergency: ['emergency.js', 'renderEmergency'],
-  safety_customers: ['hrcust.js', 'renderHrcust'],
-  hazards: ['hazards.js', 'renderHazards'],
+  orders: ['orders.js', 'renderOrders', () => import('./orders.js')],
+  plans: ['plans.js', 'renderPlans', () => import('./plans.js')],
+  jobs: ['jobs.js', 'renderJobs', () => import('./jobs.js')],
+  tickets: ['tickets.js', 'renderTickets', () => import('./tickets.js')],
+  supervision: ['supervision.js', 'renderSupervision', () => import('./supervision.js')],
+  tools: ['tools.js', 'renderTools', () => import('./tools.js')],
+  people: ['people.js', 'renderPeople', () => import('./people.js')],
+  parts: ['parts.js', 'renderParts', () => import('./parts.js')],
+  charging: ['charging.js', 'renderCharging', () => import('./charging.js')],
+  customers: ['customers.js', 'renderCustomers', () => import('./customers.js')],
+  feedback: ['feedback.js', 'renderFeedback', () => import('./feedback.js')],
+  backfills: ['backfill.js', 'renderBackfill', () => import('./backfill.js')],
+  service_evaluation: ['appeval.js', 'renderAppEval', () => import('./appeval.js')],
+  applications: ['applications.js', 'renderApplications', () => import('./applications.js')],
+  screen_links: ['screenlinks.js', 'renderScreenLinks', () => import('./screenlinks.js')],
+  collection: ['collection.js', 'renderCollection', () => import('./collection.js')],
+  metering_cases: ['meterproc.js', 'renderMeterproc', () => import('./meterproc.js')],
+  rotation: ['rotation.js', 'renderRotation', () => import('./rotation.js')],
+  meter_assets: ['meterassets.js', 'renderMeterAssets', () => import('./meterassets.js')],
+  metering_quality: ['mquality.js', 'renderMeterQuality', () => import('./mquality.js')],
+  emergency: ['emergency.js', 'renderEmergency', () => import('./emergency.js')],
+  safety_customers: ['hrcust.js', 'renderHrcust', () => import('./hrcust.js')],
+  hazards: ['hazards.js', 'renderHazards', () => import('./hazards.js')],
 };
+// the modules every page draws with: the dashboard (also "not found") and the admin home
+const BASE = { 'dashboard.js': () => import('./dashboard.js'), 'admin.js': () => import('./admin.js') };
+const loaders = new Map([...Object.entries(BASE), ...Object.values(VIEWS).map(([file, , load]) => [file, load])]);
 const loaded = new Map(); // module file -> its namespace, once loaded
 
 /** A page module (relative to /js/), loaded once; rejects when it cannot be fetched (offline, or a deploy since). */
 async function pageModule(file) {
   if (loaded.has(file)) return loaded.get(file);
   preloadModules(file);
-  const m = await import('./' + file);
+  const [m] = await Promise.all([loaders.get(file)(), loadStrings(file)]); // its code and its strings
   loaded.set(file, m);
   return m;
 }
@@ -228,8 +233,10 @@ async function boot() {
   // flows load, instead of after them (on a weak network each wait is a round trip of half a second or more).
   if (getToken()) {
     const sec = sectionFor(currentPath());
-    preloadModules('dashboard.js');
-    if (sec && VIEWS[sec.id]) preloadModules(VIEWS[sec.id][0]);
+    for (const file of ['dashboard.js', ...(sec && VIEWS[sec.id] ? [VIEWS[sec.id][0]] : [])]) {
+      preloadModules(file);
+      loadStrings(file).catch(() => { /* asked again when the page opens */ });
+    }
     prefetch(routeReads(currentPath()), followReads); // and its data, where the page's reads are known ahead (a job)
   }
   // the strings and /me travel together: neither needs the other

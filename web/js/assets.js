@@ -12,29 +12,29 @@ export function assetUrl(path) {
   }
 }
 
-let graph = null;
+let preload = null;
 const asked = new Set();
 /**
- * Ask for a page module and everything it imports at once (modulepreload links), instead of letting the browser
- * find them one import level per round trip, which on a weak network costs more than the bytes. The graph comes
- * from the build (index.html, #fg-modules); without it this does nothing. file: relative to /js/ ('jobs.js').
+ * Ask for a lazily loaded module's files all at once (modulepreload links), instead of letting the browser find
+ * them one import level per round trip, which on a weak network costs more than the bytes. The list comes from the
+ * build (index.html, #fg-modules: each module the app loads with import() -> its bundled files, less what the app's
+ * own script loaded already); served from web/ itself there is none and this does nothing. file: relative to /js/
+ * ('jobs.js').
  */
 export function preloadModules(file) {
-  if (graph === null) {
+  if (preload === null) {
     try {
-      graph = JSON.parse(document.getElementById('fg-modules')?.textContent || '{}');
+      preload = JSON.parse(document.getElementById('fg-modules')?.textContent || '{}');
     } catch {
-      graph = {};
+      preload = {};
     }
   }
-  const visit = (m) => {
-    if (asked.has(m) || !graph[m]) return;
-    asked.add(m);
+  for (const f of preload[file] || []) {
+    if (asked.has(f)) continue;
+    asked.add(f);
     const link = document.createElement('link');
     link.rel = 'modulepreload';
-    link.href = assetUrl('/js/' + m);
+    link.href = assetUrl('/js/' + f);
     document.head.append(link);
-    for (const d of graph[m]) visit(d);
-  };
-  visit(file);
+  }
 }

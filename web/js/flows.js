@@ -5,10 +5,9 @@
 // it has loaded, or if it cannot be read, the i18n names (status.<flow>.<code>) stand in.
 import { get } from './api.js';
 import { getLang } from './i18n.js';
+import { FLOWS, FLOW_KEY as KEY } from './flownames.js';
 
-/** The flows the pages name states of. */
-export const FLOWS = ['work_order', 'plan', 'ticket', 'part_request', 'fault', 'defect', 'feedback'];
-const KEY = 'fg.flow.';
+export { FLOWS };
 const defs = new Map(); // name -> definition
 const pending = new Map(); // name -> Promise<definition|null>
 

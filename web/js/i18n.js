@@ -1,5 +1,5 @@
-// Strings come only from /i18n/<lang>.json. zh-CN is the default; the
-// choice is kept in localStorage 'fg.lang'.
+// Strings come only from /i18n/ (a language's file, or the build's parts of it: see stringsPlan). zh-CN is the
+// default; the choice is kept in localStorage 'fg.lang'.
 import { assetUrl } from './assets.js';
 
 export const LANGS = ['zh-CN', 'en'];
@@ -18,21 +18,68 @@ export function storedLang() {
   return 'zh-CN';
 }
 
-async function fetchDict(code) {
+async function fetchJson(path) {
   // the hashed name changes with the strings, so the browser's copy is used as long as it is the same file
-  const res = await fetch(assetUrl(`/i18n/${code}.json`));
-  if (!res.ok) throw new Error(`i18n ${code}: HTTP ${res.status}`);
+  const res = await fetch(assetUrl(path));
+  if (!res.ok) throw new Error(`i18n ${path}: HTTP ${res.status}`);
   return res.json();
 }
 
-/** Load a language and make it current. Falls back to zh-CN strings for missing keys. */
+// The build splits the strings by page (tools/webstrings.mjs) and says how in the page (#fg-strings): the part the
+// page's script loads first ("boot") and each lazily loaded module's part. A part of a language other than zh-CN
+// carries zh-CN's strings where it has none. Served from web/ itself there is no plan: the whole files, with zh-CN
+// as the fallback here.
+let plan;
+function stringsPlan() {
+  if (plan === undefined) {
+    try {
+      plan = JSON.parse(document.getElementById('fg-strings')?.textContent || 'null');
+    } catch {
+      plan = null;
+    }
+  }
+  return plan;
+}
+const wanted = new Set(); // the parts of the pages opened so far, in every language the app switches to
+const parts = new Map(); // 'en/jobs' -> Promise of the strings
+let target = storedLang(); // the language being set (the parts a page asks for meanwhile are that language's)
+
+function part(code, name) {
+  const key = code + '/' + name;
+  if (!parts.has(key)) {
+    const p = fetchJson(`/i18n/${code}/${name}.json`);
+    p.catch(() => parts.delete(key)); // asked again next time
+    parts.set(key, p);
+  }
+  return parts.get(key);
+}
+
+/** A language's strings: its whole file (and zh-CN's for the fallback), or the page's parts asked for so far. */
+async function load(code) {
+  const pl = stringsPlan();
+  if (!pl) {
+    const next = await fetchJson(`/i18n/${code}.json`);
+    if (code === 'zh-CN') fallback = next;
+    else if (!Object.keys(fallback).length) {
+      try { fallback = await fetchJson('/i18n/zh-CN.json'); } catch { fallback = {}; }
+    }
+    return next;
+  }
+  fallback = {};
+  for (;;) {
+    const names = [pl.boot, ...wanted];
+    const loaded = await Promise.all(names.map((n) => part(code, n)));
+    // a page asked for its part meanwhile: take it in too
+    if (names.length === wanted.size + 1) return Object.assign({}, ...loaded);
+  }
+}
+
+/** Load a language and make it current. */
 export async function setLang(code, { remember = true } = {}) {
   if (!LANGS.includes(code)) code = 'zh-CN';
-  const next = await fetchDict(code);
-  if (code !== 'zh-CN' && !Object.keys(fallback).length) {
-    try { fallback = await fetchDict('zh-CN'); } catch { fallback = {}; }
-  }
-  if (code === 'zh-CN') fallback = next;
+  target = code;
+  const next = await load(code);
+  if (target !== code) return; // another language was asked for meanwhile: that one is set
   dict = next;
   lang = code;
   document.documentElement.lang = code;
@@ -43,13 +90,27 @@ export async function setLang(code, { remember = true } = {}) {
   for (const fn of listeners) fn(code);
 }
 
+/**
+ * The strings of a lazily loaded module ('jobs.js'), asked for with its code: resolves when t() has them. Nothing
+ * to do where the build made no part for it (its strings came with the page's) or there is no plan (whole files).
+ */
+export async function loadStrings(module) {
+  const pl = stringsPlan();
+  const name = pl && pl.parts[module];
+  if (!name) return;
+  wanted.add(name);
+  const code = target;
+  const got = await part(code, name);
+  if (lang === code && target === code) Object.assign(dict, got);
+}
+
 export function getLang() {
   return lang;
 }
 
 /** Value for the Accept-Language header of API calls. */
 export function acceptLanguage() {
-  return lang === 'en' ? 'en' : 'zh-CN';
+  return target === 'en' ? 'en' : 'zh-CN';
 }
 
 export function onLangChange(fn) {

@@ -24,16 +24,25 @@ export function pickTicket(items) {
   return list.find((x) => IN_FORCE.includes(x.status)) || list.find((x) => x.status === 'ended' || x.status === 'archived') || list[0] || null;
 }
 
+/** The modules a path's page draws with, to ask for with its reads (early.js): the dashboard (every page's base)
+ *  and the job page's (app.js's VIEWS.jobs). */
+export function routeModules(path) {
+  return /^\/jobs\/[^/]+$/.test(path) ? ['dashboard.js', 'jobs.js'] : [];
+}
+
 /** The reads to start at boot for a path ([path, query, name] triples), or none. */
 export function routeReads(path) {
   const m = /^\/jobs\/([^/]+)$/.exec(path);
   return m ? Object.entries(jobReads(decodeURIComponent(m[1]))).map(([name, [p, q]]) => [p, q, name]) : [];
 }
 
+/** Whether a read of those has reads that follow from its answer (followReads). */
+export const followsFrom = (name) => name === 'tickets';
+
 /** The read that follows from one of those once it is in: a job's ticket, from the list of its plan's tickets
  *  (the page reads it the same way, after the list). [[path]] or none. */
 export function followReads(name, answer) {
-  if (name !== 'tickets') return [];
+  if (!followsFrom(name)) return [];
   const t = pickTicket(answer && answer.items);
   return t ? [['/tickets/' + encodeURIComponent(t.id)]] : [];
 }

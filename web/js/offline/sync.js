@@ -335,11 +335,11 @@ async function copyJobs(fetchGet, photo) {
   for (const p of photos) if (!String(p).startsWith('local:') && !(await db.blobs.get(p))) await orNull(photo(p));
 }
 
-/** app.js, once signed in. api: {get, headers, setWaiting, photo}. */
+/** app.js, once signed in. api: {get, headers, setWaiting, photo, quiet, since}. */
 export async function start(user, api) {
   me = user;
   hooks = api;
-  start.at = Date.now();
+  start.at = api.since ?? Date.now(); // copies made since (the page's own reads, kept before this loaded) count
   // copies and photos left by someone else on this phone (a session that expired instead of signing out) go
   const owner = await db.meta.get('owner');
   if (owner && owner.v !== me.id) {
