@@ -42,9 +42,9 @@ all: $(BUILD)/fieldgrid build/web/assets.json
 # npm browser libraries, with content-hashed names in assets.json, an import map in the pages, and brotli and gzip
 # copies made once here, never per request. One build/web for every MODE: it holds no compiled code.
 WEBSRC   := $(shell find web -type f ! -name '.*')
-WEBNPM   := $(wildcard node_modules/jsqr/dist/jsQR.js node_modules/echarts/dist/echarts.min.js)
+WEBNPM   := $(wildcard package-lock.json node_modules/jsqr/dist/jsQR.js node_modules/echarts/dist/echarts.min.js node_modules/dexie/dist/modern/dexie.min.mjs)
 web: build/web/assets.json
-build/web/assets.json: tools/webbuild.mjs $(WEBSRC) $(WEBNPM)
+build/web/assets.json: tools/webbuild.mjs tools/webbundle.mjs tools/webstrings.mjs $(WEBSRC) $(WEBNPM)
 	@echo "  WEB build/web"; node tools/webbuild.mjs web build/web node_modules
 
 $(BUILD)/fieldgrid: $(BUILD)/obj/main.o $(LIBOBJ)

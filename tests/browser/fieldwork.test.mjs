@@ -521,23 +521,22 @@ test('desk: a publish refused by a gate shows the gate by name, with the orders 
     await waitText(page, 'gate-plan_orders_unavailable', I18N.en['gate.plan_orders_unavailable']);
     await page.screenshot({ path: '/tmp/fg-fw-desk-gate-en.png' });
 
-    // The job's start gates (coming with work tickets) read the same way: every one, by name, with what it names.
-    // Rendered by the page's own error box from a refusal shaped as docs/api.md describes it.
-    const shown = await page.evaluate(async () => {
-      const { problemBox } = await import('/js/fw.js');
-      const { ApiError } = await import('/js/api.js');
-      const box = problemBox('gate-probe');
-      document.body.append(box);
-      box.show(new ApiError(409, 'gate_single_person', 'server message', {
-        gates: [
-          { code: 'gate_single_person', people: 1, min: 2 },
-          { code: 'gate_briefing_missing', held: true, not_signed: [{ id: 'u1', display_name: '王五' }] },
-          { code: 'gate_risk_unconfirmed', open: [{ id: 'r1', hazard: '误碰带电部位' }] },
-          { code: 'gate_from_the_future' },
-        ],
-      }));
-      return Array.from(box.querySelectorAll('li')).map((li) => li.textContent);
-    });
+    // The job's start gates read the same way, in the same box: every one, by name, with what it names. A refusal
+    // shaped as docs/api.md describes the start gates is given to the page for this publish (the browser's own
+    // routing answers it: the server has no plan that fails all four at once), and the page lists it.
+    const crafted = { error: { code: 'gate_single_person', message: 'server message', details: { gates: [
+      { code: 'gate_single_person', people: 1, min: 2 },
+      { code: 'gate_briefing_missing', held: true, not_signed: [{ id: 'u1', display_name: '王五' }] },
+      { code: 'gate_risk_unconfirmed', open: [{ id: 'r1', hazard: '误碰带电部位' }] },
+      { code: 'gate_from_the_future' },
+    ] } } };
+    const publishUrl = `**/api/v1/plans/${plan.id}/actions/publish`;
+    await page.route(publishUrl, (route) => route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify(crafted) }));
+    const third = await fireAction(page, 'plan-action-publish', `/plans/${plan.id}/actions/publish`);
+    assert.equal(third.status(), 409);
+    await page.unroute(publishUrl);
+    await waitText(page, 'gate-gate_from_the_future', 'gate_from_the_future');
+    const shown = await page.locator('[data-testid^="gate-gate_"]').allTextContents();
     assert.equal(shown.length, 4);
     assert.ok(shown[0].includes(I18N.en['gate.gate_single_person']) && shown[0].includes('at least 2'), shown[0]);
     assert.ok(shown[1].includes(I18N.en['gate.gate_briefing_missing']) && shown[1].includes('王五'), shown[1]);

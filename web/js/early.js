@@ -31,13 +31,6 @@ function start() {
     if (as) { l.as = as; l.crossOrigin = 'anonymous'; }
     document.head.append(l);
   };
-  const files = data('#fg-modules') || {};
-  const strings = data('#fg-strings');
-  for (const m of routeModules(path)) {
-    for (const f of files[m] || []) link('modulepreload', url('/js/' + f));
-    const part = strings && strings.parts[m];
-    if (part) link('preload', url(`/i18n/${lang}/${part}.json`), 'fetch');
-  }
   const headers = { Accept: 'application/json', 'Accept-Language': lang, Authorization: 'Bearer ' + token };
   const early = (window.__fgEarly = new Map()); // key -> {at, res: Promise of the Response}
   const ask = (p, q, name) => {
@@ -54,13 +47,24 @@ function start() {
     }
     early.set(key, { at: Date.now(), res });
   };
-  // what app.js asks first on every page (loadMe, loadFlows: the same paths and queries, so that api.js finds them)
+  // First what others wait for (a job's list of tickets: its ticket is asked when it is in), then what app.js asks
+  // first on every page (loadMe, loadFlows: the same paths and queries, so that api.js finds them), then the rest,
+  // then the page's files and strings: over HTTP/1.1 the browser sends 6 at a time, in about the order asked.
+  const reads = routeReads(path);
+  for (const [p, q, name] of reads) if (followsFrom(name)) ask(p, q, name);
   ask('/me');
   const missing = FLOWS.filter((n) => {
     try { return !sessionStorage.getItem(FLOW_KEY + n); } catch { return true; }
   });
   if (missing.length) ask('/flows', { names: missing.join(',') });
-  for (const [p, q, name] of routeReads(path)) ask(p, q, name);
+  for (const [p, q, name] of reads) ask(p, q, name);
+  const files = data('#fg-modules') || {};
+  const strings = data('#fg-strings');
+  for (const m of routeModules(path)) {
+    for (const f of files[m] || []) link('modulepreload', url('/js/' + f));
+    const part = strings && strings.parts[m];
+    if (part) link('preload', url(`/i18n/${lang}/${part}.json`), 'fetch');
+  }
 }
 
 start();
