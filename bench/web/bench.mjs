@@ -135,7 +135,10 @@ function report(files) {
     const warmApp = Math.max(get('login', 'warm').static_bytes, get('job', 'warm').static_bytes);
     const warmAll = Math.max(get('login', 'warm').bytes, get('job', 'warm').bytes);
     const tti = get('job', 'cold').interactive_ms;
-    console.log(`\ngoals, ${r.label}:`);
+    const how = /nginx/.test(r.label)
+      ? 'as a site runs it (docs/nginx: TLS, HTTP/2, every request on one connection)'
+      : 'the server alone (HTTP/1.1: a browser opens 6 connections to a host, each request waits its turn)';
+    console.log(`\ngoals, ${r.label}: ${how}`);
     console.log(`  <= 150 KB transferred cold (either page, all bytes): ${kb1(coldMax)} KB, ${mark(coldMax <= 150 * 1024)}`);
     console.log(`  <= 5 KB transferred warm (either page): app files ${kb1(warmApp)} KB, ${mark(warmApp <= 5 * 1024)}; with the API reads ${kb1(warmAll)} KB, ${mark(warmAll <= 5 * 1024)}`);
     console.log(`  job page interactive <= 3 s cold: ${(tti / 1000).toFixed(2)} s, ${mark(tti <= 3000)}`);

@@ -70,13 +70,13 @@ CONF
   # certificate it does not trust, which would make the warm loads cold
   SPKI=$(openssl x509 -in "$W/nginx/cert.pem" -pubkey -noout | openssl pkey -pubin -outform der |
     openssl dgst -sha256 -binary | base64)
-  CHROME_SPKI=$SPKI API_URL="http://127.0.0.1:$PORT" node bench/web/bench.mjs measure "https://127.0.0.1:$NPORT" "same, via nginx HTTP/2" \
+  CHROME_SPKI=$SPKI API_URL="http://127.0.0.1:$PORT" node bench/web/bench.mjs measure "https://127.0.0.1:$NPORT" "same, nginx HTTP/2 + TLS" \
     >"$W/h2.json"
   kill -TERM "$NPID"; wait "$NPID" || true
   FILES_H2=("$W/h2.json")
 }
 FILES_H2=()
-VIA_NGINX=1 run "compressed + cached" "$W/on.json" "$ROOT/build/web" FG_WEB_PLAIN=0
+VIA_NGINX=1 run "direct, HTTP/1.1" "$W/on.json" "$ROOT/build/web" FG_WEB_PLAIN=0
 run "plain, no-cache (off)" "$W/off.json" "$ROOT/build/web" FG_WEB_PLAIN=1
 FILES=("$W/on.json" "$W/off.json" "${FILES_H2[@]}")
 if [ -n "${BEFORE_WEB:-}" ]; then

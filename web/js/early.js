@@ -45,6 +45,9 @@ function start() {
         .catch(() => { /* the page asks again */ })
         .then(() => r));
     }
+    // offline, a read fails before the app takes it: not an error of the page (api.js gets the failure and answers
+    // from the phone's copy); nor is a read the app never takes
+    res.catch(() => {});
     early.set(key, { at: Date.now(), res });
   };
   // First what others wait for (a job's list of tickets: its ticket is asked when it is in), then what app.js asks
