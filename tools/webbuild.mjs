@@ -46,12 +46,11 @@ const VENDOR = {
 const SW = 'sw.js';
 // The app shell the worker keeps: what a crew member's phone opens — the app (login, shell, dashboard), 我的作业 and
 // the job page, 工作票, 工器具 with the scan page, the offline code and everything these import — with the styles,
-// the strings (each page's part: the desk's are small), the icon and jsQR (Dexie is in the offline code's file). The desk's pages load from the network when first opened (offline they
+// their strings in both languages, the icon and jsQR (Dexie is in the offline code's file). The desk's pages load from the network when first opened (offline they
 // say so); ECharts, the portal and the large screen are not the phone's; Workbox's own files stay out (the browser
 // keeps a worker's imported scripts with the worker).
 const SHELL_MODULES = ['app.js', 'dashboard.js', 'jobs.js', 'tickets.js', 'tools.js', 'offline/sync.js'];
-const SHELL_FILES = (rel) => rel === 'css/app.css' || /^i18n\/[^/]+\/[^/]+\.json$/.test(rel) || rel === 'favicon.svg' ||
-  rel === 'vendor/jsqr.js';
+const SHELL_FILES = (rel) => rel === 'css/app.css' || rel === 'favicon.svg' || rel === 'vendor/jsqr.js';
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.txt', '.webmanifest']);
 const HASH_LEN = 12;
 
@@ -163,6 +162,10 @@ for (const [rel, src] of files) if (isPage(rel)) pages.set(rel, Buffer.from(rewr
 function serviceWorker(src) {
   const shell = [];
   const modules = new Set(SHELL_MODULES.flatMap((m) => closure(bundle.chunkOf.get(m))).map((m) => 'js/' + m));
+  // the strings of those, in both languages (the app's part and the shell pages' parts)
+  const plan = strings.plans['app.js'];
+  const parts = [plan.boot, ...SHELL_MODULES.map((m) => plan.parts[m]).filter(Boolean)];
+  for (const l of ['zh-CN', 'en']) for (const p of parts) modules.add(`i18n/${l}/${p}.json`);
   for (const [rel] of files) {
     if (!(rel === 'index.html' || modules.has(rel) || SHELL_FILES(rel))) continue;
     if (isPage(rel)) shell.push({ url: '/' + rel, revision: hash(pages.get(rel)) });

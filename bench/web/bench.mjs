@@ -129,6 +129,18 @@ function report(files) {
   }
   const kb1 = (n) => kb(n).trim();
   const mark = (ok) => (ok ? 'met' : 'NOT met');
+  // what the service worker fetches for offline use once the first page is idle (web/sw.js, the build's list): not in
+  // the loads above (a worker's requests are not the page's), and partly the same files, which the browser may give
+  // it from its cache
+  try {
+    const web = new URL('../../build/web/', import.meta.url);
+    const assets = JSON.parse(readFileSync(new URL('assets.json', web), 'utf8')).files;
+    const byUrl = new Map(Object.entries(assets).map(([plain, e]) => [e.url || plain, e]));
+    const shell = [...readFileSync(new URL('sw.js', web), 'utf8').matchAll(/"url":"([^"]+)"/g)].map((m) => m[1]);
+    const br = shell.reduce((a, u) => a + ((byUrl.get(u) || {}).br || (byUrl.get(u) || {}).size || 0), 0);
+    console.log(`\noffline copy of the app shell (the service worker, once the first page is idle): ${shell.length} files, ` +
+      `${kb(br).trim()} KB as brotli at most`);
+  } catch { /* no build/web beside the bench: nothing to add */ }
   for (const r of runs.filter((x, i) => i === 0 || /nginx/.test(x.label))) {
     const get = (page, run) => r.rows.find((y) => y.page === page && y.run === run);
     const coldMax = Math.max(get('login', 'cold').bytes, get('job', 'cold').bytes);
