@@ -38,15 +38,20 @@ let mapCache;
 async function importMap() {
   if (mapCache) return mapCache;
   const r = await raw('/', {});
-  const m = /<script type="importmap">([^<]*)<\/script>/.exec(r.body.toString('utf8'));
+  const html = r.body.toString('utf8');
+  const m = /<script type="importmap">([^<]*)<\/script>/.exec(html);
   assert.ok(m, 'index.html carries an import map');
-  mapCache = { map: JSON.parse(m[1]).imports, text: m[1], csp: r.headers['content-security-policy'] };
+  // the bundled files each lazily loaded module needs (the build's list, docs/web.md): the job page's first is its own
+  const files = JSON.parse(/<script type="application\/json" id="fg-modules">([^<]*)<\/script>/.exec(html)[1]);
+  const early = /<script>([\s\S]*?)<\/script>/.exec(html);
+  mapCache = { map: JSON.parse(m[1]).imports, text: m[1], csp: r.headers['content-security-policy'], jobs: '/js/' + files['jobs.js'][0],
+    early: early && early[1] };
   return mapCache;
 }
 
 test(`${LABEL} static: each Accept-Encoding gets its coding, and every coding decodes to the same bytes`, async () => {
-  const { map } = await importMap();
-  for (const path of ['/', map['/js/app.js'], map['/i18n/zh-CN.json'], map['/css/app.css'], '/js/jobflow.js']) {
+  const { map, jobs } = await importMap();
+  for (const path of ['/', map['/js/app.js'], map['/i18n/zh-CN/jobs.json'], map['/css/app.css'], jobs]) {
     const plain = await raw(path, {});
     assert.equal(plain.status, 200, path);
     assert.equal(plain.headers['content-encoding'], undefined, path + ': no Accept-Encoding, no coding');
@@ -70,8 +75,8 @@ test(`${LABEL} static: each Accept-Encoding gets its coding, and every coding de
 });
 
 test(`${LABEL} static: a hashed name is cached for a year as immutable; the plain name is revalidated`, async () => {
-  const { map } = await importMap();
-  for (const plainPath of ['/js/app.js', '/js/dom.js', '/js/jobflow/steps.js', '/i18n/en.json', '/css/app.css', '/vendor/echarts.js', '/vendor/jsqr.js']) {
+  const { map, jobs } = await importMap();
+  for (const plainPath of ['/js/app.js', jobs, '/i18n/zh-CN/app.json', '/i18n/en.json', '/css/app.css', '/vendor/echarts.js', '/vendor/jsqr.js']) {
     const hashed = map[plainPath];
     assert.ok(hashed, plainPath + ' is in the import map');
     assert.match(hashed, /\.[0-9a-f]{12}\.[a-z]+$/, hashed);
@@ -124,18 +129,21 @@ test(`${LABEL} static: index.html is revalidated with its ETag and answers 304 w
   assert.equal(route.status, 304);
 });
 
-test(`${LABEL} static: the page's import map is allowed by its Content-Security-Policy`, async () => {
-  const { text, csp } = await importMap();
+test(`${LABEL} static: the page's import map and early script are allowed by its Content-Security-Policy`, async () => {
+  const { text, csp, early } = await importMap();
   const digest = createHash('sha256').update(text).digest('base64');
   assert.ok(csp.includes(`'sha256-${digest}'`), 'CSP script-src names the import map by its hash: ' + csp);
+  assert.ok(early, 'index.html carries its early script (web/js/early.js)');
+  const e = createHash('sha256').update(early).digest('base64');
+  assert.ok(csp.includes(`'sha256-${e}'`), 'CSP script-src names the early script by its hash: ' + csp);
   assert.match(csp, /script-src 'self'/);
   assert.doesNotMatch(csp, /unsafe-inline'[^;]*;\s*img-src/, 'no unsafe-inline for scripts');
 });
 
 test(`${LABEL} static: an old or foreign hash is not found (never another version of the file)`, async () => {
-  const { map } = await importMap();
+  const { map, jobs } = await importMap();
   const appHash = /\.([0-9a-f]{12})\.js$/.exec(map['/js/app.js'])[1];
-  for (const path of ['/js/app.000000000000.js', `/js/dom.${appHash}.js`, '/i18n/en.aaaaaaaaaaaa.json',
+  for (const path of ['/js/app.000000000000.js', jobs.replace(/\.js$/, `.${appHash}.js`), '/i18n/en.aaaaaaaaaaaa.json',
     '/vendor/echarts.ffffffffffff.js', `/js/nosuch.${appHash}.js`]) {
     const r = await raw(path, { 'Accept-Encoding': 'br' });
     assert.equal(r.status, 404, path);

@@ -165,3 +165,32 @@ test(`${LABEL} chargers REST: delete only what never spoke, with If-Match`, asyn
   const viewer = await userWithToken(['viewer']);
   assert.equal((await api('DELETE', `/stations/${st.id}`, { token: viewer.token, headers: { 'if-match': '1' } })).status, 403);
 });
+
+test(`${LABEL} chargers REST: a page of the list carries each charger's connectors as its own read does`, async () => {
+  const token = await adminToken();
+  const st = await api('POST', '/stations', { token, body: { code: 'SL' + Date.now(), name: '列表站', address: '列表路 2 号' } });
+  expectStatus(st, 201);
+  const a = await newCharger({ station_id: st.json.id, connector_count: 2 });
+  const b = await newCharger({ station_id: st.json.id });
+  const c = await newCharger({ station_id: st.json.id }); // never spoke: no connectors
+  for (const [ch, reports] of [[a, [[1, 'Available'], [2, 'Charging']]], [b, [[1, 'Faulted']]]]) {
+    const cli = await connect(ch);
+    await cli.call('BootNotification', { chargePointVendor: 'XJ', chargePointModel: 'AC-7' });
+    for (const [id, status] of reports)
+      await cli.call('StatusNotification', { connectorId: id, errorCode: status === 'Faulted' ? 'GroundFailure' : 'NoError', status, timestamp: now() });
+    await close(cli);
+    // recorded by the charger's writer: its own read shows every report
+    assert.ok(await until(`/chargers/${ch.charger.id}`, (j) => reports.every(([id, status]) => j.connectors.some((k) => k.connector_id === id && k.status === status))));
+  }
+  const list = await api('GET', `/chargers?station_id=${st.json.id}&limit=50`, { token });
+  expectStatus(list, 200);
+  assert.equal(list.json.items.length, 3);
+  for (const item of list.json.items) {
+    const one = (await api('GET', `/chargers/${item.id}`, { token })).json;
+    assert.deepEqual(item.connectors, one.connectors, `the list's connectors of ${item.charge_point_id} are its own`);
+  }
+  const by = Object.fromEntries(list.json.items.map((x) => [x.id, x.connectors.map((k) => `${k.connector_id}:${k.status}`)]));
+  assert.deepEqual(by[a.charger.id], ['1:Available', '2:Charging']);
+  assert.deepEqual(by[b.charger.id], ['1:Faulted']);
+  assert.deepEqual(by[c.charger.id], []);
+});
