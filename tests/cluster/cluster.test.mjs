@@ -3,7 +3,7 @@
 // (ocpp-rpc) connect through nginx and spread over the nodes; a command sent through each node reaches chargers held
 // by the others; a notification is delivered once although three schedulers run; a file uploaded through one node
 // downloads through the others; a session ended on one node is refused by the others; a knowledge-base edit made
-// through one node is read by the others; one node is killed with -9: its chargers come back through nginx to the others, its command
+// through one node is read by the others; a node that stalls past its lease gives its chargers up when it wakes; one node is killed with -9: its chargers come back through nginx to the others, its command
 // in flight ends NodeLost, its scheduled jobs move.
 //   env FG_BIN (default build/fieldgrid), FG_PG_URL (required: an empty database; skipped without it)
 import { test, before, after } from 'node:test';
@@ -228,6 +228,43 @@ test('[postgresql] a knowledge-base edit made through one node is what every nod
   for (const n of nodes) assert.equal(expect(await req(n.base, 'GET', `/kb/risks/${r.id}`, { token }), 200).source, edited.source);
   expect(await req(nodes[2].base, 'DELETE', `/kb/risks/${r.id}`, { token }), 204);
   for (const n of nodes) assert.equal(expect(await req(n.base, 'GET', `/kb/risks/${r.id}`, { token }), 200).source, r.source);
+});
+
+test('[postgresql] a node that stalls past its lease is taken for lost; awake again, it closes its chargers (1001) and they are held again', { skip }, async () => {
+  const where = await holders();
+  const count = (id) => Object.values(where).filter((x) => x === id).length;
+  const sleeper = nodes.reduce((a, b) => (count(b.id) > count(a.id) ? b : a));
+  const theirs = clients.filter((c) => where[c.cpid] === sleeper.id);
+  assert.ok(theirs.length >= 1, 'the sleeper holds chargers');
+  const awake = nodes.find((n) => n !== sleeper);
+  for (const c of theirs) c.cli.closes = [];
+  // stopped, not killed: its sockets stay open, its lease runs out (2.5 s here)
+  sleeper.proc.kill('SIGSTOP');
+  try {
+    await until('the others take the sleeper for lost', async () => {
+      const c = expect(await req(awake.base, 'GET', '/cluster', { token }), 200);
+      const v = c.nodes.find((n) => n.id === sleeper.id);
+      return v && v.lost_at && !v.live;
+    }, 30000);
+    // what it held is settled by them: its chargers are offline in the ledger though their sockets are still open
+    const ch = expect(await req(awake.base, 'GET', `/chargers/${theirs[0].charger.id}`, { token }), 200);
+    assert.equal(ch.online, false);
+  } finally {
+    sleeper.proc.kill('SIGCONT');
+  }
+  // awake, it finds it was taken for lost, registers again and gives its chargers up: a Close frame each
+  for (const c of theirs) {
+    await until(`${c.cpid} told by a Close frame`, () => c.cli.closes.length > 0, 20000);
+    assert.deepEqual(c.cli.closes, [1001], `${c.cpid} closed with ${c.cli.closes}`);
+  }
+  // they connect again through nginx, and every charger is held by a live node
+  await until('every charger held by a live node again', async () => {
+    const h = await holders();
+    return Object.values(h).every(Boolean) && h;
+  }, 60000);
+  const c = expect(await req(awake.base, 'GET', '/cluster', { token }), 200);
+  assert.ok(c.nodes.find((n) => n.id === sleeper.id).live, 'the sleeper is live again');
+  assert.equal(c.nodes.filter((n) => n.live).length, NODES);
 });
 
 test('[postgresql] a node killed with -9: its chargers come back through nginx to the others, its command in flight ends NodeLost, its jobs move', { skip }, async () => {

@@ -134,11 +134,20 @@ on_lost(db_t *db, const char *node_id, int64_t now)
 	return bad ? -1 : 0;
 }
 
+/* This node was taken for lost and came back: the others set its chargers offline, so each connects again and its
+ * presence is written by whichever node takes it (core/cluster/cluster.h). */
+static void
+on_rejoined(void)
+{
+	ocpp_close_all("this node was taken for lost by the cluster");
+}
+
 void
 chg_cluster_start(void)
 {
 	cluster_on("ocpp.cmd", on_command);
 	cluster_on_lost(on_lost);
+	cluster_on_rejoined(on_rejoined);
 }
 
 bool

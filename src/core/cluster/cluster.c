@@ -21,6 +21,8 @@ static char *url_;
 #define MAX_LOST_HOOKS 8
 static cluster_lost_fn lost_hooks[MAX_LOST_HOOKS];
 static int nlost;
+static cluster_rejoined_fn rejoined_hooks[MAX_LOST_HOOKS];
+static int nrejoined;
 
 const char *
 cluster_node_id(void)
@@ -69,6 +71,15 @@ cluster_on_lost(cluster_lost_fn fn)
 		log_error("cluster: too many lost-node hooks");
 }
 
+void
+cluster_on_rejoined(cluster_rejoined_fn fn)
+{
+	if (nrejoined < MAX_LOST_HOOKS)
+		rejoined_hooks[nrejoined++] = fn;
+	else
+		log_error("cluster: too many rejoin hooks");
+}
+
 const char *
 cluster_live_sql(char *buf, size_t n, const char *col, int param)
 {
@@ -92,11 +103,16 @@ beat(db_t *db, int64_t now)
 	}
 	if (rc != DB_DONE)
 		return -1;
-	/* the others took this node for lost (it stalled longer than the lease): what it held was settled by them;
-	 * it comes back as live, and its chargers' next messages put their presence back */
+	/* the others took this node for lost (it stalled longer than the lease): what it held was settled by them (its
+	 * chargers offline, its commands failed). It comes back as live and gives up what it still holds — its chargers'
+	 * sockets, closed so that they connect again (through nginx, to any node) and their presence is written anew;
+	 * kept open, they would stay connected here while the ledger says offline until their next reconnection. */
 	log_error("cluster: this node (%s) was taken for lost by the others; it registers again", node_id);
-	return db_run(db_q(db, "UPDATE cluster_nodes SET seen_at = $1, lost_at = NULL WHERE id = $2", "it", now, node_id)) ==
-		DB_DONE ? 0 : -1;
+	if (db_run(db_q(db, "UPDATE cluster_nodes SET seen_at = $1, lost_at = NULL WHERE id = $2", "it", now, node_id)) != DB_DONE)
+		return -1;
+	for (int k = 0; k < nrejoined; k++)
+		rejoined_hooks[k]();
+	return 0;
 }
 
 /* Each node whose lease ran out: marked lost by exactly one live node (the conditional UPDATE), which runs the

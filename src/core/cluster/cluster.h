@@ -27,9 +27,15 @@ typedef void (*cluster_handler_fn)(db_t *db, const char *payload);
  * again at the next beat). */
 typedef int (*cluster_lost_fn)(db_t *db, const char *node_id, int64_t now_ms);
 
+/* What this node does when it finds that the others took it for lost (it stalled longer than the lease) and it has
+ * registered again: what it held was settled by them, so what it still holds (chargers' sockets) must be given up
+ * and taken again (the cluster thread; no database). */
+typedef void (*cluster_rejoined_fn)(void);
+
 /* Registration, before cluster_start (modules' start hooks). topic: up to 40 characters. */
 void cluster_on(const char *topic, cluster_handler_fn fn);
 void cluster_on_lost(cluster_lost_fn fn);
+void cluster_on_rejoined(cluster_rejoined_fn fn);
 
 /* Registers the node (name: its listen address, for people reading cluster_nodes) and starts its thread. 0 or -1.
  * Before the server takes requests or chargers. */

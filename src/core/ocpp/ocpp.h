@@ -26,6 +26,10 @@ enum MHD_Result ocpp_http_handshake(struct MHD_Connection *conn, const char *url
 /* The request context ocpp_http_handshake leaves in *con_cls (server.c must not free it). */
 extern char ocpp_http_marker;
 
+/* Closes every charger's connection (a Close frame 1001 with reason, then the socket), from any thread: the
+ * chargers connect again, wherever they are sent. For a node the cluster took for lost (core/cluster). */
+void ocpp_close_all(const char *reason);
+
 /* Whether a charger is connected to this server now (any thread). */
 bool ocpp_connected(const char *charge_point_id);
 /* Queues an operator command (a CALL with message id cmd_id) for the charger; the result is written to the

@@ -68,9 +68,13 @@ static item_t *inbox_head, *inbox_tail;
 static int inbox_fd = -1;
 int gw_ep = -1;
 static pthread_t thread;
-static bool running;
+static atomic_bool running; /* read by ocpp_close_all on other threads */
 static bool accepting; /* under inbox_mu: false once stopping */
 static atomic_bool stop_flag;
+/* ocpp_close_all's request to the loop, and its reason (read by the loop after the flag) */
+static atomic_bool close_all_flag;
+static char close_all_reason[100];
+static pthread_mutex_t close_all_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static int64_t ping_ms = 60000, idle_override_ms = 0;
 
@@ -268,6 +272,18 @@ loop(void *arg)
 			else
 				gw_on_io(evs[i].data.ptr, evs[i].events);
 		}
+		if (atomic_exchange(&close_all_flag, false)) {
+			char why[sizeof close_all_reason];
+			pthread_mutex_lock(&close_all_mu);
+			fg_fmt(why, sizeof why, "%s", close_all_reason);
+			pthread_mutex_unlock(&close_all_mu);
+			int closed = 0;
+			for (gw_conn_t *c = gw_all; c; c = c->all_next, closed++) {
+				gw_start_close(c, WSLAY_CODE_GOING_AWAY, why);
+				gw_update_interest(c);
+			}
+			log_warn("ocpp: closing every charger's connection (%d): %s", closed, why);
+		}
 		int64_t now = fg_now_ms();
 		if (now - last_tick >= 1000) {
 			timers();
@@ -332,6 +348,20 @@ gw_stop(void)
 	close(gw_ep);
 	close(inbox_fd);
 	gw_ep = inbox_fd = -1;
+}
+
+void
+ocpp_close_all(const char *reason)
+{
+	if (!running)
+		return;
+	pthread_mutex_lock(&close_all_mu);
+	fg_fmt(close_all_reason, sizeof close_all_reason, "%s", reason);
+	pthread_mutex_unlock(&close_all_mu);
+	atomic_store(&close_all_flag, true);
+	uint64_t one = 1;
+	if (write(inbox_fd, &one, sizeof one) < 0)
+		log_error("ocpp: inbox eventfd write: %s", strerror(errno));
 }
 
 int
