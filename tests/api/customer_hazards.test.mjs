@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { api, BASE_URL, DB_NAME, LABEL, MISSING_ID, adminToken, expectError, expectStatus, uniq, userWithToken } from './lib.mjs';
 import { createApplication, walk, appStaff } from './lib_applications.mjs';
 import { customer, signaturePng } from './lib_hazards.mjs';
+import { tamper } from './fieldwork_lib.mjs';
 
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('fieldgrid holding the notice')]);
 
@@ -135,6 +136,14 @@ test(`${LABEL} customer-side hazard: notice → signed receipt → report → fo
   assert.ok(line, 'the hazard is in the report');
   assert.ok(line.includes(cust.name) && line.includes('林建国') && line.includes('防倒送电'), line);
 
+  // reported: the customer has until the rectification day; past it, a follow-up check waits for the customer manager
+  assert.equal(await queued(s.cm.token, 'hazards.follow_up', h.id), false, 'before the rectification day: nothing due');
+  // the rectification day passes (the test moves the hazard's day back, as the calendar would)
+  tamper(`UPDATE customer_hazards SET due_at = ${Date.now() - 86400000} WHERE id = '${h.id}'`);
+  assert.equal(await queued(s.cm.token, 'hazards.follow_up', h.id), true, "past the rectification day: in the customer manager's queue");
+  assert.equal(await queued(s.mgr.token, 'hazards.follow_up', h.id), true, "and a manager's");
+  assert.equal(await queued(s.crew.token, 'hazards.follow_up', h.id), false, "not a crew member's queue");
+
   // closing needs a follow-up that found it rectified
   expectError(await act(s.cm.token, h.id, 'close'), 409, 'customer_hazard_not_rectified');
   const photo = await upload(s.crew.token, JPEG, 'image/jpeg', 'check.jpg');
@@ -150,6 +159,7 @@ test(`${LABEL} customer-side hazard: notice → signed receipt → report → fo
   r = await act(s.cm.token, h.id, 'close', { closing_note: '复查确认已加装闭锁' });
   expectStatus(r, 200);
   assert.equal(r.json.status, 'closed');
+  assert.equal(await queued(s.cm.token, 'hazards.follow_up', h.id), false, 'closed: out of the queue');
   assert.equal(r.json.due_at, null);
 
   const full = await api('GET', `/hazards/${h.id}`, { token: s.viewer.token });
