@@ -244,27 +244,6 @@ charger_where(qb_t *q, const void *filter)
 	}
 }
 
-/* Connector rows grouped by their charger_id column (dropped from each row): charger id -> array, in the rows'
- * order. Takes rows. */
-static json_t *
-by_charger(json_t *rows)
-{
-	json_t *by = json_object(), *x;
-	size_t i;
-	json_array_foreach(rows, i, x) {
-		const char *cid = chg_str(x, "charger_id");
-		json_t *a = json_object_get(by, cid);
-		if (!a) {
-			a = json_array();
-			json_object_set_new(by, cid, a);
-		}
-		json_object_del(x, "charger_id");
-		json_array_append(a, x);
-	}
-	json_decref(rows);
-	return by;
-}
-
 int
 chargers_list(db_t *db, const chargers_filter_t *f, json_t **out, fg_err_t *err)
 {
@@ -293,7 +272,8 @@ chargers_list(db_t *db, const chargers_filter_t *f, json_t **out, fg_err_t *err)
 		*out = NULL;
 		return fg_err(err, "internal");
 	}
-	json_t *by = by_charger(rows);
+	json_t *by = fg_json_group_by(rows, "charger_id");
+	json_decref(rows);
 	json_array_foreach(items, i, c) {
 		shape(db, c, false);
 		json_t *a = json_object_get(by, chg_str(c, "id"));
@@ -315,7 +295,8 @@ chargers_live(db_t *db, const char *station_id)
 		return NULL;
 	json_t *conns = db_all(db_prepare(db, "SELECT charger_id, connector_id, status, error_code, updated_at FROM connectors "
 					      "ORDER BY charger_id, connector_id"), &rc);
-	json_t *by = by_charger(conns), *x;
+	json_t *by = fg_json_group_by(conns, "charger_id"), *x;
+	json_decref(conns);
 	size_t i;
 	json_t *items = json_array();
 	size_t online = 0;

@@ -213,3 +213,24 @@ fg_one_of(const char *v, const char *const *set)
 			return true;
 	return false;
 }
+
+json_t *
+fg_json_group_by(const json_t *rows, const char *col)
+{
+	json_t *by = json_object(), *r;
+	size_t i;
+	json_array_foreach(rows, i, r) {
+		const char *key = fg_jstr(r, col);
+		if (!key)
+			continue;
+		json_t *a = json_object_get(by, key);
+		if (!a) {
+			a = json_array();
+			json_object_set_new(by, key, a);
+		}
+		json_t *copy = json_copy(r);
+		json_object_del(copy, col);
+		json_array_append_new(a, copy);
+	}
+	return by;
+}

@@ -48,5 +48,8 @@ fg_jstr(const json_t *o, const char *k)
 }
 bool fg_blank(const char *s);
 bool fg_one_of(const char *v, const char *const *set);
+/* Rows (an array of objects, from one statement for a page of parents) grouped by their string column col, which
+ * is dropped from each: col's value -> array of copies, in the rows' order. rows is left as it is. */
+json_t *fg_json_group_by(const json_t *rows, const char *col);
 
 #endif

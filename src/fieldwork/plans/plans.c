@@ -343,26 +343,6 @@ rows_for(db_t *db, const char *head, const char *tail, json_t *ids)
 	return rows;
 }
 
-/* Rows grouped by their "plan_id" column (dropped from each row): plan id → array, in the rows' order. */
-static json_t *
-group_by_plan(json_t *rows)
-{
-	json_t *by = json_object(), *r;
-	size_t i;
-	json_array_foreach(rows, i, r) {
-		const char *pid = str(r, "plan_id");
-		json_t *a = json_object_get(by, pid);
-		if (!a) {
-			a = json_array();
-			json_object_set_new(by, pid, a);
-		}
-		json_t *copy = json_copy(r);
-		json_object_del(copy, "plan_id");
-		json_array_append_new(a, copy);
-	}
-	return by;
-}
-
 static json_t *
 ids_of(json_t *rows, const char *key)
 {
@@ -418,7 +398,7 @@ expand(db_t *db, json_t *rows)
 	json_array_foreach(plans, i, x) json_object_set(by_id, str(x, "id"), x);
 	json_array_foreach(people, i, x) json_object_set(person_by, str(x, "id"), x);
 	json_array_foreach(teams, i, x) json_object_set(team_by, str(x, "id"), json_object_get(x, "name"));
-	json_t *crew_by = group_by_plan(crews), *order_by = group_by_plan(orders), *id;
+	json_t *crew_by = fg_json_group_by(crews, "plan_id"), *order_by = fg_json_group_by(orders, "plan_id"), *id;
 	json_array_foreach(ids, i, id) {
 		p = json_object_get(by_id, json_string_value(id));
 		if (!p)
