@@ -96,6 +96,10 @@ test(`${LABEL} rotation: generate within capacity on working days, progress when
   const A = L.areas[0], B = L.areas[1];
   assert.deepEqual(orders.json.items.map((o) => [o.day, o.area, o.meters]),
     [['2026-09-30', A, 2], ['2026-10-08', A, 2], ['2026-10-09', B, 2], ['2026-10-10', B, 1]]);
+  // each order takes its area's meters in asset-number order: A's four of 2015 split 2 + 2 across the holiday
+  const no = (i) => `${L.p}-${String(i).padStart(3, '0')}`;
+  assert.deepEqual(orders.json.items.map((o) => [o.asset_from, o.asset_to]),
+    [[no(1), no(2)], [no(3), no(4)], [no(6), no(7)], [no(8), no(8)]]);
   for (const o of orders.json.items) {
     const wo = await api('GET', `/work-orders/${o.work_order_id}`, { token: d.token });
     expectStatus(wo, 200);
