@@ -158,6 +158,11 @@ typedef struct db_bulk db_bulk_t;
 db_bulk_t *db_bulk_begin(db_t *db, const char *table, const char *const *cols, int ncols);
 /* vals: ncols values; 0 or a DB_* error (the load is then failed: db_bulk_end reports it and frees). */
 int db_bulk_row(db_bulk_t *b, const char *const *vals) __attribute__((warn_unused_result));
+/* nrows rows at once: vals holds nrows × ncols values, row after row, and need live only for the call. SQLite: one
+ * INSERT … SELECT reading them through a virtual table (db_bulk_vtab.c: the table's and indexes' cursors stay
+ * positioned from row to row, the fastest way SQLite fills a table; a failed row fails the call, and the statement's
+ * rows are undone with it); PostgreSQL: each row as db_bulk_row. 0 or a DB_* error, as db_bulk_row. */
+int db_bulk_rows(db_bulk_t *b, const char *const *vals, size_t nrows) __attribute__((warn_unused_result));
 /* Ends and frees the load: 0 with *rows (may be NULL) the rows loaded, or the first DB_* error. */
 int db_bulk_end(db_bulk_t *b, int64_t *rows) __attribute__((warn_unused_result));
 
