@@ -148,10 +148,10 @@ void db_track_start(db_t *db);
 bool db_track_reads(const db_t *db, dbver_set_t *reads);
 
 /* Bulk load (issue 12 item 4: a million meters): many rows into one table inside the open write transaction, the
- * fastest way each engine has — SQLite one prepared INSERT reused row after row; PostgreSQL COPY … FROM STDIN in
- * text format, the rows sent in 256 KiB chunks. Narrow on purpose: plain text values (NULL for SQL NULL), meant for
- * a staging table the caller then checks and moves with INSERT … SELECT. A row's failure (a constraint) shows at
- * db_bulk_row on SQLite and at db_bulk_end on PostgreSQL (the COPY fails as a whole); either way the caller rolls
+ * fastest way each engine has — SQLite one prepared INSERT reused row after row, or (db_bulk_rows) one
+ * INSERT … SELECT per set of rows; PostgreSQL COPY … FROM STDIN in text format, the rows sent in 256 KiB chunks.
+ * Narrow on purpose: plain text values (NULL for SQL NULL). A row's failure (a constraint) shows at db_bulk_row or
+ * db_bulk_rows on SQLite and at db_bulk_end on PostgreSQL (the COPY fails as a whole); either way the caller rolls
  * back. table and cols are identifiers written in the code ([a-z_0-9], else abort). While a bulk load is open the
  * connection runs nothing else. */
 typedef struct db_bulk db_bulk_t;
