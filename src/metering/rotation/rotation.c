@@ -450,26 +450,32 @@ typedef struct {
 	bool blank;
 } area_t;
 
-/* The asset numbers of the area's selected meters at 0-based positions pos and pos + 1 in asset-number order (the
- * last meter of one order and the first of the next where an area is split across days; pos + 1 may be past the
- * end: next is then empty). One probe reading the rotation index (kind, status, transformer_area, asset_no) in
- * order from the area's start. The criteria are k's, from $2; $1 is the campaign (unused here). */
+/* The asset numbers of the area's selected meters at 0-based positions pos and pos + 1 in asset-number order,
+ * counted from the meter numbered from on (the last meter of one order and the first of the next where an area is
+ * split across days; pos + 1 may be past the end: next is then empty). One probe reading the rotation index
+ * (kind, status, transformer_area, asset_no) in order from the order's first meter, so an area split over many days
+ * is read once in all, not again from its start for every split. The blank area reads its two parts (no area, and
+ * '') merged in order. The criteria are k's, from $2; $1 is the campaign (unused here). */
 static int
-at(db_t *db, crit_t *k, const area_t *ar, int64_t pos, char *cur, char *next, size_t n)
+at(db_t *db, crit_t *k, const area_t *ar, const char *from, int64_t pos, char *cur, char *next, size_t n)
 {
-	char sql[3000];
-	int w = k->n + 1; /* the area's parameter; the offset's after it */
+	char sql[6000];
+	int w = k->n + 1; /* the parameters after the criteria's: [the area,] the first asset number, the offset */
 	if (ar->blank)
-		fg_fmt(sql, sizeof sql, "SELECT a.asset_no FROM metering_assets a WHERE %s AND CAST($1 AS TEXT) IS NOT NULL AND "
-					"(a.transformer_area IS NULL OR a.transformer_area = '') AND CAST($%d AS TEXT) IS NOT NULL "
-					"ORDER BY a.asset_no LIMIT 2 OFFSET CAST($%d AS BIGINT)", k->where, w, w + 1);
+		fg_fmt(sql, sizeof sql, "SELECT u.asset_no FROM (SELECT a.asset_no FROM metering_assets a WHERE %s AND "
+					"CAST($1 AS TEXT) IS NOT NULL AND a.transformer_area IS NULL AND a.asset_no >= $%d UNION ALL "
+					"SELECT a.asset_no FROM metering_assets a WHERE %s AND a.transformer_area = '' AND a.asset_no >= $%d) u "
+					"ORDER BY u.asset_no LIMIT 2 OFFSET CAST($%d AS BIGINT)", k->where, w, k->where, w, w + 1);
 	else
 		fg_fmt(sql, sizeof sql, "SELECT a.asset_no FROM metering_assets a WHERE %s AND CAST($1 AS TEXT) IS NOT NULL AND "
-					"a.transformer_area = $%d ORDER BY a.asset_no LIMIT 2 OFFSET CAST($%d AS BIGINT)", k->where, w, w + 1);
+					"a.transformer_area = $%d AND a.asset_no >= $%d ORDER BY a.asset_no LIMIT 2 OFFSET CAST($%d AS BIGINT)",
+		    k->where, w, w + 1, w + 2);
 	db_stmt_t *st = crit_prepare(db, sql, k, 1);
 	if (!st)
 		return -1;
-	db_bind_text(st, w, ar->name);
+	if (!ar->blank)
+		db_bind_text(st, w++, ar->name);
+	db_bind_text(st, w, from);
 	db_bind_int(st, w + 1, pos);
 	int rc;
 	json_t *rows = db_all(st, &rc);
@@ -561,7 +567,7 @@ e_generate(flow_ctx_t *c, fg_err_t *err)
 		char from[256], to[256], next[256];
 		blank = blank || a->blank;
 		/* the blank area's ends, like every split, come from the probe (its members are ordered in SQL) */
-		if (a->blank ? at(c->db, &k, a, 0, from, next, sizeof from) != 0 : (fg_fmt(from, sizeof from, "%s", a->lo), 0)) {
+		if (a->blank ? at(c->db, &k, a, "", 0, from, next, sizeof from) != 0 : (fg_fmt(from, sizeof from, "%s", a->lo), 0)) {
 			fg_err(err, "internal");
 			goto done;
 		}
@@ -569,7 +575,7 @@ e_generate(flow_ctx_t *c, fg_err_t *err)
 			int64_t take = n < left ? n : left;
 			if (take == n && !a->blank)
 				fg_fmt(to, sizeof to, "%s", a->hi);
-			else if (at(c->db, &k, a, rank + take - 2, to, next, sizeof to) != 0) {
+			else if (at(c->db, &k, a, from, take - 1, to, next, sizeof to) != 0) {
 				fg_err(err, "internal");
 				goto done;
 			}
