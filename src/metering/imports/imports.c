@@ -1,4 +1,5 @@
-/* The meter ledger's bulk loader (imports.h): stream, check, stage, move — one transaction. */
+/* The meter ledger's bulk loader (imports.h): stream, check, load in batches (a staged second pass names the
+ * duplicates) — one transaction. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -243,12 +244,13 @@ row(run_t *r, int64_t rowno, const char **cells, int nc)
 	}
 	if (r->nerr || r->stopped)
 		return; /* a bad file writes nothing: the rest is only checked */
-	char rn[24], id[37];
+	char rn[24] = "", id[37];
 	fg_uuid7(id);
 	const char *direct[NDIRECT] = {id, v[F_ASSET_NO], v[F_KIND], v[F_SUBTYPE], v[F_MODEL], v[F_MANUFACTURER], v[F_BATCH],
 		v[F_CLASS], v[F_RATED], v[F_RATIO], v[F_CONSTANT], v[F_PRODUCED], v[F_VERIFIED], v[F_SAMPLING], v[F_STATUS],
 		v[F_POINT], v[F_AREA], v[F_INSTALLED], org, v[F_NOTE], r->id, r->now, r->now, "1"};
-	snprintf(rn, sizeof rn, "%lld", (long long)rowno);
+	if (r->pass == PASS_STAGED) /* a formatted number per row costs: only the staged pass keeps it */
+		snprintf(rn, sizeof rn, "%lld", (long long)rowno);
 	const char *staged[NSTAGE] = {rn, id, v[F_ASSET_NO], v[F_KIND], v[F_SUBTYPE], v[F_MODEL], v[F_MANUFACTURER],
 		v[F_BATCH], v[F_CLASS], v[F_RATED], v[F_RATIO], v[F_CONSTANT], v[F_PRODUCED], v[F_VERIFIED], v[F_SAMPLING],
 		v[F_STATUS], v[F_POINT], v[F_AREA], v[F_INSTALLED], org, v[F_NOTE]};
