@@ -102,6 +102,13 @@ test(`${LABEL} meter import: a large file failing in its last row leaves nothing
   assert.equal(dup.rows_written, 0);
   assert.deepEqual(dup.report.map((e) => [e.row, e.code, e.value, e.first_row]), [[N + 1, 'duplicate_in_file', `${p}-000001`, 2]]);
   assert.equal(await countBatch(m.token, `${p}-B`), 0, 'nothing partial');
+  // a duplicate in the first batch: the load is abandoned there and the reader stops early; the staged pass still
+  // reads the whole file and names it
+  const early = await imported(m.token, HEAD + line(p, 2) + body);
+  assert.equal(early.state, 'failed');
+  assert.deepEqual(early.report.map((e) => [e.row, e.code, e.value, e.first_row]), [[4, 'duplicate_in_file', `${p}-000002`, 2]]);
+  assert.equal(early.rows_total, N);
+  assert.equal(await countBatch(m.token, `${p}-B`), 0, 'nothing partial');
   // and the same file without the duplicate loads whole
   const ok = await imported(m.token, HEAD + body);
   assert.equal(ok.state, 'done', JSON.stringify(ok.report));
