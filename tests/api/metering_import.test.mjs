@@ -80,6 +80,42 @@ test(`${LABEL} meter import: any bad cell and nothing is written; the report nam
   assert.equal(await countBatch(m.token, `${p}-B`), 2, 'the earlier import only');
 });
 
+// The file is read and checked on one thread while the rows before are loaded on another, batch by batch (16,384
+// rows): a bad cell or a taken number in the last row, after batches were loaded, still leaves nothing.
+test(`${LABEL} meter import: a large file failing in its last row leaves nothing, whether a bad cell or a duplicate`, async () => {
+  const m = await metering();
+  const p = uniq('ML');
+  const N = 40000;
+  let body = '';
+  for (let i = 1; i < N; i++) body += line(p, i);
+  const bad = await imported(m.token, HEAD + body + line(p, N, { installed_on: '2017-13-01' }));
+  assert.equal(bad.state, 'failed');
+  assert.equal(bad.error_code, 'import_invalid_rows');
+  assert.equal(bad.rows_total, N);
+  assert.equal(bad.rows_written, 0);
+  assert.deepEqual(bad.report.map((e) => [e.row, e.column, e.code]), [[N + 1, 'installed_on', 'invalid_date']]);
+  assert.equal(await countBatch(m.token, `${p}-B`), 0, 'nothing partial');
+  // the last row repeats the first one's number: the fast pass stops there, the staged pass names it
+  const dup = await imported(m.token, HEAD + body + line(p, 1));
+  assert.equal(dup.state, 'failed');
+  assert.equal(dup.error_code, 'import_invalid_rows');
+  assert.equal(dup.rows_written, 0);
+  assert.deepEqual(dup.report.map((e) => [e.row, e.code, e.value, e.first_row]), [[N + 1, 'duplicate_in_file', `${p}-000001`, 2]]);
+  assert.equal(await countBatch(m.token, `${p}-B`), 0, 'nothing partial');
+  // a duplicate in the first batch: the load is abandoned there and the reader stops early; the staged pass still
+  // reads the whole file and names it
+  const early = await imported(m.token, HEAD + line(p, 2) + body);
+  assert.equal(early.state, 'failed');
+  assert.deepEqual(early.report.map((e) => [e.row, e.code, e.value, e.first_row]), [[4, 'duplicate_in_file', `${p}-000002`, 2]]);
+  assert.equal(early.rows_total, N);
+  assert.equal(await countBatch(m.token, `${p}-B`), 0, 'nothing partial');
+  // and the same file without the duplicate loads whole
+  const ok = await imported(m.token, HEAD + body);
+  assert.equal(ok.state, 'done', JSON.stringify(ok.report));
+  assert.equal(ok.rows_written, N - 1);
+  assert.equal(await countBatch(m.token, `${p}-B`), N - 1);
+});
+
 test(`${LABEL} meter import: refusals of the file as a whole, and who may import`, async () => {
   const m = await metering();
   const f = await imported(m.token, 'model,batch\nX,Y\n');

@@ -96,6 +96,10 @@ test(`${LABEL} rotation: generate within capacity on working days, progress when
   const A = L.areas[0], B = L.areas[1];
   assert.deepEqual(orders.json.items.map((o) => [o.day, o.area, o.meters]),
     [['2026-09-30', A, 2], ['2026-10-08', A, 2], ['2026-10-09', B, 2], ['2026-10-10', B, 1]]);
+  // each order takes its area's meters in asset-number order: A's four of 2015 split 2 + 2 across the holiday
+  const no = (i) => `${L.p}-${String(i).padStart(3, '0')}`;
+  assert.deepEqual(orders.json.items.map((o) => [o.asset_from, o.asset_to]),
+    [[no(1), no(2)], [no(3), no(4)], [no(6), no(7)], [no(8), no(8)]]);
   for (const o of orders.json.items) {
     const wo = await api('GET', `/work-orders/${o.work_order_id}`, { token: d.token });
     expectStatus(wo, 200);
@@ -150,4 +154,36 @@ test(`${LABEL} rotation: cancel ends the campaign and its open work orders; a ca
   expectError(await api('POST', `/rotation/campaigns/${none.json.id}/actions/generate`, { token: m.token, body: {} }), 409, 'rotation_no_meters');
   expectError(await api('POST', '/rotation/campaigns', { token: m.token, body: { name: 'x', crews: 0, per_crew_day: 1, start_on: '2026-09-30' } }),
     400, 'invalid_field', 'crews');
+});
+
+test(`${LABEL} rotation: meters installed without a transformer area are one area, split across days by asset number`, async () => {
+  const [keeper, m, d, crew] = await Promise.all([userWithToken(['tool_keeper']), userWithToken(['metering']),
+    userWithToken(['dispatcher']), userWithToken(['crew'])]);
+  const p = uniq('RN');
+  const batch = `${p}-B`;
+  for (let i = 1; i <= 3; i++) {
+    const r = await api('POST', '/metering-assets', { token: keeper.token, body: { asset_no: `${p}-${i}`, kind: 'meter',
+      subtype: 'single_phase', accuracy_class: '2.0', rated: '220V 5(60)A', model: 'DDZY102', batch } });
+    expectStatus(r, 201);
+    const pointNo = `${p}P${i}`;
+    const o = await api('POST', '/work-orders', { token: d.token, body: { kind: 'lv_meter_install', customer_name: '王秀英',
+      site_address: '临澜市和平街 7 号', metering_point_no: pointNo } });
+    expectStatus(o, 201);
+    expectStatus(await api('POST', `/metering-assets/${r.json.id}/actions/issue`, { token: keeper.token,
+      body: { holder_id: crew.user.id, work_order_id: o.json.id } }), 200);
+    // no transformer_area: the meter's area is unknown
+    expectStatus(await api('POST', `/metering-assets/${r.json.id}/actions/install`, { token: m.token,
+      body: { point_no: pointNo, reading: '0.00', work_order_id: o.json.id } }), 200);
+  }
+  const c = await api('POST', '/rotation/campaigns', { token: m.token, body: { name: `轮换 ${p}`, crews: 1, per_crew_day: 2,
+    start_on: '2026-09-30', criteria: { batch } } });
+  expectStatus(c, 201);
+  expectStatus(await api('POST', `/rotation/campaigns/${c.json.id}/actions/generate`, { token: m.token, body: {} }), 200);
+  const orders = await api('GET', `/rotation/campaigns/${c.json.id}/orders`, { token: m.token });
+  expectStatus(orders, 200);
+  assert.deepEqual(orders.json.items.map((o) => [o.day, o.area, o.meters, o.asset_from, o.asset_to]),
+    [['2026-09-30', '', 2, `${p}-1`, `${p}-2`], ['2026-10-08', '', 1, `${p}-3`, `${p}-3`]]);
+  const got = await api('GET', `/rotation/campaigns/${c.json.id}`, { token: m.token });
+  assert.equal(got.json.total, 3);
+  assert.deepEqual(got.json.progress.by_area.map((a) => [a.area, a.total]), [['', 3]]);
 });

@@ -1,6 +1,8 @@
 /* Unit tests of the pure parts of the meter import and rotation campaigns (no database): the streaming CSV
  * records (the same text cut at every byte gives the same records: a record across a chunk boundary is waited
- * for, never split), spreadsheet dates, and the day arithmetic of a campaign's schedule and age cutoff. */
+ * for, never split), spreadsheet dates, the batches handed from the import's reader thread to its database thread
+ * (in order, and a reader that stops when the database thread abandons the load), and the day arithmetic of a
+ * campaign's schedule and age cutoff. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include "core/base/csv.h"
 #include "metering/imports/imports.h"
+#include "metering/imports/imports_pipe.h"
 #include "metering/rotation/rotation.h"
 
 /* All records of text fed in two pieces: the first `cut` bytes, then (eof) all of it; joined as "f1|f2;…". */
@@ -123,6 +127,93 @@ rotation_days_and_cutoffs(void **state)
 	assert_int_equal(rotation_years_before("x", 1, d), -1);
 }
 
+/* A reader: batches of 100 rows "batch:row" put one after another, until the pipe answers no empty batch. */
+typedef struct {
+	mimp_pipe_t *p;
+	int batches, put;
+	bool refused;
+} producer_t;
+
+static void *
+producer(void *arg)
+{
+	producer_t *pr = arg;
+	for (int i = 0; i < pr->batches; i++) {
+		mimp_batch_t *b = mimp_pipe_empty(pr->p);
+		if (!b) {
+			pr->refused = true;
+			break;
+		}
+		for (int r = 0; r < 100; r++) {
+			char v[32];
+			snprintf(v, sizeof v, "%d:%d", i, r);
+			assert_true(mimp_batch_room(b, strlen(v) + 1));
+			b->vals[b->rows * 2] = mimp_batch_add(b, v);
+			b->vals[b->rows * 2 + 1] = mimp_batch_add(b, NULL);
+			b->rows++;
+		}
+		mimp_pipe_put(pr->p, b);
+		pr->put++;
+	}
+	mimp_pipe_close(pr->p);
+	return NULL;
+}
+
+static void
+import_batches_arrive_in_order_and_a_reader_stops_when_abandoned(void **state)
+{
+	(void)state;
+	/* every batch, in the order put: far more batches than go round */
+	producer_t pr = {.p = mimp_pipe_new(2), .batches = 50};
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, producer, &pr), 0);
+	mimp_batch_t *b;
+	int got = 0;
+	while ((b = mimp_pipe_full(pr.p))) {
+		char want[32];
+		snprintf(want, sizeof want, "%d:0", got);
+		assert_int_equal(b->rows, 100);
+		assert_string_equal(b->vals[0], want);
+		assert_null(b->vals[1]);
+		got++;
+		mimp_pipe_done(pr.p, b);
+	}
+	pthread_join(th, NULL);
+	assert_int_equal(got, 50);
+	assert_false(pr.refused);
+	mimp_pipe_free(pr.p);
+
+	/* the database thread abandons after two: the reader is refused its next batch and ends; what it had put is
+	 * still taken back, and nothing waits for ever */
+	producer_t ab = {.p = mimp_pipe_new(2), .batches = 50};
+	assert_int_equal(pthread_create(&th, NULL, producer, &ab), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_non_null(b = mimp_pipe_full(ab.p));
+		mimp_pipe_done(ab.p, b);
+	}
+	mimp_pipe_abandon(ab.p);
+	int drained = 0;
+	while ((b = mimp_pipe_full(ab.p))) {
+		drained++;
+		mimp_pipe_done(ab.p, b);
+	}
+	pthread_join(th, NULL);
+	assert_true(ab.refused);
+	assert_int_equal(ab.put, 2 + drained);
+	assert_true(ab.put < 50);
+	mimp_pipe_free(ab.p);
+
+	/* a batch is full at its row or byte bound */
+	mimp_pipe_t *p = mimp_pipe_new(1);
+	b = mimp_pipe_empty(p);
+	assert_true(mimp_batch_room(b, MIMP_BATCH_BYTES));
+	assert_false(mimp_batch_room(b, MIMP_BATCH_BYTES + 1));
+	b->rows = MIMP_BATCH_ROWS;
+	assert_false(mimp_batch_room(b, 1));
+	mimp_pipe_put(p, b);
+	mimp_pipe_free(p);
+}
+
 int
 main(void)
 {
@@ -130,6 +221,7 @@ main(void)
 		cmocka_unit_test(csv_records_are_the_same_wherever_the_chunk_ends),
 		cmocka_unit_test(csv_records_refuse_what_cannot_be_cut),
 		cmocka_unit_test(import_dates_as_spreadsheets_write_them),
+		cmocka_unit_test(import_batches_arrive_in_order_and_a_reader_stops_when_abandoned),
 		cmocka_unit_test(rotation_days_and_cutoffs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

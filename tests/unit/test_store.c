@@ -517,8 +517,53 @@ audit_chain_detects_change_removal_and_insertion(void **state)
 	free(orig);
 }
 
+/* db_bulk_rows: sets of rows, NULLs kept; a set refused on a taken key fails the load (SQLite: at that set, whose
+ * rows are undone with its statement; PostgreSQL: at the COPY's end), and the rollback leaves nothing. */
+static void
+bulk_rows_load_sets_or_fail_whole(void **state)
+{
+	DB_OR_SKIP();
+	char k1[64], k2[64], k3[64];
+	uniq(k1, sizeof k1, "bulk-a-");
+	uniq(k2, sizeof k2, "bulk-b-");
+	uniq(k3, sizeof k3, "bulk-c-");
+	static const char *const cols[] = {"key", "value"};
+	assert_int_equal(db_begin(db), 0);
+	db_bulk_t *b = db_bulk_begin(db, "settings", cols, 2);
+	assert_non_null(b);
+	const char *set1[] = {k1, "one", k2, "two"};
+	assert_int_equal(db_bulk_rows(b, set1, 2), 0);
+	assert_int_equal(db_bulk_rows(b, set1, 0), 0); /* an empty set is nothing */
+	const char *row3[] = {k3, "three"};
+	assert_int_equal(db_bulk_row(b, row3), 0);
+	int64_t n = 0;
+	assert_int_equal(db_bulk_end(b, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(db_commit(db), 0);
+	int rc;
+	json_t *row = db_one(db_q(db, "SELECT value FROM settings WHERE key = $1", "t", k2), &rc);
+	assert_string_equal(json_string_value(json_object_get(row, "value")), "two");
+	json_decref(row);
+
+	char k4[64], k5[64];
+	uniq(k4, sizeof k4, "bulk-d-");
+	uniq(k5, sizeof k5, "bulk-e-");
+	assert_int_equal(db_begin(db), 0);
+	b = db_bulk_begin(db, "settings", cols, 2);
+	const char *good[] = {k4, "four"}, *taken[] = {k5, "five", k1, "again"};
+	assert_int_equal(db_bulk_rows(b, good, 1), 0);
+	rc = db_bulk_rows(b, taken, 2);
+	assert_int_equal(db_bulk_end(b, NULL), DB_CONFLICT);
+	assert_int_equal(rc, db_kind(db) == DB_SQLITE ? DB_CONFLICT : 0);
+	db_rollback(db);
+	assert_false(has_key(db, k4));
+	assert_false(has_key(db, k5));
+	assert_true(has_key(db, k1));
+}
+
 #define STORE_TESTS                                                                                                    \
 	cmocka_unit_test(placeholders_bind_by_number_on_both_engines), cmocka_unit_test(unique_violation_is_a_conflict), \
+	    cmocka_unit_test(bulk_rows_load_sets_or_fail_whole),                                                         \
 	    cmocka_unit_test(migrations_run_once), cmocka_unit_test(transactions_nest_as_savepoints), cmocka_unit_test(effects_wait_for_the_outermost_commit), \
 	    cmocka_unit_test(a_locked_row_keeps_other_writers_out), cmocka_unit_test(a_lock_sent_ahead_holds_and_fails_with_the_next_statement), cmocka_unit_test(rollback_leaves_nothing_behind),                     \
 	    cmocka_unit_test(five_failures_lock_even_the_right_password),                                                \

@@ -148,16 +148,21 @@ void db_track_start(db_t *db);
 bool db_track_reads(const db_t *db, dbver_set_t *reads);
 
 /* Bulk load (issue 12 item 4: a million meters): many rows into one table inside the open write transaction, the
- * fastest way each engine has — SQLite one prepared INSERT reused row after row; PostgreSQL COPY … FROM STDIN in
- * text format, the rows sent in 256 KiB chunks. Narrow on purpose: plain text values (NULL for SQL NULL), meant for
- * a staging table the caller then checks and moves with INSERT … SELECT. A row's failure (a constraint) shows at
- * db_bulk_row on SQLite and at db_bulk_end on PostgreSQL (the COPY fails as a whole); either way the caller rolls
+ * fastest way each engine has — SQLite one prepared INSERT reused row after row, or (db_bulk_rows) one
+ * INSERT … SELECT per set of rows; PostgreSQL COPY … FROM STDIN in text format, the rows sent in 256 KiB chunks.
+ * Narrow on purpose: plain text values (NULL for SQL NULL). A row's failure (a constraint) shows at db_bulk_row or
+ * db_bulk_rows on SQLite and at db_bulk_end on PostgreSQL (the COPY fails as a whole); either way the caller rolls
  * back. table and cols are identifiers written in the code ([a-z_0-9], else abort). While a bulk load is open the
  * connection runs nothing else. */
 typedef struct db_bulk db_bulk_t;
 db_bulk_t *db_bulk_begin(db_t *db, const char *table, const char *const *cols, int ncols);
 /* vals: ncols values; 0 or a DB_* error (the load is then failed: db_bulk_end reports it and frees). */
 int db_bulk_row(db_bulk_t *b, const char *const *vals) __attribute__((warn_unused_result));
+/* nrows rows at once: vals holds nrows × ncols values, row after row, and need live only for the call. SQLite: one
+ * INSERT … SELECT reading them through a virtual table (db_bulk_vtab.c: the table's and indexes' cursors stay
+ * positioned from row to row, the fastest way SQLite fills a table; a failed row fails the call, and the statement's
+ * rows are undone with it); PostgreSQL: each row as db_bulk_row. 0 or a DB_* error, as db_bulk_row. */
+int db_bulk_rows(db_bulk_t *b, const char *const *vals, size_t nrows) __attribute__((warn_unused_result));
 /* Ends and frees the load: 0 with *rows (may be NULL) the rows loaded, or the first DB_* error. */
 int db_bulk_end(db_bulk_t *b, int64_t *rows) __attribute__((warn_unused_result));
 

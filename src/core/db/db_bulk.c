@@ -12,7 +12,9 @@ struct db_bulk {
 	db_t *db;
 	int ncols, rc;
 	int64_t rows;
-	db_stmt_t *st; /* SQLite */
+	db_stmt_t *st;   /* SQLite */
+	db_stmt_t *many; /* SQLite: the INSERT … SELECT of db_bulk_rows, prepared at its first use */
+	char *many_sql;
 	char *buf;     /* PostgreSQL: the COPY data waiting to be sent */
 	size_t len;
 };
@@ -68,6 +70,16 @@ db_bulk_begin(db_t *db, const char *table, const char *const *cols, int ncols)
 		b->st = db_prepare(db, sql);
 		if (!b->st)
 			b->rc = DB_ERR;
+		/* db_bulk_rows' statement: the same columns from the virtual table's c0 … */
+		char many[4096];
+		size_t m = 0, at = (size_t)(strstr(sql, ") VALUES (") - sql);
+		m += (size_t)snprintf(many + m, sizeof many - m, "%.*s) SELECT ", (int)at, sql);
+		for (int i = 0; i < ncols; i++)
+			m += (size_t)snprintf(many + m, m < sizeof many ? sizeof many - m : 0, "%sc%d", i ? ", " : "", i);
+		m += (size_t)snprintf(many + m, m < sizeof many ? sizeof many - m : 0, " FROM fg_bulk_rows(?1)");
+		if (m >= sizeof many)
+			abort();
+		b->many_sql = fg_strdup(many);
 	}
 	return b;
 }
@@ -136,6 +148,30 @@ db_bulk_row(db_bulk_t *b, const char *const *vals)
 }
 
 int
+db_bulk_rows(db_bulk_t *b, const char *const *vals, size_t nrows)
+{
+	if (b->rc || b->db->kind == DB_PG) {
+		for (size_t i = 0; i < nrows && !b->rc; i++)
+			b->rc = db_bulk_row(b, vals + i * (size_t)b->ncols);
+		return b->rc;
+	}
+	if (!nrows)
+		return 0;
+	if (!b->many && !(b->many = db_prepare(b->db, b->many_sql)))
+		return b->rc = DB_ERR;
+	db_bulk_set_t set = {.vals = vals, .nrows = nrows, .ncols = b->ncols};
+	sqlite3_bind_pointer(b->many->ls, 1, &set, "fg_bulk_rows", NULL);
+	int rc = db_sqlite_step(b->many);
+	sqlite3_reset(b->many->ls);
+	sqlite3_clear_bindings(b->many->ls); /* the set lives on this stack frame only */
+	if (rc != DB_DONE)
+		b->rc = rc == DB_ROW ? DB_ERR : rc;
+	else
+		b->rows += (int64_t)nrows;
+	return b->rc;
+}
+
+int
 db_bulk_end(db_bulk_t *b, int64_t *rows)
 {
 	int rc = b->rc;
@@ -146,8 +182,11 @@ db_bulk_end(db_bulk_t *b, int64_t *rows)
 		if (!rc)
 			rc = erc;
 		free(b->buf);
-	} else if (b->st)
+	} else {
 		db_finalize(b->st);
+		db_finalize(b->many);
+		free(b->many_sql);
+	}
 	if (rows)
 		*rows = b->rows;
 	free(b);

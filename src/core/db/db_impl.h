@@ -65,6 +65,14 @@ struct db_stmt {
 db_t *db_sqlite_open(const char *path, char *err, size_t errlen);
 db_t *db_pg_open(const char *url, char *err, size_t errlen);
 void db_sqlite_close(db_t *db);
+/* db_bulk_vtab.c: the fg_bulk_rows virtual table over a db_bulk_set_t (db_bulk_rows on SQLite), registered on each
+ * new connection. 0 or -1. */
+typedef struct {
+	const char *const *vals; /* nrows × ncols, row after row; NULL is SQL NULL */
+	size_t nrows;
+	int ncols;
+} db_bulk_set_t;
+int db_sqlite_bulk_module(sqlite3 *lite);
 /* db_checkpoint.c: a new connection's WAL hook, when the server checkpoints in the background */
 void db_sqlite_checkpoint_setup(sqlite3 *lite);
 void db_pg_close(db_t *db);

@@ -45,6 +45,12 @@ db_sqlite_open(const char *path, char *err, size_t errlen)
 		free(db);
 		return NULL;
 	}
+	if (db_sqlite_bulk_module(db->lite) != 0) {
+		fg_fmt(err, errlen, "cannot configure SQLite database %s: %s", path, sqlite3_errmsg(db->lite));
+		sqlite3_close(db->lite);
+		free(db);
+		return NULL;
+	}
 	db_sqlite_checkpoint_setup(db->lite);
 	return db;
 }

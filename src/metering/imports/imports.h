@@ -16,11 +16,11 @@
  * million rows in seconds. The import itself is audited (file hash, row count) and every row names it (import_id);
  * no move is written per row (migration 0036's header).
  *
- * The file is streamed (1 MiB at a time, csv_record of core/base/csv.c): memory stays bounded whatever its size.
- * Every row is checked; the good ones go into the ledger by the db layer's bulk path (db_bulk_*): on PostgreSQL a
- * COPY straight into metering_assets, on SQLite a staging table in memory moved by INSERT … SELECT every 50,000
- * rows. When the ledger refuses a taken asset number, all of it rolls back and a second pass stages the whole file
- * to name every duplicate (in the file, or already in the ledger). All of it is one transaction: any bad row and
+ * The file is streamed (1 MiB at a time, csv_record of core/base/csv.c) and checked on a reader thread into
+ * batches (imports_pipe.h) while the caller's thread loads the batch before into the ledger by the db layer's bulk
+ * path (db_bulk_rows: on PostgreSQL a COPY, on SQLite one INSERT … SELECT per batch): memory stays bounded whatever
+ * the file's size. When the ledger refuses a taken asset number, all of it rolls back and a second pass stages the
+ * whole file to name every duplicate (in the file, or already in the ledger). All of it is one transaction: any bad row and
  * NOTHING is written, the report naming each bad cell. See imports.c run() for the measurements behind this.
  *
  * Columns (header names in English or Chinese, any order; * required): asset_no 资产编号 *, kind 类别 (meter | ct |

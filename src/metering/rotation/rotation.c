@@ -282,7 +282,7 @@ rotation_orders(db_t *db, const char *id, json_t **out, fg_err_t *err)
 	int rc;
 	json_t *rows = db_all(db_q(db,
 	    "SELECT o.id, o.area, o.day, o.seq, o.meters, o.work_order_id, w.number AS work_order_number, w.status, w.due_at, "
-	    "o.done "
+	    "o.done, o.asset_from, o.asset_to "
 	    "FROM rotation_orders o LEFT JOIN work_order_summaries w ON w.id = o.work_order_id WHERE o.campaign_id = $1 "
 	    "ORDER BY o.day, o.area, o.seq LIMIT 5000", "t", id), &rc);
 	if (!rows)
@@ -395,9 +395,10 @@ g_all_done(flow_ctx_t *c, fg_err_t *gate)
 	return -1;
 }
 
-/* One work order of the campaign: the area's meters ranked from..to on day. */
+/* One work order of the campaign: the area's meters ranked from..to on day, asset numbers no_from..no_to. */
 static int
-make_order(flow_ctx_t *c, cal_t *cal, const char *area, int64_t dn, int64_t from, int64_t to, int64_t *orders, fg_err_t *err)
+make_order(flow_ctx_t *c, cal_t *cal, const char *area, int64_t dn, int64_t from, int64_t to, const char *no_from,
+    const char *no_to, int64_t *orders, fg_err_t *err)
 {
 	char day[11], title[300], desc[600], oid[37];
 	rotation_day_string(dn, day);
@@ -418,9 +419,9 @@ make_order(flow_ctx_t *c, cal_t *cal, const char *area, int64_t dn, int64_t from
 	if (rc != 0)
 		return -1;
 	fg_uuid7(oid);
-	rc = db_run(db_q(c->db, "INSERT INTO rotation_orders (id, campaign_id, area, day, seq, meters, rank_from, rank_to, work_order_id) "
-				"VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8)", "ttttiiit", oid, c->id, area, day, to - from + 1, from, to,
-	    fg_jstr(wo, "id")));
+	rc = db_run(db_q(c->db, "INSERT INTO rotation_orders (id, campaign_id, area, day, seq, meters, rank_from, rank_to, asset_from, "
+				"asset_to, work_order_id) VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10)", "ttttiiittt", oid, c->id,
+	    area, day, to - from + 1, from, to, no_from, no_to, fg_jstr(wo, "id")));
 	json_decref(wo);
 	(*orders)++;
 	return rc == DB_DONE ? 0 : fg_err(err, "internal");
@@ -441,8 +442,100 @@ next_working(cal_t *cal, int64_t dn, fg_err_t *err)
 	return fg_err(err, "internal");
 }
 
+/* An area of the selection: its name ('' for meters with no area, NULL and '' taken together), its meters and the
+ * asset numbers of its first and last (NULL for '': found by at(), which orders them in SQL). */
+typedef struct {
+	char *name, *lo, *hi;
+	int64_t n;
+	bool blank;
+} area_t;
+
+/* The asset numbers of the area's selected meters at 0-based positions pos and pos + 1 in asset-number order,
+ * counted from the meter numbered from on (the last meter of one order and the first of the next where an area is
+ * split across days; pos + 1 may be past the end: next is then empty). One probe reading the rotation index
+ * (kind, status, transformer_area, asset_no) in order from the order's first meter, so an area split over many days
+ * is read once in all, not again from its start for every split. The blank area reads its two parts (no area, and
+ * '') merged in order. The criteria are k's, from $2; $1 is the campaign (unused here). */
+static int
+at(db_t *db, crit_t *k, const area_t *ar, const char *from, int64_t pos, char *cur, char *next, size_t n)
+{
+	char sql[6000];
+	int w = k->n + 1; /* the parameters after the criteria's: [the area,] the first asset number, the offset */
+	if (ar->blank)
+		fg_fmt(sql, sizeof sql, "SELECT u.asset_no FROM (SELECT a.asset_no FROM metering_assets a WHERE %s AND "
+					"CAST($1 AS TEXT) IS NOT NULL AND a.transformer_area IS NULL AND a.asset_no >= $%d UNION ALL "
+					"SELECT a.asset_no FROM metering_assets a WHERE %s AND a.transformer_area = '' AND a.asset_no >= $%d) u "
+					"ORDER BY u.asset_no LIMIT 2 OFFSET CAST($%d AS BIGINT)", k->where, w, k->where, w, w + 1);
+	else
+		fg_fmt(sql, sizeof sql, "SELECT a.asset_no FROM metering_assets a WHERE %s AND CAST($1 AS TEXT) IS NOT NULL AND "
+					"a.transformer_area = $%d AND a.asset_no >= $%d ORDER BY a.asset_no LIMIT 2 OFFSET CAST($%d AS BIGINT)",
+		    k->where, w, w + 1, w + 2);
+	db_stmt_t *st = crit_prepare(db, sql, k, 1);
+	if (!st)
+		return -1;
+	if (!ar->blank)
+		db_bind_text(st, w++, ar->name);
+	db_bind_text(st, w, from);
+	db_bind_int(st, w + 1, pos);
+	int rc;
+	json_t *rows = db_all(st, &rc);
+	if (!rows || json_array_size(rows) < 1) {
+		json_decref(rows);
+		return -1;
+	}
+	fg_fmt(cur, n, "%s", fg_jstr(json_array_get(rows, 0), "asset_no"));
+	fg_fmt(next, n, "%s", json_array_size(rows) > 1 ? fg_jstr(json_array_get(rows, 1), "asset_no") : "");
+	json_decref(rows);
+	return 0;
+}
+
+/* The selection's areas in name order, '' first (NULL and '' merged). NULL on a failure. */
+static area_t *
+areas_of(db_t *db, crit_t *k, size_t *count)
+{
+	char sql[3000];
+	int rc;
+	/* grouped by the area itself: the rotation index (kind, status, transformer_area, asset_no) gives the groups and
+	 * each one's first and last asset number in order, with no sort */
+	fg_fmt(sql, sizeof sql, "SELECT a.transformer_area AS area, COUNT(*) AS n, MIN(a.asset_no) AS lo, MAX(a.asset_no) AS hi "
+				"FROM metering_assets a WHERE %s AND CAST($1 AS TEXT) IS NOT NULL GROUP BY a.transformer_area "
+				"ORDER BY COALESCE(a.transformer_area, '')", k->where);
+	json_t *rows = db_all(crit_prepare(db, sql, k, 1), &rc), *o;
+	if (!rows)
+		return NULL;
+	area_t *v = fg_calloc(json_array_size(rows) + 1, sizeof *v);
+	size_t m = 0, i;
+	json_array_foreach(rows, i, o) {
+		const char *name = fg_jstr(o, "area");
+		int64_t n = json_integer_value(json_object_get(o, "n"));
+		if (!name || !*name) { /* '' sorts first: NULL and '' (adjacent) are one area */
+			if (m == 0 || !v[0].blank) {
+				v[m++] = (area_t){.name = fg_strdup(""), .blank = true};
+			}
+			v[0].n += n;
+			continue;
+		}
+		v[m++] = (area_t){.name = fg_strdup(name), .lo = fg_strdup(fg_jstr(o, "lo")), .hi = fg_strdup(fg_jstr(o, "hi")), .n = n};
+	}
+	json_decref(rows);
+	*count = m;
+	return v;
+}
+
+static void
+areas_free(area_t *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i].name);
+		free(v[i].lo);
+		free(v[i].hi);
+	}
+	free(v);
+}
+
 /* generate: the areas in name order fill working days from start_on, crews × per_crew_day meters a day; one
- * order per area and day; then every item in one INSERT … SELECT, ranking each area's meters by asset number. */
+ * order per area and day, each taking a range of the area's asset numbers; then every item in one INSERT … SELECT
+ * reading each order's range from the rotation index. */
 static int
 e_generate(flow_ctx_t *c, fg_err_t *err)
 {
@@ -452,47 +545,66 @@ e_generate(flow_ctx_t *c, fg_err_t *err)
 		return -1;
 	k.p[0] = c->id;
 	char sql[4000];
-	int rc = -1, qrc;
+	int rc = -1;
 	cal_t *cal = NULL;
-	/* grouped and ranked by the area itself (a meter without one is in area ''): the rotation index (kind, status,
-	 * transformer_area, asset_no) then gives both in order, with no sort */
-	fg_fmt(sql, sizeof sql, "SELECT COALESCE(a.transformer_area, '') AS area, COUNT(*) AS n FROM metering_assets a WHERE %s "
-				"AND CAST($1 AS TEXT) IS NOT NULL GROUP BY a.transformer_area ORDER BY area", k.where);
-	json_t *areas = db_all(crit_prepare(c->db, sql, &k, 1), &qrc), *a;
-	if (!areas || !(cal = cal_get(c->db, err)))
+	size_t na = 0;
+	area_t *areas = areas_of(c->db, &k, &na);
+	bool blank = false;
+	if (!areas) {
+		fg_err(err, "internal");
+		goto done;
+	}
+	if (!(cal = cal_get(c->db, err)))
 		goto done;
 	int64_t cap = json_integer_value(json_object_get(camp, "crews")) * json_integer_value(json_object_get(camp, "per_crew_day"));
 	int64_t dn = next_working(cal, rotation_day_number(fg_jstr(camp, "start_on")), err), left = cap, total = 0, orders = 0;
 	int64_t first = dn;
 	if (dn < 0)
 		goto done;
-	size_t i;
-	json_array_foreach(areas, i, a) {
-		int64_t n = json_integer_value(json_object_get(a, "n")), rank = 1;
+	for (size_t i = 0; i < na; i++) {
+		area_t *a = &areas[i];
+		int64_t n = a->n, rank = 1;
+		char from[256], to[256], next[256];
+		blank = blank || a->blank;
+		/* the blank area's ends, like every split, come from the probe (its members are ordered in SQL) */
+		if (a->blank ? at(c->db, &k, a, "", 0, from, next, sizeof from) != 0 : (fg_fmt(from, sizeof from, "%s", a->lo), 0)) {
+			fg_err(err, "internal");
+			goto done;
+		}
 		while (n > 0) {
 			int64_t take = n < left ? n : left;
-			if (make_order(c, cal, fg_jstr(a, "area"), dn, rank, rank + take - 1, &orders, err) != 0)
+			if (take == n && !a->blank)
+				fg_fmt(to, sizeof to, "%s", a->hi);
+			else if (at(c->db, &k, a, from, take - 1, to, next, sizeof to) != 0) {
+				fg_err(err, "internal");
 				goto done;
+			}
+			if (make_order(c, cal, a->name, dn, rank, rank + take - 1, from, to, &orders, err) != 0)
+				goto done;
+			fg_fmt(from, sizeof from, "%s", next);
 			rank += take;
 			n -= take;
 			left -= take;
 			total += take;
-			if (left == 0 && (n > 0 || i + 1 < json_array_size(areas))) {
+			if (left == 0 && (n > 0 || i + 1 < na)) {
 				if ((dn = next_working(cal, dn + 1, err)) < 0)
 					goto done;
 				left = cap;
 			}
 		}
 	}
-	fg_fmt(sql, sizeof sql,
-	    "INSERT INTO rotation_items (order_id, asset_id, status) "
-	    "SELECT o.id, s.id, 'open' FROM (SELECT a.id, "
-	    "COALESCE(a.transformer_area, '') AS area, ROW_NUMBER() OVER (PARTITION BY a.transformer_area "
-	    "ORDER BY a.asset_no) AS rn FROM metering_assets a WHERE %s) s JOIN rotation_orders o ON o.campaign_id = $1 "
-	    "AND o.area = s.area AND s.rn BETWEEN o.rank_from AND o.rank_to", k.where);
-	if (db_run(crit_prepare(c->db, sql, &k, 1)) != DB_DONE) {
-		fg_err(err, "internal");
-		goto done;
+	/* The orders first, each meter's row looked up in the order's range of the rotation index (CROSS JOIN: SQLite
+	 * keeps that nesting). Meters with no area are the blank area's, whose orders hold both them and those with ''. */
+	for (int pass = 0; pass < (blank ? 2 : 1); pass++) {
+		fg_fmt(sql, sizeof sql,
+		    "INSERT INTO rotation_items (order_id, asset_id, status) SELECT o.id, a.id, 'open' FROM rotation_orders o "
+		    "CROSS JOIN metering_assets a WHERE o.campaign_id = $1 AND %s AND a.asset_no BETWEEN o.asset_from AND o.asset_to "
+		    "AND %s",
+		    pass == 0 ? "a.transformer_area = o.area" : "o.area = '' AND a.transformer_area IS NULL", k.where);
+		if (db_run(crit_prepare(c->db, sql, &k, 1)) != DB_DONE) {
+			fg_err(err, "internal");
+			goto done;
+		}
 	}
 	/* PostgreSQL plans the next campaign's "in no open item" from the items' statistics: refreshed now, inside the
 	 * transaction (ANALYZE counts the transaction's own rows), not when autovacuum comes by — with the table's
@@ -512,7 +624,7 @@ e_generate(flow_ctx_t *c, fg_err_t *err)
 	rc = 0;
 done:
 	cal_release(cal);
-	json_decref(areas);
+	areas_free(areas, na);
 	free(k.areas);
 	return rc;
 }
