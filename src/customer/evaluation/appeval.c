@@ -128,25 +128,11 @@ grouped(db_t *db, const char *sql, json_t *keys, const char *key)
 {
 	char *kj = json_dumps(keys, JSON_COMPACT);
 	int rc;
-	json_t *rows = db_all(db_q(db, sql, "t", kj), &rc), *by = json_object(), *r;
+	json_t *rows = db_all(db_q(db, sql, "t", kj), &rc);
 	free(kj);
-	if (!rows) {
-		json_decref(by);
+	if (!rows)
 		return NULL;
-	}
-	size_t i;
-	json_array_foreach(rows, i, r) {
-		const char *k = fg_jstr(r, key);
-		if (!k)
-			continue;
-		json_t *list = json_object_get(by, k);
-		if (!list) {
-			list = json_array();
-			json_object_set_new(by, k, list);
-		}
-		json_object_del(r, key);
-		json_array_append(list, r);
-	}
+	json_t *by = fg_json_group_by(rows, key);
 	json_decref(rows);
 	return by;
 }
