@@ -76,10 +76,17 @@ test(`${LABEL} openapi.json: every route the server serves is an operation, and 
     if (r.perm) assert.ok(o.op.responses['403']?.['x-error-codes'].includes('forbidden'), `${r.method} ${r.pattern}: 403 forbidden`);
     const params = (o.tpl.match(/\{[^}]+\}/g) || []).length;
     assert.equal((o.op.parameters || []).filter((x) => x.in === 'path').length, params, `${r.method} ${r.pattern}: its path parameters`);
-    // the headers a write may carry (an outbox's replay: docs/api.md "Offline writes")
+    // the headers a write may carry (an outbox's replay: docs/api.md "Offline writes"), and a JSON read's validator
+    // (docs/api.md "Reads: ETag and 304")
     const headers = (o.op.parameters || []).filter((x) => x.in === 'header').map((x) => x.name).sort();
     const write = ['POST', 'PUT', 'PATCH'].includes(r.method);
-    assert.deepEqual(headers, !write ? [] : r.perm === null ? ['X-Device-Time'] : ['Idempotency-Key', 'X-Device-Time'], `${r.method} ${r.pattern}: its headers`);
+    const jsonRead = r.method === 'GET' && !!o.op.responses['200']?.content?.['application/json'];
+    assert.deepEqual(headers, write ? (r.perm === null ? ['X-Device-Time'] : ['Idempotency-Key', 'X-Device-Time']) : jsonRead ? ['If-None-Match'] : [],
+      `${r.method} ${r.pattern}: its headers`);
+    if (jsonRead) {
+      assert.ok(o.op.responses['304'], `${r.method} ${r.pattern}: 304 declared`);
+      assert.ok(o.op.responses['200'].headers?.ETag, `${r.method} ${r.pattern}: the 200's ETag declared`);
+    }
   }
 });
 
