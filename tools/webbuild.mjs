@@ -2,20 +2,22 @@
 // Builds the web app as the server serves it: build/web/ from web/ (and the npm browser libraries), run by `make`.
 //   node tools/webbuild.mjs [SRC=web] [OUT=build/web] [NODE_MODULES=node_modules]
 //
-// What it writes (docs/operations.md "The web app's files"):
-//   - every file of web/ under its own name, plus FILE.br (brotli, quality 11) and FILE.gz (gzip -9) for text files
-//     where compressing saves bytes. The server picks one by Accept-Encoding and never compresses per request.
+// What it writes (docs/operations.md "The web app's files", docs/web.md "How it loads"):
+//   - every file of web/ under its own name, the JavaScript modules in place of their sources as bundled and
+//     minified per page (tools/webbundle.mjs), the strings also split per page (tools/webstrings.mjs), plus
+//     FILE.br (brotli, quality 11) and FILE.gz (gzip -9) for text files where compressing saves bytes. The server
+//     picks one by Accept-Encoding and never compresses per request.
 //   - assets.json: each file's content hash (12 hex digits of SHA-256) and, for everything but the HTML pages, its
 //     hashed URL (/js/app.js -> /js/app.<hash>.js). The server answers a hashed URL with the plain file, cached for
 //     a year as immutable; the plain URL with no-cache and an ETag. The service worker (issue 14 item 1) reads the
 //     same list.
-//   - the HTML pages with their links rewritten to hashed URLs and an import map mapping each module's plain URL to
-//     its hashed URL. The modules' own sources stay as written (import './dom.js'): the browser resolves a relative
-//     specifier to /js/dom.js and then maps it. So a changed module changes only its own name and the (no-cache)
-//     page, not the names of every module importing it, as rewriting import statements would.
-//   - index.html also carries the modules' import graph (a JSON data block, id fg-modules), so the router can ask
-//     for all of a page's modules at once when it opens the page instead of discovering them one level per round
-//     trip, and modulepreload links for what the login page needs.
+//   - the HTML pages with their links rewritten to hashed URLs and an import map mapping each file's plain URL to
+//     its hashed URL. The bundles import one another by plain name (import './c/x.js'): the browser resolves it to
+//     /js/c/x.js and then maps it. So a changed file changes only its own name and the (no-cache) page, not the
+//     names of every file importing it, as rewriting import statements would.
+//   - each page's plan of strings (#fg-strings); index.html also carries what each lazily loaded module needs
+//     (#fg-modules), so the router asks for all of a page's files at once instead of one import level per round
+//     trip, and the inline early script (web/js/early.js).
 // The build is deterministic: the same sources give the same bytes (gzip carries no name or time).
 import { readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, rmSync, renameSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -46,9 +48,9 @@ const VENDOR = {
 const SW = 'sw.js';
 // The app shell the worker keeps: what a crew member's phone opens — the app (login, shell, dashboard), 我的作业 and
 // the job page, 工作票, 工器具 with the scan page, the offline code and everything these import — with the styles,
-// their strings in both languages, the icon and jsQR (Dexie is in the offline code's file). The desk's pages load from the network when first opened (offline they
-// say so); ECharts, the portal and the large screen are not the phone's; Workbox's own files stay out (the browser
-// keeps a worker's imported scripts with the worker).
+// their strings in both languages, the icon and jsQR (Dexie is in the offline code's file). The desk's pages load
+// from the network when first opened (offline they say so); ECharts, the portal and the large screen are not the
+// phone's; Workbox's own files stay out (the browser keeps a worker's imported scripts with the worker).
 const SHELL_MODULES = ['app.js', 'dashboard.js', 'jobs.js', 'tickets.js', 'tools.js', 'offline/sync.js'];
 const SHELL_FILES = (rel) => rel === 'css/app.css' || rel === 'favicon.svg' || rel === 'vendor/jsqr.js';
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.txt', '.webmanifest']);
@@ -84,8 +86,7 @@ for (const [rel, npm] of Object.entries(VENDOR)) {
 const isPage = (rel) => rel.endsWith('.html');
 // The modules as served: bundled and minified per HTML page (tools/webbundle.mjs), in place of the sources.
 const entryOf = (html) => /<script type="module" src="\/js\/([^"]+)"/.exec(html)?.[1];
-const ENTRIES = [...files].filter(([rel]) => isPage(rel))
-  .flatMap(([, buf]) => [...buf.toString('utf8').matchAll(/<script type="module" src="\/js\/([^"]+)"/g)].map((m) => m[1]));
+const ENTRIES = [...files].filter(([rel]) => isPage(rel)).map(([, buf]) => entryOf(buf.toString('utf8'))).filter(Boolean);
 const bundle = await bundleApp(SRC, NODE_MODULES, VENDOR, [...new Set(ENTRIES)]);
 // index.html's inline script that starts a job page's requests with the page (web/js/early.js)
 const EARLY = await bundleInline(SRC, 'early.js');

@@ -107,7 +107,6 @@ export function setToken(tok) {
   } catch { /* ignore */ }
 }
 
-
 // GETs started before their page asked (prefetch): the page's own get() of the same path and query takes the
 // answer once, if it came within EARLY_MS
 const early = new Map();

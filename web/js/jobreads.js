@@ -24,15 +24,17 @@ export function pickTicket(items) {
   return list.find((x) => IN_FORCE.includes(x.status)) || list.find((x) => x.status === 'ended' || x.status === 'archived') || list[0] || null;
 }
 
+const JOB_PATH = /^\/jobs\/([^/]+)$/; // a job's page
+
 /** The modules a path's page draws with, to ask for with its reads (early.js): the dashboard (every page's base)
  *  and the job page's (app.js's VIEWS.jobs). */
 export function routeModules(path) {
-  return /^\/jobs\/[^/]+$/.test(path) ? ['dashboard.js', 'jobs.js'] : [];
+  return JOB_PATH.test(path) ? ['dashboard.js', 'jobs.js'] : [];
 }
 
 /** The reads to start at boot for a path ([path, query, name] triples), or none. */
 export function routeReads(path) {
-  const m = /^\/jobs\/([^/]+)$/.exec(path);
+  const m = JOB_PATH.exec(path);
   return m ? Object.entries(jobReads(decodeURIComponent(m[1]))).map(([name, [p, q]]) => [p, q, name]) : [];
 }
 

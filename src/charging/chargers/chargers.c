@@ -13,13 +13,15 @@ static const char *const kinds[] = {"ac", "dc", NULL};
 static const char *const payments[] = {"manual", "card", "qr", "app", NULL};
 static const char *const warranties[] = {"in_house", "external", NULL};
 
+/* what a charger's read and the list show of each connector */
+#define CONNECTOR_COLS "connector_id, status, error_code, info, vendor_error_code, status_at, updated_at"
+
 json_t *
 chargers_connectors(db_t *db, const char *charger_id)
 {
 	int rc;
-	json_t *a = db_all(db_q(db,
-	    "SELECT connector_id, status, error_code, info, vendor_error_code, status_at, updated_at FROM connectors "
-	    "WHERE charger_id = $1 ORDER BY connector_id", "t", charger_id), &rc);
+	json_t *a = db_all(db_q(db, "SELECT " CONNECTOR_COLS " FROM connectors WHERE charger_id = $1 ORDER BY connector_id", "t",
+				charger_id), &rc);
 	return a ? a : json_array();
 }
 
@@ -260,8 +262,8 @@ chargers_list(db_t *db, const chargers_filter_t *f, json_t **out, fg_err_t *err)
 	json_array_foreach(items, i, c) json_array_append_new(ids, json_string(chg_str(c, "id")));
 	char sql[512];
 	fg_fmt(sql, sizeof sql,
-	    "SELECT charger_id, connector_id, status, error_code, info, vendor_error_code, status_at, updated_at "
-	    "FROM connectors WHERE charger_id IN %s ORDER BY charger_id, connector_id", db_in_json(db));
+	    "SELECT charger_id, " CONNECTOR_COLS " FROM connectors WHERE charger_id IN %s ORDER BY charger_id, connector_id",
+	    db_in_json(db));
 	char *arg = json_dumps(ids, JSON_COMPACT);
 	json_decref(ids);
 	int rc;

@@ -276,7 +276,9 @@ add_route(const route_t *rt, void *arg)
 						    "schema", "type", "string", "pattern", "^[0-9]{1,15}$"));
 	}
 	/* a JSON read answers If-None-Match naming its current ETag with 304 (etag.h; docs/api.md "Reads: ETag and 304") */
-	if (strcmp(rt->method, "GET") == 0 && !(rt->resp && strchr(rt->resp, '/')))
+	bool json_read = strcmp(rt->method, "GET") == 0 && strstr(rt->ok ? rt->ok : "200", "200") &&
+			 !(rt->resp && strchr(rt->resp, '/'));
+	if (json_read)
 		json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", "If-None-Match", "in", "header",
 						    "required", 0, "description",
 						    "the ETag of the answer the client holds: 304 with no body while it is still current",
@@ -311,12 +313,9 @@ add_route(const route_t *rt, void *arg)
 		while (*s == ' ')
 			s++;
 	}
-	/* every JSON read's 200 carries an ETag, and If-None-Match naming it gets a bodiless 304 (core/http/etag.h) */
-	bool json_read = strcmp(rt->method, "GET") == 0 && json_object_get(responses, "200") &&
-			 !(rt->resp && strchr(rt->resp, '/'));
-	json_t *ok200 = json_read ? json_object_get(responses, "200") : NULL;
-	if (ok200)
-		json_object_set_new(ok200, "headers", json_pack("{s:{s:s, s:{s:s}}, s:{s:s, s:{s:s}}}", "ETag", "description",
+	/* and its 200 carries the ETag, its 304 no body */
+	if (json_read)
+		json_object_set_new(json_object_get(responses, "200"), "headers", json_pack("{s:{s:s, s:{s:s}}, s:{s:s, s:{s:s}}}", "ETag", "description",
 							       "the answer's validator: '\"' + 32 hex digits + '\"' (a hash of the body)",
 							       "schema", "type", "string", "Cache-Control", "description",
 							       "private, no-cache: kept by the client, revalidated before each use", "schema",

@@ -40,10 +40,7 @@ http_json(req_t *r, int status, json_t *body)
 		http_etag_of(s, n, etag);
 		if (http_etag_matches(r, etag)) {
 			free(s);
-			if (r->resp)
-				MHD_destroy_response(r->resp);
-			r->resp = NULL;
-			http_not_modified(r, etag);
+			http_not_modified(r, etag); /* replaces any response set before, as every reply does */
 			return;
 		}
 	}

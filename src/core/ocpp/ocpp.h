@@ -27,7 +27,8 @@ enum MHD_Result ocpp_http_handshake(struct MHD_Connection *conn, const char *url
 extern char ocpp_http_marker;
 
 /* Closes every charger's connection (a Close frame 1001 with reason, then the socket), from any thread: the
- * chargers connect again, wherever they are sent. For a node the cluster took for lost (core/cluster). */
+ * chargers connect again, wherever they are sent. For a node the cluster took for lost (core/cluster). reason: a
+ * string that lives as long as the program (a literal), at most 123 bytes. */
 void ocpp_close_all(const char *reason);
 
 /* Whether a charger is connected to this server now (any thread). */

@@ -71,10 +71,8 @@ static pthread_t thread;
 static atomic_bool running; /* read by ocpp_close_all on other threads */
 static bool accepting; /* under inbox_mu: false once stopping */
 static atomic_bool stop_flag;
-/* ocpp_close_all's request to the loop, and its reason (read by the loop after the flag) */
-static atomic_bool close_all_flag;
-static char close_all_reason[100];
-static pthread_mutex_t close_all_mu = PTHREAD_MUTEX_INITIALIZER;
+/* ocpp_close_all's request to the loop: its reason (a string that lives as long as the program), NULL when none */
+static _Atomic(const char *) close_all_reason;
 
 static int64_t ping_ms = 60000, idle_override_ms = 0;
 
@@ -272,11 +270,8 @@ loop(void *arg)
 			else
 				gw_on_io(evs[i].data.ptr, evs[i].events);
 		}
-		if (atomic_exchange(&close_all_flag, false)) {
-			char why[sizeof close_all_reason];
-			pthread_mutex_lock(&close_all_mu);
-			fg_fmt(why, sizeof why, "%s", close_all_reason);
-			pthread_mutex_unlock(&close_all_mu);
+		const char *why = atomic_exchange(&close_all_reason, NULL);
+		if (why) {
 			int closed = 0;
 			for (gw_conn_t *c = gw_all; c; c = c->all_next, closed++) {
 				gw_start_close(c, WSLAY_CODE_GOING_AWAY, why);
@@ -355,10 +350,7 @@ ocpp_close_all(const char *reason)
 {
 	if (!running)
 		return;
-	pthread_mutex_lock(&close_all_mu);
-	fg_fmt(close_all_reason, sizeof close_all_reason, "%s", reason);
-	pthread_mutex_unlock(&close_all_mu);
-	atomic_store(&close_all_flag, true);
+	atomic_store(&close_all_reason, reason);
 	uint64_t one = 1;
 	if (write(inbox_fd, &one, sizeof one) < 0)
 		log_error("ocpp: inbox eventfd write: %s", strerror(errno));
